@@ -1,0 +1,5 @@
+import sys
+
+from careapp.cli import main
+
+sys.exit(main())

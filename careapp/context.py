@@ -1,0 +1,43 @@
+"""Building the services: the one place where the database and services are wired."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from careapp.clock import utc_now
+from careapp.config import Paths, ensure_private_dir
+from careapp.db.database import Database, MigrationReport, open_database
+from careapp.services.customers import CustomerService
+from careapp.services.importer import ImportService
+from careapp.services.settings import SettingsService
+
+
+@dataclass
+class Services:
+    """Everything the UI and the CLI may call. Built once, passed down; no globals."""
+
+    db: Database
+    customers: CustomerService
+    imports: ImportService
+    settings: SettingsService
+    clock: Callable[[], dt.datetime]
+    migration: MigrationReport
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> Services:
+    ensure_private_dir(paths.data_dir)
+    db, report = open_database(paths.database_url, paths.backup_dir, clock())
+    settings = SettingsService(db)
+    return Services(
+        db=db,
+        customers=CustomerService(db, clock),
+        imports=ImportService(db, clock, settings),
+        settings=settings,
+        clock=clock,
+        migration=report,
+    )

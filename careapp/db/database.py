@@ -1,0 +1,174 @@
+"""Engine and session set-up, and the start-up migration with its safety copy.
+
+Threading contract: a ``Database`` may be shared between threads; each unit of work opens
+its own short session through :meth:`Database.session` and must not hand ORM objects to
+another thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """A database problem explained in words for the user."""
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    from_revision: str | None
+    to_revision: str
+    backup_path: Path | None
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # NORMAL is durable across application crashes in WAL mode; only a power cut can lose
+    # the last commits, never corrupt the file.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(path)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file readable by the user only, before SQLite creates it."""
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+class Database:
+    """The engine plus a session factory. Services open one short session per call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(connection: Any = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no head revision"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def backup_sqlite_file(source: Path, target: Path) -> Path:
+    """Copy a live SQLite database with the online backup API (consistent even mid-write)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    src = sqlite3.connect(str(source))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def migrate(engine: Engine, backup_dir: Path | None, now: dt.datetime) -> MigrationReport:
+    """Bring the schema to head; copy an existing SQLite file first so a failed upgrade loses nothing."""
+    from alembic import command
+
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return MigrationReport(current, head, None)
+    backup_path = None
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if current is not None and path is not None and backup_dir is not None:
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        backup_path = backup_sqlite_file(path, backup_dir / f"before-migration-{current}-{stamp}.db")
+        log.info("copied the database to %s before migrating", backup_path)
+    with engine.begin() as connection:
+        cfg = alembic_config(connection)
+        command.upgrade(cfg, "head")
+    # The migration connection ran with foreign keys off (SQLite ignores turning them back on
+    # inside a transaction); drop it so every later connection gets the normal pragmas.
+    engine.dispose()
+    log.info("database migrated from %s to %s", current, head)
+    return MigrationReport(current, head, backup_path)
+
+
+def open_database(url: str, backup_dir: Path | None, now: dt.datetime) -> tuple[Database, MigrationReport]:
+    engine = make_engine(url)
+    try:
+        report = migrate(engine, backup_dir, now)
+    except Exception:
+        engine.dispose()
+        raise
+    return Database(engine), report

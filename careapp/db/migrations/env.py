@@ -1,0 +1,37 @@
+"""Alembic environment: careapp runs migrations in code and passes the connection in."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import text
+
+from careapp.db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("careapp migrations run through careapp.db.database.migrate()")
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite:
+        # Batch mode recreates tables; foreign keys would block that mid-way.
+        connection.execute(text("PRAGMA foreign_keys=OFF"))
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=is_sqlite,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    if is_sqlite:
+        problems = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+        if problems:
+            raise RuntimeError(f"foreign key check failed after migration: {problems[:5]}")
+        connection.execute(text("PRAGMA foreign_keys=ON"))
+
+
+run_migrations_online()

@@ -1,0 +1,227 @@
+"""SQLAlchemy models: the stored shape of what the domain layer describes.
+
+Services translate between these rows and the plain dataclasses in ``careapp.domain``;
+nothing outside ``careapp.db`` and ``careapp.services`` sees these classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names so Alembic batch migrations on SQLite can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CustomerRecord(Base):
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    street: Mapped[str] = mapped_column(String(400), default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(40), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    birthday_month: Mapped[int | None] = mapped_column(Integer)
+    birthday_day: Mapped[int | None] = mapped_column(Integer)
+    birthday_year: Mapped[int | None] = mapped_column(Integer)
+    loyalty_stage: Mapped[str] = mapped_column(String(20), default="prospect")
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Denormalised for the list: sorting and search run in SQL over one table.
+    sort_name: Mapped[str] = mapped_column(String(400), default="")
+    display_name: Mapped[str] = mapped_column(String(400), default="")
+    primary_email: Mapped[str] = mapped_column(String(320), default="")
+    primary_phone: Mapped[str] = mapped_column(String(60), default="")
+    tags_text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+
+    emails: Mapped[list[EmailRecord]] = relationship(
+        cascade="all, delete-orphan", order_by="EmailRecord.position", passive_deletes=True
+    )
+    phones: Mapped[list[PhoneRecord]] = relationship(
+        cascade="all, delete-orphan", order_by="PhoneRecord.position", passive_deletes=True
+    )
+    dates: Mapped[list[DateRecord]] = relationship(
+        cascade="all, delete-orphan", order_by="DateRecord.id", passive_deletes=True
+    )
+    tags: Mapped[list[TagRecord]] = relationship(
+        cascade="all, delete-orphan", order_by="TagRecord.tag", passive_deletes=True
+    )
+
+    __table_args__ = (
+        Index("ix_customer_sort_name", "sort_name", "id"),
+        Index("ix_customer_primary_email", "primary_email", "id"),
+        Index("ix_customer_city", "city", "id"),
+        Index("ix_customer_loyalty_stage", "loyalty_stage", "id"),
+        Index("ix_customer_birthday", "birthday_month", "birthday_day"),
+    )
+
+
+class EmailRecord(Base):
+    __tablename__ = "customer_email"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(320))
+    address_key: Mapped[str] = mapped_column(String(320), index=True)  # lower-cased, for matching
+    label: Mapped[str] = mapped_column(String(60), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PhoneRecord(Base):
+    __tablename__ = "customer_phone"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    raw: Mapped[str] = mapped_column(String(60))
+    e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    digits: Mapped[str] = mapped_column(String(60), index=True)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DateRecord(Base):
+    __tablename__ = "customer_date"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    month: Mapped[int] = mapped_column(Integer)
+    day: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+
+
+class TagRecord(Base):
+    __tablename__ = "customer_tag"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class PurchaseRecord(Base):
+    __tablename__ = "purchase"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    item: Mapped[str] = mapped_column(String(400))
+    category: Mapped[str] = mapped_column(String(100), default="")
+    amount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_purchase_customer_date", "customer_id", "date"),)
+
+
+class ConsentEventRecord(Base):
+    __tablename__ = "consent_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    method: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_consent_event_customer_channel", "customer_id", "channel", "at"),)
+
+
+class NoteRecord(Base):
+    """A dated note on the customer's timeline (the customer's ``notes`` is the standing memo)."""
+
+    __tablename__ = "customer_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    author: Mapped[str] = mapped_column(String(100), default="")
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ContactRecord(Base):
+    """One exchange with a customer (call, walk-in, email, message)."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(10))  # "in" or "out"
+    staff: Mapped[str] = mapped_column(String(100), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_contact_customer_at", "customer_id", "at"),)
+
+
+class ImportBatchRecord(Base):
+    """One applied import, kept so the last one can be undone."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    source_name: Mapped[str] = mapped_column(String(400))
+    format: Mapped[str] = mapped_column(String(40))
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    merged_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    done_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ImportChangeRecord(Base):
+    """What an import did to one existing customer: the state before, to undo it."""
+
+    __tablename__ = "import_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    before_json: Mapped[str] = mapped_column(Text)
+    # The customer's version right after the import: a higher one means edited since.
+    version_after: Mapped[int] = mapped_column(Integer)
+
+
+class SettingRecord(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)

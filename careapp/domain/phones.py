@@ -1,0 +1,39 @@
+"""Phone numbers: kept as typed, plus E.164 when the number can be understood."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from careapp.domain.customer import PhoneNumber
+
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def digits_only(text: str) -> str:
+    return _NON_DIGITS.sub("", text)
+
+
+def to_e164(raw: str, default_region: str | None) -> str | None:
+    """E.164 form of ``raw``, or None when it is not a valid number.
+
+    ``default_region`` (ISO 3166 alpha-2, e.g. "GB") is the shop's country, used for
+    numbers typed without a country code.
+    """
+    text = raw.strip()
+    if not text or len(digits_only(text)) < 3:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        parsed = phonenumbers.parse(text, default_region.upper() if default_region else None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def make_phone(raw: str, default_region: str | None, label: str = "") -> PhoneNumber:
+    return PhoneNumber(raw=raw.strip(), e164=to_e164(raw, default_region), label=label)

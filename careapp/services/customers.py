@@ -1,0 +1,401 @@
+"""Customer use cases: find, read, create, edit, delete (with undo), timeline.
+
+Every method opens one short session (one transaction) and returns plain dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from careapp.db.database import Database
+from careapp.db.models import (
+    ConsentEventRecord,
+    ContactRecord,
+    CustomerRecord,
+    NoteRecord,
+    PurchaseRecord,
+)
+from careapp.domain.customer import (
+    Channel,
+    ConsentEvent,
+    ConsentState,
+    Customer,
+    CustomerDraft,
+    CustomerRow,
+    LoyaltyStage,
+    Purchase,
+    TimelineEntry,
+)
+from careapp.domain.validation import FieldError, validate_customer
+from careapp.services.customer_mapping import (
+    cents,
+    consent_from_record,
+    customer_from_record,
+    purchase_from_record,
+    write_draft,
+)
+from careapp.services.snapshots import ALL_CHILD_TABLES, restore_snapshot, take_snapshot
+
+Clock = Callable[[], dt.datetime]
+
+
+class SortColumn(StrEnum):
+    NAME = "name"
+    EMAIL = "email"
+    PHONE = "phone"
+    CITY = "city"
+    STAGE = "stage"
+    TAGS = "tags"
+
+
+class CustomerNotFound(LookupError):
+    def __init__(self, customer_id: int) -> None:
+        super().__init__(f"Customer {customer_id} no longer exists; it may have been deleted on another seat.")
+        self.customer_id = customer_id
+
+
+class InvalidCustomer(ValueError):
+    """The draft has problems; ``errors`` says which field and why."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+class StaleCustomer(Exception):
+    """Someone saved the customer after this copy was read; ``current`` is their version."""
+
+    def __init__(self, current: Customer) -> None:
+        when = current.updated_at.strftime("%Y-%m-%d %H:%M") if current.updated_at else "an unknown time"
+        who = current.updated_by or "someone"
+        super().__init__(f"{current.display_name()} was changed by {who} at {when} while you were editing.")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class DeletedCustomer:
+    """What ``delete`` hands back so the delete can be undone."""
+
+    customer_id: int
+    name: str
+    snapshot_json: str
+
+
+_STAGE_ORDER = {stage.value: rank for rank, stage in enumerate(LoyaltyStage)}
+_PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+
+
+def _search_terms(query: str) -> list[str]:
+    """Split a query into terms; a phone-like term is reduced to its digits."""
+    terms = []
+    for term in query.lower().split():
+        if _PHONE_LIKE.match(term) and any(ch.isdigit() for ch in term):
+            term = re.sub(r"\D", "", term)
+        terms.append(term)
+    return terms
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _sort_expression(column: SortColumn) -> ColumnElement[object]:
+    if column is SortColumn.STAGE:
+        return case(_STAGE_ORDER, value=CustomerRecord.loyalty_stage, else_=99)
+    return {
+        SortColumn.NAME: CustomerRecord.sort_name,
+        SortColumn.EMAIL: CustomerRecord.primary_email,
+        SortColumn.PHONE: CustomerRecord.primary_phone,
+        SortColumn.CITY: CustomerRecord.city,
+        SortColumn.TAGS: CustomerRecord.tags_text,
+    }[column]
+
+
+class CustomerService:
+    """Finding and keeping customers. Safe to call from any one thread at a time per call."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # --- finding -------------------------------------------------------------------------
+
+    def count(self) -> int:
+        with self._db.session() as session:
+            return session.scalar(select(func.count()).select_from(CustomerRecord)) or 0
+
+    def search_ids(
+        self, query: str = "", sort: SortColumn = SortColumn.NAME, descending: bool = False
+    ) -> list[int]:
+        """Ids of the customers matching every term of ``query``, sorted in SQL."""
+        sort_key = _sort_expression(sort)
+        order = (sort_key.desc(), CustomerRecord.id.desc()) if descending else (sort_key, CustomerRecord.id)
+        statement = select(CustomerRecord.id).order_by(*order)
+        for term in _search_terms(query):
+            statement = statement.where(
+                CustomerRecord.search_text.like(f"%{_escape_like(term)}%", escape="\\")
+            )
+        with self._db.session() as session:
+            return list(session.scalars(statement))
+
+    def rows(self, ids: Sequence[int]) -> list[CustomerRow]:
+        """The list rows for ``ids``, in the same order (missing ids are left out)."""
+        if not ids:
+            return []
+        statement = select(
+            CustomerRecord.id,
+            CustomerRecord.display_name,
+            CustomerRecord.primary_email,
+            CustomerRecord.primary_phone,
+            CustomerRecord.city,
+            CustomerRecord.loyalty_stage,
+            CustomerRecord.tags_text,
+        ).where(CustomerRecord.id.in_(list(ids)))
+        with self._db.session() as session:
+            by_id = {
+                row.id: CustomerRow(
+                    row.id, row.display_name, row.primary_email, row.primary_phone, row.city,
+                    LoyaltyStage(row.loyalty_stage), row.tags_text,
+                )
+                for row in session.execute(statement)
+            }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def referrer_choices(self, query: str, limit: int = 20) -> list[CustomerRow]:
+        return self.rows(self.search_ids(query)[:limit])
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, customer_id: int) -> Customer:
+        with self._db.session() as session:
+            return self._load(session, customer_id)
+
+    def _load(self, session: Session, customer_id: int) -> Customer:
+        record = session.get(
+            CustomerRecord,
+            customer_id,
+            options=[
+                selectinload(CustomerRecord.emails),
+                selectinload(CustomerRecord.phones),
+                selectinload(CustomerRecord.dates),
+                selectinload(CustomerRecord.tags),
+            ],
+            populate_existing=True,
+        )
+        if record is None:
+            raise CustomerNotFound(customer_id)
+        referrer = ""
+        if record.referred_by_id is not None:
+            referrer = session.scalar(
+                select(CustomerRecord.display_name).where(CustomerRecord.id == record.referred_by_id)
+            ) or ""
+        return customer_from_record(record, self._consent_states(session, customer_id), referrer)
+
+    def _consent_states(self, session: Session, customer_id: int) -> list[ConsentState]:
+        events = session.scalars(
+            select(ConsentEventRecord)
+            .where(ConsentEventRecord.customer_id == customer_id)
+            .order_by(ConsentEventRecord.at, ConsentEventRecord.id)
+        )
+        latest: dict[str, ConsentEventRecord] = {}
+        for event in events:
+            latest[event.channel] = event
+        states = []
+        for channel in Channel:
+            event = latest.get(channel.value)
+            states.append(ConsentState(channel, event.granted if event else None, event.at if event else None))
+        return states
+
+    def purchases(self, customer_id: int) -> list[Purchase]:
+        with self._db.session() as session:
+            records = session.scalars(
+                select(PurchaseRecord)
+                .where(PurchaseRecord.customer_id == customer_id)
+                .order_by(PurchaseRecord.date.desc(), PurchaseRecord.id.desc())
+            )
+            return [purchase_from_record(r) for r in records]
+
+    def consent_history(self, customer_id: int) -> list[ConsentEvent]:
+        with self._db.session() as session:
+            records = session.scalars(
+                select(ConsentEventRecord)
+                .where(ConsentEventRecord.customer_id == customer_id)
+                .order_by(ConsentEventRecord.at, ConsentEventRecord.id)
+            )
+            return [consent_from_record(r) for r in records]
+
+    def timeline(self, customer_id: int) -> list[TimelineEntry]:
+        """The customer's story, newest first."""
+        with self._db.session() as session:
+            record = session.get(CustomerRecord, customer_id)
+            if record is None:
+                raise CustomerNotFound(customer_id)
+            entries = [TimelineEntry(record.created_at, "created", "Added to careapp")]
+            entries += self._purchase_entries(session, customer_id)
+            entries += self._contact_entries(session, customer_id)
+            entries += self._note_entries(session, customer_id)
+            entries += self._consent_entries(session, customer_id)
+        # Stable sort: among equal times, the kinds keep the order they were added in.
+        return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+    @staticmethod
+    def _purchase_entries(session: Session, customer_id: int) -> list[TimelineEntry]:
+        records = session.scalars(select(PurchaseRecord).where(PurchaseRecord.customer_id == customer_id))
+        return [
+            TimelineEntry(
+                dt.datetime.combine(r.date, dt.time()),
+                "purchase",
+                f"Bought {r.item}",
+                " · ".join(part for part in (r.category, f"{Decimal(r.amount_cents) / 100:.2f}") if part),
+            )
+            for r in records
+        ]
+
+    @staticmethod
+    def _contact_entries(session: Session, customer_id: int) -> list[TimelineEntry]:
+        records = session.scalars(select(ContactRecord).where(ContactRecord.customer_id == customer_id))
+        return [
+            TimelineEntry(
+                r.at,
+                "contact",
+                f"{'Incoming' if r.direction == 'in' else 'Outgoing'} {r.channel}"
+                + (f" with {r.staff}" if r.staff else ""),
+                r.summary,
+            )
+            for r in records
+        ]
+
+    @staticmethod
+    def _note_entries(session: Session, customer_id: int) -> list[TimelineEntry]:
+        records = session.scalars(select(NoteRecord).where(NoteRecord.customer_id == customer_id))
+        return [TimelineEntry(r.at, "note", f"Note by {r.author}" if r.author else "Note", r.text) for r in records]
+
+    @staticmethod
+    def _consent_entries(session: Session, customer_id: int) -> list[TimelineEntry]:
+        records = session.scalars(
+            select(ConsentEventRecord).where(ConsentEventRecord.customer_id == customer_id)
+        )
+        return [
+            TimelineEntry(
+                r.at,
+                "consent",
+                f"{r.channel.upper() if r.channel == 'sms' else r.channel.capitalize()} consent "
+                f"{'given' if r.granted else 'withdrawn'}",
+                " · ".join(part for part in (r.method, f"recorded by {r.recorded_by}" if r.recorded_by else "") if part),
+            )
+            for r in records
+        ]
+
+    # --- changing ------------------------------------------------------------------------
+
+    def create(self, draft: CustomerDraft, actor: str) -> Customer:
+        self._check(draft)
+        now = self._clock()
+        with self._db.session() as session:
+            self._check_referrer(session, draft.referred_by_id, None)
+            record = CustomerRecord(created_at=now, updated_at=now, updated_by=actor, version=1)
+            write_draft(record, draft)
+            session.add(record)
+            session.flush()
+            return self._load(session, record.id)
+
+    def update(self, customer_id: int, draft: CustomerDraft, expected_version: int, actor: str) -> Customer:
+        """Save an edit made on the copy at ``expected_version``; raises StaleCustomer if outdated."""
+        self._check(draft)
+        with self._db.session() as session:
+            record = session.get(CustomerRecord, customer_id, with_for_update=True)
+            if record is None:
+                raise CustomerNotFound(customer_id)
+            if record.version != expected_version:
+                raise StaleCustomer(self._load(session, customer_id))
+            self._check_referrer(session, draft.referred_by_id, customer_id)
+            write_draft(record, draft)
+            record.version += 1
+            record.updated_at = self._clock()
+            record.updated_by = actor
+            session.flush()
+            return self._load(session, customer_id)
+
+    def delete(self, customer_id: int) -> DeletedCustomer:
+        """Delete a customer and all their history; the result can undo it."""
+        with self._db.session() as session:
+            record = session.get(CustomerRecord, customer_id)
+            if record is None:
+                raise CustomerNotFound(customer_id)
+            snapshot = take_snapshot(session, customer_id, ALL_CHILD_TABLES)
+            name = record.display_name
+            session.execute(delete(CustomerRecord).where(CustomerRecord.id == customer_id))
+        return DeletedCustomer(customer_id, name, snapshot)
+
+    def undo_delete(self, deleted: DeletedCustomer) -> Customer:
+        with self._db.session() as session:
+            restore_snapshot(session, deleted.snapshot_json, replace_existing=False)
+            return self._load(session, deleted.customer_id)
+
+    def add_purchase(self, customer_id: int, purchase: Purchase) -> Purchase:
+        with self._db.session() as session:
+            self._require(session, customer_id)
+            record = PurchaseRecord(
+                customer_id=customer_id,
+                date=purchase.date,
+                item=purchase.item,
+                category=purchase.category,
+                amount_cents=cents(purchase.amount),
+                created_at=self._clock(),
+            )
+            session.add(record)
+            session.flush()
+            return purchase_from_record(record)
+
+    def add_note(self, customer_id: int, text: str, author: str) -> TimelineEntry:
+        if not text.strip():
+            raise InvalidCustomer([FieldError("note", "The note is empty.")])
+        now = self._clock()
+        with self._db.session() as session:
+            self._require(session, customer_id)
+            session.add(NoteRecord(customer_id=customer_id, at=now, author=author, text=text.strip()))
+        return TimelineEntry(now, "note", f"Note by {author}" if author else "Note", text.strip())
+
+    def record_consent(self, customer_id: int, event: ConsentEvent) -> None:
+        with self._db.session() as session:
+            self._require(session, customer_id)
+            session.add(
+                ConsentEventRecord(
+                    customer_id=customer_id,
+                    channel=event.channel.value,
+                    granted=event.granted,
+                    at=event.at,
+                    method=event.method,
+                    recorded_by=event.recorded_by,
+                    note=event.note,
+                )
+            )
+
+    @staticmethod
+    def _check(draft: CustomerDraft) -> None:
+        errors = validate_customer(draft)
+        if errors:
+            raise InvalidCustomer(errors)
+
+    @staticmethod
+    def _require(session: Session, customer_id: int) -> None:
+        if session.get(CustomerRecord, customer_id) is None:
+            raise CustomerNotFound(customer_id)
+
+    @staticmethod
+    def _check_referrer(session: Session, referrer_id: int | None, customer_id: int | None) -> None:
+        if referrer_id is None:
+            return
+        if referrer_id == customer_id:
+            raise InvalidCustomer([FieldError("referred_by", "A customer cannot refer themselves.")])
+        if session.get(CustomerRecord, referrer_id) is None:
+            raise InvalidCustomer([FieldError("referred_by", "The referring customer no longer exists.")])

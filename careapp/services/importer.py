@@ -1,0 +1,417 @@
+"""Importing customers: a dry-run preview, one-transaction apply, and undo of the last import.
+
+Matching: a row whose email (case-insensitive) or phone (E.164, else digits) belongs to a
+customer already in careapp *updates* that customer (gaps filled, new entries added, nothing
+overwritten); a row that matches an earlier row of the same file is *merged* into it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from careapp.db.database import Database
+from careapp.db.models import (
+    ConsentEventRecord,
+    CustomerRecord,
+    EmailRecord,
+    ImportBatchRecord,
+    ImportChangeRecord,
+    PhoneRecord,
+    PurchaseRecord,
+)
+from careapp.domain.customer import ConsentEvent, CustomerDraft, Purchase
+from careapp.domain.merge import merge_drafts, phone_key, same_profile
+from careapp.importing import ColumnMapping, ParsedFile, ParsedRow, parse_import
+from careapp.services.customer_mapping import cents, draft_from_record, write_draft
+from careapp.services.settings import SettingsService
+from careapp.services.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
+
+Action = Literal["create", "update", "merge", "unchanged", "reject"]
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+_LOOKUP_CHUNK = 500
+
+
+class ImportCancelled(Exception):
+    def __init__(self) -> None:
+        super().__init__("The import was cancelled; nothing was changed.")
+
+
+class NothingToUndo(Exception):
+    def __init__(self) -> None:
+        super().__init__("There is no import left to undo.")
+
+
+class UndoWouldLoseEdits(Exception):
+    """Customers touched by the import were edited since; undoing would lose those edits."""
+
+    def __init__(self, names: list[str]) -> None:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        super().__init__(
+            f"{len(names)} customer(s) from that import were edited since ({shown}). "
+            "Undoing it would lose those edits; undo anyway to go ahead."
+        )
+        self.names = names
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    line: int
+    action: Action
+    name: str
+    reason: str = ""
+    customer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (or, for a dry run, would do), row by row."""
+
+    source_name: str
+    format: str
+    format_label: str
+    encoding: str
+    delimiter: str | None
+    dry_run: bool
+    rows: tuple[RowOutcome, ...]
+    warnings: tuple[str, ...] = ()
+    batch_id: int | None = None
+
+    def count(self, action: Action) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def rejected_rows(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.action == "reject"]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.source_name,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "dry_run": self.dry_run,
+            "created": self.count("create"),
+            "updated": self.count("update"),
+            "merged": self.count("merge"),
+            "unchanged": self.count("unchanged"),
+            "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected_rows],
+            "rejected_count": len(self.rejected_rows),
+            "warnings": list(self.warnings),
+            "batch_id": self.batch_id,
+        }
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    batch_id: int
+    source_name: str
+    removed: int
+    restored: int
+
+
+@dataclass
+class _PlannedCustomer:
+    """One customer the import will create or update, with everything folded into it."""
+
+    first_line: int
+    draft: CustomerDraft
+    existing_id: int | None = None
+    existing_draft: CustomerDraft | None = None
+    purchases: list[Purchase] = field(default_factory=list)
+    consents: list[ConsentEvent] = field(default_factory=list)
+
+
+def _keys(draft: CustomerDraft) -> list[str]:
+    keys = [f"e:{e.address.strip().lower()}" for e in draft.emails if e.address.strip()]
+    keys += [f"p:{phone_key(p)}" for p in draft.phones if len(phone_key(p)) >= 6]
+    return keys
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ImportService:
+    """Turns parsed files into customers. Each apply is one transaction."""
+
+    def __init__(self, db: Database, clock: Callable[[], dt.datetime], settings: SettingsService) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+
+    def parse(self, path: Path, mapping: ColumnMapping | None = None) -> ParsedFile:
+        data = path.read_bytes()
+        return parse_import(
+            data, path.name, now=self._clock(), default_region=self._settings.shop().default_region,
+            mapping=mapping,
+        )
+
+    def preview(self, path: Path, mapping: ColumnMapping | None = None) -> ImportSummary:
+        parsed = self.parse(path, mapping)
+        with self._db.session() as session:
+            outcomes, _ = self._plan(session, parsed.rows)
+        return self._summary(path, parsed, outcomes, dry_run=True)
+
+    def apply(
+        self,
+        path: Path,
+        actor: str,
+        mapping: ColumnMapping | None = None,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> ImportSummary:
+        parsed = self.parse(path, mapping)
+        with self._db.session() as session:
+            outcomes, planned = self._plan(session, parsed.rows)
+            batch = ImportBatchRecord(
+                at=self._clock(), source_name=path.name, format=parsed.format, done_by=actor,
+                created_count=sum(1 for o in outcomes if o.action == "create"),
+                updated_count=sum(1 for o in outcomes if o.action == "update"),
+                merged_count=sum(1 for o in outcomes if o.action == "merge"),
+                rejected_count=sum(1 for o in outcomes if o.action == "reject"),
+            )
+            session.add(batch)
+            session.flush()
+            ids = self._write(session, planned, batch.id, actor, progress, cancelled)
+            outcomes = [
+                RowOutcome(o.line, o.action, o.name, o.reason, ids.get(o.line, o.customer_id)) for o in outcomes
+            ]
+            batch_id = batch.id
+        summary = self._summary(path, parsed, outcomes, dry_run=False)
+        return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
+
+    @staticmethod
+    def _summary(path: Path, parsed: ParsedFile, outcomes: list[RowOutcome], dry_run: bool) -> ImportSummary:
+        return ImportSummary(
+            source_name=path.name, format=parsed.format, format_label=parsed.format_label,
+            encoding=parsed.encoding, delimiter=parsed.delimiter, dry_run=dry_run,
+            rows=tuple(outcomes), warnings=tuple(parsed.warnings),
+        )
+
+    # --- planning: decide what each row does ---------------------------------------------
+
+    def _plan(
+        self, session: Session, rows: Sequence[ParsedRow]
+    ) -> tuple[list[RowOutcome], list[_PlannedCustomer]]:
+        known = self._existing_ids_by_key(session, [key for r in rows if r.draft for key in _keys(r.draft)])
+        existing = self._existing_drafts(session, set(known.values()))
+        planned: list[_PlannedCustomer] = []
+        by_key: dict[str, _PlannedCustomer] = {}
+        outcomes: list[RowOutcome] = []
+        for row in rows:
+            if row.draft is None:
+                outcomes.append(RowOutcome(row.line, "reject", "", row.error or "The row could not be read."))
+                continue
+            outcomes.append(self._plan_row(row, row.draft, known, existing, by_key, planned))
+        return self._mark_unchanged(outcomes, planned), planned
+
+    @staticmethod
+    def _plan_row(
+        row: ParsedRow,
+        draft: CustomerDraft,
+        known: dict[str, int],
+        existing: dict[int, CustomerDraft],
+        by_key: dict[str, _PlannedCustomer],
+        planned: list[_PlannedCustomer],
+    ) -> RowOutcome:
+        keys = _keys(draft)
+        earlier = next((by_key[k] for k in keys if k in by_key), None)
+        if earlier is not None:
+            earlier.draft = merge_drafts(earlier.draft, draft)
+            earlier.purchases += row.purchases
+            earlier.consents += row.consents
+            action: Action = "merge"
+            target = earlier
+            reason = f"same email or phone as line {earlier.first_line}"
+        else:
+            existing_id = next((known[k] for k in keys if k in known), None)
+            if existing_id is not None:
+                base = existing[existing_id]
+                target = _PlannedCustomer(row.line, merge_drafts(base, draft), existing_id, base)
+                action, reason = "update", "same email or phone as a customer in careapp"
+            else:
+                target = _PlannedCustomer(row.line, draft)
+                action, reason = "create", ""
+            target.purchases += row.purchases
+            target.consents += row.consents
+            planned.append(target)
+        for key in _keys(target.draft):
+            by_key.setdefault(key, target)
+        return RowOutcome(row.line, action, draft.display_name(), reason, target.existing_id)
+
+    @staticmethod
+    def _mark_unchanged(outcomes: list[RowOutcome], planned: list[_PlannedCustomer]) -> list[RowOutcome]:
+        """An update that adds nothing at all is reported as unchanged, not as an update."""
+        idle = {
+            p.first_line for p in planned
+            if p.existing_draft is not None and same_profile(p.existing_draft, p.draft)
+            and not p.purchases and not p.consents
+        }
+        return [
+            RowOutcome(o.line, "unchanged", o.name, "already in careapp", o.customer_id)
+            if o.action == "update" and o.line in idle else o
+            for o in outcomes
+        ]
+
+    @staticmethod
+    def _existing_ids_by_key(session: Session, keys: list[str]) -> dict[str, int]:
+        emails = sorted({k[2:] for k in keys if k.startswith("e:")})
+        phones = sorted({k[2:] for k in keys if k.startswith("p:")})
+        found: dict[str, int] = {}
+        for chunk in _chunks(emails, _LOOKUP_CHUNK):
+            statement = select(EmailRecord.address_key, EmailRecord.customer_id).where(
+                EmailRecord.address_key.in_(chunk)
+            ).order_by(EmailRecord.customer_id)
+            for address, customer_id in session.execute(statement):
+                found.setdefault(f"e:{address}", customer_id)
+        for chunk in _chunks(phones, _LOOKUP_CHUNK):
+            statement = select(PhoneRecord.e164, PhoneRecord.digits, PhoneRecord.customer_id).where(
+                PhoneRecord.e164.in_(chunk) | PhoneRecord.digits.in_(chunk)
+            ).order_by(PhoneRecord.customer_id)
+            for e164, digits, customer_id in session.execute(statement):
+                found.setdefault(f"p:{e164 or digits}", customer_id)
+                found.setdefault(f"p:{digits}", customer_id)
+        return found
+
+    @staticmethod
+    def _existing_drafts(session: Session, ids: set[int]) -> dict[int, CustomerDraft]:
+        drafts: dict[int, CustomerDraft] = {}
+        for chunk in _chunks(sorted(ids), _LOOKUP_CHUNK):  # type: ignore[arg-type]
+            records = session.scalars(
+                select(CustomerRecord).where(CustomerRecord.id.in_(chunk)).options(
+                    selectinload(CustomerRecord.emails), selectinload(CustomerRecord.phones),
+                    selectinload(CustomerRecord.dates), selectinload(CustomerRecord.tags),
+                )
+            )
+            drafts.update({record.id: draft_from_record(record) for record in records})
+        return drafts
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _write(
+        self,
+        session: Session,
+        planned: list[_PlannedCustomer],
+        batch_id: int,
+        actor: str,
+        progress: ProgressCallback | None,
+        cancelled: CancelCheck | None,
+    ) -> dict[int, int]:
+        """Write every planned customer; returns first file line -> customer id."""
+        now = self._clock()
+        ids: dict[int, int] = {}
+        for done, item in enumerate(planned, start=1):
+            if cancelled is not None and cancelled():
+                raise ImportCancelled()
+            if item.existing_id is None:
+                ids[item.first_line] = self._create(session, item, batch_id, actor, now)
+            elif item.existing_draft is not None and not same_profile(item.existing_draft, item.draft):
+                self._update(session, item, batch_id, actor, now)
+            elif item.purchases or item.consents:
+                self._add_history(session, item.existing_id, item, batch_id, actor, now)
+            if done % 500 == 0:
+                session.flush()
+                session.expunge_all()  # keeps memory flat on 100,000-row files
+            if progress is not None and (done % 200 == 0 or done == len(planned)):
+                progress(done, len(planned))
+        return ids
+
+    def _create(self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime) -> int:
+        record = CustomerRecord(created_at=now, updated_at=now, updated_by=actor, version=1, import_batch_id=batch_id)
+        write_draft(record, item.draft)
+        session.add(record)
+        session.flush()
+        self._add_history(session, record.id, item, batch_id, actor, now)
+        return record.id
+
+    def _update(self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime) -> None:
+        assert item.existing_id is not None
+        snapshot = take_snapshot(session, item.existing_id, PROFILE_TABLES)
+        record = session.get(CustomerRecord, item.existing_id)
+        assert record is not None
+        write_draft(record, item.draft)
+        record.version += 1
+        record.updated_at = now
+        record.updated_by = actor
+        session.add(ImportChangeRecord(
+            batch_id=batch_id, customer_id=item.existing_id, before_json=snapshot, version_after=record.version
+        ))
+        self._add_history(session, item.existing_id, item, batch_id, actor, now)
+
+    @staticmethod
+    def _add_history(
+        session: Session, customer_id: int, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime
+    ) -> None:
+        for purchase in item.purchases:
+            session.add(PurchaseRecord(
+                customer_id=customer_id, date=purchase.date, item=purchase.item, category=purchase.category,
+                amount_cents=cents(purchase.amount), created_at=now, import_batch_id=batch_id,
+            ))
+        for consent in item.consents:
+            session.add(ConsentEventRecord(
+                customer_id=customer_id, channel=consent.channel.value, granted=consent.granted, at=consent.at,
+                method=consent.method, recorded_by=consent.recorded_by or actor, note=consent.note,
+                import_batch_id=batch_id,
+            ))
+
+    # --- undo ------------------------------------------------------------------------------
+
+    def last_undoable(self) -> tuple[int, str, dt.datetime] | None:
+        with self._db.session() as session:
+            batch = self._last_batch(session)
+            return (batch.id, batch.source_name, batch.at) if batch else None
+
+    @staticmethod
+    def _last_batch(session: Session) -> ImportBatchRecord | None:
+        return session.scalar(
+            select(ImportBatchRecord).where(ImportBatchRecord.undone_at.is_(None))
+            .order_by(ImportBatchRecord.id.desc()).limit(1)
+        )
+
+    def undo_last(self, force: bool = False) -> UndoResult:
+        """Remove the customers the last import created and put updated ones back as they were."""
+        with self._db.session() as session:
+            batch = self._last_batch(session)
+            if batch is None:
+                raise NothingToUndo()
+            if not force:
+                edited = self._edited_since(session, batch.id)
+                if edited:
+                    raise UndoWouldLoseEdits(edited)
+            changes = list(session.scalars(
+                select(ImportChangeRecord).where(ImportChangeRecord.batch_id == batch.id)
+            ))
+            for change in changes:
+                restore_snapshot(session, change.before_json, replace_existing=True)
+            session.execute(delete(PurchaseRecord).where(PurchaseRecord.import_batch_id == batch.id))
+            session.execute(delete(ConsentEventRecord).where(ConsentEventRecord.import_batch_id == batch.id))
+            removed = session.execute(
+                delete(CustomerRecord).where(CustomerRecord.import_batch_id == batch.id)
+            ).rowcount
+            session.execute(
+                update(ImportBatchRecord).where(ImportBatchRecord.id == batch.id).values(undone_at=self._clock())
+            )
+            return UndoResult(batch.id, batch.source_name, int(removed or 0), len(changes))
+
+    @staticmethod
+    def _edited_since(session: Session, batch_id: int) -> list[str]:
+        created = session.scalars(
+            select(CustomerRecord.display_name).where(
+                CustomerRecord.import_batch_id == batch_id, CustomerRecord.version > 1
+            )
+        )
+        updated = session.scalars(
+            select(CustomerRecord.display_name).join(
+                ImportChangeRecord, ImportChangeRecord.customer_id == CustomerRecord.id
+            ).where(ImportChangeRecord.batch_id == batch_id, CustomerRecord.version > ImportChangeRecord.version_after)
+        )
+        return list(created) + list(updated)

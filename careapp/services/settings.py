@@ -1,0 +1,44 @@
+"""Shop-wide settings kept in the database, so every seat sees the same ones."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+
+from careapp.db.database import Database
+from careapp.db.models import SettingRecord
+
+SHOP_KEY = "shop"
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    shop_name: str = "My shop"
+    # ISO 3166 country used for phone numbers typed without a country code.
+    default_region: str = "GB"
+    # Where 29 February birthdays are observed in other years: "feb28" or "mar1".
+    feb29_observed_on: str = "feb28"
+
+
+class SettingsService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def shop(self) -> ShopSettings:
+        with self._db.session() as session:
+            record = session.get(SettingRecord, SHOP_KEY)
+            if record is None:
+                return ShopSettings()
+            stored = json.loads(record.value_json)
+        known = {f.name for f in fields(ShopSettings)}
+        return ShopSettings(**{k: v for k, v in stored.items() if k in known})
+
+    def save_shop(self, settings: ShopSettings) -> None:
+        with self._db.session() as session:
+            record = session.get(SettingRecord, SHOP_KEY)
+            value = json.dumps(asdict(settings))
+            if record is None:
+                session.add(SettingRecord(key=SHOP_KEY, value_json=value, version=1))
+            else:
+                record.value_json = value
+                record.version += 1
