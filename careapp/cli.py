@@ -50,8 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fill the database with realistic demo customers")
     demo.add_argument("--customers", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--history", type=int, default=None, metavar="N",
-                      help="contacts and purchases in all (default: about 10 per customer)")
+    demo.add_argument(
+        "--history",
+        type=int,
+        default=None,
+        metavar="N",
+        help="contacts and purchases in all (default: about 10 per customer)",
+    )
     return parser
 
 
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(paths.log_dir, console=False)
     try:
         services = _services(args.data_dir)
-    except Exception as error:  # noqa: BLE001 - any start-up failure is explained, not dumped
+    except Exception as error:
         print(f"careapp: could not open the database at {paths.database_url}: {error}", file=sys.stderr)
         return 1
     try:
@@ -132,8 +137,10 @@ def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
     except (NothingToUndo, UndoWouldLoseEdits) as error:
         print(f"careapp: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
-    print(f"Undid the import of {result.source_name}: removed {result.removed} customer(s), "
-          f"restored {result.restored}.")
+    print(
+        f"Undid the import of {result.source_name}: removed {result.removed} customer(s), "
+        f"restored {result.restored}."
+    )
     return EXIT_OK
 
 
@@ -155,8 +162,10 @@ def _cmd_demo(services: Services, args: argparse.Namespace) -> int:
 
     spec = DemoSpec(customers=args.customers, seed=args.seed, history=args.history)
     result = fill_demo(services.db, spec, services.clock())
-    print(f"Added {result.customers} demo customers with {result.purchases} purchases, "
-          f"{result.contacts} contacts and {result.notes} notes (seed {args.seed}).")
+    print(
+        f"Added {result.customers} demo customers with {result.purchases} purchases, "
+        f"{result.contacts} contacts and {result.notes} notes (seed {args.seed})."
+    )
     return EXIT_OK
 
 

@@ -40,8 +40,10 @@ def resolve_paths(data_dir: str | None = None, environ: Mapping[str, str] | None
     chosen = data_dir or env.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
     root = Path(chosen).expanduser().resolve()
     url = env.get(DATABASE_URL_ENV) or sqlite_url(root / DATABASE_FILE)
-    log_dir = root / "logs" if (data_dir or env.get(DATA_DIR_ENV)) else Path(
-        platformdirs.user_log_dir(APP_NAME, appauthor=False)
+    log_dir = (
+        root / "logs"
+        if (data_dir or env.get(DATA_DIR_ENV))
+        else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
     )
     return Paths(data_dir=root, database_url=url, backup_dir=root / "backups", log_dir=log_dir)
 

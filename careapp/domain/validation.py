@@ -35,7 +35,9 @@ def validate_customer(draft: CustomerDraft) -> list[FieldError]:
             )
     for index, phone in enumerate(draft.phones):
         if len(digits_only(phone.raw)) < 3:
-            errors.append(FieldError(f"phones[{index}]", f"“{phone.raw}” has too few digits for a phone number."))
+            errors.append(
+                FieldError(f"phones[{index}]", f"“{phone.raw}” has too few digits for a phone number.")
+            )
     for index, date in enumerate(draft.dates):
         if date.kind == "custom" and not date.label.strip():
             errors.append(FieldError(f"dates[{index}]", "A custom date needs a label (what it is)."))

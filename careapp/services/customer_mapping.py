@@ -93,7 +93,9 @@ def write_draft(record: CustomerRecord, draft: CustomerDraft) -> None:
     record.referred_by_id = draft.referred_by_id
     record.notes = draft.notes
     record.emails = [
-        EmailRecord(address=e.address.strip(), address_key=e.address.strip().lower(), label=e.label, position=i)
+        EmailRecord(
+            address=e.address.strip(), address_key=e.address.strip().lower(), label=e.label, position=i
+        )
         for i, e in enumerate(draft.emails)
     ]
     record.phones = [
@@ -126,7 +128,8 @@ def draft_from_record(record: CustomerRecord) -> CustomerDraft:
         address=PostalAddress(record.street, record.city, record.region, record.postcode, record.country),
         birthday=birthday,
         dates=[
-            ImportantDate(DateKind(d.kind), PartialDate(d.month, d.day, d.year), d.label) for d in record.dates
+            ImportantDate(DateKind(d.kind), PartialDate(d.month, d.day, d.year), d.label)
+            for d in record.dates
         ],
         tags=[t.tag for t in record.tags],
         notes=record.notes,

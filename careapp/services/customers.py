@@ -59,7 +59,9 @@ class SortColumn(StrEnum):
 
 class CustomerNotFound(LookupError):
     def __init__(self, customer_id: int) -> None:
-        super().__init__(f"Customer {customer_id} no longer exists; it may have been deleted on another seat.")
+        super().__init__(
+            f"Customer {customer_id} no longer exists; it may have been deleted on another seat."
+        )
         self.customer_id = customer_id
 
 
@@ -163,8 +165,13 @@ class CustomerService:
         with self._db.session() as session:
             by_id = {
                 row.id: CustomerRow(
-                    row.id, row.display_name, row.primary_email, row.primary_phone, row.city,
-                    LoyaltyStage(row.loyalty_stage), row.tags_text,
+                    row.id,
+                    row.display_name,
+                    row.primary_email,
+                    row.primary_phone,
+                    row.city,
+                    LoyaltyStage(row.loyalty_stage),
+                    row.tags_text,
                 )
                 for row in session.execute(statement)
             }
@@ -195,9 +202,12 @@ class CustomerService:
             raise CustomerNotFound(customer_id)
         referrer = ""
         if record.referred_by_id is not None:
-            referrer = session.scalar(
-                select(CustomerRecord.display_name).where(CustomerRecord.id == record.referred_by_id)
-            ) or ""
+            referrer = (
+                session.scalar(
+                    select(CustomerRecord.display_name).where(CustomerRecord.id == record.referred_by_id)
+                )
+                or ""
+            )
         return customer_from_record(record, self._consent_states(session, customer_id), referrer)
 
     def _consent_states(self, session: Session, customer_id: int) -> list[ConsentState]:
@@ -211,8 +221,8 @@ class CustomerService:
             latest[event.channel] = event
         states = []
         for channel in Channel:
-            event = latest.get(channel.value)
-            states.append(ConsentState(channel, event.granted if event else None, event.at if event else None))
+            last = latest.get(channel.value)
+            states.append(ConsentState(channel, last.granted if last else None, last.at if last else None))
         return states
 
     def purchases(self, customer_id: int) -> list[Purchase]:
@@ -277,7 +287,10 @@ class CustomerService:
     @staticmethod
     def _note_entries(session: Session, customer_id: int) -> list[TimelineEntry]:
         records = session.scalars(select(NoteRecord).where(NoteRecord.customer_id == customer_id))
-        return [TimelineEntry(r.at, "note", f"Note by {r.author}" if r.author else "Note", r.text) for r in records]
+        return [
+            TimelineEntry(r.at, "note", f"Note by {r.author}" if r.author else "Note", r.text)
+            for r in records
+        ]
 
     @staticmethod
     def _consent_entries(session: Session, customer_id: int) -> list[TimelineEntry]:
@@ -290,7 +303,11 @@ class CustomerService:
                 "consent",
                 f"{r.channel.upper() if r.channel == 'sms' else r.channel.capitalize()} consent "
                 f"{'given' if r.granted else 'withdrawn'}",
-                " · ".join(part for part in (r.method, f"recorded by {r.recorded_by}" if r.recorded_by else "") if part),
+                " · ".join(
+                    part
+                    for part in (r.method, f"recorded by {r.recorded_by}" if r.recorded_by else "")
+                    if part
+                ),
             )
             for r in records
         ]

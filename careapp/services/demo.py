@@ -38,29 +38,158 @@ from careapp.domain.customer import (
 )
 from careapp.services.customer_mapping import search_text_for, sort_name_for
 
-FIRST_NAMES = (
-    "Ann Ben Chloe Dev Elif Femi Grace Hamza Isla Jon Kaito Lena Mia Noah Olu Priya Quinn Rosa Sam "
-    "Tariq Uma Vik Wen Yusuf Zoë Aled Björn Carys Dario Eilidh Fatima Gus Hannah Ivo Jess Kemal Leah "
-    "Marek Nia Oscar Pip Rhys Siân Tom Ursula Vera Will Xavier Yara Zac Amélie Connor Dafydd Esme"
-).split()
-LAST_NAMES = (
-    "Evans Smith Jones Patel Khan Williams Brown Taylor Davies Wilson Thomas Roberts Johnson Lewis Walker "
-    "Wright Robinson Thompson White Hughes Edwards Green Hall Wood Harris Martin Jackson Clarke Clark Turner "
-    "Hill Scott Cooper Morris Ward Moore King Watson Baker Harrison Morgan Allen Young Ménard O'Brien Nowak "
-    "Kowalski Okafor Nakamura Rossi García MacLeod Ng Haddad"
-).split()
+FIRST_NAMES = [
+    "Ann",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jon",
+    "Kaito",
+    "Lena",
+    "Mia",
+    "Noah",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Yusuf",
+    "Zoë",
+    "Aled",
+    "Björn",
+    "Carys",
+    "Dario",
+    "Eilidh",
+    "Fatima",
+    "Gus",
+    "Hannah",
+    "Ivo",
+    "Jess",
+    "Kemal",
+    "Leah",
+    "Marek",
+    "Nia",
+    "Oscar",
+    "Pip",
+    "Rhys",
+    "Siân",
+    "Tom",
+    "Ursula",
+    "Vera",
+    "Will",
+    "Xavier",
+    "Yara",
+    "Zac",
+    "Amélie",
+    "Connor",
+    "Dafydd",
+    "Esme",
+]
+LAST_NAMES = [
+    "Evans",
+    "Smith",
+    "Jones",
+    "Patel",
+    "Khan",
+    "Williams",
+    "Brown",
+    "Taylor",
+    "Davies",
+    "Wilson",
+    "Thomas",
+    "Roberts",
+    "Johnson",
+    "Lewis",
+    "Walker",
+    "Wright",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Hughes",
+    "Edwards",
+    "Green",
+    "Hall",
+    "Wood",
+    "Harris",
+    "Martin",
+    "Jackson",
+    "Clarke",
+    "Clark",
+    "Turner",
+    "Hill",
+    "Scott",
+    "Cooper",
+    "Morris",
+    "Ward",
+    "Moore",
+    "King",
+    "Watson",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "Young",
+    "Ménard",
+    "O'Brien",
+    "Nowak",
+    "Kowalski",
+    "Okafor",
+    "Nakamura",
+    "Rossi",
+    "García",
+    "MacLeod",
+    "Ng",
+    "Haddad",
+]
 CITIES = (
-    ("Cardiff", "CF10"), ("Swansea", "SA1"), ("Bristol", "BS1"), ("Bath", "BA1"), ("Newport", "NP20"),
-    ("Gloucester", "GL1"), ("Hereford", "HR1"), ("Cheltenham", "GL50"), ("Abergavenny", "NP7"),
+    ("Cardiff", "CF10"),
+    ("Swansea", "SA1"),
+    ("Bristol", "BS1"),
+    ("Bath", "BA1"),
+    ("Newport", "NP20"),
+    ("Gloucester", "GL1"),
+    ("Hereford", "HR1"),
+    ("Cheltenham", "GL50"),
+    ("Abergavenny", "NP7"),
     ("Penarth", "CF64"),
 )
 STREETS = (
-    "High Street", "Church Road", "Station Road", "Mill Lane", "Park Avenue", "Victoria Road",
-    "Queen Street", "The Crescent", "Orchard Close", "Heol y Bont",
+    "High Street",
+    "Church Road",
+    "Station Road",
+    "Mill Lane",
+    "Park Avenue",
+    "Victoria Road",
+    "Queen Street",
+    "The Crescent",
+    "Orchard Close",
+    "Heol y Bont",
 )
 INTERESTS = (
-    "coffee", "tea", "gardening", "cycling", "running", "knitting", "books", "wine", "cheese", "vinyl",
-    "board games", "photography", "hiking", "baking", "vegan",
+    "coffee",
+    "tea",
+    "gardening",
+    "cycling",
+    "running",
+    "knitting",
+    "books",
+    "wine",
+    "cheese",
+    "vinyl",
+    "board games",
+    "photography",
+    "hiking",
+    "baking",
+    "vegan",
 )
 CATALOGUE = {
     "coffee": ("Ethiopian Yirgacheffe 250g", "AeroPress", "Burr grinder", "Espresso cups (2)"),
@@ -71,19 +200,29 @@ CATALOGUE = {
 }
 STAFF = ("Sam", "Alex", "Priya", "Jo")
 MEMOS = (
-    "Prefers a call in the morning.", "Hard of hearing: speak up on the phone.",
-    "Buys gifts for her daughter's birthday in May.", "Likes to be told when the Ethiopian beans are in.",
-    "Runs the book club at the library.", "Allergic to nuts.", "Pays by invoice; company account.",
+    "Prefers a call in the morning.",
+    "Hard of hearing: speak up on the phone.",
+    "Buys gifts for her daughter's birthday in May.",
+    "Likes to be told when the Ethiopian beans are in.",
+    "Runs the book club at the library.",
+    "Allergic to nuts.",
+    "Pays by invoice; company account.",
     "Always asks about the shop dog.",
 )
 CONTACT_SUMMARIES = (
-    "Asked whether the grinder is back in stock.", "Grinder making a rattling noise; talked through cleaning.",
-    "Wanted a gift idea for a tea lover.", "Order delayed by supplier; promised an update.",
-    "Thanked us for the birthday card.", "Question about opening hours over the holidays.",
-    "Machine leaking; booked in for a seal replacement.", "Feedback: loved the tasting evening.",
+    "Asked whether the grinder is back in stock.",
+    "Grinder making a rattling noise; talked through cleaning.",
+    "Wanted a gift idea for a tea lover.",
+    "Order delayed by supplier; promised an update.",
+    "Thanked us for the birthday card.",
+    "Question about opening hours over the holidays.",
+    "Machine leaking; booked in for a seal replacement.",
+    "Feedback: loved the tasting evening.",
 )
 DATED_NOTES = (
-    "Mentioned moving house in spring.", "New baby in the family!", "Starting a barista course.",
+    "Mentioned moving house in spring.",
+    "New baby in the family!",
+    "Starting a barista course.",
     "Recommended us to a neighbour.",
 )
 
@@ -145,11 +284,21 @@ class _DemoMaker:
             phones.append(PhoneNumber(national, "+44" + national[1:].replace(" ", ""), "mobile"))
         city, district = rng.choice(CITIES)
         address = PostalAddress(
-            f"{rng.randint(1, 180)} {rng.choice(STREETS)}", city, "", f"{district} {rng.randint(1, 9)}XY", "GB"
+            f"{rng.randint(1, 180)} {rng.choice(STREETS)}",
+            city,
+            "",
+            f"{district} {rng.randint(1, 9)}XY",
+            "GB",
         )
         return CustomerDraft(
-            first_name=first, last_name=last, emails=emails, phones=phones, address=address,
-            birthday=self._birthday(index), dates=self._dates(), tags=rng.sample(INTERESTS, rng.randint(0, 3)),
+            first_name=first,
+            last_name=last,
+            emails=emails,
+            phones=phones,
+            address=address,
+            birthday=self._birthday(index),
+            dates=self._dates(),
+            tags=rng.sample(INTERESTS, rng.randint(0, 3)),
             notes=rng.choice(MEMOS) if rng.random() < 0.3 else "",
             loyalty_stage=rng.choices(list(LoyaltyStage), weights=(5, 20, 45, 20, 10))[0],
         )
@@ -177,33 +326,67 @@ class _DemoMaker:
         created = self.now - dt.timedelta(days=rng.randint(0, 1800), minutes=rng.randint(0, 1440))
         referred = self.first_id + rng.randrange(index) if index > 0 and rng.random() < 0.1 else None
         birthday = draft.birthday
-        rows.customers.append({
-            "id": customer_id, "first_name": draft.first_name, "last_name": draft.last_name, "company": "",
-            "street": draft.address.street, "city": draft.address.city, "region": "",
-            "postcode": draft.address.postcode, "country": draft.address.country,
-            "birthday_month": birthday.month if birthday else None,
-            "birthday_day": birthday.day if birthday else None,
-            "birthday_year": birthday.year if birthday else None,
-            "loyalty_stage": draft.loyalty_stage.value, "referred_by_id": referred, "notes": draft.notes,
-            "sort_name": sort_name_for(draft),
-            "display_name": display_name(draft.first_name, draft.last_name, "", draft.emails),
-            "primary_email": draft.emails[0].address if draft.emails else "",
-            "primary_phone": draft.phones[0].raw if draft.phones else "",
-            "tags_text": ", ".join(draft.tags), "search_text": search_text_for(draft),
-            "created_at": created, "updated_at": created, "updated_by": "demo", "version": 1,
-            "import_batch_id": None,
-        })
+        rows.customers.append(
+            {
+                "id": customer_id,
+                "first_name": draft.first_name,
+                "last_name": draft.last_name,
+                "company": "",
+                "street": draft.address.street,
+                "city": draft.address.city,
+                "region": "",
+                "postcode": draft.address.postcode,
+                "country": draft.address.country,
+                "birthday_month": birthday.month if birthday else None,
+                "birthday_day": birthday.day if birthday else None,
+                "birthday_year": birthday.year if birthday else None,
+                "loyalty_stage": draft.loyalty_stage.value,
+                "referred_by_id": referred,
+                "notes": draft.notes,
+                "sort_name": sort_name_for(draft),
+                "display_name": display_name(draft.first_name, draft.last_name, "", draft.emails),
+                "primary_email": draft.emails[0].address if draft.emails else "",
+                "primary_phone": draft.phones[0].raw if draft.phones else "",
+                "tags_text": ", ".join(draft.tags),
+                "search_text": search_text_for(draft),
+                "created_at": created,
+                "updated_at": created,
+                "updated_by": "demo",
+                "version": 1,
+                "import_batch_id": None,
+            }
+        )
         rows.emails += [
-            {"customer_id": customer_id, "address": e.address, "address_key": e.address.lower(), "label": e.label,
-             "position": i} for i, e in enumerate(draft.emails)
+            {
+                "customer_id": customer_id,
+                "address": e.address,
+                "address_key": e.address.lower(),
+                "label": e.label,
+                "position": i,
+            }
+            for i, e in enumerate(draft.emails)
         ]
         rows.phones += [
-            {"customer_id": customer_id, "raw": p.raw, "e164": p.e164, "digits": "".join(filter(str.isdigit, p.raw)),
-             "label": p.label, "position": i} for i, p in enumerate(draft.phones)
+            {
+                "customer_id": customer_id,
+                "raw": p.raw,
+                "e164": p.e164,
+                "digits": "".join(filter(str.isdigit, p.raw)),
+                "label": p.label,
+                "position": i,
+            }
+            for i, p in enumerate(draft.phones)
         ]
         rows.dates += [
-            {"customer_id": customer_id, "kind": d.kind.value, "label": d.label, "month": d.date.month,
-             "day": d.date.day, "year": d.date.year} for d in draft.dates
+            {
+                "customer_id": customer_id,
+                "kind": d.kind.value,
+                "label": d.label,
+                "month": d.date.month,
+                "day": d.date.day,
+                "year": d.date.year,
+            }
+            for d in draft.dates
         ]
         rows.tags += [{"customer_id": customer_id, "tag": tag} for tag in draft.tags]
         self._add_history(rows, customer_id, draft, created)
@@ -217,50 +400,90 @@ class _DemoMaker:
             when = min(when, self.now)
             if rng.random() < 0.6:
                 category = rng.choice(tuple(CATALOGUE))
-                rows.purchases.append({
-                    "customer_id": customer_id, "date": when.date(), "item": rng.choice(CATALOGUE[category]),
-                    "category": category, "amount_cents": rng.randint(350, 45000), "created_at": when,
-                    "import_batch_id": None,
-                })
+                rows.purchases.append(
+                    {
+                        "customer_id": customer_id,
+                        "date": when.date(),
+                        "item": rng.choice(CATALOGUE[category]),
+                        "category": category,
+                        "amount_cents": rng.randint(350, 45000),
+                        "created_at": when,
+                        "import_batch_id": None,
+                    }
+                )
             else:
-                rows.contacts.append({
-                    "customer_id": customer_id, "at": when,
-                    "channel": rng.choice(("phone", "phone", "walk-in", "email", "message")),
-                    "direction": rng.choice(("in", "in", "out")), "staff": rng.choice(STAFF),
-                    "summary": rng.choice(CONTACT_SUMMARIES),
-                })
+                rows.contacts.append(
+                    {
+                        "customer_id": customer_id,
+                        "at": when,
+                        "channel": rng.choice(("phone", "phone", "walk-in", "email", "message")),
+                        "direction": rng.choice(("in", "in", "out")),
+                        "staff": rng.choice(STAFF),
+                        "summary": rng.choice(CONTACT_SUMMARIES),
+                    }
+                )
         if rng.random() < 0.15:
-            rows.notes.append({
-                "customer_id": customer_id, "at": created + dt.timedelta(days=rng.randint(0, span)),
-                "author": rng.choice(STAFF), "text": rng.choice(DATED_NOTES),
-            })
+            rows.notes.append(
+                {
+                    "customer_id": customer_id,
+                    "at": created + dt.timedelta(days=rng.randint(0, span)),
+                    "author": rng.choice(STAFF),
+                    "text": rng.choice(DATED_NOTES),
+                }
+            )
         self._add_consents(rows, customer_id, draft, created)
 
-    def _add_consents(self, rows: _Rows, customer_id: int, draft: CustomerDraft, created: dt.datetime) -> None:
+    def _add_consents(
+        self, rows: _Rows, customer_id: int, draft: CustomerDraft, created: dt.datetime
+    ) -> None:
         rng = self.rng
-        offered = [("email", bool(draft.emails)), ("sms", bool(draft.phones)), ("phone", bool(draft.phones)),
-                   ("post", True)]
+        offered = [
+            ("email", bool(draft.emails)),
+            ("sms", bool(draft.phones)),
+            ("phone", bool(draft.phones)),
+            ("post", True),
+        ]
         for channel, possible in offered:
             if not possible or rng.random() < 0.4:
                 continue
             granted_at = created + dt.timedelta(minutes=5)
-            rows.consents.append({
-                "customer_id": customer_id, "channel": channel, "granted": True, "at": granted_at,
-                "method": rng.choice(("in shop, signed form", "web form", "by phone")),
-                "recorded_by": rng.choice(STAFF), "note": "", "import_batch_id": None,
-            })
+            rows.consents.append(
+                {
+                    "customer_id": customer_id,
+                    "channel": channel,
+                    "granted": True,
+                    "at": granted_at,
+                    "method": rng.choice(("in shop, signed form", "web form", "by phone")),
+                    "recorded_by": rng.choice(STAFF),
+                    "note": "",
+                    "import_batch_id": None,
+                }
+            )
             if rng.random() < 0.08:
-                rows.consents.append({
-                    "customer_id": customer_id, "channel": channel, "granted": False,
-                    "at": min(granted_at + dt.timedelta(days=rng.randint(1, 400)), self.now),
-                    "method": "asked by email", "recorded_by": rng.choice(STAFF), "note": "", "import_batch_id": None,
-                })
+                rows.consents.append(
+                    {
+                        "customer_id": customer_id,
+                        "channel": channel,
+                        "granted": False,
+                        "at": min(granted_at + dt.timedelta(days=rng.randint(1, 400)), self.now),
+                        "method": "asked by email",
+                        "recorded_by": rng.choice(STAFF),
+                        "note": "",
+                        "import_batch_id": None,
+                    }
+                )
 
 
 _BATCH = 5000
 _TABLES = (
-    ("customers", CustomerRecord), ("emails", EmailRecord), ("phones", PhoneRecord), ("dates", DateRecord),
-    ("tags", TagRecord), ("purchases", PurchaseRecord), ("contacts", ContactRecord), ("notes", NoteRecord),
+    ("customers", CustomerRecord),
+    ("emails", EmailRecord),
+    ("phones", PhoneRecord),
+    ("dates", DateRecord),
+    ("tags", TagRecord),
+    ("purchases", PurchaseRecord),
+    ("contacts", ContactRecord),
+    ("notes", NoteRecord),
     ("consents", ConsentEventRecord),
 )
 

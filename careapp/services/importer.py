@@ -151,7 +151,10 @@ class ImportService:
     def parse(self, path: Path, mapping: ColumnMapping | None = None) -> ParsedFile:
         data = path.read_bytes()
         return parse_import(
-            data, path.name, now=self._clock(), default_region=self._settings.shop().default_region,
+            data,
+            path.name,
+            now=self._clock(),
+            default_region=self._settings.shop().default_region,
             mapping=mapping,
         )
 
@@ -173,7 +176,10 @@ class ImportService:
         with self._db.session() as session:
             outcomes, planned = self._plan(session, parsed.rows)
             batch = ImportBatchRecord(
-                at=self._clock(), source_name=path.name, format=parsed.format, done_by=actor,
+                at=self._clock(),
+                source_name=path.name,
+                format=parsed.format,
+                done_by=actor,
                 created_count=sum(1 for o in outcomes if o.action == "create"),
                 updated_count=sum(1 for o in outcomes if o.action == "update"),
                 merged_count=sum(1 for o in outcomes if o.action == "merge"),
@@ -183,7 +189,8 @@ class ImportService:
             session.flush()
             ids = self._write(session, planned, batch.id, actor, progress, cancelled)
             outcomes = [
-                RowOutcome(o.line, o.action, o.name, o.reason, ids.get(o.line, o.customer_id)) for o in outcomes
+                RowOutcome(o.line, o.action, o.name, o.reason, ids.get(o.line, o.customer_id))
+                for o in outcomes
             ]
             batch_id = batch.id
         summary = self._summary(path, parsed, outcomes, dry_run=False)
@@ -192,9 +199,14 @@ class ImportService:
     @staticmethod
     def _summary(path: Path, parsed: ParsedFile, outcomes: list[RowOutcome], dry_run: bool) -> ImportSummary:
         return ImportSummary(
-            source_name=path.name, format=parsed.format, format_label=parsed.format_label,
-            encoding=parsed.encoding, delimiter=parsed.delimiter, dry_run=dry_run,
-            rows=tuple(outcomes), warnings=tuple(parsed.warnings),
+            source_name=path.name,
+            format=parsed.format,
+            format_label=parsed.format_label,
+            encoding=parsed.encoding,
+            delimiter=parsed.delimiter,
+            dry_run=dry_run,
+            rows=tuple(outcomes),
+            warnings=tuple(parsed.warnings),
         )
 
     # --- planning: decide what each row does ---------------------------------------------
@@ -252,13 +264,17 @@ class ImportService:
     def _mark_unchanged(outcomes: list[RowOutcome], planned: list[_PlannedCustomer]) -> list[RowOutcome]:
         """An update that adds nothing at all is reported as unchanged, not as an update."""
         idle = {
-            p.first_line for p in planned
-            if p.existing_draft is not None and same_profile(p.existing_draft, p.draft)
-            and not p.purchases and not p.consents
+            p.first_line
+            for p in planned
+            if p.existing_draft is not None
+            and same_profile(p.existing_draft, p.draft)
+            and not p.purchases
+            and not p.consents
         }
         return [
             RowOutcome(o.line, "unchanged", o.name, "already in careapp", o.customer_id)
-            if o.action == "update" and o.line in idle else o
+            if o.action == "update" and o.line in idle
+            else o
             for o in outcomes
         ]
 
@@ -268,16 +284,20 @@ class ImportService:
         phones = sorted({k[2:] for k in keys if k.startswith("p:")})
         found: dict[str, int] = {}
         for chunk in _chunks(emails, _LOOKUP_CHUNK):
-            statement = select(EmailRecord.address_key, EmailRecord.customer_id).where(
-                EmailRecord.address_key.in_(chunk)
-            ).order_by(EmailRecord.customer_id)
-            for address, customer_id in session.execute(statement):
+            email_rows = session.execute(
+                select(EmailRecord.address_key, EmailRecord.customer_id)
+                .where(EmailRecord.address_key.in_(chunk))
+                .order_by(EmailRecord.customer_id)
+            )
+            for address, customer_id in email_rows:
                 found.setdefault(f"e:{address}", customer_id)
         for chunk in _chunks(phones, _LOOKUP_CHUNK):
-            statement = select(PhoneRecord.e164, PhoneRecord.digits, PhoneRecord.customer_id).where(
-                PhoneRecord.e164.in_(chunk) | PhoneRecord.digits.in_(chunk)
-            ).order_by(PhoneRecord.customer_id)
-            for e164, digits, customer_id in session.execute(statement):
+            phone_rows = session.execute(
+                select(PhoneRecord.e164, PhoneRecord.digits, PhoneRecord.customer_id)
+                .where(PhoneRecord.e164.in_(chunk) | PhoneRecord.digits.in_(chunk))
+                .order_by(PhoneRecord.customer_id)
+            )
+            for e164, digits, customer_id in phone_rows:
                 found.setdefault(f"p:{e164 or digits}", customer_id)
                 found.setdefault(f"p:{digits}", customer_id)
         return found
@@ -287,9 +307,13 @@ class ImportService:
         drafts: dict[int, CustomerDraft] = {}
         for chunk in _chunks(sorted(ids), _LOOKUP_CHUNK):  # type: ignore[arg-type]
             records = session.scalars(
-                select(CustomerRecord).where(CustomerRecord.id.in_(chunk)).options(
-                    selectinload(CustomerRecord.emails), selectinload(CustomerRecord.phones),
-                    selectinload(CustomerRecord.dates), selectinload(CustomerRecord.tags),
+                select(CustomerRecord)
+                .where(CustomerRecord.id.in_(chunk))
+                .options(
+                    selectinload(CustomerRecord.emails),
+                    selectinload(CustomerRecord.phones),
+                    selectinload(CustomerRecord.dates),
+                    selectinload(CustomerRecord.tags),
                 )
             )
             drafts.update({record.id: draft_from_record(record) for record in records})
@@ -325,15 +349,21 @@ class ImportService:
                 progress(done, len(planned))
         return ids
 
-    def _create(self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime) -> int:
-        record = CustomerRecord(created_at=now, updated_at=now, updated_by=actor, version=1, import_batch_id=batch_id)
+    def _create(
+        self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime
+    ) -> int:
+        record = CustomerRecord(
+            created_at=now, updated_at=now, updated_by=actor, version=1, import_batch_id=batch_id
+        )
         write_draft(record, item.draft)
         session.add(record)
         session.flush()
         self._add_history(session, record.id, item, batch_id, actor, now)
         return record.id
 
-    def _update(self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime) -> None:
+    def _update(
+        self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime
+    ) -> None:
         assert item.existing_id is not None
         snapshot = take_snapshot(session, item.existing_id, PROFILE_TABLES)
         record = session.get(CustomerRecord, item.existing_id)
@@ -342,26 +372,50 @@ class ImportService:
         record.version += 1
         record.updated_at = now
         record.updated_by = actor
-        session.add(ImportChangeRecord(
-            batch_id=batch_id, customer_id=item.existing_id, before_json=snapshot, version_after=record.version
-        ))
+        session.add(
+            ImportChangeRecord(
+                batch_id=batch_id,
+                customer_id=item.existing_id,
+                before_json=snapshot,
+                version_after=record.version,
+            )
+        )
         self._add_history(session, item.existing_id, item, batch_id, actor, now)
 
     @staticmethod
     def _add_history(
-        session: Session, customer_id: int, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime
+        session: Session,
+        customer_id: int,
+        item: _PlannedCustomer,
+        batch_id: int,
+        actor: str,
+        now: dt.datetime,
     ) -> None:
         for purchase in item.purchases:
-            session.add(PurchaseRecord(
-                customer_id=customer_id, date=purchase.date, item=purchase.item, category=purchase.category,
-                amount_cents=cents(purchase.amount), created_at=now, import_batch_id=batch_id,
-            ))
+            session.add(
+                PurchaseRecord(
+                    customer_id=customer_id,
+                    date=purchase.date,
+                    item=purchase.item,
+                    category=purchase.category,
+                    amount_cents=cents(purchase.amount),
+                    created_at=now,
+                    import_batch_id=batch_id,
+                )
+            )
         for consent in item.consents:
-            session.add(ConsentEventRecord(
-                customer_id=customer_id, channel=consent.channel.value, granted=consent.granted, at=consent.at,
-                method=consent.method, recorded_by=consent.recorded_by or actor, note=consent.note,
-                import_batch_id=batch_id,
-            ))
+            session.add(
+                ConsentEventRecord(
+                    customer_id=customer_id,
+                    channel=consent.channel.value,
+                    granted=consent.granted,
+                    at=consent.at,
+                    method=consent.method,
+                    recorded_by=consent.recorded_by or actor,
+                    note=consent.note,
+                    import_batch_id=batch_id,
+                )
+            )
 
     # --- undo ------------------------------------------------------------------------------
 
@@ -373,8 +427,10 @@ class ImportService:
     @staticmethod
     def _last_batch(session: Session) -> ImportBatchRecord | None:
         return session.scalar(
-            select(ImportBatchRecord).where(ImportBatchRecord.undone_at.is_(None))
-            .order_by(ImportBatchRecord.id.desc()).limit(1)
+            select(ImportBatchRecord)
+            .where(ImportBatchRecord.undone_at.is_(None))
+            .order_by(ImportBatchRecord.id.desc())
+            .limit(1)
         )
 
     def undo_last(self, force: bool = False) -> UndoResult:
@@ -387,18 +443,24 @@ class ImportService:
                 edited = self._edited_since(session, batch.id)
                 if edited:
                     raise UndoWouldLoseEdits(edited)
-            changes = list(session.scalars(
-                select(ImportChangeRecord).where(ImportChangeRecord.batch_id == batch.id)
-            ))
+            changes = list(
+                session.scalars(select(ImportChangeRecord).where(ImportChangeRecord.batch_id == batch.id))
+            )
             for change in changes:
                 restore_snapshot(session, change.before_json, replace_existing=True)
             session.execute(delete(PurchaseRecord).where(PurchaseRecord.import_batch_id == batch.id))
             session.execute(delete(ConsentEventRecord).where(ConsentEventRecord.import_batch_id == batch.id))
-            removed = session.execute(
-                delete(CustomerRecord).where(CustomerRecord.import_batch_id == batch.id)
-            ).rowcount
+            removed = len(
+                session.scalars(
+                    delete(CustomerRecord)
+                    .where(CustomerRecord.import_batch_id == batch.id)
+                    .returning(CustomerRecord.id)
+                ).all()
+            )
             session.execute(
-                update(ImportBatchRecord).where(ImportBatchRecord.id == batch.id).values(undone_at=self._clock())
+                update(ImportBatchRecord)
+                .where(ImportBatchRecord.id == batch.id)
+                .values(undone_at=self._clock())
             )
             return UndoResult(batch.id, batch.source_name, int(removed or 0), len(changes))
 
@@ -410,8 +472,11 @@ class ImportService:
             )
         )
         updated = session.scalars(
-            select(CustomerRecord.display_name).join(
-                ImportChangeRecord, ImportChangeRecord.customer_id == CustomerRecord.id
-            ).where(ImportChangeRecord.batch_id == batch_id, CustomerRecord.version > ImportChangeRecord.version_after)
+            select(CustomerRecord.display_name)
+            .join(ImportChangeRecord, ImportChangeRecord.customer_id == CustomerRecord.id)
+            .where(
+                ImportChangeRecord.batch_id == batch_id,
+                CustomerRecord.version > ImportChangeRecord.version_after,
+            )
         )
         return list(created) + list(updated)

@@ -29,7 +29,8 @@ from careapp.db.models import (
 # What an import may change on an existing customer (it only ever adds purchases and
 # consent events, which carry the batch id and are removed by id instead).
 PROFILE_TABLES: tuple[type[Base], ...] = (EmailRecord, PhoneRecord, DateRecord, TagRecord)
-ALL_CHILD_TABLES: tuple[type[Base], ...] = PROFILE_TABLES + (
+ALL_CHILD_TABLES: tuple[type[Base], ...] = (
+    *PROFILE_TABLES,
     PurchaseRecord,
     ConsentEventRecord,
     NoteRecord,

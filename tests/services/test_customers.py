@@ -42,8 +42,11 @@ def ann() -> CustomerDraft:
         first_name="Ann",
         last_name="Evans",
         emails=[EmailAddress("Ann.Evans@example.com", "home"), EmailAddress("ann@work.example", "work")],
-        phones=[make_phone("029 2018 0123", "GB", "home"), make_phone("+1 (415) 555-0142", "GB", "mobile"),
-                make_phone("reception ext. 1234", "GB", "work")],
+        phones=[
+            make_phone("029 2018 0123", "GB", "home"),
+            make_phone("+1 (415) 555-0142", "GB", "mobile"),
+            make_phone("reception ext. 1234", "GB", "work"),
+        ],
         birthday=PartialDate(2, 29),
         dates=[ImportantDate(DateKind.CUSTOM, PartialDate(6, 1, 2015), "Opened her café")],
         tags=["Coffee", " coffee ", "Board  Games"],
@@ -97,10 +100,18 @@ def test_search_matches_name_email_phone_digits_tags_and_notes(customers: Custom
 
 def test_sorting_happens_in_sql_by_each_column(customers: CustomerService) -> None:
     ids = {}
-    for first, city, stage in (("Cy", "Bath", "advocate"), ("Al", "York", "suspect"), ("Bo", "Leeds", "client")):
+    for first, city, stage in (
+        ("Cy", "Bath", "advocate"),
+        ("Al", "York", "suspect"),
+        ("Bo", "Leeds", "client"),
+    ):
         ids[first] = customers.create(
-            CustomerDraft(first_name=first, address=ann().address.__class__(city=city),
-                          loyalty_stage=LoyaltyStage(stage)), "Sam"
+            CustomerDraft(
+                first_name=first,
+                address=ann().address.__class__(city=city),
+                loyalty_stage=LoyaltyStage(stage),
+            ),
+            "Sam",
         ).id
     assert customers.search_ids("", SortColumn.CITY) == [ids["Cy"], ids["Bo"], ids["Al"]]
     assert customers.search_ids("", SortColumn.STAGE) == [ids["Al"], ids["Bo"], ids["Cy"]]
@@ -169,7 +180,9 @@ def test_timeline_is_newest_first_with_every_kind(customers: CustomerService) ->
 def test_consent_state_is_the_latest_event_per_channel(customers: CustomerService) -> None:
     customer_id = customers.create(ann(), "Sam").id
     customers.record_consent(customer_id, ConsentEvent(Channel.EMAIL, True, dt.datetime(2025, 1, 1), "form"))
-    customers.record_consent(customer_id, ConsentEvent(Channel.EMAIL, False, dt.datetime(2026, 1, 1), "email"))
+    customers.record_consent(
+        customer_id, ConsentEvent(Channel.EMAIL, False, dt.datetime(2026, 1, 1), "email")
+    )
     states = {state.channel: state for state in customers.get(customer_id).consents}
     assert states[Channel.EMAIL].granted is False and states[Channel.EMAIL].since == dt.datetime(2026, 1, 1)
     assert states[Channel.POST].granted is None

@@ -7,8 +7,10 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.util.exc import CommandError
 from sqlalchemy import text
 
 from careapp.db.database import current_revision, head_revision, make_engine, migrate, open_database
@@ -54,10 +56,9 @@ def test_existing_database_is_copied_before_migrating(tmp_path: Path) -> None:
     engine.dispose()
 
     backups = tmp_path / "backups"
-    try:
+    # The unknown revision makes the upgrade fail; the copy must have been taken before that.
+    with pytest.raises(CommandError, match="base-for-test"):
         open_database(f"sqlite:///{path}", backups, NOW)
-    except Exception:  # noqa: BLE001 - the unknown revision fails the upgrade; the copy must exist anyway
-        pass
     copies = list(backups.glob("before-migration-base-for-test-*.db"))
     assert len(copies) == 1
     with sqlite3.connect(copies[0]) as copy:

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Set up everything the tests need (system libraries, Xvfb, the venv with test extras) and run
+# the whole suite: lint, types, then pytest. Extra arguments go to pytest.
+set -eu
+cd "$(dirname "$0")"
+. scripts/lib.sh
+ensure_python
+# shellcheck disable=SC2086
+ensure_debs $QT_DEBS xvfb xauth imagemagick
+ensure_venv "[test]"
+export QT_QPA_PLATFORM=offscreen
+# Tests must never touch a real user keyring or data folder.
+export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
+unset CAREAPP_DATA_DIR CAREAPP_DATABASE_URL || true
+echo "== ruff"
+"$VENV/bin/ruff" check careapp tests bench scripts main.py
+echo "== mypy"
+"$VENV/bin/mypy" careapp
+echo "== pytest"
+"$VENV/bin/python" -m pytest "$@"
