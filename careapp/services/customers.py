@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from careapp.db.database import Database
@@ -110,7 +111,7 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _sort_expression(column: SortColumn) -> ColumnElement[object]:
+def _sort_expression(column: SortColumn) -> ColumnElement[Any] | QueryableAttribute[Any]:
     if column is SortColumn.STAGE:
         return case(_STAGE_ORDER, value=CustomerRecord.loyalty_stage, else_=99)
     return {
