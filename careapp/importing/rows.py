@@ -79,7 +79,7 @@ class RowFields:
     region: str = ""
     postcode: str = ""
     country: str = ""
-    country_code: str = ""  # ISO 3166 alpha-2 when the file has one: helps read local phone numbers
+    country_code: str = ""  # ISO 3166 alpha-2 when the file has one apart from country: reads local phones
     dates: list[DateCell] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -108,7 +108,7 @@ def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
     birthday, dates = _dates(fields.dates, context, problems)
     stage = _loyalty_stage(fields, problems)
     consents = _consents(fields.consents, line, context, problems)
-    notes = "\n".join(note.strip() for note in fields.notes if note.strip())
+    notes = _one_line_ending("\n".join(note.strip() for note in fields.notes if note.strip()))
     if len(notes) > MAX_NOTES_CHARS:
         problems.append(
             f"Notes are {len(notes):,} characters long; careapp keeps at most {MAX_NOTES_CHARS:,}."
@@ -135,6 +135,11 @@ def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
     return ParsedRow(line=line, draft=draft, consents=tuple(consents))
 
 
+def _one_line_ending(text: str) -> str:
+    # Outlook and Excel keep CRLF inside quoted cells; careapp stores plain \n.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _names(fields: RowFields) -> tuple[str, str]:
     first, last = fields.first_name.strip(), fields.last_name.strip()
     full = fields.full_name.strip()
@@ -159,7 +164,7 @@ def _emails(cells: list[EmailCell], problems: list[str]) -> list[EmailAddress]:
 
 
 def _phones(fields: RowFields, context: RowContext, problems: list[str]) -> list[PhoneNumber]:
-    region = _row_region(fields.country_code)
+    region = _row_region(fields.country_code or fields.country)
     phones: list[PhoneNumber] = []
     seen: set[str] = set()
     for cell in fields.phones:
@@ -189,9 +194,10 @@ def _phone(cell: PhoneCell, row_region: str | None, default_region: str | None) 
     return phone
 
 
-def _row_region(country_code: str) -> str | None:
-    code = country_code.strip().upper()
-    return code if code in phonenumbers.SUPPORTED_REGIONS else None
+def _row_region(country: str) -> str | None:
+    """The row's country as a phone region, when the file gives it as a two-letter code ("DE")."""
+    code = country.strip().upper()
+    return code if len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS else None
 
 
 def _dates(

@@ -145,8 +145,11 @@ def _parameters(parts: list[str]) -> dict[str, list[str]]:
         key, equals, raw_values = part.partition("=")
         if not equals:  # vCard 2.1 writes bare values: TEL;CELL;PREF, NOTE;QUOTED-PRINTABLE
             key, raw_values = ("ENCODING" if key.strip().upper() in _BARE_ENCODINGS else "TYPE"), key
+        key = key.strip().upper()
         values = [_param_value(value) for value in _split_unquoted(raw_values, ",")]
-        params.setdefault(key.strip().upper(), []).extend(value for value in values if value)
+        if key == "TYPE":  # RFC 6350 writes several types in one quoted value too: TYPE="voice,cell"
+            values = [kind.strip() for value in values for kind in value.split(",")]
+        params.setdefault(key, []).extend(value for value in values if value)
     return params
 
 
