@@ -1,0 +1,192 @@
+"""The detail page beside the list: who the customer is, then their timeline, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.domain.customer import Customer, Purchase, TimelineEntry
+from careapp.ui.customers.timeline_model import TimelineModel
+from careapp.ui.customers.timeline_view import TimelineView
+from careapp.ui.formatting import (
+    birthday_text,
+    channel_name,
+    consent_text,
+    format_date,
+    format_money,
+    format_partial_date,
+    stage_name,
+)
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    """Everything the detail page shows about one customer, loaded in one job."""
+
+    customer: Customer
+    timeline: list[TimelineEntry]
+    purchases: list[Purchase]
+
+
+def _value_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(name)
+    return label
+
+
+class CustomerHeader(QWidget):
+    """Name, stage, contact details, dates, consent, tags and the standing notes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = QLabel()
+        font = QFont(self.name.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.setAccessibleName(self.tr("Customer name"))
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stage = QLabel()
+        self.stage.setAccessibleName(self.tr("Loyalty stage"))
+        self.stage.setStyleSheet(
+            "QLabel { border: 1px solid palette(mid); border-radius: 8px; padding: 1px 8px; }"
+        )
+        top = QHBoxLayout()
+        top.addWidget(self.name, 1)
+        top.addWidget(self.stage, 0, Qt.AlignmentFlag.AlignTop)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.values: dict[str, QLabel] = {}
+        for key, title in self._rows():
+            self.values[key] = _value_label(title)
+            self.form.addRow(title, self.values[key])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+
+    def _rows(self) -> list[tuple[str, str]]:
+        return [
+            ("company", self.tr("Company")),
+            ("emails", self.tr("Email")),
+            ("phones", self.tr("Phone")),
+            ("address", self.tr("Address")),
+            ("birthday", self.tr("Birthday")),
+            ("dates", self.tr("Dates")),
+            ("referred_by", self.tr("Referred by")),
+            ("consent", self.tr("Consent")),
+            ("tags", self.tr("Tags")),
+            ("purchases", self.tr("Purchases")),
+            ("notes", self.tr("Notes")),
+        ]
+
+    def display(self, file: CustomerFile, today: dt.date) -> None:
+        customer = file.customer
+        self.name.setText(customer.display_name())
+        self.stage.setText(stage_name(customer.loyalty_stage))
+        texts = {
+            "company": customer.company if customer.first_name or customer.last_name else "",
+            "emails": "\n".join(_labelled(e.address, e.label) for e in customer.emails),
+            "phones": "\n".join(_phone_text(p.raw, p.e164, p.label) for p in customer.phones),
+            "address": _address_text(customer),
+            "birthday": birthday_text(customer.birthday, today) if customer.birthday else "",
+            "dates": "\n".join(f"{d.title()}: {format_partial_date(d.date)}" for d in customer.dates),
+            "referred_by": customer.referred_by_name,
+            "consent": "\n".join(f"{channel_name(c.channel)}: {consent_text(c)}" for c in customer.consents),
+            "tags": "  ".join(f"#{tag}" for tag in customer.tags),
+            "purchases": self._purchases_text(file.purchases),
+            "notes": customer.notes,
+        }
+        for key, text in texts.items():
+            self.values[key].setText(text)
+            self.form.setRowVisible(self.values[key], bool(text))
+
+    def _purchases_text(self, purchases: list[Purchase]) -> str:
+        if not purchases:
+            return ""
+        total = sum((p.amount for p in purchases), Decimal("0"))
+        last = max(p.date for p in purchases)
+        return self.tr("{count} in all, {total}; last on {date}").format(
+            count=len(purchases), total=format_money(total), date=format_date(last)
+        )
+
+
+def _labelled(text: str, label: str) -> str:
+    return f"{text} ({label})" if label else text
+
+
+def _phone_text(raw: str, e164: str | None, label: str) -> str:
+    shown = f"{raw}  ·  {e164}" if e164 and e164 != raw else raw
+    return _labelled(shown, label)
+
+
+def _address_text(customer: Customer) -> str:
+    address = customer.address
+    town = " ".join(part for part in (address.city, address.postcode) if part)
+    return ", ".join(part for part in (address.street, town, address.region, address.country) if part)
+
+
+class CustomerDetail(QStackedWidget):
+    """Shows one customer (header above, timeline below) or a sentence when there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Customer details"))
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(self.tr("Customer details message"))
+        self.header = CustomerHeader()
+        scroll = QScrollArea()
+        scroll.setWidget(self.header)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.timeline_model = TimelineModel(self)
+        self.timeline = TimelineView()
+        self.timeline.setModel(self.timeline_model)
+        self.timeline.setAccessibleName(self.tr("Timeline"))
+        timeline_box = QWidget()
+        box_layout = QVBoxLayout(timeline_box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(self.tr("Timeline"))
+        heading.setStyleSheet("font-weight: bold;")
+        box_layout.addWidget(heading)
+        box_layout.addWidget(self.timeline)
+        self.page = QSplitter(Qt.Orientation.Vertical)
+        self.page.setChildrenCollapsible(False)
+        self.page.addWidget(scroll)
+        self.page.addWidget(timeline_box)
+        self.page.setSizes([340, 400])
+        self.addWidget(self.message)
+        self.addWidget(self.page)
+        self.customer: Customer | None = None
+        self.show_message(self.tr("Select a customer to see their details."))
+
+    def show_message(self, text: str) -> None:
+        self.customer = None
+        self.timeline_model.clear()
+        self.message.setText(text)
+        self.setCurrentWidget(self.message)
+
+    def display(self, file: CustomerFile, today: dt.date) -> None:
+        self.customer = file.customer
+        self.header.display(file, today)
+        self.timeline_model.set_entries(file.timeline)
+        self.setCurrentWidget(self.page)

@@ -1,0 +1,253 @@
+"""The left side of the main window: the search box above the customer list (or its empty state)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.ui.customers.list_model import CustomerListModel
+from careapp.ui.runner import Runner
+
+if TYPE_CHECKING:
+    from careapp.services.customers import CustomerService
+
+SEARCH_DELAY_MS = 150
+COLUMN_WIDTHS = (160, 220, 120, 105, 85)
+
+
+class SearchBox(QLineEdit):
+    """Esc clears the search (then does what Esc normally does); Down moves into the list."""
+
+    downPressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            self.downPressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class EmptyState(QWidget):
+    """What the list area shows when there is no list to show, with the way forward."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QLabel()
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(self.tr("List message"))
+        self.new_button = QPushButton(self.tr("New customer"))
+        self.import_button = QPushButton(self.tr("Import customers…"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+
+    def show_text(self, text: str, with_buttons: bool) -> None:
+        self.text.setText(text)
+        self.new_button.setVisible(with_buttons)
+        self.import_button.setVisible(with_buttons)
+
+
+class CustomerListPanel(QWidget):
+    """Search-as-you-type over the customer list; tells the window what is current and what to open."""
+
+    currentCustomerChanged = Signal(object)  # int | None
+    openRequested = Signal(int)
+    searchFinished = Signal()
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.model: CustomerListModel | None = None
+        self._wanted_id: int | None = None
+        self._open_when_ready = False
+        self._selecting = False
+        self.search = SearchBox()
+        self.search.setPlaceholderText(self.tr("Search name, email, phone, #tag, notes, city  (Ctrl+F)"))
+        self.search.setAccessibleName(self.tr("Search customers"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setEnabled(False)
+        self.table = self._make_table()
+        self.empty = EmptyState()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._search_now)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self._open_from_search)
+        self.search.downPressed.connect(self._enter_list)
+        self.table.activated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.stack, 1)
+        self.show_opening()
+
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setAccessibleName(self.tr("Customers"))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().hide()
+        # Fixed row heights: the view never measures 100,000 rows.
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setSortIndicatorShown(True)
+        return table
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    def show_opening(self) -> None:
+        self.empty.show_text(self.tr("Opening the database…"), with_buttons=False)
+        self.stack.setCurrentWidget(self.empty)
+
+    def attach(self, customers: CustomerService, header_state: QByteArray | None = None) -> None:
+        """Show the customers; the first search starts at once (sorting triggers it)."""
+        self.model = CustomerListModel(customers, self._runner, self)
+        self.model.searchFinished.connect(self._search_finished)
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        if header_state is not None:
+            header.restoreState(header_state)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.search.setEnabled(True)
+        self.table.setSortingEnabled(True)  # asks the model to sort, which runs the first search
+
+    # --- searching -----------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self, select_id: int | None = None) -> None:
+        """Search again (the customers changed); keep or move the selection to ``select_id``."""
+        if self.model is None:
+            return
+        self._wanted_id = select_id if select_id is not None else self.current_id()
+        self.model.refresh()
+
+    def _search_now(self) -> None:
+        if self.model is not None:
+            self._wanted_id = self.current_id()
+            self.model.search(self.search.text())
+
+    def _search_finished(self) -> None:
+        assert self.model is not None
+        self._update_empty_state()
+        row = self.model.row_of(self._wanted_id) if self._wanted_id is not None else None
+        if row is None and self.model.rowCount() > 0:
+            row = 0
+        if row is None:
+            self.currentCustomerChanged.emit(None)
+        else:
+            self.select_row(row)
+        if self._open_when_ready:
+            self._open_when_ready = False
+            self._open_current()
+        self.searchFinished.emit()
+
+    def _update_empty_state(self) -> None:
+        assert self.model is not None
+        if self.model.rowCount() > 0:
+            self.stack.setCurrentWidget(self.table)
+        elif self.model.total == 0:
+            self.empty.show_text(self.tr("No customers yet — press Ctrl+N to add one, or import them."), True)
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.empty.show_text(
+                self.tr("No customer matches “{query}”. Press Esc in the search box to see everyone.").format(
+                    query=self.model.query.strip()
+                ),
+                False,
+            )
+            self.stack.setCurrentWidget(self.empty)
+
+    # --- selection and opening -----------------------------------------------------------
+
+    def current_id(self) -> int | None:
+        if self.model is None:
+            return None
+        index = self.table.currentIndex()
+        return self.model.customer_id(index.row()) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        assert self.model is not None
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self._selecting = True
+        try:
+            self.table.selectionModel().setCurrentIndex(index, flags)
+        finally:
+            self._selecting = False
+        self.table.scrollTo(index)
+        # Signalled here rather than through currentRowChanged, which stays quiet when the row
+        # number is the same even though the customer behind it may have changed.
+        self.currentCustomerChanged.emit(self.model.customer_id(row))
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.model is not None and current.isValid() and not self._selecting:
+            self.currentCustomerChanged.emit(self.model.customer_id(current.row()))
+
+    def _activated(self, index: QModelIndex) -> None:
+        if self.model is not None and index.isValid():
+            customer_id = self.model.customer_id(index.row())
+            if customer_id is not None:
+                self.openRequested.emit(customer_id)
+
+    def _open_current(self) -> None:
+        customer_id = self.current_id()
+        if customer_id is not None:
+            self.openRequested.emit(customer_id)
+
+    def _open_from_search(self) -> None:
+        """Enter in the search box opens the current match (after the search, if one is pending)."""
+        if self.model is None:
+            return
+        if self._debounce.isActive() or self.model.query != self.search.text():
+            self._debounce.stop()
+            self._open_when_ready = True
+            self._search_now()
+        else:
+            self._open_current()
+
+    def _enter_list(self) -> None:
+        if self.model is not None and self.model.rowCount() > 0:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            if not self.table.currentIndex().isValid():
+                self.select_row(0)

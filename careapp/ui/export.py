@@ -1,0 +1,55 @@
+"""Exporting every customer to CSV, vCard or JSON, chosen with a save dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QDir
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+if TYPE_CHECKING:
+    from careapp.services.customers import CustomerService
+
+SUFFIXES = {"csv": ".csv", "vcard": ".vcf", "json": ".json"}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Export", text)
+
+
+def export_filters() -> dict[str, str]:
+    """Save-dialog filter text -> export format."""
+    return {
+        _tr("Spreadsheet (CSV) (*.csv)"): "csv",
+        _tr("Contacts (vCard) (*.vcf)"): "vcard",
+        _tr("Everything, for other programs (JSON) (*.json)"): "json",
+    }
+
+
+def with_suffix(path: Path, export_format: str) -> Path:
+    """Add the format's suffix when the name typed has none of the known ones."""
+    if path.suffix.lower() in (".csv", ".vcf", ".vcard", ".json"):
+        return path
+    return path.with_name(path.name + SUFFIXES[export_format])
+
+
+def ask_export_target(parent: QWidget) -> tuple[Path, str] | None:
+    """The file and format the user chose, or None if they cancelled."""
+    filters = export_filters()
+    start = str(Path(QDir.homePath()) / "customers.csv")
+    name, chosen = QFileDialog.getSaveFileName(parent, _tr("Export customers"), start, ";;".join(filters))
+    if not name:
+        return None
+    from_filter = filters.get(chosen)
+    path = Path(name)
+    if from_filter is None:
+        from_filter = {".vcf": "vcard", ".vcard": "vcard", ".json": "json"}.get(path.suffix.lower(), "csv")
+    return with_suffix(path, from_filter), from_filter
+
+
+def run_export(customers: CustomerService, path: Path, export_format: str) -> int:
+    """Database thread: write the file; returns how many customers went into it."""
+    from careapp.services.exporter import ExportService
+
+    return ExportService(customers).export_customers(path, export_format)

@@ -1,0 +1,294 @@
+"""The pages of the import dialog: choose a file, map columns, preview, progress, done."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.ui.importing.outcome_model import ImportOutcomeModel
+from careapp.ui.widgets import ErrorLabel
+
+if TYPE_CHECKING:
+    from careapp.services.importer import ImportSummary
+
+FILE_FILTER = "Customer lists (*.csv *.txt *.vcf *.vcard);;All files (*)"
+COUNTED_ACTIONS = ("create", "update", "merge", "unchanged", "reject")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ImportPages", text)
+
+
+def target_label(target: str) -> str:
+    """A column target ("first_name") as the mapping step names it ("First name")."""
+    labels = {
+        "full_name": _tr("Full name"),
+        "email": _tr("Email"),
+        "phone": _tr("Phone"),
+        "loyalty_stage": _tr("Loyalty stage"),
+        "email_consent": _tr("Email consent"),
+        "sms_consent": _tr("SMS consent"),
+        "ignore": _tr("(ignore this column)"),
+    }
+    return labels.get(target, _tr(target.replace("_", " ").capitalize()))
+
+
+def count_label(action: str) -> str:
+    return {
+        "create": _tr("New"),
+        "update": _tr("Updated"),
+        "merge": _tr("Merged"),
+        "unchanged": _tr("Unchanged"),
+        "reject": _tr("Rejected"),
+    }[action]
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.2)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+class ChooseFilePage(QWidget):
+    """Step 1: which file."""
+
+    pathChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = QLineEdit()
+        self.path.setAccessibleName(self.tr("File to import"))
+        self.path.setPlaceholderText(self.tr("customers.csv"))
+        self.path.textChanged.connect(self.pathChanged)
+        browse = QPushButton(self.tr("Choose…"))
+        browse.setAccessibleName(self.tr("Choose a file"))
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        self.error = ErrorLabel(self.tr("Problem with the file"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading(self.tr("Import customers")))
+        explanation = QLabel(
+            self.tr(
+                "careapp reads customer exports from Shopify, Google Contacts and Outlook, other CSV files "
+                "and vCard files. You will see what would happen before anything changes."
+            )
+        )
+        explanation.setWordWrap(True)
+        layout.addWidget(explanation)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import customers"), self.path.text(), FILE_FILTER
+        )
+        if path:
+            self.path.setText(path)
+
+
+class MappingPage(QWidget):
+    """Step 1b, for CSV files from an unknown program: which column holds what."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        scroll = QScrollArea()
+        scroll.setWidget(self.form_host)
+        scroll.setWidgetResizable(True)
+        self.error = ErrorLabel(self.tr("Problem with the columns"))
+        self.combos: dict[str, QComboBox] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading(self.tr("Which column is what?")))
+        layout.addWidget(self.intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error)
+
+    def set_columns(
+        self, message: str, headers: Sequence[str], suggested: dict[str, str], targets: Sequence[str]
+    ) -> None:
+        self.intro.setText(
+            message
+            + " "
+            + self.tr("Choose what each column holds; the suggestions are careapp's best guess.")
+        )
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.combos = {}
+        for header in headers:
+            combo = QComboBox()
+            combo.setAccessibleName(self.tr("Column {header}").format(header=header))
+            for target in targets:
+                combo.addItem(target_label(target), target)
+            combo.setCurrentIndex(max(combo.findData(suggested.get(header, "ignore")), 0))
+            self.combos[header] = combo
+            self.form.addRow(header or self.tr("(no heading)"), combo)
+
+    def mapping(self) -> dict[str, str]:
+        return {header: str(combo.currentData()) for header, combo in self.combos.items()}
+
+
+class PreviewPage(QWidget):
+    """Step 2: what the import would do, with every rejected row and why."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = _heading("")
+        self.file_facts = QLabel()
+        self.file_facts.setWordWrap(True)
+        self.counts: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        for column, action in enumerate(COUNTED_ACTIONS):
+            number = QLabel("0")
+            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            number.setFont(_heading("").font())
+            number.setAccessibleName(count_label(action))
+            caption = QLabel(count_label(action))
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            grid.addWidget(number, 0, column)
+            grid.addWidget(caption, 1, column)
+            self.counts[action] = number
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.rows_title = QLabel()
+        self.show_all = QCheckBox(self.tr("Show every line, not only the rejected ones"))
+        self.model = ImportOutcomeModel(self)
+        self.show_all.toggled.connect(self.model.set_show_all)
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Lines of the file"))
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(1, 190)
+        header.resizeSection(2, 180)
+        header.setStretchLastSection(True)
+        self.error = ErrorLabel(self.tr("Problem importing"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.file_facts)
+        layout.addLayout(grid)
+        layout.addWidget(self.warnings)
+        row = QHBoxLayout()
+        row.addWidget(self.rows_title, 1)
+        row.addWidget(self.show_all)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.error)
+
+    def show_summary(self, summary: ImportSummary) -> None:
+        self.title.setText(self.tr("What importing {file} would do").format(file=summary.source_name))
+        self.file_facts.setText(
+            self.tr("Read as: {format}, {encoding}. {lines} records. Nothing has been changed yet.").format(
+                format=summary.format_label, encoding=summary.encoding, lines=len(summary.rows)
+            )
+        )
+        for action, label in self.counts.items():
+            label.setText(str(summary.count(action)))  # type: ignore[arg-type]
+        self.warnings.setText("\n".join(f"• {warning}" for warning in summary.warnings))
+        self.warnings.setVisible(bool(summary.warnings))
+        rejected = len(summary.rejected_rows)
+        self.rows_title.setText(
+            self.tr("No line was rejected.")
+            if not rejected
+            else self.tr("1 line cannot be imported:")
+            if rejected == 1
+            else self.tr("{count} lines cannot be imported:").format(count=rejected)
+        )
+        self.show_all.setChecked(rejected == 0)
+        self.model.set_outcomes(summary.rows)
+        self.error.show_error(None)
+
+
+class ProgressPage(QWidget):
+    """Step 3: importing, with a bar and a working Cancel (the dialog's Cancel button)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = _heading(self.tr("Importing…"))
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName(self.tr("Import progress"))
+        self.bar.setRange(0, 0)
+        self.detail = QLabel(self.tr("Reading the file and checking for customers careapp already has."))
+        self.detail.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.text)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.detail)
+        layout.addStretch(2)
+
+    def reset(self) -> None:
+        self.text.setText(self.tr("Importing…"))
+        self.bar.setRange(0, 0)
+
+    def set_progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.detail.setText(self.tr("{done} of {total} customers written.").format(done=done, total=total))
+
+
+class DonePage(QWidget):
+    """Step 4: what was done, with the way back ("Undo this import")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = _heading(self.tr("Import finished"))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(self.tr("Import result"))
+        self.undo_button = QPushButton(self.tr("Undo this import"))
+        self.undo_button.setAccessibleName(self.tr("Undo this import"))
+        self.error = ErrorLabel(self.tr("Problem undoing"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def show_summary(self, summary: ImportSummary) -> None:
+        self.title.setText(self.tr("Imported {file}").format(file=summary.source_name))
+        parts = [f"{count_label(action)}: {summary.count(action)}" for action in COUNTED_ACTIONS]  # type: ignore[arg-type]
+        self.text.setText(
+            " · ".join(parts)
+            + "\n\n"
+            + self.tr(
+                "Changed your mind? “Undo this import” removes the customers it added and puts updated ones "
+                "back as they were. It stays in the File menu as “Undo last import”."
+            )
+        )
+        self.undo_button.setEnabled(True)
+        self.error.show_error(None)

@@ -1,0 +1,256 @@
+"""The main window: search and list on the left, the selected customer on the right.
+
+It is shown before the database is open ("Opening the database…"); ``attach_services`` brings
+it to life once the services have been built on the database thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLayout, QWidget
+
+from careapp.ui.customers.controller import CustomerController
+from careapp.ui.customers.detail import CustomerDetail
+from careapp.ui.customers.list_panel import CustomerListPanel
+from careapp.ui.export import ask_export_target, run_export
+from careapp.ui.formatting import customers_text, matches_text
+from careapp.ui.importing.controller import ImportController
+from careapp.ui.runner import Runner
+from careapp.ui.widgets import MessageBar, Prompts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from careapp.context import Services
+
+Shortcut = QKeySequence | QKeySequence.StandardKey | str
+GEOMETRY_KEY = "main_window/geometry"
+SPLITTER_KEY = "main_window/splitter"
+HEADER_KEY = "main_window/list_header"
+
+
+class MainWindow(QMainWindow):
+    """The customer list and detail, with the menus, tool bar and status bar around them."""
+
+    firstPainted = Signal()
+
+    def __init__(
+        self, runner: Runner, settings: QSettings, actor: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.settings = settings
+        self.prompts = Prompts(self)
+        self.services: Services | None = None
+        self._painted = False
+        self.setWindowTitle("careapp")
+        self.setObjectName("mainWindow")
+        self.message_bar = MessageBar()
+        self.list_panel = CustomerListPanel(runner)
+        self.detail = CustomerDetail()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.list_panel)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.customer_actions = CustomerController(
+            self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
+        )
+        self.import_actions = ImportController(self, runner, self.prompts, self.message_bar, actor)
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName(self.tr("Customer count"))
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._make_actions()
+        self._make_menus_and_tool_bar()
+        self._connect()
+        self._set_ready(False)
+        self.statusBar().showMessage(self.tr("Opening the database…"))
+        self._restore_geometry()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: Shortcut | None, slot: object, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("…", ""))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        customers, imports = self.customer_actions, self.import_actions
+        self.new_action = self._action(
+            self.tr("&New customer…"), QKeySequence.StandardKey.New, customers.new_customer
+        )
+        self.edit_action = self._action(
+            self.tr("&Edit customer…"),
+            None,
+            lambda: customers.edit_customer(),
+            self.tr("Edit the selected customer (Enter)"),
+        )
+        self.delete_action = self._action(
+            self.tr("&Delete customer…"), QKeySequence.StandardKey.Delete, customers.delete_current
+        )
+        # Del must still delete text in the search box: the shortcut only works in the list.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.removeAction(self.delete_action)
+        self.list_panel.table.addAction(self.delete_action)
+        self.note_action = self._action(self.tr("Add &note…"), "Ctrl+Shift+N", customers.add_note)
+        self.undo_action = self._action(
+            self.tr("&Undo delete"), QKeySequence.StandardKey.Undo, customers.undo_delete
+        )
+        self.undo_action.setEnabled(False)
+        self.find_action = self._action(
+            self.tr("&Find customer"), QKeySequence.StandardKey.Find, self.list_panel.focus_search
+        )
+        self.import_action = self._action(self.tr("&Import…"), "Ctrl+I", imports.open_dialog)
+        self.undo_import_action = self._action(self.tr("Undo last import…"), None, imports.undo_last)
+        self.export_action = self._action(self.tr("E&xport…"), "Ctrl+E", self.export_customers)
+        self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close)
+
+    def _make_menus_and_tool_bar(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu(self.tr("&File"))
+        file_menu.addActions([self.import_action, self.undo_import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menus.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.undo_action, self.find_action])
+        customer_menu = menus.addMenu(self.tr("&Customer"))
+        customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
+        customer_menu.addSeparator()
+        customer_menu.addAction(self.delete_action)
+        tools = QToolBar(self.tr("Main tool bar"))
+        tools.setObjectName("mainToolBar")
+        tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addActions([self.new_action, self.edit_action, self.note_action, self.delete_action])
+        tools.addSeparator()
+        tools.addActions([self.import_action, self.export_action])
+        self.addToolBar(tools)
+
+    def _connect(self) -> None:
+        panel, customers = self.list_panel, self.customer_actions
+        panel.currentCustomerChanged.connect(self._current_changed)
+        panel.openRequested.connect(customers.edit_customer)
+        panel.searchFinished.connect(self._update_count)
+        panel.empty.new_button.clicked.connect(self.new_action.trigger)
+        panel.empty.import_button.clicked.connect(self.import_action.trigger)
+        customers.undoAvailable.connect(self.undo_action.setEnabled)
+        self.import_actions.customersChanged.connect(lambda: panel.refresh())
+        self.runner.unhandledError.connect(
+            lambda error: self.message_bar.show_message(str(error), error=True)
+        )
+
+    def _set_ready(self, ready: bool) -> None:
+        for action in (
+            self.new_action,
+            self.find_action,
+            self.import_action,
+            self.undo_import_action,
+            self.export_action,
+        ):
+            action.setEnabled(ready)
+        self._current_changed(self.list_panel.current_id() if ready else None)
+
+    # --- services ------------------------------------------------------------------------
+
+    def attach_services(self, services: Services, default_region: str) -> None:
+        """The database is open: show the customers and enable everything."""
+        self.services = services
+        self.customer_actions.attach(services.customers, services.clock, default_region)
+        self.import_actions.attach(services.imports)
+        header_state = self.settings.value(HEADER_KEY)
+        self.list_panel.attach(
+            services.customers, header_state if isinstance(header_state, QByteArray) else None
+        )
+        self._set_ready(True)
+        self.statusBar().clearMessage()
+        report = services.migration
+        if report.backup_path is not None:
+            self.message_bar.show_message(
+                self.tr("careapp updated its database. A copy of the old one is kept at {path}.").format(
+                    path=report.backup_path
+                )
+            )
+        self.list_panel.focus_search()
+
+    def _current_changed(self, customer_id: int | None) -> None:
+        has_customer = customer_id is not None and self.services is not None
+        for action in (self.edit_action, self.delete_action, self.note_action):
+            action.setEnabled(has_customer)
+        self.customer_actions.show_customer(customer_id)
+
+    def _update_count(self) -> None:
+        model = self.list_panel.model
+        if model is None:
+            return
+        if model.query.strip():
+            self.count_label.setText(matches_text(model.rowCount(), model.total))
+        else:
+            self.count_label.setText(customers_text(model.total))
+
+    def export_customers(self) -> None:
+        if self.services is None:
+            return
+        target = ask_export_target(self)
+        if target is not None:
+            self.export_to(*target)
+
+    def export_to(self, path: Path, export_format: str) -> None:
+        assert self.services is not None
+        customers = self.services.customers
+        self.statusBar().showMessage(self.tr("Exporting…"))
+        self.runner.submit(
+            lambda: run_export(customers, path, export_format),
+            lambda count: self.message_bar.show_message(
+                self.tr("Exported {count} customer(s) to {path}.").format(count=count, path=path)
+            ),
+            lambda error: self.message_bar.show_message(
+                self.tr("The export failed: {error}").format(error=getattr(error, "strerror", None) or error),
+                error=True,
+            ),
+            owner=self,
+        )
+
+    # --- window state --------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            self.resize(1200, 760)
+        splitter = self.settings.value(SPLITTER_KEY)
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([700, 500])
+
+    def save_state(self) -> None:
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+        if self.list_panel.model is not None:
+            self.settings.setValue(HEADER_KEY, self.list_panel.table.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # After this paint has reached the screen, not during it.
+            QTimer.singleShot(0, self.firstPainted.emit)
