@@ -1,0 +1,450 @@
+"""First-contact resolution (FCR) and the service reports around it, as pure functions.
+
+Definitions (R = ``reopen_window_days``, N = ``repeat_window_days``, both 1..30, default 7). Only
+what was known at ``as_of`` counts: contacts, state changes and tickets dated after it are ignored, so
+a report for a past ``as_of`` can be reproduced. The owner's corrections (category, exclusion,
+repeat mark, not-resolvable mark) are current values and apply retroactively.
+
+- **First resolution**: the first change of the ticket into ``resolved``. Later resolutions (after a
+  reopen) do not move it. A ticket closed without ever being resolved has none and is in no cohort.
+- **Cohort** of a period: tickets whose first resolution falls in ``[period_start, period_end)``.
+- **Eligible**: in the cohort and not excluded (spam, merged away, no action). Excluded tickets are
+  counted per row so a report can show them, and are in no rate.
+- **One-touch**: eligible, and at most one of its contacts is outbound.
+- **Gross FCR**: eligible, and no inbound contact after its first contact (the first contact itself
+  may be in or out; a ticket with no contact at all passes vacuously). Contacts merged in from a
+  duplicate count.
+- **Net FCR**: gross FCR counted over the *net base*: eligible tickets not marked "not resolvable at
+  first contact". A marked ticket leaves numerator and denominator alike.
+- **Reopened within window**: a reopen (resolved/closed -> active) at a time t with
+  ``first_resolution <= t <= first_resolution + R days``. The boundary is inclusive and exact to the
+  second: R days later at the same clock time is within, one second more is not.
+- **Repeat within window**: another ticket of the same customer, not excluded, opened at a time t with
+  ``first_resolution <= t <= first_resolution + N days`` that is either in the same category (see
+  :func:`careapp.domain.tickets.category_key`) or marked ``repeat_of`` this ticket. Tickets opened
+  before the first resolution are not repeats (they are duplicates, to be merged).
+- **Provisional**: eligible and ``as_of < first_resolution + max(R, N) days``: a window is still open.
+  Events at exactly ``as_of`` are known, so at ``as_of`` equal to the window end the ticket is decided.
+- **Strict FCR**: gross FCR, not reopened within window and no repeat within window. For a
+  provisional ticket it is not yet decided (None), even if it has already failed: counting early
+  failures while the successes wait would bias the rate down.
+
+Rates are :class:`Rate` (numerator, denominator, value as a Fraction, None when the denominator is
+0). One-touch and gross are over the eligible tickets, net over the net base, strict, reopen and
+repeat over the *decided* tickets (eligible and not provisional); provisional tickets are counted
+separately.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Literal
+
+from careapp.domain.tickets import (
+    ACTIVE_STATES,
+    Direction,
+    Exclusion,
+    TicketHistory,
+    category_key,
+    in_repeat_window,
+    validate_window_days,
+)
+
+GroupBy = Literal["month", "staff", "category"]
+DEFAULT_BACKLOG_BUCKETS: tuple[int, ...] = (1, 3, 7, 14, 30)
+
+
+@dataclass(frozen=True)
+class FcrSettings:
+    """The shop's FCR windows, in whole days from 1 to 30."""
+
+    reopen_window_days: int = 7
+    repeat_window_days: int = 7
+
+    def __post_init__(self) -> None:
+        validate_window_days("The reopen window", self.reopen_window_days)
+        validate_window_days("The repeat window", self.repeat_window_days)
+
+    @property
+    def reopen_window(self) -> dt.timedelta:
+        return dt.timedelta(days=self.reopen_window_days)
+
+    @property
+    def longest_window(self) -> dt.timedelta:
+        return dt.timedelta(days=max(self.reopen_window_days, self.repeat_window_days))
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share shown with its parts: ``numerator`` of ``denominator``."""
+
+    numerator: int
+    denominator: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.numerator <= self.denominator:
+            raise ValueError(
+                f"a rate needs 0 <= numerator <= denominator, not {self.numerator}/{self.denominator}"
+            )
+
+    @property
+    def value(self) -> Fraction | None:
+        return Fraction(self.numerator, self.denominator) if self.denominator else None
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return f"{self.numerator}/{self.denominator} (n/a)"
+        return f"{self.numerator}/{self.denominator} ({float(self.value):.0%})"
+
+
+@dataclass(frozen=True)
+class FcrResult:
+    """How one ticket counts, as known at ``as_of`` (see the module docstring for the definitions).
+
+    ``staff`` is who handled the first contact (or who opened the ticket if it has none): the person
+    the first-contact figures belong to. For a ticket that is not eligible every FCR flag is False and
+    ``strict`` is None; ``exclusion`` and ``first_resolved_at`` say why. The two durations are facts
+    about any ticket: from opening to the first response (the first outbound contact or live contact:
+    phone, walk-in, visit) and to the first resolution.
+    """
+
+    ticket_id: int
+    customer_id: int
+    category: str
+    staff: str
+    exclusion: Exclusion | None
+    first_resolved_at: dt.datetime | None
+    windows_end: dt.datetime | None
+    one_touch: bool
+    gross: bool
+    net_eligible: bool
+    strict: bool | None
+    provisional: bool
+    reopened_within_window: bool
+    repeat_within_window: bool
+    repeat_ticket_ids: tuple[int, ...]
+    time_to_first_response: dt.timedelta | None
+    time_to_resolution: dt.timedelta | None
+
+    @property
+    def resolved(self) -> bool:
+        return self.first_resolved_at is not None
+
+    @property
+    def eligible(self) -> bool:
+        return self.resolved and self.exclusion is None
+
+    @property
+    def decided(self) -> bool:
+        return self.eligible and not self.provisional
+
+
+def classify(
+    ticket: TicketHistory,
+    all_tickets_of_customer: Iterable[TicketHistory],
+    settings: FcrSettings,
+    as_of: dt.datetime,
+) -> FcrResult:
+    """Classify one ticket. ``all_tickets_of_customer`` is searched for repeats; the ticket itself and
+    tickets of other customers in it are ignored."""
+    resolved_at = ticket.first_resolved_at(as_of)
+    contacts = ticket.contacts_until(as_of)
+    eligible = resolved_at is not None and ticket.exclusion is None
+    result = FcrResult(
+        ticket_id=ticket.id,
+        customer_id=ticket.customer_id,
+        category=ticket.category,
+        staff=contacts[0].staff if contacts else ticket.opened_by,
+        exclusion=ticket.exclusion,
+        first_resolved_at=resolved_at,
+        windows_end=None,
+        one_touch=False,
+        gross=False,
+        net_eligible=False,
+        strict=None,
+        provisional=False,
+        reopened_within_window=False,
+        repeat_within_window=False,
+        repeat_ticket_ids=(),
+        time_to_first_response=_time_to_first_response(ticket, as_of),
+        time_to_resolution=None if resolved_at is None else resolved_at - ticket.opened_at,
+    )
+    if resolved_at is None or not eligible:
+        return result
+    windows_end = resolved_at + settings.longest_window
+    provisional = as_of < windows_end
+    one_touch = sum(1 for c in contacts if c.direction is Direction.OUT) <= 1
+    gross = not any(c.direction is Direction.IN for c in contacts[1:])
+    reopened = any(
+        change.is_reopen and resolved_at <= change.at <= resolved_at + settings.reopen_window
+        for change in ticket.changes_until(as_of)
+    )
+    repeats = _repeat_ids(ticket, resolved_at, all_tickets_of_customer, settings, as_of)
+    return replace(
+        result,
+        windows_end=windows_end,
+        one_touch=one_touch,
+        gross=gross,
+        net_eligible=ticket.not_resolvable_reason is None,
+        strict=None if provisional else (gross and not reopened and not repeats),
+        provisional=provisional,
+        reopened_within_window=reopened,
+        repeat_within_window=bool(repeats),
+        repeat_ticket_ids=repeats,
+    )
+
+
+def _repeat_ids(
+    ticket: TicketHistory,
+    resolved_at: dt.datetime,
+    others: Iterable[TicketHistory],
+    settings: FcrSettings,
+    as_of: dt.datetime,
+) -> tuple[int, ...]:
+    key = category_key(ticket.category)
+    found = [
+        other.id
+        for other in others
+        if other.id != ticket.id
+        and other.customer_id == ticket.customer_id
+        and other.exclusion is None
+        and other.opened_at <= as_of
+        and in_repeat_window(resolved_at, other.opened_at, settings.repeat_window_days)
+        and (other.repeat_of == ticket.id or category_key(other.category) == key)
+    ]
+    return tuple(sorted(found))
+
+
+def _time_to_first_response(ticket: TicketHistory, as_of: dt.datetime) -> dt.timedelta | None:
+    for contact in ticket.contacts_until(as_of):
+        if contact.direction is Direction.OUT or contact.is_live:
+            return contact.at - ticket.opened_at
+    return None
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FcrRow:
+    """One group of a report (a month ``YYYY-MM``, a staff member or a category), or the total.
+
+    ``cohort`` counts every ticket first resolved in the period, ``excluded`` those left out (by
+    reason in ``excluded_by``), ``eligible`` the rest; ``not_resolvable`` the eligible tickets outside
+    the net base; ``provisional`` the eligible tickets whose windows are still open and ``decided``
+    the others. ``ticket_ids`` lists the cohort for drilling down.
+    """
+
+    key: str
+    cohort: int
+    excluded: int
+    excluded_by: dict[Exclusion, int]
+    eligible: int
+    not_resolvable: int
+    provisional: int
+    decided: int
+    one_touch: Rate
+    gross: Rate
+    net: Rate
+    strict: Rate
+    reopen: Rate
+    repeat: Rate
+    median_time_to_first_response: dt.timedelta | None
+    median_time_to_resolution: dt.timedelta | None
+    ticket_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FcrReport:
+    """FCR by month, staff or category over ``[period_start, period_end)``, known at ``as_of``."""
+
+    settings: FcrSettings
+    period_start: dt.datetime
+    period_end: dt.datetime
+    as_of: dt.datetime
+    group_by: GroupBy
+    rows: tuple[FcrRow, ...]
+    total: FcrRow
+    results: tuple[FcrResult, ...]
+
+
+def fcr_report(
+    tickets: Iterable[TicketHistory],
+    settings: FcrSettings,
+    period_start: dt.datetime,
+    period_end: dt.datetime,
+    as_of: dt.datetime,
+    group_by: GroupBy = "month",
+) -> FcrReport:
+    """Every FCR variant, reopen and repeat rates and median times, per group and in total.
+
+    Rows are sorted by key. By month, every month touching the period has a row, even an empty one;
+    by staff or category only groups with tickets do. Staff is who handled the first contact; the
+    category groups ignore case and spacing (the row is named after the first spelling met). The
+    medians are over the eligible tickets of the row that have the value.
+    """
+    if period_start >= period_end:
+        raise ValueError("The period must end after it starts.")
+    if group_by not in ("month", "staff", "category"):
+        raise ValueError(f"Group by month, staff or category, not {group_by!r}.")
+    all_tickets = list(tickets)
+    by_customer: dict[int, list[TicketHistory]] = defaultdict(list)
+    for ticket in all_tickets:
+        by_customer[ticket.customer_id].append(ticket)
+    results = tuple(
+        classify(ticket, by_customer[ticket.customer_id], settings, as_of)
+        for ticket in sorted(all_tickets, key=lambda t: t.id)
+        if _first_resolved_in(ticket, period_start, period_end, as_of)
+    )
+    groups: dict[str, list[FcrResult]] = {}
+    if group_by == "month":
+        groups = {month: [] for month in _months(period_start, period_end)}
+    names: dict[str, str] = {}
+    for result in results:
+        key = _group_key(result, group_by)
+        groups.setdefault(names.setdefault(key, _group_name(result, group_by)), []).append(result)
+    rows = tuple(_row(key, groups[key]) for key in sorted(groups))
+    return FcrReport(
+        settings, period_start, period_end, as_of, group_by, rows, _row("total", list(results)), results
+    )
+
+
+def _first_resolved_in(
+    ticket: TicketHistory, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> bool:
+    resolved_at = ticket.first_resolved_at(as_of)
+    return resolved_at is not None and start <= resolved_at < end
+
+
+def _group_key(result: FcrResult, group_by: GroupBy) -> str:
+    if group_by == "category":
+        return category_key(result.category)
+    return _group_name(result, group_by)
+
+
+def _group_name(result: FcrResult, group_by: GroupBy) -> str:
+    if group_by == "month":
+        assert result.first_resolved_at is not None
+        return result.first_resolved_at.strftime("%Y-%m")
+    if group_by == "staff":
+        return result.staff.strip() or "(unknown)"
+    return " ".join(result.category.split()) or "(none)"
+
+
+def _months(start: dt.datetime, end: dt.datetime) -> list[str]:
+    """Every month from the one holding ``start`` to the one holding the last instant before ``end``."""
+    last = end - dt.timedelta(microseconds=1)
+    year, month = start.year, start.month
+    months = []
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
+    eligible = [r for r in results if r.eligible]
+    net_base = [r for r in eligible if r.net_eligible]
+    decided = [r for r in eligible if r.decided]
+    excluded_by: dict[Exclusion, int] = defaultdict(int)
+    for result in results:
+        if result.exclusion is not None:
+            excluded_by[result.exclusion] += 1
+    return FcrRow(
+        key=key,
+        cohort=len(results),
+        excluded=len(results) - len(eligible),
+        excluded_by=dict(excluded_by),
+        eligible=len(eligible),
+        not_resolvable=len(eligible) - len(net_base),
+        provisional=len(eligible) - len(decided),
+        decided=len(decided),
+        one_touch=_rate(eligible, lambda r: r.one_touch),
+        gross=_rate(eligible, lambda r: r.gross),
+        net=_rate(net_base, lambda r: r.gross),
+        strict=_rate(decided, lambda r: r.strict is True),
+        reopen=_rate(decided, lambda r: r.reopened_within_window),
+        repeat=_rate(decided, lambda r: r.repeat_within_window),
+        median_time_to_first_response=median_duration(
+            [r.time_to_first_response for r in eligible if r.time_to_first_response is not None]
+        ),
+        median_time_to_resolution=median_duration(
+            [r.time_to_resolution for r in eligible if r.time_to_resolution is not None]
+        ),
+        ticket_ids=tuple(r.ticket_id for r in results),
+    )
+
+
+def _rate(results: Sequence[FcrResult], passes: Callable[[FcrResult], bool]) -> Rate:
+    return Rate(sum(1 for r in results if passes(r)), len(results))
+
+
+def median_duration(values: Sequence[dt.timedelta]) -> dt.timedelta | None:
+    """The median (the mean of the middle two for an even count), or None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+# --- backlog -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BacklogBucket:
+    """Open tickets whose age is at least ``min_days`` and less than ``max_days`` (None: no limit)."""
+
+    label: str
+    min_days: int
+    max_days: int | None
+    ticket_ids: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.ticket_ids)
+
+
+def open_backlog_by_age(
+    tickets: Iterable[TicketHistory],
+    as_of: dt.datetime,
+    buckets: Sequence[int] = DEFAULT_BACKLOG_BUCKETS,
+) -> tuple[BacklogBucket, ...]:
+    """Tickets open at ``as_of`` (opened by then, in an active state then, not excluded), by age.
+
+    Age is ``as_of - opened_at`` (a reopened ticket keeps its age). ``buckets`` are the day limits in
+    increasing order; (1, 3, 7) gives the buckets [0, 1), [1, 3), [3, 7) and 7 days or more.
+    """
+    limits = list(buckets)
+    if not limits or limits[0] <= 0 or any(b >= a for a, b in zip(limits[1:], limits, strict=False)):
+        raise ValueError("Backlog buckets are whole days above 0 in increasing order.")
+    bounds: list[tuple[int, int | None]] = list(zip([0, *limits], [*limits, None], strict=True))
+    found: dict[int, list[int]] = {index: [] for index in range(len(bounds))}
+    for ticket in sorted(tickets, key=lambda t: t.id):
+        if ticket.exclusion is not None or ticket.opened_at > as_of:
+            continue
+        if ticket.state_at(as_of) not in ACTIVE_STATES:
+            continue
+        age = as_of - ticket.opened_at
+        for index, (low, high) in enumerate(bounds):
+            if age >= dt.timedelta(days=low) and (high is None or age < dt.timedelta(days=high)):
+                found[index].append(ticket.id)
+                break
+    return tuple(
+        BacklogBucket(_bucket_label(low, high), low, high, tuple(found[index]))
+        for index, (low, high) in enumerate(bounds)
+    )
+
+
+def _bucket_label(low: int, high: int | None) -> str:
+    if high is None:
+        return f"{low}+ days"
+    if low == 0:
+        return "under 1 day" if high == 1 else f"under {high} days"
+    return f"{low}-{high} days"
