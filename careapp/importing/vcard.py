@@ -12,7 +12,7 @@ from careapp.importing.rows import DateCell, EmailCell, PhoneCell, RowContext, R
 from careapp.importing.values import UnreadableValue, normalize_label, read_date
 from careapp.importing.vcard_lines import VCard, VProperty, read_cards, split_structured, unescape
 
-_BEGIN = re.compile(r"\s*BEGIN:VCARD", re.IGNORECASE)
+_BEGIN = re.compile(r"\s*BEGIN:VCARD[ \t]*(?:\r\n|\r|\n|$)", re.IGNORECASE)
 _NOT_LABELS = frozenset({"internet", "pref", "voice", "x400", "msg", "x-internet"})
 _ANNIVERSARY_NAMES = frozenset(
     {"ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY"}
