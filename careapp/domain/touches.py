@@ -1,0 +1,758 @@
+"""Touch rules and the touches they make due: pure, deterministic, never generated twice.
+
+A *touch* is a personal contact the shop makes. Rules (:class:`TouchRules`, see
+:func:`default_rules`) turn what the shop knows about its customers (:class:`CustomerFacts`) into
+:class:`DueTouch` items with :func:`generate_due_touches`. Whether a due touch may actually be made
+(consent, the marketing cap, an open complaint, the daily limit) is decided later, by
+``careapp.domain.care_queue.plan_queue``.
+
+Every due touch carries a stable ``key`` naming *what* it is about, never *when* it is due::
+
+    birthday:<customer>:<year of the birthday>
+    important_date:<customer>:<date kind>:<label>:<year>
+    follow_up:<first purchase id of that customer's purchases that day>
+    feedback:purchase:<first purchase id of that day>      feedback:ticket:<ticket id>
+    check_in:<customer>:<date of the last real contact>
+    article:<article id>:<customer>
+    referral_thanks:<referred customer id>
+    callback:<callback id>
+
+The store keeps every key it was ever given, whatever became of the touch (done, skipped,
+cancelled). Passing those keys back in as ``already_generated_keys`` means restarts and rule edits
+never produce a touch twice: a rule edit moves the due dates of touches not generated yet, and
+touches already generated keep theirs. The birthday key holds the birthday's *year*, not its date,
+so changing the 29 February setting, the lead time or even the birthday itself cannot produce a
+second greeting in the same year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from careapp.domain.customer import (
+    Channel,
+    ConsentState,
+    Customer,
+    DateKind,
+    ImportantDate,
+    LoyaltyStage,
+    PartialDate,
+    Purchase,
+    normalize_tag,
+)
+from careapp.domain.recurrence import Feb29Rule, add_days, is_recurrence_year, occurrence_in_year, years_on
+
+
+class TouchKind(StrEnum):
+    BIRTHDAY = "birthday"
+    IMPORTANT_DATE = "important_date"
+    PURCHASE_FOLLOW_UP = "purchase_follow_up"
+    CHECK_IN = "check_in"
+    ARTICLE_SHARE = "article_share"
+    REFERRAL_THANKS = "referral_thanks"
+    FEEDBACK_REQUEST = "feedback_request"
+    CALLBACK = "callback"
+
+
+# Marketing touches need consent on the channel they use and count towards the shop-wide cap.
+# Every kind the shop starts is marketing; only a callback, which the customer asked for, is service.
+MARKETING_KINDS: frozenset[TouchKind] = frozenset(TouchKind) - {TouchKind.CALLBACK}
+
+# Cheerful touches wait while the customer has an open complaint: a birthday card or a "how did we
+# do?" while a problem is unsolved reads as not listening. A purchase follow-up ("is the new
+# kettle working well?") is a service question and may help, so it is not held; nor is a callback.
+CHEERFUL_KINDS: frozenset[TouchKind] = frozenset(
+    {
+        TouchKind.BIRTHDAY,
+        TouchKind.IMPORTANT_DATE,
+        TouchKind.CHECK_IN,
+        TouchKind.ARTICLE_SHARE,
+        TouchKind.REFERRAL_THANKS,
+        TouchKind.FEEDBACK_REQUEST,
+    }
+)
+
+KIND_TITLES: Mapping[TouchKind, str] = {
+    TouchKind.BIRTHDAY: "Birthday greeting",
+    TouchKind.IMPORTANT_DATE: "Anniversary",
+    TouchKind.PURCHASE_FOLLOW_UP: "Purchase follow-up",
+    TouchKind.CHECK_IN: "Check-in",
+    TouchKind.ARTICLE_SHARE: "Article to share",
+    TouchKind.REFERRAL_THANKS: "Thank-you for a referral",
+    TouchKind.FEEDBACK_REQUEST: "Feedback request",
+    TouchKind.CALLBACK: "Callback",
+}
+
+
+def is_marketing(kind: TouchKind) -> bool:
+    return kind in MARKETING_KINDS
+
+
+def is_cheerful(kind: TouchKind) -> bool:
+    return kind in CHEERFUL_KINDS
+
+
+# ---------------------------------------------------------------------------------------------
+# What the rules read: plain facts about one customer.
+
+
+@dataclass(frozen=True)
+class Referral:
+    """The customer referred someone: ``referred_customer_id`` came in on ``on``."""
+
+    referred_customer_id: int
+    on: dt.date
+    referred_name: str = ""
+
+
+@dataclass(frozen=True)
+class TicketFact:
+    """One of the customer's tickets; ``resolved_on`` is None while it is open."""
+
+    id: int
+    opened_on: dt.date
+    resolved_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CallbackFact:
+    """A callback staff promised. ``due_at`` (timezone-aware) when a time was promised.
+
+    ``due_on`` is the local day; when ``due_at`` is given the care queue goes by ``due_at``.
+    """
+
+    id: int
+    due_on: dt.date
+    due_at: dt.datetime | None = None
+    note: str = ""
+    channel: Channel = Channel.PHONE
+
+    def __post_init__(self) -> None:
+        if self.due_at is not None and self.due_at.utcoffset() is None:
+            raise ValueError("a callback time needs a time zone")
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What the touch rules and the care queue need to know about one customer.
+
+    ``consents`` holds the current answer per channel; only an explicit grant counts as consent.
+    ``reachable`` is the channels the shop has details for (an address, a number).
+    ``last_contact`` is the latest logged contact or done touch; purchases and tickets are added
+    to it by :func:`last_real_contact`. ``last_article_on`` is the due date of the newest article
+    touch ever generated for the customer (it spaces article shares out).
+    """
+
+    id: int
+    first_name: str = ""
+    last_name: str = ""
+    birthday: PartialDate | None = None
+    dates: tuple[ImportantDate, ...] = ()
+    tags: frozenset[str] = frozenset()
+    interests: frozenset[str] = frozenset()
+    stage: LoyaltyStage = LoyaltyStage.CUSTOMER
+    consents: tuple[ConsentState, ...] = ()
+    reachable: frozenset[Channel] = frozenset(Channel)
+    known_since: dt.date | None = None
+    last_contact: dt.date | None = None
+    purchases: tuple[Purchase, ...] = ()
+    referrals: tuple[Referral, ...] = ()
+    tickets: tuple[TicketFact, ...] = ()
+    callbacks: tuple[CallbackFact, ...] = ()
+    open_complaint: bool = False
+    last_article_on: dt.date | None = None
+
+    def consent(self, channel: Channel) -> ConsentState | None:
+        return next((c for c in self.consents if c.channel is channel), None)
+
+    def has_consent(self, channel: Channel) -> bool:
+        state = self.consent(channel)
+        return state is not None and state.granted is True
+
+    def name(self) -> str:
+        return " ".join(p for p in (self.first_name.strip(), self.last_name.strip()) if p) or "this customer"
+
+    def topics(self) -> frozenset[str]:
+        """Interests and tags, normalised, for matching articles."""
+        return frozenset(normalize_tag(t) for t in self.interests | self.tags if normalize_tag(t))
+
+
+def facts_from_customer(
+    customer: Customer,
+    *,
+    purchases: Sequence[Purchase] = (),
+    last_contact: dt.date | None = None,
+    tickets: Sequence[TicketFact] = (),
+    referrals: Sequence[Referral] = (),
+    callbacks: Sequence[CallbackFact] = (),
+    open_complaint: bool = False,
+    last_article_on: dt.date | None = None,
+    interests: Iterable[str] = (),
+) -> CustomerFacts:
+    """Facts from a stored customer plus what the services know from other tables."""
+    reachable: set[Channel] = set()
+    if customer.emails:
+        reachable.add(Channel.EMAIL)
+    if customer.phones:
+        reachable |= {Channel.SMS, Channel.PHONE}
+    if not customer.address.is_empty():
+        reachable.add(Channel.POST)
+    return CustomerFacts(
+        id=customer.id,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        birthday=customer.birthday,
+        dates=tuple(customer.dates),
+        tags=frozenset(customer.tags),
+        interests=frozenset(interests),
+        stage=customer.loyalty_stage,
+        consents=tuple(customer.consents),
+        reachable=frozenset(reachable),
+        known_since=customer.created_at.date() if customer.created_at else None,
+        last_contact=last_contact,
+        purchases=tuple(purchases),
+        referrals=tuple(referrals),
+        tickets=tuple(tickets),
+        callbacks=tuple(callbacks),
+        open_complaint=open_complaint,
+        last_article_on=last_article_on,
+    )
+
+
+def last_real_contact(facts: CustomerFacts) -> dt.date | None:
+    """The last day the customer was actually in touch: a contact, a done touch, a purchase, a ticket.
+
+    Falls back to the day the shop got to know them; None when nothing at all is known.
+    """
+    candidates = [d for d in (facts.last_contact, facts.known_since) if d is not None]
+    candidates += [p.date for p in facts.purchases]
+    for ticket in facts.tickets:
+        candidates.append(ticket.opened_on)
+        if ticket.resolved_on is not None:
+            candidates.append(ticket.resolved_on)
+    return max(candidates, default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The content library.
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article, guide or video in the shop's content library."""
+
+    id: int
+    title: str
+    link: str
+    added_on: dt.date
+    summary: str = ""
+    topics: frozenset[str] = frozenset()
+
+    def normalized_topics(self) -> frozenset[str]:
+        return frozenset(normalize_tag(t) for t in self.topics if normalize_tag(t))
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules, each with good defaults.
+
+_CARD = (Channel.EMAIL, Channel.SMS, Channel.POST)
+_NOTE = (Channel.EMAIL, Channel.SMS)
+_TALK = (Channel.EMAIL, Channel.SMS, Channel.PHONE)
+
+
+def _check_days(**values: int | None) -> None:
+    for name, value in values.items():
+        if value is not None and value < 0:
+            raise ValueError(f"{name.replace('_', ' ')} cannot be negative")
+
+
+@dataclass(frozen=True)
+class BirthdayRule:
+    """A birthday greeting, due ``days_ahead`` days before the birthday (0: on the day)."""
+
+    enabled: bool = True
+    days_ahead: int = 0
+    channels: tuple[Channel, ...] = _CARD
+
+    def __post_init__(self) -> None:
+        _check_days(days_ahead=self.days_ahead)
+
+
+@dataclass(frozen=True)
+class ImportantDateRule:
+    """Yearly touches for the other dates that matter (customer since, anniversaries, custom)."""
+
+    enabled: bool = True
+    days_ahead: int = 0
+    kinds: frozenset[DateKind] = frozenset(DateKind)
+    channels: tuple[Channel, ...] = _CARD
+
+    def __post_init__(self) -> None:
+        _check_days(days_ahead=self.days_ahead)
+
+
+@dataclass(frozen=True)
+class FollowUpRule:
+    """A follow-up some days after a purchase, by product category.
+
+    ``days_by_category`` is matched case-insensitively; None there means "no follow-up for that
+    category" (gift cards, say). Other categories use ``default_days`` (None: no follow-up).
+    """
+
+    enabled: bool = True
+    default_days: int | None = 14
+    days_by_category: Mapping[str, int | None] = field(default_factory=dict)
+    channels: tuple[Channel, ...] = _TALK
+
+    def __post_init__(self) -> None:
+        _check_days(
+            default_days=self.default_days, **{f"days for {k}": v for k, v in self.days_by_category.items()}
+        )
+
+    def days_for(self, category: str) -> int | None:
+        wanted = normalize_tag(category)
+        for name, days in self.days_by_category.items():
+            if normalize_tag(name) == wanted:
+                return days
+        return self.default_days
+
+
+@dataclass(frozen=True)
+class Interval:
+    """How long to let a customer go without contact: ideally ``ideal_days``, at most ``max_days``."""
+
+    ideal_days: int
+    max_days: int
+
+    def __post_init__(self) -> None:
+        if not 0 < self.ideal_days <= self.max_days:
+            raise ValueError("the ideal interval must be at least a day and no longer than the maximum")
+
+
+def _default_intervals() -> dict[LoyaltyStage, Interval]:
+    return {
+        LoyaltyStage.CUSTOMER: Interval(90, 150),
+        LoyaltyStage.CLIENT: Interval(60, 90),
+        LoyaltyStage.ADVOCATE: Interval(45, 75),
+    }
+
+
+@dataclass(frozen=True)
+class CheckInRule:
+    """Stay in touch: a check-in ``ideal_days`` after the last real contact, due by ``max_days``.
+
+    A tag's interval wins over the stage's; with several matching tags the shortest ideal wins.
+    Stages without an interval (by default suspects and prospects) get no check-ins.
+    """
+
+    enabled: bool = True
+    by_stage: Mapping[LoyaltyStage, Interval] = field(default_factory=_default_intervals)
+    by_tag: Mapping[str, Interval] = field(default_factory=dict)
+    channels: tuple[Channel, ...] = (Channel.PHONE, Channel.EMAIL, Channel.SMS)
+
+    def interval_for(self, stage: LoyaltyStage, tags: Iterable[str]) -> Interval | None:
+        wanted = {normalize_tag(t) for t in tags}
+        tagged = [iv for tag, iv in self.by_tag.items() if normalize_tag(tag) in wanted]
+        if tagged:
+            return min(tagged, key=lambda iv: (iv.ideal_days, iv.max_days))
+        return self.by_stage.get(stage)
+
+
+@dataclass(frozen=True)
+class ArticleRule:
+    """Share articles whose topics overlap a customer's interests or tags.
+
+    At most one new article per customer per run, at least ``min_days_between`` apart, and only
+    articles added in the last ``fresh_for_days`` days. An article goes to a customer once, ever.
+    """
+
+    enabled: bool = True
+    min_days_between: int = 30
+    fresh_for_days: int = 90
+    channels: tuple[Channel, ...] = _NOTE
+
+    def __post_init__(self) -> None:
+        _check_days(min_days_between=self.min_days_between, fresh_for_days=self.fresh_for_days)
+
+
+@dataclass(frozen=True)
+class ReferralThanksRule:
+    enabled: bool = True
+    days_after: int = 0
+    channels: tuple[Channel, ...] = (Channel.EMAIL, Channel.SMS, Channel.POST, Channel.PHONE)
+
+    def __post_init__(self) -> None:
+        _check_days(days_after=self.days_after)
+
+
+@dataclass(frozen=True)
+class FeedbackRule:
+    """Ask for feedback some days after a purchase or a resolved ticket (None: don't).
+
+    After a purchase it is off by default: the follow-up already asks how it is going, and two
+    touches per purchase would use up the marketing cap.
+    """
+
+    enabled: bool = True
+    after_purchase_days: int | None = None
+    after_ticket_days: int | None = 3
+    channels: tuple[Channel, ...] = _NOTE
+
+    def __post_init__(self) -> None:
+        _check_days(after_purchase_days=self.after_purchase_days, after_ticket_days=self.after_ticket_days)
+
+
+@dataclass(frozen=True)
+class TouchRules:
+    """All touch rules, plus where 29 February is observed in other years (a shop setting)."""
+
+    birthday: BirthdayRule = field(default_factory=BirthdayRule)
+    important_dates: ImportantDateRule = field(default_factory=ImportantDateRule)
+    follow_up: FollowUpRule = field(default_factory=FollowUpRule)
+    check_in: CheckInRule = field(default_factory=CheckInRule)
+    articles: ArticleRule = field(default_factory=ArticleRule)
+    referral_thanks: ReferralThanksRule = field(default_factory=ReferralThanksRule)
+    feedback: FeedbackRule = field(default_factory=FeedbackRule)
+    feb29: Feb29Rule = Feb29Rule.FEB28
+
+
+def default_rules(feb29: Feb29Rule = Feb29Rule.FEB28) -> TouchRules:
+    return TouchRules(feb29=feb29)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the rules produce.
+
+
+@dataclass(frozen=True)
+class DueTouch:
+    """One touch a rule made due. ``key`` is stable: see the module docstring.
+
+    ``occasion`` is the day the touch is about: the birthday or anniversary as observed that year,
+    the purchase day, the day the ticket was resolved, the referral day, or, for a check-in, the
+    last real contact it counts from. ``deadline`` is set for check-ins (the maximum interval):
+    until then a check-in is due, not overdue. ``due_at`` is a promised callback time (aware).
+    ``years`` is the age turned or the anniversary number (None when the year is unknown).
+    ``label`` is the short human text: the date's title, the items bought, the article title,
+    the referred person, the callback note.
+    """
+
+    key: str
+    kind: TouchKind
+    customer_id: int
+    due: dt.date
+    channels: tuple[Channel, ...]
+    occasion: dt.date | None = None
+    deadline: dt.date | None = None
+    due_at: dt.datetime | None = None
+    years: int | None = None
+    label: str = ""
+    purchase_ids: tuple[int, ...] = ()
+    article_id: int | None = None
+    ticket_id: int | None = None
+    referred_customer_id: int | None = None
+    date_kind: DateKind | None = None
+
+    @property
+    def is_marketing(self) -> bool:
+        return is_marketing(self.kind)
+
+    @property
+    def is_cheerful(self) -> bool:
+        return is_cheerful(self.kind)
+
+
+def describe(touch: DueTouch) -> str:
+    """One line for the care queue: ``Birthday greeting: turns 40``, ``Purchase follow-up: kettle``."""
+    title = KIND_TITLES[touch.kind]
+    detail = touch.label
+    if touch.kind is TouchKind.BIRTHDAY:
+        detail = f"turns {touch.years}" if touch.years is not None else ""
+    elif touch.kind is TouchKind.IMPORTANT_DATE and touch.years is not None:
+        detail = f"{touch.label}, {touch.years} {'year' if touch.years == 1 else 'years'}"
+    elif touch.kind is TouchKind.REFERRAL_THANKS:
+        detail = f"referred {touch.label}" if touch.label else ""
+    return f"{title}: {detail}" if detail else title
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: dt.date
+    end: dt.date
+
+    def holds(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def generate_due_touches(
+    customer_facts: Iterable[CustomerFacts],
+    rules: TouchRules,
+    articles: Sequence[Article],
+    horizon_start: dt.date,
+    horizon_end: dt.date,
+    already_generated_keys: Collection[str],
+) -> list[DueTouch]:
+    """The touches that fall due from ``horizon_start`` to ``horizon_end`` and were never generated.
+
+    Pass the day after the last run (or earlier) as ``horizon_start`` so touches missed while the
+    app was closed still come, and ``today + 30`` as ``horizon_end`` to see the month ahead.
+    What "falls due in the horizon" means, by kind:
+
+    - birthdays and other yearly dates: the due day is on or before ``horizon_end`` and the date
+      itself is on or after ``horizon_start`` (a longer lead time never skips a coming birthday);
+    - follow-ups, feedback requests, referral thank-yous: the due day is inside the horizon;
+    - check-ins: the due day is on or before ``horizon_end`` (a check-in stays due until done);
+    - articles: see :class:`ArticleRule`; the due day is never before ``horizon_start``;
+    - callbacks: always (a promise is never outside the horizon).
+
+    The result is sorted by due day, then key; no key appears twice or is in
+    ``already_generated_keys``.
+    """
+    if horizon_end < horizon_start:
+        raise ValueError("the horizon ends before it starts")
+    window = _Window(horizon_start, horizon_end)
+    seen = set(already_generated_keys)
+    found: list[DueTouch] = []
+    for facts in customer_facts:
+        for touch in _touches_for(facts, rules, articles, window, seen):
+            if touch.key not in seen:
+                seen.add(touch.key)
+                found.append(touch)
+    return sorted(found, key=lambda t: (t.due, t.key))
+
+
+def _touches_for(
+    facts: CustomerFacts,
+    rules: TouchRules,
+    articles: Sequence[Article],
+    window: _Window,
+    seen: Collection[str],
+) -> Iterator[DueTouch]:
+    if rules.birthday.enabled:
+        yield from _birthdays(facts, rules.birthday, rules.feb29, window)
+    if rules.important_dates.enabled:
+        yield from _important_dates(facts, rules.important_dates, rules.feb29, window)
+    if rules.follow_up.enabled:
+        yield from _follow_ups(facts, rules.follow_up, window)
+    if rules.feedback.enabled:
+        yield from _feedback_requests(facts, rules.feedback, window)
+    if rules.referral_thanks.enabled:
+        yield from _referral_thanks(facts, rules.referral_thanks, window)
+    if rules.check_in.enabled:
+        yield from _check_ins(facts, rules.check_in, window)
+    if rules.articles.enabled:
+        yield from _article_shares(facts, rules.articles, articles, window, seen)
+    yield from _callbacks(facts)
+
+
+def _yearly(date: PartialDate, days_ahead: int, feb29: Feb29Rule, window: _Window) -> Iterator[dt.date]:
+    """Observed anniversaries of ``date`` whose touch, ``days_ahead`` earlier, is due in ``window``."""
+    for year in range(window.start.year, add_days(window.end, days_ahead).year + 1):
+        if not is_recurrence_year(date, year):
+            continue
+        day = occurrence_in_year(date, year, feb29)
+        if day >= window.start and add_days(day, -days_ahead) <= window.end:
+            yield day
+
+
+def _birthdays(
+    facts: CustomerFacts, rule: BirthdayRule, feb29: Feb29Rule, window: _Window
+) -> Iterator[DueTouch]:
+    if facts.birthday is None:
+        return
+    for day in _yearly(facts.birthday, rule.days_ahead, feb29, window):
+        yield DueTouch(
+            key=f"birthday:{facts.id}:{day.year}",
+            kind=TouchKind.BIRTHDAY,
+            customer_id=facts.id,
+            due=add_days(day, -rule.days_ahead),
+            channels=rule.channels,
+            occasion=day,
+            years=years_on(facts.birthday, day),
+        )
+
+
+def _important_dates(
+    facts: CustomerFacts, rule: ImportantDateRule, feb29: Feb29Rule, window: _Window
+) -> Iterator[DueTouch]:
+    for item in facts.dates:
+        if item.kind not in rule.kinds:
+            continue
+        label_key = normalize_tag(item.label)
+        for day in _yearly(item.date, rule.days_ahead, feb29, window):
+            yield DueTouch(
+                key=f"important_date:{facts.id}:{item.kind}:{label_key}:{day.year}",
+                kind=TouchKind.IMPORTANT_DATE,
+                customer_id=facts.id,
+                due=add_days(day, -rule.days_ahead),
+                channels=rule.channels,
+                occasion=day,
+                years=years_on(item.date, day),
+                label=item.title(),
+                date_kind=item.kind,
+            )
+
+
+def _visits(purchases: Iterable[Purchase]) -> list[list[Purchase]]:
+    """Purchases with an id, grouped by day (one shop visit), each group in id order."""
+    by_day: dict[dt.date, list[Purchase]] = {}
+    for purchase in purchases:
+        if purchase.id is not None:
+            by_day.setdefault(purchase.date, []).append(purchase)
+    return [sorted(group, key=lambda p: p.id or 0) for _, group in sorted(by_day.items())]
+
+
+def _items_label(purchases: Sequence[Purchase]) -> str:
+    return ", ".join(p.item for p in purchases if p.item.strip())
+
+
+def _follow_ups(facts: CustomerFacts, rule: FollowUpRule, window: _Window) -> Iterator[DueTouch]:
+    """One follow-up per visit, after the shortest delay among its items' categories."""
+    for visit in _visits(facts.purchases):
+        delays = {p.id: rule.days_for(p.category) for p in visit}
+        wanted = [p for p in visit if delays[p.id] is not None]
+        if not wanted:
+            continue
+        due = add_days(visit[0].date, min(d for d in delays.values() if d is not None))
+        if window.holds(due):
+            yield DueTouch(
+                key=f"follow_up:{visit[0].id}",
+                kind=TouchKind.PURCHASE_FOLLOW_UP,
+                customer_id=facts.id,
+                due=due,
+                channels=rule.channels,
+                occasion=visit[0].date,
+                label=_items_label(wanted),
+                purchase_ids=tuple(p.id for p in wanted if p.id is not None),
+            )
+
+
+def _feedback_requests(facts: CustomerFacts, rule: FeedbackRule, window: _Window) -> Iterator[DueTouch]:
+    if rule.after_purchase_days is not None:
+        for visit in _visits(facts.purchases):
+            due = add_days(visit[0].date, rule.after_purchase_days)
+            if window.holds(due):
+                yield DueTouch(
+                    key=f"feedback:purchase:{visit[0].id}",
+                    kind=TouchKind.FEEDBACK_REQUEST,
+                    customer_id=facts.id,
+                    due=due,
+                    channels=rule.channels,
+                    occasion=visit[0].date,
+                    label=_items_label(visit),
+                    purchase_ids=tuple(p.id for p in visit if p.id is not None),
+                )
+    if rule.after_ticket_days is not None:
+        for ticket in facts.tickets:
+            if ticket.resolved_on is None:
+                continue
+            due = add_days(ticket.resolved_on, rule.after_ticket_days)
+            if window.holds(due):
+                yield DueTouch(
+                    key=f"feedback:ticket:{ticket.id}",
+                    kind=TouchKind.FEEDBACK_REQUEST,
+                    customer_id=facts.id,
+                    due=due,
+                    channels=rule.channels,
+                    occasion=ticket.resolved_on,
+                    label=f"ticket #{ticket.id}",
+                    ticket_id=ticket.id,
+                )
+
+
+def _referral_thanks(facts: CustomerFacts, rule: ReferralThanksRule, window: _Window) -> Iterator[DueTouch]:
+    for referral in facts.referrals:
+        due = add_days(referral.on, rule.days_after)
+        if window.holds(due):
+            yield DueTouch(
+                key=f"referral_thanks:{referral.referred_customer_id}",
+                kind=TouchKind.REFERRAL_THANKS,
+                customer_id=facts.id,
+                due=due,
+                channels=rule.channels,
+                occasion=referral.on,
+                label=referral.referred_name,
+                referred_customer_id=referral.referred_customer_id,
+            )
+
+
+def check_in_anchor(facts: CustomerFacts) -> dt.date | None:
+    """The day a check-in interval counts from: the last real contact of any kind."""
+    return last_real_contact(facts)
+
+
+def _check_ins(facts: CustomerFacts, rule: CheckInRule, window: _Window) -> Iterator[DueTouch]:
+    interval = rule.interval_for(facts.stage, facts.tags)
+    anchor = check_in_anchor(facts)
+    if interval is None or anchor is None:
+        return
+    due = add_days(anchor, interval.ideal_days)
+    if due <= window.end:
+        yield DueTouch(
+            key=f"check_in:{facts.id}:{anchor.isoformat()}",
+            kind=TouchKind.CHECK_IN,
+            customer_id=facts.id,
+            due=due,
+            channels=rule.channels,
+            occasion=anchor,
+            deadline=add_days(anchor, interval.max_days),
+        )
+
+
+def article_key(article_id: int, customer_id: int) -> str:
+    return f"article:{article_id}:{customer_id}"
+
+
+def matching_articles(facts: CustomerFacts, articles: Iterable[Article]) -> list[Article]:
+    """Articles sharing a topic with the customer: most shared topics first, then newest."""
+    topics = facts.topics()
+    scored = [(len(a.normalized_topics() & topics), a) for a in articles]
+    matched = [(score, a) for score, a in scored if score]
+    matched.sort(key=lambda pair: (-pair[0], -pair[1].added_on.toordinal(), pair[1].id))
+    return [a for _, a in matched]
+
+
+def _article_shares(
+    facts: CustomerFacts,
+    rule: ArticleRule,
+    articles: Sequence[Article],
+    window: _Window,
+    seen: Collection[str],
+) -> Iterator[DueTouch]:
+    oldest = add_days(window.start, -rule.fresh_for_days)
+    earliest = window.start
+    if facts.last_article_on is not None:
+        earliest = max(earliest, add_days(facts.last_article_on, rule.min_days_between))
+    for article in matching_articles(facts, articles):
+        key = article_key(article.id, facts.id)
+        if key in seen or article.added_on < oldest:
+            continue
+        due = max(article.added_on, earliest)
+        if due <= window.end:
+            yield DueTouch(
+                key=key,
+                kind=TouchKind.ARTICLE_SHARE,
+                customer_id=facts.id,
+                due=due,
+                channels=rule.channels,
+                occasion=article.added_on,
+                label=article.title,
+                article_id=article.id,
+            )
+            return  # one new article per customer per run
+
+
+def _callbacks(facts: CustomerFacts) -> Iterator[DueTouch]:
+    for callback in facts.callbacks:
+        yield DueTouch(
+            key=f"callback:{callback.id}",
+            kind=TouchKind.CALLBACK,
+            customer_id=facts.id,
+            due=callback.due_on,
+            channels=(callback.channel,),
+            due_at=callback.due_at,
+            label=callback.note,
+        )
