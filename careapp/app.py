@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from careapp.config import APP_NAME, Paths, resolve_paths
 from careapp.logs import LOG_FILE, setup_logging
+from careapp.ui import qt_workarounds
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import Runner, ThreadedRunner
 
@@ -92,6 +93,7 @@ class Startup(QObject):
 
 
 def make_application() -> QApplication:
+    qt_workarounds.install()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     QCoreApplication.setApplicationName(APP_NAME)

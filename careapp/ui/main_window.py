@@ -38,12 +38,18 @@ class MainWindow(QMainWindow):
     firstPainted = Signal()
 
     def __init__(
-        self, runner: Runner, settings: QSettings, actor: str, parent: QWidget | None = None
+        self,
+        runner: Runner,
+        settings: QSettings,
+        actor: str,
+        prompts: Prompts | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.settings = settings
-        self.prompts = Prompts(self)
+        # Questions to the owner go through this object, so tests can answer them.
+        self.prompts = prompts or Prompts(self)
         self.services: Services | None = None
         self._painted = False
         self.setWindowTitle("careapp")
