@@ -1,0 +1,752 @@
+"""First-contact resolution on hand-built ticket histories, with the answers worked out in comments.
+
+Time: ``at(d, h, m, s)`` is day ``d`` counted from 1 March 2026 (day 32 is 1 April, day 51 is
+20 April), naive local time. Unless a test says otherwise R (reopen window) = N (repeat window) = 7 days.
+The histories are built directly as data (not through the state machine) so each test shows exactly
+what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from careapp.domain.fcr import (
+    FcrResult,
+    FcrSettings,
+    Rate,
+    classify,
+    fcr_report,
+    median_duration,
+    open_backlog_by_age,
+)
+from careapp.domain.tickets import (
+    ContactChannel,
+    ContactEvent,
+    Direction,
+    Exclusion,
+    NotResolvableReason,
+    Outcome,
+    StateChange,
+    TicketHistory,
+    TicketState,
+    merge,
+    resolve,
+)
+
+S = TicketState
+PHONE, EMAIL, MESSAGE, WALK_IN = (
+    ContactChannel.PHONE,
+    ContactChannel.EMAIL,
+    ContactChannel.MESSAGE,
+    ContactChannel.WALK_IN,
+)
+DEFAULT = FcrSettings()
+MINUTE, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
+
+
+def at(day: int, hour: int = 9, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, 1, hour, minute, second) + dt.timedelta(days=day - 1)
+
+
+LATER = at(90)  # long after every window in these tests: everything is decided
+
+
+def inbound(when: dt.datetime, staff: str = "ana", channel: ContactChannel = PHONE) -> ContactEvent:
+    return ContactEvent(when, channel, Direction.IN, staff)
+
+
+def outbound(when: dt.datetime, staff: str = "ana", channel: ContactChannel = PHONE) -> ContactEvent:
+    return ContactEvent(when, channel, Direction.OUT, staff)
+
+
+def ticket(
+    ticket_id: int,
+    opened: dt.datetime,
+    contacts: tuple[ContactEvent, ...] = (),
+    states: tuple[tuple[dt.datetime, TicketState], ...] = (),
+    *,
+    customer: int = 1,
+    category: str = "printer",
+    opened_by: str = "ana",
+    merged_into: int | None = None,
+    repeat_of: int | None = None,
+    not_resolvable: NotResolvableReason | None = None,
+    exclusion: Exclusion | None = None,
+) -> TicketHistory:
+    """A ticket whose state changes are ``states`` in order, each from the state before it."""
+    changes, old = [], S.NEW
+    for when, new in states:
+        changes.append(StateChange(when, "staff", old, new))
+        old = new
+    return TicketHistory(
+        ticket_id,
+        customer,
+        category,
+        opened,
+        opened_by,
+        contacts=contacts,
+        changes=tuple(changes),
+        merged_into=merged_into,
+        repeat_of=repeat_of,
+        not_resolvable_reason=not_resolvable,
+        exclusion=exclusion,
+    )
+
+
+def solo(t: TicketHistory, settings: FcrSettings = DEFAULT, as_of: dt.datetime = LATER) -> FcrResult:
+    """Classify a ticket that is its customer's only one."""
+    return classify(t, [t], settings, as_of)
+
+
+# A ticket opened by a phone call on 2 March 09:00 and resolved during it at 10:00. Its windows run
+# to 9 March 10:00 (R = N = 7 days). Reopen and repeat tests build on it.
+RESOLVED_AT = at(2, 10)
+
+
+def base(*later: tuple[dt.datetime, TicketState], contacts: tuple[ContactEvent, ...] = ()) -> TicketHistory:
+    return ticket(10, at(2), (inbound(at(2)), *contacts), ((RESOLVED_AT, S.RESOLVED), *later))
+
+
+# --- settings and rates ------------------------------------------------------------------------------
+
+
+def test_settings_default_to_seven_days_and_accept_1_to_30() -> None:
+    assert (DEFAULT.reopen_window_days, DEFAULT.repeat_window_days) == (7, 7)
+    assert FcrSettings(1, 30).repeat_window_days == 30
+    assert FcrSettings(30, 1).reopen_window_days == 30
+
+
+@pytest.mark.parametrize(
+    ("reopen", "repeat", "message"),
+    [
+        (0, 7, "The reopen window must be from 1 to 30 days, not 0"),
+        (31, 7, "The reopen window must be from 1 to 30 days, not 31"),
+        (7, 0, "The repeat window must be from 1 to 30 days, not 0"),
+        (7, -3, "The repeat window must be from 1 to 30 days, not -3"),
+        (7, 31, "The repeat window must be from 1 to 30 days, not 31"),
+        (7.5, 7, "The reopen window must be a whole number of days, not 7.5"),
+        (True, 7, "The reopen window must be a whole number of days, not True"),
+    ],
+)
+def test_settings_outside_1_to_30_are_refused(reopen: object, repeat: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        FcrSettings(reopen, repeat)  # type: ignore[arg-type]
+
+
+def test_a_rate_keeps_its_parts_and_has_no_value_over_zero() -> None:
+    assert Rate(4, 7).value == Fraction(4, 7)
+    assert str(Rate(4, 7)) == "4/7 (57%)"
+    assert Rate(0, 0).value is None
+    assert str(Rate(0, 0)) == "0/0 (n/a)"
+    with pytest.raises(ValueError, match="numerator <= denominator"):
+        Rate(3, 2)
+
+
+def test_median_duration_takes_the_mean_of_the_middle_two() -> None:
+    assert median_duration([]) is None
+    assert median_duration([3 * HOUR, MINUTE, HOUR]) == HOUR
+    assert median_duration([4 * HOUR, 0 * HOUR, 5 * MINUTE, 20 * MINUTE]) == dt.timedelta(
+        minutes=12, seconds=30
+    )
+
+
+# --- one-touch and gross -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("contacts", "one_touch", "gross"),
+    [
+        # Phone call answered and solved: 0 outbound, nothing inbound after it.
+        ((inbound(at(2)),), True, True),
+        # Email in, one reply out: 1 outbound -> one-touch; no second inbound -> gross.
+        ((inbound(at(2), channel=EMAIL), outbound(at(2, 9, 30), channel=EMAIL)), True, True),
+        # Email in, two replies out, the customer never wrote again: 2 outbound -> not one-touch, still gross.
+        ((inbound(at(2), channel=EMAIL), outbound(at(2, 9, 20)), outbound(at(2, 9, 40))), False, True),
+        # Call in, callback out, customer rings again: 1 outbound -> one-touch; second inbound -> not gross.
+        ((inbound(at(2)), outbound(at(2, 9, 20)), inbound(at(2, 9, 50))), True, False),
+        # The shop rang first, the customer rang back: an inbound contact after the first -> not gross.
+        ((outbound(at(2)), inbound(at(2, 9, 30))), True, False),
+        # Solved on the call, but the customer came back two days later about it: not gross.
+        ((inbound(at(2)), inbound(at(4), channel=WALK_IN)), True, False),
+    ],
+)
+def test_one_touch_counts_replies_and_gross_looks_for_a_second_inbound_contact(
+    contacts: tuple[ContactEvent, ...], one_touch: bool, gross: bool
+) -> None:
+    result = solo(ticket(1, at(2), contacts, ((RESOLVED_AT, S.RESOLVED),)))
+    assert result.eligible
+    assert (result.one_touch, result.gross) == (one_touch, gross)
+    # No reopen, no repeat and the windows have passed, so strict follows gross.
+    assert result.strict is gross
+    assert result.provisional is False
+
+
+# --- reopen window -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reopen_days", "reopened_at", "within"),
+    [
+        # First resolution 2 March 10:00; with R = 7 the window ends 9 March 10:00:00, included.
+        (7, at(2, 12), True),  # same day
+        (7, at(9, 10), True),  # day R, same clock time: exactly 7 days -> within
+        (7, at(9, 10, 0, 1), False),  # 7 days and 1 second -> outside
+        (7, at(9, 15), False),  # day R but later in the day -> outside (not counted by calendar day)
+        (7, at(10, 10), False),  # day R+1 -> outside
+        (1, at(3, 10), True),  # R = 1: exactly one day
+        (1, at(4, 10), False),  # R = 1: day R+1
+        (30, at(32, 10), True),  # R = 30: 1 April 10:00 is exactly 30 days after 2 March 10:00
+        (30, at(33, 10), False),  # R = 30: day R+1
+    ],
+)
+def test_a_reopen_counts_up_to_exactly_r_days_after_the_first_resolution(
+    reopen_days: int, reopened_at: dt.datetime, within: bool
+) -> None:
+    history = base((reopened_at, S.OPEN), (reopened_at + HOUR, S.RESOLVED))
+    result = solo(history, FcrSettings(reopen_window_days=reopen_days))
+    assert result.first_resolved_at == RESOLVED_AT  # the second resolution does not move it
+    assert result.gross is True  # the staff reopened it; the customer made no new contact
+    assert result.reopened_within_window is within
+    assert result.strict is (not within)
+
+
+def test_reopen_from_closed_counts_too() -> None:
+    # Resolved 2 March 10:00, closed 3 March, reopened 5 March: within 7 days -> not strict.
+    history = base((at(3), S.CLOSED), (at(5), S.WAITING_SUPPLIER))
+    result = solo(history)
+    assert result.reopened_within_window is True
+    assert result.strict is False
+
+
+# --- repeat window -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("other", "is_repeat"),
+    [
+        # Ticket 10 was first resolved 2 March 10:00; with N = 7 a repeat opens by 9 March 10:00:00.
+        (ticket(11, at(9, 10)), True),  # same customer and category, exactly 7 days later: within
+        (ticket(11, at(9, 10, 0, 1)), False),  # 7 days and 1 second: outside
+        (ticket(11, at(10, 10)), False),  # day N+1: outside
+        (ticket(11, at(4), category=" Printer"), True),  # categories ignore case and spaces
+        (ticket(11, at(4), category="laptop"), False),  # another category, not marked
+        (ticket(11, at(4), category="laptop", repeat_of=10), True),  # marked as a repeat of 10
+        (ticket(11, at(10, 10), category="laptop", repeat_of=10), False),  # marked, but opened too late
+        (ticket(11, at(4), category="laptop", repeat_of=99), False),  # marked as repeat of another one
+        (ticket(11, at(4), customer=2), False),  # another customer
+        (ticket(11, at(4), exclusion=Exclusion.SPAM), False),  # spam is nobody's repeat
+        (ticket(11, at(2, 9, 30)), False),  # opened before 10 was resolved: a duplicate, not a repeat
+    ],
+)
+def test_a_repeat_is_a_later_ticket_of_the_customer_within_n_days(
+    other: TicketHistory, is_repeat: bool
+) -> None:
+    history = base()
+    result = classify(history, [history, other], DEFAULT, LATER)
+    assert result.repeat_within_window is is_repeat
+    assert result.repeat_ticket_ids == ((11,) if is_repeat else ())
+    assert result.gross is True
+    assert result.strict is (not is_repeat)
+
+
+def test_the_repeat_window_follows_its_own_setting() -> None:
+    # N = 14: a printer ticket opened 16 March 10:00 (exactly 14 days) is a repeat; R stays 7.
+    history = base()
+    other = ticket(11, at(16, 10))
+    result = classify(history, [history, other], FcrSettings(7, 14), LATER)
+    assert result.repeat_within_window is True
+    assert result.windows_end == at(16, 10)  # the longer of the two windows
+
+
+# --- exclusions, net base ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exclusion", [Exclusion.SPAM, Exclusion.NO_ACTION])
+def test_spam_and_no_action_tickets_are_not_eligible(exclusion: Exclusion) -> None:
+    result = solo(ticket(1, at(2), (inbound(at(2)),), ((RESOLVED_AT, S.RESOLVED),), exclusion=exclusion))
+    assert result.resolved is True
+    assert result.eligible is False
+    assert result.exclusion is exclusion
+    assert (result.one_touch, result.gross, result.net_eligible, result.strict) == (False, False, False, None)
+
+
+def test_a_merged_away_ticket_is_excluded_and_its_contacts_spoil_the_targets_gross_fcr() -> None:
+    # Ticket 1: customer rang 2 March 09:00, still open. Ticket 2: the same customer emailed about the
+    # same thing at 09:30, and it was "resolved" at 09:45. The owner merges 2 into 1 at 10:00; ticket 1
+    # is resolved at 11:00. Ticket 1 now has two inbound contacts -> not gross, not strict.
+    # Ticket 2 is excluded as merged.
+    one = ticket(1, at(2), (inbound(at(2)),), ((at(2, 9, 5), S.OPEN),))
+    two = ticket(2, at(2, 9, 30), (inbound(at(2, 9, 30), channel=EMAIL),), ((at(2, 9, 45), S.RESOLVED),))
+    merged = merge(two, one, "owner", at(2, 10), "same toner problem")
+    target = resolve(merged.target, "ana", at(2, 11)).ticket
+    both = [target, merged.duplicate]
+    first = classify(target, both, DEFAULT, LATER)
+    assert (first.eligible, first.one_touch, first.gross, first.strict) == (True, True, False, False)
+    away = classify(merged.duplicate, both, DEFAULT, LATER)
+    assert away.exclusion is Exclusion.MERGED
+    assert away.first_resolved_at == at(2, 9, 45)
+    assert away.eligible is False
+    # Before the merge, ticket 2 would have counted on its own as a first-contact resolution.
+    assert solo(two).gross is True
+
+
+def test_not_resolvable_at_first_contact_leaves_the_net_base_only() -> None:
+    # Walk-in with a broken screen (needs repair), fixed and the customer called when it was ready.
+    history = ticket(
+        1,
+        at(5, 11),
+        (
+            ContactEvent(
+                at(5, 11), WALK_IN, Direction.IN, "bo", Outcome.NEEDS_REPAIR_OR_VISIT, None, "screen"
+            ),
+            outbound(at(10, 16), "bo"),
+        ),
+        ((at(5, 11), S.OPEN), (at(10, 16), S.RESOLVED)),
+        not_resolvable=NotResolvableReason.REPAIR,
+    )
+    result = solo(history)
+    assert (result.eligible, result.net_eligible) == (True, False)
+    assert (result.one_touch, result.gross, result.strict) == (True, True, True)
+
+
+def test_a_ticket_never_resolved_is_in_no_cohort() -> None:
+    result = solo(ticket(1, at(2), (inbound(at(2)),), ((at(2), S.OPEN), (at(3), S.CLOSED))))
+    assert result.resolved is False
+    assert result.eligible is False
+    assert result.exclusion is None
+
+
+# --- provisional tickets and as_of -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "provisional", "strict"),
+    [
+        (at(5), True, None),  # 3 days after the resolution: windows open, strict not decided
+        (at(9, 9, 59, 59), True, None),  # one second before the windows end (9 March 10:00)
+        (at(9, 10), False, True),  # at the end: every event up to and including it is known
+    ],
+)
+def test_a_ticket_is_provisional_until_its_windows_have_passed(
+    as_of: dt.datetime, provisional: bool, strict: bool | None
+) -> None:
+    result = solo(base(), as_of=as_of)
+    assert result.windows_end == at(9, 10)
+    assert result.gross is True
+    assert (result.provisional, result.strict) == (provisional, strict)
+
+
+def test_a_provisional_ticket_that_already_failed_is_still_undecided() -> None:
+    # Reopened 4 March, as of 5 March: the reopen is known, but strict waits for the window to pass
+    # so that early failures are not counted before the successes that are still waiting.
+    result = solo(base((at(4), S.OPEN)), as_of=at(5))
+    assert (result.provisional, result.reopened_within_window, result.strict) == (True, True, None)
+    assert solo(base((at(4), S.OPEN)), as_of=at(9, 10)).strict is False
+
+
+def test_events_after_as_of_are_not_known_yet() -> None:
+    # R = N = 1: resolved 2 March 10:00, windows end 3 March 10:00. Reopen at exactly 3 March 10:00.
+    one_day = FcrSettings(1, 1)
+    history = base((at(3, 10), S.OPEN))
+    before = solo(history, one_day, as_of=at(3, 9, 59))
+    assert (before.provisional, before.reopened_within_window, before.strict) == (True, False, None)
+    at_end = solo(history, one_day, as_of=at(3, 10))
+    assert (at_end.provisional, at_end.reopened_within_window, at_end.strict) == (False, True, False)
+    # A repeat ticket opened after as_of, and a resolution after as_of, are not known either.
+    other = ticket(11, at(2, 12))
+    assert classify(history, [history, other], one_day, at(2, 11)).repeat_within_window is False
+    assert classify(history, [history, other], one_day, at(2, 12)).repeat_within_window is True
+    assert solo(history, as_of=at(2, 9, 59)).resolved is False
+    # The customer comes back on 4 March: as of 3 March that contact is not known, so still gross.
+    came_back = base(contacts=(inbound(at(4)),))
+    assert solo(came_back, as_of=at(3)).gross is True
+    assert solo(came_back, as_of=at(4)).gross is False
+
+
+# --- the report --------------------------------------------------------------------------------------
+#
+# Period 1 March - 1 May 2026 (exclusive), as of 20 April 12:00, R = N = 7. Staff is whoever handled
+# the first contact. "Decided" means the windows (first resolution + 7 days) ended by 20 April 12:00.
+#
+#  id cust category staff first resolved what happened                            1T gross base strict
+#   1   1  printer  ana   2 Mar 09:15  call in, solved on the call              y   y    y    y
+#   2   1  printer  ana  13 Mar 09:00  email, reply, 2nd email, reply           n   n    y    n (repeat #3)
+#   3   1  printer  bo   16 Mar 10:05  message, one reply; opened 3d after #2   y   y    y    y
+#   4   2  laptop   bo   10 Mar 16:00  walk-in, repair (marked), call out       y   y    n    y
+#   5   3  laptop   ana  20 Mar 09:20  email, reply; reopened on day R          y   y    y    n (reopen)
+#   6   4  printer  bo    1 Apr 09:00  email, call out; reopened at R + 1 s     y   y    y    y
+#   7   5  printer  ana   3 Apr 09:05  spam                                     excluded
+#   8   5  laptop   ana   6 Apr 10:10  merged into #9 (its email moved there)   excluded
+#   9   5  laptop   bo    6 Apr 11:00  call in, email in (from #8), call out    y   n    y    n
+#  10   6  printer  ana  15 Apr 10:30  message, reply; windows end 22 Apr      y   y    y    provisional
+#  11   7  laptop   bo   16 Apr 09:05  no action needed                         excluded
+#  12  10  printer  ana  28 Feb 23:59  first resolved before the period         not in cohort
+#  13   9  printer  ana  never         still open                               not in cohort
+#  14  11  laptop   ana  21 Apr 09:00  resolved after as_of                     not in cohort
+#
+# 1T = one-touch; base = in the net base (eligible and not marked "not resolvable at first contact").
+# #5 was reopened 27 Mar 09:20, exactly 7 days after; #6 on 8 Apr 09:00:01, 7 days and 1 second after.
+#
+# Totals: cohort 11, excluded 3 (spam, merged, no action), eligible 8 (1-6, 9, 10).
+#   one-touch 7/8 (all but #2); gross 6/8 (not #2, #9);
+#   net base = eligible minus #4 = 7, gross among them 5 (1, 3, 5, 6, 10) -> 5/7;
+#   provisional 1 (#10), decided 7; strict 4/7 (1, 3, 4, 6); reopen 1/7 (#5); repeat 1/7 (#2).
+# Time to first response (first outbound or live contact - opened): 1: 0, 2: 4h, 3: 5m, 4: 0 (walk-in),
+#   5: 20m, 6: 16h, 9: 0, 10: 30m -> sorted 0 0 0 5m 20m 30m 4h 16h -> median (5m + 20m) / 2 = 12m30s.
+# Time to resolution: 1: 15m, 2: 23h, 3: 5m, 4: 5d5h, 5: 20m, 6: 16h, 9: 2h, 10: 30m
+#   -> sorted 5m 15m 20m 30m 2h 16h 23h 5d5h -> median (30m + 2h) / 2 = 1h15m.
+
+AS_OF = at(51, 12)
+START, END = at(1, 0), at(62, 0)  # 1 March 00:00 to 1 May 00:00
+
+
+def report_tickets() -> list[TicketHistory]:
+    email, message = EMAIL, MESSAGE
+    return [
+        ticket(1, at(2), (inbound(at(2)),), ((at(2, 9, 15), S.RESOLVED),)),
+        ticket(
+            2,
+            at(12, 10),
+            (
+                inbound(at(12, 10), channel=email),
+                outbound(at(12, 14), channel=email),
+                inbound(at(13, 8), channel=email),
+                outbound(at(13, 9), channel=email),
+            ),
+            ((at(12, 14), S.WAITING_CUSTOMER), (at(13, 9), S.RESOLVED)),
+        ),
+        ticket(
+            3,
+            at(16, 10),
+            (inbound(at(16, 10), "bo", message), outbound(at(16, 10, 5), "bo", message)),
+            ((at(16, 10, 5), S.RESOLVED),),
+            opened_by="bo",
+        ),
+        ticket(
+            4,
+            at(5, 11),
+            (
+                ContactEvent(
+                    at(5, 11), WALK_IN, Direction.IN, "bo", Outcome.NEEDS_REPAIR_OR_VISIT, None, "screen"
+                ),
+                outbound(at(10, 16), "bo"),
+            ),
+            ((at(5, 11), S.OPEN), (at(10, 16), S.RESOLVED)),
+            customer=2,
+            category="laptop",
+            not_resolvable=NotResolvableReason.REPAIR,
+        ),
+        ticket(
+            5,
+            at(20),
+            (inbound(at(20), channel=email), outbound(at(20, 9, 20), channel=email)),
+            ((at(20, 9, 20), S.RESOLVED), (at(27, 9, 20), S.OPEN), (at(27, 10), S.RESOLVED)),
+            customer=3,
+            category="laptop",
+        ),
+        ticket(
+            6,
+            at(31, 17),
+            (inbound(at(31, 17), "bo", email), outbound(at(32, 9), "bo")),
+            ((at(32, 9), S.RESOLVED), (at(39, 9, 0, 1), S.OPEN), (at(39, 12), S.RESOLVED)),
+            customer=4,
+        ),
+        ticket(
+            7, at(34), (inbound(at(34)),), ((at(34, 9, 5), S.RESOLVED),), customer=5, exclusion=Exclusion.SPAM
+        ),
+        ticket(
+            8,
+            at(37, 10),
+            (),
+            ((at(37, 10, 10), S.RESOLVED), (at(37, 12), S.CLOSED)),
+            customer=5,
+            category="laptop",
+            merged_into=9,
+            exclusion=Exclusion.MERGED,
+        ),
+        ticket(
+            9,
+            at(37),
+            (inbound(at(37), "bo"), inbound(at(37, 10), "ana", email), outbound(at(37, 11), "bo")),
+            ((at(37), S.OPEN), (at(37, 11), S.RESOLVED)),
+            customer=5,
+            category="laptop",
+            opened_by="bo",
+        ),
+        ticket(
+            10,
+            at(46, 10),
+            (inbound(at(46, 10), channel=message), outbound(at(46, 10, 30), channel=message)),
+            ((at(46, 10, 30), S.RESOLVED),),
+            customer=6,
+        ),
+        ticket(
+            11,
+            at(47),
+            (inbound(at(47), "bo"),),
+            ((at(47, 9, 5), S.RESOLVED),),
+            customer=7,
+            category="laptop",
+            exclusion=Exclusion.NO_ACTION,
+        ),
+        ticket(
+            12,
+            at(0, 23),
+            (inbound(at(0, 23)),),
+            ((at(0, 23, 59), S.RESOLVED), (at(3), S.OPEN), (at(3, 12), S.RESOLVED)),
+            customer=10,
+        ),
+        ticket(13, at(49), (inbound(at(49)),), ((at(49), S.OPEN),), customer=9),
+        ticket(14, at(50), (inbound(at(50)),), ((at(52), S.RESOLVED),), customer=11, category="laptop"),
+    ]
+
+
+def test_each_ticket_of_the_report_is_classified_as_worked_out_by_hand() -> None:
+    report = fcr_report(report_tickets(), DEFAULT, START, END, AS_OF, "month")
+    got = {
+        r.ticket_id: (r.eligible, r.one_touch, r.gross, r.net_eligible, r.strict, r.provisional)
+        for r in report.results
+    }
+    assert got == {
+        #    eligible 1-touch gross  net    strict provisional
+        1: (True, True, True, True, True, False),
+        2: (True, False, False, True, False, False),
+        3: (True, True, True, True, True, False),
+        4: (True, True, True, False, True, False),
+        5: (True, True, True, True, False, False),
+        6: (True, True, True, True, True, False),
+        7: (False, False, False, False, None, False),
+        8: (False, False, False, False, None, False),
+        9: (True, True, False, True, False, False),
+        10: (True, True, True, True, None, True),
+        11: (False, False, False, False, None, False),
+    }
+    by_id = {r.ticket_id: r for r in report.results}
+    assert by_id[2].repeat_ticket_ids == (3,)
+    assert by_id[5].reopened_within_window is True
+    assert by_id[6].reopened_within_window is False
+    assert by_id[9].staff == "bo"  # the first contact's handler, not whoever sent the merged email
+    assert by_id[8].staff == "ana"  # no contacts left after the merge: who opened it
+    assert [by_id[i].exclusion for i in (7, 8, 11)] == [Exclusion.SPAM, Exclusion.MERGED, Exclusion.NO_ACTION]
+
+
+def test_report_totals() -> None:
+    total = fcr_report(report_tickets(), DEFAULT, START, END, AS_OF, "month").total
+    assert total.key == "total"
+    assert (total.cohort, total.excluded, total.eligible) == (11, 3, 8)
+    assert total.excluded_by == {Exclusion.SPAM: 1, Exclusion.MERGED: 1, Exclusion.NO_ACTION: 1}
+    assert (total.not_resolvable, total.provisional, total.decided) == (1, 1, 7)
+    assert total.one_touch == Rate(7, 8)
+    assert total.gross == Rate(6, 8)
+    assert total.net == Rate(5, 7)
+    assert total.strict == Rate(4, 7)
+    assert total.reopen == Rate(1, 7)
+    assert total.repeat == Rate(1, 7)
+    assert total.median_time_to_first_response == dt.timedelta(minutes=12, seconds=30)
+    assert total.median_time_to_resolution == dt.timedelta(hours=1, minutes=15)
+    assert total.ticket_ids == (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+
+
+def test_report_by_month_of_first_resolution() -> None:
+    # March: 1-5, all eligible. 1-touch 4/5 (not 2); gross 4/5 (not 2); net base 1, 2, 3, 5 with
+    #   gross 1, 3, 5 -> 3/4; all decided: strict 1, 3, 4 -> 3/5; reopen 5 -> 1/5; repeat 2 -> 1/5.
+    #   First response 0, 4h, 5m, 0, 20m -> median 5m. Resolution 15m, 23h, 5m, 5d5h, 20m -> 20m.
+    # April: 6-11; 7, 8, 11 excluded; eligible 6, 9, 10. 1-touch 3/3; gross 6, 10 -> 2/3; net 2/3;
+    #   10 provisional, decided 6, 9: strict 6 -> 1/2; reopen 0/2 (6 reopened after R + 1 s); repeat 0/2.
+    #   First response 16h, 0, 30m -> 30m. Resolution 16h, 2h, 30m -> 2h.
+    march, april = fcr_report(report_tickets(), DEFAULT, START, END, AS_OF, "month").rows
+    assert (march.key, march.cohort, march.excluded, march.eligible, march.provisional) == (
+        "2026-03",
+        5,
+        0,
+        5,
+        0,
+    )
+    assert (march.one_touch, march.gross, march.net, march.strict) == (
+        Rate(4, 5),
+        Rate(4, 5),
+        Rate(3, 4),
+        Rate(3, 5),
+    )
+    assert (march.reopen, march.repeat) == (Rate(1, 5), Rate(1, 5))
+    assert (march.median_time_to_first_response, march.median_time_to_resolution) == (5 * MINUTE, 20 * MINUTE)
+    assert (april.key, april.cohort, april.excluded, april.eligible, april.provisional) == (
+        "2026-04",
+        6,
+        3,
+        3,
+        1,
+    )
+    assert (april.one_touch, april.gross, april.net, april.strict) == (
+        Rate(3, 3),
+        Rate(2, 3),
+        Rate(2, 3),
+        Rate(1, 2),
+    )
+    assert (april.reopen, april.repeat) == (Rate(0, 2), Rate(0, 2))
+    assert (april.median_time_to_first_response, april.median_time_to_resolution) == (30 * MINUTE, 2 * HOUR)
+    assert april.ticket_ids == (6, 7, 8, 9, 10, 11)
+
+
+def test_report_by_staff_of_the_first_contact() -> None:
+    # ana: 1, 2, 5, 7 (spam), 8 (merged), 10 -> eligible 1, 2, 5, 10. 1-touch 1, 5, 10 -> 3/4;
+    #   gross 1, 5, 10 -> 3/4; net 3/4; 10 provisional, decided 1, 2, 5: strict 1 -> 1/3;
+    #   reopen 5 -> 1/3; repeat 2 -> 1/3.
+    # bo: 3, 4, 6, 9, 11 (no action) -> eligible 3, 4, 6, 9. 1-touch 4/4; gross 3, 4, 6 -> 3/4;
+    #   net base 3, 6, 9 (4 is marked) with gross 3, 6 -> 2/3; all decided: strict 3, 4, 6 -> 3/4;
+    #   reopen 0/4; repeat 0/4.
+    ana, bo = fcr_report(report_tickets(), DEFAULT, START, END, AS_OF, "staff").rows
+    assert (ana.key, ana.cohort, ana.excluded, ana.eligible, ana.provisional, ana.decided) == (
+        "ana",
+        6,
+        2,
+        4,
+        1,
+        3,
+    )
+    assert (ana.one_touch, ana.gross, ana.net, ana.strict) == (Rate(3, 4), Rate(3, 4), Rate(3, 4), Rate(1, 3))
+    assert (ana.reopen, ana.repeat) == (Rate(1, 3), Rate(1, 3))
+    assert (bo.key, bo.cohort, bo.excluded, bo.eligible, bo.provisional, bo.decided) == ("bo", 5, 1, 4, 0, 4)
+    assert (bo.one_touch, bo.gross, bo.net, bo.strict) == (Rate(4, 4), Rate(3, 4), Rate(2, 3), Rate(3, 4))
+    assert (bo.reopen, bo.repeat) == (Rate(0, 4), Rate(0, 4))
+
+
+def test_report_by_category() -> None:
+    # laptop: 4, 5, 8 (merged), 9, 11 (no action) -> eligible 4, 5, 9. 1-touch 3/3; gross 4, 5 -> 2/3;
+    #   net base 5, 9 with gross 5 -> 1/2; all decided: strict 4 -> 1/3; reopen 5 -> 1/3; repeat 0/3.
+    # printer: 1, 2, 3, 6, 7 (spam), 10 -> eligible 1, 2, 3, 6, 10. 1-touch 4/5 (not 2);
+    #   gross 1, 3, 6, 10 -> 4/5; net 4/5; 10 provisional, decided 1, 2, 3, 6: strict 1, 3, 6 -> 3/4;
+    #   reopen 0/4; repeat 2 -> 1/4.
+    laptop, printer = fcr_report(report_tickets(), DEFAULT, START, END, AS_OF, "category").rows
+    assert (laptop.key, laptop.cohort, laptop.excluded, laptop.eligible, laptop.decided) == (
+        "laptop",
+        5,
+        2,
+        3,
+        3,
+    )
+    assert (laptop.one_touch, laptop.gross, laptop.net, laptop.strict) == (
+        Rate(3, 3),
+        Rate(2, 3),
+        Rate(1, 2),
+        Rate(1, 3),
+    )
+    assert (laptop.reopen, laptop.repeat) == (Rate(1, 3), Rate(0, 3))
+    assert (printer.key, printer.cohort, printer.excluded, printer.eligible, printer.decided) == (
+        "printer",
+        6,
+        1,
+        5,
+        4,
+    )
+    assert (printer.one_touch, printer.gross, printer.net, printer.strict) == (
+        Rate(4, 5),
+        Rate(4, 5),
+        Rate(4, 5),
+        Rate(3, 4),
+    )
+    assert (printer.reopen, printer.repeat) == (Rate(0, 4), Rate(1, 4))
+
+
+def test_category_groups_ignore_case_and_spacing() -> None:
+    tickets = [
+        ticket(1, at(2), (inbound(at(2)),), ((at(2, 10), S.RESOLVED),), category="Printer"),
+        ticket(2, at(3), (inbound(at(3)),), ((at(3, 10), S.RESOLVED),), customer=2, category=" printer "),
+    ]
+    (row,) = fcr_report(tickets, DEFAULT, START, END, LATER, "category").rows
+    assert (row.key, row.cohort) == ("Printer", 2)
+
+
+def test_the_cohort_is_first_resolutions_in_the_half_open_period() -> None:
+    # Period 2 March 00:00 to 3 March 00:00. Ticket 1 first resolved at exactly the start: in.
+    # Ticket 2 resolved at exactly the end: out. Ticket 3 first resolved the day before, reopened and
+    # resolved again inside the period: out (only the first resolution counts).
+    tickets = [
+        ticket(1, at(1), (inbound(at(1)),), ((at(2, 0), S.RESOLVED),)),
+        ticket(2, at(1), (inbound(at(1)),), ((at(3, 0), S.RESOLVED),), customer=2),
+        ticket(
+            3,
+            at(1),
+            (inbound(at(1)),),
+            ((at(1, 10), S.RESOLVED), (at(2, 8), S.OPEN), (at(2, 10), S.RESOLVED)),
+            customer=3,
+        ),
+    ]
+    report = fcr_report(tickets, DEFAULT, at(2, 0), at(3, 0), LATER, "month")
+    assert report.total.ticket_ids == (1,)
+
+
+def test_months_without_tickets_still_get_a_row_with_no_rates() -> None:
+    # February to May: only March has a ticket.
+    tickets = [ticket(1, at(2), (inbound(at(2)),), ((at(2, 10), S.RESOLVED),))]
+    rows = fcr_report(tickets, DEFAULT, dt.datetime(2026, 2, 1), dt.datetime(2026, 6, 1), LATER, "month").rows
+    assert [(r.key, r.cohort) for r in rows] == [
+        ("2026-02", 0),
+        ("2026-03", 1),
+        ("2026-04", 0),
+        ("2026-05", 0),
+    ]
+    assert rows[0].gross == Rate(0, 0)
+    assert rows[0].gross.value is None
+    assert rows[0].median_time_to_resolution is None
+    assert rows[1].gross.value == 1
+
+
+def test_report_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="must end after it starts"):
+        fcr_report([], DEFAULT, END, START, AS_OF)
+    with pytest.raises(ValueError, match="not 'week'"):
+        fcr_report([], DEFAULT, START, END, AS_OF, "week")  # type: ignore[arg-type]
+
+
+# --- open backlog ------------------------------------------------------------------------------------
+
+
+def backlog_tickets() -> list[TicketHistory]:
+    # As of 20 March 12:00. Ages are as_of - opened_at; lower bounds included, upper bounds excluded.
+    return [
+        ticket(1, at(20), states=((at(20), S.OPEN),)),  # 3 h -> under 1 day
+        ticket(2, at(19, 12)),  # new, exactly 1 day -> 1-3 days
+        ticket(3, at(17, 12, 0, 1), states=((at(18), S.WAITING_SUPPLIER),)),  # 2d 23:59:59 -> 1-3 days
+        ticket(4, at(17, 12), states=((at(17, 12), S.OPEN),)),  # exactly 3 days -> 3-7 days
+        ticket(5, at(1), states=((at(1), S.OPEN),)),  # 19 d 3 h -> 14-30 days
+        ticket(6, at(-20), states=((at(-20), S.WAITING_CUSTOMER),)),  # 8 Feb: 40 d 3 h -> 30+ days
+        ticket(7, at(10), states=((at(18), S.RESOLVED),)),  # resolved: not in the backlog
+        ticket(8, at(10), states=((at(18), S.RESOLVED), (at(19), S.OPEN))),  # reopened: 10 d 3 h -> 7-14
+        ticket(9, at(20), states=((at(20), S.OPEN),), exclusion=Exclusion.SPAM),  # spam: left out
+        ticket(10, at(21)),  # opened after as_of: left out
+        ticket(11, at(15), states=((at(15), S.OPEN), (at(21), S.RESOLVED))),  # open as of 20 March: 5 d 3 h
+    ]
+
+
+def test_open_backlog_by_age_with_the_default_buckets() -> None:
+    buckets = open_backlog_by_age(backlog_tickets(), at(20, 12))
+    assert [(b.label, b.ticket_ids) for b in buckets] == [
+        ("under 1 day", (1,)),
+        ("1-3 days", (2, 3)),
+        ("3-7 days", (4, 11)),
+        ("7-14 days", (8,)),
+        ("14-30 days", (5,)),
+        ("30+ days", (6,)),
+    ]
+    assert sum(b.count for b in buckets) == 8
+
+
+def test_open_backlog_with_custom_buckets() -> None:
+    under_two, rest = open_backlog_by_age(backlog_tickets(), at(20, 12), buckets=(2,))
+    assert (under_two.label, under_two.min_days, under_two.max_days, under_two.ticket_ids) == (
+        "under 2 days",
+        0,
+        2,
+        (1, 2),
+    )
+    assert (rest.label, rest.max_days, rest.ticket_ids) == ("2+ days", None, (3, 4, 5, 6, 8, 11))
+
+
+@pytest.mark.parametrize("buckets", [(), (0, 3), (3, 3), (5, 2)])
+def test_backlog_buckets_must_increase_from_above_zero(buckets: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match="increasing order"):
+        open_backlog_by_age([], at(20), buckets)
