@@ -153,7 +153,6 @@ def classify(
     tickets of other customers in it are ignored."""
     resolved_at = ticket.first_resolved_at(as_of)
     contacts = ticket.contacts_until(as_of)
-    eligible = resolved_at is not None and ticket.exclusion is None
     result = FcrResult(
         ticket_id=ticket.id,
         customer_id=ticket.customer_id,
@@ -173,8 +172,8 @@ def classify(
         time_to_first_response=_time_to_first_response(ticket, as_of),
         time_to_resolution=None if resolved_at is None else resolved_at - ticket.opened_at,
     )
-    if resolved_at is None or not eligible:
-        return result
+    if resolved_at is None or ticket.exclusion is not None:
+        return result  # not eligible: no FCR flags
     windows_end = resolved_at + settings.longest_window
     provisional = as_of < windows_end
     one_touch = sum(1 for c in contacts if c.direction is Direction.OUT) <= 1

@@ -6,15 +6,13 @@ knows about Qt or SQLAlchemy, and nothing reads the clock: callers pass times in
 
 Every change goes through a pure function that takes a ticket and returns a :class:`Change` (the new
 ticket plus the audit entries to keep) or raises :class:`TicketTransitionError` with a sentence that
-says why. The state machine (see :data:`TRANSITIONS`)::
+says why. The state machine (exactly :data:`TRANSITIONS`):
 
-    new ──► open ◄──► waiting_customer ◄──► waiting_supplier      (every active state can go to
-     │        │              │                     │                resolved, or be closed unresolved)
-     └────────┴──────────────┴─────────┬───────────┘
-                                       ▼
-                                   resolved ──► closed
-                                       ▲           │
-          reopen: resolved/closed ──► open, waiting_customer or waiting_supplier
+- the active states are new, open, waiting_customer and waiting_supplier; an active ticket may move to
+  any other of open, waiting_customer and waiting_supplier, be resolved, or be closed unresolved;
+  nothing goes back to new;
+- resolved -> closed;
+- resolved or closed -> open, waiting_customer or waiting_supplier is a *reopen*.
 
 A merged-away ticket accepts no further change. A contact that belongs to no ticket is simply a
 :class:`ContactEvent` kept outside any ticket; one that belongs to a ticket is in its ``contacts``.
