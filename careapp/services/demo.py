@@ -492,7 +492,8 @@ def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
     """Add ``spec.customers`` demo customers; each batch of 5,000 is one transaction."""
     with db.session() as session:
         first_id = (session.scalar(select(func.max(CustomerRecord.id))) or 0) + 1
-    maker = _DemoMaker(spec, now, first_id)
+    # Anchor on the day, not the second: the same seed gives the same shop all day long.
+    maker = _DemoMaker(spec, now.replace(hour=0, minute=0, second=0, microsecond=0), first_id)
     totals = {"purchases": 0, "contacts": 0, "notes": 0}
     for start in range(0, spec.customers, _BATCH):
         rows = _Rows.empty()

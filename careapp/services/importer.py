@@ -135,6 +135,26 @@ def _keys(draft: CustomerDraft) -> list[str]:
     return keys
 
 
+def consent_changes(imported: Sequence[ConsentEvent], current: dict[str, bool]) -> list[ConsentEvent]:
+    """The consent events worth recording: only where the file changes what careapp knows.
+
+    Within one file a "yes" on any row wins over a "no" (exports say "no" for "never asked"
+    far more often than for "withdrew"). A "no" is recorded only as a withdrawal of a consent
+    careapp holds; a "yes" only where careapp does not already hold one.
+    """
+    by_channel: dict[str, ConsentEvent] = {}
+    for event in imported:
+        kept = by_channel.get(event.channel.value)
+        if kept is None or (event.granted and not kept.granted):
+            by_channel[event.channel.value] = event
+    return [
+        event
+        for channel, event in by_channel.items()
+        if (event.granted and current.get(channel) is not True)
+        or (not event.granted and current.get(channel))
+    ]
+
+
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -224,7 +244,24 @@ class ImportService:
                 outcomes.append(RowOutcome(row.line, "reject", "", row.error or "The row could not be read."))
                 continue
             outcomes.append(self._plan_row(row, row.draft, known, existing, by_key, planned))
+        current = self._current_consents(session, {p.existing_id for p in planned if p.existing_id})
+        for item in planned:
+            item.consents = consent_changes(item.consents, current.get(item.existing_id or 0, {}))
         return self._mark_unchanged(outcomes, planned), planned
+
+    @staticmethod
+    def _current_consents(session: Session, ids: set[int]) -> dict[int, dict[str, bool]]:
+        """Latest consent answer per customer and channel, for the customers an import touches."""
+        states: dict[int, dict[str, bool]] = {}
+        for chunk in _chunks(sorted(ids), _LOOKUP_CHUNK):  # type: ignore[arg-type]
+            events = session.execute(
+                select(ConsentEventRecord.customer_id, ConsentEventRecord.channel, ConsentEventRecord.granted)
+                .where(ConsentEventRecord.customer_id.in_(chunk))
+                .order_by(ConsentEventRecord.at, ConsentEventRecord.id)
+            )
+            for customer_id, channel, granted in events:
+                states.setdefault(customer_id, {})[channel] = granted
+        return states
 
     @staticmethod
     def _plan_row(
