@@ -13,8 +13,9 @@ from careapp.domain.phones import make_phone
 from careapp.services.importer import ImportCancelled, NothingToUndo, UndoWouldLoseEdits
 
 SHOPIFY_HEADER = (
-    "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,"
-    "Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,"
+    "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,"
+    "Default Address Address1,Default Address Address2,Default Address City,"
+    "Default Address Province Code,Default Address Country Code,"
     "Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,"
     "Tax Exempt,Tags"
 )
