@@ -13,7 +13,7 @@ from decimal import Decimal
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
 
 from careapp.clock import to_local
-from careapp.domain.customer import Channel, ConsentState, LoyaltyStage, PartialDate
+from careapp.domain.customer import Channel, ConsentState, DateKind, ImportantDate, LoyaltyStage, PartialDate
 
 # Weekday names and the separators around them, in a Qt date format ("dddd, d MMMM yyyy").
 _WEEKDAY = re.compile(r"d{3,4}[\s,.]*")
@@ -103,6 +103,15 @@ def stage_name(stage: LoyaltyStage) -> str:
         LoyaltyStage.CLIENT: _tr("Client"),
         LoyaltyStage.ADVOCATE: _tr("Advocate"),
     }[stage]
+
+
+def date_title(date: ImportantDate) -> str:
+    """ "Customer since", "Anniversary", or the label of a custom date."""
+    if date.kind is DateKind.CUSTOMER_SINCE:
+        return _tr("Customer since")
+    if date.kind is DateKind.ANNIVERSARY:
+        return _tr("Anniversary")
+    return date.label or _tr("Date")
 
 
 def channel_name(channel: Channel) -> str:

@@ -88,11 +88,14 @@ def prompts() -> ScriptedPrompts:
     return ScriptedPrompts()
 
 
-def make_window(qtbot: QtBot, runner: object, tmp_path: Path, prompts: ScriptedPrompts) -> MainWindow:
+def make_window(
+    qtbot: QtBot, runner: object, tmp_path: Path, prompts: ScriptedPrompts, resize: bool = True
+) -> MainWindow:
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(runner, settings, "Sam", prompts)  # type: ignore[arg-type]
     qtbot.addWidget(window)
-    window.resize(1200, 760)
+    if resize:
+        window.resize(1200, 760)
     window.show()
     qtbot.waitExposed(window)
     return window

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.customer import CustomerDraft
-from careapp.ui.formatting import format_partial_date, stage_name
+from careapp.ui.formatting import date_title, format_partial_date, stage_name
 
 
 class ConflictChoice(Enum):
@@ -42,7 +42,7 @@ def _describe(draft: CustomerDraft) -> dict[str, str]:
             p for p in (address.street, address.city, address.region, address.postcode, address.country) if p
         ),
         _tr("Birthday"): format_partial_date(draft.birthday) if draft.birthday else "",
-        _tr("Dates"): ", ".join(f"{d.title()} {format_partial_date(d.date)}" for d in draft.dates),
+        _tr("Dates"): ", ".join(f"{date_title(d)} {format_partial_date(d.date)}" for d in draft.dates),
         _tr("Tags"): ", ".join(draft.tags),
         _tr("Notes"): draft.notes,
         _tr("Stage"): stage_name(draft.loyalty_stage),

@@ -1,0 +1,205 @@
+"""The main window driven from the keyboard, on a demo database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from careapp.ui.main_window import MainWindow
+from careapp.ui.runner import SyncRunner
+from tests.ui.conftest import DEMO_CUSTOMERS, ScriptedPrompts, make_window
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from careapp.context import Services
+
+
+def list_ids(window: MainWindow) -> list[int]:
+    model = window.list_panel.model
+    assert model is not None
+    return [model.customer_id(row) for row in range(model.rowCount())]  # type: ignore[misc]
+
+
+def test_window_title_and_count(window: MainWindow) -> None:
+    assert window.windowTitle() == "careapp"
+    assert window.count_label.text() == f"{DEMO_CUSTOMERS} customers"
+    assert window.list_panel.stack.currentWidget() is window.list_panel.table
+
+
+def test_first_customer_is_selected_and_shown(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    first = list_ids(window)[0]
+    assert window.list_panel.current_id() == first
+    qtbot.waitUntil(lambda: window.detail.customer is not None)
+    assert window.detail.customer.id == first  # type: ignore[union-attr]
+    assert window.detail.header.name.text() == demo_services.customers.get(first).display_name()
+
+
+def test_ctrl_f_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+    window.list_panel.table.setFocus()
+    qtbot.keyClick(window.list_panel.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.list_panel.search
+
+
+def test_typing_filters_the_list_and_esc_clears(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    search = window.list_panel.search
+    qtbot.keyClicks(search, "#coffee")
+    expected = demo_services.customers.search_ids("#coffee")
+    qtbot.waitUntil(lambda: sorted(list_ids(window)) == sorted(expected))
+    assert 0 < len(expected) < DEMO_CUSTOMERS
+    assert window.count_label.text() == f"{len(expected)} of {DEMO_CUSTOMERS} match"
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    assert search.text() == ""
+    qtbot.waitUntil(lambda: len(list_ids(window)) == DEMO_CUSTOMERS)
+    assert window.count_label.text() == f"{DEMO_CUSTOMERS} customers"
+
+
+def test_no_match_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClicks(window.list_panel.search, "zzzzqqq")
+    qtbot.waitUntil(lambda: window.list_panel.stack.currentWidget() is window.list_panel.empty)
+    assert "No customer matches “zzzzqqq”" in window.list_panel.empty.text.text()
+
+
+def test_enter_in_the_list_opens_the_editor_and_esc_closes_it(qtbot: QtBot, window: MainWindow) -> None:
+    table = window.list_panel.table
+    table.setFocus()
+    window.list_panel.select_row(2)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = window.customer_actions.editor
+    assert editor is not None and editor.isVisible()
+    assert editor.customer is not None and editor.customer.id == list_ids(window)[2]
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.customer_actions.editor is None)
+    assert not editor.isVisible()
+
+
+def test_enter_in_the_search_box_opens_the_first_match(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    search = window.list_panel.search
+    qtbot.keyClicks(search, "#tea")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.customer_actions.editor is not None)
+    editor = window.customer_actions.editor
+    assert editor is not None and editor.customer is not None
+    assert editor.customer.id == demo_services.customers.search_ids("#tea")[0]
+
+
+def test_ctrl_n_opens_a_new_customer_editor(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.list_panel.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = window.customer_actions.editor
+    assert editor is not None and editor.isVisible()
+    assert editor.windowTitle() == "New customer"
+    assert editor.customer is None
+
+
+def test_saving_a_new_customer_selects_it(qtbot: QtBot, window: MainWindow, demo_services: Services) -> None:
+    window.new_action.trigger()
+    editor = window.customer_actions.editor
+    assert editor is not None
+    qtbot.keyClicks(editor.form.first_name, "Zelda")
+    qtbot.keyClicks(editor.form.last_name, "Aardvark")
+    editor.save()
+    qtbot.waitUntil(lambda: window.count_label.text() == f"{DEMO_CUSTOMERS + 1} customers")
+    current = window.list_panel.current_id()
+    assert current is not None and demo_services.customers.get(current).last_name == "Aardvark"
+    assert "Saved Zelda Aardvark" in window.message_bar.text.text()
+
+
+def test_delete_asks_then_undo_brings_the_customer_back(
+    qtbot: QtBot, window: MainWindow, demo_services: Services, prompts: ScriptedPrompts
+) -> None:
+    table = window.list_panel.table
+    table.setFocus()
+    window.list_panel.select_row(1)
+    victim = list_ids(window)[1]
+    name = demo_services.customers.get(victim).display_name()
+    qtbot.waitUntil(lambda: window.detail.customer is not None and window.detail.customer.id == victim)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert prompts.asked == [f"Delete {name}?"]
+    assert demo_services.customers.count() == DEMO_CUSTOMERS - 1
+    assert victim not in list_ids(window)
+    assert window.message_bar.isVisible()
+    assert window.message_bar.text.text() == f"Deleted {name}."
+    assert window.undo_action.isEnabled()
+    qtbot.mouseClick(window.message_bar.action, Qt.MouseButton.LeftButton)
+    assert demo_services.customers.count() == DEMO_CUSTOMERS
+    assert window.list_panel.current_id() == victim
+    assert not window.undo_action.isEnabled()
+
+
+def test_ctrl_z_undoes_a_delete(qtbot: QtBot, window: MainWindow, demo_services: Services) -> None:
+    table = window.list_panel.table
+    table.setFocus()
+    victim = list_ids(window)[0]
+    window.delete_action.trigger()
+    assert demo_services.customers.count() == DEMO_CUSTOMERS - 1
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert demo_services.customers.count() == DEMO_CUSTOMERS
+    assert victim in list_ids(window)
+
+
+def test_declining_the_question_deletes_nothing(
+    window: MainWindow, demo_services: Services, prompts: ScriptedPrompts
+) -> None:
+    prompts.answer = False
+    window.delete_action.trigger()
+    assert demo_services.customers.count() == DEMO_CUSTOMERS
+
+
+def test_del_in_the_search_box_edits_text_and_deletes_no_customer(
+    qtbot: QtBot, window: MainWindow, demo_services: Services, prompts: ScriptedPrompts
+) -> None:
+    search = window.list_panel.search
+    qtbot.keyClicks(search, "ab")
+    qtbot.keyClick(search, Qt.Key.Key_Home)
+    qtbot.keyClick(search, Qt.Key.Key_Delete)
+    assert search.text() == "b"
+    assert prompts.asked == []
+    assert demo_services.customers.count() == DEMO_CUSTOMERS
+
+
+def test_add_note_puts_it_on_the_timeline(qtbot: QtBot, window: MainWindow, demo_services: Services) -> None:
+    qtbot.waitUntil(lambda: window.detail.customer is not None)
+    before = window.detail.timeline_model.rowCount()
+    window.note_action.trigger()
+    dialog = window.customer_actions.note_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.text, "Promised a call back on Friday.")
+    dialog.save()
+    qtbot.waitUntil(lambda: window.detail.timeline_model.rowCount() == before + 1)
+    newest = window.detail.timeline_model.entry(0)
+    assert (newest.title, newest.detail) == ("Note by Sam", "Promised a call back on Friday.")
+
+
+def test_empty_database_shows_a_friendly_empty_state(
+    qtbot: QtBot, services: Services, tmp_path: Path, prompts: ScriptedPrompts
+) -> None:
+    window = make_window(qtbot, SyncRunner(), tmp_path, prompts)
+    assert window.list_panel.empty.text.text() == "Opening the database…"
+    assert not window.new_action.isEnabled()
+    window.attach_services(services, "GB")
+    panel = window.list_panel
+    assert panel.stack.currentWidget() is panel.empty
+    assert panel.empty.text.text() == "No customers yet — press Ctrl+N to add one, or import them."
+    assert panel.empty.new_button.isVisible() and panel.empty.import_button.isVisible()
+    assert window.count_label.text() == "0 customers"
+    assert not window.delete_action.isEnabled()
+    qtbot.mouseClick(panel.empty.new_button, Qt.MouseButton.LeftButton)
+    assert window.customer_actions.editor is not None
+
+
+def test_geometry_is_remembered(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, prompts: ScriptedPrompts
+) -> None:
+    window.resize(700, 500)
+    window.close()
+    again = make_window(qtbot, SyncRunner(), tmp_path, prompts, resize=False)
+    assert (again.width(), again.height()) == (700, 500)
