@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from careapp.importing.csv_records import CsvRow, Header
+from careapp.importing.csv_records import CsvRow
 from careapp.importing.rows import RowFields
 
 
@@ -21,19 +21,11 @@ class CsvFormat:
 
 def first_of(row: CsvRow, *names: str) -> str:
     """The first non-empty cell among ``names`` (formats renamed columns over the years)."""
-    for name in names:
+    for name in row.header.present(names):
         value = row.get(name)
         if value:
             return value
     return ""
-
-
-def numbered(header: Header, pattern: str) -> list[int]:
-    """1, 2, 3... for as long as ``pattern.format(n)`` is a column ("E-mail {} - Value")."""
-    numbers: list[int] = []
-    while header.index(pattern.format(len(numbers) + 1)) is not None:
-        numbers.append(len(numbers) + 1)
-    return numbers
 
 
 def join_nonempty(parts: list[str] | tuple[str, ...], separator: str) -> str:

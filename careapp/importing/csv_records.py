@@ -60,18 +60,38 @@ class Header:
 
     def __init__(self, cells: Sequence[str]) -> None:
         self.names = _unique_names(cells)
+        self.width = len(self.names)
         self._index: dict[str, int] = {}
         for position, name in enumerate(self.names):
             self._index.setdefault(_key(name), position)
         # Readers ask for the same few names on every row: remember the answers.
-        self._cache: dict[str, int | None] = {}
+        self.slots: dict[str, int] = {}
+        self._present: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._numbered: dict[str, int] = {}
 
     def index(self, name: str) -> int | None:
-        try:
-            return self._cache[name]
-        except KeyError:
-            position = self._cache[name] = self._index.get(_key(name))
-            return position
+        return self._index.get(_key(name))
+
+    def slot(self, name: str) -> int:
+        """Where ``name`` is in a CsvRow's cells; a missing column reads the always-blank last slot."""
+        position = self.index(name)
+        self.slots[name] = self.width if position is None else position
+        return self.slots[name]
+
+    def present(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The ones among ``names`` that are columns of this file, in the same order."""
+        if names not in self._present:
+            self._present[names] = tuple(name for name in names if self.index(name) is not None)
+        return self._present[names]
+
+    def numbered(self, pattern: str) -> range:
+        """1, 2, 3… for as long as ``pattern.format(n)`` is a column ("E-mail {} - Value")."""
+        if pattern not in self._numbered:
+            count = 0
+            while self.index(pattern.format(count + 1)) is not None:
+                count += 1
+            self._numbered[pattern] = count
+        return range(1, self._numbered[pattern] + 1)
 
     def has(self, *names: str) -> bool:
         return all(_key(name) in self._index for name in names)
@@ -100,19 +120,25 @@ def _unique_names(cells: Sequence[str]) -> list[str]:
 
 
 class CsvRow:
-    """One record's cells, readable by header name."""
+    """One record's cells, readable by header name (this is the hot path of a large import)."""
 
-    __slots__ = ("cells", "header")
+    __slots__ = ("cells", "header", "slots")
 
     def __init__(self, header: Header, cells: list[str]) -> None:
         self.header = header
+        self.slots = header.slots
+        # Exactly one cell per column plus a blank one that missing columns read.
+        if len(cells) != header.width:
+            cells = (cells + [""] * header.width)[: header.width]
+        cells.append("")
         self.cells = cells
 
     def get(self, name: str) -> str:
-        position = self.header.index(name)
-        if position is None or position >= len(self.cells):
-            return ""
+        try:
+            position = self.slots[name]
+        except KeyError:
+            position = self.header.slot(name)
         return self.cells[position].strip()
 
     def at(self, position: int) -> str:
-        return self.cells[position].strip() if position < len(self.cells) else ""
+        return self.cells[position].strip()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from careapp.domain.customer import DateKind
-from careapp.importing.csv_format import CsvFormat, join_nonempty, numbered
+from careapp.importing.csv_format import CsvFormat, join_nonempty
 from careapp.importing.csv_records import CsvRow, Header
 from careapp.importing.rows import DateCell, EmailCell, PhoneCell, RowFields
 from careapp.importing.values import normalize_label
@@ -79,7 +79,7 @@ def _first_value(cell: str) -> str:
 def _values(row: CsvRow, kind: str, layout: _Layout) -> list[tuple[str, str]]:
     """(value, label) for every value of ``kind`` ("E-mail", "Phone") in the row."""
     found: list[tuple[str, str]] = []
-    for number in numbered(row.header, f"{kind} {{}} - Value"):
+    for number in row.header.numbered(f"{kind} {{}} - Value"):
         values = [value.strip() for value in row.get(f"{kind} {number} - Value").split(MULTI)]
         labels = [label.strip() for label in row.get(f"{kind} {number} - {layout.kind_word}").split(MULTI)]
         for position, value in enumerate(values):
@@ -98,7 +98,7 @@ def _labels(cell: str) -> list[str]:
 
 def _events(row: CsvRow, layout: _Layout) -> list[DateCell]:
     cells: list[DateCell] = []
-    for number in numbered(row.header, "Event {} - Value"):
+    for number in row.header.numbered("Event {} - Value"):
         label = row.get(f"Event {number} - {layout.kind_word}").lstrip("*").strip()
         kind = {"anniversary": DateKind.ANNIVERSARY, "customer since": DateKind.CUSTOMER_SINCE}.get(
             label.lower(), DateKind.CUSTOM
@@ -112,7 +112,7 @@ def _events(row: CsvRow, layout: _Layout) -> list[DateCell]:
 def _custom_fields(row: CsvRow, layout: _Layout) -> list[str]:
     # Shops keep things like "Shoe size" here; carry them into the notes rather than lose them.
     lines: list[str] = []
-    for number in numbered(row.header, "Custom Field {} - Value"):
+    for number in row.header.numbered("Custom Field {} - Value"):
         value = row.get(f"Custom Field {number} - Value")
         label = row.get(f"Custom Field {number} - {layout.kind_word}")
         if value:
@@ -122,7 +122,7 @@ def _custom_fields(row: CsvRow, layout: _Layout) -> list[str]:
 
 def _add_addresses(fields: RowFields, row: CsvRow, layout: _Layout) -> None:
     """The first address becomes the customer's address; any others go into the notes."""
-    for number in numbered(row.header, "Address {} - Street"):
+    for number in row.header.numbered("Address {} - Street"):
         prefix = f"Address {number} - "
         parts = {name: _first_value(row.get(prefix + name)) for name in _ADDRESS_PARTS}
         street = join_nonempty((parts["Street"], parts["Extended Address"], parts["PO Box"]), ", ")

@@ -50,15 +50,17 @@ def read_shopify(row: CsvRow) -> RowFields:
 
 
 def _consents(row: CsvRow) -> list[ConsentCell]:
-    cells: list[ConsentCell] = []
-    for column, channel in (
-        ("Accepts Email Marketing", Channel.EMAIL),
-        ("Accepts Marketing", Channel.EMAIL),  # the older name; it was about email
-        ("Accepts SMS Marketing", Channel.SMS),
-    ):
-        if row.header.index(column) is not None:
-            cells.append(ConsentCell(channel, row.get(column), column))
-    return cells
+    return [
+        ConsentCell(_CONSENT_COLUMNS[column], row.get(column), column)
+        for column in row.header.present(tuple(_CONSENT_COLUMNS))
+    ]
+
+
+_CONSENT_COLUMNS = {
+    "Accepts Email Marketing": Channel.EMAIL,
+    "Accepts Marketing": Channel.EMAIL,  # the older name; it was about email
+    "Accepts SMS Marketing": Channel.SMS,
+}
 
 
 def _count(text: str) -> float:

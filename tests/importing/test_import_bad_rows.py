@@ -1,9 +1,9 @@
 """Bad rows are reported by the line they start on, with a reason; good rows are not affected."""
 
 import pytest
+from import_helpers import by_line, parse_bytes
 
 from careapp.importing import ColumnMapping
-from import_helpers import by_line, parse_bytes
 
 MAPPING = ColumnMapping({"Name": "full_name", "Email": "email", "Notes": "notes", "Birthday": "birthday"})
 
@@ -46,7 +46,12 @@ def test_stray_quote_rejects_its_row_and_the_next_row_is_read():
 
 
 def test_quote_never_closed_is_reported_with_the_lines_it_swallowed():
-    text = 'Name,Email,Notes,Birthday\nAnn Lee,ann@example.com,,\nBen Roe,ben@example.com,"oops,\nCleo,c@x.com,,\n'
+    text = (
+        "Name,Email,Notes,Birthday\n"
+        "Ann Lee,ann@example.com,,\n"
+        'Ben Roe,ben@example.com,"oops,\n'
+        "Cleo,c@x.com,,\n"
+    )
     rows = by_line(parse(text))
     assert rows[2].draft is not None
     assert rows[3].draft is None
@@ -55,7 +60,9 @@ def test_quote_never_closed_is_reported_with_the_lines_it_swallowed():
 
 
 def test_extra_cells_are_ignored_with_a_warning():
-    parsed = parse("Name,Email,Notes,Birthday\nAnn Lee,ann@example.com,,,\nBen, Roe,ben@example.com,,1990-01-01\n")
+    parsed = parse(
+        "Name,Email,Notes,Birthday\nAnn Lee,ann@example.com,,,\nBen, Roe,ben@example.com,,1990-01-01\n"
+    )
     assert parsed.rows[0].draft is not None  # an empty extra cell (a trailing separator) is harmless
     assert parsed.rows[1].error == 'Email "Roe": this is not an email address'
     assert parsed.warnings == (
@@ -70,10 +77,14 @@ def test_unreadable_date_and_row_with_nothing_to_identify():
         'Birthday "next tuesday": this is not a date careapp can read; '
         "write it like 1985-04-12, or --04-12 when the year is unknown"
     )
-    assert rows[3].error == "There is no name, company, email or phone in this row, so there is nobody to import."
+    assert (
+        rows[3].error
+        == "There is no name, company, email or phone in this row, so there is nobody to import."
+    )
 
 
 def test_too_few_digits_for_a_phone():
-    parsed = parse_bytes(b"Name,Phone\nAnn Lee,n/a 12\n", mapping=ColumnMapping({"Name": "full_name",
-                                                                                  "Phone": "phone"}))
+    parsed = parse_bytes(
+        b"Name,Phone\nAnn Lee,n/a 12\n", mapping=ColumnMapping({"Name": "full_name", "Phone": "phone"})
+    )
     assert parsed.rows[0].error == 'Phone "n/a 12": this has too few digits for a phone number'

@@ -1,8 +1,8 @@
 import pytest
+from import_helpers import NOW, by_line, parse_bytes, parse_fixture
 
 from careapp.domain.customer import Channel, DateKind, ImportantDate, LoyaltyStage, PartialDate, PhoneNumber
 from careapp.importing import TARGET_FIELDS, ColumnMapping, NeedsColumnMapping, suggest_mapping
-from import_helpers import NOW, by_line, parse_bytes, parse_fixture
 
 GERMAN_SUGGESTION = {
     "Kundennr.": "ignore",
@@ -49,7 +49,10 @@ def test_german_excel_semicolon_cp1252_file_with_the_suggested_mapping():
     assert juergen.notes == "Möchte Termine per SMS; bitte nicht anrufen"
     consent = rows[2].consents[0]
     assert (consent.channel, consent.granted, consent.at, consent.method) == (
-        Channel.EMAIL, True, NOW, "import: CSV file",
+        Channel.EMAIL,
+        True,
+        NOW,
+        "import: CSV file",
     )
     assert consent.note == "Newsletter: ja (kundenliste_excel_de.csv, line 2)"
 
@@ -71,11 +74,19 @@ def test_german_file_birthday_without_year_and_row_with_two_problems():
 
 
 def test_excel_utf8_with_bom_whole_names_and_day_first_dates():
-    suggestion = suggest_mapping(["Name", "Email", "Mobile", "Address", "Town", "Postcode", "Date of birth",
-                                  "Tags", "Notes", "Stage"])
+    suggestion = suggest_mapping(
+        ["Name", "Email", "Mobile", "Address", "Town", "Postcode", "Date of birth", "Tags", "Notes", "Stage"]
+    )
     assert dict(suggestion.columns) == {
-        "Name": "full_name", "Email": "email", "Mobile": "phone", "Address": "street", "Town": "city",
-        "Postcode": "postcode", "Date of birth": "birthday", "Tags": "tags", "Notes": "notes",
+        "Name": "full_name",
+        "Email": "email",
+        "Mobile": "phone",
+        "Address": "street",
+        "Town": "city",
+        "Postcode": "postcode",
+        "Date of birth": "birthday",
+        "Tags": "tags",
+        "Notes": "notes",
         "Stage": "loyalty_stage",
     }
     parsed = parse_fixture("customers_excel_utf8.csv", default_region="GB", mapping=suggestion)
@@ -95,8 +106,9 @@ def test_excel_utf8_with_bom_whole_names_and_day_first_dates():
 
 
 def test_unknown_loyalty_stage_is_rejected_and_spreadsheet_apostrophes_are_removed():
-    mapping = suggest_mapping(["Name", "Email", "Mobile", "Address", "Town", "Postcode", "Date of birth",
-                               "Tags", "Notes", "Stage"])
+    mapping = suggest_mapping(
+        ["Name", "Email", "Mobile", "Address", "Town", "Postcode", "Date of birth", "Tags", "Notes", "Stage"]
+    )
     rows = by_line(parse_fixture("customers_excel_utf8.csv", default_region="GB", mapping=mapping))
     assert rows[5].error == 'Stage "VIP": use one of suspect, prospect, customer, client, advocate'
     chidi = rows[6].draft
@@ -107,8 +119,18 @@ def test_unknown_loyalty_stage_is_rejected_and_spreadsheet_apostrophes_are_remov
 
 
 def test_tab_separated_export_with_consent_columns():
-    mapping = suggest_mapping(["first_name", "last_name", "email", "phone", "birthday", "loyalty_stage",
-                               "email_opt_in", "sms_opt_in"])
+    mapping = suggest_mapping(
+        [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "birthday",
+            "loyalty_stage",
+            "email_opt_in",
+            "sms_opt_in",
+        ]
+    )
     assert mapping.columns["email_opt_in"] == "email_consent"
     assert mapping.columns["sms_opt_in"] == "sms_consent"
     parsed = parse_fixture("customers_pos_export.tsv", mapping=mapping)
@@ -145,8 +167,10 @@ def test_mapping_naming_a_missing_column_or_unknown_field_or_no_identity():
 
 
 def test_mapping_headers_match_without_regard_to_case_and_spaces():
-    parsed = parse_bytes(b"First Name , E-MAIL\nAnn,ann@example.com\n",
-                         mapping=ColumnMapping({"first name": "first_name", "e-mail": "email"}))
+    parsed = parse_bytes(
+        b"First Name , E-MAIL\nAnn,ann@example.com\n",
+        mapping=ColumnMapping({"first name": "first_name", "e-mail": "email"}),
+    )
     draft = parsed.rows[0].draft
     assert draft is not None
     assert (draft.first_name, draft.emails[0].address) == ("Ann", "ann@example.com")
@@ -162,7 +186,9 @@ def test_several_note_columns_are_labelled_and_several_emails_split():
 
 
 def test_suggestion_treats_name_beside_first_name_as_surname_and_keeps_one_birthday():
-    suggestion = suggest_mapping(["Vorname", "Name", "Geburtstag", "Birthday", "Telefon privat", "Handy", "xyz"])
+    suggestion = suggest_mapping(
+        ["Vorname", "Name", "Geburtstag", "Birthday", "Telefon privat", "Handy", "xyz"]
+    )
     assert dict(suggestion.columns) == {
         "Vorname": "first_name",
         "Name": "last_name",
@@ -179,14 +205,37 @@ def test_careapps_own_csv_export_headers_are_suggested_back():
     from careapp.exporting import CSV_COLUMNS
 
     suggestion = suggest_mapping(list(CSV_COLUMNS))
-    assert {header: suggestion.columns[header] for header in (
-        "ID", "First name", "Last name", "Emails", "Phones", "Birthday", "Anniversary", "Customer since",
-        "Loyalty stage", "Email consent", "SMS consent", "Phone consent", "Post consent",
-    )} == {
-        "ID": "ignore", "First name": "first_name", "Last name": "last_name", "Emails": "email",
-        "Phones": "phone", "Birthday": "birthday", "Anniversary": "anniversary",
-        "Customer since": "customer_since", "Loyalty stage": "loyalty_stage", "Email consent": "email_consent",
-        "SMS consent": "sms_consent", "Phone consent": "ignore", "Post consent": "ignore",
+    assert {
+        header: suggestion.columns[header]
+        for header in (
+            "ID",
+            "First name",
+            "Last name",
+            "Emails",
+            "Phones",
+            "Birthday",
+            "Anniversary",
+            "Customer since",
+            "Loyalty stage",
+            "Email consent",
+            "SMS consent",
+            "Phone consent",
+            "Post consent",
+        )
+    } == {
+        "ID": "ignore",
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Emails": "email",
+        "Phones": "phone",
+        "Birthday": "birthday",
+        "Anniversary": "anniversary",
+        "Customer since": "customer_since",
+        "Loyalty stage": "loyalty_stage",
+        "Email consent": "email_consent",
+        "SMS consent": "sms_consent",
+        "Phone consent": "ignore",
+        "Post consent": "ignore",
     }
 
 
@@ -206,6 +255,7 @@ def test_month_first_evidence_in_the_file_beats_the_shops_country():
     mapping = ColumnMapping({"Name": "full_name", "Birthday": "birthday"})
     parsed = parse_bytes(data, default_region="GB", mapping=mapping)
     assert [row.draft.birthday for row in parsed.rows if row.draft] == [
-        PartialDate(4, 12, 1985), PartialDate(12, 31, 1970),
+        PartialDate(4, 12, 1985),
+        PartialDate(12, 31, 1970),
     ]
     assert parsed.warnings == ()

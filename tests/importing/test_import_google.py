@@ -1,6 +1,14 @@
-from careapp.domain.customer import DateKind, EmailAddress, ImportantDate, PartialDate, PhoneNumber, PostalAddress
-from careapp.importing.rows import NOBODY
 from import_helpers import by_line, parse_fixture
+
+from careapp.domain.customer import (
+    DateKind,
+    EmailAddress,
+    ImportantDate,
+    PartialDate,
+    PhoneNumber,
+    PostalAddress,
+)
+from careapp.importing.rows import NOBODY
 
 
 def test_current_layout_is_recognised_and_records_keep_their_lines():

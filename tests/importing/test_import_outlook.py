@@ -1,5 +1,6 @@
-from careapp.domain.customer import EmailAddress, PartialDate, PhoneNumber, PostalAddress
 from import_helpers import by_line, parse_fixture
+
+from careapp.domain.customer import EmailAddress, PartialDate, PhoneNumber, PostalAddress
 
 
 def test_windows_encoded_export_is_recognised():

@@ -1,5 +1,6 @@
-from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, PhoneNumber, PostalAddress
 from import_helpers import NOW, by_line, parse_fixture
+
+from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, PhoneNumber, PostalAddress
 
 
 def test_current_export_is_recognised():
@@ -25,7 +26,9 @@ def test_customer_with_address_and_apostrophe_guarded_cells():
 def test_consent_columns_become_consent_events():
     rows = by_line(parse_fixture("shopify_customers_export.csv"))
     note = "Accepts Email Marketing: yes (shopify_customers_export.csv, line 3)"
-    assert rows[3].consents[0] == ConsentEvent(Channel.EMAIL, True, at=NOW, method="import: Shopify export", note=note)
+    assert rows[3].consents[0] == ConsentEvent(
+        Channel.EMAIL, True, at=NOW, method="import: Shopify export", note=note
+    )
     assert [(event.channel, event.granted) for event in rows[3].consents] == [
         (Channel.EMAIL, True),
         (Channel.SMS, True),

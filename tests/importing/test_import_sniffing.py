@@ -1,10 +1,10 @@
 import codecs
 
 import pytest
+from import_helpers import by_line, parse_bytes
 
 from careapp.importing import detect_delimiter, detect_encoding
 from careapp.importing.sniffing import decode
-from import_helpers import by_line, parse_bytes
 
 
 @pytest.mark.parametrize(

@@ -73,8 +73,19 @@ def test_unreadable_dates(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("yes", True), ("Y", True), ("TRUE", True), ("ja", True), ("Subscribed", True), ("no", False),
-     ("0", False), ("nein", False), ("not  subscribed", False), ("", None), ("  ", None)],
+    [
+        ("yes", True),
+        ("Y", True),
+        ("TRUE", True),
+        ("ja", True),
+        ("Subscribed", True),
+        ("no", False),
+        ("0", False),
+        ("nein", False),
+        ("not  subscribed", False),
+        ("", None),
+        ("  ", None),
+    ],
 )
 def test_read_yes_no(text, expected):
     assert read_yes_no(text) is expected
@@ -103,8 +114,15 @@ def test_split_full_name(name, first, last):
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("* Mobile", "mobile"), ("CELL", "mobile"), ("_$!<Mobile>!$_", "mobile"), ("Business", "work"),
-     ("_$!<Anniversary>!$_", "Anniversary"), ("Shop", "Shop"), ("", "")],
+    [
+        ("* Mobile", "mobile"),
+        ("CELL", "mobile"),
+        ("_$!<Mobile>!$_", "mobile"),
+        ("Business", "work"),
+        ("_$!<Anniversary>!$_", "Anniversary"),
+        ("Shop", "Shop"),
+        ("", ""),
+    ],
 )
 def test_normalize_label(label, expected):
     assert normalize_label(label) == expected

@@ -1,5 +1,13 @@
-from careapp.domain.customer import DateKind, EmailAddress, ImportantDate, PartialDate, PhoneNumber, PostalAddress
 from import_helpers import by_line, parse_bytes, parse_fixture
+
+from careapp.domain.customer import (
+    DateKind,
+    EmailAddress,
+    ImportantDate,
+    PartialDate,
+    PhoneNumber,
+    PostalAddress,
+)
 
 
 def test_android_21_file_with_quoted_printable_and_a_photo():
@@ -30,13 +38,20 @@ def test_android_21_latin1_charset_and_rejected_card():
     assert rows[25].error == 'Birthday "1990-13-01": there is no month 13'
     piotr = rows[32].draft
     assert piotr is not None
-    assert (piotr.company, piotr.emails) == ("Kowalski Bau", [EmailAddress("piotr@kowalski-bau.example", "work")])
+    assert (piotr.company, piotr.emails) == (
+        "Kowalski Bau",
+        [EmailAddress("piotr@kowalski-bau.example", "work")],
+    )
 
 
 def test_apple_30_grouped_labels_omitted_year_and_folded_note():
     draft = by_line(parse_fixture("contacts_apple_v30.vcf", default_region="GB"))[1].draft
     assert draft is not None
-    assert (draft.first_name, draft.last_name, draft.company) == ("Eleanor Rose", "Whitfield", "Whitfield Florists")
+    assert (draft.first_name, draft.last_name, draft.company) == (
+        "Eleanor Rose",
+        "Whitfield",
+        "Whitfield Florists",
+    )
     assert draft.emails == [
         EmailAddress("eleanor@whitfield-florists.example", "Shop"),
         EmailAddress("ellie.w@example.com", "home"),
