@@ -13,7 +13,8 @@ The rules, in the order they apply to one open item:
    does not use up the daily limit.
 2. A **check-in** whose customer has been in touch since it was generated is cancelled: the
    interval resets and the next check-in counts from that contact.
-3. **Channel**: an item keeps the channel it was given. If consent on that channel has been
+3. **Channel**: an item keeps the channel it was given (while the customer can still be reached
+   on it). If consent on that channel has been
    withdrawn the item is cancelled, at once, and is *not* moved to another channel (withdrawing
    is a signal). An item without a channel gets the first of its rule's channels that the
    customer has consented to and can be reached on. With none: an upcoming item is held ("no
@@ -54,6 +55,8 @@ class ItemStatus(StrEnum):
 
 
 class Bucket(StrEnum):
+    """The care queue's sections; LATER items (beyond 30 days) are planned but not shown."""
+
     OVERDUE = "overdue"
     TODAY = "today"
     NEXT_7_DAYS = "next_7_days"  # tomorrow to today + 7
@@ -74,6 +77,8 @@ class Placement(StrEnum):
 
 
 class TouchOutcome(StrEnum):
+    """What an action on an item did, for the touch log."""
+
     DONE = "done"
     SNOOZED = "snoozed"
     SKIPPED = "skipped"
@@ -158,6 +163,8 @@ class TouchLogEntry:
 
 @dataclass(frozen=True)
 class ActionResult:
+    """An action's result: the item's new state to save and the log entry to record."""
+
     item: QueueItem
     log: TouchLogEntry
 
@@ -181,6 +188,8 @@ class PlannedItem:
 
 @dataclass(frozen=True)
 class CarePlan:
+    """Today's plan: every open item, ordered by bucket, then day, then time, then key."""
+
     today: dt.date
     items: tuple[PlannedItem, ...]
 
@@ -415,6 +424,8 @@ def _apply_daily_limit(planned: list[PlannedItem], ctx: _Context) -> list[Planne
 
 @dataclass(frozen=True)
 class SnoozeChoice:
+    """One quick snooze button: its label and the day it snoozes to."""
+
     label: str
     until: dt.date
 

@@ -32,7 +32,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "article_title": "The article's title",
     "article_link": "The article's link",
     "shop_name": "The shop's name",
-    "occasion": "The date being celebrated, such as 'Customer since'",
+    "occasion": "The date being celebrated, such as 'the anniversary of your first visit'",
     "years": "How long ago the date was, such as '5 years' (left out when the year is unknown)",
     "referred_name": "Who the customer referred",
 }
@@ -55,6 +55,8 @@ class MessageTemplate:
 
 @dataclass(frozen=True)
 class Message:
+    """A rendered message; ``subject`` is empty except for email."""
+
     channel: Channel
     body: str
     subject: str = ""
@@ -284,7 +286,7 @@ def template_for(
 
 
 _OCCASIONS: Mapping[DateKind, str] = {
-    DateKind.CUSTOMER_SINCE: "your anniversary with us",
+    DateKind.CUSTOMER_SINCE: "the anniversary of your first visit",
     DateKind.ANNIVERSARY: "your anniversary",
 }
 

@@ -47,6 +47,8 @@ from careapp.domain.recurrence import Feb29Rule, add_days, is_recurrence_year, o
 
 
 class TouchKind(StrEnum):
+    """The kinds of personal touch; see MARKETING_KINDS and CHEERFUL_KINDS for how each is treated."""
+
     BIRTHDAY = "birthday"
     IMPORTANT_DATE = "important_date"
     PURCHASE_FOLLOW_UP = "purchase_follow_up"
@@ -380,6 +382,8 @@ class ArticleRule:
 
 @dataclass(frozen=True)
 class ReferralThanksRule:
+    """Thank a customer ``days_after`` the person they referred came in."""
+
     enabled: bool = True
     days_after: int = 0
     channels: tuple[Channel, ...] = (Channel.EMAIL, Channel.SMS, Channel.POST, Channel.PHONE)
