@@ -350,11 +350,17 @@ def _route(item: QueueItem, facts: CustomerFacts, ctx: _Context) -> PlannedItem 
     for channel in usable:
         if facts.has_consent(channel):
             return replace(item, channel=channel)
-    words = _or_list([CHANNEL_WORDS[c] for c in usable] or ["any channel"])
+    if usable:
+        words = _or_list([CHANNEL_WORDS[c] for c in usable])
+        waiting = f"No consent yet to contact {facts.name()} by {words}; it goes ahead if consent is given."
+        dropped = f"Not sent: no consent to contact {facts.name()} by {words}."
+    else:
+        words = _or_list([CHANNEL_WORDS[c] for c in item.touch.channels] or ["any channel"])
+        waiting = f"{facts.name()} has no contact details for {words} yet."
+        dropped = f"Not sent: {facts.name()} has no contact details for {words}."
     if item_day(item, ctx.tz) > ctx.today:
-        reason = f"No consent yet to contact {facts.name()} by {words}; it goes ahead if consent is given."
-        return ctx.plan(item, item, Placement.HELD, reason=reason)
-    return _cancel(item, f"Not sent: no consent to contact {facts.name()} by {words}.", ctx)
+        return ctx.plan(item, item, Placement.HELD, reason=waiting)
+    return _cancel(item, dropped, ctx)
 
 
 def _or_list(words: Sequence[str]) -> str:

@@ -187,6 +187,19 @@ def test_without_consent_an_upcoming_touch_waits_and_a_due_one_is_dropped() -> N
     assert found(later, "soon").item.channel is Channel.EMAIL
 
 
+def test_without_contact_details_the_reason_says_so() -> None:
+    facts = anna(reachable=frozenset({Channel.PHONE}))
+    result = plan([item("now", TODAY), item("soon", D(2027, 3, 20))], [facts])
+    assert placement(result, "now") == (
+        Placement.CANCELLED,
+        "Not sent: Anna Smith has no contact details for email, text message or post.",
+    )
+    assert placement(result, "soon") == (
+        Placement.HELD,
+        "Anna Smith has no contact details for email, text message or post yet.",
+    )
+
+
 def test_a_consent_withdrawn_mid_queue_removes_pending_touches_on_that_channel() -> None:
     items = [
         item("birthday", D(2027, 3, 12)),
