@@ -89,15 +89,21 @@ def prompts() -> ScriptedPrompts:
 
 
 def make_window(
-    qtbot: QtBot, runner: object, tmp_path: Path, prompts: ScriptedPrompts, resize: bool = True
+    qtbot: QtBot,
+    runner: object,
+    tmp_path: Path,
+    prompts: ScriptedPrompts,
+    resize: bool = True,
+    show: bool = True,
 ) -> MainWindow:
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(runner, settings, "Sam", prompts)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     if resize:
         window.resize(1200, 760)
-    window.show()
-    qtbot.waitExposed(window)
+    if show:
+        window.show()
+        qtbot.waitExposed(window)
     return window
 
 

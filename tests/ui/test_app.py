@@ -1,0 +1,71 @@
+"""Start-up: paint first, open (and migrate) the database behind the window, explain failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from careapp.app import EXIT_OPEN_FAILED, Startup
+from careapp.config import Paths, resolve_paths
+from careapp.ui.runner import ThreadedRunner
+from tests.ui.conftest import ScriptedPrompts, make_window
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_ui_does_not_import_the_database_stack() -> None:
+    code = (
+        "import sys\n"
+        "import careapp.app, careapp.ui.main_window\n"
+        "import careapp.ui.customers.editor, careapp.ui.importing.dialog\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_start_up_paints_first_then_opens_and_migrates_the_database(
+    qtbot: QtBot, tmp_path: Path, threaded_runner: ThreadedRunner, prompts: ScriptedPrompts
+) -> None:
+    paths = resolve_paths(str(tmp_path / "fresh"))
+    window = make_window(qtbot, threaded_runner, tmp_path, prompts, show=False)
+    startup = Startup(window, threaded_runner, paths, tmp_path / "careapp.log")
+    seen_at_first_paint: list[str] = []
+    window.firstPainted.connect(lambda: seen_at_first_paint.append(window.list_panel.empty.text.text()))
+    window.firstPainted.connect(startup.begin)
+    window.show()
+    qtbot.waitUntil(lambda: window.services is not None, timeout=15000)
+    try:
+        assert seen_at_first_paint == ["Opening the database…"]
+        assert (paths.data_dir / "careapp.db").exists()
+        assert window.list_panel.empty.text.text().startswith("No customers yet")
+        assert window.new_action.isEnabled()
+    finally:
+        startup.close_services()
+
+
+def test_a_database_that_cannot_be_opened_is_explained(
+    qtbot: QtBot, tmp_path: Path, threaded_runner: ThreadedRunner, prompts: ScriptedPrompts
+) -> None:
+    not_a_file = tmp_path / "data" / "careapp.db"
+    not_a_file.mkdir(parents=True)  # a folder where the database file should be
+    paths = Paths(tmp_path / "data", f"sqlite:///{not_a_file}", tmp_path / "backups", tmp_path / "logs")
+    window = make_window(qtbot, threaded_runner, tmp_path, prompts)
+    log_path = tmp_path / "logs" / "careapp.log"
+    startup = Startup(window, threaded_runner, paths, log_path)
+    startup.begin()
+    qtbot.waitUntil(lambda: bool(prompts.errors), timeout=15000)
+    title, text, detail = prompts.errors[0]
+    assert title == "careapp could not open its database"
+    assert text == "careapp could not open the customer database, so it cannot start."
+    assert str(log_path) in detail
+    assert "What happened: " in detail
+    assert startup.exit_code == EXIT_OPEN_FAILED
+    assert not window.isVisible()

@@ -1,0 +1,84 @@
+"""A slow database must not freeze the window: it keeps painting and taking input."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+from careapp.ui.runner import ThreadedRunner
+from tests.ui.conftest import ScriptedPrompts, make_window
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from careapp.context import Services
+
+
+class SlowCustomers:
+    """The real customer service, except that searching waits until the test says so."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.search_started = threading.Event()
+        self.release = threading.Event()
+
+    def search_ids(self, *args: Any, **kwargs: Any) -> list[int]:
+        self.search_started.set()
+        if not self.release.wait(timeout=30):
+            raise TimeoutError("the test never released the search")
+        return self._real.search_ids(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_window_repaints_and_takes_input_while_the_database_is_busy(
+    qtbot: QtBot,
+    demo_services: Services,
+    threaded_runner: ThreadedRunner,
+    tmp_path: Path,
+    prompts: ScriptedPrompts,
+) -> None:
+    slow = SlowCustomers(demo_services.customers)
+    services = dataclasses.replace(demo_services, customers=slow)
+    window = make_window(qtbot, threaded_runner, tmp_path, prompts)
+    window.attach_services(services, "GB")  # type: ignore[arg-type]
+    assert slow.search_started.wait(5), "the first search should be running on the worker"
+
+    # The worker is stuck in the search; the UI thread must carry on regardless.
+    assert threaded_runner.is_busy()
+    ticks: list[int] = []
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: ticks == [1], timeout=2000)
+
+    counter = PaintCounter()
+    search = window.list_panel.search
+    search.installEventFilter(counter)
+    search.update()
+    qtbot.waitUntil(lambda: counter.paints > 0, timeout=2000)
+
+    qtbot.keyClicks(search, "ann")
+    assert search.text() == "ann"
+    painted_before = counter.paints
+    qtbot.waitUntil(lambda: counter.paints > painted_before, timeout=2000)  # the typed text was drawn
+    assert window.list_panel.model is not None and not window.list_panel.model.has_searched
+
+    slow.release.set()
+    expected = demo_services.customers.search_ids("ann")
+    qtbot.waitUntil(lambda: window.list_panel.model.rowCount() == len(expected), timeout=5000)  # type: ignore[union-attr]
+    assert window.count_label.text().endswith("match")
