@@ -319,24 +319,25 @@ def five_customers() -> list[CustomerFacts]:
 
 def test_the_daily_limit_carries_the_newest_over_and_they_come_first_tomorrow() -> None:
     settings = CareSettings(daily_limit=3, timezone="Europe/London")
+    # Keys sort the other way round from the due days, so only the days can put them in order.
     items = [
-        item("e", TODAY, customer_id=5),
-        item("d", TODAY, customer_id=4),
+        item("a", TODAY, customer_id=5),
+        item("b", TODAY, customer_id=4),
         item("c", D(2027, 3, 8), customer_id=3),
-        item("a", D(2027, 3, 6), customer_id=1),
-        item("b", D(2027, 3, 7), customer_id=2),
+        item("e", D(2027, 3, 6), customer_id=1),
+        item("d", D(2027, 3, 7), customer_id=2),
         callback("cb", TODAY),
     ]
     today = plan(items, five_customers(), settings=settings)
-    assert [p.item.key for p in today.queued()] == ["a", "b", "c", "cb"]
-    assert [p.item.key for p in today.carried_over()] == ["d", "e"]
+    assert [p.item.key for p in today.queued()] == ["e", "d", "c", "cb"]
+    assert [p.item.key for p in today.carried_over()] == ["a", "b"]
     assert today.carried_over()[0].reason == "Today's list is full (3 touches); this moves to tomorrow."
-    # The owner does a and b; tomorrow c, d and e (the oldest) come before the new f.
+    # The owner does e and d; tomorrow c, a and b (the oldest) come before the new 0.
     stored = {p.item.key: p.item for p in today.items}
-    left = [stored["c"], stored["d"], stored["e"], item("f", D(2027, 3, 11), customer_id=1)]
+    left = [item("0", D(2027, 3, 11), customer_id=1), stored["c"], stored["a"], stored["b"]]
     tomorrow = plan(left, five_customers(), today=D(2027, 3, 11), settings=settings)
-    assert [p.item.key for p in tomorrow.queued()] == ["c", "d", "e"]
-    assert [p.item.key for p in tomorrow.carried_over()] == ["f"]
+    assert [p.item.key for p in tomorrow.queued()] == ["c", "a", "b"]
+    assert [p.item.key for p in tomorrow.carried_over()] == ["0"]
 
 
 def test_held_and_upcoming_touches_do_not_use_up_the_daily_limit() -> None:

@@ -188,6 +188,9 @@ def test_mailto_links_are_percent_encoded_with_crlf_line_breaks() -> None:
         "mailto:anna%2Bshop@example.com?subject=Tea%20%26%20cake%3F"
         "&body=Hi%20Anna%2C%0D%0A%0D%0A100%25%20off%20%3D%20free%20%C3%BC"
     )
+    assert mailto_url("a@example.com", body="See https://example.com/tea?x=1#top") == (
+        "mailto:a@example.com?body=See%20https%3A%2F%2Fexample.com%2Ftea%3Fx%3D1%23top"
+    )
     assert mailto_url("a@example.com") == "mailto:a@example.com"
     assert mailto_url("a@example.com", body="x\r\ny") == "mailto:a@example.com?body=x%0D%0Ay"
 
