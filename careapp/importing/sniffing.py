@@ -14,13 +14,17 @@ CANDIDATE_DELIMITERS = (",", ";", "\t")
 _KNOWN_BINARIES: tuple[tuple[bytes, str], ...] = (
     (
         b"PK\x03\x04",
-        "is an Excel workbook (.xlsx) or another zip archive, not a CSV file. "
-        "Open it in your spreadsheet program and save it as “CSV UTF-8”, then import that file.",
+        (
+            "is an Excel workbook (.xlsx) or another zip archive, not a CSV file. "
+            "Open it in your spreadsheet program and save it as “CSV UTF-8”, then import that file."
+        ),
     ),
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "is an old Excel workbook (.xls), not a CSV file. "
-        "Open it in your spreadsheet program and save it as “CSV UTF-8”, then import that file.",
+        (
+            "is an old Excel workbook (.xls), not a CSV file. "
+            "Open it in your spreadsheet program and save it as “CSV UTF-8”, then import that file."
+        ),
     ),
     (b"\x89PNG", "is a PNG picture, not a list of customers."),
     (b"\xff\xd8\xff", "is a JPEG picture, not a list of customers."),

@@ -66,8 +66,10 @@ def test_extra_cells_are_ignored_with_a_warning():
     assert parsed.rows[0].draft is not None  # an empty extra cell (a trailing separator) is harmless
     assert parsed.rows[1].error == 'Email "Roe": this is not an email address'
     assert parsed.warnings == (
-        "1 row(s) have more cells than there are column headings (first on line 3); the extra cells were "
-        "not imported. A cell with the separator in it may be missing its quotes.",
+        (
+            "1 row(s) have more cells than there are column headings (first on line 3); the extra cells were "
+            "not imported. A cell with the separator in it may be missing its quotes."
+        ),
     )
 
 
