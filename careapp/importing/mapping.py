@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from careapp.domain.customer import Channel, DateKind
 from careapp.importing.csv_format import CsvFormat
@@ -239,8 +239,12 @@ def _plan(header: Header, mapping: ColumnMapping) -> list[tuple[int, str, str]]:
     """(column position, target, header name) for every mapped column."""
     suggested = suggest_mapping(header.names)
     plan: list[tuple[int, str, str]] = []
+    if not isinstance(mapping.columns, Mapping):  # e.g. hand-written JSON from the command line
+        raise NeedsColumnMapping(
+            "The column mapping must pair each column heading with a field name.", header.names, suggested
+        )
     for name, target in mapping.columns.items():
-        position = header.index(name)
+        position = header.index(name) if isinstance(name, str) else None
         if position is None:
             raise NeedsColumnMapping(
                 f"The column mapping names “{name}”, but the file has no such column.",

@@ -182,8 +182,9 @@ def _date_text(prop: VProperty) -> str:
 
 
 def _is_date(text: str) -> bool:
+    """Whether ``text`` is written as a date at all (an impossible one still counts)."""
     try:
-        read_date(text, day_first=True, this_year=9999)
+        read_date(text, day_first=True, this_year=dt.MAXYEAR)  # the year only places two-digit years
     except UnreadableValue:
         return False
     except InvalidDate:

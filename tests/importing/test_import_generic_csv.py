@@ -161,6 +161,8 @@ def test_mapping_naming_a_missing_column_or_unknown_field_or_no_identity():
         parse_bytes(data, mapping=ColumnMapping({"Surname": "last_name"}))
     with pytest.raises(NeedsColumnMapping, match="not a field careapp knows"):
         parse_bytes(data, mapping=ColumnMapping({"Vorname": "given_name"}))
+    with pytest.raises(NeedsColumnMapping, match="must pair each column heading"):
+        parse_bytes(data, mapping=ColumnMapping(["Vorname", "first_name"]))  # type: ignore[arg-type]
     with pytest.raises(NeedsColumnMapping, match="at least one column") as caught:
         parse_bytes(data, mapping=ColumnMapping({"Vorname": "ignore", "Nachname": "notes"}))
     assert caught.value.headers == ["Vorname", "Nachname"]

@@ -145,3 +145,30 @@ def test_bad_email_in_a_card_rejects_that_card_only():
     rows = parse_bytes(text.encode(), "two.vcf").rows
     assert (rows[0].line, rows[0].error) == (1, 'Email "ann.at.example.com": this is not an email address')
     assert rows[1].line == 6 and rows[1].draft is not None
+
+
+def test_anniversary_spellings_of_other_programs():
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Berg;Ada;;;\r\nX-ANNIVERSARY:2001-09-08\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Holm;Eva;;;\r\nX-MS-ANNIVERSARY:19950520\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lund;Ole;;;\r\nX-EVOLUTION-ANNIVERSARY:2010-06-19\r\nEND:VCARD\r\n"
+    )
+    drafts = [row.draft for row in parse_bytes(text.encode(), "anniversaries.vcf").rows]
+    assert [draft.dates if draft else None for draft in drafts] == [
+        [ImportantDate(DateKind.ANNIVERSARY, PartialDate(9, 8, 2001))],
+        [ImportantDate(DateKind.ANNIVERSARY, PartialDate(5, 20, 1995))],
+        [ImportantDate(DateKind.ANNIVERSARY, PartialDate(6, 19, 2010))],
+    ]
+
+
+def test_tel_type_cell_and_second_address_goes_to_notes():
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Berg;Ada;;;\r\nTEL;TYPE=cell:+46 70 123 45 67\r\n"
+        "ADR;TYPE=home:;;Storgatan 1;Uppsala;;753 20;Sweden\r\n"
+        "ADR;TYPE=work:;;Kungsgatan 2;Stockholm;;111 43;Sweden\r\nEND:VCARD\r\n"
+    )
+    draft = parse_bytes(text.encode(), "ada.vcf").rows[0].draft
+    assert draft is not None
+    assert draft.phones == [PhoneNumber("+46 70 123 45 67", "+46701234567", "mobile")]
+    assert draft.address == PostalAddress("Storgatan 1", "Uppsala", "", "753 20", "Sweden")
+    assert draft.notes == "Work address: Kungsgatan 2, Stockholm, 111 43, Sweden"
