@@ -28,7 +28,7 @@ _KNOWN_FORMATS = (
 )
 # Countries whose spreadsheets write month/day/year.
 _MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "VI", "PR", "UM"})
-_SEP_HINT = re.compile(r"sep=(.)\r?\n?", re.IGNORECASE)  # Excel's first-line "sep=;" hint
+_SEP_HINT = re.compile(r"sep=(.)[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)  # Excel's first-line "sep=;" hint
 
 
 @dataclass(frozen=True)
