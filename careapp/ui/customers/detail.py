@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -42,6 +42,22 @@ class CustomerFile:
     customer: Customer
     timeline: list[TimelineEntry]
     purchases: list[Purchase]
+
+
+def timeline_with_money(file: CustomerFile) -> list[TimelineEntry]:
+    """The timeline, with purchases written from the purchase records so that amounts are in
+    the locale's money format ("£29.50") rather than a bare number."""
+    others = [entry for entry in file.timeline if entry.kind != "purchase"]
+    purchases = [
+        TimelineEntry(
+            dt.datetime.combine(purchase.date, dt.time()),
+            "purchase",
+            QCoreApplication.translate("CustomerDetail", "Bought {item}").format(item=purchase.item),
+            " · ".join(part for part in (purchase.category, format_money(purchase.amount)) if part),
+        )
+        for purchase in file.purchases
+    ]
+    return sorted(others + purchases, key=lambda entry: entry.at, reverse=True)
 
 
 def _value_label(name: str) -> QLabel:
@@ -175,6 +191,9 @@ class CustomerDetail(QStackedWidget):
         self.page.addWidget(scroll)
         self.page.addWidget(timeline_box)
         self.page.setSizes([340, 400])
+        # Until the user drags the divider, the header gets just the room it needs.
+        self._divider_moved_by_user = False
+        self.page.splitterMoved.connect(self._divider_moved)
         self.addWidget(self.message)
         self.addWidget(self.page)
         self.customer: Customer | None = None
@@ -189,5 +208,18 @@ class CustomerDetail(QStackedWidget):
     def display(self, file: CustomerFile, today: dt.date) -> None:
         self.customer = file.customer
         self.header.display(file, today)
-        self.timeline_model.set_entries(file.timeline)
+        self.timeline_model.set_entries(timeline_with_money(file))
         self.setCurrentWidget(self.page)
+        self._fit_header()
+
+    def _divider_moved(self) -> None:
+        self._divider_moved_by_user = True
+
+    def _fit_header(self) -> None:
+        total = sum(self.page.sizes())
+        if self._divider_moved_by_user or total <= 0:
+            return
+        # Word-wrapped labels: ask for the height at the width the header really has.
+        wanted = self.header.heightForWidth(self.page.width()) + 12
+        top = min(wanted, int(total * 0.6))
+        self.page.setSizes([top, total - top])

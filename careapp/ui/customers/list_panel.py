@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from careapp.services.customers import CustomerService
 
 SEARCH_DELAY_MS = 150
-COLUMN_WIDTHS = (160, 220, 120, 105, 85)
+COLUMN_WIDTHS = (145, 205, 110, 100, 80)
 
 
 class SearchBox(QLineEdit):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from careapp.ui.importing.pages import ChooseFilePage, DonePage, MappingPage, PreviewPage, ProgressPage
 from careapp.ui.runner import ProgressRelay, Runner
@@ -73,26 +73,26 @@ class ImportDialog(QDialog):
         self.pages = QStackedWidget()
         for page in (self.choose, self.mapping, self.preview, self.progress, self.done_page):
             self.pages.addWidget(page)
-        self.buttons = QDialogButtonBox()
-        self.back_button = self._button(self.tr("Back"), QDialogButtonBox.ButtonRole.ActionRole, self._back)
-        self.next_button = self._button("", QDialogButtonBox.ButtonRole.AcceptRole, self._next)
-        self.cancel_button = self._button(
-            self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole, self.reject
-        )
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        self.back_button = self._button(self.tr("Back"), self._back)
+        self.next_button = self._button("", self._next)
+        self.cancel_button = self._button(self.tr("Cancel"), self.reject)
         self.choose.pathChanged.connect(lambda _path: self._update_buttons())
         self.done_page.undo_button.clicked.connect(lambda: self._undo(force=False))
         self.relay = ProgressRelay(self)
         self.relay.progressed.connect(self.progress.set_progress)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.buttons)
         self.resize(820, 560)
         self._show(self.choose)
 
-    def _button(self, text: str, role: QDialogButtonBox.ButtonRole, slot: object) -> QPushButton:
-        button = self.buttons.addButton(text, role)
+    def _button(self, text: str, slot: object) -> QPushButton:
+        button = QPushButton(text)
         button.setAutoDefault(False)
         button.clicked.connect(slot)
+        self.buttons.addWidget(button)
         return button
 
     def _show(self, page: QWidget) -> None:

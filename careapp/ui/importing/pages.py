@@ -183,13 +183,14 @@ class PreviewPage(QWidget):
         self.rows_title = QLabel()
         self.show_all = QCheckBox(self.tr("Show every line, not only the rejected ones"))
         self.model = ImportOutcomeModel(self)
-        self.show_all.toggled.connect(self.model.set_show_all)
+        self.show_all.toggled.connect(self._show_all_changed)
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Lines of the file"))
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
+        # Reasons can be long: wrap them rather than cut them off.
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(1, 190)
@@ -227,9 +228,17 @@ class PreviewPage(QWidget):
             if rejected == 1
             else self.tr("{count} lines cannot be imported:").format(count=rejected)
         )
-        self.show_all.setChecked(rejected == 0)
         self.model.set_outcomes(summary.rows)
+        self.show_all.setChecked(rejected == 0)
+        self._show_all_changed(self.show_all.isChecked())
         self.error.show_error(None)
+
+    def _show_all_changed(self, show_all: bool) -> None:
+        self.model.set_show_all(show_all)
+        # Rejected lines all say "Rejected" and rarely have a name: only the line and why matter.
+        self.table.setColumnHidden(1, not show_all)
+        self.table.setColumnHidden(2, not show_all)
+        self.table.resizeRowsToContents()
 
 
 class ProgressPage(QWidget):

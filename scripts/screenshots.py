@@ -1,0 +1,163 @@
+"""Screenshots of the real main window, editor and import preview, for docs/screenshots/.
+
+Runs the real window (threaded runner, real SQLite file in a temporary folder, demo customers
+from a fixed seed, a fixed clock and the en_GB locale, so the pictures are the same every time):
+
+    xvfb-run -a -s "-screen 0 1280x800x24" python scripts/screenshots.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QLocale, QSettings  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from careapp.app import make_application  # noqa: E402
+from careapp.ui.customers.editor_rows import EmailRow  # noqa: E402
+from careapp.ui.main_window import MainWindow  # noqa: E402
+from careapp.ui.runner import ThreadedRunner  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 23, 9, 30)
+DEMO_SEED = 11
+DEMO_CUSTOMERS = 400
+SHOPIFY_HEADER = (
+    "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,"
+    "Default Address Address2,Default Address City,Default Address Province Code,"
+    "Default Address Country Code,"
+    "Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,"
+    "Tax Exempt,Tags"
+)
+IMPORT_ROWS = (
+    "Aled,Morgan,aled.morgan@example.com,yes,,4 Mill Lane,,Penarth,,GB,CF64 1AB,,'+447911123456,no,"
+    "80.00,2,,no,tea",
+    "Bethan,Rees,bethan.rees@example.org,no,,,,Cardiff,,GB,,,,no,0.00,0,Asked about gift vouchers,no,books",
+    "Carys,Lloyd,carys-at-example.com,no,,,,,,,,,,no,0.00,0,,no,",
+    "Dewi,Price,dewi.price@example.net,yes,,,,Swansea,,GB,,,,no,15.50,1,,no,coffee",
+    ",,,no,,,,,,,,,,no,0.00,0,Walk-in; left no details,no,",
+    "Eira,Howells,eira.howells@example.com,no,,,,Bath,,GB,,,,no,0.00,0,,no,vegan",
+)
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        QTest.qWait(20)
+
+
+def save(widget: QWidget, path: Path) -> None:
+    QTest.qWait(200)  # let the last layout and paint settle
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(f"wrote {path}")
+
+
+def richest_customer(services: object) -> int:
+    """A customer whose detail page shows a bit of everything."""
+    customers = services.customers  # type: ignore[attr-defined]
+
+    def score(customer_id: int) -> int:
+        customer = customers.get(customer_id)
+        kinds = {entry.kind for entry in customers.timeline(customer_id)}
+        given = sum(1 for state in customer.consents if state.granted)
+        dated = bool(customer.birthday and customer.birthday.year)
+        contacts = bool(customer.phones) + bool(customer.emails)
+        return len(kinds) * 3 + given + dated * 2 + bool(customer.notes) * 2 + len(customer.tags) + contacts
+
+    return max(customers.search_ids("")[:120], key=score)
+
+
+def shoot_main_window(window: MainWindow, customer_id: int, out: Path) -> None:
+    panel = window.list_panel
+    model = panel.model
+    assert model is not None
+    row = model.row_of(customer_id)
+    assert row is not None
+    panel.select_row(row)
+    wait_until(
+        lambda: window.detail.customer is not None and window.detail.customer.id == customer_id,
+        "the customer's details",
+    )
+    wait_until(lambda: model.is_loaded(0) and model.is_loaded(row), "the list rows")
+    panel.table.setFocus()
+    save(window, out / "main-window.png")
+
+
+def shoot_editor(window: MainWindow, customer_id: int, out: Path) -> None:
+    window.customer_actions.edit_customer(customer_id)
+    wait_until(lambda: window.customer_actions.editor is not None, "the editor")
+    editor = window.customer_actions.editor
+    assert editor is not None
+    row = editor.form.emails.add_row()
+    assert isinstance(row, EmailRow)
+    row.address.setText("ann.evans@example")
+    row.label.setCurrentText("work")
+    editor.save()
+    wait_until(lambda: editor.problem.isVisible(), "the validation message")
+    save(editor, out / "customer-editor.png")
+    editor.done(0)  # leave without the "discard changes?" question
+
+
+def shoot_import_preview(window: MainWindow, workdir: Path, out: Path) -> None:
+    csv_path = workdir / "shop-customers.csv"
+    csv_path.write_text("\n".join((SHOPIFY_HEADER, *IMPORT_ROWS)) + "\n", encoding="utf-8")
+    dialog = window.import_actions.open_dialog()
+    assert dialog is not None
+    dialog.choose.path.setText(str(csv_path))
+    dialog.next_button.click()
+    wait_until(lambda: dialog.pages.currentWidget() is dialog.preview, "the import preview")
+    save(dialog, out / "import-preview.png")
+    dialog.done(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = make_application()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    from careapp.config import resolve_paths
+    from careapp.context import build_services
+    from careapp.services.demo import DemoSpec, fill_demo
+
+    with tempfile.TemporaryDirectory(prefix="careapp-shots-") as folder:
+        workdir = Path(folder)
+        services = build_services(resolve_paths(str(workdir / "data")), clock=lambda: NOW)
+        fill_demo(services.db, DemoSpec(customers=DEMO_CUSTOMERS, seed=DEMO_SEED), NOW)
+        runner = ThreadedRunner()
+        window = MainWindow(runner, QSettings(str(workdir / "ui.ini"), QSettings.Format.IniFormat), "Sam")
+        window.resize(1280, 800)
+        window.show()
+        window.attach_services(services, services.settings.shop().default_region)
+        try:
+            wait_until(
+                lambda: window.list_panel.model is not None and window.list_panel.model.has_searched,
+                "the customer list",
+            )
+            customer_id = richest_customer(services)
+            shoot_main_window(window, customer_id, args.out)
+            shoot_editor(window, customer_id, args.out)
+            shoot_import_preview(window, workdir, args.out)
+        finally:
+            window.close()
+            runner.shutdown()
+            services.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
