@@ -13,7 +13,7 @@ export QT_QPA_PLATFORM=offscreen
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 unset CAREAPP_DATA_DIR CAREAPP_DATABASE_URL || true
 echo "== ruff"
-"$VENV/bin/ruff" check careapp tests bench scripts main.py
+"$VENV/bin/ruff" check .
 echo "== mypy"
 "$VENV/bin/mypy" careapp
 echo "== pytest"

@@ -24,12 +24,12 @@ def format_for(path: Path) -> str:
     return "csv"
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -66,5 +66,6 @@ class ExportService:
             )
         else:
             raise ValueError(f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}")
-        write_atomically(path, text)
+        # Excel only reads a CSV as UTF-8 when it starts with a byte-order mark.
+        write_atomically(path, text, "utf-8-sig" if export_format == "csv" else "utf-8")
         return len(customers)

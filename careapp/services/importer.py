@@ -28,7 +28,14 @@ from careapp.db.models import (
 )
 from careapp.domain.customer import ConsentEvent, CustomerDraft, Purchase
 from careapp.domain.merge import merge_drafts, phone_key, same_profile
-from careapp.importing import ColumnMapping, ParsedFile, ParsedRow, parse_import
+from careapp.importing import (
+    MAX_IMPORT_BYTES,
+    ColumnMapping,
+    ImportFileError,
+    ParsedFile,
+    ParsedRow,
+    parse_import,
+)
 from careapp.services.customer_mapping import cents, draft_from_record, write_draft
 from careapp.services.settings import SettingsService
 from careapp.services.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
@@ -169,6 +176,13 @@ class ImportService:
         self._settings = settings
 
     def parse(self, path: Path, mapping: ColumnMapping | None = None) -> ParsedFile:
+        # Refuse a huge file before reading it into memory.
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ImportFileError(
+                f"{path.name} is {path.stat().st_size / 1_000_000:.0f} MB; careapp imports files of up to "
+                f"{MAX_IMPORT_BYTES / 1_000_000:.0f} MB. "
+                "Split it into smaller files and import them one by one."
+            )
         data = path.read_bytes()
         return parse_import(
             data,

@@ -163,3 +163,14 @@ def test_consent_no_withdraws_only_what_careapp_holds(services: Services, tmp_pa
     assert [(e.channel, e.granted) for e in bob_history] == [(Channel.EMAIL, True), (Channel.EMAIL, False)]
     cy_id = services.customers.search_ids("cy@example.com")[0]
     assert services.customers.consent_history(cy_id) == []  # "no" for someone never asked is not an event
+
+
+def test_a_file_over_the_limit_is_refused_before_reading(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import careapp.services.importer as importer
+
+    path = shopify_file(tmp_path, ROWS[0])
+    monkeypatch.setattr(importer, "MAX_IMPORT_BYTES", path.stat().st_size - 1)
+    with pytest.raises(importer.ImportFileError, match="Split it into smaller files"):
+        services.imports.preview(path)
