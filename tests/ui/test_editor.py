@@ -233,3 +233,33 @@ def test_save_runs_on_the_database_thread_and_a_failure_keeps_the_input(
     with qtbot.waitSignal(editor.saved):
         editor.save()
     assert services.customers.count() == 1
+
+
+def test_referred_by_is_chosen_from_suggestions_and_saved(
+    qtbot: QtBot, services: Services, prompts: ScriptedPrompts, ann: Customer
+) -> None:
+    editor = open_editor(qtbot, services, prompts)
+    qtbot.keyClicks(editor.form.first_name, "Ben")
+    picker = editor.form.referrer
+    picker.field.setFocus()
+    qtbot.keyClicks(picker.field, "evans")
+    popup = picker.completer.popup()
+    qtbot.waitUntil(lambda: picker.completer.completionModel().rowCount() == 1)
+    popup.setCurrentIndex(picker.completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picker.referrer_id == ann.id
+    assert picker.field.text() == "Ann Evans — ann@example.com"
+    with qtbot.waitSignal(editor.saved) as saved:
+        editor.save()
+    assert saved.args[0].referred_by_id == ann.id
+    assert saved.args[0].referred_by_name == "Ann Evans"
+
+
+def test_typing_over_a_chosen_referrer_unchooses_it(
+    qtbot: QtBot, services: Services, prompts: ScriptedPrompts, ann: Customer
+) -> None:
+    editor = open_editor(qtbot, services, prompts)
+    picker = editor.form.referrer
+    picker.set_referrer(ann.id, "Ann Evans")
+    qtbot.keyClicks(picker.field, "x")
+    assert picker.referrer_id is None

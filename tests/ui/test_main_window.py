@@ -203,3 +203,19 @@ def test_geometry_is_remembered(
     window.close()
     again = make_window(qtbot, SyncRunner(), tmp_path, prompts, resize=False)
     assert (again.width(), again.height()) == (700, 500)
+
+
+def test_export_writes_every_customer(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "customers.csv"
+    window.export_to(target, "csv")
+    qtbot.waitUntil(lambda: window.message_bar.isVisible())
+    assert window.message_bar.text.text() == f"Exported {DEMO_CUSTOMERS} customer(s) to {target}."
+    assert target.exists()
+
+
+def test_a_failed_export_is_explained(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    window.export_to(blocker / "customers.csv", "csv")
+    qtbot.waitUntil(lambda: window.message_bar.isVisible())
+    assert window.message_bar.text.text().startswith("The export failed: ")
