@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
-        if self.list_panel.model is not None:
+        if self.list_panel.model is not None and not self.list_panel.columns_follow_width():
             self.settings.setValue(HEADER_KEY, self.list_panel.table.horizontalHeader().saveState())
         self.settings.sync()
 

@@ -219,3 +219,17 @@ def test_a_failed_export_is_explained(qtbot: QtBot, window: MainWindow, tmp_path
     window.export_to(blocker / "customers.csv", "csv")
     qtbot.waitUntil(lambda: window.message_bar.isVisible())
     assert window.message_bar.text.text().startswith("The export failed: ")
+
+
+def test_columns_fill_the_list_until_the_user_sizes_one(qtbot: QtBot, window: MainWindow) -> None:
+    table = window.list_panel.table
+    header = table.horizontalHeader()
+    qtbot.waitUntil(lambda: header.length() == table.viewport().width())
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: header.length() == table.viewport().width())
+    assert window.list_panel.columns_follow_width()
+    header.resizeSection(1, 300)  # as if dragged by the user
+    assert not window.list_panel.columns_follow_width()
+    window.resize(1150, 700)
+    qtbot.wait(50)
+    assert header.sectionSize(1) == 300

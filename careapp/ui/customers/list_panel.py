@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from careapp.services.customers import CustomerService
 
 SEARCH_DELAY_MS = 150
-COLUMN_WIDTHS = (145, 205, 110, 100, 80)
+# Shares of the list's width for Name, Email, Phone, City, Stage; Tags (stretched) takes the
+# rest, and never less than TAGS_WIDTH (a stretched last column does not shrink below 100 px).
+COLUMN_SHARES = (0.19, 0.28, 0.15, 0.14, 0.11)
+TAGS_WIDTH = 120
+MIN_COLUMN_WIDTH = 60
 
 
 class SearchBox(QLineEdit):
@@ -88,6 +92,9 @@ class CustomerListPanel(QWidget):
         self._wanted_id: int | None = None
         self._open_when_ready = False
         self._selecting = False
+        # Columns follow the list's width until the user sizes one by hand.
+        self._auto_fit_columns = True
+        self._fitting_columns = False
         self.search = SearchBox()
         self.search.setPlaceholderText(self.tr("Search name, email, phone, #tag, notes, city  (Ctrl+F)"))
         self.search.setAccessibleName(self.tr("Search customers"))
@@ -140,14 +147,41 @@ class CustomerListPanel(QWidget):
         self.model.searchFinished.connect(self._search_finished)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
-        for column, width in enumerate(COLUMN_WIDTHS):
-            header.resizeSection(column, width)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        if header_state is not None:
-            header.restoreState(header_state)
+        if header_state is not None and header.restoreState(header_state):
+            self._auto_fit_columns = False
+        else:
+            self._fit_columns()
+        header.sectionResized.connect(self._section_resized)
+        self.table.viewport().installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.search.setEnabled(True)
         self.table.setSortingEnabled(True)  # asks the model to sort, which runs the first search
+
+    def _fit_columns(self) -> None:
+        """Share the visible width between the columns, so nothing needs sideways scrolling."""
+        width = max(self.table.viewport().width() - TAGS_WIDTH, 300) / sum(COLUMN_SHARES)
+        header = self.table.horizontalHeader()
+        self._fitting_columns = True
+        try:
+            for column, share in enumerate(COLUMN_SHARES):
+                header.resizeSection(column, max(int(width * share), MIN_COLUMN_WIDTH))
+        finally:
+            self._fitting_columns = False
+
+    def columns_follow_width(self) -> bool:
+        """True until the user sizes a column by hand (then their widths are kept)."""
+        return self._auto_fit_columns
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        # The last column stretches by itself whenever the list is resized; that is not the user.
+        if not self._fitting_columns and column < len(COLUMN_SHARES):
+            self._auto_fit_columns = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self._auto_fit_columns and watched is self.table.viewport():
+            self._fit_columns()
+        return False
 
     # --- searching -----------------------------------------------------------------------
 
