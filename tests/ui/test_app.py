@@ -41,7 +41,9 @@ def test_start_up_paints_first_then_opens_and_migrates_the_database(
     window.firstPainted.connect(lambda: seen_at_first_paint.append(window.list_panel.empty.text.text()))
     window.firstPainted.connect(startup.begin)
     window.show()
-    qtbot.waitUntil(lambda: window.services is not None, timeout=15000)
+    qtbot.waitUntil(
+        lambda: window.list_panel.model is not None and window.list_panel.model.has_searched, timeout=15000
+    )
     try:
         assert seen_at_first_paint == ["Opening the database…"]
         assert (paths.data_dir / "careapp.db").exists()
