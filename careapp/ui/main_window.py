@@ -251,6 +251,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Quitting waits for the database thread; don't let it wait for a whole import.
+        self.import_actions.cancel_running()
         self.save_state()
         super().closeEvent(event)
 

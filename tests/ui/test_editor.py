@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from careapp.domain.customer import Channel, Customer, CustomerDraft, EmailAddress, PartialDate
+from careapp.domain.customer import Channel, Customer, CustomerDraft, DateKind, EmailAddress, PartialDate
 from careapp.ui.customers.editor import CustomerEditor
-from careapp.ui.customers.editor_rows import EmailRow, PhoneRow
+from careapp.ui.customers.editor_rows import DateRow, EmailRow, PhoneRow
 from careapp.ui.customers.stale import ConflictChoice
 from careapp.ui.runner import SyncRunner, ThreadedRunner
 
@@ -263,3 +263,21 @@ def test_typing_over_a_chosen_referrer_unchooses_it(
     picker.set_referrer(ann.id, "Ann Evans")
     qtbot.keyClicks(picker.field, "x")
     assert picker.referrer_id is None
+
+
+def test_a_custom_date_without_a_label_marks_the_label(
+    qtbot: QtBot, services: Services, prompts: ScriptedPrompts
+) -> None:
+    editor = open_editor(qtbot, services, prompts)
+    qtbot.keyClicks(editor.form.first_name, "Dee")
+    row = editor.form.dates.add_row()
+    assert isinstance(row, DateRow)
+    row.kind.setCurrentIndex(row.kind.findData(DateKind.CUSTOM))
+    row.date.day.setValue(14)
+    editor.save()
+    assert row.label.property("invalid") is True
+    assert row.error.text() == "A custom date needs a label (what it is)."
+    qtbot.keyClicks(row.label, "First visit")
+    with qtbot.waitSignal(editor.saved) as saved:
+        editor.save()
+    assert saved.args[0].dates[0].label == "First visit"

@@ -180,3 +180,11 @@ def test_undo_last_import_from_the_menu(
     assert prompts.asked[0].startswith("Undo the import of customers_export.csv made on ")
     qtbot.waitUntil(lambda: window.count_label.text() == f"{before} customers")
     assert "was undone: 2 customer(s) removed" in window.message_bar.text.text()
+
+
+def test_closing_the_window_cancels_a_running_import(qtbot: QtBot, window: Any) -> None:
+    dialog = window.import_actions.open_dialog()
+    assert dialog is not None
+    dialog.pages.setCurrentWidget(dialog.progress)  # as while apply() runs on the worker
+    window.close()
+    assert dialog._cancel.is_set()

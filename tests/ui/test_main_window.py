@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -76,8 +77,18 @@ def test_enter_in_the_list_opens_the_editor_and_esc_closes_it(qtbot: QtBot, wind
     assert editor is not None and editor.isVisible()
     assert editor.customer is not None and editor.customer.id == list_ids(window)[2]
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: window.customer_actions.editor is None)
-    assert not editor.isVisible()
+    assert window.customer_actions.editor is None
+    qtbot.waitUntil(lambda: not shiboken6.isValid(editor))  # closed and deleted
+
+
+def test_double_click_opens_the_editor(qtbot: QtBot, window: MainWindow) -> None:
+    table = window.list_panel.table
+    rect = table.visualRect(table.model().index(4, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    editor = window.customer_actions.editor
+    assert editor is not None and editor.customer is not None
+    assert editor.customer.id == list_ids(window)[4]
 
 
 def test_enter_in_the_search_box_opens_the_first_match(

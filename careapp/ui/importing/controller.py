@@ -47,6 +47,11 @@ class ImportController(QObject):
         dialog.open()
         return dialog
 
+    def cancel_running(self) -> None:
+        """Ask a running import to stop (the window is closing); it rolls back."""
+        if self.dialog is not None:
+            self.dialog.cancel_import()
+
     def undo_last(self) -> None:
         if self._imports is None:
             return

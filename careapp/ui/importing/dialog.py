@@ -254,12 +254,17 @@ class ImportDialog(QDialog):
 
     # --- leaving -------------------------------------------------------------------------
 
-    def reject(self) -> None:
-        """Cancel: while importing, ask the import to stop (the dialog closes when it has)."""
+    def cancel_import(self) -> None:
+        """Set the flag the import reads between customers; it then stops and rolls back."""
         if self.pages.currentWidget() is self.progress:
             self._cancel.set()
             self.progress.text.setText(self.tr("Cancelling…"))
             self.cancel_button.setEnabled(False)
+
+    def reject(self) -> None:
+        """Cancel: while importing, ask the import to stop (the dialog stays until it has)."""
+        if self.pages.currentWidget() is self.progress:
+            self.cancel_import()
             return
         if self._busy:
             return

@@ -32,7 +32,6 @@ from careapp.ui.widgets import ErrorLabel
 if TYPE_CHECKING:
     from careapp.services.importer import ImportSummary
 
-FILE_FILTER = "Customer lists (*.csv *.txt *.vcf *.vcard);;All files (*)"
 COUNTED_ACTIONS = ("create", "update", "merge", "unchanged", "reject")
 
 
@@ -107,8 +106,9 @@ class ChooseFilePage(QWidget):
         layout.addStretch(1)
 
     def _browse(self) -> None:
+        file_filter = self.tr("Customer lists (*.csv *.txt *.vcf *.vcard);;All files (*)")
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import customers"), self.path.text(), FILE_FILTER
+            self, self.tr("Import customers"), self.path.text(), file_filter
         )
         if path:
             self.path.setText(path)
