@@ -46,6 +46,12 @@ def open_services(paths: Paths) -> OpenedServices:
     return OpenedServices(services, services.settings.shop().default_region)
 
 
+def plain_reason(error: BaseException) -> str:
+    """The database driver's own message, without SQLAlchemy's wrapping and links."""
+    original = getattr(error, "orig", None)
+    return str(original) if original is not None else str(error)
+
+
 def current_actor() -> str:
     """Who is recorded as having made a change (staff accounts come later)."""
     try:
@@ -74,7 +80,7 @@ class Startup(QObject):
     def _failed(self, error: BaseException) -> None:
         log.error("could not open the database at %s", self._paths.database_url, exc_info=error)
         self.exit_code = EXIT_OPEN_FAILED
-        self._window.statusBar().showMessage(self.tr("The database could not be opened."))
+        self._window.show_open_failed()
         self._window.prompts.error(
             self.tr("careapp could not open its database"),
             self.tr("careapp could not open the customer database, so it cannot start."),
@@ -82,7 +88,7 @@ class Startup(QObject):
                 "What happened: {error}\n\nData folder: {folder}\nLog file with the details: {log}\n\n"
                 "Nothing was changed. If the folder is on a disk that is not connected, connect it and "
                 "start careapp again."
-            ).format(error=error, folder=self._paths.data_dir, log=self._log_path),
+            ).format(error=plain_reason(error), folder=self._paths.data_dir, log=self._log_path),
         )
         self._window.close()
 

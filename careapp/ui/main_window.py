@@ -191,6 +191,11 @@ class MainWindow(QMainWindow):
             )
         self.list_panel.focus_search()
 
+    def show_open_failed(self) -> None:
+        self.statusBar().showMessage(self.tr("The database could not be opened."))
+        self.list_panel.empty.show_text(self.tr("The database could not be opened."), with_buttons=False)
+        self.detail.show_message("")
+
     def _current_changed(self, customer_id: int | None) -> None:
         has_customer = customer_id is not None and self.services is not None
         for action in (self.edit_action, self.delete_action, self.note_action):

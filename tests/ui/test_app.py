@@ -68,6 +68,8 @@ def test_a_database_that_cannot_be_opened_is_explained(
     assert title == "careapp could not open its database"
     assert text == "careapp could not open the customer database, so it cannot start."
     assert str(log_path) in detail
-    assert "What happened: " in detail
+    assert "What happened: unable to open database file" in detail
+    assert "sqlalche.me" not in detail
+    assert window.list_panel.empty.text.text() == "The database could not be opened."
     assert startup.exit_code == EXIT_OPEN_FAILED
     assert not window.isVisible()
