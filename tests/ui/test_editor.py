@@ -281,3 +281,15 @@ def test_a_custom_date_without_a_label_marks_the_label(
     with qtbot.waitSignal(editor.saved) as saved:
         editor.save()
     assert saved.args[0].dates[0].label == "First visit"
+
+
+def test_enter_in_the_conflict_dialog_keeps_editing(qtbot: QtBot) -> None:
+    from careapp.ui.customers.stale import StaleDialog
+
+    dialog = StaleDialog("Ann Evans was changed by Jo.", [("First name", "Anne", "Ann")])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.choice is ConflictChoice.KEEP_EDITING
+    assert dialog.result() == QDialog.DialogCode.Accepted

@@ -77,17 +77,21 @@ class StaleDialog(QDialog):
             table.resizeColumnToContents(column)
         buttons = QDialogButtonBox()
         self._add(buttons, self.tr("Save mine over theirs"), ConflictChoice.OVERWRITE)
-        self._add(buttons, self.tr("Keep editing"), ConflictChoice.KEEP_EDITING).setDefault(True)
+        self.keep_button = self._add(buttons, self.tr("Keep editing"), ConflictChoice.KEEP_EDITING)
         self._add(buttons, self.tr("Discard my changes"), ConflictChoice.DISCARD_MINE)
+        # Enter must never overwrite someone else's work: the safe choice has the focus.
+        self.keep_button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(table)
         layout.addWidget(buttons)
         self.resize(640, 360)
+        self.keep_button.setFocus()
 
     def _add(self, buttons: QDialogButtonBox, text: str, choice: ConflictChoice) -> QPushButton:
         button = buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
         button.setAccessibleName(text)
+        button.setAutoDefault(False)
         button.clicked.connect(lambda: self._choose(choice))
         return button
 
