@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -151,6 +151,3 @@ class Prompts:
 
         return ask_about_conflict(message, rows, self._owner())
 
-
-def tr(context: str, text: str) -> str:
-    return QCoreApplication.translate(context, text)
