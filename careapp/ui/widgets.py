@@ -150,4 +150,3 @@ class Prompts:
         from careapp.ui.customers.stale import ask_about_conflict
 
         return ask_about_conflict(message, rows, self._owner())
-

@@ -13,6 +13,7 @@ from careapp.domain.customer import Channel, Customer, CustomerDraft, DateKind, 
 from careapp.ui.customers.editor import CustomerEditor
 from careapp.ui.customers.editor_rows import DateRow, EmailRow, PhoneRow
 from careapp.ui.customers.stale import ConflictChoice
+from careapp.ui.formatting import format_stored_time
 from careapp.ui.runner import SyncRunner, ThreadedRunner
 
 if TYPE_CHECKING:
@@ -154,7 +155,8 @@ def test_someone_else_saving_first_keeps_what_was_typed(
     prompts.conflict_choice = ConflictChoice.KEEP_EDITING
     editor.save()
     message, rows = prompts.conflicts[0]
-    assert "changed by Jo" in message
+    when = format_stored_time(services.clock())
+    assert message == f"Anne Evans was changed by Jo on {when} while you were editing."
     assert ("First name", "Anne", "Ann") in rows
     assert editor.isVisible()
     assert editor.form.notes.toPlainText() == "Prefers mornings."

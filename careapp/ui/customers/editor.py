@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from careapp.domain.customer import ConsentEvent, Customer, CustomerDraft
 from careapp.ui.customers.editor_form import CustomerForm
 from careapp.ui.customers.stale import ConflictChoice, differences
+from careapp.ui.formatting import format_stored_time
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import INVALID_STYLE, ErrorLabel, Prompts
 
@@ -193,14 +194,28 @@ class CustomerEditor(QDialog):
 
     def _resolve_conflict(self, error: BaseException, draft: CustomerDraft) -> None:
         current: Customer = error.current  # type: ignore[attr-defined]
-        choice = self._prompts.resolve_conflict(str(error), differences(current.draft(), draft))
+        message = self._conflict_message(current)
+        choice = self._prompts.resolve_conflict(message, differences(current.draft(), draft))
         if choice is ConflictChoice.OVERWRITE:
             self._expected_version = current.version
             self.save()
         elif choice is ConflictChoice.DISCARD_MINE:
             self.done(QDialog.DialogCode.Rejected)
         else:
-            self.problem.show_error(self.tr("{error} Saving again will ask once more.").format(error=error))
+            self.problem.show_error(
+                self.tr("{message} Saving again will ask once more.").format(message=message)
+            )
+
+    def _conflict_message(self, current: Customer) -> str:
+        """Who changed the customer and when, in local time (stored times are UTC)."""
+        who = current.updated_by or self.tr("someone")
+        if current.updated_at is None:
+            return self.tr("{name} was changed by {who} while you were editing.").format(
+                name=current.display_name(), who=who
+            )
+        return self.tr("{name} was changed by {who} on {when} while you were editing.").format(
+            name=current.display_name(), who=who, when=format_stored_time(current.updated_at)
+        )
 
     # --- leaving -------------------------------------------------------------------------
 
