@@ -396,7 +396,9 @@ class _DemoMaker:
         count = int(rng.expovariate(1 / self.history_per_customer)) if self.history_per_customer else 0
         span = max((self.now - created).days, 1)
         for _ in range(count):
-            when = created + dt.timedelta(days=rng.randint(0, span), minutes=rng.randint(540, 1080))
+            # Shop hours, 09:00 to 18:00.
+            day = created.date() + dt.timedelta(days=rng.randint(0, span))
+            when = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=rng.randint(0, 540))
             when = min(when, self.now)
             if rng.random() < 0.6:
                 category = rng.choice(tuple(CATALOGUE))
