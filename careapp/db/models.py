@@ -185,8 +185,22 @@ class ContactRecord(Base):
     direction: Mapped[str] = mapped_column(String(10))  # "in" or "out"
     staff: Mapped[str] = mapped_column(String(100), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Added with tickets (migration 0002); all nullable, so older contacts stand alone.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    callback_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    callback_done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    callback_done_by: Mapped[str | None] = mapped_column(String(100))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    customer_confirmed: Mapped[bool | None] = mapped_column(Boolean)
 
-    __table_args__ = (Index("ix_contact_customer_at", "customer_id", "at"),)
+    __table_args__ = (
+        Index("ix_contact_customer_at", "customer_id", "at"),
+        Index("ix_contact_ticket_at", "ticket_id", "at"),
+        # The care queue's due callbacks: a range on callback_at (NULLs, most contacts, sort first).
+        Index("ix_contact_callback", "callback_at", "callback_done_at"),
+    )
 
 
 class ImportBatchRecord(Base):
@@ -225,3 +239,135 @@ class SettingRecord(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- tickets, staff and feedback (migration 0002) --------------------------------------------------
+
+
+class StaffRecord(Base):
+    """Someone who works in the shop; ``role`` is "owner" or "staff". Never deleted, only deactivated."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TicketRecord(Base):
+    """One customer's one issue. ``state`` mirrors the last row of ``ticket_state_change``.
+
+    ``version`` is the optimistic lock for edits; appending a contact that does not move the state
+    leaves it alone, so two seats logging contacts never conflict.
+    """
+
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(400), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    state: Mapped[str] = mapped_column(String(20), default="new")
+    assignee: Mapped[str] = mapped_column(String(100), default="")
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    opened_by: Mapped[str] = mapped_column(String(100), default="")
+    # Deferred so that undoing a customer's delete can put the tickets back in any order.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="SET NULL", deferrable=True, initially="DEFERRED")
+    )
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="SET NULL", deferrable=True, initially="DEFERRED")
+    )
+    not_resolvable_reason: Mapped[str | None] = mapped_column(String(20))
+    exclusion: Mapped[str | None] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (
+        Index("ix_ticket_customer_opened", "customer_id", "opened_at"),
+        Index("ix_ticket_state_opened", "state", "opened_at"),
+        Index("ix_ticket_opened_at", "opened_at"),
+    )
+
+
+class TicketStateChangeRecord(Base):
+    """One move of a ticket's state machine. ``customer_id`` is kept so a customer's rows can be
+    snapshotted (undo of a delete) like every other child table."""
+
+    __tablename__ = "ticket_state_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
+    old: Mapped[str] = mapped_column(String(20))
+    new: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_ticket_state_change_ticket_at", "ticket_id", "at"),
+        # First resolutions in a period (the FCR cohort) come from an index-only scan.
+        Index("ix_ticket_state_change_new_at", "new", "at", "ticket_id"),
+    )
+
+
+class TicketAuditRecord(Base):
+    """One change to a ticket: who, when, which field, from what to what, and why."""
+
+    __tablename__ = "ticket_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_ticket_audit_ticket_at", "ticket_id", "at"),)
+
+
+
+class FeedbackRecord(Base):
+    """What a customer said about how they were helped.
+
+    ``publishable`` may only be set with the customer's permission to publish, recorded in the
+    ``publish_consent_*`` columns (who took it, when and how).
+    """
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    positive: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str] = mapped_column(Text, default="")
+    publishable: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    publish_consent_by: Mapped[str | None] = mapped_column(String(100))
+    publish_consent_method: Mapped[str | None] = mapped_column(String(200))
+
+
+class SettingAuditRecord(Base):
+    """A change to a shop-wide setting (such as the FCR windows): who, when, before, after and why."""
+
+    __tablename__ = "setting_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
+    old_json: Mapped[str] = mapped_column(Text)
+    new_json: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_setting_audit_key_at", "key", "at"),)
