@@ -10,8 +10,14 @@ from careapp.clock import utc_now
 from careapp.config import Paths, ensure_private_dir
 from careapp.db.database import Database, MigrationReport, open_database
 from careapp.services.customers import CustomerService
+from careapp.services.fcr_settings import FcrSettingsService
+from careapp.services.feedback import FeedbackService
 from careapp.services.importer import ImportService
+from careapp.services.permissions import CustomerGuard
+from careapp.services.reports import ReportService
 from careapp.services.settings import SettingsService
+from careapp.services.staff import StaffService
+from careapp.services.tickets import TicketService
 
 
 @dataclass
@@ -24,6 +30,13 @@ class Services:
     settings: SettingsService
     clock: Callable[[], dt.datetime]
     migration: MigrationReport
+    staff: StaffService
+    tickets: TicketService
+    feedback: FeedbackService
+    fcr_settings: FcrSettingsService
+    reports: ReportService
+    # Owner-only customer operations: delete and export go through here, not CustomerService.
+    guard: CustomerGuard
 
     def close(self) -> None:
         self.db.dispose()
@@ -33,11 +46,18 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
     ensure_private_dir(paths.data_dir)
     db, report = open_database(paths.database_url, paths.backup_dir, clock())
     settings = SettingsService(db)
+    customers = CustomerService(db, clock)
     return Services(
         db=db,
-        customers=CustomerService(db, clock),
+        customers=customers,
         imports=ImportService(db, clock, settings),
         settings=settings,
         clock=clock,
         migration=report,
+        staff=StaffService(db, clock),
+        tickets=TicketService(db, clock, customers, settings),
+        feedback=FeedbackService(db, clock),
+        fcr_settings=FcrSettingsService(db, clock),
+        reports=ReportService(db, clock),
+        guard=CustomerGuard(db, customers),
     )

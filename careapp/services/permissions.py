@@ -1,0 +1,74 @@
+"""Owner-only operations on customers, checked here and not only by hiding buttons.
+
+The UI and the CLI must call :class:`CustomerGuard` to delete a customer or export the whole list,
+never ``CustomerService.delete`` or ``ExportService`` directly. Touch rules have no service yet: the
+one that edits them must call ``StaffService.require_owner(actor, OwnerAction.EDIT_TOUCH_RULES)``
+(or :func:`careapp.services.staff.check_owner` inside its own transaction) before changing anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import delete
+
+from careapp.db.database import Database
+from careapp.db.models import (
+    Base,
+    CustomerRecord,
+    FeedbackRecord,
+    TicketAuditRecord,
+    TicketRecord,
+    TicketStateChangeRecord,
+)
+from careapp.domain.customer import Customer
+from careapp.services.customers import CustomerNotFound, CustomerService, DeletedCustomer
+from careapp.services.exporter import ExportService
+from careapp.services.snapshots import ALL_CHILD_TABLES, take_snapshot
+from careapp.services.staff import Actor, OwnerAction, check_owner
+
+# Restored in this order: tickets before the contacts, state changes, audit and feedback that point
+# at them. (snapshots.ALL_CHILD_TABLES predates tickets; see delete_customer.)
+CUSTOMER_TABLES_WITH_TICKETS: tuple[type[Base], ...] = (
+    TicketRecord,
+    *ALL_CHILD_TABLES,
+    TicketStateChangeRecord,
+    TicketAuditRecord,
+    FeedbackRecord,
+)
+
+
+class CustomerGuard:
+    """Deleting customers and exporting every customer: owner only (see ``careapp.services.staff``)."""
+
+    def __init__(self, db: Database, customers: CustomerService) -> None:
+        self._db = db
+        self._customers = customers
+
+    def delete_customer(self, actor: Actor, customer_id: int) -> DeletedCustomer:
+        """Delete a customer with all their history, tickets included; ``undo_delete`` puts it back.
+
+        The snapshot holds the ticket tables too, so the undo restores tickets and the contacts on
+        them (``CustomerService.delete`` alone would lose the tickets and fail to restore contacts
+        that point at them).
+        """
+        with self._db.session() as session:
+            check_owner(session, actor, OwnerAction.DELETE_CUSTOMERS)
+            record = session.get(CustomerRecord, customer_id)
+            if record is None:
+                raise CustomerNotFound(customer_id)
+            snapshot = take_snapshot(session, customer_id, CUSTOMER_TABLES_WITH_TICKETS)
+            name = record.display_name
+            session.execute(delete(CustomerRecord).where(CustomerRecord.id == customer_id))
+        return DeletedCustomer(customer_id, name, snapshot)
+
+    def undo_delete(self, actor: Actor, deleted: DeletedCustomer) -> Customer:
+        with self._db.session() as session:
+            check_owner(session, actor, OwnerAction.DELETE_CUSTOMERS)
+        return self._customers.undo_delete(deleted)
+
+    def export_customers(self, actor: Actor, path: Path, export_format: str) -> int:
+        """Write every customer to ``path`` (csv, vcard or json); returns how many."""
+        with self._db.session() as session:
+            check_owner(session, actor, OwnerAction.EXPORT_CUSTOMERS)
+        return ExportService(self._customers).export_customers(path, export_format)

@@ -1,0 +1,375 @@
+"""Service reports: first-contact resolution (every variant), reopen and repeat rates, response and
+resolution times, and the open backlog by age, computed by :mod:`careapp.domain.fcr`.
+
+Tickets are loaded in bulk for a period (a handful of queries whatever the number of tickets): the
+cohort (tickets first resolved in the period, as known at ``as_of``) and the other tickets of the same
+customers that could count as their repeats. Stored times are naive UTC; reports are made in the
+shop's local time (``tz``, by default the computer's zone), so "November" and "from 1 November" mean
+the local calendar. The renderers at the end make text, CSV and JSON of a report.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from careapp.db.database import Database
+from careapp.db.models import TicketRecord, TicketStateChangeRecord
+from careapp.domain.fcr import (
+    DEFAULT_BACKLOG_BUCKETS,
+    BacklogBucket,
+    FcrReport,
+    FcrRow,
+    FcrSettings,
+    GroupBy,
+    Rate,
+    fcr_report,
+    open_backlog_by_age,
+)
+from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
+from careapp.exporting.csv_export import guard_cell
+from careapp.services.fcr_settings import read_fcr_settings
+from careapp.services.ticket_store import load_histories
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class FcrReportResult:
+    """An FCR report for the local days ``first_day`` to ``last_day`` (both included), with the open
+    backlog at the same ``as_of``. Times in ``report`` are aware, in the report's time zone."""
+
+    report: FcrReport
+    backlog: tuple[BacklogBucket, ...]
+    first_day: dt.date
+    last_day: dt.date
+
+
+class ReportService:
+    """Reports over tickets. ``tz`` None means the computer's local time zone."""
+
+    def __init__(self, db: Database, clock: Clock, tz: dt.tzinfo | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._tz = tz
+
+    def fcr(
+        self,
+        first_day: dt.date,
+        last_day: dt.date,
+        group_by: GroupBy = "month",
+        as_of: dt.datetime | None = None,
+    ) -> FcrReportResult:
+        """FCR for tickets first resolved from ``first_day`` to ``last_day`` (local days, both included),
+        as known at ``as_of`` (naive UTC; default now)."""
+        if last_day < first_day:
+            raise ValueError("The report must end on or after the day it starts.")
+        as_of_utc = as_of or self._clock()
+        start = self._local_midnight(first_day)
+        end = self._local_midnight(last_day + dt.timedelta(days=1))
+        with self._db.session() as session:
+            settings = read_fcr_settings(session)
+            histories = load_period(session, _utc(start), _utc(end), as_of_utc, settings)
+            backlog_histories = load_open_at(session, as_of_utc)
+        local_as_of = self._local(as_of_utc)
+        report = fcr_report(
+            (self._localise(h) for h in histories), settings, start, end, local_as_of, group_by
+        )
+        backlog = open_backlog_by_age(backlog_histories, as_of_utc)
+        return FcrReportResult(report, backlog, first_day, last_day)
+
+    def backlog(
+        self, as_of: dt.datetime | None = None, buckets: Sequence[int] = DEFAULT_BACKLOG_BUCKETS
+    ) -> tuple[BacklogBucket, ...]:
+        """Open tickets at ``as_of`` (naive UTC; default now) by age."""
+        as_of_utc = as_of or self._clock()
+        with self._db.session() as session:
+            histories = load_open_at(session, as_of_utc)
+        return open_backlog_by_age(histories, as_of_utc, buckets)
+
+    # --- time zones ------------------------------------------------------------------------------
+
+    def _local(self, utc_naive: dt.datetime) -> dt.datetime:
+        return utc_naive.replace(tzinfo=dt.UTC).astimezone(self._tz)
+
+    def _local_midnight(self, day: dt.date) -> dt.datetime:
+        midnight = dt.datetime.combine(day, dt.time())
+        return midnight.astimezone() if self._tz is None else midnight.replace(tzinfo=self._tz)
+
+    def _localise(self, history: TicketHistory) -> TicketHistory:
+        """The history with every time aware and local (order is kept: aware times compare as instants)."""
+        local = self._local
+        return replace(
+            history,
+            opened_at=local(history.opened_at),
+            contacts=tuple(
+                replace(
+                    c, at=local(c.at), callback_at=None if c.callback_at is None else local(c.callback_at)
+                )
+                for c in history.contacts
+            ),
+            changes=tuple(replace(c, at=local(c.at)) for c in history.changes),
+        )
+
+
+def _utc(aware: dt.datetime) -> dt.datetime:
+    return aware.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+# --- bulk loading ----------------------------------------------------------------------------------
+
+
+def load_period(
+    session: Session, start: dt.datetime, end: dt.datetime, as_of: dt.datetime, settings: FcrSettings
+) -> list[TicketHistory]:
+    """Every ticket an FCR report for ``[start, end)`` at ``as_of`` needs (naive UTC times).
+
+    The cohort: tickets whose first resolution known at ``as_of`` is in the period. Their repeats:
+    the other tickets of the same customers opened from ``start`` to ``end`` plus the repeat window
+    (a repeat is opened within N days after a first resolution in the period).
+    """
+    resolved = TicketStateChangeRecord
+    earlier = aliased(TicketStateChangeRecord)
+    resolved_before = exists().where(
+        earlier.ticket_id == resolved.ticket_id,
+        earlier.new == TicketState.RESOLVED.value,
+        earlier.at < start,
+    )
+    cohort = (
+        select(resolved.ticket_id)
+        .where(
+            resolved.new == TicketState.RESOLVED.value,
+            resolved.at >= start,
+            resolved.at < end,
+            resolved.at <= as_of,
+            ~resolved_before,
+        )
+        .distinct()
+    )
+    customers = select(TicketRecord.customer_id).where(TicketRecord.id.in_(cohort)).distinct()
+    related = select(TicketRecord.id).where(
+        or_(
+            TicketRecord.id.in_(cohort),
+            and_(
+                TicketRecord.customer_id.in_(customers),
+                TicketRecord.opened_at >= start,
+                TicketRecord.opened_at <= end + dt.timedelta(days=settings.repeat_window_days),
+            ),
+        )
+    )
+    return list(load_histories(session, session.scalars(related)).values())
+
+
+def load_open_at(session: Session, as_of: dt.datetime) -> list[TicketHistory]:
+    """Tickets that may be open at ``as_of``: opened by then, not excluded, and active now or changed
+    after ``as_of`` (the domain then decides from their state at ``as_of``)."""
+    changed_later = exists().where(
+        TicketStateChangeRecord.ticket_id == TicketRecord.id, TicketStateChangeRecord.at > as_of
+    )
+    candidates = select(TicketRecord.id).where(
+        TicketRecord.opened_at <= as_of,
+        TicketRecord.exclusion.is_(None),
+        or_(TicketRecord.state.in_([s.value for s in ACTIVE_STATES]), changed_later),
+    )
+    return list(load_histories(session, session.scalars(candidates)).values())
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+DEFINITIONS = (
+    ("Tickets", "tickets first resolved in the period (the cohort), as known at the report time"),
+    ("Excl.", "left out of every rate: spam, merged into another ticket, or no action needed"),
+    ("Prov.", "provisional: a reopen or repeat window is still open, so strict FCR is not decided yet"),
+    ("One-touch", "at most one outbound contact; over the eligible tickets"),
+    ("Gross", "no inbound contact after the first one; over the eligible tickets"),
+    ("Net", "gross FCR over the tickets not marked 'not resolvable at first contact'"),
+    ("Strict", "gross, not reopened within R days and no repeat within N days; over decided tickets"),
+    ("Reopen", "reopened within R days of the first resolution; over decided tickets"),
+    ("Repeat", "same customer back within N days, same category or marked a repeat; over decided tickets"),
+    ("1st resp.", "median time from opening to the first outbound or live (phone, walk-in, visit) contact"),
+    ("Resolution", "median time from opening to the first resolution"),
+)
+_RATES = (
+    ("One-touch", "one_touch"),
+    ("Gross", "gross"),
+    ("Net", "net"),
+    ("Strict", "strict"),
+    ("Reopen", "reopen"),
+    ("Repeat", "repeat"),
+)
+
+
+def format_duration(value: dt.timedelta | None) -> str:
+    """A duration as people say it: 45m, 2h 05m, 3d 4h; a dash for none."""
+    if value is None:
+        return "-"
+    minutes = round(value.total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+def _rate_text(rate: Rate) -> str:
+    if rate.value is None:
+        return f"{rate.numerator}/{rate.denominator} -"
+    return f"{rate.numerator}/{rate.denominator} {float(rate.value):.0%}"
+
+
+def _text_cells(row: FcrRow) -> list[str]:
+    return [
+        row.key,
+        str(row.cohort),
+        str(row.excluded),
+        str(row.provisional),
+        *(_rate_text(getattr(row, name)) for _, name in _RATES),
+        format_duration(row.median_time_to_first_response),
+        format_duration(row.median_time_to_resolution),
+    ]
+
+
+def _title(result: FcrReportResult) -> list[str]:
+    report = result.report
+    settings = report.settings
+    return [
+        f"First-contact resolution by {report.group_by}, {result.first_day} to {result.last_day}, "
+        f"as of {report.as_of:%Y-%m-%d %H:%M} (UTC{report.as_of:%z})",
+        f"Windows: reopen R = {settings.reopen_window_days} days, "
+        f"repeat N = {settings.repeat_window_days} days",
+    ]
+
+
+def render_text(result: FcrReportResult) -> str:
+    """A readable table, the open backlog, and the definitions below them."""
+    header = [
+        "Group",
+        "Tickets",
+        "Excl.",
+        "Prov.",
+        *(label for label, _ in _RATES),
+        "1st resp.",
+        "Resolution",
+    ]
+    table = [header, *(_text_cells(row) for row in result.report.rows), _text_cells(result.report.total)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        return "  ".join(
+            [first, *(cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))]
+        )
+
+    lines = [*_title(result), "", line(header)]
+    lines += [line(cells) for cells in table[1:-1]]
+    lines += ["-" * len(line(header)), line(table[-1]), ""]
+    backlog = ", ".join(f"{bucket.label}: {bucket.count}" for bucket in result.backlog)
+    lines += [f"Open tickets by age: {backlog}", "", "Definitions:"]
+    lines += [f"  {name:<11} {meaning}" for name, meaning in DEFINITIONS]
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = (
+    "Group",
+    "Tickets",
+    "Excluded",
+    "Eligible",
+    "Not resolvable at first contact",
+    "Provisional",
+    "Decided",
+    *(f"{label} {part}" for label, _ in _RATES for part in ("count", "of", "%")),
+    "Median first response (minutes)",
+    "Median resolution (minutes)",
+)
+
+
+def _minutes(value: dt.timedelta | None) -> str:
+    return "" if value is None else f"{value.total_seconds() / 60:.1f}"
+
+
+def _csv_cells(row: FcrRow) -> list[str]:
+    cells = [row.key, *map(str, (row.cohort, row.excluded, row.eligible, row.not_resolvable))]
+    cells += [str(row.provisional), str(row.decided)]
+    for _, name in _RATES:
+        rate: Rate = getattr(row, name)
+        percent = "" if rate.value is None else f"{float(rate.value) * 100:.1f}"
+        cells += [str(rate.numerator), str(rate.denominator), percent]
+    cells += [_minutes(row.median_time_to_first_response), _minutes(row.median_time_to_resolution)]
+    return cells
+
+
+def render_csv(result: FcrReportResult) -> str:
+    """One row per group and a "total" row; cells that a spreadsheet would run as formulas are quoted
+    with an apostrophe (a staff member or category named "=..."), as in the customer export."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in (*result.report.rows, result.report.total):
+        writer.writerow([guard_cell(cell) for cell in _csv_cells(row)])
+    return buffer.getvalue()
+
+
+def _rate_json(rate: Rate) -> dict[str, object]:
+    return {
+        "numerator": rate.numerator,
+        "denominator": rate.denominator,
+        "rate": None if rate.value is None else round(float(rate.value), 4),
+    }
+
+
+def _seconds(value: dt.timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _row_json(row: FcrRow) -> dict[str, object]:
+    return {
+        "key": row.key,
+        "cohort": row.cohort,
+        "excluded": row.excluded,
+        "excluded_by": {str(reason): count for reason, count in sorted(row.excluded_by.items())},
+        "eligible": row.eligible,
+        "not_resolvable": row.not_resolvable,
+        "provisional": row.provisional,
+        "decided": row.decided,
+        **{name: _rate_json(getattr(row, name)) for _, name in _RATES},
+        "median_time_to_first_response_seconds": _seconds(row.median_time_to_first_response),
+        "median_time_to_resolution_seconds": _seconds(row.median_time_to_resolution),
+        "ticket_ids": list(row.ticket_ids),
+    }
+
+
+def report_json(result: FcrReportResult) -> dict[str, object]:
+    report = result.report
+    return {
+        "from": result.first_day.isoformat(),
+        "to": result.last_day.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "group_by": report.group_by,
+        "reopen_window_days": report.settings.reopen_window_days,
+        "repeat_window_days": report.settings.repeat_window_days,
+        "rows": [_row_json(row) for row in report.rows],
+        "total": _row_json(report.total),
+        "backlog": backlog_json(result.backlog),
+        "definitions": dict(DEFINITIONS),
+    }
+
+
+def backlog_json(buckets: Iterable[BacklogBucket]) -> list[dict[str, object]]:
+    return [
+        {
+            "label": b.label,
+            "min_days": b.min_days,
+            "max_days": b.max_days,
+            "count": b.count,
+            "ticket_ids": list(b.ticket_ids),
+        }
+        for b in buckets
+    ]
