@@ -3,39 +3,57 @@
 This is the one place where the window, the runner and the services are built and wired.
 SQLAlchemy and Alembic are imported only on the database thread, after the first paint, so the
 window appears as fast as Qt allows; migrating the database happens there too.
+
+Also here: one careapp per user and data folder (a second launch brings the first forward),
+logging to the user's log folder, a dialog for unexpected errors, translations, the first-run
+welcome, and ``CAREAPP_SMOKE_TEST=1`` for checking a packaged build (see :class:`Startup`).
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
+import os
 import sys
+import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, qVersion
 from PySide6.QtWidgets import QApplication
 
+from careapp import __version__
 from careapp.config import APP_NAME, Paths, resolve_paths
 from careapp.logs import LOG_FILE, setup_logging
 from careapp.ui import qt_workarounds
+from careapp.ui.about import AboutInfo, hide_password
+from careapp.ui.errors import ErrorDialog, ErrorReporter, summary_of
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import Runner, ThreadedRunner
+from careapp.ui.single_instance import SingleInstance, server_name
+from careapp.ui.theme import app_icon, apply_scheme_from_environment
+from careapp.ui.translations import install_translations
 
 if TYPE_CHECKING:
     from careapp.context import Services
+    from careapp.services.settings import ShopSettings
 
 log = logging.getLogger(__name__)
 
 ORGANISATION = "careapp"
 EXIT_OPEN_FAILED = 1
+EXIT_START_FAILED = 1
+SMOKE_TEST_ENV = "CAREAPP_SMOKE_TEST"
+SMOKE_TEST_READY = "smoke test: main window ready"
+SMOKE_TEST_TIMEOUT_MS = 120_000
 
 
 @dataclass(frozen=True)
 class OpenedServices:
     services: Services
-    default_region: str
+    shop: ShopSettings
 
 
 def open_services(paths: Paths) -> OpenedServices:
@@ -43,7 +61,7 @@ def open_services(paths: Paths) -> OpenedServices:
     from careapp.context import build_services
 
     services = build_services(paths)
-    return OpenedServices(services, services.settings.shop().default_region)
+    return OpenedServices(services, services.settings.shop())
 
 
 def plain_reason(error: BaseException) -> str:
@@ -53,19 +71,31 @@ def plain_reason(error: BaseException) -> str:
 
 
 def current_actor() -> str:
-    """Who is recorded as having made a change (staff accounts come later)."""
+    """Who is recorded as having made a change when the shop has no staff list."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "staff"
 
 
-class Startup(QObject):
-    """Opens the services once the window has been painted, and closes them at the end."""
+def smoke_test_requested(environ: Mapping[str, str] | None = None) -> bool:
+    return (os.environ if environ is None else environ).get(SMOKE_TEST_ENV, "") == "1"
 
-    def __init__(self, window: MainWindow, runner: Runner, paths: Paths, log_path: Path) -> None:
+
+class Startup(QObject):
+    """Opens the services once the window has been painted, and closes them at the end.
+
+    On the first run (``welcome_done`` unset) it shows the welcome. In smoke-test mode it skips
+    the welcome, and ends the event loop as soon as the customer list has loaded (exit code 0),
+    or when opening fails (exit code 1, the reason on stderr).
+    """
+
+    def __init__(
+        self, window: MainWindow, runner: Runner, paths: Paths, log_path: Path, smoke_test: bool = False
+    ) -> None:
         super().__init__(window)
         self._window, self._runner, self._paths, self._log_path = window, runner, paths, log_path
+        self._smoke_test = smoke_test
         self.services: Services | None = None
         self.exit_code = 0
 
@@ -75,12 +105,27 @@ class Startup(QObject):
 
     def _opened(self, opened: OpenedServices) -> None:
         self.services = opened.services
-        self._window.attach_services(opened.services, opened.default_region)
+        if self._smoke_test:
+            self._window.list_panel.searchFinished.connect(self._smoke_test_passed)
+        self._window.attach_services(opened.services, opened.shop)
+        log.info("database open: %s", hide_password(self._paths.database_url))
+        if not opened.shop.welcome_done and not self._smoke_test:
+            self._window.show_welcome(opened.shop)
+
+    def _smoke_test_passed(self) -> None:
+        self._window.list_panel.searchFinished.disconnect(self._smoke_test_passed)
+        log.info(SMOKE_TEST_READY)
+        print(SMOKE_TEST_READY, flush=True)
+        QCoreApplication.exit(0)
 
     def _failed(self, error: BaseException) -> None:
         log.error("could not open the database at %s", self._paths.database_url, exc_info=error)
         self.exit_code = EXIT_OPEN_FAILED
         self._window.show_open_failed()
+        if self._smoke_test:
+            print(f"smoke test: could not open the database: {plain_reason(error)}", file=sys.stderr)
+            QCoreApplication.exit(EXIT_OPEN_FAILED)
+            return
         self._window.prompts.error(
             self.tr("careapp could not open its database"),
             self.tr("careapp could not open the customer database, so it cannot start."),
@@ -99,29 +144,114 @@ class Startup(QObject):
 
 
 def make_application() -> QApplication:
+    """The QApplication, named, with the app icon, the user's language and colour scheme."""
     qt_workarounds.install()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORGANISATION)
+    QCoreApplication.setApplicationVersion(__version__)
     QApplication.setApplicationDisplayName("careapp")
+    QApplication.setDesktopFileName("careapp")
+    app.setWindowIcon(app_icon())
+    apply_scheme_from_environment(app)
+    install_translations(app)
     return app
+
+
+def start_logging(paths: Paths) -> Path:
+    """The rotating log in the user's log folder; its path even when it cannot be written."""
+    try:
+        log_path = setup_logging(paths.log_dir)
+    except OSError:
+        return paths.log_dir / LOG_FILE
+    log.info("careapp %s starting (Qt %s, Python %s)", __version__, qVersion(), sys.version.split()[0])
+    return log_path
+
+
+def smoke_test_reporter(log_path: Path) -> ErrorReporter:
+    """In smoke-test mode an unexpected error fails the run instead of waiting for a click."""
+
+    def fail(summary: str, details: str) -> None:
+        print(f"smoke test: unexpected error: {summary}\n{details}", file=sys.stderr)
+        QCoreApplication.exit(EXIT_START_FAILED)
+
+    return ErrorReporter(log_path, fail)
+
+
+def claim_single_instance(paths: Paths) -> SingleInstance | None:
+    """None if another careapp on this data folder was told to come forward (so: exit)."""
+    instance = SingleInstance(server_name(paths.data_dir))
+    if instance.notify_running():
+        log.info("careapp is already running on %s; asked it to come forward", paths.data_dir)
+        return None
+    instance.listen()
+    return instance
+
+
+def _start_failed(error: BaseException, log_path: Path, smoke_test: bool) -> int:
+    log.critical("careapp could not start", exc_info=error)
+    if smoke_test:
+        print(f"smoke test: careapp could not start: {summary_of(error)}", file=sys.stderr)
+    else:
+        details = "".join(traceback.format_exception(error))
+        ErrorDialog(summary_of(error), details, log_path, can_continue=False).exec()
+    return EXIT_START_FAILED
 
 
 def run_gui(data_dir: str | None) -> int:
     """Show the main window at once, open the database behind it, run until the window closes."""
+    smoke_test = smoke_test_requested()
     app = make_application()
     paths = resolve_paths(data_dir)
+    log_path = start_logging(paths)
+    instance: SingleInstance | None = None
+    if not smoke_test:
+        instance = claim_single_instance(paths)
+        if instance is None:
+            return 0
+    reporter = smoke_test_reporter(log_path) if smoke_test else ErrorReporter(log_path)
+    reporter.install()
     try:
-        log_path = setup_logging(paths.log_dir)
-    except OSError:
-        log_path = paths.log_dir / LOG_FILE
+        return _run(app, paths, log_path, reporter, instance, smoke_test)
+    finally:
+        reporter.uninstall()
+        if instance is not None:
+            instance.close()
+
+
+def _run(
+    app: QApplication,
+    paths: Paths,
+    log_path: Path,
+    reporter: ErrorReporter,
+    instance: SingleInstance | None,
+    smoke_test: bool,
+) -> int:
     runner = ThreadedRunner()
-    window = MainWindow(runner, QSettings(), current_actor())
-    startup = Startup(window, runner, paths, log_path)
-    window.firstPainted.connect(startup.begin)
-    window.show()
-    code = app.exec()
-    runner.shutdown()
-    startup.close_services()
+    try:
+        about = AboutInfo(paths.data_dir, paths.database_url, log_path)
+        window = MainWindow(runner, QSettings(), current_actor(), about=about)
+        reporter.window = window
+        if instance is not None:
+            instance.activationRequested.connect(window.bring_to_front)
+        startup = Startup(window, runner, paths, log_path, smoke_test)
+        window.firstPainted.connect(startup.begin)
+        window.show()
+    except Exception as error:
+        runner.shutdown()
+        return _start_failed(error, log_path, smoke_test)
+    if smoke_test:
+        QTimer.singleShot(SMOKE_TEST_TIMEOUT_MS, lambda: _smoke_test_timed_out(runner))
+    try:
+        code = app.exec()
+    finally:
+        runner.shutdown()
+        startup.close_services()
     return code or startup.exit_code
+
+
+def _smoke_test_timed_out(runner: Runner) -> None:
+    busy = " (the database thread is still busy)" if runner.is_busy() else ""
+    print(f"smoke test: the main window was not ready in time{busy}", file=sys.stderr)
+    QCoreApplication.exit(EXIT_START_FAILED)

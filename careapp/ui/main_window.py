@@ -2,34 +2,41 @@
 
 It is shown before the database is open ("Opening the database…"); ``attach_services`` brings
 it to life once the services have been built on the database thread.
+
+Keyboard: Tab goes message bar → search → list → timeline → "Working as"; every menu and
+most buttons have a mnemonic, and the common actions have shortcuts.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLayout, QWidget
 
+from careapp.ui import window_state
+from careapp.ui.about import AboutDialog, AboutInfo
 from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
 from careapp.ui.export import ask_export_target, run_export
 from careapp.ui.formatting import customers_text, matches_text
 from careapp.ui.importing.controller import ImportController
+from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
+from careapp.ui.shop.controller import DEMO_CUSTOMERS, ShopController
+from careapp.ui.shop.welcome import StartChoice
+from careapp.ui.staff import StaffPicker
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from careapp.context import Services
+    from careapp.services.settings import ShopSettings
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
-GEOMETRY_KEY = "main_window/geometry"
-SPLITTER_KEY = "main_window/splitter"
-HEADER_KEY = "main_window/list_header"
 
 
 class MainWindow(QMainWindow):
@@ -44,13 +51,19 @@ class MainWindow(QMainWindow):
         actor: str,
         prompts: Prompts | None = None,
         parent: QWidget | None = None,
+        *,
+        about: AboutInfo | None = None,
     ) -> None:
+        """``actor`` is who makes changes while the shop has no staff list (the OS user name);
+        ``about`` says where this careapp keeps its files, for Help → About."""
         super().__init__(parent)
         self.runner = runner
         self.settings = settings
         # Questions to the owner go through this object, so tests can answer them.
         self.prompts = prompts or Prompts(self)
         self.services: Services | None = None
+        self.about_info = about
+        self.about_dialog: AboutDialog | None = None
         self._painted = False
         self.setWindowTitle("careapp")
         self.setObjectName("mainWindow")
@@ -72,15 +85,20 @@ class MainWindow(QMainWindow):
             self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
         )
         self.import_actions = ImportController(self, runner, self.prompts, self.message_bar, actor)
+        self.shop_actions = ShopController(self, runner, self.message_bar)
+        self.staff = StaffPicker(settings, actor)
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Customer count"))
+        self.statusBar().addPermanentWidget(self.staff)
         self.statusBar().addPermanentWidget(self.count_label)
+        self._set_actor(self.staff.actor())
         self._make_actions()
         self._make_menus_and_tool_bar()
         self._connect()
         self._set_ready(False)
         self.statusBar().showMessage(self.tr("Opening the database…"))
-        self._restore_geometry()
+        self._set_tab_order()
+        window_state.restore_frame(settings, self, self.splitter, self.detail)
 
     # --- building ------------------------------------------------------------------------
 
@@ -120,14 +138,20 @@ class MainWindow(QMainWindow):
             self.tr("&Find customer"), QKeySequence.StandardKey.Find, self.list_panel.focus_search
         )
         self.import_action = self._action(self.tr("&Import…"), "Ctrl+I", imports.open_dialog)
-        self.undo_import_action = self._action(self.tr("Undo last import…"), None, imports.undo_last)
+        self.undo_import_action = self._action(self.tr("&Undo last import…"), None, imports.undo_last)
         self.export_action = self._action(self.tr("E&xport…"), "Ctrl+E", self.export_customers)
+        self.shop_settings_action = self._action(
+            self.tr("Shop &settings…"), None, self.shop_actions.open_settings
+        )
         self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close)
+        self.about_action = self._action(self.tr("&About careapp…"), None, self.show_about)
 
     def _make_menus_and_tool_bar(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
         file_menu.addActions([self.import_action, self.undo_import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.shop_settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu(self.tr("&Edit"))
@@ -136,6 +160,8 @@ class MainWindow(QMainWindow):
         customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
         customer_menu.addSeparator()
         customer_menu.addAction(self.delete_action)
+        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
         tools = QToolBar(self.tr("Main tool bar"))
         tools.setObjectName("mainToolBar")
         tools.setMovable(False)
@@ -154,8 +180,28 @@ class MainWindow(QMainWindow):
         panel.empty.import_button.clicked.connect(self.import_action.trigger)
         customers.undoAvailable.connect(self.undo_action.setEnabled)
         self.import_actions.customersChanged.connect(lambda: panel.refresh())
+        self.shop_actions.shopChanged.connect(self.apply_shop)
+        self.shop_actions.welcomeFinished.connect(self._welcome_finished)
+        self.staff.actorChanged.connect(self._set_actor)
         self.runner.unhandledError.connect(
             lambda error: self.message_bar.show_message(str(error), error=True)
+        )
+
+    def _set_tab_order(self) -> None:
+        """Top to bottom: the message bar, search, the list (or its empty state), the customer's
+        timeline, then "Working as" in the status bar."""
+        bar, panel = self.message_bar, self.list_panel
+        chain(
+            [
+                bar.action,
+                bar.close_button,
+                panel.search,
+                panel.table,
+                panel.empty.new_button,
+                panel.empty.import_button,
+                self.detail.timeline,
+                self.staff.combo,
+            ]
         )
 
     def _set_ready(self, ready: bool) -> None:
@@ -165,21 +211,22 @@ class MainWindow(QMainWindow):
             self.import_action,
             self.undo_import_action,
             self.export_action,
+            self.shop_settings_action,
         ):
             action.setEnabled(ready)
         self._current_changed(self.list_panel.current_id() if ready else None)
 
     # --- services ------------------------------------------------------------------------
 
-    def attach_services(self, services: Services, default_region: str) -> None:
+    def attach_services(self, services: Services, shop: ShopSettings) -> None:
         """The database is open: show the customers and enable everything."""
         self.services = services
-        self.customer_actions.attach(services.customers, services.clock, default_region)
+        self.customer_actions.attach(services.customers, services.clock, shop.default_region)
         self.import_actions.attach(services.imports)
-        header_state = self.settings.value(HEADER_KEY)
-        self.list_panel.attach(
-            services.customers, header_state if isinstance(header_state, QByteArray) else None
-        )
+        self.shop_actions.attach(services)
+        self.apply_shop(shop)
+        header_state, sized_by_user = window_state.restore_list(self.settings)
+        self.list_panel.attach(services.customers, header_state, sized_by_user)
         self._set_ready(True)
         self.statusBar().clearMessage()
         report = services.migration
@@ -190,6 +237,45 @@ class MainWindow(QMainWindow):
                 )
             )
         self.list_panel.focus_search()
+
+    def apply_shop(self, shop: ShopSettings) -> None:
+        """The shop's settings were read or changed: staff names, country for phone numbers."""
+        self.staff.set_names(shop.staff_names)
+        self.customer_actions.set_default_region(shop.default_region)
+
+    def _set_actor(self, actor: str) -> None:
+        self.customer_actions.set_actor(actor)
+        self.import_actions.set_actor(actor)
+
+    def show_welcome(self, shop: ShopSettings) -> None:
+        """First run: ask about the shop and how to start."""
+        self.shop_actions.show_welcome(shop)
+
+    def _welcome_finished(self, choice: StartChoice) -> None:
+        if choice is StartChoice.IMPORT:
+            self.import_action.trigger()
+        elif choice is StartChoice.DEMO:
+            self.list_panel.refresh()
+            self.message_bar.show_message(
+                self.tr("Added {count} made-up customers to try careapp with.").format(count=DEMO_CUSTOMERS)
+            )
+
+    def show_about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.about_info, self)
+            self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.about_dialog.finished.connect(lambda _code: setattr(self, "about_dialog", None))
+            self.about_dialog.open()
+        self.about_dialog.raise_()
+        return self.about_dialog
+
+    def bring_to_front(self) -> None:
+        """Another launch of careapp asked for this window (single instance)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def show_open_failed(self) -> None:
         self.statusBar().showMessage(self.tr("The database could not be opened."))
@@ -236,24 +322,8 @@ class MainWindow(QMainWindow):
 
     # --- window state --------------------------------------------------------------------
 
-    def _restore_geometry(self) -> None:
-        geometry = self.settings.value(GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            pass
-        else:
-            self.resize(1200, 760)
-        splitter = self.settings.value(SPLITTER_KEY)
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        else:
-            self.splitter.setSizes([780, 500])
-
     def save_state(self) -> None:
-        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
-        self.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
-        if self.list_panel.model is not None and not self.list_panel.columns_follow_width():
-            self.settings.setValue(HEADER_KEY, self.list_panel.table.horizontalHeader().saveState())
-        self.settings.sync()
+        window_state.save(self.settings, self, self.splitter, self.detail, self.list_panel)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Quitting waits for the database thread; don't let it wait for a whole import.

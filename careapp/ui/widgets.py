@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -17,12 +17,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.theme import error_colour, invalid_style, message_background
+
 if TYPE_CHECKING:
     from careapp.ui.customers.stale import ConflictChoice
 
-# Applied to dialogs that mark fields: a field with the "invalid" property gets a red border.
-INVALID_STYLE = '*[invalid="true"] { border: 2px solid #c62828; border-radius: 3px; }'
-ERROR_COLOUR = "#c62828"
+PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+
+
+def set_style_sheet(widget: QWidget, sheet: str) -> None:
+    """Set a style sheet only when it differs (setting one sends a palette change event)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
+def use_field_marks(dialog: QWidget) -> None:
+    """Red borders for fields marked invalid, in the red that suits the current palette.
+
+    Call it again from the dialog's ``changeEvent`` on a palette change (see PALETTE_EVENTS).
+    """
+    set_style_sheet(dialog, invalid_style())
 
 
 def mark_invalid(widget: QWidget, invalid: bool) -> None:
@@ -42,9 +56,17 @@ class ErrorLabel(QLabel):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.setAccessibleName(name)
         self.setVisible(False)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        set_style_sheet(self, f"color: {error_colour()};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in PALETTE_EVENTS:
+            self._restyle()
 
     def show_error(self, message: str | None) -> None:
         self.setText(message or "")
@@ -77,6 +99,7 @@ class MessageBar(QFrame):
         layout.addWidget(self.action)
         layout.addWidget(self.close_button)
         self._on_action: Callable[[], None] | None = None
+        self._error = False
         self.actionTriggered.connect(self._run_action)
         self.setVisible(False)
 
@@ -87,17 +110,23 @@ class MessageBar(QFrame):
         on_action: Callable[[], None] | None = None,
         error: bool = False,
     ) -> None:
-        colour = "#fdecea" if error else "#e8f0fe"
-        self.setStyleSheet(
-            f"#messageBar {{ background: {colour}; border: 1px solid palette(mid); }}"
-            " #messageBar QLabel { color: black; }"
-        )
+        self._error = error
+        self._restyle()
         self.text.setText(text)
         self._on_action = on_action
         self.action.setText(action_text)
         self.action.setAccessibleName(action_text)
         self.action.setVisible(bool(action_text and on_action))
         self.setVisible(True)
+
+    def _restyle(self) -> None:
+        background = message_background(self._error)
+        set_style_sheet(self, f"#messageBar {{ background: {background}; border: 1px solid palette(mid); }}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in PALETTE_EVENTS:
+            self._restyle()
 
     def dismiss(self) -> None:
         self._on_action = None

@@ -113,6 +113,6 @@ def window(
 ) -> MainWindow:
     """The real main window on a demo database, with the synchronous runner."""
     main = make_window(qtbot, sync_runner, tmp_path, prompts)
-    main.attach_services(demo_services, "GB")
+    main.attach_services(demo_services, demo_services.settings.shop())
     qtbot.waitUntil(lambda: main.list_panel.model is not None and main.list_panel.model.has_searched)
     return main

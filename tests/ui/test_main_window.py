@@ -196,7 +196,7 @@ def test_empty_database_shows_a_friendly_empty_state(
     window = make_window(qtbot, SyncRunner(), tmp_path, prompts)
     assert window.list_panel.empty.text.text() == "Opening the database…"
     assert not window.new_action.isEnabled()
-    window.attach_services(services, "GB")
+    window.attach_services(services, services.settings.shop())
     panel = window.list_panel
     assert panel.stack.currentWidget() is panel.empty
     assert panel.empty.text.text() == "No customers yet — press Ctrl+N to add one, or import them."

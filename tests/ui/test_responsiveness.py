@@ -57,7 +57,7 @@ def test_window_repaints_and_takes_input_while_the_database_is_busy(
     slow = SlowCustomers(demo_services.customers)
     services = dataclasses.replace(demo_services, customers=slow)
     window = make_window(qtbot, threaded_runner, tmp_path, prompts)
-    window.attach_services(services, "GB")  # type: ignore[arg-type]
+    window.attach_services(services, services.settings.shop())  # type: ignore[arg-type]
     assert slow.search_started.wait(5), "the first search should be running on the worker"
 
     # The worker is stuck in the search; the UI thread must carry on regardless.

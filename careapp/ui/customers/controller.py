@@ -64,6 +64,13 @@ class CustomerController(QObject):
     ) -> None:
         self._customers, self._clock, self._default_region = customers, clock, default_region
 
+    def set_actor(self, actor: str) -> None:
+        """Who is recorded from now on (dialogs already open keep the one they were opened with)."""
+        self._actor = actor
+
+    def set_default_region(self, region: str) -> None:
+        self._default_region = region
+
     def _today(self) -> dt.date:
         assert self._clock is not None
         return to_local(self._clock()).date()

@@ -58,6 +58,10 @@ class PartialDateEdit(QWidget):
             signal.connect(self.changed)
         self._update_enabled()
 
+    def focus_target(self) -> QWidget:
+        """Where a label's mnemonic for this field puts the keyboard."""
+        return self.known if self.known.isVisibleTo(self) else self.day
+
     def set_value(self, value: PartialDate | None) -> None:
         self.known.setChecked(value is not None or not self.known.isVisibleTo(self))
         if value is None:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -175,6 +175,8 @@ class CustomerDetail(QStackedWidget):
         scroll.setWidget(self.header)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Nothing to type or choose up here: Tab goes from the list straight to the timeline.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.timeline_model = TimelineModel(self)
         self.timeline = TimelineView()
         self.timeline.setModel(self.timeline_model)
@@ -214,6 +216,14 @@ class CustomerDetail(QStackedWidget):
 
     def _divider_moved(self) -> None:
         self._divider_moved_by_user = True
+
+    def divider_state(self) -> QByteArray | None:
+        """Where the user put the divider between summary and timeline; None if they never moved it."""
+        return self.page.saveState() if self._divider_moved_by_user else None
+
+    def restore_divider(self, state: QByteArray) -> None:
+        if self.page.restoreState(state):
+            self._divider_moved_by_user = True
 
     def _fit_header(self) -> None:
         total = sum(self.page.sizes())

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,8 +26,9 @@ from careapp.domain.customer import ConsentEvent, Customer, CustomerDraft
 from careapp.ui.customers.editor_form import CustomerForm
 from careapp.ui.customers.stale import ConflictChoice, differences
 from careapp.ui.formatting import format_stored_time
+from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner
-from careapp.ui.widgets import INVALID_STYLE, ErrorLabel, Prompts
+from careapp.ui.widgets import PALETTE_EVENTS, ErrorLabel, Prompts, use_field_marks
 
 if TYPE_CHECKING:
     from careapp.services.customers import CustomerService
@@ -92,7 +93,7 @@ class CustomerEditor(QDialog):
             if customer
             else self.tr("New customer")
         )
-        self.setStyleSheet(INVALID_STYLE)
+        use_field_marks(self)
         self.form = CustomerForm(customers, runner, default_region, customer.id if customer else None)
         self.form.fill(customer)
         self.problem = ErrorLabel(self.tr("Problem saving"))
@@ -101,11 +102,15 @@ class CustomerEditor(QDialog):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidget(self.form)
         self.scroll_area.setWidgetResizable(True)
+        # The fields inside take the focus, not the scrolling frame around them.
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("&Save"))
         self.save_button.setAccessibleName(self.tr("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -115,7 +120,18 @@ class CustomerEditor(QDialog):
         layout.addWidget(self.buttons)
         self.resize(1120, 720)
         self._initial_state = self.form.state()
+        self.form.rowsChanged.connect(self._update_tab_order)
+        self._update_tab_order()
         self.form.first_name.setFocus()
+
+    def _update_tab_order(self) -> None:
+        """Top to bottom, the left column before the right, then the buttons."""
+        follow_layout(self)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in PALETTE_EVENTS:
+            use_field_marks(self)
 
     def is_dirty(self) -> bool:
         return self.form.state() != self._initial_state

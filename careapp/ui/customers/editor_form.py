@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -51,6 +53,8 @@ def _line(name: str, placeholder: str = "") -> QLineEdit:
 class CustomerForm(QWidget):
     """Every editable field of a customer, in two columns."""
 
+    rowsChanged = Signal()  # an email, phone or date row was added or removed
+
     def __init__(
         self,
         customers: CustomerService,
@@ -63,7 +67,7 @@ class CustomerForm(QWidget):
         self.first_name = _line(self.tr("First name"))
         self.last_name = _line(self.tr("Last name"))
         self.company = _line(self.tr("Company"))
-        self.emails = EntryList(EmailRow, self.tr("Add email"))
+        self.emails = EntryList(EmailRow, self.tr("Add &email"))
         self.phones = EntryList(lambda: PhoneRow(default_region), self.tr("Add phone"))
         self.street = _line(self.tr("Street"))
         self.city = _line(self.tr("City"))
@@ -82,29 +86,37 @@ class CustomerForm(QWidget):
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setPlaceholderText(self.tr("What everyone serving this customer should know"))
+        self.notes.setTabChangesFocus(True)
         self.errors = {
             key: ErrorLabel(self.tr("Problem with {field}").format(field=key))
             for key in ("name", "birthday", "referred_by", "notes")
         }
+        # Fields made of several widgets: their label's mnemonic goes to the first of them.
+        self._composite: list[tuple[QFormLayout, EntryList | PartialDateEdit | ReferrerPicker]] = []
         layout = QHBoxLayout(self)
         layout.addLayout(self._left_column(), 1)
         layout.addLayout(self._right_column(), 1)
+        for entries in (self.emails, self.phones, self.dates):
+            entries.rowsChanged.connect(self._update_buddies)
+            entries.rowsChanged.connect(self.rowsChanged)
+        self._update_buddies()
 
     def _left_column(self) -> QVBoxLayout:
         name = QFormLayout()
-        name.addRow(self.tr("First name"), self.first_name)
-        name.addRow(self.tr("Last name"), self.last_name)
-        name.addRow(self.tr("Company"), self.company)
+        name.addRow(self.tr("&First name"), self.first_name)
+        name.addRow(self.tr("&Last name"), self.last_name)
+        name.addRow(self.tr("C&ompany"), self.company)
         name.addRow("", self.errors["name"])
         contact = QFormLayout()
-        contact.addRow(self.tr("Emails"), self.emails)
-        contact.addRow(self.tr("Phones"), self.phones)
+        contact.addRow(self.tr("E&mails"), self.emails)
+        contact.addRow(self.tr("P&hones"), self.phones)
+        self._composite += [(contact, self.emails), (contact, self.phones)]
         address = QFormLayout()
-        address.addRow(self.tr("Street"), self.street)
-        address.addRow(self.tr("City"), self.city)
-        address.addRow(self.tr("Postcode"), self.postcode)
-        address.addRow(self.tr("Region"), self.region)
-        address.addRow(self.tr("Country"), self.country)
+        address.addRow(self.tr("S&treet"), self.street)
+        address.addRow(self.tr("C&ity"), self.city)
+        address.addRow(self.tr("Post&code"), self.postcode)
+        address.addRow(self.tr("&Region"), self.region)
+        address.addRow(self.tr("Co&untry"), self.country)
         column = QVBoxLayout()
         for title, form in (
             (self.tr("Name"), name),
@@ -117,13 +129,14 @@ class CustomerForm(QWidget):
 
     def _right_column(self) -> QVBoxLayout:
         dates = QFormLayout()
-        dates.addRow(self.tr("Birthday"), self.birthday)
+        dates.addRow(self.tr("&Birthday"), self.birthday)
         dates.addRow("", self.errors["birthday"])
-        dates.addRow(self.tr("Other dates"), self.dates)
+        dates.addRow(self.tr("Other &dates"), self.dates)
         relation = QFormLayout()
-        relation.addRow(self.tr("Stage"), self.stage)
-        relation.addRow(self.tr("Tags"), self.tags)
-        relation.addRow(self.tr("Referred by"), self.referrer)
+        relation.addRow(self.tr("St&age"), self.stage)
+        relation.addRow(self.tr("Ta&gs"), self.tags)
+        relation.addRow(self.tr("Referred b&y"), self.referrer)
+        self._composite += [(dates, self.birthday), (dates, self.dates), (relation, self.referrer)]
         relation.addRow("", self.errors["referred_by"])
         consent = QFormLayout()
         consent.addRow(self.consent)
@@ -134,16 +147,22 @@ class CustomerForm(QWidget):
         for title, form in (
             (self.tr("Dates"), dates),
             (self.tr("Relationship"), relation),
-            (self.tr("Permission to contact"), consent),
-            (self.tr("Notes"), notes),
+            (self.tr("&Permission to contact"), consent),
+            (self.tr("&Notes"), notes),
         ):
             column.addWidget(self._group(title, form))
         return column
 
+    def _update_buddies(self) -> None:
+        for form, field in self._composite:
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setBuddy(field.focus_target())
+
     @staticmethod
     def _group(title: str, form: QFormLayout) -> QGroupBox:
         box = QGroupBox(title)
-        box.setAccessibleName(title)
+        box.setAccessibleName(title.replace("&", ""))
         box.setLayout(form)
         return box
 

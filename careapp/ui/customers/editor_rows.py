@@ -47,7 +47,8 @@ class EntryRow(QWidget):
         self.setAccessibleName(name)
         self.inputs = QHBoxLayout()
         self.inputs.setContentsMargins(0, 0, 0, 0)
-        remove = QToolButton()
+        self._inputs: list[QWidget] = []
+        remove = self.remove_button = QToolButton()
         remove.setText("−")
         remove.setToolTip(self.tr("Remove"))
         remove.setAccessibleName(self.tr("Remove {name}").format(name=name))
@@ -61,10 +62,15 @@ class EntryRow(QWidget):
         layout.addWidget(self.error)
 
     def add_input(self, widget: QWidget, stretch: int = 0) -> None:
+        self._inputs.append(widget)
         self.inputs.insertWidget(self.inputs.count() - 1, widget, stretch)
 
     def marked_widget(self) -> QWidget:
         raise NotImplementedError
+
+    def first_input(self) -> QWidget:
+        """Where the keyboard lands in this row."""
+        return self._inputs[0] if self._inputs else self.remove_button
 
     def set_value(self, value: Any) -> None:
         raise NotImplementedError
@@ -208,6 +214,7 @@ class EntryList(QWidget):
     """Rows of one kind plus an "Add" button. Blank rows are left out of the values."""
 
     changed = Signal()
+    rowsChanged = Signal()  # a row was added or removed: the tab order needs refreshing
 
     def __init__(
         self, make_row: Callable[[], EntryRow], add_text: str, parent: QWidget | None = None
@@ -234,8 +241,16 @@ class EntryList(QWidget):
         row.changed.connect(self.changed)
         self.rows.append(row)
         self._rows_layout.addWidget(row)
-        self.changed.emit()
+        self._rows_changed()
         return row
+
+    def focus_target(self) -> QWidget:
+        """Where a label's mnemonic for this list puts the keyboard: the first row, else "Add"."""
+        return self.rows[0].first_input() if self.rows else self.add_button
+
+    def _rows_changed(self) -> None:
+        self.rowsChanged.emit()
+        self.changed.emit()
 
     def _add_and_focus(self) -> None:
         self.add_row().marked_widget().setFocus()
@@ -243,9 +258,10 @@ class EntryList(QWidget):
     def _remove(self, row: QWidget) -> None:
         self.rows = [r for r in self.rows if r is not row]
         self._value_rows = [r for r in self._value_rows if r is not row]
+        self._rows_layout.removeWidget(row)
         row.hide()
         row.deleteLater()
-        self.changed.emit()
+        self._rows_changed()
 
     def set_values(self, values: Sequence[Any]) -> None:
         for row in list(self.rows):

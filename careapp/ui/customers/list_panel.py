@@ -59,8 +59,10 @@ class EmptyState(QWidget):
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setWordWrap(True)
         self.text.setAccessibleName(self.tr("List message"))
-        self.new_button = QPushButton(self.tr("New customer"))
-        self.import_button = QPushButton(self.tr("Import customers…"))
+        self.new_button = QPushButton(self.tr("&New customer"))
+        self.new_button.setAccessibleName(self.tr("New customer"))
+        self.import_button = QPushButton(self.tr("&Import customers…"))
+        self.import_button.setAccessibleName(self.tr("Import customers"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)
@@ -122,6 +124,8 @@ class CustomerListPanel(QWidget):
     def _make_table(self) -> QTableView:
         table = QTableView()
         table.setAccessibleName(self.tr("Customers"))
+        # Tab leaves the list (to the customer's details) rather than moving from cell to cell.
+        table.setTabKeyNavigation(False)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -141,16 +145,21 @@ class CustomerListPanel(QWidget):
         self.empty.show_text(self.tr("Opening the database…"), with_buttons=False)
         self.stack.setCurrentWidget(self.empty)
 
-    def attach(self, customers: CustomerService, header_state: QByteArray | None = None) -> None:
-        """Show the customers; the first search starts at once (sorting triggers it)."""
+    def attach(
+        self, customers: CustomerService, header_state: QByteArray | None = None, sized_by_user: bool = False
+    ) -> None:
+        """Show the customers; the first search starts at once (sorting triggers it).
+
+        ``header_state`` brings back the sort column (and the column widths if ``sized_by_user``).
+        """
         self.model = CustomerListModel(customers, self._runner, self)
         self.model.searchFinished.connect(self._search_finished)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        if header_state is not None and header.restoreState(header_state):
-            self._auto_fit_columns = False
-        else:
+        restored = header_state is not None and header.restoreState(header_state)
+        self._auto_fit_columns = not (restored and sized_by_user)
+        if self._auto_fit_columns:
             self._fit_columns()
         header.sectionResized.connect(self._section_resized)
         self.table.viewport().installEventFilter(self)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from careapp.domain.customer import TimelineEntry
 from careapp.ui.runner import Runner
-from careapp.ui.widgets import INVALID_STYLE, ErrorLabel, Prompts, mark_invalid
+from careapp.ui.widgets import PALETTE_EVENTS, ErrorLabel, Prompts, mark_invalid, use_field_marks
 
 if TYPE_CHECKING:
     from careapp.services.customers import CustomerService
@@ -34,15 +34,17 @@ class NoteDialog(QDialog):
         self._customers, self._runner, self._prompts = customers, runner, prompts
         self._customer_id, self._actor = customer_id, actor
         self.setWindowTitle(self.tr("Note about {name}").format(name=name))
-        self.setStyleSheet(INVALID_STYLE)
+        use_field_marks(self)
         self.text = QPlainTextEdit()
         self.text.setAccessibleName(self.tr("Note"))
+        self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText(self.tr("What happened, what was promised, what to remember"))
         self.error = ErrorLabel(self.tr("Problem with the note"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("&Save"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -51,6 +53,11 @@ class NoteDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(480, 260)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in PALETTE_EVENTS:
+            use_field_marks(self)
 
     def save(self) -> None:
         text = self.text.toPlainText()

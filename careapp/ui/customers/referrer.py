@@ -63,6 +63,10 @@ class ReferrerPicker(QWidget):
         layout.addWidget(self.field, 1)
         layout.addWidget(self.clear_button)
 
+    def focus_target(self) -> QWidget:
+        """Where a label's mnemonic for this field puts the keyboard."""
+        return self.field
+
     def set_referrer(self, referrer_id: int | None, name: str) -> None:
         self.referrer_id = referrer_id
         self._chosen_text = name if referrer_id is not None else ""

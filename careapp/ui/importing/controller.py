@@ -33,6 +33,10 @@ class ImportController(QObject):
     def attach(self, imports: ImportService) -> None:
         self._imports = imports
 
+    def set_actor(self, actor: str) -> None:
+        """Who is recorded for imports opened from now on."""
+        self._actor = actor
+
     def open_dialog(self) -> ImportDialog | None:
         if self._imports is None:
             return None

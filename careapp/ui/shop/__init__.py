@@ -1,0 +1,1 @@
+"""Shop settings: the first-run welcome and the "Shop settings…" dialog."""

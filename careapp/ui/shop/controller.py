@@ -1,0 +1,93 @@
+"""The window's shop actions: the first-run welcome and File → Shop settings…."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
+
+from careapp.ui.runner import Runner
+from careapp.ui.shop.settings_dialog import ShopSettingsDialog
+from careapp.ui.shop.welcome import StartChoice, WelcomeDialog
+from careapp.ui.widgets import MessageBar
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.settings import ShopSettings
+
+DEMO_CUSTOMERS = 200
+DEMO_SEED = 1
+
+
+def load_demo_customers(services: Services) -> int:
+    """Database thread: add the demo customers; returns how many."""
+    from careapp.services.demo import DemoSpec, fill_demo
+
+    spec = DemoSpec(customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
+    return fill_demo(services.db, spec, services.clock()).customers
+
+
+class ShopController(QObject):
+    """Opens the welcome and the settings dialog; ``shopChanged`` carries settings once saved,
+    ``welcomeFinished`` the choice made in the welcome."""
+
+    shopChanged = Signal(object)  # ShopSettings
+    welcomeFinished = Signal(object)  # StartChoice
+
+    def __init__(self, window: QWidget, runner: Runner, message_bar: MessageBar) -> None:
+        super().__init__(window)
+        self._window, self._runner, self._message_bar = window, runner, message_bar
+        self._services: Services | None = None
+        self.welcome: WelcomeDialog | None = None
+        self.settings_dialog: ShopSettingsDialog | None = None
+        self._loading = False
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+
+    def show_welcome(self, shop: ShopSettings) -> WelcomeDialog | None:
+        if self._services is None:
+            return None
+        services = self._services
+        dialog = WelcomeDialog(
+            shop,
+            self._runner,
+            services.settings.save_shop,
+            lambda: load_demo_customers(services),
+            self._window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finishedWith.connect(self._welcome_done)
+        dialog.finished.connect(lambda _code: setattr(self, "welcome", None))
+        self.welcome = dialog
+        dialog.open()
+        return dialog
+
+    def _welcome_done(self, choice: StartChoice, shop: ShopSettings) -> None:
+        self.shopChanged.emit(shop)
+        self.welcomeFinished.emit(choice)
+
+    def open_settings(self) -> None:
+        """Read the settings afresh (another seat may have changed them), then show the dialog."""
+        if self._services is None or self.settings_dialog is not None or self._loading:
+            return
+        self._loading = True
+        settings = self._services.settings
+        self._runner.submit(settings.shop, self._show_settings, self._failed, owner=self._window)
+
+    def _show_settings(self, shop: ShopSettings) -> None:
+        assert self._services is not None
+        self._loading = False
+        dialog = ShopSettingsDialog(shop, self._runner, self._services.settings.save_shop, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.shopChanged)
+        dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _failed(self, error: BaseException) -> None:
+        self._loading = False
+        self._message_bar.show_message(
+            self.tr("The shop settings could not be read: {error}").format(error=error), error=True
+        )

@@ -1,0 +1,184 @@
+"""The first-run welcome: a few words about the shop, then import, demo data or an empty start."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCommandLinkButton,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.ui.keyboard import follow_layout
+from careapp.ui.runner import Runner
+from careapp.ui.shop.form import ShopSettingsForm
+from careapp.ui.theme import app_icon
+from careapp.ui.widgets import ErrorLabel
+
+if TYPE_CHECKING:
+    from careapp.services.settings import ShopSettings
+
+ICON_SIZE = 48
+
+
+class StartChoice(Enum):
+    IMPORT = "import"  # open the import dialog next
+    DEMO = "demo"  # demo customers were loaded
+    EMPTY = "empty"  # start with no customers (also: the welcome was closed)
+
+
+class WelcomeDialog(QDialog):
+    """Shown once, on the first run. Saves the settings (welcome_done) through the runner, then,
+    for demo data, runs ``load_demo`` there too; ``finishedWith`` says what the user chose."""
+
+    finishedWith = Signal(object, object)  # StartChoice, the saved ShopSettings
+
+    def __init__(
+        self,
+        shop: ShopSettings,
+        runner: Runner,
+        save: Callable[[ShopSettings], None],
+        load_demo: Callable[[], Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._shop, self._runner, self._save, self._load_demo = shop, runner, save, load_demo
+        self._busy = False
+        self.setObjectName("welcomeDialog")
+        self.setWindowTitle(self.tr("Welcome to careapp"))
+        self.form = ShopSettingsForm()
+        self.form.load(shop)
+        self.import_button = self._choice(
+            self.tr("&Import customers…"),
+            self.tr("From a spreadsheet (CSV), Google or Outlook contacts, Shopify or vCard files."),
+            StartChoice.IMPORT,
+        )
+        self.demo_button = self._choice(
+            self.tr("Load &demo data"),
+            self.tr("200 made-up customers to try careapp with."),
+            StartChoice.DEMO,
+        )
+        self.empty_button = self._choice(
+            self.tr("Start &empty"), self.tr("Add customers as they come in."), StartChoice.EMPTY
+        )
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # no steps to count: a moving "busy" bar
+        self.busy_bar.setAccessibleName(self.tr("Working"))
+        self.status = QLabel()
+        self.status.setAccessibleName(self.tr("Status"))
+        self.error = ErrorLabel(self.tr("Problem"))
+        self._build()
+        self._set_busy(False, "")
+        follow_layout(self)
+        self.form.shop_name.setFocus()
+
+    def _choice(self, title: str, description: str, choice: StartChoice) -> QCommandLinkButton:
+        button = QCommandLinkButton(title, description)
+        button.setAccessibleName(title.replace("&", ""))
+        button.setAccessibleDescription(description)
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda: self.choose(choice))
+        return button
+
+    def _build(self) -> None:
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(ICON_SIZE, ICON_SIZE))
+        icon.setAccessibleName(self.tr("careapp icon"))
+        title = QLabel(self.tr("Welcome to careapp"))
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        intro = QLabel(
+            self.tr(
+                "Tell careapp a little about your shop, then choose how to start. "
+                "You can change all of this later under File → Shop settings."
+            )
+        )
+        intro.setWordWrap(True)
+        heading_text = QVBoxLayout()
+        heading_text.addWidget(title)
+        heading_text.addWidget(intro)
+        heading = QHBoxLayout()
+        heading.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addSpacing(8)
+        heading.addLayout(heading_text, 1)
+        start = QLabel(self.tr("How would you like to start?"))
+        start.setStyleSheet("font-weight: bold;")
+        choices = QHBoxLayout()
+        for button in (self.import_button, self.demo_button, self.empty_button):
+            choices.addWidget(button, 1)
+        busy = QHBoxLayout()
+        busy.addWidget(self.status, 1)
+        busy.addWidget(self.busy_bar, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(heading)
+        layout.addSpacing(6)
+        layout.addWidget(self.form)
+        layout.addSpacing(6)
+        layout.addWidget(start)
+        layout.addLayout(choices)
+        layout.addLayout(busy)
+        layout.addWidget(self.error)
+
+    # --- choosing ------------------------------------------------------------------------
+
+    def choose(self, choice: StartChoice) -> None:
+        """Save the settings (welcome done), then do what was chosen."""
+        if self._busy:
+            return
+        settings = dataclasses.replace(self.form.values(self._shop), welcome_done=True)
+        self.error.show_error(None)
+        self._set_busy(True, self.tr("Saving the shop's settings…"))
+        save = self._save
+        self._runner.submit(
+            lambda: save(settings), lambda _none: self._saved(choice, settings), self._failed, owner=self
+        )
+
+    def _saved(self, choice: StartChoice, settings: ShopSettings) -> None:
+        self._shop = settings
+        if choice is not StartChoice.DEMO:
+            self._finish(choice)
+            return
+        self._set_busy(True, self.tr("Loading demo customers…"))
+        self._runner.submit(self._load_demo, lambda _result: self._finish(choice), self._failed, owner=self)
+
+    def _finish(self, choice: StartChoice) -> None:
+        self._set_busy(False, "")
+        # Closed first, so that what comes next (the import dialog) is not opened beneath it.
+        self.done(QDialog.DialogCode.Accepted)
+        self.finishedWith.emit(choice, self._shop)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False, "")
+        self.error.show_error(
+            self.tr("That did not work: {error} What you typed is still here; try again.").format(error=error)
+        )
+
+    def _set_busy(self, busy: bool, text: str) -> None:
+        self._busy = busy
+        self.status.setText(text)
+        self.status.setVisible(busy)
+        self.busy_bar.setVisible(busy)
+        for widget in (self.form, self.import_button, self.demo_button, self.empty_button):
+            widget.setEnabled(not busy)
+
+    def reject(self) -> None:
+        """Closing the welcome is starting empty: it is not shown again. If saving has just
+        failed, closing leaves without saving (the welcome then comes back next time)."""
+        if self._busy:
+            return
+        if self.error.isVisibleTo(self):
+            super().reject()
+            return
+        self.choose(StartChoice.EMPTY)

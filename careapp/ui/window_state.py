@@ -1,0 +1,73 @@
+"""Remembering the main window's layout between sessions (QSettings).
+
+Kept: the window's geometry, the divider between list and detail, the divider inside the
+detail (once the user has moved it), the list's sort column and order, and its column widths
+(once the user has sized one; until then the columns follow the list's width).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow, QSplitter
+
+    from careapp.ui.customers.detail import CustomerDetail
+    from careapp.ui.customers.list_panel import CustomerListPanel
+
+GEOMETRY_KEY = "main_window/geometry"
+SPLITTER_KEY = "main_window/splitter"
+DETAIL_SPLITTER_KEY = "main_window/detail_splitter"
+HEADER_KEY = "main_window/list_header"
+COLUMNS_SIZED_KEY = "main_window/columns_sized_by_user"
+DEFAULT_SIZE = (1200, 760)
+DEFAULT_SPLIT = [780, 500]
+
+
+def _bytes(settings: QSettings, key: str) -> QByteArray | None:
+    value = settings.value(key)
+    return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def _flag(settings: QSettings, key: str) -> bool:
+    return str(settings.value(key, "false")).lower() == "true"
+
+
+def restore_frame(
+    settings: QSettings, window: QMainWindow, splitter: QSplitter, detail: CustomerDetail
+) -> None:
+    """Geometry and dividers, as the window is built."""
+    geometry = _bytes(settings, GEOMETRY_KEY)
+    if geometry is None or not window.restoreGeometry(geometry):
+        window.resize(*DEFAULT_SIZE)
+    split = _bytes(settings, SPLITTER_KEY)
+    if split is None or not splitter.restoreState(split):
+        splitter.setSizes(DEFAULT_SPLIT)
+    divider = _bytes(settings, DETAIL_SPLITTER_KEY)
+    if divider is not None:
+        detail.restore_divider(divider)
+
+
+def restore_list(settings: QSettings) -> tuple[QByteArray | None, bool]:
+    """The list header's saved state (sort and widths), and whether the user sized the columns."""
+    return _bytes(settings, HEADER_KEY), _flag(settings, COLUMNS_SIZED_KEY)
+
+
+def save(
+    settings: QSettings,
+    window: QMainWindow,
+    splitter: QSplitter,
+    detail: CustomerDetail,
+    panel: CustomerListPanel,
+) -> None:
+    settings.setValue(GEOMETRY_KEY, window.saveGeometry())
+    settings.setValue(SPLITTER_KEY, splitter.saveState())
+    divider = detail.divider_state()
+    if divider is not None:
+        settings.setValue(DETAIL_SPLITTER_KEY, divider)
+    if panel.model is not None:
+        settings.setValue(HEADER_KEY, panel.table.horizontalHeader().saveState())
+        settings.setValue(COLUMNS_SIZED_KEY, not panel.columns_follow_width())
+    settings.sync()
