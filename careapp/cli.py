@@ -7,6 +7,7 @@ Heavy modules (SQLAlchemy, Alembic, Qt) are imported inside the commands that ne
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     customers = what.add_parser("customers", help="every customer, to CSV, vCard 4.0 or JSON")
     customers.add_argument("file", type=Path)
     customers.add_argument("--format", choices=("csv", "vcard", "json"), default=None)
+    customers.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
 
     demo = commands.add_parser("demo", help="fill the database with realistic demo customers")
     demo.add_argument("--customers", type=int, default=200)
@@ -57,7 +59,80 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="contacts and purchases in all (default: about 10 per customer)",
     )
+    demo.add_argument(
+        "--tickets",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also add N service tickets with their contacts, spread over the customers (default 0)",
+    )
+    _add_report_parser(commands)
+    _add_staff_parser(commands)
     return parser
+
+
+_AS_HELP = "who does this (an owner, once the staff list has one)"
+
+
+def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser("report", help="service reports")
+    kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
+    fcr = kinds.add_parser(
+        "fcr",
+        help="first-contact resolution, reopen and repeat rates, response times, open backlog",
+        description=(
+            "First-contact resolution (one-touch, gross, net, strict), reopen and repeat rates, median "
+            "time to first response and to resolution, for tickets first resolved in the period, and "
+            "the open backlog by age. The period is in local days, both ends included; by default it "
+            "is the current year to date (1 January to today). Definitions are printed below the text "
+            "table."
+        ),
+    )
+    fcr.add_argument("--from", dest="first_day", type=_day, metavar="YYYY-MM-DD", help="first day")
+    fcr.add_argument("--to", dest="last_day", type=_day, metavar="YYYY-MM-DD", help="last day (included)")
+    fcr.add_argument("--by", choices=("month", "staff", "category"), default="month")
+    fcr.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    fcr.add_argument(
+        "--as-of",
+        type=_moment,
+        metavar="YYYY-MM-DD[THH:MM]",
+        help="count only what was known then, local time (a date alone: the end of that day); default now",
+    )
+    fcr.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of the screen")
+
+
+def _add_staff_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    staff = commands.add_parser("staff", help="the staff list and roles")
+    actions = staff.add_subparsers(dest="staff_action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add a staff member (the first one may be the owner)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("owner", "staff"), default="staff")
+    add.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
+    listing = actions.add_parser("list", help="list the staff")
+    listing.add_argument("--all", action="store_true", help="include members who no longer work here")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _moment(text: str) -> dt.datetime:
+    """A local date or date-time as naive UTC; a date alone means the last second of that day."""
+    try:
+        if len(text) == 10:
+            local = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
+        else:
+            local = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or time; write YYYY-MM-DD[THH:MM]"
+        ) from None
+    if local.tzinfo is None:
+        local = local.astimezone()
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,11 +220,15 @@ def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_export(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.exporter import ExportService, format_for
+    from careapp.services.exporter import format_for
+    from careapp.services.staff import Actor, PermissionDenied
 
     export_format = args.format or format_for(args.file)
     try:
-        count = ExportService(services.customers).export_customers(args.file, export_format)
+        count = services.guard.export_customers(Actor(args.actor or ""), args.file, export_format)
+    except PermissionDenied as error:
+        print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except OSError as error:
         print(f"careapp: could not write {args.file}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -166,6 +245,74 @@ def _cmd_demo(services: Services, args: argparse.Namespace) -> int:
         f"Added {result.customers} demo customers with {result.purchases} purchases, "
         f"{result.contacts} contacts and {result.notes} notes (seed {args.seed})."
     )
+    if args.tickets > 0:
+        _demo_tickets(services, args)
+    return EXIT_OK
+
+
+def _demo_tickets(services: Services, args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from careapp.db.models import CustomerRecord
+    from careapp.services.demo_tickets import fill_demo_tickets
+
+    with services.db.session() as session:
+        customer_ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))
+    result = fill_demo_tickets(services.db, customer_ids, args.seed, services.clock(), args.tickets)
+    print(
+        f"Added {result.tickets} demo tickets with {result.contacts} contacts and "
+        f"{result.state_changes} state changes."
+    )
+
+
+def _cmd_report(services: Services, args: argparse.Namespace) -> int:
+    from careapp.clock import to_local
+    from careapp.services.exporter import write_atomically
+    from careapp.services.reports import render_csv, render_text, report_json
+
+    today = to_local(services.clock()).date()
+    last_day = args.last_day or today
+    first_day = args.first_day or dt.date(last_day.year, 1, 1)
+    if last_day < first_day:
+        print(f"careapp: the report cannot end ({last_day}) before it starts ({first_day}).", file=sys.stderr)
+        return EXIT_USER_ERROR
+    result = services.reports.fcr(first_day, last_day, args.by, args.as_of)
+    if args.format == "json":
+        text = json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "csv":
+        text = render_csv(result)
+    else:
+        text = render_text(result)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
+        write_atomically(args.output, text, "utf-8-sig" if args.format == "csv" else "utf-8")
+    except OSError as error:
+        print(f"careapp: could not write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(f"Wrote the report to {args.output} ({args.format}).")
+    return EXIT_OK
+
+
+def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
+    from careapp.services.staff import Actor, InvalidStaff, PermissionDenied, Role
+
+    if args.staff_action == "list":
+        members = services.staff.list(include_inactive=args.all)
+        if not members:
+            print("The staff list is empty; add the owner with: careapp staff add NAME --role owner")
+        for member in members:
+            print(f"{member.name}\t{member.role}" + ("" if member.active else "\t(inactive)"))
+        return EXIT_OK
+    try:
+        actor = Actor(args.actor) if args.actor else None
+        member = services.staff.add(actor, args.name, Role(args.role))
+    except (InvalidStaff, PermissionDenied) as error:
+        print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(f"Added {member.name} as {member.role}.")
     return EXIT_OK
 
 
@@ -174,6 +321,8 @@ COMMANDS = {
     "undo-import": _cmd_undo_import,
     "export": _cmd_export,
     "demo": _cmd_demo,
+    "report": _cmd_report,
+    "staff": _cmd_staff,
 }
 
 

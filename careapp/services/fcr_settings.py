@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from careapp.db.database import Database
 from careapp.db.models import SettingAuditRecord, SettingRecord
 from careapp.domain.fcr import FcrSettings
-from careapp.services.staff import Actor, OwnerAction, check_owner
+from careapp.services.staff import Actor, OwnerAction, check_actor, check_owner
 
 FCR_KEY = "fcr"
 
@@ -59,6 +59,7 @@ class FcrSettingsService:
             raise ValueError("Give a reason for changing the FCR windows; it is kept in the audit trail.")
         value = json.dumps(asdict(settings))
         with self._db.session() as session:
+            check_actor(session, actor)
             check_owner(session, actor, OwnerAction.CHANGE_FCR_SETTINGS)
             record = session.get(SettingRecord, FCR_KEY)
             old = json.dumps(asdict(FcrSettings())) if record is None else record.value_json

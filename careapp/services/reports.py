@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -35,7 +35,7 @@ from careapp.domain.fcr import (
 from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
 from careapp.exporting.csv_export import guard_cell
 from careapp.services.fcr_settings import read_fcr_settings
-from careapp.services.ticket_store import load_histories
+from careapp.services.ticket_store import TimeConverter, load_histories
 
 Clock = Callable[[], dt.datetime]
 
@@ -75,12 +75,9 @@ class ReportService:
         end = self._local_midnight(last_day + dt.timedelta(days=1))
         with self._db.session() as session:
             settings = read_fcr_settings(session)
-            histories = load_period(session, _utc(start), _utc(end), as_of_utc, settings)
+            histories = load_period(session, _utc(start), _utc(end), as_of_utc, settings, self._local)
             backlog_histories = load_open_at(session, as_of_utc)
-        local_as_of = self._local(as_of_utc)
-        report = fcr_report(
-            (self._localise(h) for h in histories), settings, start, end, local_as_of, group_by
-        )
+        report = fcr_report(histories, settings, start, end, self._local(as_of_utc), group_by)
         backlog = open_backlog_by_age(backlog_histories, as_of_utc)
         return FcrReportResult(report, backlog, first_day, last_day)
 
@@ -102,21 +99,6 @@ class ReportService:
         midnight = dt.datetime.combine(day, dt.time())
         return midnight.astimezone() if self._tz is None else midnight.replace(tzinfo=self._tz)
 
-    def _localise(self, history: TicketHistory) -> TicketHistory:
-        """The history with every time aware and local (order is kept: aware times compare as instants)."""
-        local = self._local
-        return replace(
-            history,
-            opened_at=local(history.opened_at),
-            contacts=tuple(
-                replace(
-                    c, at=local(c.at), callback_at=None if c.callback_at is None else local(c.callback_at)
-                )
-                for c in history.contacts
-            ),
-            changes=tuple(replace(c, at=local(c.at)) for c in history.changes),
-        )
-
 
 def _utc(aware: dt.datetime) -> dt.datetime:
     return aware.astimezone(dt.UTC).replace(tzinfo=None)
@@ -126,9 +108,15 @@ def _utc(aware: dt.datetime) -> dt.datetime:
 
 
 def load_period(
-    session: Session, start: dt.datetime, end: dt.datetime, as_of: dt.datetime, settings: FcrSettings
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    settings: FcrSettings,
+    when: TimeConverter,
 ) -> list[TicketHistory]:
-    """Every ticket an FCR report for ``[start, end)`` at ``as_of`` needs (naive UTC times).
+    """Every ticket an FCR report for ``[start, end)`` at ``as_of`` needs (naive UTC arguments; the
+    histories' times go through ``when``, e.g. to local time).
 
     The cohort: tickets whose first resolution known at ``as_of`` is in the period. Their repeats:
     the other tickets of the same customers opened from ``start`` to ``end`` plus the repeat window
@@ -163,7 +151,7 @@ def load_period(
             ),
         )
     )
-    return list(load_histories(session, session.scalars(related)).values())
+    return list(load_histories(session, session.scalars(related), when).values())
 
 
 def load_open_at(session: Session, as_of: dt.datetime) -> list[TicketHistory]:

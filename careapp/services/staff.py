@@ -113,7 +113,10 @@ def check_actor(session: Session, actor: Actor) -> Role:
 
 
 def check_owner(session: Session, actor: Actor, action: OwnerAction | str) -> None:
-    """Refuse unless the actor is an owner (or no owner exists yet: see the module docstring)."""
+    """Refuse unless the actor is an owner. Before an owner exists everything is allowed, even with
+    no name (a change that records who still needs one: see :func:`check_actor`)."""
+    if not _has_owner(session):
+        return
     if check_actor(session, actor) is not Role.OWNER:
         raise PermissionDenied(denied_sentence(actor.name, str(action)), actor, str(action))
 

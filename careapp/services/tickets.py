@@ -505,9 +505,8 @@ class TicketService:
     ) -> Iterator[_Edit]:
         """Check who acts, lock the ticket, refuse a stale version, and read the ticket as it is."""
         with self._db.session() as session:
-            if owner_action is None:
-                check_actor(session, actor)
-            else:
+            check_actor(session, actor)
+            if owner_action is not None:
                 check_owner(session, actor, owner_action)
             record = self._locked(session, ticket_id, expected_version)
             before = load_history(session, ticket_id)
