@@ -1,0 +1,363 @@
+"""FCR reports through the services, on a month of tickets logged as staff would log them.
+
+The expected figures were worked out by hand from the story in :func:`build_november` (R = N = 7):
+
+ticket  customer  category    first contact (staff)        first resolved   what else
+T1      Ann       Grinder     11-02 10:00 phone in (Sam)   11-02 10:00      T2 repeats it
+T2      Ann       " grinder " 11-06 10:00 phone in (Sam)   11-06 15:00      callback, out phone resolves
+T3      Ben       Order       11-10 09:00 email in (Olivia) 11-11 09:00     out email resolves; Ben rings
+                                                                            11-13 12:00 (reopen), out
+                                                                            phone resolves 16:00
+T4      Cat       Repair      11-20 11:00 walk-in (Sam)    11-24 10:00      marked not resolvable; T8
+                                                                            (email in 12:00) merged in
+T5      Dev       Other       11-05 09:00 phone in (Sam)   11-05 09:00      excluded as spam by owner
+T6      Dev       Advice      11-27 14:00 phone in (Olivia) 11-27 14:00
+T7      Ben       Billing     10-30 10:00 phone in (Sam)   10-30 10:00      October; Ben rings 11-03 10:00
+                                                                            (reopen), resolved again 11:00:
+                                                                            still not in November's cohort
+T9      Ann       Delivery    11-25 09:00 email in (Olivia) never           waiting on the customer
+
+As of 10 December everything is decided. Eligible: T1 T2 T3 T4 T6. One-touch fails only for T3 (two
+outbound contacts): 4/5. Gross fails for T3 (Ben rang again) and T4 (the merged email): 3/5. Net
+leaves T4 out: 3/4. Strict: T1 has a repeat, T3 and T4 are not gross: 2/5. Reopen 1/5 (T3), repeat 1/5
+(T1). First response: 0 for the live first contacts, 24 h for T3: median 0. Resolution: 0, 0, 5 h,
+24 h, 95 h: median 5 h.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from careapp.context import Services
+from careapp.domain.fcr import Rate
+from careapp.domain.tickets import (
+    ContactChannel,
+    Direction,
+    Exclusion,
+    NotResolvableReason,
+    Outcome,
+)
+from careapp.services.reports import (
+    FcrReportResult,
+    ReportService,
+    format_duration,
+    render_csv,
+    render_text,
+    report_json,
+)
+from careapp.services.staff import Actor, Role
+from careapp.services.tickets import ContactInput, NewTicket
+
+H = dt.timedelta(hours=1)
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, minute)
+
+
+@dataclass
+class November:
+    ids: dict[str, int]
+    owner: Actor
+    sam: Actor
+
+
+def build_november(services: Services, clock: list[dt.datetime]) -> November:
+    """Log the month described in the module docstring, moving the clock along."""
+    owner = services.staff.add(None, "Olivia", Role.OWNER).actor()
+    sam = services.staff.add(owner, "Sam").actor()
+    people = {}
+    for name in ("Ann", "Ben", "Cat", "Dev"):
+        people[name] = services.tickets.create_walk_in(owner, name, "Tester").id
+    ids: dict[str, int] = {}
+
+    def log(
+        when: dt.datetime,
+        who: Actor,
+        customer: str,
+        ticket: str,
+        *,
+        category: str = "",
+        channel: ContactChannel = ContactChannel.PHONE,
+        direction: Direction = Direction.IN,
+        outcome: Outcome | None = None,
+        **extra: object,
+    ) -> None:
+        clock[0] = when
+        new = NewTicket(category) if ticket not in ids else None
+        contact = ContactInput(
+            channel=channel,
+            direction=direction,
+            started_at=when,
+            outcome=outcome,
+            ticket_id=ids.get(ticket),
+            new_ticket=new,
+            **extra,  # type: ignore[arg-type]
+        )
+        logged = services.tickets.log_contact(who, people[customer], contact)
+        assert logged.ticket is not None
+        ids.setdefault(ticket, logged.ticket.id)
+
+    def version(ticket: str) -> int:
+        return services.tickets.ticket(ids[ticket]).version
+
+    log(at(10, 30, 10), sam, "Ben", "T7", category="Billing", outcome=Outcome.RESOLVED_NOW)
+    log(at(11, 2, 10), sam, "Ann", "T1", category="Grinder", outcome=Outcome.RESOLVED_NOW)
+    log(at(11, 3, 10), sam, "Ben", "T7", outcome=Outcome.CALLBACK_PROMISED, callback_at=at(11, 3, 11))
+    log(at(11, 3, 11), sam, "Ben", "T7", direction=Direction.OUT, outcome=Outcome.RESOLVED_NOW)
+    log(at(11, 5, 9), sam, "Dev", "T5", category="Other", outcome=Outcome.RESOLVED_NOW)
+    clock[0] = at(11, 5, 9, 30)
+    services.tickets.set_exclusion(owner, ids["T5"], version("T5"), Exclusion.SPAM, "a sales call")
+    log(
+        at(11, 6, 10),
+        sam,
+        "Ann",
+        "T2",
+        category=" grinder ",
+        outcome=Outcome.CALLBACK_PROMISED,
+        callback_at=at(11, 6, 15),
+    )
+    log(at(11, 6, 15), sam, "Ann", "T2", direction=Direction.OUT, outcome=Outcome.RESOLVED_NOW)
+    email = ContactChannel.EMAIL
+    log(at(11, 10, 9), owner, "Ben", "T3", category="Order", channel=email, outcome=Outcome.WAITING_SUPPLIER)
+    log(
+        at(11, 11, 9),
+        owner,
+        "Ben",
+        "T3",
+        channel=email,
+        direction=Direction.OUT,
+        outcome=Outcome.RESOLVED_NOW,
+    )
+    log(at(11, 13, 12), sam, "Ben", "T3", outcome=Outcome.CALLBACK_PROMISED, callback_at=at(11, 13, 16))
+    log(at(11, 13, 16), sam, "Ben", "T3", direction=Direction.OUT, outcome=Outcome.RESOLVED_NOW)
+    log(
+        at(11, 20, 11),
+        sam,
+        "Cat",
+        "T4",
+        category="Repair",
+        channel=ContactChannel.WALK_IN,
+        outcome=Outcome.NEEDS_REPAIR_OR_VISIT,
+        outcome_reason="Seal worn",
+    )
+    clock[0] = at(11, 20, 11, 5)
+    services.tickets.mark_not_resolvable(
+        sam, ids["T4"], version("T4"), NotResolvableReason.REPAIR, "needs the workshop"
+    )
+    log(at(11, 20, 12), sam, "Cat", "T8", category="Repair", channel=email)
+    clock[0] = at(11, 20, 13)
+    services.tickets.merge(sam, ids["T8"], version("T8"), ids["T4"], version("T4"), "the same leak")
+    log(at(11, 24, 10), sam, "Cat", "T4", direction=Direction.OUT, outcome=Outcome.RESOLVED_NOW)
+    log(
+        at(11, 25, 9),
+        owner,
+        "Ann",
+        "T9",
+        category="Delivery",
+        channel=email,
+        outcome=Outcome.WAITING_CUSTOMER,
+    )
+    log(at(11, 27, 14), owner, "Dev", "T6", category="Advice", outcome=Outcome.RESOLVED_NOW)
+    return November(ids, owner, sam)
+
+
+@pytest.fixture
+def november(services: Services, clock: list[dt.datetime]) -> November:
+    return build_november(services, clock)
+
+
+def report(
+    services: Services, as_of: dt.datetime, group_by: str = "month", first: int = 1, last: int = 30
+) -> FcrReportResult:
+    reports = ReportService(services.db, services.clock, tz=dt.UTC)
+    return reports.fcr(dt.date(2026, 11, first), dt.date(2026, 11, last), group_by, as_of)  # type: ignore[arg-type]
+
+
+def rates(row: object) -> dict[str, tuple[int, int]]:
+    names = ("one_touch", "gross", "net", "strict", "reopen", "repeat")
+    return {name: (getattr(row, name).numerator, getattr(row, name).denominator) for name in names}
+
+
+def test_everything_decided_in_december(services: Services, november: November) -> None:
+    result = report(services, at(12, 10, 0))
+    total = result.report.total
+    ids = november.ids
+    assert sorted(total.ticket_ids) == sorted(ids[t] for t in ("T1", "T2", "T3", "T4", "T5", "T6"))
+    assert (total.cohort, total.excluded, total.eligible, total.not_resolvable) == (6, 1, 5, 1)
+    assert total.excluded_by == {Exclusion.SPAM: 1}
+    assert (total.provisional, total.decided) == (0, 5)
+    assert rates(total) == {
+        "one_touch": (4, 5),
+        "gross": (3, 5),
+        "net": (3, 4),
+        "strict": (2, 5),
+        "reopen": (1, 5),
+        "repeat": (1, 5),
+    }
+    assert total.median_time_to_first_response == dt.timedelta(0)
+    assert total.median_time_to_resolution == 5 * H
+    assert [row.key for row in result.report.rows] == ["2026-11"]
+    by_id = {r.ticket_id: r for r in result.report.results}
+    assert by_id[ids["T1"]].repeat_ticket_ids == (ids["T2"],)
+    assert by_id[ids["T3"]].time_to_first_response == 24 * H
+    assert by_id[ids["T4"]].time_to_resolution == 95 * H
+
+
+def test_by_staff_and_by_category(services: Services, november: November) -> None:
+    by_staff = report(services, at(12, 10, 0), "staff")
+    olivia, sam = by_staff.report.rows
+    assert (olivia.key, olivia.cohort, olivia.eligible) == ("Olivia", 2, 2)
+    assert rates(olivia) == {
+        "one_touch": (1, 2),
+        "gross": (1, 2),
+        "net": (1, 2),
+        "strict": (1, 2),
+        "reopen": (1, 2),
+        "repeat": (0, 2),
+    }
+    assert olivia.median_time_to_resolution == 12 * H  # the mean of 0 and 24 hours
+    assert (sam.key, sam.cohort, sam.excluded, sam.eligible, sam.not_resolvable) == ("Sam", 4, 1, 3, 1)
+    assert rates(sam) == {
+        "one_touch": (3, 3),
+        "gross": (2, 3),
+        "net": (2, 2),
+        "strict": (1, 3),
+        "reopen": (0, 3),
+        "repeat": (1, 3),
+    }
+    by_category = report(services, at(12, 10, 0), "category")
+    rows = {row.key: row for row in by_category.report.rows}
+    assert list(rows) == ["Advice", "Grinder", "Order", "Other", "Repair"]  # " grinder " joins Grinder
+    assert rows["Grinder"].cohort == 2 and rates(rows["Grinder"])["strict"] == (1, 2)
+    assert rows["Other"].excluded == 1 and rows["Other"].eligible == 0
+    assert rows["Other"].gross == Rate(0, 0) and rows["Other"].gross.value is None
+
+
+def test_at_the_end_of_november_two_tickets_are_still_provisional(
+    services: Services, november: November
+) -> None:
+    total = report(services, dt.datetime(2026, 11, 30, 23, 59, 59)).report.total
+    # T4 (windows end 12-01 10:00) and T6 (12-04 14:00) are provisional: T4 has already failed gross,
+    # but its strict FCR is not counted yet.
+    assert (total.cohort, total.eligible, total.provisional, total.decided) == (6, 5, 2, 3)
+    assert rates(total) == {
+        "one_touch": (4, 5),
+        "gross": (3, 5),
+        "net": (3, 4),
+        "strict": (1, 3),
+        "reopen": (1, 3),
+        "repeat": (1, 3),
+    }
+
+
+def test_as_of_mid_month_ignores_what_came_later(services: Services, november: November) -> None:
+    result = report(services, at(11, 12, 12))
+    total = result.report.total
+    ids = november.ids
+    # Only T1, T2, T3 and T5 had been resolved; Ben's call on the 13th (T3's reopen) is not known yet.
+    assert sorted(total.ticket_ids) == sorted(ids[t] for t in ("T1", "T2", "T3", "T5"))
+    assert (total.cohort, total.excluded, total.eligible, total.provisional, total.decided) == (4, 1, 3, 2, 1)
+    assert rates(total) == {
+        "one_touch": (3, 3),
+        "gross": (3, 3),
+        "net": (3, 3),
+        "strict": (0, 1),
+        "reopen": (0, 1),
+        "repeat": (1, 1),
+    }
+    t3 = next(r for r in result.report.results if r.ticket_id == ids["T3"])
+    assert t3.provisional and t3.strict is None and not t3.reopened_within_window
+
+
+def test_a_ticket_counts_in_the_month_of_its_first_resolution(services: Services, november: November) -> None:
+    reports = ReportService(services.db, services.clock, tz=dt.UTC)
+    october = reports.fcr(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "month", at(12, 10, 0)).report.total
+    assert october.ticket_ids == (november.ids["T7"],)
+    assert rates(october)["reopen"] == (1, 1) and rates(october)["gross"] == (0, 1)
+    # Resolved again on 3 November, but first resolved in October: not in November's cohort.
+    assert november.ids["T7"] not in report(services, at(12, 10, 0)).report.total.ticket_ids
+
+
+def test_period_bounds_are_local_days(services: Services, november: November) -> None:
+    # 1 to 5 November: T1 (11-02 10:00) and T5 (11-05 09:00), not T2 (resolved 11-06 15:00).
+    ids = november.ids
+    early = report(services, at(12, 10, 0), first=1, last=5).report
+    assert early.total.ticket_ids == (ids["T1"], ids["T5"])
+    # T2 is outside this cohort but still T1's repeat: the report loads it as a related ticket.
+    assert early.results[0].repeat_ticket_ids == (ids["T2"],) and rates(early.total)["repeat"] == (1, 1)
+    # In a zone 10 hours ahead, 3 to 5 November is [2 Nov 14:00, 5 Nov 14:00) UTC: T1's resolution
+    # (2 Nov 10:00 UTC) is before it, T5's (5 Nov 09:00 UTC, 19:00 local) is inside.
+    ahead = ReportService(services.db, services.clock, tz=dt.timezone(dt.timedelta(hours=10)))
+    result = ahead.fcr(dt.date(2026, 11, 3), dt.date(2026, 11, 5), "month", at(12, 10, 0))
+    assert result.report.total.ticket_ids == (ids["T5"],)
+    assert result.report.period_start == dt.datetime(2026, 11, 3, tzinfo=dt.timezone(dt.timedelta(hours=10)))
+    # 1 November in a zone 11 hours behind starts at 11:00 UTC: T1, resolved at 10:00 UTC on the 2nd,
+    # is 23:00 local on the 1st and counts; the October ticket (10-30 10:00 UTC) does not.
+    behind = ReportService(services.db, services.clock, tz=dt.timezone(dt.timedelta(hours=-11)))
+    one_day = behind.fcr(dt.date(2026, 11, 1), dt.date(2026, 11, 1), "month", at(12, 10, 0))
+    assert one_day.report.total.ticket_ids == (ids["T1"],)
+
+
+def test_open_backlog_by_age(services: Services, november: November) -> None:
+    reports = ReportService(services.db, services.clock, tz=dt.UTC)
+    t9 = november.ids["T9"]
+    buckets = {b.label: b.ticket_ids for b in reports.backlog(at(12, 10, 0))}
+    assert buckets == {
+        "under 1 day": (),
+        "1-3 days": (),
+        "3-7 days": (),
+        "7-14 days": (),
+        "14-30 days": (t9,),  # opened 11-25 09:00: 14 days 15 hours
+        "30+ days": (),
+    }
+    # At 11-20 12:30, T4 (opened 11:00 that day) and T8 (opened 12:00, merged away only at 13:00) were
+    # open, but T8 is excluded as merged now, and exclusions apply retroactively.
+    then = {b.label: b.ticket_ids for b in reports.backlog(at(11, 20, 12, 30))}
+    assert then["under 1 day"] == (november.ids["T4"],)
+    assert sum(len(v) for v in then.values()) == 1
+    assert report(services, at(11, 30, 23)).backlog[2].ticket_ids == (t9,)  # 3-7 days
+
+
+def test_changed_windows_change_the_figures(services: Services, november: November) -> None:
+    from careapp.domain.fcr import FcrSettings
+
+    # With a repeat window of 3 days, T2 (opened 4 days after T1's resolution) is no repeat of T1.
+    services.fcr_settings.save(november.owner, FcrSettings(7, 3), "shorter repeat window")
+    total = report(services, at(12, 10, 0)).report.total
+    assert rates(total)["repeat"] == (0, 5)
+    assert rates(total)["strict"] == (3, 5)
+
+
+def test_renderers(services: Services, november: November) -> None:
+    result = report(services, at(12, 10, 0), "staff")
+    lines = render_csv(result).split("\r\n")
+    assert lines[0].startswith("Group,Tickets,Excluded,Eligible,Not resolvable at first contact,Provisional")
+    assert lines[1] == ("Olivia,2,0,2,0,0,2,1,2,50.0,1,2,50.0,1,2,50.0,1,2,50.0,1,2,50.0,0,2,0.0,720.0,720.0")
+    assert lines[2] == ("Sam,4,1,3,1,0,3,3,3,100.0,2,3,66.7,2,2,100.0,1,3,33.3,0,3,0.0,1,3,33.3,0.0,300.0")
+    assert lines[3] == ("total,6,1,5,1,0,5,4,5,80.0,3,5,60.0,3,4,75.0,2,5,40.0,1,5,20.0,1,5,20.0,0.0,300.0")
+    assert lines[4:] == [""]
+    data = report_json(result)
+    assert data["total"]["strict"] == {"numerator": 2, "denominator": 5, "rate": 0.4}  # type: ignore[index]
+    assert data["total"]["median_time_to_resolution_seconds"] == 5 * 3600  # type: ignore[index]
+    assert data["total"]["excluded_by"] == {"spam": 1}  # type: ignore[index]
+    text = render_text(result)
+    assert "Olivia" in text and "2/5 40%" in text
+    assert text.index("total") < text.index("Definitions:")
+    assert (
+        format_duration(95 * H) == "3d 23h" and format_duration(5 * H + dt.timedelta(minutes=3)) == "5h 03m"
+    )
+
+
+def test_csv_cells_cannot_become_formulas(services: Services, clock: list[dt.datetime]) -> None:
+    owner = Actor("Olivia", Role.OWNER)
+    customer = services.tickets.create_walk_in(owner, "Eve", "Tester").id
+    clock[0] = at(11, 3, 10)
+    services.tickets.log_contact(
+        owner, customer, ContactInput(new_ticket=NewTicket("=HYPERLINK(evil)"), outcome=Outcome.RESOLVED_NOW)
+    )
+    csv_text = render_csv(report(services, at(12, 10, 0), "category"))
+    assert "\r\n'=HYPERLINK(evil)," in csv_text
