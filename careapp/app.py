@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, qVersion
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal, qVersion
 from PySide6.QtWidgets import QApplication
 
 from careapp import __version__
@@ -85,10 +85,13 @@ def smoke_test_requested(environ: Mapping[str, str] | None = None) -> bool:
 class Startup(QObject):
     """Opens the services once the window has been painted, and closes them at the end.
 
-    On the first run (``welcome_done`` unset) it shows the welcome. In smoke-test mode it skips
-    the welcome, and ends the event loop as soon as the customer list has loaded (exit code 0),
-    or when opening fails (exit code 1, the reason on stderr).
+    On the first run (``welcome_done`` unset) it shows the welcome. ``listReady`` fires once the
+    first customer list has loaded. In smoke-test mode there is no welcome and no failure dialog:
+    ``openFailed`` carries the reason instead (see :func:`run_gui`).
     """
+
+    listReady = Signal()
+    openFailed = Signal(str)
 
     def __init__(
         self, window: MainWindow, runner: Runner, paths: Paths, log_path: Path, smoke_test: bool = False
@@ -105,26 +108,22 @@ class Startup(QObject):
 
     def _opened(self, opened: OpenedServices) -> None:
         self.services = opened.services
-        if self._smoke_test:
-            self._window.list_panel.searchFinished.connect(self._smoke_test_passed)
+        self._window.list_panel.searchFinished.connect(self._list_loaded)
         self._window.attach_services(opened.services, opened.shop)
         log.info("database open: %s", hide_password(self._paths.database_url))
         if not opened.shop.welcome_done and not self._smoke_test:
             self._window.show_welcome(opened.shop)
 
-    def _smoke_test_passed(self) -> None:
-        self._window.list_panel.searchFinished.disconnect(self._smoke_test_passed)
-        log.info(SMOKE_TEST_READY)
-        print(SMOKE_TEST_READY, flush=True)
-        QCoreApplication.exit(0)
+    def _list_loaded(self) -> None:
+        self._window.list_panel.searchFinished.disconnect(self._list_loaded)
+        self.listReady.emit()
 
     def _failed(self, error: BaseException) -> None:
         log.error("could not open the database at %s", self._paths.database_url, exc_info=error)
         self.exit_code = EXIT_OPEN_FAILED
         self._window.show_open_failed()
         if self._smoke_test:
-            print(f"smoke test: could not open the database: {plain_reason(error)}", file=sys.stderr)
-            QCoreApplication.exit(EXIT_OPEN_FAILED)
+            self.openFailed.emit(plain_reason(error))
             return
         self._window.prompts.error(
             self.tr("careapp could not open its database"),
@@ -242,7 +241,7 @@ def _run(
         runner.shutdown()
         return _start_failed(error, log_path, smoke_test)
     if smoke_test:
-        QTimer.singleShot(SMOKE_TEST_TIMEOUT_MS, lambda: _smoke_test_timed_out(runner))
+        _watch_smoke_test(startup, runner)
     try:
         code = app.exec()
     finally:
@@ -251,7 +250,23 @@ def _run(
     return code or startup.exit_code
 
 
-def _smoke_test_timed_out(runner: Runner) -> None:
-    busy = " (the database thread is still busy)" if runner.is_busy() else ""
-    print(f"smoke test: the main window was not ready in time{busy}", file=sys.stderr)
-    QCoreApplication.exit(EXIT_START_FAILED)
+def _watch_smoke_test(startup: Startup, runner: Runner) -> None:
+    """Exit 0 once the list has loaded; 1, with the reason on stderr, if it fails or hangs."""
+
+    def passed() -> None:
+        log.info(SMOKE_TEST_READY)
+        print(SMOKE_TEST_READY, flush=True)
+        QCoreApplication.exit(0)
+
+    def failed(reason: str) -> None:
+        print(f"smoke test: could not open the database: {reason}", file=sys.stderr)
+        QCoreApplication.exit(EXIT_OPEN_FAILED)
+
+    def timed_out() -> None:
+        busy = " (the database thread is still busy)" if runner.is_busy() else ""
+        print(f"smoke test: the main window was not ready in time{busy}", file=sys.stderr)
+        QCoreApplication.exit(EXIT_START_FAILED)
+
+    startup.listReady.connect(passed)
+    startup.openFailed.connect(failed)
+    QTimer.singleShot(SMOKE_TEST_TIMEOUT_MS, startup, timed_out)

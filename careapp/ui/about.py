@@ -89,6 +89,7 @@ class AboutDialog(QDialog):
 
     def _heading(self) -> QHBoxLayout:
         icon = QLabel()
+        icon.setObjectName("aboutIcon")
         icon.setPixmap(app_icon().pixmap(ICON_SIZE, ICON_SIZE))
         icon.setAccessibleName(self.tr("careapp icon"))
         name = QLabel("careapp")

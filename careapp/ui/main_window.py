@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.removeAction(self.delete_action)
         self.list_panel.table.addAction(self.delete_action)
-        self.note_action = self._action(self.tr("Add &note…"), "Ctrl+Shift+N", customers.add_note)
+        self.note_action = self._action(self.tr("Add no&te…"), "Ctrl+Shift+N", customers.add_note)
         self.undo_action = self._action(
             self.tr("&Undo delete"), QKeySequence.StandardKey.Undo, customers.undo_delete
         )

@@ -47,7 +47,6 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.name = name
         self._server: QLocalServer | None = None
-        self._clients: list[QLocalSocket] = []
 
     def notify_running(self, timeout_ms: int = CONNECT_TIMEOUT_MS) -> bool:
         """Ask a running careapp to come forward; True if one is listening and was told."""
@@ -91,19 +90,24 @@ class SingleInstance(QObject):
         assert self._server is not None
         while self._server.hasPendingConnections():
             client = self._server.nextPendingConnection()
-            self._clients.append(client)
-            client.readyRead.connect(lambda c=client: self._read(c))
-            client.disconnected.connect(lambda c=client: self._forget(c))
-            if client.bytesAvailable():
-                self._read(client)
+            # Slots on this object, not lambdas: Qt drops them when this object goes, before
+            # the server and its sockets are deleted (and a dying socket says "disconnected").
+            client.readyRead.connect(self._ready_read)
+            client.disconnected.connect(self._client_gone)
+            self._read(client)
+
+    def _ready_read(self) -> None:
+        client = self.sender()
+        if isinstance(client, QLocalSocket):
+            self._read(client)
+
+    def _client_gone(self) -> None:
+        client = self.sender()
+        if isinstance(client, QLocalSocket):
+            self._read(client)
+            client.deleteLater()
 
     def _read(self, client: QLocalSocket) -> None:
         while client.canReadLine():
             if bytes(client.readLine().data()) == RAISE:
                 self.activationRequested.emit()
-
-    def _forget(self, client: QLocalSocket) -> None:
-        self._read(client)
-        if client in self._clients:
-            self._clients.remove(client)
-            client.deleteLater()

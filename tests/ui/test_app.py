@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,40 @@ def test_a_database_that_cannot_be_opened_is_explained(
     assert window.list_panel.empty.text.text() == "The database could not be opened."
     assert startup.exit_code == EXIT_OPEN_FAILED
     assert not window.isVisible()
+
+
+def run_careapp(tmp_path: Path, data_dir: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # never the user's real settings
+        **extra_env,
+    }
+    env.pop("CAREAPP_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "careapp", "--data-dir", str(data_dir)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_smoke_test_mode_opens_the_window_and_exits_when_the_list_is_ready(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = run_careapp(tmp_path, data_dir, CAREAPP_SMOKE_TEST="1")
+    assert result.returncode == 0, result.stderr
+    assert "smoke test: main window ready" in result.stdout
+    assert (data_dir / "careapp.db").is_file()
+    log_text = (data_dir / "logs" / "careapp.log").read_text(encoding="utf-8")
+    assert "careapp 0.1.0 starting" in log_text
+    assert "smoke test: main window ready" in log_text
+
+
+def test_smoke_test_mode_fails_with_the_reason_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    (data_dir / "careapp.db").mkdir(parents=True)  # a folder where the database file should be
+    result = run_careapp(tmp_path, data_dir, CAREAPP_SMOKE_TEST="1")
+    assert result.returncode == 1
+    assert "smoke test: could not open the database: unable to open database file" in result.stderr

@@ -216,6 +216,54 @@ def test_geometry_is_remembered(
     assert (again.width(), again.height()) == (700, 500)
 
 
+def test_a_second_window_comes_back_as_the_first_was_left(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, prompts: ScriptedPrompts, demo_services: Services
+) -> None:
+    window.resize(780, 560)  # within the offscreen screen (800 × 600)
+    window.splitter.setSizes([430, 340])
+    split = window.splitter.sizes()
+    qtbot.waitUntil(lambda: window.detail.customer is not None)
+    window.detail.page.setSizes([150, 300])
+    window.detail.page.splitterMoved.emit(150, 1)  # as if dragged by the user
+    divider = window.detail.page.sizes()
+    header = window.list_panel.table.horizontalHeader()
+    header.resizeSection(1, 260)  # as if dragged by the user
+    window.list_panel.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # City, Z to A
+    window.close()
+
+    again = make_window(qtbot, SyncRunner(), tmp_path, prompts, resize=False)
+    again.attach_services(demo_services, demo_services.settings.shop())
+    qtbot.waitUntil(lambda: again.detail.customer is not None)
+    assert (again.width(), again.height()) == (780, 560)
+    assert again.splitter.sizes() == split
+    assert again.detail.page.sizes() == divider
+    header = again.list_panel.table.horizontalHeader()
+    assert header.sectionSize(1) == 260
+    assert not again.list_panel.columns_follow_width()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (3, Qt.SortOrder.DescendingOrder)
+    model = again.list_panel.model
+    assert model is not None
+    rows = [0, model.rowCount() // 2, model.rowCount() - 1]
+    for row in rows:
+        model.index(row, 3).data()  # asks for the row's page
+    qtbot.waitUntil(lambda: all(model.is_loaded(row) for row in rows))
+    cities = [model.index(row, 3).data() for row in rows]
+    assert cities == sorted(cities, reverse=True) and cities[0] > cities[-1]
+
+
+def test_sort_is_remembered_while_the_columns_follow_the_width(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, prompts: ScriptedPrompts, demo_services: Services
+) -> None:
+    window.list_panel.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    window.close()
+    again = make_window(qtbot, SyncRunner(), tmp_path, prompts)
+    again.attach_services(demo_services, demo_services.settings.shop())
+    header = again.list_panel.table.horizontalHeader()
+    assert header.sortIndicatorSection() == 4
+    assert again.list_panel.columns_follow_width()
+    qtbot.waitUntil(lambda: header.length() == again.list_panel.table.viewport().width())
+
+
 def test_export_writes_every_customer(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     target = tmp_path / "out" / "customers.csv"
     window.export_to(target, "csv")

@@ -42,6 +42,7 @@ class WelcomeDialog(QDialog):
     for demo data, runs ``load_demo`` there too; ``finishedWith`` says what the user chose."""
 
     finishedWith = Signal(object, object)  # StartChoice, the saved ShopSettings
+    statusChanged = Signal(str)  # what it is busy with; "" when it is not
 
     def __init__(
         self,
@@ -167,7 +168,9 @@ class WelcomeDialog(QDialog):
 
     def _set_busy(self, busy: bool, text: str) -> None:
         self._busy = busy
-        self.status.setText(text)
+        if text != self.status.text():
+            self.status.setText(text)
+            self.statusChanged.emit(text)
         self.status.setVisible(busy)
         self.busy_bar.setVisible(busy)
         for widget in (self.form, self.import_button, self.demo_button, self.empty_button):
