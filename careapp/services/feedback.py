@@ -29,7 +29,7 @@ from careapp.services.staff import Actor, check_actor
 from careapp.services.ticket_store import chunks
 
 
-class TestimonialRefused(ValueError):
+class PublishingRefused(ValueError):
     """Feedback that may not be published; the message says why and what would allow it."""
 
 
@@ -126,15 +126,15 @@ class FeedbackService:
             check_actor(session, actor)
             record = self._get(session, feedback_id)
             if not record.positive or not record.text:
-                raise TestimonialRefused(
+                raise PublishingRefused(
                     "Only positive feedback with the customer's own words can be published."
                 )
             if not consent_method.strip():
-                raise TestimonialRefused(
+                raise PublishingRefused(
                     "Ask the customer whether their words may be published, and say how they agreed."
                 )
             if record.customer_id not in customers_with_current_consent(session, [record.customer_id]):
-                raise TestimonialRefused(
+                raise PublishingRefused(
                     "This customer has not given (or has withdrawn) consent on every channel, so their "
                     "feedback cannot be published; record their consent first if they give it."
                 )
