@@ -11,19 +11,19 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 if TYPE_CHECKING:
     from careapp.services.customers import CustomerService
 
+
+# lupdate reads translate("Context", "text") calls; keep the context a string literal.
+translate = QCoreApplication.translate
+
 SUFFIXES = {"csv": ".csv", "vcard": ".vcf", "json": ".json"}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Export", text)
 
 
 def export_filters() -> dict[str, str]:
     """Save-dialog filter text -> export format."""
     return {
-        _tr("Spreadsheet (CSV) (*.csv)"): "csv",
-        _tr("Contacts (vCard) (*.vcf)"): "vcard",
-        _tr("Everything, for other programs (JSON) (*.json)"): "json",
+        translate("Export", "Spreadsheet (CSV) (*.csv)"): "csv",
+        translate("Export", "Contacts (vCard) (*.vcf)"): "vcard",
+        translate("Export", "Everything, for other programs (JSON) (*.json)"): "json",
     }
 
 
@@ -38,7 +38,8 @@ def ask_export_target(parent: QWidget) -> tuple[Path, str] | None:
     """The file and format the user chose, or None if they cancelled."""
     filters = export_filters()
     start = str(Path(QDir.homePath()) / "customers.csv")
-    name, chosen = QFileDialog.getSaveFileName(parent, _tr("Export customers"), start, ";;".join(filters))
+    title = translate("Export", "Export customers")
+    name, chosen = QFileDialog.getSaveFileName(parent, title, start, ";;".join(filters))
     if not name:
         return None
     from_filter = filters.get(chosen)

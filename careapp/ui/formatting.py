@@ -15,14 +15,14 @@ from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
 from careapp.clock import to_local
 from careapp.domain.customer import Channel, ConsentState, DateKind, ImportantDate, LoyaltyStage, PartialDate
 
+# lupdate reads translate("Context", "text") calls; keep the context a string literal.
+translate = QCoreApplication.translate
+
+
 # Weekday names and the separators around them, in a Qt date format ("dddd, d MMMM yyyy").
 _WEEKDAY = re.compile(r"d{3,4}[\s,.]*")
 # The year and the separators around it (CJK locales write a year sign after it).
 _YEAR = re.compile(r"[\s,./-]*y+[年년]?[\s,./-]*")
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("formatting", text)
 
 
 def long_date_format(locale: QLocale, with_year: bool = True) -> str:
@@ -55,7 +55,8 @@ def format_stored_time(value: dt.datetime, locale: QLocale | None = None) -> str
     locale = locale or QLocale()
     local = to_local(value)
     time_text = locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
-    return _tr("{date}, {time}").format(date=format_date(local.date(), locale), time=time_text)
+    date_text = format_date(local.date(), locale)
+    return translate("formatting", "{date}, {time}").format(date=date_text, time=time_text)
 
 
 def format_stored_date(value: dt.datetime, locale: QLocale | None = None) -> str:
@@ -92,54 +93,55 @@ def birthday_text(birthday: PartialDate, today: dt.date, locale: QLocale | None 
     age = age_on(birthday, today)
     if age is None:
         return format_day_month(birthday.month, birthday.day, locale)
-    return _tr("{date} (age {age})").format(date=format_partial_date(birthday, locale), age=age)
+    date_text = format_partial_date(birthday, locale)
+    return translate("formatting", "{date} (age {age})").format(date=date_text, age=age)
 
 
 def stage_name(stage: LoyaltyStage) -> str:
     return {
-        LoyaltyStage.SUSPECT: _tr("Suspect"),
-        LoyaltyStage.PROSPECT: _tr("Prospect"),
-        LoyaltyStage.CUSTOMER: _tr("Customer"),
-        LoyaltyStage.CLIENT: _tr("Client"),
-        LoyaltyStage.ADVOCATE: _tr("Advocate"),
+        LoyaltyStage.SUSPECT: translate("formatting", "Suspect"),
+        LoyaltyStage.PROSPECT: translate("formatting", "Prospect"),
+        LoyaltyStage.CUSTOMER: translate("formatting", "Customer"),
+        LoyaltyStage.CLIENT: translate("formatting", "Client"),
+        LoyaltyStage.ADVOCATE: translate("formatting", "Advocate"),
     }[stage]
 
 
 def date_title(date: ImportantDate) -> str:
     """ "Customer since", "Anniversary", or the label of a custom date."""
     if date.kind is DateKind.CUSTOMER_SINCE:
-        return _tr("Customer since")
+        return translate("formatting", "Customer since")
     if date.kind is DateKind.ANNIVERSARY:
-        return _tr("Anniversary")
-    return date.label or _tr("Date")
+        return translate("formatting", "Anniversary")
+    return date.label or translate("formatting", "Date")
 
 
 def channel_name(channel: Channel) -> str:
     return {
-        Channel.EMAIL: _tr("Email"),
-        Channel.SMS: _tr("SMS"),
-        Channel.PHONE: _tr("Phone"),
-        Channel.POST: _tr("Post"),
+        Channel.EMAIL: translate("formatting", "Email"),
+        Channel.SMS: translate("formatting", "SMS"),
+        Channel.PHONE: translate("formatting", "Phone"),
+        Channel.POST: translate("formatting", "Post"),
     }[channel]
 
 
 def consent_text(state: ConsentState, locale: QLocale | None = None) -> str:
     """ "yes, since 3 March 2025", "withdrawn on 4 May 2025" or "never asked"."""
     if state.granted is None or state.since is None:
-        return _tr("never asked")
+        return translate("formatting", "never asked")
     when = format_stored_date(state.since, locale)
     if state.granted:
-        return _tr("yes, since {date}").format(date=when)
-    return _tr("no, withdrawn on {date}").format(date=when)
+        return translate("formatting", "yes, since {date}").format(date=when)
+    return translate("formatting", "no, withdrawn on {date}").format(date=when)
 
 
 def customers_text(count: int, locale: QLocale | None = None) -> str:
     if count == 1:
-        return _tr("1 customer")
-    return _tr("{count} customers").format(count=format_count(count, locale))
+        return translate("formatting", "1 customer")
+    return translate("formatting", "{count} customers").format(count=format_count(count, locale))
 
 
 def matches_text(matching: int, total: int, locale: QLocale | None = None) -> str:
-    return _tr("{matching} of {total} match").format(
+    return translate("formatting", "{matching} of {total} match").format(
         matching=format_count(matching, locale), total=format_count(total, locale)
     )

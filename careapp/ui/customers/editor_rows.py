@@ -96,7 +96,9 @@ class EmailRow(EntryRow):
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("name@example.com"))
         self.address.setAccessibleName(self.tr("Email address"))
-        self.label = _label_combo(self.tr("Email label"), ["home", "work", "other"])
+        self.label = _label_combo(
+            self.tr("Email label"), [self.tr("home"), self.tr("work"), self.tr("other")]
+        )
         self.add_input(self.address, 1)
         self.add_input(self.label)
         self.address.textChanged.connect(self.changed)
@@ -128,7 +130,9 @@ class PhoneRow(EntryRow):
         self.number = QLineEdit()
         self.number.setPlaceholderText(self.tr("as the customer gives it"))
         self.number.setAccessibleName(self.tr("Phone number"))
-        self.label = _label_combo(self.tr("Phone label"), ["mobile", "home", "work", "other"])
+        self.label = _label_combo(
+            self.tr("Phone label"), [self.tr("mobile"), self.tr("home"), self.tr("work"), self.tr("other")]
+        )
         self.international = QLabel()
         self.international.setAccessibleName(self.tr("International form"))
         self.international.setMinimumWidth(110)

@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
 from careapp.domain.customer import CustomerDraft
 from careapp.ui.formatting import date_title, format_partial_date, stage_name
 
+# lupdate reads translate("Context", "text") calls; keep the context a string literal.
+translate = QCoreApplication.translate
+
 
 class ConflictChoice(Enum):
     OVERWRITE = "overwrite"  # save what I typed over their version
@@ -26,27 +29,25 @@ class ConflictChoice(Enum):
     DISCARD_MINE = "discard-mine"  # close the editor, keep their version
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("StaleDialog", text)
-
-
 def _describe(draft: CustomerDraft) -> dict[str, str]:
     address = draft.address
     return {
-        _tr("First name"): draft.first_name,
-        _tr("Last name"): draft.last_name,
-        _tr("Company"): draft.company,
-        _tr("Emails"): ", ".join(e.address for e in draft.emails),
-        _tr("Phones"): ", ".join(p.raw for p in draft.phones),
-        _tr("Address"): ", ".join(
+        translate("StaleDialog", "First name"): draft.first_name,
+        translate("StaleDialog", "Last name"): draft.last_name,
+        translate("StaleDialog", "Company"): draft.company,
+        translate("StaleDialog", "Emails"): ", ".join(e.address for e in draft.emails),
+        translate("StaleDialog", "Phones"): ", ".join(p.raw for p in draft.phones),
+        translate("StaleDialog", "Address"): ", ".join(
             p for p in (address.street, address.city, address.region, address.postcode, address.country) if p
         ),
-        _tr("Birthday"): format_partial_date(draft.birthday) if draft.birthday else "",
-        _tr("Dates"): ", ".join(f"{date_title(d)} {format_partial_date(d.date)}" for d in draft.dates),
-        _tr("Tags"): ", ".join(draft.tags),
-        _tr("Notes"): draft.notes,
-        _tr("Stage"): stage_name(draft.loyalty_stage),
-        _tr("Referred by"): str(draft.referred_by_id or ""),
+        translate("StaleDialog", "Birthday"): format_partial_date(draft.birthday) if draft.birthday else "",
+        translate("StaleDialog", "Dates"): ", ".join(
+            f"{date_title(d)} {format_partial_date(d.date)}" for d in draft.dates
+        ),
+        translate("StaleDialog", "Tags"): ", ".join(draft.tags),
+        translate("StaleDialog", "Notes"): draft.notes,
+        translate("StaleDialog", "Stage"): stage_name(draft.loyalty_stage),
+        translate("StaleDialog", "Referred by"): str(draft.referred_by_id or ""),
     }
 
 

@@ -32,34 +32,34 @@ from careapp.ui.widgets import ErrorLabel
 if TYPE_CHECKING:
     from careapp.services.importer import ImportSummary
 
+
+# lupdate reads translate("Context", "text") calls; keep the context a string literal.
+translate = QCoreApplication.translate
+
 COUNTED_ACTIONS = ("create", "update", "merge", "unchanged", "reject")
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ImportPages", text)
 
 
 def target_label(target: str) -> str:
     """A column target ("first_name") as the mapping step names it ("First name")."""
     labels = {
-        "full_name": _tr("Full name"),
-        "email": _tr("Email"),
-        "phone": _tr("Phone"),
-        "loyalty_stage": _tr("Loyalty stage"),
-        "email_consent": _tr("Email consent"),
-        "sms_consent": _tr("SMS consent"),
-        "ignore": _tr("(ignore this column)"),
+        "full_name": translate("ImportPages", "Full name"),
+        "email": translate("ImportPages", "Email"),
+        "phone": translate("ImportPages", "Phone"),
+        "loyalty_stage": translate("ImportPages", "Loyalty stage"),
+        "email_consent": translate("ImportPages", "Email consent"),
+        "sms_consent": translate("ImportPages", "SMS consent"),
+        "ignore": translate("ImportPages", "(ignore this column)"),
     }
-    return labels.get(target, _tr(target.replace("_", " ").capitalize()))
+    return labels.get(target, translate("ImportPages", target.replace("_", " ").capitalize()))
 
 
 def count_label(action: str) -> str:
     return {
-        "create": _tr("New"),
-        "update": _tr("Updated"),
-        "merge": _tr("Merged"),
-        "unchanged": _tr("Unchanged"),
-        "reject": _tr("Rejected"),
+        "create": translate("ImportPages", "New"),
+        "update": translate("ImportPages", "Updated"),
+        "merge": translate("ImportPages", "Merged"),
+        "unchanged": translate("ImportPages", "Unchanged"),
+        "reject": translate("ImportPages", "Rejected"),
     }[action]
 
 
