@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 
@@ -45,11 +46,11 @@ def ann(services: Services, owner: Actor) -> int:
 
 
 def new_ticket(
-    services: Services, actor: Actor, customer: int, category: str = "Grinder", **form: object
+    services: Services, actor: Actor, customer: int, category: str = "Grinder", **form: Any
 ) -> int:
     logged = services.tickets.log_contact(
         actor, customer, ContactInput(new_ticket=NewTicket(category), **form)
-    )  # type: ignore[arg-type]
+    )
     assert logged.ticket is not None
     return logged.ticket.id
 
@@ -94,7 +95,7 @@ def test_each_outcome_sets_the_new_ticket_state(
     sam: Actor,
     ann: int,
     outcome: Outcome | None,
-    extra: dict[str, object],
+    extra: dict[str, Any],
     state: TicketState,
 ) -> None:
     form = ContactInput(
@@ -104,7 +105,7 @@ def test_each_outcome_sets_the_new_ticket_state(
         outcome=outcome,
         new_ticket=NewTicket("Grinder", "Rattling grinder", Priority.HIGH),
         customer_confirmed=outcome is Outcome.RESOLVED_NOW,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
     logged = services.tickets.log_contact(sam, ann, form)
     assert logged.ticket is not None and logged.outcome_applied
