@@ -109,6 +109,13 @@ def test_staff_cannot_delete_customers_the_owner_can_and_undo_restores_tickets(
     services.tickets.mark_repeat(
         sam, second.ticket.id, second.ticket.version, first.ticket.id, "same grinder"
     )
+    third = services.tickets.log_contact(sam, customer, ContactInput(new_ticket=NewTicket("Grinder")))
+    assert third.ticket is not None
+    # Merged into a ticket with a higher id: the restore inserts it before its target.
+    second_version = services.tickets.ticket(second.ticket.id).version
+    services.tickets.merge(
+        sam, second.ticket.id, second_version, third.ticket.id, third.ticket.version, "twice"
+    )
     services.feedback.record(sam, customer, True, "Lovely service", first.ticket.id)
     before = [services.tickets.ticket(t.id) for t in services.tickets.tickets_for_customer(customer)]
 
@@ -123,7 +130,8 @@ def test_staff_cannot_delete_customers_the_owner_can_and_undo_restores_tickets(
         services.guard.undo_delete(sam, deleted)
     services.guard.undo_delete(owner, deleted)
     after = [services.tickets.ticket(t.id) for t in services.tickets.tickets_for_customer(customer)]
-    assert after == before  # tickets, contacts on them, state changes, audit trail and the repeat mark
+    assert len(after) == 3 and after[1].summary.merged_into_id == third.ticket.id
+    assert after == before  # tickets, contacts on them, state changes, audit trail, repeat and merge marks
     assert [f.text for f in services.feedback.for_customer(customer)] == ["Lovely service"]
 
 
