@@ -1,7 +1,9 @@
-"""Screenshots of the real main window, editor and import preview, for docs/screenshots/.
+"""Screenshots of the real main window, editor, import preview, welcome and About dialogs,
+for docs/screenshots/.
 
 Runs the real window (threaded runner, real SQLite file in a temporary folder, demo customers
-from a fixed seed, a fixed clock and the en_GB locale, so the pictures are the same every time):
+from a fixed seed, a fixed clock and the en_GB locale, so the pictures are the same every time),
+first in the light palette, then in the dark one:
 
     xvfb-run -a -s "-screen 0 1280x800x24" python scripts/screenshots.py [--out DIR]
 """
@@ -24,13 +26,21 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from careapp.app import make_application  # noqa: E402
+from careapp.ui.about import AboutInfo  # noqa: E402
 from careapp.ui.customers.editor_rows import EmailRow  # noqa: E402
 from careapp.ui.main_window import MainWindow  # noqa: E402
 from careapp.ui.runner import ThreadedRunner  # noqa: E402
+from careapp.ui.theme import apply_color_scheme  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 DEMO_SEED = 11
 DEMO_CUSTOMERS = 400
+# What the About dialog shows: an ordinary user's folders rather than the temporary ones used here.
+ABOUT = AboutInfo(
+    Path("/home/sam/.local/share/careapp"),
+    "sqlite:////home/sam/.local/share/careapp/careapp.db",
+    Path("/home/sam/.local/state/careapp/log/careapp.log"),
+)
 SHOPIFY_HEADER = (
     "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,"
     "Default Address Address2,Default Address City,Default Address Province Code,"
@@ -79,7 +89,7 @@ def richest_customer(services: object) -> int:
     return max(customers.search_ids("")[:120], key=score)
 
 
-def shoot_main_window(window: MainWindow, customer_id: int, out: Path) -> None:
+def shoot_main_window(window: MainWindow, customer_id: int, out: Path, name: str = "main-window") -> None:
     panel = window.list_panel
     model = panel.model
     assert model is not None
@@ -92,7 +102,7 @@ def shoot_main_window(window: MainWindow, customer_id: int, out: Path) -> None:
     )
     wait_until(lambda: model.is_loaded(0) and model.is_loaded(row), "the list rows")
     panel.table.setFocus()
-    save(window, out / "main-window.png")
+    save(window, out / f"{name}.png")
 
 
 def shoot_editor(window: MainWindow, customer_id: int, out: Path) -> None:
@@ -122,6 +132,30 @@ def shoot_import_preview(window: MainWindow, workdir: Path, out: Path) -> None:
     dialog.done(0)
 
 
+def shoot_welcome(window: MainWindow, services: object, out: Path, scheme: str) -> None:
+    window.show_welcome(services.settings.shop())  # type: ignore[attr-defined]
+    welcome = window.shop_actions.welcome
+    assert welcome is not None
+    wait_until(welcome.isVisible, "the welcome")
+    form = welcome.form
+    form.shop_name.setText("Bean There Coffee")
+    form.staff.set_names(["Sam", "Jo", "Priya"])
+    form.staff.list.setCurrentRow(0)
+    form.shop_name.setFocus()
+    save(welcome, out / f"welcome-{scheme}.png")
+    welcome.done(0)  # leave without saving, so it can be shown again
+
+
+def shoot_about(window: MainWindow, out: Path, scheme: str) -> None:
+    window.about_info = ABOUT
+    dialog = window.show_about()
+    wait_until(dialog.isVisible, "the About dialog")
+    dialog.close_button.setFocus()
+    save(dialog, out / f"about-{scheme}.png")
+    dialog.done(0)
+    wait_until(lambda: window.about_dialog is None, "the About dialog to close")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -141,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         window = MainWindow(runner, QSettings(str(workdir / "ui.ini"), QSettings.Format.IniFormat), "Sam")
         window.resize(1280, 800)
         window.show()
-        window.attach_services(services, services.settings.shop().default_region)
+        window.attach_services(services, services.settings.shop())
         try:
             wait_until(
                 lambda: window.list_panel.model is not None and window.list_panel.model.has_searched,
@@ -151,6 +185,16 @@ def main(argv: list[str] | None = None) -> int:
             shoot_main_window(window, customer_id, args.out)
             shoot_editor(window, customer_id, args.out)
             shoot_import_preview(window, workdir, args.out)
+            shoot_welcome(window, services, args.out, "light")
+            shoot_about(window, args.out, "light")
+            # Shown before the switch: the message bar must follow the palette as it changes.
+            window.message_bar.show_message(
+                "careapp updated its database. A copy of the old one is kept in the backups folder."
+            )
+            apply_color_scheme(app, "dark")
+            shoot_main_window(window, customer_id, args.out, "main-window-dark")
+            shoot_welcome(window, services, args.out, "dark")
+            shoot_about(window, args.out, "dark")
         finally:
             window.close()
             runner.shutdown()

@@ -26,6 +26,7 @@ from careapp.ui.theme import app_icon
 
 LICENCE = "MIT"
 ICON_SIZE = 64
+WIDTH = 600
 # scheme://user:password@host -> scheme://user:***@host
 _PASSWORD = re.compile(r"^(?P<start>[^:/]+://[^:/@]*):[^@]*@")
 
@@ -74,6 +75,7 @@ class AboutDialog(QDialog):
         self.setWindowTitle(self.tr("About careapp"))
         layout = QVBoxLayout(self)
         layout.addLayout(self._heading())
+        layout.addSpacing(16)
         self.details = QFormLayout()
         self.values: dict[str, QLabel] = {}
         for label, value in about_rows(info):
@@ -84,8 +86,11 @@ class AboutDialog(QDialog):
             self.values[label] = field
             self.details.addRow(label, field)
         layout.addLayout(self.details)
+        layout.addSpacing(10)
         layout.addWidget(self._buttons())
-        self.resize(560, self.sizeHint().height())
+        # Wrapped text is as tall as the width makes it: size the height for the width chosen.
+        height = layout.heightForWidth(WIDTH)
+        self.resize(WIDTH, height if height > 0 else self.sizeHint().height())
 
     def _heading(self) -> QHBoxLayout:
         icon = QLabel()
@@ -105,6 +110,7 @@ class AboutDialog(QDialog):
         text = QVBoxLayout()
         for label in (name, description, licence):
             text.addWidget(label)
+        text.addStretch(1)
         heading = QHBoxLayout()
         heading.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         heading.addSpacing(12)

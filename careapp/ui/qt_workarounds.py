@@ -5,6 +5,13 @@ Every emit made from Python therefore takes one reference away from ``True``; af
 hundred emits CPython aborts with "bool_dealloc: deallocating True or False". The fix below
 is only installed when a probe shows the bug, and it only gives back the missing reference,
 so it is harmless on a fixed release.
+
+Not worked around, so avoided instead: PySide6 6.12.0 also loses a reference to ``None`` each
+time C++ calls a Python override with a null pointer argument (``QStyle.styleHint(hint)``
+reaches a ``QProxyStyle`` subclass with option, widget and returnData all null). A style hint is
+asked for thousands of times, and CPython soon aborts with "none_dealloc: deallocating None".
+So careapp overrides no virtual that Qt calls with null pointers (no QProxyStyle subclass; see
+``careapp.ui.theme`` for the style-sheet alternative).
 """
 
 from __future__ import annotations

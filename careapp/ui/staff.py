@@ -13,8 +13,9 @@ CURRENT_STAFF_KEY = "staff/current"
 class StaffPicker(QWidget):
     """A small "Working as" combo box over the shop's staff names.
 
-    With no staff list it offers only the fallback (the computer's user name). The choice is
-    remembered in QSettings, so each seat starts as whoever used it last.
+    With no staff list there is nothing to choose: it just names the fallback (the computer's
+    user name), with a hint on where to add staff. The choice is remembered in QSettings, so
+    each seat starts as whoever used it last.
     """
 
     actorChanged = Signal(str)
@@ -29,10 +30,16 @@ class StaffPicker(QWidget):
         self.combo.setToolTip(self.tr("Who is recorded as making changes at this computer"))
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.label.setBuddy(self.combo)
+        self.only_name = QLabel()
+        self.only_name.setAccessibleName(self.tr("Working as"))
+        self.only_name.setToolTip(
+            self.tr("Add the staff under File → Shop settings to choose who is working")
+        )
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, 12, 0)  # apart from the customer count beside it
         layout.addWidget(self.label)
         layout.addWidget(self.combo)
+        layout.addWidget(self.only_name)
         self.set_names(())
         self.combo.currentTextChanged.connect(self._chosen)
 
@@ -49,7 +56,10 @@ class StaffPicker(QWidget):
                 self.combo.setCurrentText(remembered)
         finally:
             self.combo.blockSignals(False)
-        self.combo.setEnabled(len(choices) > 1)
+        self.only_name.setText(self.actor())
+        self.combo.setVisible(len(choices) > 1)
+        self.only_name.setVisible(len(choices) <= 1)
+        self.label.setText(self.tr("&Working as:") if len(choices) > 1 else self.tr("Working as:"))
         if self.actor() != before:
             self.actorChanged.emit(self.actor())
 

@@ -50,15 +50,15 @@ def dark_palette() -> QPalette:
     """A dark palette for the Fusion style, for platforms that cannot switch scheme themselves."""
     palette = QPalette()
     colours = {
-        QPalette.ColorRole.Window: "#2d2d2d",
+        QPalette.ColorRole.Window: "#353535",
         QPalette.ColorRole.WindowText: "#eeeeee",
-        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.Base: "#1d1d1d",
         QPalette.ColorRole.AlternateBase: "#2a2a2a",
         QPalette.ColorRole.ToolTipBase: "#3a3a3a",
         QPalette.ColorRole.ToolTipText: "#eeeeee",
         QPalette.ColorRole.PlaceholderText: "#9a9a9a",
         QPalette.ColorRole.Text: "#eeeeee",
-        QPalette.ColorRole.Button: "#3a3a3a",
+        QPalette.ColorRole.Button: "#404040",
         QPalette.ColorRole.ButtonText: "#eeeeee",
         QPalette.ColorRole.BrightText: "#ff6e6e",
         QPalette.ColorRole.Light: "#505050",
@@ -81,6 +81,13 @@ def dark_palette() -> QPalette:
     return palette
 
 
+# Fusion's own dialog-button icons are drawn for a light background (a black × on a dark
+# button), so the dark fallback goes without them. A style sheet rather than a QProxyStyle:
+# PySide6 6.12.0 loses a reference to None whenever C++ calls a Python override with a null
+# pointer, and QStyle.styleHint is called that way all the time (see qt_workarounds).
+NO_BUTTON_ICONS = "QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }"
+
+
 def apply_color_scheme(app: QApplication, scheme: str) -> None:
     """Force "light" or "dark" (screenshots, or a desktop that does not tell Qt).
 
@@ -97,6 +104,7 @@ def apply_color_scheme(app: QApplication, scheme: str) -> None:
         return
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if scheme == "dark" else app.style().standardPalette())
+    app.setStyleSheet(NO_BUTTON_ICONS if scheme == "dark" else "")
 
 
 def apply_scheme_from_environment(app: QApplication, environ: dict[str, str] | None = None) -> None:

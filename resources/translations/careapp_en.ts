@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../careapp/ui/about.py" line="+50"/>
+        <location filename="../../careapp/ui/about.py" line="+51"/>
         <source>not known yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -34,7 +34,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+24"/>
         <source>careapp icon</source>
         <translation type="unfinished"></translation>
     </message>
@@ -49,7 +49,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>&amp;Copy details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -83,7 +83,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Choose…</source>
+        <source>C&amp;hoose…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -730,7 +730,7 @@
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="+168"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="+169"/>
         <source>Import finished</source>
         <translation type="unfinished"></translation>
     </message>
@@ -741,6 +741,10 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Undo this import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Undo this import</source>
         <translation type="unfinished"></translation>
@@ -1004,28 +1008,28 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Back</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+10"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>Close</source>
+        <location line="-2"/>
+        <source>&amp;Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>&amp;Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Import</source>
+        <source>&amp;Import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Preview</source>
+        <source>&amp;Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1120,7 +1124,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportPages</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="-253"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="-254"/>
         <source>Full name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1513,7 +1517,7 @@ The details are in the log file: {log}</source>
     <name>PreviewPage</name>
     <message>
         <location filename="../../careapp/ui/importing/pages.py" line="+29"/>
-        <source>Show every line, not only the rejected ones</source>
+        <source>Show &amp;every line, not only the rejected ones</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1522,7 +1526,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Problem importing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1724,18 +1728,30 @@ The details are in the log file: {log}</source>
 <context>
     <name>StaffPicker</name>
     <message>
-        <location filename="../../careapp/ui/staff.py" line="+26"/>
+        <location filename="../../careapp/ui/staff.py" line="+27"/>
+        <location line="+35"/>
         <source>&amp;Working as:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-33"/>
+        <location line="+5"/>
         <source>Working as</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-4"/>
         <source>Who is recorded as making changes at this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add the staff under File → Shop settings to choose who is working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Working as:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

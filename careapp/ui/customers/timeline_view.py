@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.ui.customers.timeline_model import TimelineModel
+from careapp.ui.theme import is_dark
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# The mark beside each entry; the dark-palette colours are lighter so they stand out on dark.
 KIND_COLOURS = {
     "purchase": QColor("#2e7d32"),
     "contact": QColor("#1565c0"),
@@ -25,6 +27,20 @@ KIND_COLOURS = {
     "consent": QColor("#6a1b9a"),
     "created": QColor("#757575"),
 }
+KIND_COLOURS_DARK = {
+    "purchase": QColor("#66bb6a"),
+    "contact": QColor("#64b5f6"),
+    "note": QColor("#ffb74d"),
+    "consent": QColor("#ce93d8"),
+    "created": QColor("#9e9e9e"),
+}
+
+
+def kind_colour(kind: str, palette: QPalette) -> QColor:
+    colours = KIND_COLOURS_DARK if is_dark(palette) else KIND_COLOURS
+    return colours.get(kind, colours["created"])
+
+
 _PAD = 6
 _MARK = 4
 
@@ -70,7 +86,7 @@ class TimelineDelegate(QStyledItemDelegate):
         kind = str(index.data(TimelineModel.KindRole) or "")
         painter.fillRect(
             QRect(rect.left() + _PAD, rect.top() + _PAD, _MARK, rect.height() - 2 * _PAD),
-            KIND_COLOURS.get(kind, KIND_COLOURS["created"]),
+            kind_colour(kind, palette),
         )
         left = rect.left() + _PAD + _MARK + _PAD
         width = rect.right() - _PAD - left

@@ -75,7 +75,7 @@ class ImportDialog(QDialog):
             self.pages.addWidget(page)
         self.buttons = QHBoxLayout()
         self.buttons.addStretch(1)
-        self.back_button = self._button(self.tr("Back"), self._back)
+        self.back_button = self._button(self.tr("&Back"), self._back)
         self.next_button = self._button("", self._next)
         self.cancel_button = self._button(self.tr("Cancel"), self.reject)
         self.choose.pathChanged.connect(lambda _path: self._update_buttons())
@@ -102,12 +102,12 @@ class ImportDialog(QDialog):
     def _update_buttons(self) -> None:
         page = self.pages.currentWidget()
         if page is self.done_page:
-            self.next_button.setText(self.tr("Close"))
+            self.next_button.setText(self.tr("&Close"))
         elif page is self.preview:
-            self.next_button.setText(self.tr("Import"))
+            self.next_button.setText(self.tr("&Import"))
         else:
-            self.next_button.setText(self.tr("Preview"))
-        self.next_button.setAccessibleName(self.next_button.text())
+            self.next_button.setText(self.tr("&Preview"))
+        self.next_button.setAccessibleName(self.next_button.text().replace("&", ""))
         self.next_button.setVisible(page is not self.progress)
         self.next_button.setEnabled(
             not self._busy and (page is not self.choose or bool(self.choose.path.text()))
