@@ -112,6 +112,17 @@ def check_actor(session: Session, actor: Actor) -> Role:
     return Role(record.role)
 
 
+def check_member(session: Session, name: str) -> str:
+    """The stored spelling of an active member's name (e.g. to assign a ticket); any name is accepted
+    before roles apply."""
+    if not _has_owner(session):
+        return " ".join(name.split())
+    record = _find(session, name)
+    if record is None or not record.active:
+        raise InvalidStaff(f"{name} is not an active member of the staff list.")
+    return record.name
+
+
 def check_owner(session: Session, actor: Actor, action: OwnerAction | str) -> None:
     """Refuse unless the actor is an owner. Before an owner exists everything is allowed, even with
     no name (a change that records who still needs one: see :func:`check_actor`)."""

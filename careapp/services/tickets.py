@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import and_, distinct, select, update
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ from careapp.domain.tickets import (
 from careapp.services.customers import CustomerNotFound, CustomerService
 from careapp.services.fcr_settings import read_fcr_settings
 from careapp.services.settings import SettingsService
-from careapp.services.staff import Actor, OwnerAction, check_actor, check_owner
+from careapp.services.staff import Actor, OwnerAction, check_actor, check_member, check_owner
 from careapp.services.ticket_store import (
     ContactView,
     Ticket,
@@ -133,7 +133,7 @@ class LoggedContact:
     outcome_applied: bool
     notes: tuple[str, ...] = ()
     repeat_suggestions: tuple[TicketSummary, ...] = ()
-    fulfilled_callbacks: tuple[int, ...] = field(default=())
+    fulfilled_callbacks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ class TicketService:
         return LoggedContact(
             contact_view(record),
             ticket_view(session, history.id),
-            apply,
+            apply or event.outcome is None,
             tuple(notes),
             fulfilled_callbacks=done,
         )
@@ -565,9 +565,10 @@ class TicketService:
         return self._edit(actor, ticket_id, version, lambda t, by, at: domain.reopen(t, by, at, reason, to))
 
     def assign(self, actor: Actor, ticket_id: int, version: int, assignee: str, reason: str = "") -> Ticket:
-        return self._edit(
-            actor, ticket_id, version, lambda t, by, at: domain.assign(t, assignee, by, at, reason)
-        )
+        """Give the ticket to an active member of the staff list (or to nobody: ``""``)."""
+        with self._editing(actor, ticket_id, version) as edit:
+            name = check_member(edit.session, assignee) if assignee.strip() else ""
+            return self._save(edit, actor, domain.assign(edit.before, name, actor.name, edit.at, reason))
 
     def set_category(self, actor: Actor, ticket_id: int, version: int, category: str, reason: str) -> Ticket:
         return self._edit(

@@ -23,7 +23,7 @@ from careapp.domain.tickets import (
     TicketTransitionError,
 )
 from careapp.services.feedback import PublishingRefused
-from careapp.services.staff import Actor, PermissionDenied, Role
+from careapp.services.staff import Actor, InvalidStaff, PermissionDenied, Role
 from careapp.services.tickets import ContactInput, InvalidContact, NewTicket, StaleTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
@@ -208,7 +208,9 @@ def test_lifecycle_with_reopen_and_audit_trail(
     ticket_id = new_ticket(services, sam, ann, outcome=Outcome.WAITING_SUPPLIER)
     version = tickets.ticket(ticket_id).version
     clock[0] = NOW + dt.timedelta(hours=1)
-    ticket = tickets.assign(owner, ticket_id, version, "Sam")
+    with pytest.raises(InvalidStaff, match=r"^Jo is not an active member of the staff list\.$"):
+        tickets.assign(owner, ticket_id, version, "Jo")
+    ticket = tickets.assign(owner, ticket_id, version, "sam")
     clock[0] = NOW + dt.timedelta(hours=2)
     ticket = tickets.set_priority(sam, ticket_id, ticket.version, Priority.URGENT)
     ticket = tickets.set_category(sam, ticket_id, ticket.version, "Espresso machine", "it is the machine")
