@@ -248,7 +248,7 @@ class TicketService:
             if contact.new_ticket is not None:
                 return self._log_on_new_ticket(session, actor, customer_id, contact, event)
             record = self._add_contact(session, customer_id, None, contact, event)
-            done = self._fulfil_callbacks(session, record, actor)
+            done = self._fulfil_callbacks(session, record, event)
             return LoggedContact(contact_view(record), None, True, fulfilled_callbacks=done)
 
     def _event(self, actor: Actor, contact: ContactInput, now: dt.datetime) -> ContactEvent:
@@ -306,7 +306,7 @@ class TicketService:
             raise InvalidContact(str(error)) from error
         record = self._add_contact(session, customer_id, history.id, contact, event)
         self._store(session, actor, history, change, event.at)
-        done = self._fulfil_callbacks(session, record, actor)
+        done = self._fulfil_callbacks(session, record, event)
         session.flush()
         return LoggedContact(
             contact_view(record),
@@ -386,12 +386,9 @@ class TicketService:
         write_audit(session, before.customer_id, change.audit)
 
     @staticmethod
-    def _fulfil_callbacks(session: Session, contact: ContactRecord, actor: Actor) -> tuple[int, ...]:
+    def _fulfil_callbacks(session: Session, contact: ContactRecord, event: ContactEvent) -> tuple[int, ...]:
         """Mark earlier promised callbacks done when this contact reached the customer."""
-        reached = (
-            contact.direction == Direction.OUT or ContactChannel(contact.channel) in domain.LIVE_CHANNELS
-        )
-        if not reached:
+        if not (event.is_live or event.direction is Direction.OUT):
             return ()
         same_place = (
             ContactRecord.ticket_id == contact.ticket_id
@@ -409,7 +406,7 @@ class TicketService:
             session.execute(
                 update(ContactRecord)
                 .where(ContactRecord.id.in_(ids))
-                .values(callback_done_at=contact.at, callback_done_by=actor.name)
+                .values(callback_done_at=event.at, callback_done_by=event.staff)
                 .execution_options(synchronize_session=False)
             )
         return ids
