@@ -418,7 +418,7 @@ class _DemoMaker:
                     {
                         "customer_id": customer_id,
                         "at": when,
-                        "channel": rng.choice(("phone", "phone", "walk-in", "email", "message")),
+                        "channel": rng.choice(("phone", "phone", "walk_in", "email", "message")),
                         "direction": rng.choice(("in", "in", "out")),
                         "staff": rng.choice(STAFF),
                         "summary": rng.choice(CONTACT_SUMMARIES),

@@ -16,10 +16,6 @@ from careapp.db.database import Database
 from careapp.db.models import (
     Base,
     CustomerRecord,
-    FeedbackRecord,
-    TicketAuditRecord,
-    TicketRecord,
-    TicketStateChangeRecord,
 )
 from careapp.domain.customer import Customer
 from careapp.services.customers import CustomerNotFound, CustomerService, DeletedCustomer
@@ -27,15 +23,8 @@ from careapp.services.exporter import ExportService
 from careapp.services.snapshots import ALL_CHILD_TABLES, take_snapshot
 from careapp.services.staff import Actor, OwnerAction, check_owner
 
-# Restored in this order: tickets before the contacts, state changes, audit and feedback that point
-# at them. (snapshots.ALL_CHILD_TABLES predates tickets; see delete_customer.)
-CUSTOMER_TABLES_WITH_TICKETS: tuple[type[Base], ...] = (
-    TicketRecord,
-    *ALL_CHILD_TABLES,
-    TicketStateChangeRecord,
-    TicketAuditRecord,
-    FeedbackRecord,
-)
+# Kept as a name for callers; the shared snapshot list now covers tickets too.
+CUSTOMER_TABLES_WITH_TICKETS: tuple[type[Base], ...] = ALL_CHILD_TABLES
 
 
 class CustomerGuard:
@@ -48,9 +37,8 @@ class CustomerGuard:
     def delete_customer(self, actor: Actor, customer_id: int) -> DeletedCustomer:
         """Delete a customer with all their history, tickets included; ``undo_delete`` puts it back.
 
-        The snapshot holds the ticket tables too, so the undo restores tickets and the contacts on
-        them (``CustomerService.delete`` alone would lose the tickets and fail to restore contacts
-        that point at them).
+        The owner check and the delete share one transaction, so a role change in between cannot
+        slip through.
         """
         with self._db.session() as session:
             check_owner(session, actor, OwnerAction.DELETE_CUSTOMERS)

@@ -20,21 +20,31 @@ from careapp.db.models import (
     CustomerRecord,
     DateRecord,
     EmailRecord,
+    FeedbackRecord,
     NoteRecord,
     PhoneRecord,
     PurchaseRecord,
     TagRecord,
+    TicketAuditRecord,
+    TicketRecord,
+    TicketStateChangeRecord,
 )
 
 # What an import may change on an existing customer (it only ever adds purchases and
 # consent events, which carry the batch id and are removed by id instead).
 PROFILE_TABLES: tuple[type[Base], ...] = (EmailRecord, PhoneRecord, DateRecord, TagRecord)
+# Everything that belongs to one customer, in restore order: tickets before the contacts,
+# state changes, audit entries and feedback that point at them.
 ALL_CHILD_TABLES: tuple[type[Base], ...] = (
     *PROFILE_TABLES,
     PurchaseRecord,
     ConsentEventRecord,
     NoteRecord,
+    TicketRecord,
     ContactRecord,
+    TicketStateChangeRecord,
+    TicketAuditRecord,
+    FeedbackRecord,
 )
 
 
