@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp import __version__
+from careapp.ui.keyboard import follow_layout
 from careapp.ui.theme import app_icon
 
 LICENCE = "MIT"
@@ -88,6 +89,7 @@ class AboutDialog(QDialog):
         layout.addLayout(self.details)
         layout.addSpacing(10)
         layout.addWidget(self._buttons())
+        follow_layout(self)
         # Wrapped text is as tall as the width makes it: size the height for the width chosen.
         height = layout.heightForWidth(WIDTH)
         self.resize(WIDTH, height if height > 0 else self.sizeHint().height())

@@ -30,9 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.keyboard import follow_layout
+
 log = logging.getLogger(__name__)
 
 EXIT_CRASHED = 1
+WIDTH = 640
 Presenter = Callable[[str, str], None]  # (one-line summary, full traceback)
 
 
@@ -85,7 +88,8 @@ class ErrorDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.details, 1)
         layout.addWidget(self._buttons(can_continue))
-        self.resize(600, self.sizeHint().height())
+        follow_layout(self)
+        self._fit_height()
 
     def _explanation(self, summary: str, can_continue: bool) -> str:
         next_step = (
@@ -122,10 +126,17 @@ class ErrorDialog(QDialog):
         button.clicked.connect(slot)
         return button
 
+    def _fit_height(self) -> None:
+        """As tall as the wrapped text needs at this width (the size hint guesses a narrower one)."""
+        layout = self.layout()
+        wanted = layout.heightForWidth(WIDTH) if layout is not None else -1
+        self.resize(WIDTH, wanted if wanted > 0 else self.sizeHint().height())
+
     def toggle_details(self) -> None:
         shown = not self.details.isVisible()
         self.details.setVisible(shown)
         self.details_button.setText(self.tr("Hide &details") if shown else self.tr("Show &details"))
+        self._fit_height()
 
     def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_path.parent)))

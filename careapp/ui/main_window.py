@@ -9,6 +9,7 @@ most buttons have a mnemonic, and the common actions have shortcuts.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from careapp.services.settings import ShopSettings
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -271,6 +273,7 @@ class MainWindow(QMainWindow):
 
     def bring_to_front(self) -> None:
         """Another launch of careapp asked for this window (single instance)."""
+        log.info("another launch of careapp asked for this window")
         if self.isMinimized():
             self.showNormal()
         self.show()

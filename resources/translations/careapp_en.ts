@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../careapp/ui/about.py" line="+51"/>
+        <location filename="../../careapp/ui/about.py" line="+52"/>
         <source>not known yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -34,7 +34,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>careapp icon</source>
         <translation type="unfinished"></translation>
     </message>
@@ -852,7 +852,7 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../careapp/ui/errors.py" line="+57"/>
+        <location filename="../../careapp/ui/errors.py" line="+60"/>
         <source>careapp ran into a problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -877,7 +877,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>careapp is still running, but what you did last may not have finished: please check it. If careapp keeps misbehaving, quit and start it again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -897,12 +897,12 @@ The details are in the log file: {log}</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+24"/>
+        <location line="+30"/>
         <source>Show &amp;details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-29"/>
         <source>Open the log &amp;folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -927,7 +927,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+23"/>
         <source>Hide &amp;details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1187,7 +1187,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+91"/>
+        <location filename="../../careapp/ui/main_window.py" line="+93"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1297,7 +1297,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <location line="+1"/>
         <source>The database could not be opened.</source>
         <translation type="unfinished"></translation>

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 
@@ -115,3 +115,32 @@ def test_keep_working_and_quit(qtbot: QtBot) -> None:
     leave.show()
     leave.quit_button.click()
     assert leave.quit_requested
+
+
+def test_when_careapp_cannot_start_there_is_no_keep_working(qtbot: QtBot) -> None:
+    dialog = ErrorDialog("OSError: disk not found", "…", LOG, can_continue=False)
+    qtbot.addWidget(dialog)
+    assert not hasattr(dialog, "keep_button")
+    assert dialog.quit_button.text() == "&Close"
+    assert dialog.quit_requested
+    text = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "careapp could not start." in text and "OSError: disk not found" in text
+
+
+def test_only_one_dialog_at_a_time(qtbot: QtBot) -> None:
+    shown: list[str] = []
+
+    def present(summary: str, _details: str) -> None:
+        shown.append(summary)
+        if len(shown) == 1:
+            # A second error while the first dialog is open; its event loop delivers it.
+            reporter.report(RuntimeError, RuntimeError("while the dialog is open"), None)
+            QCoreApplication.processEvents()
+
+    reporter = ErrorReporter(LOG, present)
+    reporter.report(ValueError, ValueError("first"), None)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert shown == ["ValueError: first"]  # the second is in the log only
+    reporter.report(KeyError, KeyError("later"), None)
+    qtbot.waitUntil(lambda: len(shown) == 2)
+    assert shown[1] == "KeyError: 'later'"

@@ -4,15 +4,23 @@ mnemonics are there and do not clash, and every control has an accessible name."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QRadioButton, QWidget
 
 from careapp.domain.customer import CustomerDraft, DateKind, EmailAddress, ImportantDate, PartialDate
 from careapp.services.settings import ShopSettings
+from careapp.ui.about import AboutDialog
 from careapp.ui.customers.editor import CustomerEditor
+from careapp.ui.customers.note_dialog import NoteDialog
+from careapp.ui.errors import ErrorDialog
+from careapp.ui.importing.dialog import ImportDialog
+from careapp.ui.runner import SyncRunner
+from careapp.ui.shop.settings_dialog import ShopSettingsDialog
+from careapp.ui.shop.welcome import WelcomeDialog
 from tests.ui.tab_walk import accessible_name, controls, describe, tab_through
 from tests.ui.test_editor import open_editor
 
@@ -146,3 +154,46 @@ def test_every_control_has_an_accessible_name(
         if not (widget.accessibleName() or accessible_name(widget))
     ]
     assert nameless == []
+
+
+def reachable_with_tab(root: QWidget) -> list[QWidget]:
+    """The controls Tab must reach: in a group of radio buttons only the checked one takes Tab
+    (the arrow keys move between them), as everywhere in Qt."""
+    return [
+        widget
+        for widget in controls(root)
+        if not (isinstance(widget, QRadioButton) and widget.autoExclusive() and not widget.isChecked())
+    ]
+
+
+def open_each_dialog(qtbot: QtBot, services: Services, prompts: ScriptedPrompts) -> list[QDialog]:
+    runner = SyncRunner()
+    dialogs: list[QDialog] = [
+        WelcomeDialog(ShopSettings(staff_names=("Sam", "Jo")), runner, lambda _s: None, lambda: None),
+        ShopSettingsDialog(ShopSettings(staff_names=("Sam",)), runner, lambda _s: None),
+        AboutDialog(None),
+        ErrorDialog("ValueError: x", "Traceback …", Path("/tmp/careapp.log")),
+        ImportDialog(services.imports, runner, prompts, "Sam"),  # type: ignore[arg-type]
+        NoteDialog(services.customers, runner, prompts, 1, "Ann Evans", "Sam"),  # type: ignore[arg-type]
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+    return dialogs
+
+
+def test_tab_reaches_every_control_of_every_dialog(
+    qtbot: QtBot, services: Services, prompts: ScriptedPrompts
+) -> None:
+    for dialog in open_each_dialog(qtbot, services, prompts):
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        first = reachable_with_tab(dialog)[0]
+        reached = tab_through(qtbot, first)
+        assert missing_from(dialog, reached) == [], dialog.objectName() or type(dialog).__name__
+        nameless = [describe(w) for w in controls(dialog) if not (w.accessibleName() or accessible_name(w))]
+        assert nameless == [], type(dialog).__name__
+        dialog.hide()
+
+
+def missing_from(root: QWidget, reached: list[QWidget]) -> list[str]:
+    return [describe(widget) for widget in reachable_with_tab(root) if widget not in reached]

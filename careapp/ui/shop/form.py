@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -178,7 +178,8 @@ class ShopSettingsForm(QWidget):
     def _hint(text: str) -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)
-        label.setEnabled(False)  # drawn in the palette's softer "disabled" text colour
+        # The softer colour the palette uses for hints in empty fields, light or dark.
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         return label
 
     def load(self, shop: ShopSettings) -> None:
