@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ORGANISATION = "careapp"
+DESKTOP_FILE_ID = "io.github.careapp.CareApp"
 EXIT_OPEN_FAILED = 1
 EXIT_START_FAILED = 1
 SMOKE_TEST_ENV = "CAREAPP_SMOKE_TEST"
@@ -151,7 +152,8 @@ def make_application() -> QApplication:
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationVersion(__version__)
     QApplication.setApplicationDisplayName("careapp")
-    QApplication.setDesktopFileName("careapp")
+    # The .desktop file's id (packaging/linux): Wayland matches the window to its icon by it.
+    QApplication.setDesktopFileName(DESKTOP_FILE_ID)
     app.setWindowIcon(app_icon())
     apply_scheme_from_environment(app)
     install_translations(app)

@@ -22,7 +22,7 @@ from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
 from careapp.ui.export import ask_export_target, run_export
-from careapp.ui.formatting import customers_text, matches_text
+from careapp.ui.formatting import customers_text, format_count, matches_text
 from careapp.ui.importing.controller import ImportController
 from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(tip or text.replace("…", ""))
+        action.setToolTip(tip or text.replace("…", "").replace("&", ""))
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -258,9 +258,8 @@ class MainWindow(QMainWindow):
             self.import_action.trigger()
         elif choice is StartChoice.DEMO:
             self.list_panel.refresh()
-            self.message_bar.show_message(
-                self.tr("Added {count} made-up customers to try careapp with.").format(count=DEMO_CUSTOMERS)
-            )
+            text = self.tr("Added {count} made-up customers to try careapp with.")
+            self.message_bar.show_message(text.format(count=format_count(DEMO_CUSTOMERS)))
 
     def show_about(self) -> AboutDialog:
         if self.about_dialog is None:
@@ -314,7 +313,9 @@ class MainWindow(QMainWindow):
         self.runner.submit(
             lambda: run_export(customers, path, export_format),
             lambda count: self.message_bar.show_message(
-                self.tr("Exported {count} customer(s) to {path}.").format(count=count, path=path)
+                self.tr("Exported {count} customer(s) to {path}.").format(
+                    count=format_count(count), path=path
+                )
             ),
             lambda error: self.message_bar.show_message(
                 self.tr("The export failed: {error}").format(error=getattr(error, "strerror", None) or error),

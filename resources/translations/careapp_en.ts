@@ -72,7 +72,7 @@
 <context>
     <name>ChooseFilePage</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="+84"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="+85"/>
         <source>File to import</source>
         <translation type="unfinished"></translation>
     </message>
@@ -960,12 +960,12 @@ The details are in the log file: {log}</source>
     <message>
         <location filename="../../careapp/ui/importing/controller.py" line="+67"/>
         <location line="+5"/>
-        <location line="+26"/>
+        <location line="+30"/>
         <source>Undo last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-35"/>
         <source>There is no import left to undo.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -990,7 +990,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
         <source>Undo anyway</source>
         <translation type="unfinished"></translation>
     </message>
@@ -998,7 +998,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../careapp/ui/importing/dialog.py" line="+35"/>
+        <location filename="../../careapp/ui/importing/dialog.py" line="+36"/>
         <source>Another import was made after this one, so this one can no longer be undone on its own.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1058,7 +1058,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>Undo the import?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1866,7 +1866,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+129"/>
+        <location filename="../../careapp/app.py" line="+130"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QRadioButton, QWidget
 
 from careapp.domain.customer import CustomerDraft, DateKind, EmailAddress, ImportantDate, PartialDate
@@ -197,3 +198,8 @@ def test_tab_reaches_every_control_of_every_dialog(
 
 def missing_from(root: QWidget, reached: list[QWidget]) -> list[str]:
     return [describe(widget) for widget in reachable_with_tab(root) if widget not in reached]
+
+
+def test_tool_tips_do_not_show_the_mnemonic_marker(window: MainWindow) -> None:
+    tips = [action.toolTip() for action in window.findChildren(QAction) if action.toolTip()]
+    assert tips and [tip for tip in tips if "&" in tip] == []

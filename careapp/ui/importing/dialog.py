@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from careapp.ui.formatting import format_count
 from careapp.ui.importing.pages import ChooseFilePage, DonePage, MappingPage, PreviewPage, ProgressPage
 from careapp.ui.runner import ProgressRelay, Runner
 from careapp.ui.widgets import ErrorLabel, Prompts
@@ -237,7 +238,11 @@ class ImportDialog(QDialog):
             self.tr(
                 "The import of {file} was undone: {removed} customer(s) removed, "
                 "{restored} put back as they were."
-            ).format(file=result.source_name, removed=result.removed, restored=result.restored)
+            ).format(
+                file=result.source_name,
+                removed=format_count(result.removed),
+                restored=format_count(result.restored),
+            )
         )
         self.customersChanged.emit()
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.formatting import format_count
 from careapp.ui.importing.outcome_model import ImportOutcomeModel
 from careapp.ui.widgets import ErrorLabel
 
@@ -218,7 +219,7 @@ class PreviewPage(QWidget):
             )
         )
         for action, label in self.counts.items():
-            label.setText(str(summary.count(action)))  # type: ignore[arg-type]
+            label.setText(format_count(summary.count(action)))  # type: ignore[arg-type]
         self.warnings.setText("\n".join(f"• {warning}" for warning in summary.warnings))
         self.warnings.setVisible(bool(summary.warnings))
         rejected = len(summary.rejected_rows)
@@ -227,7 +228,7 @@ class PreviewPage(QWidget):
             if not rejected
             else self.tr("1 line cannot be imported:")
             if rejected == 1
-            else self.tr("{count} lines cannot be imported:").format(count=rejected)
+            else self.tr("{count} lines cannot be imported:").format(count=format_count(rejected))
         )
         self.model.set_outcomes(summary.rows)
         self.show_all.setChecked(rejected == 0)
