@@ -18,3 +18,9 @@ echo "== mypy"
 "$VENV/bin/mypy" careapp
 echo "== pytest"
 "$VENV/bin/python" -m pytest "$@"
+# CI (or CAREAPP_BUNDLE=1) also builds the PyInstaller bundle and starts it offscreen.
+if [ "${CI:-}" = "true" ] || [ "${CAREAPP_BUNDLE:-}" = "1" ]; then
+    echo "== bundle"
+    ensure_debs binutils
+    CAREAPP_VENV="$VENV" sh packaging/build_bundle.sh
+fi
