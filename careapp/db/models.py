@@ -373,3 +373,121 @@ class SettingAuditRecord(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_setting_audit_key_at", "key", "at"),)
+
+
+# --- touches and the care queue (migration 0004) ---------------------------------------------------
+
+
+class TouchRuleRecord(Base):
+    """One section of the touch rules (birthday, follow-up, ...) as JSON; no row means the default.
+
+    ``version`` is the optimistic lock: an edit carries the version it was made on.
+    """
+
+    __tablename__ = "touch_rule"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    params_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ArticleRecord(Base):
+    """An article, guide or video in the shop's content library.
+
+    AUTOINCREMENT: an id is never reused after a delete, because touch keys (``article:<id>:<customer>``)
+    remember which article went to whom.
+    """
+
+    __tablename__ = "article"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(400))
+    link: Mapped[str] = mapped_column(String(2000))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    topics_json: Mapped[str] = mapped_column(Text, default="[]")
+    added_on: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class TouchRecord(Base):
+    """One generated touch: a care-queue item. ``key`` is the domain's stable dedup key; a row is never
+    deleted (only its customer's delete removes it), so a key is generated once, ever.
+
+    ``status`` is the domain's ItemStatus; ``payload_json`` keeps the rest of the DueTouch (occasion,
+    deadline, years, label, purchase, article, ticket and referral ids, channels). ``due_at`` is a
+    promised callback time (naive UTC).
+    """
+
+    __tablename__ = "touch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    due: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    channel: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    snoozed_until: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    payload_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        # Planning reads the open items; the overview counts them.
+        Index("ix_touch_status_customer", "status", "customer_id"),
+        # A customer's touches by kind (the newest article share spaces the next one out).
+        Index("ix_touch_customer_kind_due", "customer_id", "kind", "due"),
+    )
+
+
+class TouchLogRecord(Base):
+    """What was done with a touch: done, snoozed or skipped, by whom, when, on which channel, and for a
+    done touch what was sent (subject and body) and the contact row written for the timeline."""
+
+    __tablename__ = "touch_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    touch_id: Mapped[int] = mapped_column(ForeignKey("touch.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(100), default="")
+    outcome: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        Index("ix_touch_log_customer_at", "customer_id", "at"),
+        Index("ix_touch_log_outcome_at", "outcome", "at"),
+    )
+
+
+class StageChangeRecord(Base):
+    """A move on the loyalty ladder, for "who moved this month". ``old_stage`` None: first seen."""
+
+    __tablename__ = "customer_stage_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    old_stage: Mapped[str | None] = mapped_column(String(20))
+    new_stage: Mapped[str] = mapped_column(String(20))
+    by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (
+        Index("ix_customer_stage_change_customer_id", "customer_id", "id"),
+        Index("ix_customer_stage_change_at", "at"),
+    )
