@@ -1,0 +1,1 @@
+"""Logging a call: find or create the customer, fill the prefilled form, save."""

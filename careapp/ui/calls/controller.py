@@ -1,0 +1,98 @@
+"""Opening the call log from anywhere in the app, and saying what was logged."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QWidget
+
+from careapp.ui.calls.dialog import LogCallDialog
+from careapp.ui.calls.form import CallLogged
+from careapp.ui.runner import Runner
+from careapp.ui.tickets.texts import outcome_name
+from careapp.ui.widgets import Prompts
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.staff import Actor
+
+LOG_CALL_SHORTCUT = "Ctrl+L"
+# lupdate reads translate("Context", "text") calls; keep the context a string literal.
+translate = QCoreApplication.translate
+
+
+class CallLogger(QObject):
+    """Owns the "Log a call…" action (Ctrl+L, application-wide) and the one call log window.
+
+    ``logged(CallLogged)`` fires after each saved call (:func:`logged_text` says it in a sentence).
+    """
+
+    logged = Signal(object)
+
+    def __init__(self, window: QWidget, runner: Runner, prompts: Prompts) -> None:
+        super().__init__(window)
+        self._window, self._runner, self._prompts = window, runner, prompts
+        self._services: Services | None = None
+        self._actor: Actor | None = None
+        self.dialog: LogCallDialog | None = None
+        self.action = QAction(self.tr("&Log a call…"), window)
+        self.action.setShortcut(QKeySequence(LOG_CALL_SHORTCUT))
+        # From anywhere: the main window, an open editor, a ticket, the report.
+        self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action.setToolTip(self.tr("Log a call or a visit: find the customer, say what happened"))
+        self.action.triggered.connect(lambda: self.open())
+        self.action.setEnabled(False)
+        window.addAction(self.action)
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+        self.action.setEnabled(self._actor is not None)
+
+    def set_actor(self, actor: Actor) -> None:
+        """Who logs from now on (a call log already open keeps the one it was opened with)."""
+        self._actor = actor
+        self.action.setEnabled(self._services is not None)
+
+    def open(self) -> LogCallDialog | None:
+        if self._services is None or self._actor is None:
+            return None
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            if self.dialog.step == 1:
+                self.dialog.find_page.start()
+            return self.dialog
+        # Over a modal window (an open editor) if there is one, so it is not blocked by it.
+        parent = QApplication.activeModalWidget() or self._window
+        dialog = LogCallDialog(self._services, self._runner, self._actor, self._prompts, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.logged.connect(self.logged)
+        dialog.finished.connect(self._closed)
+        self.dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.find_page.start()
+        return dialog
+
+    def _closed(self) -> None:
+        self.dialog = None
+
+
+def logged_text(call: CallLogged, customer_name: str) -> str:
+    """ "Logged the call with Evan Price on ticket 42: resolved now." for the message bar."""
+    logged = call.logged
+    outcome = outcome_name(logged.contact.outcome).lower()
+    if logged.ticket is None:
+        text = translate("CallLogger", "Logged the contact with {name}.").format(name=customer_name)
+    elif outcome:
+        text = translate("CallLogger", "Logged the call with {name} on ticket {id}: {outcome}.").format(
+            name=customer_name, id=logged.ticket.id, outcome=outcome
+        )
+    else:
+        text = translate("CallLogger", "Logged the call with {name} on ticket {id}.").format(
+            name=customer_name, id=logged.ticket.id
+        )
+    return " ".join([text, *logged.notes])

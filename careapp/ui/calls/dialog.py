@@ -1,0 +1,330 @@
+"""The "Log a call" window: find the customer, fill the prefilled form beside their story, save.
+
+Three steps, all from the keyboard: (1) Ctrl+L opens it with the keyboard in the find box;
+(2) typing and Enter picks the customer (or adds a walk-in); (3) Ctrl+Enter (or Enter outside the
+summary) saves. The call timer runs from the moment the window opens. Saving goes through the
+runner; when it fails, the sentence says why and everything typed stays. When the service thinks
+the new ticket repeats an earlier one, the window says so and offers to mark it before closing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QElapsedTimer, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.clock import to_local
+from careapp.domain.customer import CustomerRow
+from careapp.domain.tickets import ACTIVE_STATES
+from careapp.ui.calls.find_page import FindCustomerPage
+from careapp.ui.calls.form import CallForm, CallLogged, log_call
+from careapp.ui.customers.controller import load_customer_file
+from careapp.ui.customers.detail import CustomerDetail, CustomerFile
+from careapp.ui.runner import Runner
+from careapp.ui.tickets.dialog import sentence
+from careapp.ui.tickets.texts import short_time, ticket_label
+from careapp.ui.widgets import Prompts
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from careapp.context import Services
+    from careapp.services.staff import Actor
+    from careapp.services.ticket_store import TicketSummary
+
+FIND_STEP = 1
+FORM_STEP = 2
+SAVED_STEP = 3
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class RepeatSuggestion(QGroupBox):
+    """After saving: "this looks like a repeat of ticket 12"; mark it, or say it is not."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Saved. Is this the same problem again?"), parent)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.mark_button = QPushButton(self.tr("&Mark as a repeat"))
+        self.skip_button = QPushButton(self.tr("N&ot a repeat"))
+        self.skip_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.mark_button)
+        buttons.addWidget(self.skip_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        self.earlier: TicketSummary | None = None
+        self.setVisible(False)
+
+    def offer(self, earlier: TicketSummary) -> None:
+        self.earlier = earlier
+        self.text.setText(
+            self.tr(
+                "The new ticket looks like a repeat of {ticket}, opened {when} (same category, soon after "
+                "it was resolved). A repeat counts against that ticket's strict FCR."
+            ).format(
+                ticket=ticket_label(earlier.id, earlier.title, earlier.category),
+                when=short_time(earlier.opened_at),
+            )
+        )
+        self.setVisible(True)
+        self.mark_button.setDefault(True)
+        self.mark_button.setFocus()
+
+
+class LogCallDialog(QDialog):
+    """Logging one call; ``logged(CallLogged)`` fires once it is saved."""
+
+    logged = Signal(object)
+    stepChanged = Signal(int)
+
+    def __init__(
+        self,
+        services: Services,
+        runner: Runner,
+        actor: Actor,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services, self._runner, self._actor, self._prompts = services, runner, actor, prompts
+        self.elapsed = QElapsedTimer()
+        self.elapsed.start()
+        self.step = FIND_STEP
+        self.saving = False
+        self.result_call: CallLogged | None = None
+        self.setWindowTitle(self.tr("Log a call"))
+        self.steps = QLabel()
+        self.steps.setAccessibleName(self.tr("Steps"))
+        self.find_page = FindCustomerPage(runner)
+        self.find_page.attach(services.tickets, actor)
+        self.find_page.customerChosen.connect(self.choose_customer)
+        self.form = CallForm()
+        self.form.set_actor(actor)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.find_page)
+        self.stack.addWidget(self.form)
+        self.suggestion = RepeatSuggestion()
+        self.suggestion.mark_button.clicked.connect(self._mark_repeat)
+        self.suggestion.skip_button.clicked.connect(self.accept)
+        self.story = CustomerDetail()
+        self.story.show_message(self.tr("The customer's story shows here once you have found them."))
+        self._build_buttons()
+        self._layout()
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.save)
+        self._show_step(FIND_STEP)
+        self.resize(1100, 680)
+        self._load_defaults()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_buttons(self) -> None:
+        self.back_button = QPushButton(self.tr("&Back"))
+        self.back_button.setToolTip(self.tr("Choose another customer; what you typed stays"))
+        self.back_button.clicked.connect(self.back_to_find)
+        self.save_button = QPushButton(self.tr("Save call"))
+        self.save_button.setToolTip(self.tr("Save the call (Ctrl+Enter)"))
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the call log"))
+        self.cancel_button.clicked.connect(self.reject)
+        for button in (self.back_button, self.save_button, self.cancel_button):
+            button.setAutoDefault(False)
+
+    def _layout(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.steps)
+        left_layout.addWidget(self.stack, 1)
+        left_layout.addWidget(self.suggestion)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+        left_layout.addLayout(buttons)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(self.tr("Their story"))
+        heading.setStyleSheet("font-weight: bold;")
+        right_layout.addWidget(heading)
+        right_layout.addWidget(self.story, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+    def _show_step(self, step: int) -> None:
+        self.step = step
+        names = [
+            self.tr("1 Find the customer"),
+            self.tr("2 What happened"),
+            self.tr("3 Save (Ctrl+Enter)"),
+        ]
+        self.steps.setText(
+            "  ›  ".join(f"<b>{name}</b>" if index + 1 == step else name for index, name in enumerate(names))
+        )
+        on_form = step == FORM_STEP
+        self.stack.setCurrentWidget(self.form if step >= FORM_STEP else self.find_page)
+        self.back_button.setVisible(on_form)
+        self.save_button.setVisible(step != SAVED_STEP)
+        self.save_button.setEnabled(on_form and not self.saving)
+        self.save_button.setDefault(on_form)
+        self.form.setEnabled(step != SAVED_STEP)
+        self.stepChanged.emit(step)
+
+    # --- loading -------------------------------------------------------------------------
+
+    def _load_defaults(self) -> None:
+        tickets = self._services.tickets
+        self._runner.submit(
+            lambda: (tickets.contact_defaults(), tickets.categories()),
+            self._defaults_loaded,
+            lambda error: self.form.error.show_error(sentence(error)),
+            owner=self,
+        )
+
+    def _defaults_loaded(self, loaded: tuple[object, list[str]]) -> None:
+        defaults, categories = loaded
+        started: dt.datetime | None = getattr(defaults, "started_at", None)
+        if started is not None:
+            self.form.set_now(started)
+        self.form.set_categories(categories)
+
+    def choose_customer(self, customer: CustomerRow) -> None:
+        """Step 2: the form for ``customer``, with their story and open tickets loading beside it."""
+        self.form.start(customer, self.elapsed)
+        self._show_step(FORM_STEP)
+        self.form.summary.setFocus(Qt.FocusReason.OtherFocusReason)
+        services, customer_id = self._services, customer.id
+        self._runner.submit(
+            lambda: load_customer_file(services.customers, customer_id),
+            self._story_loaded,
+            lambda error: self.story.show_message(sentence(error)),
+            key=f"call-story-{id(self)}",
+            owner=self,
+        )
+        self._runner.submit(
+            lambda: services.tickets.tickets_for_customer(customer_id),
+            self._tickets_loaded,
+            lambda error: self.form.error.show_error(sentence(error)),
+            key=f"call-tickets-{id(self)}",
+            owner=self,
+        )
+
+    def _story_loaded(self, file: CustomerFile) -> None:
+        self.story.display(file, to_local(self._services.clock()).date())
+
+    def _tickets_loaded(self, tickets: list[TicketSummary]) -> None:
+        self.form.set_open_tickets([t for t in tickets if t.state in ACTIVE_STATES])
+
+    def back_to_find(self) -> None:
+        self._show_step(FIND_STEP)
+        self.find_page.start()
+
+    # --- saving --------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Step 3. Refused calls keep everything typed, with the reason under the form."""
+        customer = self.form.customer
+        if self.step != FORM_STEP or self.saving or customer is None:
+            return
+        values = self.form.values()
+        if values.new_ticket is not None and not values.new_ticket.category:
+            self.form.error.show_error(self.tr("Choose a category for the new ticket."))
+            self.form.category.setFocus()
+            return
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.form.error.show_error(None)
+        services, actor, customer_id = self._services, self._actor, customer.id
+        self._runner.submit(
+            lambda: log_call(services, actor, customer_id, values),
+            self._saved,
+            self._save_failed,
+            owner=self,
+        )
+
+    def _saved(self, call: CallLogged) -> None:
+        self.saving = False
+        self.result_call = call
+        self.form.stop_timer()
+        self.logged.emit(call)
+        suggestions = call.logged.repeat_suggestions
+        if suggestions and call.logged.ticket is not None:
+            self._show_step(SAVED_STEP)
+            self.suggestion.offer(suggestions[0])
+            return
+        self.accept()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self.saving = False
+        self.save_button.setEnabled(self.step == FORM_STEP)
+        self.form.error.show_error(sentence(error))
+
+    def _mark_repeat(self) -> None:
+        call, earlier = self.result_call, self.suggestion.earlier
+        if call is None or call.logged.ticket is None or earlier is None:
+            self.accept()
+            return
+        ticket, tickets, actor = call.logged.ticket, self._services.tickets, self._actor
+        self.suggestion.mark_button.setEnabled(False)
+        reason = self.tr("suggested when the call was logged")
+        self._runner.submit(
+            lambda: tickets.mark_repeat(actor, ticket.id, ticket.version, earlier.id, reason),
+            lambda _ticket: self.accept(),
+            self._mark_failed,
+            owner=self,
+        )
+
+    def _mark_failed(self, error: BaseException) -> None:
+        self.suggestion.mark_button.setEnabled(True)
+        self.suggestion.text.setText(sentence(error))
+
+    # --- keys and closing ----------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in _ENTER and self.step == FIND_STEP:
+            event.accept()  # the find page handles Enter itself; never save from step 1
+            return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        if (
+            self.step == FORM_STEP
+            and self.form.has_typing()
+            and not self._prompts.confirm(
+                self.tr("Close without saving?"),
+                self.tr("The call has not been saved. Close and lose what you typed?"),
+                self.tr("Close without saving"),
+            )
+        ):
+            return
+        self.form.stop_timer()
+        super().reject()
+
+    def done(self, code: int) -> None:
+        self.form.stop_timer()
+        super().done(code)

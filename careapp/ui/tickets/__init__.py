@@ -1,0 +1,1 @@
+"""A ticket: its header, contacts, actions per state and audit trail; a customer's tickets."""
