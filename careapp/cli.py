@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_report_parser(commands)
     _add_staff_parser(commands)
+    _add_agenda_parser(commands)
     return parser
 
 
@@ -110,6 +111,39 @@ def _add_staff_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     add.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
     listing = actions.add_parser("list", help="list the staff")
     listing.add_argument("--all", action="store_true", help="include members who no longer work here")
+
+
+def _add_agenda_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    agenda = commands.add_parser(
+        "agenda",
+        help="the care queue for a day, as the app shows it",
+        description=(
+            "Makes the touches due (as the app does when it starts), then prints the care queue for the "
+            "day: overdue, today, the days ahead, held touches with the reason, and touches carried over "
+            "to tomorrow. Days are in the shop's time zone."
+        ),
+    )
+    agenda.add_argument(
+        "--from", dest="first_day", type=_day, metavar="YYYY-MM-DD", help="the day to show (default: today)"
+    )
+    agenda.add_argument(
+        "--days",
+        type=_agenda_days,
+        default=7,
+        metavar="N",
+        help="show what is due up to N days after that day, 0 to 30 (default 7; 0: today and overdue)",
+    )
+    agenda.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _agenda_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 <= days <= 30:
+        raise argparse.ArgumentTypeError("the agenda shows 0 to 30 days ahead")
+    return days
 
 
 def _day(text: str) -> dt.date:
@@ -247,6 +281,11 @@ def _cmd_demo(services: Services, args: argparse.Namespace) -> int:
     )
     if args.tickets > 0:
         _demo_tickets(services, args)
+    from careapp.services.demo_articles import fill_demo_articles
+
+    articles = fill_demo_articles(services.db, services.touches.today(), services.clock())
+    if articles:
+        print(f"Added {articles} demo articles to the content library.")
     return EXIT_OK
 
 
@@ -316,6 +355,19 @@ def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
+    from careapp.services.agenda import agenda_json, agenda_text
+
+    day = args.first_day or services.touches.today()
+    services.touches.refresh(day)
+    queue = services.care_queue.queue(day)
+    if args.format == "json":
+        print(json.dumps(agenda_json(queue, args.days), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(agenda_text(queue, args.days))
+    return EXIT_OK
+
+
 COMMANDS = {
     "import": _cmd_import,
     "undo-import": _cmd_undo_import,
@@ -323,6 +375,7 @@ COMMANDS = {
     "demo": _cmd_demo,
     "report": _cmd_report,
     "staff": _cmd_staff,
+    "agenda": _cmd_agenda,
 }
 
 

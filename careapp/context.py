@@ -9,15 +9,20 @@ from dataclasses import dataclass
 from careapp.clock import utc_now
 from careapp.config import Paths, ensure_private_dir
 from careapp.db.database import Database, MigrationReport, open_database
+from careapp.services.articles import ArticleService
+from careapp.services.care_overview import CareOverviewService
+from careapp.services.care_queue import CareQueueService
 from careapp.services.customers import CustomerService
 from careapp.services.fcr_settings import FcrSettingsService
 from careapp.services.feedback import FeedbackService
 from careapp.services.importer import ImportService
+from careapp.services.messages import MessageService
 from careapp.services.permissions import CustomerGuard
 from careapp.services.reports import ReportService
 from careapp.services.settings import SettingsService
 from careapp.services.staff import StaffService
 from careapp.services.tickets import TicketService
+from careapp.services.touches import TouchService
 
 
 @dataclass
@@ -37,6 +42,13 @@ class Services:
     reports: ReportService
     # Owner-only customer operations: delete and export go through here, not CustomerService.
     guard: CustomerGuard
+    # Touches and the care queue: rules, refresh (at start-up and on a timer), the queue and its
+    # actions, the content library, message drafts, and the overview's numbers.
+    touches: TouchService
+    care_queue: CareQueueService
+    articles: ArticleService
+    messages: MessageService
+    care_overview: CareOverviewService
 
     def close(self) -> None:
         self.db.dispose()
@@ -47,6 +59,9 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
     db, report = open_database(paths.database_url, paths.backup_dir, clock())
     settings = SettingsService(db)
     customers = CustomerService(db, clock)
+    tickets = TicketService(db, clock, customers, settings)
+    touches = TouchService(db, clock, settings, tickets)
+    care_queue = CareQueueService(db, clock, touches)
     return Services(
         db=db,
         customers=customers,
@@ -55,9 +70,14 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
         clock=clock,
         migration=report,
         staff=StaffService(db, clock),
-        tickets=TicketService(db, clock, customers, settings),
+        tickets=tickets,
         feedback=FeedbackService(db, clock),
         fcr_settings=FcrSettingsService(db, clock),
         reports=ReportService(db, clock),
         guard=CustomerGuard(db, customers),
+        touches=touches,
+        care_queue=care_queue,
+        articles=ArticleService(db, clock, touches.today),
+        messages=MessageService(db, clock, settings, touches.zone),
+        care_overview=CareOverviewService(db, clock, touches, care_queue),
     )

@@ -1,0 +1,98 @@
+"""The care queue as text or JSON, for ``careapp agenda``: the sections the queue screen shows.
+
+Items are kept up to ``days`` days after the day asked for (0: overdue and today only); carried-over
+items are always today's. JSON is a list with one object per item, in the queue's order::
+
+    {"touch_id": 7, "customer_id": 12, "customer_name": "Ann Evans", "kind": "birthday",
+     "title": "Birthday greeting: turns 40", "due": "2026-11-23", "due_at": null,
+     "section": "today", "channel": "email", "status": "queued", "reason": null,
+     "snoozed_until": null}
+
+``due`` is the day the item is shown on (a snoozed item: its snooze day); ``due_at`` a callback's
+promised time with its offset; ``status`` "queued", "held" or "carried_over"; ``reason`` says why an
+item is held or carried over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from careapp.domain.care_queue import CHANNEL_WORDS, Placement
+from careapp.domain.recurrence import long_date
+from careapp.services.care_queue import CareQueue, QueueEntry
+
+_SECTION_KEYS = {
+    "Overdue": "overdue",
+    "Today": "today",
+    "Next 7 days": "next_7_days",
+    "Next 30 days": "next_30_days",
+    "Held": "held",
+    "Carried over to tomorrow": "carried_over",
+}
+
+
+def agenda_sections(queue: CareQueue, days: int) -> list[tuple[str, list[QueueEntry]]]:
+    """The queue's sections, each cut to the items on or before ``queue.today + days``."""
+    last = queue.today + dt.timedelta(days=days)
+    return [
+        (title, [e for e in entries if e.status is Placement.CARRIED_OVER or e.day <= last])
+        for title, entries in queue.sections()
+    ]
+
+
+def _when(entry: QueueEntry) -> str:
+    if entry.due_at is not None:
+        return entry.due_at.strftime("%Y-%m-%d %H:%M")
+    return entry.day.isoformat()
+
+
+def _line(entry: QueueEntry) -> str:
+    channel = CHANNEL_WORDS[entry.channel] if entry.channel else "no channel yet"
+    who = f"{entry.customer_name} (#{entry.customer_id})"
+    line = f"  {_when(entry):<16}  {who}  {entry.description}  [{channel}]"
+    if entry.snoozed_until is not None:
+        line += f"  (snoozed until {long_date(entry.snoozed_until)})"
+    if entry.reason:
+        line += f"\n  {'':<16}  {entry.reason}"
+    return line
+
+
+def agenda_text(queue: CareQueue, days: int) -> str:
+    last = queue.today + dt.timedelta(days=days)
+    lines = [f"Care queue for {long_date(queue.today)}, up to {long_date(last)}"]
+    shown = 0
+    for title, entries in agenda_sections(queue, days):
+        if not entries:
+            continue
+        shown += len(entries)
+        lines += ["", f"{title} ({len(entries)})"]
+        lines += [_line(e) for e in entries]
+    if not shown:
+        lines += ["", "Nothing is due: the care queue is empty."]
+    return "\n".join(lines) + "\n"
+
+
+def entry_json(entry: QueueEntry, section: str) -> dict[str, Any]:
+    return {
+        "touch_id": entry.touch_id,
+        "customer_id": entry.customer_id,
+        "customer_name": entry.customer_name,
+        "kind": entry.kind.value,
+        "title": entry.description,
+        "due": entry.day.isoformat(),
+        "due_at": entry.due_at.isoformat() if entry.due_at else None,
+        "section": section,
+        "channel": entry.channel.value if entry.channel else None,
+        "status": entry.status.value,
+        "reason": entry.reason or None,
+        "snoozed_until": entry.snoozed_until.isoformat() if entry.snoozed_until else None,
+    }
+
+
+def agenda_json(queue: CareQueue, days: int) -> list[dict[str, Any]]:
+    return [
+        entry_json(entry, _SECTION_KEYS[title])
+        for title, entries in agenda_sections(queue, days)
+        for entry in entries
+    ]

@@ -1,0 +1,507 @@
+"""The care queue as the owner sees it, and what staff do with its items: done, snooze, skip.
+
+:meth:`CareQueueService.queue` plans the stored open touches for a day (consent, complaints, the
+marketing cap and the daily limit: :mod:`careapp.domain.care_queue`) and returns plain data in the
+queue's sections: overdue, today, the next 7 days, the next 30 days, held (with the reason) and
+carried over to tomorrow. It does not generate touches: :meth:`TouchService.refresh` does, at start-up
+and on a timer.
+
+Each action is one transaction: it takes the write lock, reads the touch as it is now, checks who
+acts (any active member of the staff list), applies the domain's action, and writes the touch and a
+``touch_log`` row. Doing a touch also writes a ``contact`` row (outgoing, by the staff member) so the
+customer's timeline shows it and the next check-in counts from it; for a callback the contact goes
+on the ticket and the promise is marked kept. Snoozing and skipping are not contacts with the
+customer (nothing reached them), so they are kept in the touch log only: see :meth:`history`.
+
+A touch the plan holds today (an open complaint, the marketing cap, no consent yet) cannot be done
+until it is released; one whose consent was withdrawn is cancelled. A promised callback cannot be
+skipped, only done or snoozed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from careapp.db.database import Database
+from careapp.db.models import ContactRecord, TouchLogRecord, TouchRecord
+from careapp.domain import care_queue as queue_rules
+from careapp.domain.care_queue import (
+    CHANNEL_WORDS,
+    ActionResult,
+    Bucket,
+    CareSettings,
+    ItemStatus,
+    Placement,
+    PlannedItem,
+    QueueItem,
+    SnoozeChoice,
+    TouchOutcome,
+)
+from careapp.domain.customer import Channel
+from careapp.domain.recurrence import local_date, long_date
+from careapp.domain.tickets import ContactChannel, Direction
+from careapp.domain.touches import KIND_TITLES, CustomerFacts, DueTouch, TouchKind, describe
+from careapp.services.care_planning import PlannedQueue, plan_stored, save_plan
+from careapp.services.staff import Actor, check_actor
+from careapp.services.touch_facts import CustomerExtras
+from careapp.services.touch_rules import read_care_settings
+from careapp.services.touch_store import queue_item, write_item
+from careapp.services.touches import TouchService
+
+Clock = Callable[[], dt.datetime]
+
+# The contact table speaks the ticket domain's channels; a card by post is logged as a message.
+CONTACT_CHANNELS: dict[Channel, ContactChannel] = {
+    Channel.EMAIL: ContactChannel.EMAIL,
+    Channel.SMS: ContactChannel.MESSAGE,
+    Channel.PHONE: ContactChannel.PHONE,
+    Channel.POST: ContactChannel.MESSAGE,
+}
+
+
+class TouchNotFound(LookupError):
+    def __init__(self, touch_id: int) -> None:
+        super().__init__(f"Touch {touch_id} is no longer in the queue; its customer may have been deleted.")
+        self.touch_id = touch_id
+
+
+class TouchActionRefused(ValueError):
+    """The action cannot be done; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """What was sent (or said): kept in the touch log so nothing is repeated by accident."""
+
+    body: str
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class TouchContext:
+    """What to know before making the touch."""
+
+    age_turning: int | None
+    last_purchase: str
+    last_purchase_on: dt.date | None
+    interests: tuple[str, ...]
+    last_contact: dt.date | None
+    open_tickets: int
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One item of the care queue.
+
+    ``day`` is the day it is shown on (its due day, its snooze day, or a callback's local day);
+    ``due`` is the day the rule made it due. ``due_at`` is a callback's promised time, aware, in the
+    shop's zone. ``status`` is "queued", "held" or "carried_over"; ``reason`` says why when held or
+    carried over. ``channels`` are those it may be done on now (for a marketing touch: consented and
+    reachable). ``version`` changes whenever the touch does.
+    """
+
+    touch_id: int
+    version: int
+    key: str
+    customer_id: int
+    customer_name: str
+    kind: TouchKind
+    title: str
+    description: str
+    day: dt.date
+    due: dt.date
+    due_at: dt.datetime | None
+    deadline: dt.date | None
+    channel: Channel | None
+    channels: tuple[Channel, ...]
+    status: Placement
+    bucket: Bucket
+    reason: str
+    held_until: dt.date | None
+    snoozed_until: dt.date | None
+    is_service: bool
+    context: TouchContext
+
+
+@dataclass(frozen=True)
+class CareQueue:
+    """The queue on ``today``: queued items by section, then held and carried-over ones, each in order."""
+
+    today: dt.date
+    overdue: tuple[QueueEntry, ...]
+    due_today: tuple[QueueEntry, ...]
+    next_7_days: tuple[QueueEntry, ...]
+    next_30_days: tuple[QueueEntry, ...]
+    held: tuple[QueueEntry, ...]
+    carried_over: tuple[QueueEntry, ...]
+
+    def sections(self) -> list[tuple[str, tuple[QueueEntry, ...]]]:
+        return [
+            ("Overdue", self.overdue),
+            ("Today", self.due_today),
+            ("Next 7 days", self.next_7_days),
+            ("Next 30 days", self.next_30_days),
+            ("Held", self.held),
+            ("Carried over to tomorrow", self.carried_over),
+        ]
+
+    def entries(self) -> list[QueueEntry]:
+        return [entry for _, entries in self.sections() for entry in entries]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "overdue": len(self.overdue),
+            "today": len(self.due_today),
+            "next_7_days": len(self.next_7_days),
+            "next_30_days": len(self.next_30_days),
+            "held": len(self.held),
+            "carried_over": len(self.carried_over),
+        }
+
+    def find(self, touch_id: int) -> QueueEntry | None:
+        return next((e for e in self.entries() if e.touch_id == touch_id), None)
+
+
+@dataclass(frozen=True)
+class TouchLogView:
+    """One line of the touch log: what happened to a touch, who did it and when (naive UTC)."""
+
+    id: int
+    touch_id: int
+    customer_id: int
+    kind: TouchKind
+    title: str
+    at: dt.datetime
+    who: str
+    outcome: TouchOutcome
+    channel: Channel | None
+    note: str
+    subject: str
+    body: str
+    contact_id: int | None
+
+
+def _context(touch: DueTouch, facts: CustomerFacts, extras: CustomerExtras | None) -> TouchContext:
+    latest = max(facts.purchases, key=lambda p: (p.date, p.id or 0), default=None)
+    return TouchContext(
+        age_turning=touch.years if touch.kind is TouchKind.BIRTHDAY else None,
+        last_purchase=latest.item if latest else "",
+        last_purchase_on=latest.date if latest else None,
+        interests=tuple(sorted(facts.tags | facts.interests)),
+        last_contact=facts.last_contact,
+        open_tickets=extras.open_tickets if extras else 0,
+    )
+
+
+def usable_channels(item: QueueItem, facts: CustomerFacts) -> tuple[Channel, ...]:
+    """The channels the touch may be done on now: a callback any the customer has details for (the
+    promised one first); a marketing touch only those consented to."""
+    if item.kind is TouchKind.CALLBACK:
+        first = item.channel or Channel.PHONE
+        return (first, *(c for c in Channel if c is not first and c in facts.reachable))
+    return tuple(c for c in item.touch.channels if c in facts.reachable and facts.has_consent(c))
+
+
+def _entry(planned: PlannedQueue, p: PlannedItem) -> QueueEntry:
+    stored = planned.stored[p.item.key]
+    touch = p.item.touch
+    facts = planned.loaded.facts[p.item.customer_id]
+    extras = planned.loaded.extras.get(p.item.customer_id)
+    due_at = touch.due_at.astimezone(planned.settings.tz()) if touch.due_at else None
+    return QueueEntry(
+        touch_id=stored.id,
+        version=stored.version,
+        key=touch.key,
+        customer_id=touch.customer_id,
+        customer_name=extras.name if extras else facts.name(),
+        kind=touch.kind,
+        title=KIND_TITLES[touch.kind],
+        description=describe(touch),
+        day=p.day,
+        due=touch.due,
+        due_at=due_at,
+        deadline=touch.deadline,
+        channel=p.item.channel,
+        channels=usable_channels(p.item, facts),
+        status=p.placement,
+        bucket=p.bucket,
+        reason=p.reason,
+        held_until=p.held_until,
+        snoozed_until=p.item.snoozed_until,
+        is_service=touch.kind is TouchKind.CALLBACK,
+        context=_context(touch, facts, extras),
+    )
+
+
+def build_queue(planned: PlannedQueue) -> CareQueue:
+    """The plan as the queue shows it; items beyond 30 days (LATER) and cancelled ones are left out."""
+    sections: dict[Bucket, list[QueueEntry]] = {b: [] for b in Bucket}
+    held: list[QueueEntry] = []
+    carried: list[QueueEntry] = []
+    for p in planned.plan.items:
+        if p.placement is Placement.CARRIED_OVER:
+            carried.append(_entry(planned, p))
+        elif p.bucket is Bucket.LATER or p.placement is Placement.CANCELLED:
+            continue
+        elif p.placement is Placement.HELD:
+            held.append(_entry(planned, p))
+        else:
+            sections[p.bucket].append(_entry(planned, p))
+    return CareQueue(
+        today=planned.plan.today,
+        overdue=tuple(sections[Bucket.OVERDUE]),
+        due_today=tuple(sections[Bucket.TODAY]),
+        next_7_days=tuple(sections[Bucket.NEXT_7_DAYS]),
+        next_30_days=tuple(sections[Bucket.NEXT_30_DAYS]),
+        held=tuple(held),
+        carried_over=tuple(carried),
+    )
+
+
+def _log_view(record: TouchLogRecord, key_kind: str) -> TouchLogView:
+    kind = TouchKind(record.kind or key_kind)
+    return TouchLogView(
+        id=record.id,
+        touch_id=record.touch_id,
+        customer_id=record.customer_id,
+        kind=kind,
+        title=KIND_TITLES[kind],
+        at=record.at,
+        who=record.who,
+        outcome=TouchOutcome(record.outcome),
+        channel=Channel(record.channel) if record.channel else None,
+        note=record.note,
+        subject=record.subject,
+        body=record.body,
+        contact_id=record.contact_id,
+    )
+
+
+@dataclass(frozen=True)
+class _Acting:
+    """One action in progress: the locked row, the item as stored, and when and on which day."""
+
+    session: Session
+    record: TouchRecord
+    item: QueueItem
+    settings: CareSettings
+    now: dt.datetime
+    today: dt.date
+
+
+class CareQueueService:
+    """The care queue and its actions. One short session per call; plain data out."""
+
+    def __init__(self, db: Database, clock: Clock, touches: TouchService) -> None:
+        self._db = db
+        self._clock = clock
+        self._touches = touches
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def queue(self, today: dt.date | None = None) -> CareQueue:
+        """The queue on ``today`` (None: today by the clock). What planning changed (a consent
+        withdrawn: its touches cancelled) is saved, except for a day after today (a preview)."""
+        care = self._touches.care_settings()
+        real_today = local_date(self._clock(), care.tz())
+        today = today or real_today
+        with self._db.session() as session:
+            planned = plan_stored(session, today, care)
+        if today <= real_today:
+            save_plan(self._db, planned)
+        return build_queue(planned)
+
+    def snooze_choices(self, today: dt.date | None = None) -> tuple[SnoozeChoice, ...]:
+        """The quick snooze buttons: tomorrow, next week, in a month."""
+        return queue_rules.snooze_choices(today or self._touches.today())
+
+    def history(self, customer_id: int) -> list[TouchLogView]:
+        """The customer's touch log, newest first: what was done, snoozed or skipped, and what was sent."""
+        statement = (
+            select(TouchLogRecord, TouchRecord.kind)
+            .join(TouchRecord, TouchRecord.id == TouchLogRecord.touch_id)
+            .where(TouchLogRecord.customer_id == customer_id)
+            .order_by(TouchLogRecord.at.desc(), TouchLogRecord.id.desc())
+        )
+        with self._db.session() as session:
+            return [_log_view(record, kind) for record, kind in session.execute(statement).tuples()]
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def done(
+        self,
+        actor: Actor,
+        touch_id: int,
+        channel: Channel | None = None,
+        message: SentMessage | None = None,
+        note: str = "",
+    ) -> TouchLogView:
+        """The touch was made, on ``channel`` (None: the one the queue chose). ``message`` is what was
+        sent, kept in the log. Writes the touch, the log and an outgoing contact, in one transaction."""
+        with self._acting(actor, touch_id) as acting:
+            item, facts = self._planned_now(acting)
+            used = channel or item.channel or (usable_channels(item, facts) or (None,))[0]
+            self._check_channel(item, facts, used)
+            result = queue_rules.done(item, who=actor.name, at=acting.now, channel=used, note=note.strip())
+            acting.record.done_at = acting.now
+            acting.record.done_by = actor.name
+            contact = self._write_contact(acting, result, message)
+            return self._save(acting, result, message, contact)
+
+    def snooze(self, actor: Actor, touch_id: int, until: dt.date) -> TouchLogView:
+        """Put the touch off until ``until`` (after today); it comes back on that day."""
+        with self._acting(actor, touch_id) as acting:
+            try:
+                result = queue_rules.snooze(
+                    acting.item, until, today=acting.today, who=actor.name, at=acting.now
+                )
+            except ValueError as error:
+                raise TouchActionRefused(str(error)) from error
+            return self._save(acting, result)
+
+    def skip(self, actor: Actor, touch_id: int, reason: str) -> TouchLogView:
+        """Decide not to make the touch, saying why; it is never made again."""
+        with self._acting(actor, touch_id) as acting:
+            if acting.item.kind is TouchKind.CALLBACK:
+                raise TouchActionRefused(
+                    "A promised callback cannot be skipped; call back and mark it done, or snooze it to "
+                    "another day."
+                )
+            try:
+                result = queue_rules.skip(acting.item, reason, who=actor.name, at=acting.now)
+            except ValueError as error:
+                raise TouchActionRefused(str(error)) from error
+            return self._save(acting, result)
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _acting(self, actor: Actor, touch_id: int) -> Iterator[_Acting]:
+        """One transaction around one action on a touch, holding the write lock from the start."""
+        with self._db.session() as session:
+            yield self._open(session, actor, touch_id)
+
+    def _open(self, session: Session, actor: Actor, touch_id: int) -> _Acting:
+        result = session.execute(
+            update(TouchRecord)
+            .where(TouchRecord.id == touch_id)
+            .values(version=TouchRecord.version)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 1):
+            raise TouchNotFound(touch_id)
+        check_actor(session, actor)
+        record = session.get(TouchRecord, touch_id, populate_existing=True)
+        assert record is not None
+        item = queue_item(record)
+        if item.status is not ItemStatus.OPEN:
+            raise TouchActionRefused(_already(record, item))
+        settings = read_care_settings(session, self._touches.zone)
+        now = self._clock()
+        return _Acting(session, record, item, settings, now, local_date(now, settings.tz()))
+
+    @staticmethod
+    def _planned_now(acting: _Acting) -> tuple[QueueItem, CustomerFacts]:
+        """Today's plan for the customer's open touches, and this touch's place in it."""
+        planned = plan_stored(acting.session, acting.today, acting.settings, [acting.item.customer_id])
+        found = planned.plan.find(acting.item.key)
+        assert found is not None  # the touch is open, so it is planned
+        if found.placement is Placement.HELD:
+            raise TouchActionRefused(f"This touch is on hold: {found.reason}")
+        if found.placement is Placement.CANCELLED:
+            raise TouchActionRefused(f"This touch can no longer be made: {found.reason}")
+        return found.item, planned.loaded.facts[acting.item.customer_id]
+
+    @staticmethod
+    def _check_channel(item: QueueItem, facts: CustomerFacts, channel: Channel | None) -> None:
+        if channel is None:
+            raise TouchActionRefused("Choose how the touch was made: email, text message, phone or post.")
+        if item.kind is TouchKind.CALLBACK:
+            return
+        word = CHANNEL_WORDS[channel]
+        if channel not in facts.reachable:
+            raise TouchActionRefused(f"careapp has no {word} details for {facts.name()}; add them first.")
+        if not facts.has_consent(channel):
+            raise TouchActionRefused(
+                f"{facts.name()} has not agreed to be contacted by {word}; choose another way, or record "
+                "their consent first."
+            )
+
+    @staticmethod
+    def _write_contact(acting: _Acting, result: ActionResult, message: SentMessage | None) -> ContactRecord:
+        item = result.item
+        assert item.channel is not None
+        summary = f"{describe(item.touch)}, by {CHANNEL_WORDS[item.channel]}"
+        if message is not None and message.subject.strip():
+            summary += f": {message.subject.strip()}"
+        if result.log.note:
+            summary += f". {result.log.note}"
+        ticket_id = None
+        if item.kind is TouchKind.CALLBACK:
+            ticket_id = _keep_promise(acting)
+        contact = ContactRecord(
+            customer_id=item.customer_id,
+            ticket_id=ticket_id,
+            at=acting.now,
+            channel=CONTACT_CHANNELS[item.channel].value,
+            direction=Direction.OUT.value,
+            staff=result.log.who,
+            summary=summary,
+        )
+        acting.session.add(contact)
+        acting.session.flush()
+        return contact
+
+    @staticmethod
+    def _save(
+        acting: _Acting,
+        result: ActionResult,
+        message: SentMessage | None = None,
+        contact: ContactRecord | None = None,
+    ) -> TouchLogView:
+        write_item(acting.record, result.item)
+        entry = result.log
+        record = TouchLogRecord(
+            touch_id=acting.record.id,
+            customer_id=entry.customer_id,
+            at=entry.at,
+            who=entry.who,
+            outcome=entry.outcome.value,
+            kind=entry.kind.value,
+            channel=entry.channel.value if entry.channel else None,
+            note=entry.note,
+            subject=message.subject if message else "",
+            body=message.body if message else "",
+            contact_id=contact.id if contact else None,
+        )
+        acting.session.add(record)
+        acting.session.flush()
+        return _log_view(record, acting.record.kind)
+
+
+def _keep_promise(acting: _Acting) -> int | None:
+    """Mark the promised callback kept; the contact goes on its ticket (returned)."""
+    _, _, contact_id = acting.item.key.partition(":")
+    promise = acting.session.get(ContactRecord, int(contact_id)) if contact_id.isdigit() else None
+    if promise is None:
+        return None
+    if promise.callback_done_at is None:
+        promise.callback_done_at = acting.now
+        promise.callback_done_by = acting.record.done_by
+    return promise.ticket_id
+
+
+def _already(record: TouchRecord, item: QueueItem) -> str:
+    if item.status is ItemStatus.DONE:
+        who = record.done_by or "someone"
+        when = f" on {long_date(record.done_at.date())}" if record.done_at else ""
+        return f"{who} already did this touch{when}."
+    if item.status is ItemStatus.SKIPPED:
+        return f"This touch was skipped: {item.reason}"
+    return f"This touch was cancelled: {item.reason}"

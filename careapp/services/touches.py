@@ -1,0 +1,412 @@
+"""Touch rules, care settings, and turning rules into stored touches: the start of the care queue.
+
+:meth:`TouchService.refresh` is what makes touches due. Call it when the app starts and on a timer
+(hourly, and when the day changes): the app is not always running, so each run looks back to the
+previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it does, in order:
+
+1. reads the rules, the care settings, the content library, every touch key ever stored, and the
+   customers' facts in bulk (see :mod:`careapp.services.touch_facts`); promised callbacks come from
+   :meth:`TicketService.open_callbacks`;
+2. generates the due touches (:func:`careapp.domain.touches.generate_due_touches`) with all stored
+   keys as ``already_generated_keys``, and stores the new ones: the key is UNIQUE and the insert
+   skips a key already there, so the same touch is never stored twice, whatever the number of
+   restarts, rule edits or seats refreshing at once;
+3. closes callback touches whose promise was kept on the ticket screen, notes loyalty-stage changes
+   (for "who moved this month"), and moves the last-run marker on;
+4. plans the queue (:mod:`careapp.services.care_planning`) and saves what the plan changed.
+
+Consent: the customer service cannot call this one, so nothing is cancelled at the moment consent
+is withdrawn there. Instead every plan (every refresh, every :meth:`CareQueueService.queue`, every
+action) reads the consents afresh, so a withdrawn consent cancels the pending touches on that channel
+the next time anything looks at the queue. A screen that records consent should also call
+:meth:`TouchService.on_consent_changed` to cancel them straight away.
+
+A day after today (by the clock, in the shop's time zone) is a preview: new touches are stored (they
+fall due anyway, and the queue needs their ids), but the plan's changes and the last-run marker are
+not, so looking ahead never cancels a touch that is still fine today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from careapp.db.database import Database
+from careapp.db.models import (
+    CustomerRecord,
+    SettingAuditRecord,
+    SettingRecord,
+    StageChangeRecord,
+    TouchRuleRecord,
+)
+from careapp.domain.care_queue import CareSettings, ItemStatus
+from careapp.domain.customer import LoyaltyStage
+from careapp.domain.recurrence import Feb29Rule, add_days, local_date
+from careapp.domain.touches import CallbackFact, TouchRules, generate_due_touches
+from careapp.services.articles import load_articles
+from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
+from careapp.services.settings import SettingsService
+from careapp.services.staff import Actor, OwnerAction, check_owner
+from careapp.services.tickets import CallbackDue, TicketService
+from careapp.services.touch_facts import FactWindow, LoadedFacts, load_facts
+from careapp.services.touch_rules import (
+    CARE_KEY,
+    LAST_RUN_KEY,
+    RuleKind,
+    care_settings_to_json,
+    is_zone,
+    local_zone_name,
+    read_care_settings,
+    read_rules,
+    read_setting,
+    rule_to_json,
+    write_setting,
+)
+from careapp.services.touch_store import all_keys, insert_new
+
+Clock = Callable[[], dt.datetime]
+HORIZON_DAYS = 30
+# After a long break, touches that fell due more than this many days ago are not made any more: a
+# birthday greeting two months late helps nobody.
+MAX_CATCH_UP_DAYS = 30
+RULES_AUDIT_PREFIX = "touch_rule."
+
+
+class StaleRules(Exception):
+    """Someone saved a rule section after this copy was read; ``current`` is the rules as they are."""
+
+    def __init__(self, kinds: list[RuleKind], current: RuleSet) -> None:
+        names = ", ".join(k.value.replace("_", " ") for k in kinds)
+        super().__init__(
+            f"The {names} rules were changed on another seat while you were editing; "
+            "look at them again and repeat your change if it is still needed."
+        )
+        self.kinds = kinds
+        self.current = current
+
+
+class InvalidCareSettings(ValueError):
+    """A care setting that cannot be used; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The touch rules and each section's version (0: never saved, the default is in use)."""
+
+    rules: TouchRules
+    versions: Mapping[RuleKind, int]
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh did. ``preview``: ``today`` was after the clock's day, so the plan was not saved."""
+
+    today: dt.date
+    horizon_start: dt.date
+    horizon_end: dt.date
+    generated: int
+    plan_changes: int
+    callbacks_closed: int
+    stage_changes: int
+    preview: bool
+
+
+@dataclass(frozen=True)
+class StageChange:
+    customer_id: int
+    at: dt.datetime
+    old_stage: LoyaltyStage | None
+    new_stage: LoyaltyStage
+    by: str
+
+
+def write_lock(session: Session) -> None:
+    """Take the database's write lock before reading (SQLite locks the file at a transaction's first
+    write; the row touched here may not even exist)."""
+    session.execute(
+        update(SettingRecord)
+        .where(SettingRecord.key == LAST_RUN_KEY)
+        .values(version=SettingRecord.version)
+        .execution_options(synchronize_session=False)
+    )
+
+
+class TouchService:
+    """Touch rules, care settings, refresh. One short session per call; plain data out.
+
+    Threading: like every service, safe to call from one worker thread at a time per call; refreshes
+    from several seats or processes may overlap (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: SettingsService,
+        tickets: TicketService,
+        zone: Callable[[], str] = local_zone_name,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._tickets = tickets
+        self._zone = zone
+
+    @property
+    def zone(self) -> Callable[[], str]:
+        """Where the computer's time zone comes from, for the care settings' default."""
+        return self._zone
+
+    # --- the shop's day ---------------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        """Today in the shop's time zone."""
+        return local_date(self._clock(), self.care_settings().tz())
+
+    def _feb29(self) -> Feb29Rule:
+        try:
+            return Feb29Rule(self._settings.shop().feb29_observed_on)
+        except ValueError:
+            return Feb29Rule.FEB28
+
+    # --- rules ------------------------------------------------------------------------------------
+
+    def rule_set(self) -> RuleSet:
+        """The rules in use (defaults for sections never saved), with their versions for saving."""
+        feb29 = self._feb29()
+        with self._db.session() as session:
+            rules, versions = read_rules(session, feb29)
+        return RuleSet(rules, versions)
+
+    def save_rules(
+        self, actor: Actor, rules: TouchRules, versions: Mapping[RuleKind, int], reason: str = ""
+    ) -> RuleSet:
+        """Save the sections of ``rules`` that differ from the stored ones. Owner only.
+
+        ``versions`` are those of the :class:`RuleSet` the edit was made on; a changed section whose
+        version moved meanwhile raises :class:`StaleRules` and nothing is saved. ``rules.feb29`` is
+        ignored: it is a shop setting. Touches already generated keep their due days; the new rules
+        apply to touches generated from now on, and none is generated twice.
+        """
+        feb29 = self._feb29()
+        now = self._clock()
+        with self._db.session() as session:
+            write_lock(session)
+            check_owner(session, actor, OwnerAction.EDIT_TOUCH_RULES)
+            current, stored_versions = read_rules(session, feb29)
+            changed = [k for k in RuleKind if getattr(rules, k.value) != getattr(current, k.value)]
+            stale = [k for k in changed if versions.get(k, 0) != stored_versions[k]]
+            if stale:
+                raise StaleRules(stale, RuleSet(current, stored_versions))
+            for kind in changed:
+                self._write_rule(session, kind, current, rules, actor, now, reason)
+            session.flush()
+            saved, new_versions = read_rules(session, feb29)
+        return RuleSet(saved, new_versions)
+
+    @staticmethod
+    def _write_rule(
+        session: Session,
+        kind: RuleKind,
+        current: TouchRules,
+        rules: TouchRules,
+        actor: Actor,
+        now: dt.datetime,
+        reason: str,
+    ) -> None:
+        old_json = json.dumps(rule_to_json(getattr(current, kind.value)), sort_keys=True)
+        new_json = json.dumps(rule_to_json(getattr(rules, kind.value)), sort_keys=True)
+        record = session.get(TouchRuleRecord, kind.value)
+        if record is None:
+            session.add(
+                TouchRuleRecord(
+                    kind=kind.value, params_json=new_json, version=1, updated_at=now, updated_by=actor.name
+                )
+            )
+        else:
+            record.params_json = new_json
+            record.version += 1
+            record.updated_at = now
+            record.updated_by = actor.name
+        session.add(
+            SettingAuditRecord(
+                key=RULES_AUDIT_PREFIX + kind.value,
+                at=now,
+                by=actor.name,
+                old_json=old_json,
+                new_json=new_json,
+                reason=reason.strip(),
+            )
+        )
+
+    # --- care settings ------------------------------------------------------------------------------
+
+    def care_settings(self) -> CareSettings:
+        """The cap, its window, the daily limit and the shop's time zone (the computer's until set)."""
+        with self._db.session() as session:
+            return read_care_settings(session, self._zone)
+
+    def save_care_settings(self, actor: Actor, settings: CareSettings, reason: str = "") -> CareSettings:
+        """Owner only; kept in the settings audit trail."""
+        if not is_zone(settings.timezone):
+            raise InvalidCareSettings(
+                f"{settings.timezone!r} is not a time zone careapp knows; choose one such as Europe/London."
+            )
+        with self._db.session() as session:
+            write_lock(session)
+            check_owner(session, actor, OwnerAction.EDIT_TOUCH_RULES)
+            old_json, new_json = write_setting(session, CARE_KEY, care_settings_to_json(settings))
+            session.add(
+                SettingAuditRecord(
+                    key=CARE_KEY, at=self._clock(), by=actor.name, old_json=old_json, new_json=new_json,
+                    reason=reason.strip(),
+                )
+            )  # fmt: skip
+        return settings
+
+    # --- refresh ------------------------------------------------------------------------------------
+
+    def refresh(self, today: dt.date | None = None) -> RefreshResult:
+        """Generate and store the touches due, then plan the queue and save its changes.
+
+        ``today`` None: today by the clock. See the module docstring for the steps and for previews.
+        """
+        now = self._clock()
+        care = self.care_settings()
+        real_today = local_date(now, care.tz())
+        today = today or real_today
+        preview = today > real_today
+        horizon_end = add_days(today, HORIZON_DAYS)
+        callbacks = self._callback_facts(horizon_end, care)
+        rules = self.rule_set().rules
+        with self._db.session() as session:
+            last_run = _last_run(session)
+            horizon_start = max(min(last_run or today, today), add_days(today, -MAX_CATCH_UP_DAYS))
+            keys = all_keys(session)
+            articles = load_articles(session)
+            loaded = load_facts(session, care.tz(), _window(rules, horizon_start), None, callbacks)
+        due = generate_due_touches(loaded.facts.values(), rules, articles, horizon_start, horizon_end, keys)
+        with self._db.session() as session:
+            write_lock(session)
+            generated = insert_new(session, due, now)
+            closed = close_kept_callbacks(session)
+            stages = _observe_stages(session, loaded, now)
+            if not preview and (last_run is None or today > last_run):
+                write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
+        with self._db.session() as session:
+            planned = plan_stored(session, today, care, None, loaded)
+        changes = 0 if preview else save_plan(self._db, planned)
+        return RefreshResult(today, horizon_start, horizon_end, generated, changes, closed, stages, preview)
+
+    def last_run(self) -> dt.date | None:
+        """The last day a refresh ran for (previews of later days do not count)."""
+        with self._db.session() as session:
+            return _last_run(session)
+
+    def _callback_facts(self, horizon_end: dt.date, care: CareSettings) -> list[tuple[int, CallbackFact]]:
+        end = dt.datetime.combine(add_days(horizon_end, 1), dt.time(), care.tz())
+        until = end.astimezone(dt.UTC).replace(tzinfo=None)
+        return [_callback_fact(c, care) for c in self._tickets.open_callbacks(until)]
+
+    def on_consent_changed(self, customer_id: int, today: dt.date | None = None) -> int:
+        """Re-plan one customer's open touches now (after a consent was given or withdrawn): touches on a
+        withdrawn channel are cancelled at once. Returns how many touches were cancelled."""
+        care = self.care_settings()
+        today = today or local_date(self._clock(), care.tz())
+        with self._db.session() as session:
+            planned = plan_stored(session, today, care, [customer_id])
+        save_plan(self._db, planned)
+        return sum(1 for item in planned.plan.to_save() if item.status is ItemStatus.CANCELLED)
+
+    # --- loyalty stages -------------------------------------------------------------------------------
+
+    def record_stage_change(self, customer_id: int, actor: Actor) -> StageChange | None:
+        """Note the customer's loyalty stage if it differs from the last one noted (call it after saving
+        a customer). Refresh notes changes too, without a name; this records who made it, and when."""
+        now = self._clock()
+        with self._db.session() as session:
+            write_lock(session)
+            stage = session.scalar(
+                select(CustomerRecord.loyalty_stage).where(CustomerRecord.id == customer_id)
+            )
+            if stage is None:
+                return None
+            last = _latest_stages(session, [customer_id]).get(customer_id)
+            if last == stage:
+                return None
+            session.add(
+                StageChangeRecord(
+                    customer_id=customer_id, at=now, old_stage=last, new_stage=stage, by=actor.name
+                )
+            )
+        return StageChange(
+            customer_id, now, LoyaltyStage(last) if last else None, LoyaltyStage(stage), actor.name
+        )
+
+
+def _last_run(session: Session) -> dt.date | None:
+    stored = read_setting(session, LAST_RUN_KEY)
+    try:
+        return dt.date.fromisoformat(stored["day"]) if stored else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _window(rules: TouchRules, horizon_start: dt.date) -> FactWindow:
+    """How far back purchases, tickets and referrals can still make a touch due in the horizon."""
+    delays = [rules.follow_up.default_days, *rules.follow_up.days_by_category.values()]
+    delays.append(rules.feedback.after_purchase_days)
+    longest = max((d for d in delays if d is not None), default=0)
+    return FactWindow(
+        purchases_since=add_days(horizon_start, -longest),
+        tickets_since=add_days(horizon_start, -(rules.feedback.after_ticket_days or 0)),
+        referrals_since=add_days(horizon_start, -rules.referral_thanks.days_after),
+    )
+
+
+def _callback_fact(callback: CallbackDue, care: CareSettings) -> tuple[int, CallbackFact]:
+    due_at = callback.due_at.replace(tzinfo=dt.UTC)
+    note = callback.ticket_title or callback.summary
+    fact = CallbackFact(
+        id=callback.contact_id,
+        due_on=local_date(due_at, care.tz()),
+        due_at=due_at,
+        note=" ".join(note.split())[:120],
+    )
+    return callback.customer_id, fact
+
+
+def _latest_stages(session: Session, customer_ids: Iterable[int] | None = None) -> dict[int, str]:
+    s = StageChangeRecord
+    latest = select(func.max(s.id)).group_by(s.customer_id)
+    if customer_ids is not None:
+        latest = latest.where(s.customer_id.in_(list(customer_ids)))
+    statement = select(s.customer_id, s.new_stage).where(s.id.in_(latest.scalar_subquery()))
+    return {row.customer_id: row.new_stage for row in session.execute(statement)}
+
+
+def _observe_stages(session: Session, loaded: LoadedFacts, now: dt.datetime) -> int:
+    """Note every customer whose stage differs from the last one noted (first sight: old stage None)."""
+    latest = _latest_stages(session)
+    rows = [
+        {
+            "customer_id": cid,
+            "at": now,
+            "old_stage": latest.get(cid),
+            "new_stage": facts.stage.value,
+            "by": "",
+        }
+        for cid, facts in loaded.facts.items()
+        if latest.get(cid) != facts.stage.value
+    ]
+    if rows:
+        existing = set(session.scalars(select(CustomerRecord.id)))  # some may have gone since the read
+        rows = [r for r in rows if r["customer_id"] in existing]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(StageChangeRecord), rows[start : start + 5000])
+    return len(rows)
