@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -35,6 +34,7 @@ from careapp.clock import to_local
 from careapp.domain.customer import CustomerRow
 from careapp.domain.tickets import ACTIVE_STATES, ContactChannel, Direction, Outcome, Priority
 from careapp.ui.calls.find_model import row_text
+from careapp.ui.tickets.fields import DateTimeField
 from careapp.ui.tickets.texts import (
     channel_text,
     duration_text,
@@ -141,14 +141,6 @@ def tomorrow_at_ten(now_utc: dt.datetime) -> QDateTime:
     """The default callback time: 10:00 local time the day after ``now_utc``."""
     day = to_local(now_utc).date() + dt.timedelta(days=1)
     return QDateTime(QDate(day.year, day.month, day.day), QTime(CALLBACK_HOUR, 0))
-
-
-class DateTimeField(QDateTimeEdit):
-    """A date and time field that Tab leaves (a plain QDateTimeEdit tabs through its sections
-    first); typing digits still moves from section to section, and so do the arrow keys."""
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
 
 
 class CallForm(QWidget):

@@ -1,0 +1,1 @@
+"""The first-contact resolution report, its chart, backlog, definitions and windows."""

@@ -1,0 +1,128 @@
+"""The FCR report's tables: one row per group plus the total, and the open backlog by age.
+
+Every rate is shown with its parts, "4/7 (57%)", so nobody reads 100% off one ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+
+from careapp.ui.tickets.table import Column, RowsModel
+
+if TYPE_CHECKING:
+    from careapp.domain.fcr import BacklogBucket, FcrRow, Rate
+
+translate = QCoreApplication.translate
+TOTAL_KEY = "total"
+
+
+def rate_text(rate: Rate) -> str:
+    """ "4/7 (57%)"; "0/0 (n/a)" when nothing counts yet."""
+    if rate.value is None:
+        return translate("FcrReport", "{n}/{d} (n/a)").format(n=rate.numerator, d=rate.denominator)
+    return f"{rate.numerator}/{rate.denominator} ({float(rate.value):.0%})"
+
+
+def duration_text(value: dt.timedelta | None) -> str:
+    """45m, 2h 05m, 3d 4h; a dash for none (the same words as the text and CSV reports)."""
+    if value is None:
+        return "–"
+    minutes = round(value.total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+def group_text(row: FcrRow) -> str:
+    return translate("FcrReport", "Total") if row.key == TOTAL_KEY else row.key
+
+
+def _rate_column(title: str, name: str, tip: str) -> Column:
+    return Column(
+        title,
+        lambda row: rate_text(getattr(row, name)),
+        right=True,
+        sort_key=lambda row: getattr(row, name).value or 0,
+        header_tip=tip,
+    )
+
+
+def fcr_columns(tips: dict[str, str]) -> list[Column]:
+    """The report's columns; ``tips`` maps the short names of the definitions to their meaning."""
+    titles = {
+        "one_touch": (translate("FcrReport", "One-touch"), "One-touch"),
+        "gross": (translate("FcrReport", "Gross"), "Gross"),
+        "net": (translate("FcrReport", "Net"), "Net"),
+        "strict": (translate("FcrReport", "Strict"), "Strict"),
+        "reopen": (translate("FcrReport", "Reopen"), "Reopen"),
+        "repeat": (translate("FcrReport", "Repeat"), "Repeat"),
+    }
+
+    def count(title: str, key: str, value: Callable[[FcrRow], int]) -> Column:
+        return Column(
+            title, lambda r: str(value(r)), right=True, sort_key=value, header_tip=tips.get(key, "")
+        )
+
+    def duration(title: str, key: str, value: Callable[[FcrRow], dt.timedelta | None]) -> Column:
+        return Column(title, lambda r: duration_text(value(r)), right=True, header_tip=tips.get(key, ""))
+
+    return [
+        Column(translate("FcrReport", "Group"), group_text),
+        count(translate("FcrReport", "Tickets"), "Tickets", lambda r: r.cohort),
+        count(translate("FcrReport", "Excl."), "Excl.", lambda r: r.excluded),
+        count(translate("FcrReport", "Prov."), "Prov.", lambda r: r.provisional),
+        *(_rate_column(title, name, tips.get(key, "")) for name, (title, key) in titles.items()),
+        duration(translate("FcrReport", "1st resp."), "1st resp.", lambda r: r.median_time_to_first_response),
+        duration(translate("FcrReport", "Resolution"), "Resolution", lambda r: r.median_time_to_resolution),
+    ]
+
+
+class FcrTableModel(RowsModel):
+    """The report's rows, then the total in bold. Header tooltips give each column's definition."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(fcr_columns({}), parent, bold=lambda row: row.key == TOTAL_KEY)
+
+    def set_definitions(self, tips: dict[str, str]) -> None:
+        """Header tooltips: what each column means (with the shop's R and N)."""
+        self.columns = tuple(fcr_columns(tips))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
+    def set_report(self, rows: tuple[FcrRow, ...], total: FcrRow) -> None:
+        self.set_rows([*rows, total])
+
+
+def _bucket_label(bucket: BacklogBucket) -> str:
+    if bucket.max_days is None:
+        return translate("FcrReport", "{days} days or more").format(days=bucket.min_days)
+    if bucket.min_days == 0:
+        if bucket.max_days == 1:
+            return translate("FcrReport", "under 1 day")
+        return translate("FcrReport", "under {days} days").format(days=bucket.max_days)
+    return translate("FcrReport", "{low} to {high} days").format(low=bucket.min_days, high=bucket.max_days)
+
+
+class BacklogModel(RowsModel):
+    """Tickets open now, by how long ago they were opened."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(
+            [
+                Column(translate("FcrReport", "Open for"), _bucket_label),
+                Column(
+                    translate("FcrReport", "Tickets"),
+                    lambda b: str(b.count),
+                    right=True,
+                    tooltip=lambda b: ", ".join(map(str, b.ticket_ids[:50])),
+                ),
+            ],
+            parent,
+        )

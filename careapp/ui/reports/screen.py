@@ -1,0 +1,304 @@
+"""The first-contact resolution report: every variant by month, staff member or category, with a
+trend chart, the open backlog by age, the definitions in plain words, CSV export and the windows.
+
+The report is made on the database thread (one job: the grouped report, and the monthly one for
+the chart when grouping by staff or category). Days are local calendar days; figures are as known
+now, so tickets whose reopen or repeat window is still open are counted as provisional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QDir, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.clock import to_local
+from careapp.ui.formatting import format_date
+from careapp.ui.reports.chart import TrendChart
+from careapp.ui.reports.models import BacklogModel, FcrTableModel
+from careapp.ui.reports.settings_panel import WindowsPanel
+from careapp.ui.runner import Runner
+from careapp.ui.tickets.dialog import make_table, sentence
+from careapp.ui.tickets.fields import DateField
+from careapp.ui.widgets import ErrorLabel
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.domain.fcr import FcrRow, GroupBy
+    from careapp.services.reports import FcrReportResult, ReportService
+    from careapp.services.staff import Actor
+
+TREND_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The report as asked for, and the same period by month for the trend chart."""
+
+    result: FcrReportResult
+    trend: tuple[FcrRow, ...]
+
+
+def load_report(reports: ReportService, first: dt.date, last: dt.date, group_by: GroupBy) -> ReportData:
+    """Database thread."""
+    result = reports.fcr(first, last, group_by)
+    trend = result if group_by == "month" else reports.fcr(first, last, "month")
+    return ReportData(result, trend.report.rows)
+
+
+def write_csv(result: FcrReportResult, path: Path) -> Path:
+    """Database thread: the report as CSV (cells a spreadsheet would run as formulas are guarded)."""
+    from careapp.services.reports import render_csv
+
+    path.write_text(render_csv(result), encoding="utf-8", newline="")
+    return path
+
+
+def definitions(reopen_days: int, repeat_days: int) -> list[tuple[str, str]]:
+    """The report's definitions in plain words, with this shop's R and N put in."""
+    from careapp.services.reports import DEFINITIONS
+
+    return [
+        (
+            name,
+            meaning.replace("R days", f"R = {reopen_days} days").replace("N days", f"N = {repeat_days} days"),
+        )
+        for name, meaning in DEFINITIONS
+    ]
+
+
+def first_of_month(day: dt.date, months_back: int) -> dt.date:
+    month_index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _date(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class FcrReportWindow(QDialog):
+    """The report window (not modal: it can stay open beside the customers)."""
+
+    reportShown = Signal()
+
+    def __init__(
+        self, services: Services, runner: Runner, actor: Actor, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self._services, self._runner, self._actor = services, runner, actor
+        self.data: ReportData | None = None
+        self.setWindowTitle(self.tr("First-contact resolution"))
+        self._build_controls()
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setAccessibleName(self.tr("Report"))
+        self.title.setStyleSheet("font-weight: bold;")
+        self.error = ErrorLabel(self.tr("Problem with the report"))
+        self.model = FcrTableModel(self)
+        self.table = make_table(self.tr("First-contact resolution figures"))
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.chart = TrendChart()
+        self.backlog_model = BacklogModel(self)
+        self.backlog = make_table(self.tr("Open tickets by age"))
+        self.backlog.setModel(self.backlog_model)
+        self.windows = WindowsPanel(runner)
+        self.windows.saved.connect(lambda _settings: self.refresh())
+        self.definitions = QLabel()
+        self.definitions.setWordWrap(True)
+        self.definitions.setTextFormat(Qt.TextFormat.RichText)
+        self.definitions.setAccessibleName(self.tr("Definitions"))
+        self.definitions.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close_box.rejected.connect(self.reject)
+        self.close_button = close_box.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setAutoDefault(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.controls)
+        layout.addWidget(self.title)
+        layout.addWidget(self.error)
+        layout.addWidget(self._body(), 1)
+        layout.addWidget(close_box)
+        self.resize(1240, 800)
+        self.windows.attach(services, actor)
+        self.refresh()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        today = to_local(self._services.clock()).date()
+        self.first_day = DateField(_qdate(first_of_month(today, TREND_MONTHS - 1)))
+        self.last_day = DateField(_qdate(today))
+        for field, name in ((self.first_day, self.tr("From")), (self.last_day, self.tr("To"))):
+            field.setCalendarPopup(True)
+            field.setDisplayFormat("d MMM yyyy")
+            field.setAccessibleName(name)
+        self.group_by = QComboBox()
+        self.group_by.setAccessibleName(self.tr("Group by"))
+        for text, key in (
+            (self.tr("Month"), "month"),
+            (self.tr("Staff member"), "staff"),
+            (self.tr("Category"), "category"),
+        ):
+            self.group_by.addItem(text, key)
+        self.group_by.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.show_button = QPushButton(self.tr("&Show"))
+        self.show_button.setDefault(True)
+        self.show_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton(self.tr("E&xport CSV…"))
+        self.export_button.setAutoDefault(False)
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_csv)
+        self.controls = QHBoxLayout()
+        fields: tuple[tuple[str, QWidget], ...] = (
+            (self.tr("&From:"), self.first_day),
+            (self.tr("&To:"), self.last_day),
+            (self.tr("&Group by:"), self.group_by),
+        )
+        for text, widget in fields:
+            label = QLabel(text)
+            label.setBuddy(widget)
+            self.controls.addWidget(label)
+            self.controls.addWidget(widget)
+        self.controls.addWidget(self.show_button)
+        self.controls.addStretch(1)
+        self.status = QLabel()
+        self.status.setAccessibleName(self.tr("Export"))
+        self.controls.addWidget(self.status)
+        self.controls.addWidget(self.export_button)
+
+    def _body(self) -> QSplitter:
+        backlog_box = QWidget()
+        backlog_layout = QVBoxLayout(backlog_box)
+        backlog_layout.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(self.tr("Open tickets now, by age"))
+        heading.setStyleSheet("font-weight: bold;")
+        backlog_layout.addWidget(heading)
+        backlog_layout.addWidget(self.backlog, 1)
+        backlog_layout.addWidget(self.windows)
+        scroll = QScrollArea()
+        scroll.setWidget(self.definitions)
+        scroll.setWidgetResizable(True)
+        scroll.setAccessibleName(self.tr("Definitions"))
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.setChildrenCollapsible(False)
+        bottom.addWidget(self.chart)
+        bottom.addWidget(backlog_box)
+        bottom.addWidget(scroll)
+        bottom.setSizes([520, 330, 390])
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.setChildrenCollapsible(False)
+        body.addWidget(self.table)
+        body.addWidget(bottom)
+        body.setSizes([300, 420])
+        return body
+
+    # --- the report ----------------------------------------------------------------------
+
+    def period(self) -> tuple[dt.date, dt.date, GroupBy]:
+        group_by: GroupBy = self.group_by.currentData()
+        return _date(self.first_day.date()), _date(self.last_day.date()), group_by
+
+    def refresh(self) -> None:
+        first, last, group_by = self.period()
+        reports = self._services.reports
+        self.error.show_error(None)
+        self._runner.submit(
+            lambda: load_report(reports, first, last, group_by),
+            self._show,
+            lambda error: self.error.show_error(sentence(error)),
+            key=f"fcr-report-{id(self)}",
+            owner=self,
+        )
+
+    def _show(self, data: ReportData) -> None:
+        self.data = data
+        result = data.result
+        report = result.report
+        settings = report.settings
+        group = {"month": self.tr("month"), "staff": self.tr("staff member"), "category": self.tr("category")}
+        self.title.setText(
+            self.tr(
+                "First-contact resolution by {group}, tickets first resolved from {first} to {last}, "
+                "as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days."
+            ).format(
+                group=group[report.group_by],
+                first=format_date(result.first_day),
+                last=format_date(result.last_day),
+                as_of=f"{format_date(report.as_of.date())} {report.as_of:%H:%M}",
+                r=settings.reopen_window_days,
+                n=settings.repeat_window_days,
+            )
+        )
+        meanings = definitions(settings.reopen_window_days, settings.repeat_window_days)
+        self.model.set_definitions(dict(meanings))
+        self.model.set_report(report.rows, report.total)
+        self.table.resizeColumnsToContents()
+        self.chart.set_months(data.trend)
+        self.backlog_model.set_rows(result.backlog)
+        self.backlog.resizeColumnsToContents()
+        self.definitions.setText(self._definitions_html(meanings))
+        self.export_button.setEnabled(True)
+        self.reportShown.emit()
+
+    def _definitions_html(self, meanings: list[tuple[str, str]]) -> str:
+        lines = [f"<p><b>{html.escape(name)}</b>: {html.escape(meaning)}.</p>" for name, meaning in meanings]
+        intro = self.tr(
+            "Each rate is shown as count/base (percent). A ticket counts in the period of its first "
+            "resolution; it is first-contact resolved when it was solved in the contact that opened it."
+        )
+        return f"<p><b>{html.escape(self.tr('Definitions'))}</b></p><p>{html.escape(intro)}</p>" + "".join(
+            lines
+        )
+
+    # --- export --------------------------------------------------------------------------
+
+    def export_csv(self) -> None:
+        if self.data is None:
+            return
+        result = self.data.result
+        suggested = Path(QDir.homePath()) / f"fcr-{result.first_day}-to-{result.last_day}.csv"
+        name, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export the report"), str(suggested), self.tr("Spreadsheet (CSV) (*.csv)")
+        )
+        if name:
+            self.export_to(Path(name) if name.lower().endswith(".csv") else Path(name + ".csv"))
+
+    def export_to(self, path: Path) -> None:
+        if self.data is None:
+            return
+        result = self.data.result
+        self.export_button.setEnabled(False)
+        self._runner.submit(lambda: write_csv(result, path), self._exported, self._export_failed, owner=self)
+
+    def _exported(self, path: Path) -> None:
+        self.export_button.setEnabled(True)
+        self.error.show_error(None)
+        self.status.setText(self.tr("Exported to {path}.").format(path=path))
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        reason = getattr(error, "strerror", None) or sentence(error)
+        self.error.show_error(self.tr("The export failed: {reason}").format(reason=reason))

@@ -1,0 +1,151 @@
+"""The FCR windows R (reopen) and N (repeat), 1 to 30 days: shown to all, changed by the owner only.
+
+The panel greys out for staff, and the service refuses them anyway; a refusal is shown as the
+service's sentence and what was typed stays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.domain.fcr import FcrSettings
+from careapp.domain.tickets import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
+from careapp.ui.runner import Runner
+from careapp.ui.tickets.dialog import sentence
+from careapp.ui.tickets.texts import short_time
+from careapp.ui.widgets import ErrorLabel, mark_invalid
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.fcr_settings import SettingChange
+    from careapp.services.staff import Actor
+
+
+def _spin(name: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(MIN_WINDOW_DAYS, MAX_WINDOW_DAYS)
+    spin.setSuffix(" days")
+    spin.setAccessibleName(name)
+    return spin
+
+
+class WindowsPanel(QGroupBox):
+    """R and N with a reason and a Save button; ``saved(FcrSettings)`` after a change is kept."""
+
+    saved = Signal(object)
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Windows (owner only)"), parent)
+        self._runner = runner
+        self._services: Services | None = None
+        self._actor: Actor | None = None
+        self.allowed = False
+        self.reopen = _spin(self.tr("Reopen window R"))
+        self.repeat = _spin(self.tr("Repeat window N"))
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(self.tr("Reason for the change"))
+        self.reason.setPlaceholderText(self.tr("why: it is kept with the change"))
+        self.save_button = QPushButton(self.tr("Sa&ve windows"))
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.reason.returnPressed.connect(self.save)
+        self.last_change = QLabel()
+        self.last_change.setWordWrap(True)
+        self.last_change.setAccessibleName(self.tr("Last change of the windows"))
+        self.error = ErrorLabel(self.tr("Problem with the windows"))
+        form = QFormLayout()
+        form.addRow(self.tr("&Reopen within (R):"), self.reopen)
+        form.addRow(self.tr("Re&peat within (N):"), self.repeat)
+        form.addRow(self.tr("Reaso&n:"), self.reason)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.last_change, 1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self._set_allowed(False)
+
+    def attach(self, services: Services, actor: Actor) -> None:
+        self._services, self._actor = services, actor
+        self.load()
+
+    def load(self) -> None:
+        if self._services is None or self._actor is None:
+            return
+        services, actor = self._services, self._actor
+
+        def read() -> tuple[FcrSettings, bool, list[SettingChange]]:
+            from careapp.services.staff import OwnerAction
+
+            allowed = services.staff.can(actor, OwnerAction.CHANGE_FCR_SETTINGS)
+            return services.fcr_settings.get(), allowed, services.fcr_settings.history()
+
+        self._runner.submit(read, self._loaded, lambda e: self.error.show_error(sentence(e)), owner=self)
+
+    def _loaded(self, loaded: tuple[FcrSettings, bool, list[SettingChange]]) -> None:
+        settings, allowed, history = loaded
+        self.reopen.setValue(settings.reopen_window_days)
+        self.repeat.setValue(settings.repeat_window_days)
+        self._set_allowed(allowed)
+        if history:
+            last = history[-1]
+            self.last_change.setText(
+                self.tr("Last changed by {who} on {when}: “{reason}”").format(
+                    who=last.by, when=short_time(last.at), reason=last.reason
+                )
+            )
+        else:
+            self.last_change.setText(self.tr("Never changed: 7 days each is the default."))
+
+    def _set_allowed(self, allowed: bool) -> None:
+        self.allowed = allowed
+        tip = "" if allowed else self.tr("Only the owner can change the first-contact resolution windows.")
+        for widget in (self.reopen, self.repeat, self.reason, self.save_button):
+            widget.setEnabled(allowed)
+            widget.setToolTip(tip)
+
+    def save(self) -> None:
+        if self._services is None or self._actor is None:
+            return
+        reason = self.reason.text().strip()
+        if not reason:
+            self.error.show_error(
+                self.tr("Give a reason for changing the windows; it is kept with the change.")
+            )
+            mark_invalid(self.reason, True)
+            return
+        mark_invalid(self.reason, False)
+        settings = FcrSettings(self.reopen.value(), self.repeat.value())
+        services, actor = self._services, self._actor
+        self.save_button.setEnabled(False)
+        self._runner.submit(
+            lambda: services.fcr_settings.save(actor, settings, reason),
+            self._saved,
+            self._failed,
+            owner=self,
+        )
+
+    def _saved(self, settings: FcrSettings) -> None:
+        self.save_button.setEnabled(self.allowed)
+        self.error.show_error(None)
+        self.reason.clear()
+        self.saved.emit(settings)
+        self.load()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(self.allowed)
+        self.error.show_error(sentence(error))
