@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -241,9 +241,9 @@ class ArticleService:
 def _counts(session: Session) -> tuple[Counter[int], Counter[int]]:
     offered: Counter[int] = Counter()
     shared: Counter[int] = Counter()
-    rows: Iterable[tuple[str, str]] = session.execute(
+    rows = session.execute(
         select(TouchRecord.key, TouchRecord.status).where(TouchRecord.kind == TouchKind.ARTICLE_SHARE.value)
-    ).tuples()
+    )
     for key, status in rows:
         article_id = article_of_key(key)
         if article_id is None:

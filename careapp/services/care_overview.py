@@ -159,13 +159,13 @@ class CareOverviewService:
             .where(log.outcome == TouchOutcome.DONE.value, log.at >= since)
             .group_by(log.kind)
         )
-        return {TouchKind(kind): count for kind, count in session.execute(statement).tuples()}
+        return {TouchKind(kind): count for kind, count in session.execute(statement)}
 
     @staticmethod
     def _ladder(session: Session) -> dict[LoyaltyStage, int]:
         statement = select(CustomerRecord.loyalty_stage, func.count()).group_by(CustomerRecord.loyalty_stage)
         found = dict.fromkeys(LoyaltyStage, 0)
-        for stage, count in session.execute(statement).tuples():
+        for stage, count in session.execute(statement):
             if stage in LoyaltyStage.__members__.values():
                 found[LoyaltyStage(stage)] += count
         return found
@@ -180,7 +180,7 @@ class CareOverviewService:
             .order_by(s.at.desc(), s.id.desc())
         )
         moves = []
-        for record, name in session.execute(statement).tuples():
+        for record, name in session.execute(statement):
             assert record.old_stage is not None
             moves.append(
                 StageMove(
@@ -200,7 +200,7 @@ class CareOverviewService:
         statement = select(e.customer_id, e.channel, e.granted).order_by(e.customer_id, e.at, e.id)
         granted: dict[str, set[int]] = defaultdict(set)
         latest: dict[tuple[int, str], bool] = {}
-        for customer_id, channel, was_granted in session.execute(statement).tuples():
+        for customer_id, channel, was_granted in session.execute(statement):
             if was_granted:
                 granted[channel].add(customer_id)
             latest[customer_id, channel] = bool(was_granted)
@@ -225,4 +225,4 @@ class CareOverviewService:
             .order_by(count.desc(), CustomerRecord.id)
             .limit(limit)
         )
-        return tuple(Referrer(cid, name, n) for cid, name, n in session.execute(statement).tuples())
+        return tuple(Referrer(cid, name, n) for cid, name, n in session.execute(statement))

@@ -330,7 +330,7 @@ class CareQueueService:
             .order_by(TouchLogRecord.at.desc(), TouchLogRecord.id.desc())
         )
         with self._db.session() as session:
-            return [_log_view(record, kind) for record, kind in session.execute(statement).tuples()]
+            return [_log_view(record, kind) for record, kind in session.execute(statement)]
 
     # --- actions --------------------------------------------------------------------------------------
 
