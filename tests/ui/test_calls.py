@@ -380,3 +380,30 @@ def test_keyboard_reaches_every_control_of_both_steps(
     dialog.form.outcomes[Outcome.RESOLVED_NOW].setChecked(True)
     assert unreached(qtbot, dialog, dialog.form.channel) == []
     assert [describe(w) for w in controls(dialog) if not (w.accessibleName() or accessible_name(w))] == []
+
+
+def test_the_service_screens_do_not_import_the_database_stack() -> None:
+    """The main window imports these before its first paint; SQLAlchemy must wait for the database thread."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    modules = [
+        f"careapp.ui.{package}.{module}"
+        for package, names in {
+            "calls": ("controller", "dialog", "find_page", "find_model", "form"),
+            "tickets": ("customer_tickets", "dialog", "models", "page", "change_panel", "texts", "fields"),
+            "reports": ("screen", "models", "chart", "settings_panel"),
+            "staff": ("picker", "editor", "model", "bootstrap"),
+        }.items()
+        for module in names
+    ]
+    code = (
+        f"import sys\nimport {', '.join(modules)}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'}))\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"

@@ -129,7 +129,7 @@ class LogCallDialog(QDialog):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(self.save)
         self._show_step(FIND_STEP)
-        self.resize(1100, 680)
+        self.resize(1180, 700)
         self._load_defaults()
 
     # --- building ------------------------------------------------------------------------
@@ -173,6 +173,7 @@ class LogCallDialog(QDialog):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([640, 500])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 

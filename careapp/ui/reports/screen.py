@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -119,7 +120,11 @@ class FcrReportWindow(QDialog):
         self.model = FcrTableModel(self)
         self.table = make_table(self.tr("First-contact resolution figures"))
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # the rates share the width
+        for column in (0, 1, 2, 3, 10, 11):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.chart = TrendChart()
         self.backlog_model = BacklogModel(self)
         self.backlog = make_table(self.tr("Open tickets by age"))
@@ -255,7 +260,6 @@ class FcrReportWindow(QDialog):
         meanings = definitions(settings.reopen_window_days, settings.repeat_window_days)
         self.model.set_definitions(dict(meanings))
         self.model.set_report(report.rows, report.total)
-        self.table.resizeColumnsToContents()
         self.chart.set_months(data.trend)
         self.backlog_model.set_rows(result.backlog)
         self.backlog.resizeColumnsToContents()

@@ -45,6 +45,7 @@ class ChangeSpec:
     reason_required: bool = True
     apply_text: str = "Apply"
     editable: bool = False  # the choice may also be typed (a new category); its text is the value
+    ask_reason: bool = True  # False: no reason field at all (renaming someone needs none)
 
 
 class ChangePanel(QGroupBox):
@@ -110,6 +111,7 @@ class ChangePanel(QGroupBox):
         self.choice.setAccessibleName(spec.choice_label.replace("&", "").rstrip(":"))
         self._form.setRowVisible(self.choice, has_choices)
         self.reason.clear()
+        self._form.setRowVisible(self.reason, spec.ask_reason)
         self.reason.setPlaceholderText(
             self.tr("required: it is kept in the audit trail")
             if spec.reason_required
@@ -122,13 +124,17 @@ class ChangePanel(QGroupBox):
         self.apply_button.setEnabled(True)
         self.setVisible(True)
         (self.choice if has_choices else self.reason).setFocus(Qt.FocusReason.OtherFocusReason)
+        if spec.editable:
+            line = self.choice.lineEdit()
+            if line is not None:
+                line.selectAll()
 
     def apply(self) -> None:
         spec = self.spec
         if spec is None or not self.apply_button.isEnabled():
             return
         reason = self.reason.text().strip()
-        if spec.reason_required and not reason:
+        if spec.ask_reason and spec.reason_required and not reason:
             self.show_error(self.tr("Give a reason; it is kept in the audit trail."))
             mark_invalid(self.reason, True)
             self.reason.setFocus()
