@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QDir
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService
+    from careapp.services.permissions import CustomerGuard
 
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
@@ -49,8 +49,12 @@ def ask_export_target(parent: QWidget) -> tuple[Path, str] | None:
     return with_suffix(path, from_filter), from_filter
 
 
-def run_export(customers: CustomerService, path: Path, export_format: str) -> int:
-    """Database thread: write the file; returns how many customers went into it."""
-    from careapp.services.exporter import ExportService
+def run_export(guard: CustomerGuard, actor: str, path: Path, export_format: str) -> int:
+    """Database thread: write the file as ``actor``; returns how many customers went into it.
 
-    return ExportService(customers).export_customers(path, export_format)
+    Exporting every customer is for the owner only (once the shop has a staff list); the guard
+    refuses anyone else with :class:`~careapp.services.staff.PermissionDenied` and writes nothing.
+    """
+    from careapp.ui.staff.picker import make_actor
+
+    return guard.export_customers(make_actor(actor), path, export_format)

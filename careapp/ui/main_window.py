@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
     def attach_services(self, services: Services, shop: ShopSettings) -> None:
         """The database is open: show the customers and enable everything."""
         self.services = services
-        self.customer_actions.attach(services.customers, services.clock, shop.default_region)
+        self.customer_actions.attach(services.customers, services.clock, shop.default_region, services.guard)
         self.import_actions.attach(services.imports)
         self.shop_actions.attach(services)
         self.apply_shop(shop)
@@ -308,10 +308,10 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path: Path, export_format: str) -> None:
         assert self.services is not None
-        customers = self.services.customers
+        guard, actor = self.services.guard, self.staff.actor()
         self.statusBar().showMessage(self.tr("Exporting…"))
         self.runner.submit(
-            lambda: run_export(customers, path, export_format),
+            lambda: run_export(guard, actor, path, export_format),
             lambda count: self.message_bar.show_message(
                 self.tr("Exported {count} customer(s) to {path}.").format(
                     count=format_count(count), path=path

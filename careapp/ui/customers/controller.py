@@ -20,10 +20,12 @@ from careapp.ui.customers.editor import CustomerEditor
 from careapp.ui.customers.list_panel import CustomerListPanel
 from careapp.ui.customers.note_dialog import NoteDialog
 from careapp.ui.runner import Runner
+from careapp.ui.staff.picker import make_actor
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from careapp.services.customers import CustomerService, DeletedCustomer
+    from careapp.services.permissions import CustomerGuard
 
 
 def load_customer_file(customers: CustomerService, customer_id: int) -> CustomerFile:
@@ -53,6 +55,7 @@ class CustomerController(QObject):
         self._panel, self._detail, self._message_bar = panel, detail, message_bar
         self._actor = actor
         self._customers: CustomerService | None = None
+        self._guard: CustomerGuard | None = None
         self._clock: Callable[[], dt.datetime] | None = None
         self._default_region = "GB"
         self._deleted: DeletedCustomer | None = None
@@ -60,9 +63,16 @@ class CustomerController(QObject):
         self.note_dialog: NoteDialog | None = None
 
     def attach(
-        self, customers: CustomerService, clock: Callable[[], dt.datetime], default_region: str
+        self,
+        customers: CustomerService,
+        clock: Callable[[], dt.datetime],
+        default_region: str,
+        guard: CustomerGuard | None = None,
     ) -> None:
+        """``guard`` deletes (and undoes deletes) as the current actor: only the owner may, once the
+        shop has a staff list; without it deleting is not offered."""
         self._customers, self._clock, self._default_region = customers, clock, default_region
+        self._guard = guard
 
     def set_actor(self, actor: str) -> None:
         """Who is recorded from now on (dialogs already open keep the one they were opened with)."""
@@ -139,7 +149,7 @@ class CustomerController(QObject):
 
     def delete_current(self) -> None:
         customer_id = self._panel.current_id()
-        if customer_id is None or self._customers is None:
+        if customer_id is None or self._guard is None:
             return
         name = self._detail.customer.display_name() if self._detail.customer else self.tr("this customer")
         if not self._prompts.confirm(
@@ -152,9 +162,13 @@ class CustomerController(QObject):
             ),
         ):
             return
-        customers = self._customers
+        guard, actor = self._guard, self._actor
+        # Refused for staff by the service (a sentence in the message bar; nothing is deleted).
         self._runner.submit(
-            lambda: customers.delete(customer_id), self._deleted_one, self._show_error, owner=self._window
+            lambda: guard.delete_customer(make_actor(actor), customer_id),
+            self._deleted_one,
+            self._show_error,
+            owner=self._window,
         )
 
     def _deleted_one(self, deleted: DeletedCustomer) -> None:
@@ -168,12 +182,12 @@ class CustomerController(QObject):
 
     def undo_delete(self) -> None:
         deleted, self._deleted = self._deleted, None
-        if deleted is None or self._customers is None:
+        if deleted is None or self._guard is None:
             return
         self.undoAvailable.emit(False)
-        customers = self._customers
+        guard, actor = self._guard, self._actor
         self._runner.submit(
-            lambda: customers.undo_delete(deleted),
+            lambda: guard.undo_delete(make_actor(actor), deleted),
             self._restored,
             lambda error: self._undo_failed(deleted, error),
             owner=self._window,
