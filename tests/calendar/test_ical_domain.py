@@ -1,0 +1,200 @@
+"""The iCalendar the domain builds: parsed by icalendar and by vobject, recurrences expanded by
+recurring-ical-events into real dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+import zoneinfo
+
+import pytest
+import recurring_ical_events
+import vobject
+from icalendar import Calendar
+
+from careapp.domain.calendar import (
+    CalendarEntry,
+    CalendarItem,
+    ItemKind,
+    build_feed,
+    build_object,
+    fingerprint,
+    short_name,
+)
+from careapp.domain.customer import PartialDate
+from careapp.domain.recurrence import Feb29Rule
+
+NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+
+
+def item(entry: CalendarEntry, sequence: int = 0, cancelled: bool = False) -> CalendarItem:
+    return CalendarItem(str(uuid.uuid4()), entry, sequence, NOW, NOW, cancelled)
+
+
+def birthday(date: PartialDate, rule: Feb29Rule = Feb29Rule.FEB28) -> CalendarItem:
+    return item(CalendarEntry("birthday:1", ItemKind.BIRTHDAYS, "Birthday: Ann E.", yearly=date, feb29=rule))
+
+
+def days_in(feed: bytes, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every day an event starts on between ``start`` and ``end`` (exclusive), as a client expands it."""
+    calendar = Calendar.from_ical(feed)
+    events = recurring_ical_events.of(calendar).between(start, end)
+    found = []
+    for event in events:
+        value = event["DTSTART"].dt
+        found.append(value if not isinstance(value, dt.datetime) else value.date())
+    return sorted(found)
+
+
+def vobject_parse(feed: bytes) -> vobject.base.Component:
+    parsed = vobject.readOne(feed.decode("utf-8"), validate=True)
+    parsed.validate()
+    return parsed
+
+
+def one_year(feed: bytes, year: int) -> list[dt.date]:
+    return days_in(feed, dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            Feb29Rule.FEB28,
+            {2027: dt.date(2027, 2, 28), 2028: dt.date(2028, 2, 29), 2100: dt.date(2100, 2, 28)},
+        ),
+        (Feb29Rule.MAR1, {2027: dt.date(2027, 3, 1), 2028: dt.date(2028, 2, 29), 2100: dt.date(2100, 3, 1)}),
+    ],
+)
+def test_29_february_falls_on_the_shops_day_in_every_kind_of_year(
+    rule: Feb29Rule, expected: dict[int, dt.date]
+) -> None:
+    for date in (PartialDate(2, 29, 1996), PartialDate(2, 29)):
+        feed = build_feed([birthday(date, rule)], "Shop", NOW)
+        vobject_parse(feed)
+        for year, day in expected.items():
+            assert one_year(feed, year) == [day], (date, rule, year)
+        assert one_year(feed, 2000 if date.year is None else 2024) == [
+            dt.date(2000 if date.year is None else 2024, 2, 29)
+        ]
+
+
+def test_one_recurring_event_per_birthday_with_the_rrule_text() -> None:
+    feb28 = build_feed([birthday(PartialDate(2, 29, 1996))], "Shop", NOW).decode()
+    mar1 = build_feed([birthday(PartialDate(2, 29, 1996), Feb29Rule.MAR1)], "Shop", NOW).decode()
+    rrule = next(line for line in feb28.splitlines() if line.startswith("RRULE:"))
+    assert sorted(rrule.removeprefix("RRULE:").split(";")) == ["BYMONTH=2", "BYMONTHDAY=-1", "FREQ=YEARLY"]
+    assert "RRULE:FREQ=YEARLY;BYYEARDAY=60" in mar1
+    assert feb28.count("BEGIN:VEVENT") == mar1.count("BEGIN:VEVENT") == 1
+
+
+def test_a_birthday_with_a_known_year_starts_the_year_after_and_without_a_year_every_year() -> None:
+    known = build_feed([birthday(PartialDate(7, 14, 1980))], "Shop", NOW)
+    assert days_in(known, dt.date(1979, 1, 1), dt.date(1983, 1, 1)) == [
+        dt.date(1981, 7, 14),
+        dt.date(1982, 7, 14),
+    ]
+    unknown = build_feed([birthday(PartialDate(7, 14))], "Shop", NOW)
+    assert one_year(unknown, 2027) == [dt.date(2027, 7, 14)]
+    assert one_year(unknown, 2099) == [dt.date(2099, 7, 14)]
+
+
+def test_all_day_items_are_dates_with_an_exclusive_end_transparent_and_without_a_zone() -> None:
+    entry = CalendarEntry("touch:k", ItemKind.QUEUE, "Follow-up: Ann E.", day=dt.date(2026, 12, 31))
+    feed = build_feed([item(entry)], "Shop", NOW).decode()
+    assert "DTSTART;VALUE=DATE:20261231" in feed
+    assert "DTEND;VALUE=DATE:20270101" in feed
+    assert "TRANSP:TRANSPARENT" in feed
+    assert "TZID" not in feed and "VTIMEZONE" not in feed
+    parsed = vobject_parse(feed.encode())
+    assert parsed.vevent.dtstart.value == dt.date(2026, 12, 31)
+    assert parsed.vevent.dtend.value == dt.date(2027, 1, 1)
+
+
+def test_a_timed_callback_is_in_utc_and_keeps_its_moment_across_a_dst_change() -> None:
+    london = zoneinfo.ZoneInfo("Europe/London")
+    # 10:00 London on Monday 30 March 2026 (the day after the clocks went forward): 09:00 UTC.
+    at = dt.datetime(2026, 3, 30, 10, 0, tzinfo=london)
+    entry = CalendarEntry("callback:5", ItemKind.CALLBACKS, "Call back: Ann E.", at=at)
+    feed = build_feed([item(entry)], "Shop", NOW)
+    text = feed.decode()
+    assert "DTSTART:20260330T090000Z" in text
+    assert "DTEND:20260330T091500Z" in text
+    events = recurring_ical_events.of(Calendar.from_ical(feed)).between(
+        dt.datetime(2026, 3, 28, tzinfo=london), dt.datetime(2026, 4, 1, tzinfo=london)
+    )
+    assert [e["DTSTART"].dt.astimezone(london).hour for e in events] == [10]
+    parsed = vobject_parse(feed)
+    assert parsed.vevent.dtstart.value == at
+
+
+def test_feed_headers_and_caldav_object_without_method() -> None:
+    entry = CalendarEntry("touch:k", ItemKind.QUEUE, "Check-in: Bo K.", day=dt.date(2026, 12, 1))
+    feed = build_feed([item(entry)], "Corner Shop care", NOW).decode()
+    for line in (
+        "METHOD:PUBLISH",
+        "NAME:Corner Shop care",
+        "X-WR-CALNAME:Corner Shop care",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+        "DTSTAMP:20261123T093000Z",
+        "LAST-MODIFIED:20261123T093000Z",
+    ):
+        assert line in feed.splitlines(), line
+    assert "1:00:00" not in feed
+    obj = build_object(item(entry), NOW).decode()
+    assert "METHOD" not in obj
+    assert obj.count("BEGIN:VEVENT") == 1
+    vobject_parse(obj.encode())
+
+
+def test_uid_is_the_items_and_carries_no_host_or_customer_data() -> None:
+    it = birthday(PartialDate(5, 3))
+    text = build_object(it, NOW).decode()
+    uid = re.search(r"^UID:(.*)$", text, re.M)
+    assert uid is not None
+    assert uid.group(1).strip() == it.uid
+    assert "@" not in it.uid and "Ann" not in it.uid
+
+
+def test_cancelled_items_leave_the_feed() -> None:
+    entry = CalendarEntry("touch:k", ItemKind.QUEUE, "Check-in: Bo K.", day=dt.date(2026, 12, 1))
+    feed = build_feed([item(entry, cancelled=True)], "Shop", NOW).decode()
+    assert "BEGIN:VEVENT" not in feed
+
+
+def test_alarm_has_a_description() -> None:
+    entry = CalendarEntry("callback:1", ItemKind.CALLBACKS, "Call back: Bo K.", at=NOW, alarm_minutes=10)
+    parsed = vobject_parse(build_feed([item(entry)], "Shop", NOW))
+    alarm = parsed.vevent.valarm
+    assert alarm.action.value == "DISPLAY"
+    assert alarm.description.value == "Call back: Bo K."
+    assert alarm.trigger.value == dt.timedelta(minutes=-10)
+
+
+def test_schedule_hash_changes_only_with_date_time_or_recurrence() -> None:
+    base = CalendarEntry("touch:k", ItemKind.QUEUE, "Check-in: Bo K.", day=dt.date(2026, 12, 1))
+    retitled = CalendarEntry("touch:k", ItemKind.QUEUE, "Check-in: Bob K.", "new", day=dt.date(2026, 12, 1))
+    moved = CalendarEntry("touch:k", ItemKind.QUEUE, "Check-in: Bo K.", day=dt.date(2026, 12, 2))
+    assert base.schedule_hash() == retitled.schedule_hash()
+    assert base.content_hash() != retitled.content_hash()
+    assert base.schedule_hash() != moved.schedule_hash()
+    assert CalendarEntry.from_json(base.as_json()) == base
+
+
+def test_fingerprint_ignores_dtstamp_but_sees_edits() -> None:
+    it = birthday(PartialDate(5, 3))
+    first = build_object(it, NOW)
+    later = build_object(it, NOW + dt.timedelta(hours=5))
+    assert first != later
+    assert fingerprint(first) == fingerprint(later)
+    edited = first.replace(b"SUMMARY:Birthday: Ann E.", b"SUMMARY:Ann's party")
+    assert fingerprint(edited) != fingerprint(first)
+
+
+def test_short_names() -> None:
+    assert short_name("Ann", "Edwards") == "Ann E."
+    assert short_name("", "edwards") == "E."
+    assert short_name("", "", "Acme Ltd") == "Acme L."
+    assert short_name("", "", "") == "customer"
