@@ -491,3 +491,44 @@ class StageChangeRecord(Base):
         Index("ix_customer_stage_change_customer_id", "customer_id", "id"),
         Index("ix_customer_stage_change_at", "at"),
     )
+
+
+# --- calendar items and CalDAV sync state (migration 0005) ---------------------------------------
+
+
+class CalendarItemRecord(Base):
+    """One item careapp puts in calendars. ``uid`` is a uuid4 made once and never regenerated;
+    ``source`` says what it comes from (``birthday:<customer id>``, ``date:<date id>``,
+    ``touch:<touch key>``, ``callback:<contact id>``). ``entry_json`` is the domain's CalendarEntry;
+    ``sequence`` rises only when the date, time, recurrence or status changes (``schedule_hash``);
+    ``content_hash`` covers everything that is written. A cancelled item has left the calendar."""
+
+    __tablename__ = "calendar_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(250), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    entry_json: Mapped[str] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    schedule_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_modified: Mapped[dt.datetime] = mapped_column(DateTime)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_calendar_item_kind_cancelled", "kind", "cancelled"),)
+
+
+class CalDavStateRecord(Base):
+    """What careapp last pushed of an item to the CalDAV calendar: where (``href``), the server's
+    ``etag``, the fingerprint of the pushed object and its SEQUENCE. No row: never pushed."""
+
+    __tablename__ = "caldav_state"
+
+    uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    href: Mapped[str] = mapped_column(String(2000))
+    etag: Mapped[str] = mapped_column(String(200), default="")
+    pushed_hash: Mapped[str] = mapped_column(String(64))
+    pushed_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    pushed_at: Mapped[dt.datetime] = mapped_column(DateTime)
