@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     customers.add_argument("file", type=Path)
     customers.add_argument("--format", choices=("csv", "vcard", "json"), default=None)
     customers.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
+    _add_ics_parser(what)
 
     demo = commands.add_parser("demo", help="fill the database with realistic demo customers")
     demo.add_argument("--customers", type=int, default=200)
@@ -73,6 +74,48 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _AS_HELP = "who does this (an owner, once the staff list has one)"
+
+
+def _add_ics_parser(what: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ics = what.add_parser(
+        "ics",
+        help="calendar items to an .ics file (adds only: later changes will not follow)",
+        description=(
+            "Writes birthdays and other dates (as yearly events), the care queue and promised callbacks "
+            "to an iCalendar file to import into a calendar app. An imported file adds events once: "
+            "later changes in careapp will not follow. For a calendar that stays current, subscribe "
+            "to the feed or use 'careapp sync'."
+        ),
+    )
+    ics.add_argument("file", type=Path)
+    ics.add_argument("--from", dest="first_day", type=_day, metavar="YYYY-MM-DD", help="first day (today)")
+    ics.add_argument("--days", type=_calendar_days, default=None, metavar="N", help="days ahead (30)")
+    ics.add_argument(
+        "--kinds",
+        type=_kinds,
+        default=None,
+        metavar="KINDS",
+        help="comma-separated: birthdays,dates,queue,callbacks (default: the calendar settings)",
+    )
+
+
+def _calendar_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 <= days <= 366:
+        raise argparse.ArgumentTypeError("the calendar covers 0 to 366 days ahead")
+    return days
+
+
+def _kinds(text: str) -> tuple[object, ...]:
+    from careapp.services.calendar import parse_kinds
+
+    try:
+        return parse_kinds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -254,6 +297,8 @@ def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_export(services: Services, args: argparse.Namespace) -> int:
+    if args.what == "ics":
+        return _cmd_export_ics(services, args)
     from careapp.services.exporter import format_for
     from careapp.services.staff import Actor, PermissionDenied
 
@@ -267,6 +312,22 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
         print(f"careapp: could not write {args.file}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(f"Exported {count} customer(s) to {args.file} ({export_format}).")
+    return EXIT_OK
+
+
+def _cmd_export_ics(services: Services, args: argparse.Namespace) -> int:
+    from careapp.services.calendar import ADDS_ONLY_NOTE, calendar_service
+
+    calendar = calendar_service(services)
+    first_day = args.first_day or services.touches.today()
+    services.touches.refresh(first_day)
+    try:
+        count = calendar.export_ics(args.file, args.kinds, first_day, args.days)
+    except OSError as error:
+        print(f"careapp: could not write {args.file}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(f"Wrote {count} calendar event(s) to {args.file}.")
+    print(ADDS_ONLY_NOTE)
     return EXIT_OK
 
 

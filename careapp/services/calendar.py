@@ -1,0 +1,511 @@
+"""Calendar items: what careapp puts in the owner's calendar, kept in ``calendar_item``.
+
+:meth:`CalendarService.items` reads the sources (customers' birthdays and other dates, the care queue,
+open callbacks), turns them into :class:`~careapp.domain.calendar.CalendarEntry` values and syncs the
+``calendar_item`` table with them in one transaction:
+
+* a new source gets a uuid4 UID, once; the UID is never regenerated;
+* a changed entry gets a new LAST-MODIFIED, and a higher SEQUENCE only when its date, time or
+  recurrence changed (or it comes back after being cancelled);
+* a source that no longer yields an entry (a touch done or skipped, a callback kept, a birthday
+  removed, a customer deleted) is marked cancelled, SEQUENCE raised; it leaves files, feeds and the
+  CalDAV calendar.
+
+Only the kinds asked for are synced; items of other kinds are left as they are. One-off items (queue
+and callbacks) are synced for the window asked for (``start`` to ``start + days``; earlier ones that
+are still open stay), so an item beyond the window counts as gone until the window reaches it again.
+
+The settings (kinds, per-field opt-ins, feed path, CalDAV address and user name) live in the
+``setting`` table under ``calendar``. The CalDAV password never does: see
+:mod:`careapp.services.secrets`.
+
+Threading: like every service, one call at a time per worker thread; each call is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from careapp.db.database import Database
+from careapp.db.models import (
+    CalendarItemRecord,
+    CustomerRecord,
+    DateRecord,
+    EmailRecord,
+    PhoneRecord,
+    SettingRecord,
+)
+from careapp.domain.calendar import (
+    ALL_KINDS,
+    CalendarEntry,
+    CalendarItem,
+    ItemKind,
+    build_feed,
+    short_name,
+)
+from careapp.domain.customer import DateKind, ImportantDate, InvalidDate, PartialDate
+from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, years_on
+from careapp.domain.touches import KIND_TITLES, TouchKind
+from careapp.services.exporter import write_atomically
+from careapp.services.settings import SettingsService
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.care_queue import CareQueueService
+    from careapp.services.tickets import TicketService
+    from careapp.services.touches import TouchService
+
+Clock = Callable[[], dt.datetime]
+SETTINGS_KEY = "calendar"
+ADDS_ONLY_NOTE = (
+    "Note: an .ics file adds events once; later changes in careapp will not follow. "
+    "Subscribe to the feed or use CalDAV sync to keep the calendar current."
+)
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """What goes into the calendar and where. Never holds a password."""
+
+    kinds: tuple[str, ...] = tuple(k.value for k in ALL_KINDS)
+    days: int = 30
+    # Privacy: off by default; each field is opted in on its own.
+    include_phone: bool = False
+    include_email: bool = False
+    include_notes: bool = False
+    alarm_minutes: int | None = None
+    calendar_name: str = ""  # empty: "<shop name> care"
+    feed_path: str = ""
+    caldav_url: str = ""  # the calendar collection's address
+    caldav_user: str = ""
+
+    def item_kinds(self) -> tuple[ItemKind, ...]:
+        return tuple(ItemKind(k) for k in self.kinds)
+
+
+def parse_kinds(text: str) -> tuple[ItemKind, ...]:
+    """``birthdays,queue`` -> the kinds; a clear ValueError for a word that is not one."""
+    words = [w.strip().lower() for w in text.split(",") if w.strip()]
+    kinds = []
+    for word in words:
+        try:
+            kinds.append(ItemKind(word))
+        except ValueError:
+            choices = ", ".join(k.value for k in ALL_KINDS)
+            raise ValueError(f"{word!r} is not a kind of calendar item; use {choices}") from None
+    if not kinds:
+        raise ValueError("choose at least one kind of calendar item")
+    return tuple(dict.fromkeys(kinds))
+
+
+@dataclass(frozen=True)
+class _Person:
+    name: str
+    phone: str
+    email: str
+    notes: str
+
+
+class CalendarService:
+    """Calendar items, the feed file and the calendar settings."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: SettingsService,
+        touches: TouchService,
+        care_queue: CareQueueService,
+        tickets: TicketService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._touches = touches
+        self._care_queue = care_queue
+        self._tickets = tickets
+
+    # --- settings ---------------------------------------------------------------------------------
+
+    def calendar_settings(self) -> CalendarSettings:
+        with self._db.session() as session:
+            record = session.get(SettingRecord, SETTINGS_KEY)
+            stored = json.loads(record.value_json) if record is not None else {}
+        known = {f.name for f in fields(CalendarSettings)}
+        values = {k: v for k, v in stored.items() if k in known}
+        if "kinds" in values:
+            values["kinds"] = tuple(values["kinds"])
+        return CalendarSettings(**values)
+
+    def save_calendar_settings(self, settings: CalendarSettings) -> None:
+        settings.item_kinds()  # refuses unknown kinds
+        if not 0 <= settings.days <= 366:
+            raise ValueError("the calendar covers 0 to 366 days ahead")
+        value = json.dumps(asdict(settings))
+        with self._db.session() as session:
+            record = session.get(SettingRecord, SETTINGS_KEY)
+            if record is None:
+                session.add(SettingRecord(key=SETTINGS_KEY, value_json=value, version=1))
+            else:
+                record.value_json = value
+                record.version += 1
+
+    def calendar_name(self, settings: CalendarSettings | None = None) -> str:
+        settings = settings or self.calendar_settings()
+        return settings.calendar_name or f"{self._settings.shop().shop_name} care"
+
+    # --- items ------------------------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        return self._touches.today()
+
+    def items(
+        self, kinds: Iterable[ItemKind] | None = None, start: dt.date | None = None, days: int | None = None
+    ) -> list[CalendarItem]:
+        """Sync ``calendar_item`` with the sources and return the live items of ``kinds`` in the window.
+
+        Defaults come from the calendar settings and today. Yearly items are always included.
+        """
+        settings = self.calendar_settings()
+        chosen = tuple(kinds) if kinds is not None else settings.item_kinds()
+        first = start or self.today()
+        last = first + dt.timedelta(days=settings.days if days is None else days)
+        entries = self._entries(chosen, settings, first, last)
+        now = self._clock().replace(tzinfo=None)
+        with self._db.session() as session:
+            _sync(session, chosen, entries, now)
+            records = session.scalars(
+                select(CalendarItemRecord)
+                .where(CalendarItemRecord.kind.in_([k.value for k in chosen]))
+                .where(CalendarItemRecord.cancelled.is_(False))
+                .order_by(CalendarItemRecord.source)
+            ).all()
+            return [_item(r) for r in records]
+
+    def stored_items(self) -> list[CalendarItem]:
+        """Every stored item, cancelled ones included (for CalDAV: those are deleted there)."""
+        with self._db.session() as session:
+            records = session.scalars(select(CalendarItemRecord).order_by(CalendarItemRecord.source)).all()
+            return [_item(r) for r in records]
+
+    def feed_text(
+        self, kinds: Iterable[ItemKind] | None = None, start: dt.date | None = None, days: int | None = None
+    ) -> bytes:
+        items = self.items(kinds, start, days)
+        return build_feed(items, self.calendar_name(), _aware(self._clock()))
+
+    def export_ics(
+        self,
+        path: Path,
+        kinds: Iterable[ItemKind] | None = None,
+        start: dt.date | None = None,
+        days: int | None = None,
+    ) -> int:
+        """Write an .ics file (atomically); the number of events written."""
+        items = self.items(kinds, start, days)
+        text = build_feed(items, self.calendar_name(), _aware(self._clock()))
+        write_atomically(path, text.decode("utf-8"))
+        return len(items)
+
+    def write_feed(self, path: Path | None = None) -> Path | None:
+        """Rewrite the subscribed feed file (atomically) with the settings' kinds and days.
+
+        Call it after changes (the UI does, off the UI thread). None when no feed path is set.
+        """
+        settings = self.calendar_settings()
+        target = path or (Path(settings.feed_path) if settings.feed_path else None)
+        if target is None:
+            return None
+        self.export_ics(target)
+        return target
+
+    # --- sources ----------------------------------------------------------------------------------
+
+    def _entries(
+        self, kinds: Sequence[ItemKind], settings: CalendarSettings, first: dt.date, last: dt.date
+    ) -> list[CalendarEntry]:
+        feb29 = _feb29(self._settings)
+        with self._db.session() as session:
+            people = _people(session)
+            entries: list[CalendarEntry] = []
+            if ItemKind.BIRTHDAYS in kinds:
+                entries += _birthdays(session, people, settings, feb29, first)
+            if ItemKind.DATES in kinds:
+                entries += _dates(session, people, settings, feb29, first)
+        if ItemKind.QUEUE in kinds:
+            entries += self._queue(kinds, people, settings, first, last)
+        if ItemKind.CALLBACKS in kinds:
+            entries += self._callbacks(people, settings, last)
+        return entries
+
+    def _queue(
+        self,
+        kinds: Sequence[ItemKind],
+        people: dict[int, _Person],
+        settings: CalendarSettings,
+        first: dt.date,
+        last: dt.date,
+    ) -> list[CalendarEntry]:
+        skip = {TouchKind.CALLBACK}  # callbacks are their own kind, with their time
+        if ItemKind.BIRTHDAYS in kinds:
+            skip.add(TouchKind.BIRTHDAY)
+        if ItemKind.DATES in kinds:
+            skip.add(TouchKind.IMPORTANT_DATE)
+        found = []
+        for entry in self._care_queue.queue(first).entries():
+            if entry.kind in skip or entry.status == "carried_over" or entry.day > last:
+                continue
+            person = people.get(entry.customer_id)
+            name = person.name if person else short_name("", "", entry.customer_name)
+            lines = _contact_lines(person, settings)
+            if settings.include_notes and entry.description:
+                lines.insert(0, entry.description)
+            found.append(
+                CalendarEntry(
+                    source=f"touch:{entry.key}",
+                    kind=ItemKind.QUEUE,
+                    title=f"{KIND_TITLES[entry.kind]}: {name}",
+                    description="\n".join(lines),
+                    day=entry.day,
+                    alarm_minutes=settings.alarm_minutes,
+                )
+            )
+        return found
+
+    def _callbacks(
+        self, people: dict[int, _Person], settings: CalendarSettings, last: dt.date
+    ) -> list[CalendarEntry]:
+        until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+        found = []
+        for callback in self._tickets.open_callbacks(until):
+            person = people.get(callback.customer_id)
+            name = person.name if person else short_name("", "", callback.customer_name)
+            lines = []
+            if settings.include_phone and callback.customer_phone:
+                lines.append(f"Phone: {callback.customer_phone}")
+            if settings.include_notes:
+                lines += [t for t in (callback.ticket_title, callback.summary) if t]
+            found.append(
+                CalendarEntry(
+                    source=f"callback:{callback.contact_id}",
+                    kind=ItemKind.CALLBACKS,
+                    title=f"Call back: {name}",
+                    description="\n".join(lines),
+                    at=callback.due_at.replace(tzinfo=dt.UTC),
+                    alarm_minutes=settings.alarm_minutes,
+                )
+            )
+        return found
+
+
+def calendar_service(services: Services) -> CalendarService:
+    """The calendar service over the app's services (built where it is needed, not at start-up)."""
+    return CalendarService(
+        services.db,
+        services.clock,
+        services.settings,
+        services.touches,
+        services.care_queue,
+        services.tickets,
+    )
+
+
+def _feb29(settings: SettingsService) -> Feb29Rule:
+    try:
+        return Feb29Rule(settings.shop().feb29_observed_on)
+    except ValueError:
+        return Feb29Rule.FEB28
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _people(session: Session) -> dict[int, _Person]:
+    phones: dict[int, str] = {}
+    for customer_id, raw in session.execute(
+        select(PhoneRecord.customer_id, PhoneRecord.raw).order_by(PhoneRecord.position)
+    ):
+        phones.setdefault(customer_id, raw)
+    emails: dict[int, str] = {}
+    for customer_id, address in session.execute(
+        select(EmailRecord.customer_id, EmailRecord.address).order_by(EmailRecord.position)
+    ):
+        emails.setdefault(customer_id, address)
+    people = {}
+    rows = session.execute(
+        select(
+            CustomerRecord.id,
+            CustomerRecord.first_name,
+            CustomerRecord.last_name,
+            CustomerRecord.display_name,
+            CustomerRecord.notes,
+        )
+    )
+    for customer_id, first, last, display, notes in rows:
+        people[customer_id] = _Person(
+            short_name(first, last, display), phones.get(customer_id, ""), emails.get(customer_id, ""), notes
+        )
+    return people
+
+
+def _contact_lines(person: _Person | None, settings: CalendarSettings) -> list[str]:
+    if person is None:
+        return []
+    lines = []
+    if settings.include_phone and person.phone:
+        lines.append(f"Phone: {person.phone}")
+    if settings.include_email and person.email:
+        lines.append(f"Email: {person.email}")
+    return lines
+
+
+def _age_line(date: PartialDate, feb29: Feb29Rule, first: dt.date, noun: str) -> str:
+    if date.year is None:
+        return "Year not known."
+    occurrence = next_occurrence(date, first, feb29)
+    years = years_on(date, occurrence)
+    return (
+        f"{noun} {years} on {long_date(occurrence)} (born {date.year})."
+        if noun == "Turns"
+        else (f"{years} years on {long_date(occurrence)} (since {date.year}).")
+    )
+
+
+def _birthdays(
+    session: Session,
+    people: dict[int, _Person],
+    settings: CalendarSettings,
+    feb29: Feb29Rule,
+    first: dt.date,
+) -> list[CalendarEntry]:
+    rows = session.execute(
+        select(
+            CustomerRecord.id,
+            CustomerRecord.birthday_month,
+            CustomerRecord.birthday_day,
+            CustomerRecord.birthday_year,
+        ).where(CustomerRecord.birthday_month.is_not(None), CustomerRecord.birthday_day.is_not(None))
+    )
+    found = []
+    for customer_id, month, day, year in rows:
+        if month is None or day is None:
+            continue
+        try:
+            date = PartialDate(month, day, year)
+        except InvalidDate:
+            continue
+        person = people[customer_id]
+        lines = [_age_line(date, feb29, first, "Turns"), *_contact_lines(person, settings)]
+        if settings.include_notes and person.notes:
+            lines.append(person.notes)
+        found.append(
+            CalendarEntry(
+                source=f"birthday:{customer_id}",
+                kind=ItemKind.BIRTHDAYS,
+                title=f"Birthday: {person.name}",
+                description="\n".join(lines),
+                yearly=date,
+                feb29=feb29,
+                alarm_minutes=settings.alarm_minutes,
+            )
+        )
+    return found
+
+
+def _dates(
+    session: Session,
+    people: dict[int, _Person],
+    settings: CalendarSettings,
+    feb29: Feb29Rule,
+    first: dt.date,
+) -> list[CalendarEntry]:
+    found = []
+    for record in session.scalars(select(DateRecord).order_by(DateRecord.id)):
+        try:
+            date = PartialDate(record.month, record.day, record.year)
+            important = ImportantDate(DateKind(record.kind), date, record.label)
+        except (InvalidDate, ValueError):
+            continue
+        person = people[record.customer_id]
+        lines = [_age_line(date, feb29, first, "Years"), *_contact_lines(person, settings)]
+        found.append(
+            CalendarEntry(
+                source=f"date:{record.id}",
+                kind=ItemKind.DATES,
+                title=f"{important.title()}: {person.name}",
+                description="\n".join(lines),
+                yearly=date,
+                feb29=feb29,
+                alarm_minutes=settings.alarm_minutes,
+            )
+        )
+    return found
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+
+def _item(record: CalendarItemRecord) -> CalendarItem:
+    return CalendarItem(
+        uid=record.uid,
+        entry=CalendarEntry.from_json(json.loads(record.entry_json)),
+        sequence=record.sequence,
+        last_modified=record.last_modified.replace(tzinfo=dt.UTC),
+        created=record.created_at.replace(tzinfo=dt.UTC),
+        cancelled=record.cancelled,
+    )
+
+
+def _sync(
+    session: Session, kinds: Sequence[ItemKind], entries: list[CalendarEntry], now: dt.datetime
+) -> None:
+    by_source = {e.source: e for e in entries}
+    existing = {
+        r.source: r
+        for r in session.scalars(
+            select(CalendarItemRecord).where(CalendarItemRecord.kind.in_([k.value for k in kinds]))
+        )
+    }
+    for source, entry in by_source.items():
+        record = existing.get(source)
+        if record is None:
+            session.add(_new_record(entry, now))
+            continue
+        content, schedule = entry.content_hash(), entry.schedule_hash()
+        if record.cancelled or schedule != record.schedule_hash:
+            record.sequence += 1
+        if record.cancelled or content != record.content_hash:
+            record.entry_json = json.dumps(entry.as_json())
+            record.content_hash, record.schedule_hash = content, schedule
+            record.cancelled = False
+            record.last_modified = now
+    for source, record in existing.items():
+        if source not in by_source and not record.cancelled:
+            record.cancelled = True
+            record.sequence += 1
+            record.last_modified = now
+
+
+def _new_record(entry: CalendarEntry, now: dt.datetime) -> CalendarItemRecord:
+    return CalendarItemRecord(
+        uid=str(uuid.uuid4()),
+        source=entry.source,
+        kind=entry.kind.value,
+        entry_json=json.dumps(entry.as_json()),
+        sequence=0,
+        content_hash=entry.content_hash(),
+        schedule_hash=entry.schedule_hash(),
+        created_at=now,
+        last_modified=now,
+        cancelled=False,
+    )
