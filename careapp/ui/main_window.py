@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLay
 
 from careapp.ui import window_state
 from careapp.ui.about import AboutDialog, AboutInfo
+from careapp.ui.calls.controller import CallLogger
 from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
@@ -25,10 +26,13 @@ from careapp.ui.export import ask_export_target, run_export
 from careapp.ui.formatting import customers_text, format_count, matches_text
 from careapp.ui.importing.controller import ImportController
 from careapp.ui.keyboard import chain
+from careapp.ui.reports.controller import ReportController
 from careapp.ui.runner import Runner
 from careapp.ui.shop.controller import DEMO_CUSTOMERS, ShopController
 from careapp.ui.shop.welcome import StartChoice
 from careapp.ui.staff import StaffPicker
+from careapp.ui.staff.controller import StaffController
+from careapp.ui.tickets.customer_tickets import TicketWindows
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
@@ -89,6 +93,10 @@ class MainWindow(QMainWindow):
         self.import_actions = ImportController(self, runner, self.prompts, self.message_bar, actor)
         self.shop_actions = ShopController(self, runner, self.message_bar)
         self.staff = StaffPicker(settings, actor)
+        self.staff_actions = StaffController(self, runner, self.staff, self.message_bar)
+        self.call_logger = CallLogger(self, runner, self.prompts)
+        self.ticket_windows = TicketWindows(self, runner)
+        self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Customer count"))
         self.statusBar().addPermanentWidget(self.staff)
@@ -153,15 +161,20 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu(self.tr("&File"))
         file_menu.addActions([self.import_action, self.undo_import_action, self.export_action])
         file_menu.addSeparator()
-        file_menu.addAction(self.shop_settings_action)
+        file_menu.addActions(
+            [self.shop_settings_action, self.staff_actions.list_action, self.staff_actions.switch_action]
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.undo_action, self.find_action])
         customer_menu = menus.addMenu(self.tr("&Customer"))
         customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
+        customer_menu.addAction(self.call_logger.action)
         customer_menu.addSeparator()
         customer_menu.addAction(self.delete_action)
+        reports_menu = menus.addMenu(self.tr("&Reports"))
+        reports_menu.addAction(self.report_actions.fcr_action)
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
         tools = QToolBar(self.tr("Main tool bar"))
@@ -169,6 +182,8 @@ class MainWindow(QMainWindow):
         tools.setMovable(False)
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         tools.addActions([self.new_action, self.edit_action, self.note_action, self.delete_action])
+        tools.addSeparator()
+        tools.addAction(self.call_logger.action)
         tools.addSeparator()
         tools.addActions([self.import_action, self.export_action])
         self.addToolBar(tools)
@@ -185,6 +200,7 @@ class MainWindow(QMainWindow):
         self.shop_actions.shopChanged.connect(self.apply_shop)
         self.shop_actions.welcomeFinished.connect(self._welcome_finished)
         self.staff.actorChanged.connect(self._set_actor)
+        self.call_logger.announced.connect(self._call_logged)
         self.runner.unhandledError.connect(
             lambda error: self.message_bar.show_message(str(error), error=True)
         )
@@ -226,7 +242,12 @@ class MainWindow(QMainWindow):
         self.customer_actions.attach(services.customers, services.clock, shop.default_region, services.guard)
         self.import_actions.attach(services.imports)
         self.shop_actions.attach(services)
+        self.staff_actions.attach(services)
+        self.call_logger.attach(services)
+        self.ticket_windows.attach(services)
+        self.report_actions.attach(services)
         self.apply_shop(shop)
+        self._set_actor(self.staff.actor())
         header_state, sized_by_user = window_state.restore_list(self.settings)
         self.list_panel.attach(services.customers, header_state, sized_by_user)
         self._set_ready(True)
@@ -242,12 +263,30 @@ class MainWindow(QMainWindow):
 
     def apply_shop(self, shop: ShopSettings) -> None:
         """The shop's settings were read or changed: staff names, country for phone numbers."""
-        self.staff.set_names(shop.staff_names)
+        self.staff_actions.load(shop.staff_names)
         self.customer_actions.set_default_region(shop.default_region)
 
     def _set_actor(self, actor: str) -> None:
         self.customer_actions.set_actor(actor)
         self.import_actions.set_actor(actor)
+        if self.services is not None:  # the service types are there once the database is open
+            working = self.staff.current_actor()
+            self.call_logger.set_actor(working)
+            self.ticket_windows.set_actor(working)
+
+    def _call_logged(self, text: str, ticket_id: int | None, customer_id: int) -> None:
+        """A call was saved: say so (with a way to its ticket) and show it on the customer's page."""
+        if ticket_id is not None:
+
+            def open_ticket() -> None:
+                self.ticket_windows.open(ticket_id)
+
+            self.message_bar.show_message(text, self.tr("Open ticket"), open_ticket)
+        else:
+            self.message_bar.show_message(text)
+        self.list_panel.refresh()  # a walk-in may have been added
+        if self.list_panel.current_id() == customer_id:
+            self.customer_actions.show_customer(customer_id)
 
     def show_welcome(self, shop: ShopSettings) -> None:
         """First run: ask about the shop and how to start."""

@@ -68,7 +68,7 @@ def test_the_main_window_speaks_the_installed_language(
 ) -> None:
     window = make_window(qtbot, sync_runner, tmp_path, ScriptedPrompts())
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&Dosiero", "&Edit", "&Customer", "&Helpo"]
+    assert titles == ["&Dosiero", "&Edit", "&Customer", "&Reports", "&Helpo"]
     window.attach_services(demo_services, demo_services.settings.shop())
     qtbot.waitUntil(lambda: window.count_label.text() == "250 klientoj")
 

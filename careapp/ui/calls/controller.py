@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from careapp.ui.calls.dialog import LogCallDialog
@@ -23,13 +23,37 @@ LOG_CALL_SHORTCUT = "Ctrl+L"
 translate = QCoreApplication.translate
 
 
+class _OverModalShortcut(QObject):
+    """Ctrl+L while a modal window is open (the customer editor, a question): Qt does not let a
+    modal window's owner take shortcuts, so the key press is caught here on its way to the focus."""
+
+    def __init__(self, action: QAction, parent: QObject) -> None:
+        super().__init__(parent)
+        self._action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QApplication.activeModalWidget() is not None
+            and self._action.isEnabled()
+            and QKeySequence(event.keyCombination()).matches(self._action.shortcut())
+            == QKeySequence.SequenceMatch.ExactMatch
+        ):
+            self._action.trigger()
+            return True
+        return False
+
+
 class CallLogger(QObject):
     """Owns the "Log a call…" action (Ctrl+L, application-wide) and the one call log window.
 
-    ``logged(CallLogged)`` fires after each saved call (:func:`logged_text` says it in a sentence).
+    ``logged(CallLogged)`` fires after each saved call; ``announced(sentence, ticket_id or None,
+    customer_id)`` says what was logged, for the message bar.
     """
 
     logged = Signal(object)
+    announced = Signal(str, object, int)
 
     def __init__(self, window: QWidget, runner: Runner, prompts: Prompts) -> None:
         super().__init__(window)
@@ -45,6 +69,10 @@ class CallLogger(QObject):
         self.action.triggered.connect(lambda: self.open())
         self.action.setEnabled(False)
         window.addAction(self.action)
+        self._over_modal = _OverModalShortcut(self.action, self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._over_modal)
 
     def attach(self, services: Services) -> None:
         self._services = services
@@ -64,11 +92,12 @@ class CallLogger(QObject):
             if self.dialog.step == 1:
                 self.dialog.find_page.start()
             return self.dialog
-        # Over a modal window (an open editor) if there is one, so it is not blocked by it.
-        parent = QApplication.activeModalWidget() or self._window
-        dialog = LogCallDialog(self._services, self._runner, self._actor, self._prompts, parent)
+        dialog = LogCallDialog(self._services, self._runner, self._actor, self._prompts, self._window)
+        if QApplication.activeModalWidget() is not None:
+            # Over an open editor (or any modal box): modal itself, so the editor does not block it.
+            dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.logged.connect(self.logged)
+        dialog.logged.connect(lambda call: self._logged(dialog, call))
         dialog.finished.connect(self._closed)
         self.dialog = dialog
         dialog.show()
@@ -79,6 +108,17 @@ class CallLogger(QObject):
 
     def _closed(self) -> None:
         self.dialog = None
+
+    def _logged(self, dialog: LogCallDialog, call: CallLogged) -> None:
+        self.logged.emit(call)
+        customer = dialog.form.customer
+        name = customer.name if customer is not None else ""
+        ticket = call.logged.ticket
+        self.announced.emit(
+            logged_text(call, name),
+            ticket.id if ticket is not None else None,
+            call.logged.contact.customer_id,
+        )
 
 
 def logged_text(call: CallLogged, customer_name: str) -> str:
