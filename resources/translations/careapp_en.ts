@@ -296,7 +296,7 @@
 <context>
     <name>CallLogger</name>
     <message>
-        <location filename="../../careapp/ui/calls/controller.py" line="+40"/>
+        <location filename="../../careapp/ui/calls/controller.py" line="+64"/>
         <source>&amp;Log a call…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -306,7 +306,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+61"/>
         <source>Logged the contact with {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,7 +459,7 @@
 <context>
     <name>CustomerController</name>
     <message>
-        <location filename="../../careapp/ui/customers/controller.py" line="+82"/>
+        <location filename="../../careapp/ui/customers/controller.py" line="+92"/>
         <source>Select a customer to see their details.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -494,7 +494,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>Deleted {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1889,7 +1889,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+93"/>
+        <location filename="../../careapp/ui/main_window.py" line="+101"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1969,7 +1969,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1979,7 +1979,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <source>&amp;Reports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1989,12 +1994,17 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+78"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
+        <source>Open ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2324,6 +2334,19 @@ The details are in the log file: {log}</source>
     </message>
 </context>
 <context>
+    <name>ReportController</name>
+    <message>
+        <location filename="../../careapp/ui/reports/controller.py" line="+28"/>
+        <source>&amp;First-contact resolution…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First-contact resolution by month, staff member or category</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ShopController</name>
     <message>
         <location filename="../../careapp/ui/shop/controller.py" line="+92"/>
@@ -2475,6 +2498,34 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+5"/>
         <source>Make the staff list</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StaffController</name>
+    <message>
+        <location filename="../../careapp/ui/staff/controller.py" line="+40"/>
+        <source>S&amp;taff list…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Who works here, and who is the owner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>S&amp;witch who is working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose who is working at this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Made the staff list; {owners} is the owner. Change it under File → Staff list.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
