@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import recurring_ical_events
 import vobject
-from conftest import PHONE, TODAY, Shop
+from calshop import PHONE, TODAY, Shop
 from icalendar import Calendar
 from sqlalchemy import select
 
