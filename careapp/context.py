@@ -79,5 +79,5 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
         care_queue=care_queue,
         articles=ArticleService(db, clock, touches.today),
         messages=MessageService(db, clock, settings, touches.zone),
-        care_overview=CareOverviewService(db, clock, touches, care_queue),
+        care_overview=CareOverviewService(db, clock, touches),
     )

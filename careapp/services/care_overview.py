@@ -29,8 +29,8 @@ from careapp.db.models import ConsentEventRecord, CustomerRecord, StageChangeRec
 from careapp.domain.care_queue import TouchOutcome
 from careapp.domain.customer import Channel, LoyaltyStage
 from careapp.domain.touches import TouchKind, last_real_contact
-from careapp.services.care_planning import minimal_window
-from careapp.services.care_queue import CareQueueService
+from careapp.services.care_planning import minimal_window, plan_stored
+from careapp.services.care_queue import queue_counts
 from careapp.services.touch_facts import load_facts
 from careapp.services.touches import TouchService
 
@@ -102,13 +102,12 @@ class CareOverview:
 
 
 class CareOverviewService:
-    """The overview's numbers. Reads only (the queue's plan is saved as the queue does)."""
+    """The overview's numbers. Reads only: the queue counts come from a plan that is not saved."""
 
-    def __init__(self, db: Database, clock: Clock, touches: TouchService, queue: CareQueueService) -> None:
+    def __init__(self, db: Database, clock: Clock, touches: TouchService) -> None:
         self._db = db
         self._clock = clock
         self._touches = touches
-        self._queue = queue
 
     def overview(self, today: dt.date | None = None, limit: int = 20) -> CareOverview:
         care = self._touches.care_settings()
@@ -116,10 +115,10 @@ class CareOverviewService:
         today = today or self._touches.today()
         month_start = dt.datetime.combine(today.replace(day=1), dt.time(), tz).astimezone(dt.UTC)
         since = month_start.replace(tzinfo=None)
-        counts = self._queue.queue(today).counts()
         rules = self._touches.rule_set().rules
         with self._db.session() as session:
             loaded = load_facts(session, tz, minimal_window(today))
+            counts = queue_counts(plan_stored(session, today, care, None, loaded))
             drifting: list[DriftingCustomer] = []
             for cid, facts in loaded.facts.items():
                 interval = rules.check_in.interval_for(facts.stage, facts.tags)

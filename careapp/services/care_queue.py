@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -187,10 +187,17 @@ class TouchLogView:
     contact_id: int | None
 
 
-def _context(touch: DueTouch, facts: CustomerFacts, extras: CustomerExtras | None) -> TouchContext:
+def _context(touch: DueTouch, base: TouchContext) -> TouchContext:
+    if touch.kind is TouchKind.BIRTHDAY:
+        return replace(base, age_turning=touch.years)
+    return base
+
+
+def _base_context(facts: CustomerFacts, extras: CustomerExtras | None) -> TouchContext:
+    """The context every touch of one customer shares."""
     latest = max(facts.purchases, key=lambda p: (p.date, p.id or 0), default=None)
     return TouchContext(
-        age_turning=touch.years if touch.kind is TouchKind.BIRTHDAY else None,
+        age_turning=None,
         last_purchase=latest.item if latest else "",
         last_purchase_on=latest.date if latest else None,
         interests=tuple(sorted(facts.tags | facts.interests)),
@@ -208,35 +215,69 @@ def usable_channels(item: QueueItem, facts: CustomerFacts) -> tuple[Channel, ...
     return tuple(c for c in item.touch.channels if c in facts.reachable and facts.has_consent(c))
 
 
-def _entry(planned: PlannedQueue, p: PlannedItem) -> QueueEntry:
-    stored = planned.stored[p.item.key]
-    touch = p.item.touch
-    facts = planned.loaded.facts[p.item.customer_id]
-    extras = planned.loaded.extras.get(p.item.customer_id)
-    due_at = touch.due_at.astimezone(planned.settings.tz()) if touch.due_at else None
-    return QueueEntry(
-        touch_id=stored.id,
-        version=stored.version,
-        key=touch.key,
-        customer_id=touch.customer_id,
-        customer_name=extras.name if extras else facts.name(),
-        kind=touch.kind,
-        title=KIND_TITLES[touch.kind],
-        description=describe(touch),
-        day=p.day,
-        due=touch.due,
-        due_at=due_at,
-        deadline=touch.deadline,
-        channel=p.item.channel,
-        channels=usable_channels(p.item, facts),
-        status=p.placement,
-        bucket=p.bucket,
-        reason=p.reason,
-        held_until=p.held_until,
-        snoozed_until=p.item.snoozed_until,
-        is_service=touch.kind is TouchKind.CALLBACK,
-        context=_context(touch, facts, extras),
-    )
+class _EntryMaker:
+    """Builds queue entries, working out each customer's shared context once."""
+
+    def __init__(self, planned: PlannedQueue) -> None:
+        self.planned = planned
+        self.tz = planned.settings.tz()
+        self.bases: dict[int, TouchContext] = {}
+
+    def entry(self, p: PlannedItem) -> QueueEntry:
+        planned = self.planned
+        stored = planned.stored[p.item.key]
+        touch = p.item.touch
+        customer_id = touch.customer_id
+        facts = planned.loaded.facts[customer_id]
+        extras = planned.loaded.extras.get(customer_id)
+        base = self.bases.get(customer_id)
+        if base is None:
+            base = self.bases[customer_id] = _base_context(facts, extras)
+        return QueueEntry(
+            touch_id=stored.id,
+            version=stored.version,
+            key=touch.key,
+            customer_id=customer_id,
+            customer_name=extras.name if extras else facts.name(),
+            kind=touch.kind,
+            title=KIND_TITLES[touch.kind],
+            description=describe(touch),
+            day=p.day,
+            due=touch.due,
+            due_at=touch.due_at.astimezone(self.tz) if touch.due_at else None,
+            deadline=touch.deadline,
+            channel=p.item.channel,
+            channels=usable_channels(p.item, facts),
+            status=p.placement,
+            bucket=p.bucket,
+            reason=p.reason,
+            held_until=p.held_until,
+            snoozed_until=p.item.snoozed_until,
+            is_service=touch.kind is TouchKind.CALLBACK,
+            context=_context(touch, base),
+        )
+
+
+def queue_counts(planned: PlannedQueue) -> dict[str, int]:
+    """How many items each section of the queue has (what :meth:`CareQueue.counts` says), without
+    building the entries."""
+    counts = dict.fromkeys(("overdue", "today", "next_7_days", "next_30_days", "held", "carried_over"), 0)
+    names = {
+        Bucket.OVERDUE: "overdue",
+        Bucket.TODAY: "today",
+        Bucket.NEXT_7_DAYS: "next_7_days",
+        Bucket.NEXT_30_DAYS: "next_30_days",
+    }
+    for p in planned.plan.items:
+        if p.placement is Placement.CARRIED_OVER:
+            counts["carried_over"] += 1
+        elif p.bucket is Bucket.LATER or p.placement is Placement.CANCELLED:
+            continue
+        elif p.placement is Placement.HELD:
+            counts["held"] += 1
+        else:
+            counts[names[p.bucket]] += 1
+    return counts
 
 
 def build_queue(planned: PlannedQueue) -> CareQueue:
@@ -244,15 +285,16 @@ def build_queue(planned: PlannedQueue) -> CareQueue:
     sections: dict[Bucket, list[QueueEntry]] = {b: [] for b in Bucket}
     held: list[QueueEntry] = []
     carried: list[QueueEntry] = []
+    make = _EntryMaker(planned).entry
     for p in planned.plan.items:
         if p.placement is Placement.CARRIED_OVER:
-            carried.append(_entry(planned, p))
+            carried.append(make(p))
         elif p.bucket is Bucket.LATER or p.placement is Placement.CANCELLED:
             continue
         elif p.placement is Placement.HELD:
-            held.append(_entry(planned, p))
+            held.append(make(p))
         else:
-            sections[p.bucket].append(_entry(planned, p))
+            sections[p.bucket].append(make(p))
     return CareQueue(
         today=planned.plan.today,
         overdue=tuple(sections[Bucket.OVERDUE]),

@@ -29,6 +29,10 @@ from careapp.domain.customer import Channel, DateKind
 from careapp.domain.touches import DueTouch, TouchKind, is_marketing
 
 _CHUNK = 500
+# Enum lookups by value, without the cost of calling the enum for each of many rows.
+_KINDS = {k.value: k for k in TouchKind}
+_CHANNELS = {c.value: c for c in Channel}
+_STATUSES = {s.value: s for s in ItemStatus}
 
 
 def _table() -> Table:
@@ -79,10 +83,10 @@ def due_touch(row: Any) -> DueTouch:
     due_at = row.due_at.replace(tzinfo=dt.UTC) if row.due_at is not None else None
     return DueTouch(
         key=row.key,
-        kind=TouchKind(row.kind),
+        kind=_KINDS[row.kind],
         customer_id=row.customer_id,
         due=row.due,
-        channels=tuple(Channel(c) for c in data.get("channels", [])),
+        channels=tuple(_CHANNELS[c] for c in data.get("channels", ())),
         occasion=_date(data.get("occasion")),
         deadline=_date(data.get("deadline")),
         due_at=due_at,
@@ -99,8 +103,8 @@ def due_touch(row: Any) -> DueTouch:
 def queue_item(row: Any) -> QueueItem:
     return QueueItem(
         touch=due_touch(row),
-        status=ItemStatus(row.status),
-        channel=Channel(row.channel) if row.channel else None,
+        status=_STATUSES[row.status],
+        channel=_CHANNELS[row.channel] if row.channel else None,
         snoozed_until=row.snoozed_until,
         reason=row.reason or "",
     )
