@@ -32,7 +32,7 @@ from careapp.ui.shop.controller import DEMO_CUSTOMERS, ShopController
 from careapp.ui.shop.welcome import StartChoice
 from careapp.ui.staff import StaffPicker
 from careapp.ui.staff.controller import StaffController
-from careapp.ui.tickets.customer_tickets import TicketWindows
+from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.staff_actions = StaffController(self, runner, self.staff, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
+        self.customer_tickets = CustomerTickets(runner)
+        self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Customer count"))
@@ -201,13 +203,17 @@ class MainWindow(QMainWindow):
         self.shop_actions.welcomeFinished.connect(self._welcome_finished)
         self.staff.actorChanged.connect(self._set_actor)
         self.call_logger.announced.connect(self._call_logged)
+        tickets = self.customer_tickets
+        tickets.openRequested.connect(self.ticket_windows.open)
+        tickets.countChanged.connect(self._tickets_counted)
+        self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
         self.runner.unhandledError.connect(
             lambda error: self.message_bar.show_message(str(error), error=True)
         )
 
     def _set_tab_order(self) -> None:
         """Top to bottom: the message bar, search, the list (or its empty state), the customer's
-        timeline, then "Working as" in the status bar."""
+        timeline (or tickets), the tabs that switch between them, then "Working as" in the status bar."""
         bar, panel = self.message_bar, self.list_panel
         chain(
             [
@@ -218,9 +224,14 @@ class MainWindow(QMainWindow):
                 panel.empty.new_button,
                 panel.empty.import_button,
                 self.detail.timeline,
-                self.staff.combo,
+                self.customer_tickets.table,
+                self.customer_tickets.open_button,
             ]
         )
+        # The tab bar holds the timeline in its tab widget: ordering the timeline before it would
+        # move the whole tab widget after its own child (a closed loop), so the bar goes before
+        # "Working as" instead, which lands it right after the timeline or tickets.
+        chain([self.detail.history.tabBar(), self.staff.combo])
 
     def _set_ready(self, ready: bool) -> None:
         for action in (
@@ -245,6 +256,7 @@ class MainWindow(QMainWindow):
         self.staff_actions.attach(services)
         self.call_logger.attach(services)
         self.ticket_windows.attach(services)
+        self.customer_tickets.attach(services)
         self.report_actions.attach(services)
         self.apply_shop(shop)
         self._set_actor(self.staff.actor())
@@ -287,6 +299,13 @@ class MainWindow(QMainWindow):
         self.list_panel.refresh()  # a walk-in may have been added
         if self.list_panel.current_id() == customer_id:
             self.customer_actions.show_customer(customer_id)
+            self.customer_tickets.show_customer(customer_id)
+
+    def _tickets_counted(self, count: int) -> None:
+        title = (
+            self.tr("Tickets ({count})").format(count=format_count(count)) if count else self.tr("Tickets")
+        )
+        self.detail.history.setTabText(self.tickets_tab, title)
 
     def show_welcome(self, shop: ShopSettings) -> None:
         """First run: ask about the shop and how to start."""
@@ -328,6 +347,7 @@ class MainWindow(QMainWindow):
         for action in (self.edit_action, self.delete_action, self.note_action):
             action.setEnabled(has_customer)
         self.customer_actions.show_customer(customer_id)
+        self.customer_tickets.show_customer(customer_id if has_customer else None)
 
     def _update_count(self) -> None:
         model = self.list_panel.model

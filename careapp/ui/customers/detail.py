@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -181,17 +182,15 @@ class CustomerDetail(QStackedWidget):
         self.timeline = TimelineView()
         self.timeline.setModel(self.timeline_model)
         self.timeline.setAccessibleName(self.tr("Timeline"))
-        timeline_box = QWidget()
-        box_layout = QVBoxLayout(timeline_box)
-        box_layout.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(self.tr("Timeline"))
-        heading.setStyleSheet("font-weight: bold;")
-        box_layout.addWidget(heading)
-        box_layout.addWidget(self.timeline)
+        # The timeline, and beside it in tabs what other screens add (the customer's tickets).
+        self.history = QTabWidget()
+        self.history.setDocumentMode(True)
+        self.history.tabBar().setAccessibleName(self.tr("Timeline or other history"))
+        self.history.addTab(self.timeline, self.tr("Timeline"))
         self.page = QSplitter(Qt.Orientation.Vertical)
         self.page.setChildrenCollapsible(False)
         self.page.addWidget(scroll)
-        self.page.addWidget(timeline_box)
+        self.page.addWidget(self.history)
         self.page.setSizes([340, 400])
         # Until the user drags the divider, the header gets just the room it needs.
         self._divider_moved_by_user = False
@@ -200,6 +199,10 @@ class CustomerDetail(QStackedWidget):
         self.addWidget(self.page)
         self.customer: Customer | None = None
         self.show_message(self.tr("Select a customer to see their details."))
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Another part of the customer's history, in a tab beside the timeline."""
+        return self.history.addTab(widget, title)
 
     def show_message(self, text: str) -> None:
         self.customer = None

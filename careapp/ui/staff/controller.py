@@ -56,8 +56,9 @@ class StaffController(QObject):
 
     def load(self, shop_names: Sequence[str]) -> None:
         """Read the staff list; fall back to the shop's names while there is none."""
+        if not self._picker.has_members():
+            self._picker.set_names(shop_names)  # at once; the staff list, if any, replaces them
         if self._services is None:
-            self._picker.set_names(shop_names)
             return
         staff, names = self._services.staff, tuple(shop_names)
         self._runner.submit(
@@ -71,7 +72,6 @@ class StaffController(QObject):
         if members:
             self._picker.set_members(members)
             return
-        self._picker.set_names(shop_names)
         if shop_names and not self._offered:
             self._offered = True
             text, detail, action = bootstrap_question(shop_names)

@@ -102,6 +102,10 @@ class StaffPicker(QWidget):
         if self.actor() != before:
             self.actorChanged.emit(self.actor())
 
+    def has_members(self) -> bool:
+        """Whether the names come from the staff list (with roles) rather than the shop settings."""
+        return bool(self._roles)
+
     def actor(self) -> str:
         """The name of whoever is working."""
         return self.combo.currentText() or self._fallback

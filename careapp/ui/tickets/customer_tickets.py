@@ -21,6 +21,7 @@ class CustomerTickets(QWidget):
     """The tickets of the customer shown, newest first; Enter or a double click opens one."""
 
     openRequested = Signal(int)  # ticket id
+    countChanged = Signal(int)  # how many tickets the customer shown has
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +79,7 @@ class CustomerTickets(QWidget):
         if tickets:
             self.table.selectRow(0)
         self._update_button()
+        self.countChanged.emit(len(tickets))
 
     def _failed(self, message: str) -> None:
         self.model.set_rows([])
