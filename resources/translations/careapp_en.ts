@@ -512,7 +512,7 @@
 <context>
     <name>CustomerDetail</name>
     <message>
-        <location filename="../../careapp/ui/customers/detail.py" line="+55"/>
+        <location filename="../../careapp/ui/customers/detail.py" line="+56"/>
         <source>Bought {item}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -528,12 +528,17 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Timeline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-1"/>
+        <source>Timeline or other history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Select a customer to see their details.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -842,7 +847,7 @@
 <context>
     <name>CustomerHeader</name>
     <message>
-        <location filename="../../careapp/ui/customers/detail.py" line="-121"/>
+        <location filename="../../careapp/ui/customers/detail.py" line="-119"/>
         <source>Customer name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -994,7 +999,7 @@
 <context>
     <name>CustomerTickets</name>
     <message>
-        <location filename="../../careapp/ui/tickets/customer_tickets.py" line="+31"/>
+        <location filename="../../careapp/ui/tickets/customer_tickets.py" line="+32"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1889,7 +1894,13 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+101"/>
+        <location filename="../../careapp/ui/main_window.py" line="+100"/>
+        <location line="+206"/>
+        <source>Tickets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-203"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1994,7 +2005,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+88"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2004,7 +2015,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
+        <source>Tickets ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2015,7 +2031,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
