@@ -70,7 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_parser(commands)
     _add_staff_parser(commands)
     _add_agenda_parser(commands)
+    _add_sync_parser(commands)
     return parser
+
+
+def _add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = commands.add_parser(
+        "sync",
+        help="push calendar items to the CalDAV calendar (only what changed)",
+        description=(
+            "Brings the CalDAV calendar set in the calendar settings up to date with careapp: adds new "
+            "items, updates changed ones and removes done or cancelled ones. The password is kept in "
+            "the system keyring only."
+        ),
+    )
+    sync.add_argument("--url", metavar="URL", help="set the calendar's address (saved in the settings)")
+    sync.add_argument("--user", metavar="NAME", help="set the CalDAV user name (saved in the settings)")
+    sync.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input and keep it in the system keyring",
+    )
 
 
 _AS_HELP = "who does this (an owner, once the staff list has one)"
@@ -429,6 +449,39 @@ def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from careapp.services.calendar import calendar_service
+    from careapp.services.calendar_sync import CalDavSync
+    from careapp.services.secrets import SecretStore, SecretUnavailable
+
+    calendar = calendar_service(services)
+    settings = calendar.calendar_settings()
+    if args.url or args.user:
+        settings = replace(
+            settings,
+            caldav_url=args.url or settings.caldav_url,
+            caldav_user=args.user or settings.caldav_user,
+        )
+        calendar.save_calendar_settings(settings)
+    secrets = SecretStore()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            print("careapp: no password was given on standard input.", file=sys.stderr)
+            return EXIT_USER_ERROR
+        try:
+            secrets.set(settings.caldav_url, settings.caldav_user, password)
+        except SecretUnavailable as error:
+            print(f"careapp: {error}", file=sys.stderr)
+            return 1
+    services.touches.refresh(services.touches.today())
+    result = CalDavSync(services.db, services.clock, calendar, secrets).sync()
+    print(result.summary())
+    return EXIT_OK if result.error is None else 1
+
+
 COMMANDS = {
     "import": _cmd_import,
     "undo-import": _cmd_undo_import,
@@ -437,6 +490,7 @@ COMMANDS = {
     "report": _cmd_report,
     "staff": _cmd_staff,
     "agenda": _cmd_agenda,
+    "sync": _cmd_sync,
 }
 
 

@@ -1,0 +1,332 @@
+"""Two-way-safe, one-way CalDAV sync: careapp's calendar items pushed to one calendar collection.
+
+careapp is the source of truth. For each item it keeps, in ``caldav_state``, the object's ``href``,
+the server's ``ETag``, the fingerprint of what it pushed (:func:`careapp.domain.calendar.fingerprint`)
+and the SEQUENCE pushed. A sync then writes only what changed:
+
+* a new item: ``PUT`` with ``If-None-Match: *``. A 412 means an object with that name (careapp
+  names objects ``<uid>.ics``) is already there, e.g. left by an earlier sync whose answer was lost:
+  it is adopted (its ETag read, careapp's version written over it with ``If-Match``), not duplicated;
+* a changed item: ``PUT`` with ``If-Match: <etag>``. A 412 (stale ETag) reads the server's copy: if it
+  still says what careapp pushed, only the ETag moved and careapp writes again; if someone changed it
+  in their calendar app, careapp's copy wins and the result names the item (``overwritten``). A 404
+  (deleted in the calendar app) writes it again;
+* an item gone from careapp (done, cancelled, removed): ``DELETE`` with ``If-Match``; a 404 or 410
+  counts as deleted; a 412 deletes it anyway (careapp wins);
+* an unchanged item: no request at all.
+
+Each success is recorded at once in its own transaction, so when the server goes away mid-sync nothing
+is lost and the next sync carries on where this one stopped. Failures (server down, timeout, wrong
+password, certificate problem, no keyring) end the sync with a sentence in :attr:`SyncResult.error`;
+the password is never part of a message or a log line.
+
+Threading: blocking network calls; run it on a worker thread (the UI's runner), one sync at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from careapp.db.database import Database
+from careapp.db.models import CalDavStateRecord, SettingRecord
+from careapp.domain.calendar import CalendarItem, build_object, fingerprint
+from careapp.services.calendar import CalendarService
+from careapp.services.secrets import SecretStore, SecretUnavailable
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], dt.datetime]
+LAST_SYNC_KEY = "caldav_last_sync"
+TIMEOUT_SECONDS = 15
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+class SyncFailed(Exception):
+    """A sync had to stop; ``str()`` is a sentence for the user (never with the password in it)."""
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    adopted: int = 0
+    overwritten: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def writes(self) -> int:
+        return self.created + self.updated + self.deleted + self.adopted
+
+    def summary(self) -> str:
+        text = (
+            f"CalDAV sync: {self.created} added, {self.updated} updated, {self.deleted} removed, "
+            f"{self.unchanged} unchanged"
+        )
+        if self.adopted:
+            text += f", {self.adopted} already there and taken over"
+        text += "."
+        if self.overwritten:
+            names = ", ".join(self.overwritten)
+            text += f" Changed in the calendar app and put back as careapp has them: {names}."
+        if self.error:
+            text += f" Stopped: {self.error}"
+        return text
+
+
+ClientFactory = Callable[[str, str, str], Any]
+
+
+def _dav_client(url: str, user: str, password: str) -> Any:
+    import caldav
+
+    client_class: Any = caldav.DAVClient
+    return client_class(url=url, username=user, password=password, timeout=TIMEOUT_SECONDS)
+
+
+class CalDavSync:
+    """Pushes :meth:`CalendarService.items` to the CalDAV calendar set in the calendar settings."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        calendar: CalendarService,
+        secrets: SecretStore,
+        client_factory: ClientFactory = _dav_client,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._calendar = calendar
+        self._secrets = secrets
+        self._client_factory = client_factory
+
+    def sync(self) -> SyncResult:
+        result = SyncResult()
+        try:
+            self._sync(result)
+        except SyncFailed as failure:
+            result.error = str(failure)
+        log.info(
+            "CalDAV sync: created %d, updated %d, deleted %d, unchanged %d, adopted %d, error: %s",
+            result.created,
+            result.updated,
+            result.deleted,
+            result.unchanged,
+            result.adopted,
+            result.error or "none",
+        )
+        self._remember(result)
+        return result
+
+    def last_sync(self) -> dict[str, object] | None:
+        """When the last sync ran and what it said (for the settings screen)."""
+        with self._db.session() as session:
+            record = session.get(SettingRecord, LAST_SYNC_KEY)
+            return json.loads(record.value_json) if record is not None else None
+
+    # --- the steps --------------------------------------------------------------------------------
+
+    def _sync(self, result: SyncResult) -> None:
+        settings = self._calendar.calendar_settings()
+        if not settings.caldav_url:
+            raise SyncFailed("No CalDAV calendar is set up yet; enter its address in the calendar settings.")
+        url = settings.caldav_url if settings.caldav_url.endswith("/") else settings.caldav_url + "/"
+        live = {item.uid: item for item in self._calendar.items()}
+        states = self._states()
+        to_push = [i for i in live.values() if self._needs_push(i, states.get(i.uid))]
+        to_delete = [s for uid, s in states.items() if uid not in live]
+        result.unchanged = len(live) - len(to_push)
+        if not to_push and not to_delete:
+            return  # nothing to write: no request, no password needed
+        try:
+            password = self._secrets.get(settings.caldav_url, settings.caldav_user)
+        except SecretUnavailable as error:
+            raise SyncFailed(str(error)) from None
+        if password is None:
+            raise SyncFailed(
+                "The CalDAV password is not in the system keyring; enter it in the calendar settings."
+            )
+        client = self._client_factory(url, settings.caldav_user, password)
+        pusher = _Pusher(client, url, settings.caldav_url)
+        for item in to_push:
+            body = build_object(item, self._aware_now())
+            state = states.get(item.uid)
+            outcome, href, etag = pusher.push(item, body, state)
+            self._save_state(item, href, etag, fingerprint(body))
+            _count(result, outcome, item)
+        for state in to_delete:
+            pusher.delete(state)
+            self._drop_state(state.uid)
+            result.deleted += 1
+
+    @staticmethod
+    def _needs_push(item: CalendarItem, state: _State | None) -> bool:
+        if state is None:
+            return True
+        # The object careapp would push now, minus DTSTAMP: compared with what it pushed last.
+        return fingerprint(build_object(item, item.last_modified)) != state.pushed_hash
+
+    def _aware_now(self) -> dt.datetime:
+        now = self._clock()
+        return now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
+
+    # --- caldav_state -----------------------------------------------------------------------------
+
+    def _states(self) -> dict[str, _State]:
+        with self._db.session() as session:
+            return {
+                r.uid: _State(r.uid, r.href, r.etag, r.pushed_hash, r.pushed_sequence)
+                for r in session.scalars(select(CalDavStateRecord))
+            }
+
+    def _save_state(self, item: CalendarItem, href: str, etag: str, pushed: str) -> None:
+        now = self._clock().replace(tzinfo=None)
+        with self._db.session() as session:
+            record = session.get(CalDavStateRecord, item.uid)
+            if record is None:
+                record = CalDavStateRecord(uid=item.uid, href=href, pushed_at=now)
+                session.add(record)
+            record.href, record.etag, record.pushed_hash = href, etag, pushed
+            record.pushed_sequence, record.pushed_at = item.sequence, now
+
+    def _drop_state(self, uid: str) -> None:
+        with self._db.session() as session:
+            session.execute(delete(CalDavStateRecord).where(CalDavStateRecord.uid == uid))
+
+    def _remember(self, result: SyncResult) -> None:
+        value = json.dumps(
+            {"at": self._clock().replace(tzinfo=None).isoformat(), "summary": result.summary(),
+             "ok": result.error is None}
+        )  # fmt: skip
+        with self._db.session() as session:
+            record = session.get(SettingRecord, LAST_SYNC_KEY)
+            if record is None:
+                session.add(SettingRecord(key=LAST_SYNC_KEY, value_json=value, version=1))
+            else:
+                record.value_json = value
+                record.version += 1
+
+
+@dataclass(frozen=True)
+class _State:
+    uid: str
+    href: str
+    etag: str
+    pushed_hash: str
+    pushed_sequence: int
+
+
+def _count(result: SyncResult, outcome: str, item: CalendarItem) -> None:
+    if outcome == "created":
+        result.created += 1
+    elif outcome == "adopted":
+        result.adopted += 1
+    else:
+        result.updated += 1
+        if outcome == "overwritten":
+            result.overwritten.append(item.entry.title)
+
+
+class _Pusher:
+    """The HTTP side: conditional PUT and DELETE, with failures turned into sentences."""
+
+    def __init__(self, client: Any, calendar_url: str, shown_url: str) -> None:
+        self._client = client
+        self._url = calendar_url
+        self._shown = shown_url
+
+    def push(self, item: CalendarItem, body: bytes, state: _State | None) -> tuple[str, str, str]:
+        """Write one object; returns (outcome, href, etag)."""
+        if state is None:
+            href = f"{self._url}{item.uid}.ics"
+            response = self._request(href, "PUT", body, {"If-None-Match": "*"})
+            if response.status == 412:  # already there under careapp's name: adopt it
+                return "adopted", href, self._overwrite(href, body)
+            return "created", href, self._etag(response, href)
+        response = self._request(state.href, "PUT", body, {"If-Match": state.etag} if state.etag else {})
+        if response.status == 404:  # deleted in the calendar app: careapp's item is back
+            response = self._request(state.href, "PUT", body, {"If-None-Match": "*"})
+            return "updated", state.href, self._etag(response, state.href)
+        if response.status != 412:
+            return "updated", state.href, self._etag(response, state.href)
+        current = self._request(state.href, "GET", b"", {})
+        edited = current.status < 300 and fingerprint(current.raw) != state.pushed_hash
+        etag = self._overwrite(state.href, body, current)
+        return ("overwritten" if edited else "updated"), state.href, etag
+
+    def delete(self, state: _State) -> None:
+        headers = {"If-Match": state.etag} if state.etag else {}
+        response = self._request(state.href, "DELETE", b"", headers, ok=(404, 410, 412))
+        if response.status == 412:  # changed in the calendar app since: careapp's delete wins
+            self._request(state.href, "DELETE", b"", {}, ok=(404, 410))
+
+    def _overwrite(self, href: str, body: bytes, current: Any | None = None) -> str:
+        current = current or self._request(href, "GET", b"", {})
+        etag = current.headers.get("ETag", "") if current.status < 300 else ""
+        headers = {"If-Match": etag} if etag else {"If-None-Match": "*"}
+        response = self._request(href, "PUT", body, headers)
+        if response.status == 412:
+            raise SyncFailed(
+                "The calendar changed while careapp was writing to it; the next sync will try again."
+            )
+        return self._etag(response, href)
+
+    def _etag(self, response: Any, href: str) -> str:
+        etag = response.headers.get("ETag", "")
+        if etag:
+            return str(etag)
+        head = self._request(href, "GET", b"", {})  # some servers do not return the ETag on PUT
+        return str(head.headers.get("ETag", ""))
+
+    def _request(
+        self, href: str, method: str, body: bytes, headers: dict[str, str], ok: tuple[int, ...] = (404, 412)
+    ) -> Any:
+        if method == "PUT":
+            headers = {**headers, "Content-Type": ICS_TYPE}
+        try:
+            response = self._client.request(href, method, body.decode("utf-8"), headers)
+        except Exception as error:
+            raise SyncFailed(_network_sentence(error, self._shown)) from None
+        if response.status >= 300 and response.status not in ok:
+            raise SyncFailed(
+                f"The CalDAV server refused to {_VERBS.get(method, method)} an event "
+                f"(HTTP {response.status}). "
+                "Check the calendar address and that the account may write to it; nothing was lost."
+            )
+        return response
+
+
+_VERBS = {"PUT": "save", "DELETE": "remove", "GET": "read"}
+
+
+def _network_sentence(error: Exception, url: str) -> str:
+    from caldav.lib.error import AuthorizationError
+
+    names = " ".join(cls.__name__ for cls in type(error).__mro__)
+    if isinstance(error, AuthorizationError):
+        return (
+            f"The CalDAV server at {url} did not accept the user name and password. Check them in the "
+            "calendar settings; nothing was lost and the next sync catches up."
+        )
+    if "SSL" in names or "Certificate" in names or "certificate" in str(error).lower():
+        return (
+            f"The certificate of {url} could not be verified, so careapp did not send anything. Check "
+            "the address (https) or ask whoever runs the server; nothing was lost."
+        )
+    if "Timeout" in names:
+        return (
+            f"The CalDAV server at {url} did not answer within {TIMEOUT_SECONDS} seconds. Nothing was "
+            "lost; the next sync catches up."
+        )
+    return (
+        f"Could not reach the CalDAV server at {url} ({type(error).__name__}). Check the address and the "
+        "network; nothing was lost and the next sync catches up."
+    )

@@ -1,0 +1,323 @@
+"""CalDAV sync against a real Radicale (htpasswd login, temp folder, loopback port) with the password in
+a real Secret Service (a private D-Bus session running gnome-keyring). Requests are counted from
+Radicale's own log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.backends.SecretService
+import pytest
+import vobject
+from calshop import Shop
+from servers import PASSWORD, USER, Radicale, secret_service
+from sqlalchemy import delete, func, select
+
+from careapp.cli import main
+from careapp.db.models import CalDavStateRecord
+from careapp.domain.customer import PartialDate
+from careapp.services.calendar_sync import CalDavSync, _dav_client
+from careapp.services.secrets import SERVICE, SecretStore, SecretUnavailable, account
+from careapp.services.staff import Actor
+
+pytestmark = pytest.mark.slow  # a Radicale process per test
+
+WRITES = ("PUT", "DELETE", "MKCALENDAR", "PROPPATCH", "MOVE")
+
+
+@pytest.fixture(scope="module")
+def secret_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real Secret Service for this module; the process talks to it, never to a user's keyring."""
+    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+        assert shutil.which(tool), f"{tool} is missing: run-tests.sh installs it (dbus, gnome-keyring)"
+    with secret_service(tmp_path_factory.mktemp("keyring-home")) as env, pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        yield env
+
+
+@pytest.fixture
+def secrets(secret_env: dict[str, str]) -> SecretStore:
+    backend = keyring.backends.SecretService.Keyring()
+    return SecretStore(backend=backend, timeout=20)
+
+
+@pytest.fixture
+def radicale(tmp_path: Path) -> Iterator[Radicale]:
+    folder = tmp_path / "radicale"
+    folder.mkdir()
+    server = Radicale(folder)
+    server.start()
+    server.make_calendar()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def caldav(shop: Shop, radicale: Radicale, secrets: SecretStore) -> CalDavSync:
+    settings = shop.calendar.calendar_settings()
+    shop.calendar.save_calendar_settings(
+        replace(settings, caldav_url=radicale.calendar_url, caldav_user=USER)
+    )
+    secrets.set(radicale.calendar_url, USER, PASSWORD)
+    return CalDavSync(shop.services.db, shop.services.clock, shop.calendar, secrets)
+
+
+def writes(counts: dict[str, int]) -> int:
+    return sum(counts.get(m, 0) for m in WRITES)
+
+
+def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)}
+
+
+def events(radicale: Radicale) -> dict[str, Any]:
+    """The server's events by SUMMARY, each checked by vobject."""
+    found = {}
+    for text in radicale.objects().values():
+        assert "METHOD:" not in text
+        parsed = vobject.readOne(text, validate=True)
+        [event] = parsed.vevent_list
+        found[event.summary.value] = event
+    return found
+
+
+def states(shop: Shop) -> int:
+    with shop.services.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(CalDavStateRecord)) or 0)
+
+
+def test_create_update_delete_and_nothing_when_nothing_changed(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    before = radicale.requests()
+    first = caldav.sync()
+    assert first.error is None, first.error
+    assert (first.created, first.updated, first.deleted) == (3, 0, 0)
+    assert delta(before, radicale.requests()).get("PUT") == 3
+    on_server = events(radicale)
+    assert set(on_server) == {"Birthday: Ann E.", "Birthday: Bob J.", "Call back: Cat S."}
+    uids = {i.uid for i in shop.calendar.items()}
+    assert {e.uid.value for e in on_server.values()} == uids
+    assert on_server["Call back: Cat S."].dtstart.value == dt.datetime(2026, 11, 24, 14, tzinfo=dt.UTC)
+
+    quiet = radicale.requests()
+    again = caldav.sync()
+    assert (again.error, again.writes, again.unchanged) == (None, 0, 3)
+    assert delta(quiet, radicale.requests()) == {}  # not a single request
+
+    shop.rename(shop.ann, "Anna")
+    mark = radicale.requests()
+    renamed = caldav.sync()
+    assert (renamed.updated, renamed.created, renamed.deleted, renamed.unchanged) == (1, 0, 0, 2)
+    assert delta(mark, radicale.requests()) == {"PUT": 1}
+    anna = events(radicale)["Birthday: Anna E."]
+    assert anna.sequence.value == "0"  # a new title is not a new date
+
+    shop.set_birthday(shop.bob, PartialDate(12, 2))
+    caldav.sync()
+    assert events(radicale)["Birthday: Bob J."].sequence.value == "1"
+    assert events(radicale)["Birthday: Bob J."].dtstart.value == dt.date(2000, 12, 2)
+
+    shop.services.tickets.complete_callback(Actor("Sam"), shop.callback_contact)
+    mark = radicale.requests()
+    gone = caldav.sync()
+    assert (gone.deleted, gone.writes) == (1, 1)
+    assert delta(mark, radicale.requests()) == {"DELETE": 1}
+    assert set(events(radicale)) == {"Birthday: Anna E.", "Birthday: Bob J."}
+    assert states(shop) == 2
+
+    mark = radicale.requests()
+    assert caldav.sync().writes == 0
+    assert delta(mark, radicale.requests()) == {}
+
+
+def _put_directly(radicale: Radicale, text: str) -> None:
+    """Another calendar app writing the object (no If-Match: it does not know careapp's ETag)."""
+    [name] = [n for n, t in radicale.objects().items() if "Ann E." in t]
+    client = _dav_client(radicale.calendar_url, USER, PASSWORD)
+    response = client.request(radicale.calendar_url + name, "PUT", text, {"Content-Type": "text/calendar"})
+    assert response.status in (201, 204)
+
+
+def test_a_stale_etag_after_an_edit_in_the_calendar_app_careapp_wins_and_says_so(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    assert caldav.sync().created == 3
+    [text] = [t for t in radicale.objects().values() if "Ann E." in t]
+    _put_directly(radicale, text.replace("SUMMARY:Birthday: Ann E.", "SUMMARY:Ann's party"))
+    assert "Ann's party" in events(radicale)
+
+    shop.rename(shop.ann, "Anna")
+    result = caldav.sync()
+    assert result.error is None
+    assert result.overwritten == ["Birthday: Anna E."]
+    assert "put back as careapp has them: Birthday: Anna E." in result.summary()
+    assert set(events(radicale)) == {"Birthday: Anna E.", "Birthday: Bob J.", "Call back: Cat S."}
+    assert caldav.sync().writes == 0
+
+
+def test_a_stale_etag_with_unchanged_content_is_just_pushed_again(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    caldav.sync()
+    [text] = [t for t in radicale.objects().values() if "Ann E." in t]
+    # Same event, new DTSTAMP: the server's ETag moves, what the event says does not.
+    restamped = "\n".join(
+        "DTSTAMP:20261201T080000Z" if line.startswith("DTSTAMP:") else line for line in text.splitlines()
+    )
+    _put_directly(radicale, restamped)
+    shop.rename(shop.ann, "Anna")
+    mark = radicale.requests()
+    result = caldav.sync()
+    assert (result.error, result.updated, result.overwritten) == (None, 1, [])
+    assert delta(mark, radicale.requests()) == {"PUT": 2, "GET": 1}  # 412, read, write with new ETag
+    assert "Birthday: Anna E." in events(radicale)
+
+
+def test_items_already_on_the_server_are_adopted_not_duplicated(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    caldav.sync()
+    with shop.services.db.session() as session:  # as if the answers of that sync had been lost
+        session.execute(delete(CalDavStateRecord))
+    result = caldav.sync()
+    assert (result.error, result.created, result.adopted) == (None, 0, 3)
+    assert len(radicale.objects()) == 3
+    assert caldav.sync().writes == 0
+
+
+def test_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync, secrets: SecretStore
+) -> None:
+    puts = []
+
+    def stopping_client(url: str, user: str, password: str) -> Any:
+        real = _dav_client(url, user, password)
+
+        class StopsAfterFirstPut:
+            def request(self, *args: Any, **kwargs: Any) -> Any:
+                response = real.request(*args, **kwargs)
+                if args[1] == "PUT":
+                    puts.append(args[0])
+                    radicale.stop()  # the server really goes away
+                return response
+
+        return StopsAfterFirstPut()
+
+    interrupted = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, secrets, stopping_client)
+    result = interrupted.sync()
+    assert result.created == 1
+    assert result.error is not None and "Could not reach the CalDAV server" in result.error
+    assert "nothing was lost" in result.error and PASSWORD not in result.error
+    assert len(radicale.objects()) == 1 and states(shop) == 1
+    assert caldav.last_sync() is not None and caldav.last_sync()["ok"] is False  # type: ignore[index]
+
+    radicale.start()
+    resumed = caldav.sync()
+    assert (resumed.error, resumed.created, resumed.unchanged) == (None, 2, 1)
+    assert len(radicale.objects()) == 3
+
+
+def test_a_wrong_password_is_a_sentence_and_nothing_is_lost(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync, secrets: SecretStore
+) -> None:
+    secrets.set(radicale.calendar_url, USER, "not-the-password")
+    result = caldav.sync()
+    assert result.error is not None and "did not accept the user name and password" in result.error
+    assert "not-the-password" not in result.summary()
+    assert radicale.objects() == {} and states(shop) == 0
+    secrets.set(radicale.calendar_url, USER, PASSWORD)
+    assert caldav.sync().created == 3
+
+
+def test_no_keyring_and_no_password_are_sentences(shop: Shop, radicale: Radicale, caldav: CalDavSync) -> None:
+    no_keyring = SecretStore(backend=keyring.backends.fail.Keyring())
+    result = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, no_keyring).sync()
+    assert result.error is not None and result.error.startswith("No system keyring is available")
+    empty = SecretStore(backend=keyring.backends.null.Keyring())
+    result = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, empty).sync()
+    assert result.error == (
+        "The CalDAV password is not in the system keyring; enter it in the calendar settings."
+    )
+    assert radicale.objects() == {}
+    assert caldav.sync().created == 3
+
+
+def test_a_keyring_that_does_not_answer_is_given_up_on() -> None:
+    import threading
+
+    release = threading.Event()
+
+    class Hanging(keyring.backends.null.Keyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            release.wait(5)
+            return None
+
+    try:
+        with pytest.raises(SecretUnavailable, match=r"did not answer within 0\.2 seconds"):
+            SecretStore(backend=Hanging(), timeout=0.2).get("http://x/", "u")
+    finally:
+        release.set()
+
+
+def test_careapp_sync_command_keeps_the_password_only_in_the_secret_service(
+    shop: Shop,
+    radicale: Radicale,
+    secret_env: dict[str, str],
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Headless sync with --password-stdin, a failed run, then a scan of every file careapp wrote."""
+    import io
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.SecretService.Keyring())
+    try:
+        feed = tmp_path / "feed.ics"
+        settings = shop.calendar.calendar_settings()
+        shop.calendar.save_calendar_settings(replace(settings, feed_path=str(feed), include_notes=True))
+        monkeypatch.setattr("sys.stdin", io.StringIO("wrong-password-xyz\n"))
+        args = ["--data-dir", str(data_dir), "sync", "--url", radicale.calendar_url, "--user", USER]
+        assert main([*args, "--password-stdin"]) == 1
+        out = capsys.readouterr().out
+        assert "did not accept the user name and password" in out
+
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        assert main([*args, "--password-stdin"]) == 0
+        assert "3 added" in capsys.readouterr().out
+        assert main(["--data-dir", str(data_dir), "sync"]) == 0
+        assert "0 added, 0 updated, 0 removed, 3 unchanged" in capsys.readouterr().out
+        shop.calendar.write_feed()
+    finally:
+        keyring.set_keyring(previous)
+
+    # The password is in the real Secret Service...
+    lookup = subprocess.run(
+        ["secret-tool", "lookup", "service", SERVICE, "username", account(radicale.calendar_url, USER)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env=os.environ | secret_env,
+        check=True,
+    )
+    assert lookup.stdout == PASSWORD
+    # ...and in no file careapp wrote: database, backups, logs, feed.
+    written = [p for p in data_dir.rglob("*") if p.is_file()] + [feed]
+    assert any(p.name.endswith(".log") for p in written)
+    for path in written:
+        content = path.read_bytes()
+        assert PASSWORD.encode() not in content, path
+        assert b"wrong-password-xyz" not in content, path
