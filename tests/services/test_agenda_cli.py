@@ -199,7 +199,7 @@ def test_agenda_on_an_empty_shop_says_so(capsys: pytest.CaptureFixture[str], dat
 
 def test_demo_gives_the_queue_articles_to_offer(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     folder = str(tmp_path / "demo")
-    code, out, _ = run(capsys, "--data-dir", folder, "demo", "--customers", "60", "--seed", "3")
+    code, out, _ = run(capsys, "--data-dir", folder, "demo", "--customers", "200", "--seed", "3")
     assert code == 0 and "Added 6 demo articles to the content library." in out
     code, out, _ = run(capsys, "--data-dir", folder, "demo", "--customers", "1", "--seed", "4")
     assert code == 0 and "demo articles" not in out  # the same articles are not added twice

@@ -20,7 +20,9 @@ from careapp.domain.customer import (
     Channel,
     ConsentEvent,
     CustomerDraft,
+    DateKind,
     EmailAddress,
+    ImportantDate,
     LoyaltyStage,
     PartialDate,
     PhoneNumber,
@@ -188,6 +190,59 @@ def test_a_duplicate_key_is_skipped_not_an_error_on_every_insert_path(shop: Shop
     assert count == 1
 
 
+def test_every_kind_of_fact_reaches_the_rules(shop: Shop) -> None:
+    shop.at(D(2026, 9, 23))  # Cy has been a client for 61 days, without a word since
+    cy = shop.customer("Cy", stage=LoyaltyStage.CLIENT)
+    shop.at(D(2026, 11, 23))
+    ann = shop.customer("Ann", phone=True, consent=(Channel.EMAIL, Channel.SMS))
+    customer = shop.services.customers.get(ann)
+    married = ImportantDate(DateKind.ANNIVERSARY, PartialDate(11, 28, 2016))
+    shop.services.customers.update(ann, replace(customer.draft(), dates=[married]), customer.version, "Sam")
+    grinder = shop.buy(ann, D(2026, 11, 20), "Burr grinder", "coffee")
+    shop.buy(ann, D(2026, 11, 20), "Gift voucher", "vouchers")
+    friend = shop.customer("Friend", referred_by=ann)
+
+    rule_set = shop.services.touches.rule_set()
+    rules = rule_set.rules
+    by_category = replace(rules.follow_up, default_days=14, days_by_category={"Coffee": 7, "vouchers": None})
+    shop.services.touches.save_rules(
+        Actor("Olivia"), replace(rules, follow_up=by_category), rule_set.versions
+    )
+    shop.refresh(D(2026, 11, 23))
+    assert {(r.key, r.due) for r in shop.rows()} == {
+        (f"important_date:{ann}:anniversary::2026", D(2026, 11, 28)),
+        (f"follow_up:{grinder}", D(2026, 11, 27)),  # the voucher has no follow-up
+        (f"referral_thanks:{friend}", D(2026, 11, 23)),
+        (f"check_in:{cy}:2026-09-23", D(2026, 11, 22)),
+    }
+    queue = shop.queue(D(2026, 11, 23))
+    follow_up = entry(queue, f"follow_up:{grinder}")
+    assert (follow_up.description, follow_up.channel) == ("Purchase follow-up: Burr grinder", Channel.EMAIL)
+    # The context shows the latest purchase, whatever the touch is about.
+    assert (follow_up.context.last_purchase, follow_up.context.last_purchase_on) == (
+        "Gift voucher",
+        D(2026, 11, 20),
+    )
+    assert entry(queue, f"important_date:{ann}:anniversary::2026").description == (
+        "Anniversary: Anniversary, 10 years"
+    )
+    assert (
+        entry(queue, f"referral_thanks:{friend}").description
+        == "Thank-you for a referral: referred Friend Evans"
+    )
+    check_in = entry(queue, f"check_in:{cy}:2026-09-23")
+    assert (check_in.bucket.value, check_in.deadline) == ("today", D(2026, 12, 22))  # due until the deadline
+
+    # Cy buys something: the check-in is no longer needed, and the next one counts from the purchase.
+    shop.buy(cy, D(2026, 11, 23), "Tea towel")
+    assert [e.key for e in shop.queue(D(2026, 11, 23)).entries() if e.customer_id == cy] == []
+    assert shop.row(f"check_in:{cy}:2026-09-23").reason == (
+        "Cy Evans has been in touch since (on 23 November 2026); the next check-in counts from then."
+    )
+    shop.refresh(D(2027, 1, 22))
+    assert shop.row(f"check_in:{cy}:2026-11-23").due == D(2027, 1, 22)
+
+
 # --- the app is not always running ---------------------------------------------------------------------
 
 
@@ -327,6 +382,9 @@ def test_an_open_complaint_holds_a_birthday_but_never_a_callback(shop: Shop) -> 
     ticket = shop.services.tickets.ticket(logged.ticket.id)
     shop.services.tickets.resolve(Actor("Sam"), ticket.id, ticket.version, "new burrs fitted")
     assert entry(shop.queue(D(2026, 11, 23)), f"birthday:{eve}:2026").status is Placement.QUEUED
+    # ... and "how did we do?" follows three days after the resolution.
+    shop.refresh(D(2026, 11, 23))
+    assert shop.row(f"feedback:ticket:{ticket.id}").due == D(2026, 11, 26)
 
 
 def test_a_callback_done_in_the_queue_is_kept_on_the_ticket(shop: Shop) -> None:
