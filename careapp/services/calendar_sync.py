@@ -81,14 +81,14 @@ class SyncResult:
         return text
 
 
-ClientFactory = Callable[[str, str, str], Any]
+ClientFactory = Callable[[str, str, str, float], Any]
 
 
-def _dav_client(url: str, user: str, password: str) -> Any:
+def _dav_client(url: str, user: str, password: str, timeout: float = TIMEOUT_SECONDS) -> Any:
     import caldav
 
     client_class: Any = caldav.DAVClient
-    return client_class(url=url, username=user, password=password, timeout=TIMEOUT_SECONDS)
+    return client_class(url=url, username=user, password=password, timeout=timeout)
 
 
 class CalDavSync:
@@ -101,7 +101,9 @@ class CalDavSync:
         calendar: CalendarService,
         secrets: SecretStore,
         client_factory: ClientFactory = _dav_client,
+        timeout: float = TIMEOUT_SECONDS,
     ) -> None:
+        self._timeout = timeout
         self._db = db
         self._clock = clock
         self._calendar = calendar
@@ -154,8 +156,8 @@ class CalDavSync:
             raise SyncFailed(
                 "The CalDAV password is not in the system keyring; enter it in the calendar settings."
             )
-        client = self._client_factory(url, settings.caldav_user, password)
-        pusher = _Pusher(client, url, settings.caldav_url)
+        client = self._client_factory(url, settings.caldav_user, password, self._timeout)
+        pusher = _Pusher(client, url, settings.caldav_url, self._timeout)
         for item in to_push:
             body = build_object(item, self._aware_now())
             state = states.get(item.uid)
@@ -238,7 +240,8 @@ def _count(result: SyncResult, outcome: str, item: CalendarItem) -> None:
 class _Pusher:
     """The HTTP side: conditional PUT and DELETE, with failures turned into sentences."""
 
-    def __init__(self, client: Any, calendar_url: str, shown_url: str) -> None:
+    def __init__(self, client: Any, calendar_url: str, shown_url: str, timeout: float) -> None:
+        self._timeout = timeout
         self._client = client
         self._url = calendar_url
         self._shown = shown_url
@@ -247,8 +250,11 @@ class _Pusher:
         """Write one object; returns (outcome, href, etag)."""
         if state is None:
             href = f"{self._url}{item.uid}.ics"
-            response = self._request(href, "PUT", body, {"If-None-Match": "*"})
+            response = self._request(href, "PUT", body, {"If-None-Match": "*"}, ok=(409, 412))
             if response.status == 412:  # already there under careapp's name: adopt it
+                return "adopted", href, self._overwrite(href, body)
+            if response.status == 409:  # the same UID under another name (an imported .ics file)
+                href = self._href_of(item.uid)
                 return "adopted", href, self._overwrite(href, body)
             return "created", href, self._etag(response, href)
         response = self._request(state.href, "PUT", body, {"If-Match": state.etag} if state.etag else {})
@@ -261,6 +267,21 @@ class _Pusher:
         edited = current.status < 300 and fingerprint(current.raw) != state.pushed_hash
         etag = self._overwrite(state.href, body, current)
         return ("overwritten" if edited else "updated"), state.href, etag
+
+    def _href_of(self, uid: str) -> str:
+        import caldav
+
+        calendar_class: Any = caldav.Calendar
+        try:
+            found = calendar_class(client=self._client, url=self._url).object_by_uid(uid)
+        except Exception as error:
+            if type(error).__name__ == "NotFoundError":
+                raise SyncFailed(
+                    "The CalDAV server refused an event as a duplicate but could not say where the other "
+                    "one is; remove the old copy from the calendar and sync again."
+                ) from None
+            raise SyncFailed(_network_sentence(error, self._shown, self._timeout)) from None
+        return str(found.url)
 
     def delete(self, state: _State) -> None:
         headers = {"If-Match": state.etag} if state.etag else {}
@@ -294,7 +315,7 @@ class _Pusher:
         try:
             response = self._client.request(href, method, body.decode("utf-8"), headers)
         except Exception as error:
-            raise SyncFailed(_network_sentence(error, self._shown)) from None
+            raise SyncFailed(_network_sentence(error, self._shown, self._timeout)) from None
         if response.status >= 300 and response.status not in ok:
             raise SyncFailed(
                 f"The CalDAV server refused to {_VERBS.get(method, method)} an event "
@@ -307,7 +328,7 @@ class _Pusher:
 _VERBS = {"PUT": "save", "DELETE": "remove", "GET": "read"}
 
 
-def _network_sentence(error: Exception, url: str) -> str:
+def _network_sentence(error: Exception, url: str, timeout: float) -> str:
     from caldav.lib.error import AuthorizationError
 
     names = " ".join(cls.__name__ for cls in type(error).__mro__)
@@ -323,7 +344,7 @@ def _network_sentence(error: Exception, url: str) -> str:
         )
     if "Timeout" in names:
         return (
-            f"The CalDAV server at {url} did not answer within {TIMEOUT_SECONDS} seconds. Nothing was "
+            f"The CalDAV server at {url} did not answer within {timeout:g} seconds. Nothing was "
             "lost; the next sync catches up."
         )
     return (

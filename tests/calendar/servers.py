@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -20,6 +21,14 @@ USER = "shop"
 PASSWORD = "S3cret-pw-4-tests!"
 
 
+def _unverified() -> ssl.SSLContext:
+    """Only for asking "are you up yet?" of the test's own self-signed server."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -29,14 +38,15 @@ def free_port() -> int:
 class Radicale:
     """A Radicale process with a plain htpasswd file; its log counts the requests it served."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, tls: tuple[Path, Path] | None = None) -> None:
         self.folder = folder
+        self.tls = tls
         self.port = free_port()
         self.log_path = folder / "radicale.log"
         (folder / "htpasswd").write_text(f"{USER}:{PASSWORD}\n")
+        tls_lines = f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n" if tls else ""
         (folder / "config").write_text(
-            "[server]\n"
-            f"hosts = 127.0.0.1:{self.port}\n"
+            f"[server]\nhosts = 127.0.0.1:{self.port}\n{tls_lines}"
             "[auth]\n"
             "type = htpasswd\n"
             f"htpasswd_filename = {folder / 'htpasswd'}\n"
@@ -53,7 +63,7 @@ class Radicale:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/"
 
     @property
     def calendar_url(self) -> str:
@@ -72,7 +82,7 @@ class Radicale:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Radicale exited: {self.log_path.read_text()[-2000:]}")
             try:
-                urllib.request.urlopen(self.base, timeout=1)  # loopback only
+                urllib.request.urlopen(self.base, timeout=1, context=_unverified())  # loopback only
                 return
             except urllib.error.HTTPError:
                 return  # it answered (401/403 is fine)

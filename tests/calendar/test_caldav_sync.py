@@ -197,13 +197,87 @@ def test_items_already_on_the_server_are_adopted_not_duplicated(
     assert caldav.sync().writes == 0
 
 
+def test_events_imported_earlier_from_the_ics_file_are_adopted_by_uid(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync, tmp_path: Path
+) -> None:
+    """The owner imported careapp's .ics into this calendar before setting up sync: same UIDs, other
+    object names. Sync takes them over instead of adding a second copy."""
+    from icalendar import Calendar
+
+    exported = tmp_path / "care.ics"
+    shop.calendar.export_ics(exported)
+    client = _dav_client(radicale.calendar_url, USER, PASSWORD)
+    for number, event in enumerate(Calendar.from_ical(exported.read_bytes()).walk("VEVENT")):
+        wrapper = Calendar()
+        wrapper.add("prodid", "-//some calendar app//EN")
+        wrapper.add("version", "2.0")
+        wrapper.add_component(event)
+        response = client.request(
+            f"{radicale.calendar_url}imported-{number}.ics", "PUT", wrapper.to_ical().decode(),
+            {"Content-Type": "text/calendar"},
+        )  # fmt: skip
+        assert response.status == 201
+    result = caldav.sync()
+    assert (result.error, result.created, result.adopted) == (None, 0, 3)
+    assert sorted(radicale.objects()) == ["imported-0.ics", "imported-1.ics", "imported-2.ics"]
+    shop.rename(shop.ann, "Anna")
+    assert caldav.sync().updated == 1
+    assert "Birthday: Anna E." in events(radicale) and len(radicale.objects()) == 3
+
+
+def test_a_server_that_does_not_answer_times_out_with_a_sentence(shop: Shop, secrets: SecretStore) -> None:
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # accepts connections (the kernel does), never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/shop/care/"
+        settings = shop.calendar.calendar_settings()
+        shop.calendar.save_calendar_settings(replace(settings, caldav_url=url, caldav_user=USER))
+        secrets.set(url, USER, PASSWORD)
+        sync = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, secrets, timeout=1)
+        result = sync.sync()
+    assert result.error is not None
+    assert "did not answer within 1 seconds" in result.error, result.error
+    assert states(shop) == 0
+
+
+def test_a_certificate_that_cannot_be_verified_stops_before_anything_is_sent(
+    shop: Shop, tmp_path: Path, secrets: SecretStore
+) -> None:
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+        capture_output=True, timeout=60, check=True,
+    )  # fmt: skip
+    server = Radicale(folder, tls=(folder / "cert.pem", folder / "key.pem"))
+    server.start()
+    try:
+        settings = shop.calendar.calendar_settings()
+        shop.calendar.save_calendar_settings(
+            replace(settings, caldav_url=server.calendar_url, caldav_user=USER)
+        )
+        secrets.set(server.calendar_url, USER, PASSWORD)
+        before = server.requests()  # the fixture's own "are you up?" probes
+        result = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, secrets).sync()
+        after = server.requests()
+    finally:
+        server.stop()
+    assert server.calendar_url.startswith("https://")
+    assert result.error is not None and "certificate" in result.error, result.error
+    assert states(shop) == 0
+    assert after == before  # no request got through the TLS handshake
+
+
 def test_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
     shop: Shop, radicale: Radicale, caldav: CalDavSync, secrets: SecretStore
 ) -> None:
     puts = []
 
-    def stopping_client(url: str, user: str, password: str) -> Any:
-        real = _dav_client(url, user, password)
+    def stopping_client(url: str, user: str, password: str, timeout: float) -> Any:
+        real = _dav_client(url, user, password, timeout)
 
         class StopsAfterFirstPut:
             def request(self, *args: Any, **kwargs: Any) -> Any:
