@@ -137,12 +137,15 @@ def rule_from_json(kind: RuleKind, data: Mapping[str, Any]) -> Rule:
     return FeedbackRule(**common, **_pick(data, default, "after_purchase_days", "after_ticket_days"))
 
 
-def read_rules(session: Session, feb29: Feb29Rule) -> tuple[TouchRules, dict[RuleKind, int]]:
+def read_rules(
+    session: Session, feb29: Feb29Rule, for_update: bool = False
+) -> tuple[TouchRules, dict[RuleKind, int]]:
     """The rules as stored (defaults where absent or unreadable) and each section's version (0: never
-    saved)."""
+    saved). ``for_update`` locks the rows where the database can (PostgreSQL; SQLite locks the file)."""
     sections: dict[str, Rule] = {}
     versions = dict.fromkeys(RuleKind, 0)
-    for record in session.scalars(select(TouchRuleRecord)):
+    statement = select(TouchRuleRecord)
+    for record in session.scalars(statement.with_for_update() if for_update else statement):
         try:
             kind = RuleKind(record.kind)
             sections[kind.value] = rule_from_json(kind, json.loads(record.params_json))

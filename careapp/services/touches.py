@@ -198,7 +198,7 @@ class TouchService:
         with self._db.session() as session:
             write_lock(session)
             check_owner(session, actor, OwnerAction.EDIT_TOUCH_RULES)
-            current, stored_versions = read_rules(session, feb29)
+            current, stored_versions = read_rules(session, feb29, for_update=True)
             changed = [k for k in RuleKind if getattr(rules, k.value) != getattr(current, k.value)]
             stale = [k for k in changed if versions.get(k, 0) != stored_versions[k]]
             if stale:
