@@ -1,5 +1,5 @@
-"""Screenshots of the real main window, editor, import preview, welcome and About dialogs,
-for docs/screenshots/.
+"""Screenshots of the real main window, editor, import preview, welcome and About dialogs, the call
+log, a ticket and the first-contact resolution report, for docs/screenshots/.
 
 Runs the real window (threaded runner, real SQLite file in a temporary folder, demo customers
 from a fixed seed, a fixed clock and the en_GB locale, so the pictures are the same every time),
@@ -21,11 +21,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QLocale, QSettings  # noqa: E402
+from PySide6.QtCore import QLocale, QSettings, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from careapp.app import make_application  # noqa: E402
+from careapp.domain.tickets import Outcome  # noqa: E402
 from careapp.ui.about import AboutInfo  # noqa: E402
 from careapp.ui.customers.editor_rows import EmailRow  # noqa: E402
 from careapp.ui.main_window import MainWindow  # noqa: E402
@@ -35,6 +36,7 @@ from careapp.ui.theme import apply_color_scheme  # noqa: E402
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 DEMO_SEED = 11
 DEMO_CUSTOMERS = 400
+DEMO_TICKETS = 600  # about a hundred a month over the half year before NOW, as `careapp demo --tickets`
 # What the About dialog shows: an ordinary user's folders rather than the temporary ones used here.
 ABOUT = AboutInfo(
     Path("/home/sam/.local/share/careapp"),
@@ -156,6 +158,74 @@ def shoot_about(window: MainWindow, out: Path, scheme: str) -> None:
     wait_until(lambda: window.about_dialog is None, "the About dialog to close")
 
 
+def shoot_call_log(window: MainWindow, services: object, customer_id: int, out: Path) -> None:
+    """Step 2 of logging a call: the prefilled form beside the customer's story, a few seconds in."""
+    name = services.customers.get(customer_id).display_name()  # type: ignore[attr-defined]
+    dialog = window.call_logger.open()
+    assert dialog is not None
+    wait_until(dialog.isVisible, "the call log")
+    QTest.keyClicks(dialog.find_page.find_box, name)
+    wait_until(lambda: dialog.find_page.model.match_count > 0, "the matches")
+    matches = dialog.find_page.model
+    ids = [getattr(matches.customer(r), "id", None) for r in range(matches.match_count)]
+    row = ids.index(customer_id)
+    for _ in range(row):
+        QTest.keyClick(dialog.find_page.find_box, Qt.Key.Key_Down)
+    QTest.keyClick(dialog.find_page.find_box, Qt.Key.Key_Return)
+    wait_until(lambda: dialog.story.customer is not None, "the customer's story")
+    form = dialog.form
+    QTest.keyClicks(
+        form.summary,
+        "Grinder rattles on the finest setting. Talked them through re-seating the burr carrier; "
+        "quiet again.",
+    )
+    form.category.setCurrentText("Grinder")
+    form.outcomes[Outcome.RESOLVED_NOW].setChecked(True)
+    form.confirmed.setChecked(True)
+    form.feedback.setText("Brilliant, thank you!")
+    QTest.qWait(2100)  # the call timer has ticked a little
+    save(dialog, out / "call-log.png")
+    dialog.done(0)  # leave without saving
+    wait_until(lambda: window.call_logger.dialog is None, "the call log to close")
+
+
+def busiest_ticket(services: object) -> int:
+    """A ticket with a story to tell: many contacts and changes, a reopen, a repeat mark."""
+    tickets = services.tickets  # type: ignore[attr-defined]
+    customers = services.customers  # type: ignore[attr-defined]
+    best, best_score = 0, -1
+    for customer in customers.search_ids("")[:200]:
+        for summary in tickets.tickets_for_customer(customer):
+            ticket = tickets.ticket(summary.id)
+            reopened = any(change.is_reopen for change in ticket.state_changes)
+            score = len(ticket.contacts) + len(ticket.audit) + 4 * reopened
+            score += 2 * (ticket.summary.repeat_of_id is not None)
+            if score > best_score:
+                best, best_score = summary.id, score
+    return best
+
+
+def shoot_ticket(window: MainWindow, services: object, out: Path) -> None:
+    ticket_id = busiest_ticket(services)
+    dialog = window.ticket_windows.open(ticket_id)
+    assert dialog is not None
+    wait_until(lambda: dialog.page is not None, "the ticket")
+    dialog.buttons["resolve" if dialog.buttons["resolve"].isEnabled() else "reopen"].setFocus()
+    save(dialog, out / "ticket.png")
+    dialog.done(0)
+
+
+def shoot_fcr_report(window: MainWindow, out: Path) -> None:
+    """The last six months by month, with the trend, the backlog and the definitions."""
+    report = window.report_actions.open_fcr()
+    assert report is not None
+    wait_until(lambda: report.data is not None, "the report")
+    report.resize(1280, 800)
+    report.table.setFocus()
+    save(report, out / "fcr-report.png")
+    report.done(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -166,11 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     from careapp.config import resolve_paths
     from careapp.context import build_services
     from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo_tickets import fill_demo_tickets
 
     with tempfile.TemporaryDirectory(prefix="careapp-shots-") as folder:
         workdir = Path(folder)
         services = build_services(resolve_paths(str(workdir / "data")), clock=lambda: NOW)
         fill_demo(services.db, DemoSpec(customers=DEMO_CUSTOMERS, seed=DEMO_SEED), NOW)
+        customer_ids = sorted(services.customers.search_ids(""))
+        fill_demo_tickets(services.db, customer_ids, DEMO_SEED, NOW, DEMO_TICKETS)
         runner = ThreadedRunner()
         window = MainWindow(runner, QSettings(str(workdir / "ui.ini"), QSettings.Format.IniFormat), "Sam")
         window.resize(1280, 800)
@@ -187,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
             shoot_import_preview(window, workdir, args.out)
             shoot_welcome(window, services, args.out, "light")
             shoot_about(window, args.out, "light")
+            shoot_call_log(window, services, customer_id, args.out)
+            shoot_ticket(window, services, args.out)
+            shoot_fcr_report(window, args.out)
             # Shown before the switch: the message bar must follow the palette as it changes.
             window.message_bar.show_message(
                 "careapp updated its database. A copy of the old one is kept in the backups folder."

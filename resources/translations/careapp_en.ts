@@ -3287,7 +3287,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../careapp/ui/tickets/models.py" line="+32"/>
+        <location filename="../../careapp/ui/tickets/models.py" line="+33"/>
         <source>Merged into {id}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3408,7 +3408,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3585,7 +3585,12 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+20"/>
+        <source>contact outcome: {outcome}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Ticket {id}: {title}</source>
         <translation type="unfinished"></translation>
     </message>

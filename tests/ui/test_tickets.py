@@ -114,7 +114,7 @@ def test_the_header_and_tables_show_the_ticket(
     assert texts[-1] == "Rattles when grinding fine"
     assert audit_rows(dialog) == [
         ("Sam", "Ticket", "", "opened", ""),
-        ("Sam", "State", "New", "Open", "contact outcome: callback_promised"),
+        ("Sam", "State", "New", "Open", "contact outcome: callback promised"),
     ]
 
 

@@ -202,7 +202,7 @@ class TicketDialog(QDialog):
         layout.addWidget(self._tables(), 1)
         layout.addWidget(close_box)
         self._set_enabled(None)
-        self.resize(1000, 700)
+        self.resize(1000, 640)
         self.reload()
 
     # --- building ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 
 from careapp.ui.tickets.table import Column, RowsModel
 from careapp.ui.tickets.texts import (
+    audit_reason,
     audit_value,
     channel_text,
     direction_text,
@@ -87,7 +88,7 @@ class ContactsModel(RowsModel):
                 Column(translate("Tickets", "Staff"), lambda c: c.staff),
                 Column(
                     translate("Tickets", "Length"),
-                    lambda c: "" if c.duration_seconds is None else duration_text(c.duration_seconds),
+                    lambda c: duration_text(c.duration_seconds) if c.duration_seconds else "",
                     right=True,
                 ),
                 Column(translate("Tickets", "Outcome"), _contact_outcome),
@@ -108,7 +109,11 @@ class AuditModel(RowsModel):
                 Column(translate("Tickets", "Field"), lambda a: field_name(a.field)),
                 Column(translate("Tickets", "Old value"), lambda a: audit_value(a.field, a.old)),
                 Column(translate("Tickets", "New value"), lambda a: audit_value(a.field, a.new)),
-                Column(translate("Tickets", "Reason"), lambda a: a.reason, tooltip=lambda a: a.reason),
+                Column(
+                    translate("Tickets", "Reason"),
+                    lambda a: audit_reason(a.reason),
+                    tooltip=lambda a: a.reason,
+                ),
             ],
             parent,
         )

@@ -147,6 +147,19 @@ def audit_value(field: str, value: str) -> str:
     return value
 
 
+OUTCOME_REASON = "contact outcome: "
+
+
+def audit_reason(reason: str) -> str:
+    """The reason as people read it: "contact outcome: resolved_now" names the outcome."""
+    if reason.startswith(OUTCOME_REASON):
+        outcome = reason[len(OUTCOME_REASON) :]
+        return translate("Tickets", "contact outcome: {outcome}").format(
+            outcome=outcome_name(outcome).lower()
+        )
+    return reason
+
+
 def short_time(value: dt.datetime, locale: QLocale | None = None) -> str:
     """A stored (naive UTC) moment in local time, short: "23/11/2026 09:30" in en_GB."""
     return (locale or QLocale()).toString(local_qdatetime(value), QLocale.FormatType.ShortFormat)
