@@ -24,10 +24,13 @@ from careapp.db.models import (
     NoteRecord,
     PhoneRecord,
     PurchaseRecord,
+    StageChangeRecord,
     TagRecord,
     TicketAuditRecord,
     TicketRecord,
     TicketStateChangeRecord,
+    TouchLogRecord,
+    TouchRecord,
 )
 
 # What an import may change on an existing customer (it only ever adds purchases and
@@ -42,6 +45,10 @@ ALL_CHILD_TABLES: tuple[type[Base], ...] = (
     NoteRecord,
     TicketRecord,
     ContactRecord,
+    # Touches keep their dedup keys: restoring them stops a greeting being generated twice.
+    TouchRecord,
+    TouchLogRecord,
+    StageChangeRecord,
     TicketStateChangeRecord,
     TicketAuditRecord,
     FeedbackRecord,
