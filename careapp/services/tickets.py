@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, distinct, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -231,7 +231,7 @@ class TicketService:
     def categories(self) -> list[str]:
         """Categories used so far, for the form's suggestions."""
         with self._db.session() as session:
-            return sorted(session.scalars(select(distinct(TicketRecord.category))), key=str.casefold)
+            return sorted(session.scalars(select(TicketRecord.category).distinct()), key=str.casefold)
 
     # --- logging a contact -------------------------------------------------------------------
 
