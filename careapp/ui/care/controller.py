@@ -1,0 +1,143 @@
+"""Care for the main window: the queue and overview pages, the rules window, the scheduler, the tray.
+
+The main window builds one :class:`CareController`, puts :attr:`queue_page` and :attr:`dashboard`
+among its pages, adds :attr:`rules_action` to a menu, and calls :meth:`attach` once the services
+are open. From then on the scheduler refreshes the touches at once (touches missed while careapp
+was closed come back) and on its timer; after every refresh the queue is loaded again, the tray
+shows the count of touches due, and the overview is worked out again when it is next shown.
+:meth:`shutdown` stops the timer and hides the tray icon (the window calls it when it closes).
+
+How URLs are opened, whether there is a system tray and the two clocks are injected for tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QSystemTrayIcon, QWidget
+
+from careapp.ui.care.message_dialog import UrlOpener, open_url
+from careapp.ui.care.queue_page import CareQueuePage
+from careapp.ui.dashboard.page import DashboardPage
+from careapp.ui.rules.dialog import RulesDialog
+from careapp.ui.runner import Runner
+from careapp.ui.scheduler import CareScheduler, local_now
+from careapp.ui.tickets.dialog import sentence
+from careapp.ui.tray import CareTray, quit_application
+from careapp.ui.widgets import Prompts
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.staff import Actor
+
+
+class CareController(QObject):
+    """Owns the care screens and their timer; ``openCustomerRequested(customer_id)`` from any of them,
+    ``showRequested`` from the tray."""
+
+    openCustomerRequested = Signal(int)
+    showRequested = Signal()
+
+    def __init__(
+        self,
+        window: QWidget,
+        runner: Runner,
+        actor: Callable[[], Actor],
+        prompts: Prompts,
+        *,
+        log_call: QAction | None = None,
+        url_opener: UrlOpener = open_url,
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        wall: Callable[[], dt.datetime] = local_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(window)
+        self._window, self._runner, self._actor, self._prompts = window, runner, actor, prompts
+        self._wall, self._monotonic = wall, monotonic
+        self._services: Services | None = None
+        self.scheduler: CareScheduler | None = None
+        self.rules_dialog: RulesDialog | None = None
+        self._overview_stale = True
+        self.queue_page = CareQueuePage(runner, actor, url_opener)
+        self.dashboard = DashboardPage(runner)
+        self.queue_page.openCustomerRequested.connect(self.openCustomerRequested)
+        self.dashboard.openCustomerRequested.connect(self.openCustomerRequested)
+        self.queue_page.queueLoaded.connect(self._queue_loaded)
+        self.tray = CareTray(tray_available, log_call, self)
+        self.tray.showRequested.connect(self.showRequested)
+        self.tray.quitRequested.connect(quit_application)
+        self.rules_action = QAction(self.tr("Care &rules, wording and articles…"), window)
+        self.rules_action.setToolTip(
+            self.tr("When touches fall due, what they say, and the articles to share")
+        )
+        self.rules_action.triggered.connect(self.open_rules)
+        self.rules_action.setEnabled(False)
+        window.addAction(self.rules_action)
+
+    def attach(self, services: Services) -> None:
+        """The database is open: refresh the touches now, then keep them fresh."""
+        self._services = services
+        self.queue_page.attach(services)
+        self.dashboard.attach(services)
+        self.rules_action.setEnabled(True)
+        scheduler = CareScheduler(
+            self._runner, services.touches.refresh, wall=self._wall, monotonic=self._monotonic, parent=self
+        )
+        scheduler.refreshed.connect(lambda _result: self.reload())
+        scheduler.failed.connect(self._refresh_failed)
+        self.scheduler = scheduler
+        scheduler.start()
+
+    def reload(self) -> None:
+        """Load the queue again (and the overview, if it is showing; else when it is next shown)."""
+        self.queue_page.reload()
+        self._overview_stale = True
+        if self.dashboard.isVisible():
+            self.show_overview()
+
+    def show_overview(self) -> None:
+        """The overview page is being shown: work the figures out if anything changed since."""
+        if self._overview_stale and self._services is not None:
+            self._overview_stale = False
+            self.dashboard.reload()
+
+    def _queue_loaded(self, queue: object) -> None:
+        self.tray.update_queue(queue)  # type: ignore[arg-type]
+        self._overview_stale = True
+
+    def _refresh_failed(self, error: BaseException) -> None:
+        self.queue_page.error.show_error(
+            self.tr("careapp could not bring the care queue up to date: {reason}").format(
+                reason=sentence(error)
+            )
+        )
+        self.queue_page.reload()
+
+    def open_rules(self) -> RulesDialog | None:
+        if self._services is None:
+            return None
+        if self.rules_dialog is None:
+            dialog = RulesDialog(self._services, self._runner, self._actor(), self._prompts, self._window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.rulesSaved.connect(self._rules_saved)
+            dialog.library.changed.connect(self._rules_saved)
+            dialog.finished.connect(lambda _code: setattr(self, "rules_dialog", None))
+            self.rules_dialog = dialog
+            dialog.show()
+        self.rules_dialog.raise_()
+        self.rules_dialog.activateWindow()
+        return self.rules_dialog
+
+    def _rules_saved(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.refresh_now("rules changed")
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self.tray.hide()

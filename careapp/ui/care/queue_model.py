@@ -1,0 +1,278 @@
+"""The care queue as a tree: one top-level row per section, the touches under it.
+
+Sections are always there, in the service's order (overdue, today, next 7 days, next 30 days,
+held, carried over); an empty one has no children (the view hides empty held and carried-over
+sections). A new queue is merged in section by section: rows that went away are removed, new ones
+inserted, the rest updated in place, so the view keeps its selection, scroll position and
+expanded sections. Only when the order of the remaining rows changed is the model reset.
+
+Named roles (:class:`Roles`) give views and tests the data behind a row without parsing text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from careapp.ui.care.texts import (
+    SECTION_KEYS,
+    context_line,
+    due_text,
+    entry_summary,
+    section_title,
+)
+from careapp.ui.formatting import channel_name, format_count, format_date
+
+if TYPE_CHECKING:
+    from careapp.services.care_queue import CareQueue, QueueEntry
+
+Index = QModelIndex | QPersistentModelIndex
+_SECTION_ID = 0  # internalId of a section row; an entry's is its section's number plus one
+
+
+class Roles(IntEnum):
+    """The model's named roles (see :meth:`CareQueueModel.roleNames`)."""
+
+    ENTRY = Qt.ItemDataRole.UserRole + 1  # the QueueEntry (entries only)
+    TOUCH_ID = Qt.ItemDataRole.UserRole + 2
+    CUSTOMER_ID = Qt.ItemDataRole.UserRole + 3
+    SECTION = Qt.ItemDataRole.UserRole + 4  # the section's key: "overdue", "today", …
+    IS_SECTION = Qt.ItemDataRole.UserRole + 5
+    KIND = Qt.ItemDataRole.UserRole + 6  # the TouchKind value
+    DAY = Qt.ItemDataRole.UserRole + 7  # the day it is shown on, ISO text
+    COUNT = Qt.ItemDataRole.UserRole + 8  # a section's number of entries
+
+
+ROLE_NAMES = {
+    Roles.ENTRY: b"entry",
+    Roles.TOUCH_ID: b"touchId",
+    Roles.CUSTOMER_ID: b"customerId",
+    Roles.SECTION: b"section",
+    Roles.IS_SECTION: b"isSection",
+    Roles.KIND: b"kind",
+    Roles.DAY: b"day",
+    Roles.COUNT: b"count",
+}
+
+
+class CareQueueModel(QAbstractItemModel):
+    """Sections and their touches; columns: customer, touch, channel, due, context."""
+
+    COLUMNS = ("customer", "touch", "channel", "due", "context")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.today: dt.date | None = None
+        self._sections: list[list[QueueEntry]] = [[] for _ in SECTION_KEYS]
+        self._headers = {
+            "customer": self.tr("Customer"),
+            "touch": self.tr("Why"),
+            "channel": self.tr("Channel"),
+            "due": self.tr("Due"),
+            "context": self.tr("What to know"),
+        }
+
+    # --- structure ---------------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008 - Qt's signature
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, _SECTION_ID)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not child.isValid() or child.internalId() == _SECTION_ID:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, _SECTION_ID)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        if not parent.isValid():
+            return len(SECTION_KEYS)
+        if parent.internalId() != _SECTION_ID or parent.column() != 0:
+            return 0
+        return len(self._sections[parent.row()])
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return len(self.COLUMNS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def roleNames(self) -> dict[int, Any]:
+        names = dict(super().roleNames())
+        names.update({int(role): QByteArray(name) for role, name in ROLE_NAMES.items()})
+        return names
+
+    # --- data --------------------------------------------------------------------------------
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self._headers[self.COLUMNS[section]]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == _SECTION_ID:
+            return self._section_data(index.row(), index.column(), role)
+        entry = self.entry(index)
+        return None if entry is None else self._entry_data(entry, index.column(), role)
+
+    def _section_data(self, row: int, column: int, role: int) -> Any:
+        key = SECTION_KEYS[row]
+        count = len(self._sections[row])
+        if role == Qt.ItemDataRole.DisplayRole and column == 0:
+            return self.tr("{section} ({count})").format(
+                section=section_title(key), count=format_count(count)
+            )
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
+            return self.tr("{section}: {count} touches").format(
+                section=section_title(key), count=format_count(count)
+            )
+        if role == Qt.ItemDataRole.FontRole and column == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Roles.SECTION:
+            return key
+        if role == Roles.IS_SECTION:
+            return True
+        if role == Roles.COUNT:
+            return count
+        return None
+
+    def _entry_data(self, entry: QueueEntry, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(entry, self.COLUMNS[column])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 4 and entry.reason:
+                return entry.reason
+            return self.text(entry, self.COLUMNS[column]) if column == 4 else None
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0 and self.today is not None:
+            return entry_summary(entry, self.today)
+        simple = {
+            Roles.ENTRY: entry,
+            Roles.TOUCH_ID: entry.touch_id,
+            Roles.CUSTOMER_ID: entry.customer_id,
+            Roles.IS_SECTION: False,
+            Roles.KIND: entry.kind.value,
+            Roles.DAY: entry.day.isoformat(),
+        }
+        return simple.get(role)  # type: ignore[call-overload]
+
+    def text(self, entry: QueueEntry, column: str) -> str:
+        if column == "customer":
+            return entry.customer_name
+        if column == "touch":
+            return entry.description
+        if column == "channel":
+            return channel_name(entry.channel) if entry.channel is not None else self.tr("none yet")
+        if column == "due":
+            if entry.due_at is not None:
+                time_text = f"{entry.due_at.hour:02d}:{entry.due_at.minute:02d}"
+                day = due_text(entry.day, self.today) if self.today else format_date(entry.day)
+                return self.tr("{day}, {time}").format(day=day, time=time_text)
+            return due_text(entry.day, self.today) if self.today else format_date(entry.day)
+        if entry.reason:
+            return entry.reason
+        return context_line(entry.context)
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    def entry(self, index: Index) -> QueueEntry | None:
+        if not index.isValid() or index.internalId() == _SECTION_ID:
+            return None
+        entries = self._sections[index.internalId() - 1]
+        return entries[index.row()] if 0 <= index.row() < len(entries) else None
+
+    def section_index(self, key: str) -> QModelIndex:
+        return self.index(SECTION_KEYS.index(key), 0)
+
+    def entries(self, key: str | None = None) -> list[QueueEntry]:
+        if key is not None:
+            return list(self._sections[SECTION_KEYS.index(key)])
+        return [entry for section in self._sections for entry in section]
+
+    def find(self, touch_id: int) -> QModelIndex:
+        for section, entries in enumerate(self._sections):
+            for row, entry in enumerate(entries):
+                if entry.touch_id == touch_id:
+                    return self.createIndex(row, 0, section + 1)
+        return QModelIndex()
+
+    def section_of(self, touch_id: int) -> str | None:
+        found = self.find(touch_id)
+        return SECTION_KEYS[found.internalId() - 1] if found.isValid() else None
+
+    # --- updating ----------------------------------------------------------------------------
+
+    def set_queue(self, queue: CareQueue) -> None:
+        """Show ``queue``, changing only the rows that changed (see the module docstring)."""
+        new_sections = [list(entries) for _, entries in queue.sections()]
+        day_changed = queue.today != self.today
+        self.today = queue.today
+        if any(not _same_order(old, new) for old, new in zip(self._sections, new_sections, strict=True)):
+            self.beginResetModel()
+            self._sections = new_sections
+            self.endResetModel()
+            return
+        for section, new in enumerate(new_sections):
+            self._merge(section, new)
+        if day_changed:
+            self._all_changed()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._sections = [[] for _ in SECTION_KEYS]
+        self.today = None
+        self.endResetModel()
+
+    def _merge(self, section: int, new: list[QueueEntry]) -> None:
+        parent = self.index(section, 0)
+        old = self._sections[section]
+        wanted = {e.touch_id for e in new}
+        for row in range(len(old) - 1, -1, -1):
+            if old[row].touch_id not in wanted:
+                self.beginRemoveRows(parent, row, row)
+                del old[row]
+                self.endRemoveRows()
+        for row, entry in enumerate(new):
+            if row < len(old) and old[row].touch_id == entry.touch_id:
+                if old[row] != entry:
+                    old[row] = entry
+                    self.dataChanged.emit(
+                        self.index(row, 0, parent), self.index(row, len(self.COLUMNS) - 1, parent)
+                    )
+                continue
+            self.beginInsertRows(parent, row, row)
+            old.insert(row, entry)
+            self.endInsertRows()
+        self.dataChanged.emit(parent, parent)  # the count in the title
+
+    def _all_changed(self) -> None:
+        last_column = len(self.COLUMNS) - 1
+        for section, entries in enumerate(self._sections):
+            parent = self.index(section, 0)
+            if entries:
+                self.dataChanged.emit(
+                    self.index(0, 0, parent), self.index(len(entries) - 1, last_column, parent)
+                )
+
+
+def _same_order(old: list[QueueEntry], new: list[QueueEntry]) -> bool:
+    """Whether the rows both lists share are in the same order (so a merge keeps them in place)."""
+    new_ids = {e.touch_id for e in new}
+    old_ids = {e.touch_id for e in old}
+    kept_old = [e.touch_id for e in old if e.touch_id in new_ids]
+    kept_new = [e.touch_id for e in new if e.touch_id in old_ids]
+    return kept_old == kept_new

@@ -1,0 +1,483 @@
+"""The care queue screen: what is due, overdue and coming, and the touch in hand.
+
+Left, the queue by section (a tree); right, the selected touch with what to know about the customer
+and the actions: write the message, done, snooze (tomorrow, next week, in a month, or a day picked),
+skip with a reason, open the customer. Every service call goes through the runner; after each action
+the queue is loaded again and merged into the model (only the rows that changed move), and the
+selection moves on to the next touch.
+
+Keyboard: Ctrl+M write message (Enter on a touch too), Ctrl+D done, Ctrl+S snooze, Ctrl+K skip,
+Ctrl+O open the customer, F5 load again; the buttons have mnemonics too. The shortcuts work while
+the queue has the focus.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.domain.care_queue import snooze_choices
+from careapp.ui.care.details import TouchDetails
+from careapp.ui.care.dialogs import SkipDialog, SnoozeDialog
+from careapp.ui.care.message_dialog import MessageDialog, UrlOpener, open_url
+from careapp.ui.care.queue_model import CareQueueModel
+from careapp.ui.care.texts import SECTION_KEYS, entry_summary, kind_title, translate, weekday_date
+from careapp.ui.formatting import format_count
+from careapp.ui.runner import Runner
+from careapp.ui.tickets.dialog import sentence
+from careapp.ui.widgets import ErrorLabel
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.care_queue import CareQueue, QueueEntry
+    from careapp.services.staff import Actor
+
+ActorSource = Callable[[], "Actor"]
+COLUMN_WIDTHS = (170, 300, 80, 130)
+# Sections hidden while empty: the others always show, so "Today (0)" says there is nothing today.
+HIDDEN_WHEN_EMPTY = ("held", "carried_over")
+
+
+def snooze_label(label: str, day: dt.date) -> str:
+    """The quick snooze choices, translated, with the day they snooze to."""
+    names = {
+        "Tomorrow": translate("CareQueue", "&Tomorrow"),
+        "Next week": translate("CareQueue", "Next &week"),
+        "In a month": translate("CareQueue", "In a &month"),
+    }
+    return f"{names.get(label, label)} ({weekday_date(day)})"
+
+
+class CareQueuePage(QWidget):
+    """The queue screen. ``attach`` gives it the services; ``reload`` loads the queue.
+
+    ``queueLoaded(CareQueue)`` after each load; ``openCustomerRequested(customer_id)``;
+    ``acted(str)`` says what was done in a sentence.
+    """
+
+    queueLoaded = Signal(object)
+    openCustomerRequested = Signal(int)
+    acted = Signal(str)
+
+    def __init__(
+        self,
+        runner: Runner,
+        actor: ActorSource,
+        url_opener: UrlOpener = open_url,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("careQueuePage")
+        self._runner, self._actor, self._url_opener = runner, actor, url_opener
+        self._services: Services | None = None
+        self.queue: CareQueue | None = None
+        self.message_dialog: MessageDialog | None = None
+        self.snooze_dialog: SnoozeDialog | None = None
+        self.skip_dialog: SkipDialog | None = None
+        self._after_action: tuple[str, int] | None = None
+        self._load_error = False
+        self.model = CareQueueModel(self)
+        self._build()
+        self._make_actions()
+        self._update_actions()
+        self.show_text(self.tr("Opening the database…"))
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = QLabel(self.tr("Care queue"))
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.counts = QLabel()
+        self.counts.setAccessibleName(self.tr("Queue counts"))
+        self.counts.setWordWrap(True)
+        self.refresh_button = QPushButton(self.tr("Load again"))
+        self.refresh_button.setToolTip(self.tr("Load the queue again (F5)"))
+        self.refresh_button.clicked.connect(self.reload)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addSpacing(12)
+        header.addWidget(self.counts, 1)
+        header.addWidget(self.refresh_button)
+        self.tree = self._make_tree()
+        self.details = TouchDetails()
+        self.message_button = self._button(self.tr("Write &message…"), self.write_message)
+        self.message_button.setDefault(True)
+        self.done_button = self._button(self.tr("&Done"), self.mark_done)
+        self.snooze_button = self._button(self.tr("&Snooze"), lambda: None)
+        self.snooze_menu = QMenu(self)
+        self.snooze_menu.aboutToShow.connect(self._fill_snooze_menu)
+        self.snooze_button.setMenu(self.snooze_menu)
+        self.skip_button = self._button(self.tr("S&kip…"), self.skip)
+        self.open_button = self._button(self.tr("&Open customer"), self.open_customer)
+        first_row, second_row = QHBoxLayout(), QHBoxLayout()
+        for button in (self.message_button, self.done_button):
+            first_row.addWidget(button)
+        for button in (self.snooze_button, self.skip_button, self.open_button):
+            second_row.addWidget(button)
+        first_row.addStretch(1)
+        second_row.addStretch(1)
+        self.details.buttons.addLayout(first_row)
+        self.details.buttons.addLayout(second_row)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([800, 330])
+        self.status = QLabel()
+        self.status.setAccessibleName(self.tr("Last action"))
+        self.status.setWordWrap(True)
+        self.error = ErrorLabel(self.tr("Problem with the care queue"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.status)
+
+    def _make_tree(self) -> QTreeView:
+        tree = QTreeView()
+        tree.setAccessibleName(self.tr("Care queue"))
+        tree.setModel(self.model)
+        tree.setUniformRowHeights(True)
+        tree.setAlternatingRowColors(True)
+        tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        tree.setAllColumnsShowFocus(True)
+        tree.setItemsExpandable(True)
+        header = tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        tree.selectionModel().currentRowChanged.connect(self._current_changed)
+        tree.activated.connect(self._activated)
+        self.model.rowsInserted.connect(self._rows_inserted)
+        self.model.modelReset.connect(self._layout_sections)
+        return tree
+
+    def _button(self, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.message_action = self._action(self.tr("Write message…"), "Ctrl+M", self.write_message)
+        self.done_action = self._action(self.tr("Done"), "Ctrl+D", self.mark_done)
+        self.snooze_action = self._action(self.tr("Snooze"), "Ctrl+S", self.snooze_button.showMenu)
+        self.skip_action = self._action(self.tr("Skip…"), "Ctrl+K", self.skip)
+        self.open_action = self._action(self.tr("Open customer"), "Ctrl+O", self.open_customer)
+        self.reload_action = self._action(self.tr("Load again"), "F5", self.reload)
+        tips = (
+            (self.message_button, self.tr("Write the message and send it or copy it (Ctrl+M, or Enter)")),
+            (self.done_button, self.tr("The touch was made: log it as a contact (Ctrl+D)")),
+            (self.snooze_button, self.tr("Bring it back on a later day (Ctrl+S)")),
+            (self.skip_button, self.tr("Do not make this touch, saying why (Ctrl+K)")),
+            (self.open_button, self.tr("Show the customer's details and story (Ctrl+O)")),
+        )
+        for button, tip in tips:
+            button.setToolTip(tip)
+
+    # --- services and loading ------------------------------------------------------------
+
+    def attach(self, services: Services) -> None:
+        """The database is open; the queue is loaded by :meth:`reload` (after the first refresh)."""
+        self._services = services
+        self.show_text(self.tr("Loading the care queue…"))
+
+    def show_text(self, text: str) -> None:
+        self.counts.setText(text)
+
+    def reload(self) -> None:
+        if self._services is None:
+            return
+        services = self._services
+        self._runner.submit(
+            lambda: services.care_queue.queue(), self._loaded, self._load_failed, key="care-queue", owner=self
+        )
+
+    def _loaded(self, queue: CareQueue) -> None:
+        self.queue = queue
+        if self._load_error:
+            self._load_error = False
+            self.error.show_error(None)
+        current = self.current_entry()
+        self.model.set_queue(queue)
+        self._layout_sections()
+        self.title.setText(self.tr("Care queue for {day}").format(day=weekday_date(queue.today)))
+        self.counts.setText(self._counts_text(queue))
+        if self._after_action is not None:
+            section, row = self._after_action
+            self._after_action = None
+            self._select_near(section, row)
+        elif current is not None and self.model.find(current.touch_id).isValid():
+            self._select(self.model.find(current.touch_id))
+        elif not self.tree.currentIndex().isValid():
+            self._select_first()
+        self._update_actions()
+        self.details.show_entry(self.current_entry(), queue.today)
+        self._load_history()
+        self.queueLoaded.emit(queue)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._load_error = True
+        self.error.show_error(
+            self.tr("The care queue could not be loaded: {reason}").format(reason=sentence(error))
+        )
+
+    def _counts_text(self, queue: CareQueue) -> str:
+        counts = queue.counts()
+        parts = [
+            self.tr("{count} overdue").format(count=format_count(counts["overdue"])),
+            self.tr("{count} today").format(count=format_count(counts["today"])),
+            self.tr("{count} in the next 7 days").format(count=format_count(counts["next_7_days"])),
+            self.tr("{count} in the next 30 days").format(count=format_count(counts["next_30_days"])),
+        ]
+        if counts["held"]:
+            parts.append(self.tr("{count} held").format(count=format_count(counts["held"])))
+        if counts["carried_over"]:
+            parts.append(self.tr("{count} carried over").format(count=format_count(counts["carried_over"])))
+        return " · ".join(parts)
+
+    # --- the tree ------------------------------------------------------------------------
+
+    def _layout_sections(self) -> None:
+        """Sections span the whole row, are open, and the empty held / carried-over ones hide."""
+        root = QModelIndex()
+        for row, key in enumerate(SECTION_KEYS):
+            self.tree.setFirstColumnSpanned(row, root, True)
+            empty = self.model.rowCount(self.model.index(row, 0)) == 0
+            self.tree.setRowHidden(row, root, empty and key in HIDDEN_WHEN_EMPTY)
+            self.tree.expand(self.model.index(row, 0))
+
+    def _rows_inserted(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if parent.isValid():
+            self.tree.expand(parent)
+
+    def _select(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.tree.selectionModel().setCurrentIndex(index, flags)
+        self.tree.scrollTo(index)
+
+    def _select_first(self) -> None:
+        for key in SECTION_KEYS:
+            section = self.model.section_index(key)
+            if self.model.rowCount(section):
+                self._select(self.model.index(0, 0, section))
+                return
+
+    def _select_near(self, key: str, row: int) -> None:
+        """After an action: the touch now in the acted one's place, else the one before, else the first."""
+        section = self.model.section_index(key)
+        count = self.model.rowCount(section)
+        if count:
+            self._select(self.model.index(min(row, count - 1), 0, section))
+        else:
+            self._select_first()
+
+    def select_touch(self, touch_id: int) -> bool:
+        found = self.model.find(touch_id)
+        self._select(found)
+        return found.isValid()
+
+    def current_entry(self) -> QueueEntry | None:
+        return self.model.entry(self.tree.currentIndex())
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_actions()
+        self.details.show_entry(self.model.entry(current), self.model.today)
+        self._load_history()
+
+    def _load_history(self) -> None:
+        entry = self.current_entry()
+        if entry is None or self._services is None:
+            return
+        services, customer_id = self._services, entry.customer_id
+        self._runner.submit(
+            lambda: services.care_queue.history(customer_id),
+            lambda views: self.details.show_history(customer_id, views),
+            lambda error: self.details.show_history(customer_id, []),
+            key="care-history",
+            owner=self,
+        )
+
+    def _activated(self, index: QModelIndex) -> None:
+        if self.model.entry(index) is None:
+            return
+        if self.message_action.isEnabled():
+            self.write_message()
+        else:
+            self.open_customer()
+
+    def _update_actions(self) -> None:
+        entry = self.current_entry()
+        ready = self._services is not None
+        has = ready and entry is not None
+        can_do = has and entry is not None and entry.status != "held"
+        pairs = (
+            (self.message_action, self.message_button, can_do and entry is not None and bool(entry.channels)),
+            (self.done_action, self.done_button, can_do),
+            (self.snooze_action, self.snooze_button, has),
+            (self.skip_action, self.skip_button, has and entry is not None and not entry.is_service),
+            (self.open_action, self.open_button, has),
+        )
+        for action, button, enabled in pairs:
+            action.setEnabled(bool(enabled))
+            button.setEnabled(bool(enabled))
+        self.reload_action.setEnabled(ready)
+        self.refresh_button.setEnabled(ready)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _position(self, entry: QueueEntry) -> tuple[str, int] | None:
+        found = self.model.find(entry.touch_id)
+        key = self.model.section_of(entry.touch_id)
+        return (key, found.row()) if key is not None else None
+
+    def _run(self, entry: QueueEntry, call: Callable[[Services, Actor], object], done_text: str) -> None:
+        """Run an action on ``entry`` as the current actor; say so, then load the queue again."""
+        if self._services is None:
+            return
+        services, actor = self._services, self._actor()
+        position = self._position(entry)
+        self.error.show_error(None)
+
+        def finished(_result: object) -> None:
+            self._finished(done_text, position)
+
+        self._runner.submit(lambda: call(services, actor), finished, self._refused, owner=self)
+
+    def _finished(self, text: str, position: tuple[str, int] | None) -> None:
+        self.status.setText(text)
+        self.acted.emit(text)
+        self._after_action = position
+        self.reload()
+
+    def _refused(self, error: BaseException) -> None:
+        self.error.show_error(sentence(error))
+        self.reload()
+
+    def _what(self, entry: QueueEntry) -> str:
+        return self.tr("{kind} for {name}").format(
+            kind=kind_title(entry.kind).lower(), name=entry.customer_name
+        )
+
+    def mark_done(self) -> None:
+        entry = self.current_entry()
+        if entry is None or not self.done_action.isEnabled():
+            return
+        touch_id = entry.touch_id
+        self._run(
+            entry,
+            lambda services, actor: services.care_queue.done(actor, touch_id),
+            self.tr("Done: {what}, logged as a contact.").format(what=self._what(entry)),
+        )
+
+    def snooze_to(self, day: dt.date) -> None:
+        entry = self.current_entry()
+        if entry is None or not self.snooze_action.isEnabled():
+            return
+        touch_id = entry.touch_id
+        self._run(
+            entry,
+            lambda services, actor: services.care_queue.snooze(actor, touch_id, day),
+            self.tr("Snoozed: {what}, until {day}.").format(what=self._what(entry), day=weekday_date(day)),
+        )
+
+    def _fill_snooze_menu(self) -> None:
+        self.snooze_menu.clear()
+        today = self.model.today
+        if today is None:
+            return
+        for choice in snooze_choices(today):
+            action = self.snooze_menu.addAction(snooze_label(choice.label, choice.until))
+            action.setData(choice.until.isoformat())
+            action.triggered.connect(lambda _checked=False, day=choice.until: self.snooze_to(day))
+        self.snooze_menu.addSeparator()
+        self.snooze_menu.addAction(self.tr("Pick a &day…"), self.pick_snooze_day)
+
+    def pick_snooze_day(self) -> SnoozeDialog | None:
+        entry = self.current_entry()
+        if entry is None or self.model.today is None:
+            return None
+        dialog = SnoozeDialog(entry.customer_name, self.model.today, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.snooze_to)
+        dialog.finished.connect(lambda _code: setattr(self, "snooze_dialog", None))
+        self.snooze_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def skip(self) -> SkipDialog | None:
+        entry = self.current_entry()
+        if entry is None or not self.skip_action.isEnabled() or self.model.today is None:
+            return None
+        dialog = SkipDialog(entry_summary(entry, self.model.today), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        touch_id = entry.touch_id
+
+        def chosen(reason: str) -> None:
+            self._run(
+                entry,
+                lambda services, actor: services.care_queue.skip(actor, touch_id, reason),
+                self.tr("Skipped: {what} ({reason}).").format(what=self._what(entry), reason=reason),
+            )
+
+        dialog.chosen.connect(chosen)
+        dialog.finished.connect(lambda _code: setattr(self, "skip_dialog", None))
+        self.skip_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def write_message(self) -> MessageDialog | None:
+        entry = self.current_entry()
+        if entry is None or self._services is None or not self.message_action.isEnabled():
+            return None
+        dialog = MessageDialog(self._services, self._runner, self._actor(), entry, self._url_opener, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        position = self._position(entry)
+        text = self.tr("Sent: {what}; the message is kept with the touch.").format(what=self._what(entry))
+        dialog.sent.connect(lambda _view: self._finished(text, position))
+        dialog.finished.connect(lambda _code: setattr(self, "message_dialog", None))
+        self.message_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_customer(self) -> None:
+        entry = self.current_entry()
+        if entry is not None:
+            self.openCustomerRequested.emit(entry.customer_id)
+
+    def focus_queue(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
