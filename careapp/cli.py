@@ -80,8 +80,8 @@ def _add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="push calendar items to the CalDAV calendar (only what changed)",
         description=(
             "Brings the CalDAV calendar set in the calendar settings up to date with careapp: adds new "
-            "items, updates changed ones and removes done or cancelled ones. The password is kept in "
-            "the system keyring only."
+            "items, updates changed ones and removes done or cancelled ones. Rewrites the feed file too "
+            "when one is set. The password is kept in the system keyring only."
         ),
     )
     sync.add_argument("--url", metavar="URL", help="set the calendar's address (saved in the settings)")
@@ -477,6 +477,13 @@ def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
             print(f"careapp: {error}", file=sys.stderr)
             return 1
     services.touches.refresh(services.touches.today())
+    if settings.feed_path:
+        try:
+            print(f"Wrote the calendar feed to {calendar.write_feed()}.")
+        except OSError as error:
+            print(f"careapp: could not write the feed {settings.feed_path}: {error.strerror or error}")
+    if not settings.caldav_url and settings.feed_path:
+        return EXIT_OK
     result = CalDavSync(services.db, services.clock, calendar, secrets).sync()
     print(result.summary())
     return EXIT_OK if result.error is None else 1

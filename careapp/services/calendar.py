@@ -12,8 +12,9 @@ open callbacks), turns them into :class:`~careapp.domain.calendar.CalendarEntry`
   CalDAV calendar.
 
 Only the kinds asked for are synced; items of other kinds are left as they are. One-off items (queue
-and callbacks) are synced for the window asked for (``start`` to ``start + days``; earlier ones that
-are still open stay), so an item beyond the window counts as gone until the window reaches it again.
+and callbacks) are synced up to the end of the window asked for (``start + days``; earlier ones that
+are still open stay); a stored item beyond that end is neither returned nor cancelled, so a short
+export does not disturb what the feed or the CalDAV calendar holds further ahead.
 
 The settings (kinds, per-field opt-ins, feed path, CalDAV address and user name) live in the
 ``setting`` table under ``calendar``. The CalDAV password never does: see
@@ -57,6 +58,7 @@ from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, yea
 from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.services.exporter import write_atomically
 from careapp.services.settings import SettingsService
+from careapp.services.touches import write_lock
 
 if TYPE_CHECKING:
     from careapp.context import Services
@@ -182,14 +184,16 @@ class CalendarService:
         entries = self._entries(chosen, settings, first, last)
         now = self._clock().replace(tzinfo=None)
         with self._db.session() as session:
-            _sync(session, chosen, entries, now)
+            write_lock(session)  # two seats syncing at once must not both add the same source
+            _sync(session, chosen, entries, now, last)
             records = session.scalars(
                 select(CalendarItemRecord)
                 .where(CalendarItemRecord.kind.in_([k.value for k in chosen]))
                 .where(CalendarItemRecord.cancelled.is_(False))
                 .order_by(CalendarItemRecord.source)
             ).all()
-            return [_item(r) for r in records]
+            items = [_item(r) for r in records]
+        return [i for i in items if _by(i.entry, last)]
 
     def stored_items(self) -> list[CalendarItem]:
         """Every stored item, cancelled ones included (for CalDAV: those are deleted there)."""
@@ -466,9 +470,27 @@ def _item(record: CalendarItemRecord) -> CalendarItem:
     )
 
 
+def _by(entry: CalendarEntry, last: dt.date) -> bool:
+    """True when ``entry`` falls on or before ``last`` (a yearly entry always does)."""
+    if entry.day is not None:
+        return entry.day <= last
+    if entry.at is not None:
+        return entry.at.astimezone(dt.UTC).date() <= last
+    return True
+
+
 def _sync(
-    session: Session, kinds: Sequence[ItemKind], entries: list[CalendarEntry], now: dt.datetime
+    session: Session,
+    kinds: Sequence[ItemKind],
+    entries: list[CalendarEntry],
+    now: dt.datetime,
+    last: dt.date,
 ) -> None:
+    """Bring the stored items of ``kinds`` in line with ``entries`` (see the module docstring).
+
+    A stored one-off item after ``last`` is outside the window that was read, so its absence proves
+    nothing: it is left alone rather than cancelled.
+    """
     by_source = {e.source: e for e in entries}
     existing = {
         r.source: r
@@ -490,7 +512,9 @@ def _sync(
             record.cancelled = False
             record.last_modified = now
     for source, record in existing.items():
-        if source not in by_source and not record.cancelled:
+        if source in by_source or record.cancelled:
+            continue
+        if _by(CalendarEntry.from_json(json.loads(record.entry_json)), last):
             record.cancelled = True
             record.sequence += 1
             record.last_modified = now

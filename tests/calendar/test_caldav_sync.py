@@ -19,8 +19,8 @@ import keyring.backends.null
 import keyring.backends.SecretService
 import pytest
 import vobject
+from calendar_servers import PASSWORD, USER, Radicale, secret_service
 from calshop import Shop
-from servers import PASSWORD, USER, Radicale, secret_service
 from sqlalchemy import delete, func, select
 
 from careapp.cli import main
@@ -357,7 +357,6 @@ def test_careapp_sync_command_keeps_the_password_only_in_the_secret_service(
     """Headless sync with --password-stdin, a failed run, then a scan of every file careapp wrote."""
     import io
 
-    previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.SecretService.Keyring())
     try:
         feed = tmp_path / "feed.ics"
@@ -371,12 +370,13 @@ def test_careapp_sync_command_keeps_the_password_only_in_the_secret_service(
 
         monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
         assert main([*args, "--password-stdin"]) == 0
-        assert "3 added" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "3 added" in out and f"Wrote the calendar feed to {feed}." in out
         assert main(["--data-dir", str(data_dir), "sync"]) == 0
         assert "0 added, 0 updated, 0 removed, 3 unchanged" in capsys.readouterr().out
-        shop.calendar.write_feed()
+        assert b"Birthday: Ann E." in feed.read_bytes()
     finally:
-        keyring.set_keyring(previous)
+        keyring.set_keyring(keyring.backends.null.Keyring())  # what run-tests.sh sets
 
     # The password is in the real Secret Service...
     lookup = subprocess.run(

@@ -81,6 +81,16 @@ def unfolded(feed: bytes) -> str:
     return feed.decode("utf-8").replace("\r\n ", "").replace("\\n", "\n")
 
 
+def test_a_short_window_neither_shows_nor_cancels_what_lies_beyond_it(shop: Shop) -> None:
+    source = f"callback:{shop.callback_contact}"
+    [callback] = shop.calendar.items([ItemKind.CALLBACKS])  # due tomorrow
+    assert shop.calendar.items([ItemKind.CALLBACKS], TODAY, 0) == []
+    [again] = shop.calendar.items([ItemKind.CALLBACKS])
+    assert (again.entry.source, again.uid, again.sequence, again.cancelled) == (
+        source, callback.uid, 0, False
+    )  # fmt: skip
+
+
 def test_privacy_by_default_and_opt_in_per_field(shop: Shop) -> None:
     feed = unfolded(shop.calendar.feed_text())
     for secret in (PHONE, "ann@example.com", "Evans", "Grinder noise", "secret note"):

@@ -112,21 +112,29 @@ def test_all_day_items_are_dates_with_an_exclusive_end_transparent_and_without_a
     assert parsed.vevent.dtend.value == dt.date(2027, 1, 1)
 
 
-def test_a_timed_callback_is_in_utc_and_keeps_its_moment_across_a_dst_change() -> None:
+def test_timed_callbacks_are_in_utc_and_keep_their_local_time_across_a_dst_change() -> None:
     london = zoneinfo.ZoneInfo("Europe/London")
-    # 10:00 London on Monday 30 March 2026 (the day after the clocks went forward): 09:00 UTC.
-    at = dt.datetime(2026, 3, 30, 10, 0, tzinfo=london)
-    entry = CalendarEntry("callback:5", ItemKind.CALLBACKS, "Call back: Ann E.", at=at)
-    feed = build_feed([item(entry)], "Shop", NOW)
-    text = feed.decode()
-    assert "DTSTART:20260330T090000Z" in text
-    assert "DTEND:20260330T091500Z" in text
-    events = recurring_ical_events.of(Calendar.from_ical(feed)).between(
-        dt.datetime(2026, 3, 28, tzinfo=london), dt.datetime(2026, 4, 1, tzinfo=london)
+    # 10:00 London on Friday 27 March 2026 (GMT) and on Monday 30 March (BST, after the change).
+    before = dt.datetime(2026, 3, 27, 10, 0, tzinfo=london)
+    after = dt.datetime(2026, 3, 30, 10, 0, tzinfo=london)
+    feed = build_feed(
+        [
+            item(CalendarEntry("callback:5", ItemKind.CALLBACKS, "Call back: Ann E.", at=before)),
+            item(CalendarEntry("callback:6", ItemKind.CALLBACKS, "Call back: Bo K.", at=after)),
+        ],
+        "Shop",
+        NOW,
     )
-    assert [e["DTSTART"].dt.astimezone(london).hour for e in events] == [10]
+    text = feed.decode()
+    assert "DTSTART:20260327T100000Z" in text and "DTEND:20260327T101500Z" in text
+    assert "DTSTART:20260330T090000Z" in text and "DTEND:20260330T091500Z" in text
+    events = recurring_ical_events.of(Calendar.from_ical(feed)).between(
+        dt.datetime(2026, 3, 26, tzinfo=london), dt.datetime(2026, 4, 1, tzinfo=london)
+    )
+    shown = sorted(e["DTSTART"].dt.astimezone(london) for e in events)
+    assert [(m.day, m.hour, m.minute) for m in shown] == [(27, 10, 0), (30, 10, 0)]
     parsed = vobject_parse(feed)
-    assert parsed.vevent.dtstart.value == at
+    assert sorted(e.dtstart.value for e in parsed.vevent_list) == [before, after]
 
 
 def test_feed_headers_and_caldav_object_without_method() -> None:
