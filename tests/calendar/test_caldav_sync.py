@@ -185,6 +185,32 @@ def test_a_stale_etag_with_unchanged_content_is_just_pushed_again(
     assert "Birthday: Anna E." in events(radicale)
 
 
+def test_edited_then_removed_in_careapp_and_deleted_in_the_app_then_changed_in_careapp(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    """careapp wins both ways: its delete goes through a stale ETag; an event deleted in the calendar
+    app comes back when careapp changes it."""
+    caldav.sync()
+    client = _dav_client(radicale.calendar_url, USER, PASSWORD)
+    [(cat_name, cat_text)] = [(n, t) for n, t in radicale.objects().items() if "Cat S." in t]
+    edited = cat_text.replace("SUMMARY:Call back: Cat S.", "SUMMARY:Call Cat about the grinder")
+    client.request(radicale.calendar_url + cat_name, "PUT", edited, {"Content-Type": "text/calendar"})
+    shop.services.tickets.complete_callback(Actor("Sam"), shop.callback_contact)
+    mark = radicale.requests()
+    result = caldav.sync()
+    assert (result.error, result.deleted) == (None, 1)
+    assert delta(mark, radicale.requests()) == {"DELETE": 2}  # 412 with the old ETag, then without
+    assert not any("Cat" in t for t in radicale.objects().values())
+
+    [ann_name] = [n for n, t in radicale.objects().items() if "Ann E." in t]
+    assert client.request(radicale.calendar_url + ann_name, "DELETE", "", {}).status in (200, 204)
+    shop.rename(shop.ann, "Anna")
+    result = caldav.sync()
+    assert (result.error, result.updated) == (None, 1)
+    assert set(events(radicale)) == {"Birthday: Anna E.", "Birthday: Bob J."}
+    assert caldav.sync().writes == 0
+
+
 def test_items_already_on_the_server_are_adopted_not_duplicated(
     shop: Shop, radicale: Radicale, caldav: CalDavSync
 ) -> None:
