@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 . scripts/lib.sh
 ensure_python
 # shellcheck disable=SC2086
-ensure_debs $QT_DEBS xvfb xauth desktop-file-utils appstream gnome-keyring dbus dbus-bin libsecret-tools
+ensure_debs $QT_DEBS xvfb xauth desktop-file-utils appstream gnome-keyring dbus dbus-bin libsecret-tools openssl
 ensure_venv "[test]"
 export QT_QPA_PLATFORM=offscreen
 # Tests must never touch a real user keyring or data folder.
