@@ -87,6 +87,11 @@ def _add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     sync.add_argument("--url", metavar="URL", help="set the calendar's address (saved in the settings)")
     sync.add_argument("--user", metavar="NAME", help="set the CalDAV user name (saved in the settings)")
     sync.add_argument(
+        "--calendar",
+        metavar="NAME",
+        help="find the calendar called NAME on the server at --url (or the saved address) and use it",
+    )
+    sync.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from standard input and keep it in the system keyring",
@@ -453,7 +458,7 @@ def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from careapp.services.calendar import calendar_service
-    from careapp.services.calendar_sync import CalDavSync
+    from careapp.services.calendar_sync import CalDavSync, SyncFailed
     from careapp.services.secrets import SecretStore, SecretUnavailable
 
     calendar = calendar_service(services)
@@ -476,6 +481,15 @@ def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
         except SecretUnavailable as error:
             print(f"careapp: {error}", file=sys.stderr)
             return 1
+    syncer = CalDavSync(services.db, services.clock, calendar, secrets)
+    if args.calendar:
+        try:
+            found = syncer.find_calendar(settings.caldav_url, settings.caldav_user, args.calendar)
+        except SyncFailed as error:
+            print(f"careapp: {error}", file=sys.stderr)
+            return 1
+        print(f"Using the calendar {args.calendar!r} at {found}.")
+        settings = calendar.calendar_settings()
     services.touches.refresh(services.touches.today())
     if settings.feed_path:
         try:
@@ -484,7 +498,7 @@ def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
             print(f"careapp: could not write the feed {settings.feed_path}: {error.strerror or error}")
     if not settings.caldav_url and settings.feed_path:
         return EXIT_OK
-    result = CalDavSync(services.db, services.clock, calendar, secrets).sync()
+    result = syncer.sync()
     print(result.summary())
     return EXIT_OK if result.error is None else 1
 

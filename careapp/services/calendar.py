@@ -89,6 +89,7 @@ class CalendarSettings:
     feed_path: str = ""
     caldav_url: str = ""  # the calendar collection's address
     caldav_user: str = ""
+    caldav_calendar: str = ""  # the calendar's display name, when it was found by name
 
     def item_kinds(self) -> tuple[ItemKind, ...]:
         return tuple(ItemKind(k) for k in self.kinds)

@@ -29,7 +29,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -127,6 +127,39 @@ class CalDavSync:
         )
         self._remember(result)
         return result
+
+    def find_calendar(self, server_url: str, user: str, name: str) -> str:
+        """The address of the calendar called ``name`` on the server at ``server_url`` (any address the
+        server's discovery starts from); saved in the calendar settings. Uses the keyring's password
+        for ``server_url``. Raises :class:`SyncFailed` with a sentence."""
+        try:
+            password = self._secrets.get(server_url, user)
+        except SecretUnavailable as error:
+            raise SyncFailed(str(error)) from None
+        if password is None:
+            raise SyncFailed("The CalDAV password is not in the system keyring; enter it first.")
+        client = self._client_factory(server_url, user, password, self._timeout)
+        try:
+            calendars = client.principal().calendars()
+            names = {str(c.get_display_name() or ""): str(c.url) for c in calendars}
+        except Exception as error:
+            raise SyncFailed(_network_sentence(error, server_url, self._timeout)) from None
+        if name not in names:
+            known = ", ".join(sorted(n for n in names if n)) or "none"
+            raise SyncFailed(f"There is no calendar called {name!r} for {user} there (found: {known}).")
+        url = names[name]
+        settings = self._calendar.calendar_settings()
+        self._calendar.save_calendar_settings(
+            replace(settings, caldav_url=url, caldav_user=user, caldav_calendar=name)
+        )
+        # The password goes with the calendar's own address, which is what sync looks up.
+        try:
+            self._secrets.set(url, user, password)
+            if url != server_url:
+                self._secrets.delete(server_url, user)
+        except SecretUnavailable as error:
+            raise SyncFailed(str(error)) from None
+        return url
 
     def last_sync(self) -> dict[str, object] | None:
         """When the last sync ran and what it said (for the settings screen)."""

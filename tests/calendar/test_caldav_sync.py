@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, select
 from careapp.cli import main
 from careapp.db.models import CalDavStateRecord
 from careapp.domain.customer import PartialDate
-from careapp.services.calendar_sync import CalDavSync, _dav_client
+from careapp.services.calendar_sync import CalDavSync, SyncFailed, _dav_client
 from careapp.services.secrets import SERVICE, SecretStore, SecretUnavailable, account
 from careapp.services.staff import Actor
 
@@ -211,6 +211,23 @@ def test_edited_then_removed_in_careapp_and_deleted_in_the_app_then_changed_in_c
     assert caldav.sync().writes == 0
 
 
+def test_the_calendar_is_found_by_name_from_the_server_address(
+    shop: Shop, radicale: Radicale, secrets: SecretStore
+) -> None:
+    secrets.set(radicale.base, USER, PASSWORD)
+    sync = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, secrets)
+    with pytest.raises(SyncFailed, match=r"no calendar called 'Work' .*found: Care"):
+        sync.find_calendar(radicale.base, USER, "Work")
+    url = sync.find_calendar(radicale.base, USER, "Care")
+    assert url.rstrip("/") == radicale.calendar_url.rstrip("/")
+    settings = shop.calendar.calendar_settings()
+    assert (settings.caldav_url, settings.caldav_user, settings.caldav_calendar) == (url, USER, "Care")
+    assert secrets.get(radicale.base, USER) is None  # kept once, under the calendar's address
+    assert secrets.get(url, USER) == PASSWORD
+    assert sync.sync().created == 3
+    assert len(radicale.objects()) == 3
+
+
 def test_items_already_on_the_server_are_adopted_not_duplicated(
     shop: Shop, radicale: Radicale, caldav: CalDavSync
 ) -> None:
@@ -380,7 +397,8 @@ def test_careapp_sync_command_keeps_the_password_only_in_the_secret_service(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Headless sync with --password-stdin, a failed run, then a scan of every file careapp wrote."""
+    """Headless sync: a wrong password, then the right one with the calendar found by name, then a
+    run with nothing to do; then a scan of every file careapp wrote."""
     import io
 
     keyring.set_keyring(keyring.backends.SecretService.Keyring())
@@ -393,11 +411,15 @@ def test_careapp_sync_command_keeps_the_password_only_in_the_secret_service(
         assert main([*args, "--password-stdin"]) == 1
         out = capsys.readouterr().out
         assert "did not accept the user name and password" in out
+        assert f"Wrote the calendar feed to {feed}." in out  # the feed does not wait for CalDAV
 
+        # The server's address and the calendar's name; careapp finds the calendar's own address.
         monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-        assert main([*args, "--password-stdin"]) == 0
+        find = ["--data-dir", str(data_dir), "sync", "--url", radicale.base, "--user", USER]
+        assert main([*find, "--password-stdin", "--calendar", "Care"]) == 0
         out = capsys.readouterr().out
-        assert "3 added" in out and f"Wrote the calendar feed to {feed}." in out
+        assert f"Using the calendar 'Care' at {radicale.calendar_url}" in out
+        assert "3 added" in out
         assert main(["--data-dir", str(data_dir), "sync"]) == 0
         assert "0 added, 0 updated, 0 removed, 3 unchanged" in capsys.readouterr().out
         assert b"Birthday: Ann E." in feed.read_bytes()
