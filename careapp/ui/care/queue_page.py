@@ -39,6 +39,7 @@ from careapp.ui.care.message_dialog import MessageDialog, UrlOpener, open_url
 from careapp.ui.care.queue_model import CareQueueModel
 from careapp.ui.care.texts import SECTION_KEYS, entry_summary, kind_title, translate, weekday_date
 from careapp.ui.formatting import format_count
+from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
 from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel
@@ -96,6 +97,7 @@ class CareQueuePage(QWidget):
         self._build()
         self._make_actions()
         self._update_actions()
+        chain(self.tab_order())
         self.show_text(self.tr("Opening the database…"))
 
     # --- building ------------------------------------------------------------------------
@@ -241,7 +243,7 @@ class CareQueuePage(QWidget):
             self._select_near(section, row)
         elif current is not None and self.model.find(current.touch_id).isValid():
             self._select(self.model.find(current.touch_id))
-        elif not self.tree.currentIndex().isValid():
+        elif self.current_entry() is None:  # nothing, or a section's title (the view's default)
             self._select_first()
         self._update_actions()
         self.details.show_entry(self.current_entry(), queue.today)
@@ -478,6 +480,18 @@ class CareQueuePage(QWidget):
         entry = self.current_entry()
         if entry is not None:
             self.openCustomerRequested.emit(entry.customer_id)
+
+    def tab_order(self) -> list[QWidget]:
+        """The page's controls in the order Tab visits them: the queue, then the touch's buttons."""
+        return [
+            self.tree,
+            self.message_button,
+            self.done_button,
+            self.snooze_button,
+            self.skip_button,
+            self.open_button,
+            self.refresh_button,
+        ]
 
     def focus_queue(self) -> None:
         self.tree.setFocus(Qt.FocusReason.OtherFocusReason)

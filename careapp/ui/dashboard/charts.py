@@ -41,6 +41,7 @@ class BarChart(QChartView):
         self._colour = colour
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(title)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do in it with the keyboard
         self.setMinimumHeight(200)
         self.chart_ = QChart()
         self.chart_.setTitle(title)

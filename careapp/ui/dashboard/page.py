@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,6 +37,7 @@ from careapp.ui.dashboard.models import (
     percent_text,
 )
 from careapp.ui.formatting import format_count
+from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
 from careapp.ui.tickets.dialog import make_table, sentence
 from careapp.ui.widgets import ErrorLabel
@@ -129,6 +131,7 @@ class DashboardPage(QWidget):
         self.referrers_note = self._note(self.tr("Top referrers"))
         self.done_note = self._note(self.tr("Done this month"))
         self._lay_out()
+        chain(self.tab_order())
         self.show_text(self.tr("Opening the database…"))
 
     def _table(
@@ -186,12 +189,23 @@ class DashboardPage(QWidget):
         grid.setColumnStretch(0, 4)
         grid.setColumnStretch(1, 5)
         grid.setColumnStretch(2, 4)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 4, 0, 0)
+        inner.addLayout(header)
+        inner.addWidget(self.error)
+        inner.addLayout(tiles)
+        inner.addLayout(grid, 1)
+        # In a small window the overview scrolls rather than making the whole window bigger.
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setAccessibleName(self.tr("Overview"))
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(header)
-        layout.addWidget(self.error)
-        layout.addLayout(tiles)
-        layout.addLayout(grid, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -264,6 +278,9 @@ class DashboardPage(QWidget):
     def _open(self, model: DriftingModel | MovesModel | ReferrersModel, index: QModelIndex) -> None:
         if index.isValid():
             self.openCustomerRequested.emit(model.customer_id(index.row()))
+
+    def tab_order(self) -> list[QWidget]:
+        return [self.drifting, self.moves, self.referrers, self.done_table, self.reload_button]
 
     def focus_first(self) -> None:
         self.drifting.setFocus(Qt.FocusReason.OtherFocusReason)
