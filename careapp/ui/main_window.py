@@ -1,10 +1,12 @@
-"""The main window: search and list on the left, the selected customer on the right.
+"""The main window: the care queue first; the customers (search and list on the left, the selected
+customer on the right) and the care overview on the pages beside it.
 
 It is shown before the database is open ("Opening the database…"); ``attach_services`` brings
 it to life once the services have been built on the database thread.
 
-Keyboard: Tab goes message bar → search → list → timeline → "Working as"; every menu and
-most buttons have a mnemonic, and the common actions have shortcuts.
+Keyboard: Tab goes message bar → the pages' tabs → the page (on Customers: search → list →
+timeline) → "Working as"; Ctrl+1, Ctrl+2 and Ctrl+3 switch pages; every menu and most buttons
+have a mnemonic, and the common actions have shortcuts.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from careapp.ui import window_state
 from careapp.ui.about import AboutDialog, AboutInfo
 from careapp.ui.calls.controller import CallLogger
+from careapp.ui.care.controller import CareController
 from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
@@ -46,7 +49,8 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """The customer list and detail, with the menus, tool bar and status bar around them."""
+    """The care queue, the customer list and detail, and the care overview as pages, with the menus,
+    tool bar and status bar around them."""
 
     firstPainted = Signal()
 
@@ -81,11 +85,20 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.setAccessibleName(self.tr("Pages"))
+        # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
+        # focus on to the bar a second time, at its own place in the chain after the pages,
+        # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
+        self.pages.setFocusProxy(None)
+        self.pages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.message_bar)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.customer_actions = CustomerController(
             self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
@@ -99,6 +112,13 @@ class MainWindow(QMainWindow):
         self.customer_tickets = CustomerTickets(runner)
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
+        self.care = CareController(
+            self, runner, self.staff.current_actor, self.prompts, log_call=self.call_logger.action
+        )
+        self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
+        self.pages.addTab(self.splitter, self.tr("C&ustomers"))
+        self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
+        self.pages.setCurrentWidget(self.care.queue_page)  # each morning starts with the queue
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Customer count"))
         self.statusBar().addPermanentWidget(self.staff)
@@ -147,7 +167,7 @@ class MainWindow(QMainWindow):
         )
         self.undo_action.setEnabled(False)
         self.find_action = self._action(
-            self.tr("&Find customer"), QKeySequence.StandardKey.Find, self.list_panel.focus_search
+            self.tr("&Find customer"), QKeySequence.StandardKey.Find, self.find_customer
         )
         self.import_action = self._action(self.tr("&Import…"), "Ctrl+I", imports.open_dialog)
         self.undo_import_action = self._action(self.tr("&Undo last import…"), None, imports.undo_last)
@@ -157,6 +177,16 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close)
         self.about_action = self._action(self.tr("&About careapp…"), None, self.show_about)
+        care = self.care
+        self.queue_page_action = self._action(
+            self.tr("Care queue"), "Ctrl+1", lambda: self.show_page(care.queue_page)
+        )
+        self.customers_page_action = self._action(
+            self.tr("Customers"), "Ctrl+2", lambda: self.show_page(self.splitter)
+        )
+        self.overview_action = self._action(
+            self.tr("Care &overview"), "Ctrl+3", lambda: self.show_page(care.dashboard)
+        )
 
     def _make_menus_and_tool_bar(self) -> None:
         menus = self.menuBar()
@@ -164,7 +194,12 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.import_action, self.undo_import_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addActions(
-            [self.shop_settings_action, self.staff_actions.list_action, self.staff_actions.switch_action]
+            [
+                self.shop_settings_action,
+                self.care.rules_action,
+                self.staff_actions.list_action,
+                self.staff_actions.switch_action,
+            ]
         )
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -176,7 +211,7 @@ class MainWindow(QMainWindow):
         customer_menu.addSeparator()
         customer_menu.addAction(self.delete_action)
         reports_menu = menus.addMenu(self.tr("&Reports"))
-        reports_menu.addAction(self.report_actions.fcr_action)
+        reports_menu.addActions([self.overview_action, self.report_actions.fcr_action])
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
         tools = QToolBar(self.tr("Main tool bar"))
@@ -207,6 +242,9 @@ class MainWindow(QMainWindow):
         tickets.openRequested.connect(self.ticket_windows.open)
         tickets.countChanged.connect(self._tickets_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
+        self.care.openCustomerRequested.connect(self.show_customer)
+        self.care.showRequested.connect(self.bring_to_front)
+        self.pages.currentChanged.connect(self._page_changed)
         self.runner.unhandledError.connect(
             lambda error: self.message_bar.show_message(str(error), error=True)
         )
@@ -232,6 +270,8 @@ class MainWindow(QMainWindow):
         # move the whole tab widget after its own child (a closed loop), so the bar goes before
         # "Working as" instead, which lands it right after the timeline or tickets.
         chain([self.detail.history.tabBar(), self.staff.combo])
+        # The pages' tabs come right after the message bar, before whatever page is showing.
+        chain([bar.close_button, self.pages.tabBar()])
 
     def _set_ready(self, ready: bool) -> None:
         for action in (
@@ -258,6 +298,7 @@ class MainWindow(QMainWindow):
         self.ticket_windows.attach(services)
         self.customer_tickets.attach(services)
         self.report_actions.attach(services)
+        self.care.attach(services)  # refreshes the touches, then loads the queue
         self.apply_shop(shop)
         self._set_actor(self.staff.actor())
         header_state, sized_by_user = window_state.restore_list(self.settings)
@@ -271,7 +312,10 @@ class MainWindow(QMainWindow):
                     path=report.backup_path
                 )
             )
-        self.list_panel.focus_search()
+        if self.pages.currentWidget() is self.care.queue_page:
+            self.care.queue_page.focus_queue()
+        else:
+            self.list_panel.focus_search()
 
     def apply_shop(self, shop: ShopSettings) -> None:
         """The shop's settings were read or changed: staff names, country for phone numbers."""
@@ -306,6 +350,33 @@ class MainWindow(QMainWindow):
             self.tr("Tickets ({count})").format(count=format_count(count)) if count else self.tr("Tickets")
         )
         self.detail.history.setTabText(self.tickets_tab, title)
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def show_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        if page is self.care.queue_page:
+            self.care.queue_page.focus_queue()
+        elif page is self.care.dashboard:
+            self.care.dashboard.focus_first()
+
+    def _page_changed(self, _index: int) -> None:
+        if self.pages.currentWidget() is self.care.dashboard:
+            self.care.show_overview()
+
+    def find_customer(self) -> None:
+        """Ctrl+F: to the customers' search box, from any page."""
+        self.pages.setCurrentWidget(self.splitter)
+        self.list_panel.focus_search()
+
+    def show_customer(self, customer_id: int) -> None:
+        """Show one customer on the Customers page (from the queue or the overview)."""
+        self.pages.setCurrentWidget(self.splitter)
+        panel = self.list_panel
+        if panel.search.text():
+            panel.search.clear()  # the whole list again, so the customer is in it
+        panel.refresh(select_id=customer_id)
+        panel.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_welcome(self, shop: ShopSettings) -> None:
         """First run: ask about the shop and how to start."""
@@ -391,6 +462,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Quitting waits for the database thread; don't let it wait for a whole import.
         self.import_actions.cancel_running()
+        self.care.shutdown()
         self.save_state()
         super().closeEvent(event)
 

@@ -440,7 +440,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+60"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+61"/>
         <source>&amp;Tomorrow</source>
         <translation type="unfinished"></translation>
     </message>
@@ -656,7 +656,7 @@
 <context>
     <name>CareQueuePage</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+37"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+38"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1653,12 +1653,13 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../careapp/ui/dashboard/page.py" line="+96"/>
+        <location filename="../../careapp/ui/dashboard/page.py" line="+98"/>
+        <location line="+107"/>
         <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-102"/>
         <source>Load again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1721,20 +1722,20 @@
     <message>
         <location line="+1"/>
         <location line="+8"/>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Top referrers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-62"/>
         <location line="+8"/>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Done this month</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-56"/>
-        <location line="+50"/>
+        <location line="-57"/>
+        <location line="+51"/>
         <source>Moved on the ladder this month</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1749,7 +1750,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+36"/>
         <source>Working out the figures…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2662,7 +2663,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>LadderChart</name>
     <message>
-        <location filename="../../careapp/ui/dashboard/charts.py" line="+97"/>
+        <location filename="../../careapp/ui/dashboard/charts.py" line="+98"/>
         <source>Loyalty ladder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2854,13 +2855,33 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+100"/>
-        <location line="+206"/>
+        <location filename="../../careapp/ui/main_window.py" line="+90"/>
+        <source>Pages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+237"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-203"/>
+        <location line="-232"/>
+        <source>Care &amp;queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;ustomers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>O&amp;verview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2935,12 +2956,27 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>Care queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Care &amp;overview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2965,12 +3001,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+94"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Open ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2980,7 +3016,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+40"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>

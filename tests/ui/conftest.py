@@ -99,6 +99,8 @@ def make_window(
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(runner, settings, "Sam", prompts)  # type: ignore[arg-type]
     qtbot.addWidget(window)
+    # The care queue is the first page; the customer tests start on the Customers page.
+    window.pages.setCurrentWidget(window.splitter)
     if resize:
         window.resize(1200, 760)
     if show:

@@ -32,7 +32,7 @@ def menu_texts(window: MainWindow, title: str) -> list[str]:
 
 def test_the_menus_offer_the_service_screens(window: MainWindow) -> None:
     assert "&Log a call…" in menu_texts(window, "&Customer")
-    assert menu_texts(window, "&Reports") == ["&First-contact resolution…"]
+    assert "&First-contact resolution…" in menu_texts(window, "&Reports")
     assert {"S&taff list…", "S&witch who is working"} <= set(menu_texts(window, "&File"))
     assert window.call_logger.action.shortcut().toString() == "Ctrl+L"
     assert window.call_logger.action.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
