@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
         # focus on to the bar a second time, at its own place in the chain after the pages,
         # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
-        self.pages.setFocusProxy(None)
+        self.pages.setFocusProxy(None)  # type: ignore[arg-type]  # None: no proxy (the stubs forget it)
         self.pages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         central = QWidget()
