@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database
 from careapp.db.models import TicketRecord, TicketStateChangeRecord
+from careapp.domain.durations import format_duration
 from careapp.domain.fcr import (
     DEFAULT_BACKLOG_BUCKETS,
     BacklogBucket,
@@ -191,20 +192,6 @@ _RATES = (
     ("Reopen", "reopen"),
     ("Repeat", "repeat"),
 )
-
-
-def format_duration(value: dt.timedelta | None) -> str:
-    """A duration as people say it: 45m, 2h 05m, 3d 4h; a dash for none."""
-    if value is None:
-        return "-"
-    minutes = round(value.total_seconds() / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
 
 
 def _rate_text(rate: Rate) -> str:

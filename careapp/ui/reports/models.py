@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 
+from careapp.domain.durations import format_duration
 from careapp.ui.tickets.table import Column, RowsModel
 
 if TYPE_CHECKING:
@@ -29,16 +30,7 @@ def rate_text(rate: Rate) -> str:
 
 def duration_text(value: dt.timedelta | None) -> str:
     """45m, 2h 05m, 3d 4h; a dash for none (the same words as the text and CSV reports)."""
-    if value is None:
-        return "–"
-    minutes = round(value.total_seconds() / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
+    return format_duration(value, none="–")
 
 
 def group_text(row: FcrRow) -> str:
