@@ -1,0 +1,394 @@
+"""File → Calendar…: what goes into the owner's calendar, the feed file and CalDAV sync.
+
+Every service call (saving, finding the calendar, testing the connection, syncing) goes through the
+runner. The password field's text goes to the keyring only (see :mod:`careapp.ui.calendar.jobs`); the
+settings never hold it. When there is no keyring, the dialog shows the keyring's sentence and offers to
+keep working with the feed and .ics files, asking for the password when syncing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careapp.domain.calendar import ItemKind
+from careapp.services.calendar import CalendarSettings
+from careapp.services.calendar_sync import SyncResult
+from careapp.ui.calendar.jobs import CalendarJobs, Saved
+from careapp.ui.keyboard import follow_layout
+from careapp.ui.runner import Runner
+from careapp.ui.widgets import ErrorLabel
+
+# Asks for the CalDAV password at sync time when no keyring keeps it; "" when the owner cancels.
+AskPassword = Callable[[QWidget], str]
+
+
+def ask_password(parent: QWidget) -> str:
+    translate = QCoreApplication.translate
+    text, ok = QInputDialog.getText(
+        parent,
+        translate("CalendarDialog", "CalDAV password"),
+        translate(
+            "CalendarDialog",
+            "The system keyring cannot keep the password, so careapp asks for it each session:",
+        ),
+        QLineEdit.EchoMode.Password,
+    )
+    return text if ok else ""
+
+
+class CalendarDialog(QDialog):
+    """Edits the calendar settings; saves them through the runner and emits ``saved``."""
+
+    saved = Signal(object)  # CalendarSettings
+    synced = Signal(str)  # the sync's summary, for the status bar
+
+    def __init__(
+        self,
+        settings: CalendarSettings,
+        last_sync: dict[str, object] | None,
+        runner: Runner,
+        jobs: CalendarJobs,
+        parent: QWidget | None = None,
+        *,
+        ask: AskPassword = ask_password,
+    ) -> None:
+        super().__init__(parent)
+        self._settings, self._runner, self._jobs, self._ask = settings, runner, jobs, ask
+        self.setObjectName("calendarDialog")
+        self.setWindowTitle(self.tr("Calendar"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._what_box(settings))
+        layout.addWidget(self._feed_box(settings))
+        layout.addWidget(self._caldav_box(settings, last_sync))
+        self.error = ErrorLabel(self.tr("Problem"))
+        layout.addWidget(self.error)
+        self.keep_without_keyring = QPushButton(self.tr("&Keep working without the keyring"))
+        self.keep_without_keyring.setAccessibleName(self.tr("Keep working without the keyring"))
+        self.keep_without_keyring.setToolTip(
+            self.tr("Use the feed and .ics files; careapp asks for the password when it syncs.")
+        )
+        self.keep_without_keyring.setVisible(False)
+        self.keep_without_keyring.clicked.connect(lambda: self.done(QDialog.DialogCode.Accepted))
+        layout.addWidget(self.keep_without_keyring)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("&Save"))
+        self.save_button.setAccessibleName(self.tr("Save"))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(self.tr("Cancel"))
+        cancel.setAccessibleName(self.tr("Cancel"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        follow_layout(self)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _check(self, text: str, name: str, checked: bool, tip: str = "") -> QCheckBox:
+        box = QCheckBox(text)
+        box.setAccessibleName(name)
+        box.setChecked(checked)
+        if tip:
+            box.setToolTip(tip)
+            box.setAccessibleDescription(tip)
+        return box
+
+    def _what_box(self, settings: CalendarSettings) -> QGroupBox:
+        box = QGroupBox(self.tr("What goes into the calendar"))
+        form = QFormLayout(box)
+        kinds = set(settings.kinds)
+        self.kind_boxes = {
+            ItemKind.BIRTHDAYS: self._check(
+                self.tr("&Birthdays"), self.tr("Birthdays"), ItemKind.BIRTHDAYS.value in kinds
+            ),
+            ItemKind.DATES: self._check(
+                self.tr("Other &dates (anniversaries and the like)"),
+                self.tr("Other dates"),
+                ItemKind.DATES.value in kinds,
+            ),
+            ItemKind.QUEUE: self._check(
+                self.tr("Care &queue"), self.tr("Care queue"), ItemKind.QUEUE.value in kinds
+            ),
+            ItemKind.CALLBACKS: self._check(
+                self.tr("Call&backs"), self.tr("Callbacks"), ItemKind.CALLBACKS.value in kinds
+            ),
+        }
+        for check in self.kind_boxes.values():
+            form.addRow(check)
+        self.days = QSpinBox()
+        self.days.setRange(0, 366)
+        self.days.setValue(settings.days)
+        self.days.setSuffix(self.tr(" days"))
+        self.days.setAccessibleName(self.tr("Days ahead"))
+        days_label = QLabel(self.tr("Days &ahead:"))
+        days_label.setBuddy(self.days)
+        form.addRow(days_label, self.days)
+        privacy = QLabel(
+            self.tr(
+                "Calendars are often shared with other people and devices, so customers' contact "
+                "details and notes stay out unless you tick them here:"
+            )
+        )
+        privacy.setWordWrap(True)
+        form.addRow(privacy)
+        self.include_phone = self._check(
+            self.tr("Include &phone numbers"), self.tr("Include phone numbers"), settings.include_phone
+        )
+        self.include_email = self._check(
+            self.tr("Include e-&mail addresses"), self.tr("Include e-mail addresses"), settings.include_email
+        )
+        self.include_notes = self._check(
+            self.tr("Include &notes"), self.tr("Include notes"), settings.include_notes
+        )
+        for check in (self.include_phone, self.include_email, self.include_notes):
+            form.addRow(check)
+        self.alarm_on = self._check(
+            self.tr("A&larm before each event (best effort)"),
+            self.tr("Alarm before each event"),
+            settings.alarm_minutes is not None,
+            self.tr("Best effort: many calendar apps drop alarms from imported and subscribed calendars."),
+        )
+        self.alarm_minutes = QSpinBox()
+        self.alarm_minutes.setRange(0, 7 * 24 * 60)
+        self.alarm_minutes.setValue(settings.alarm_minutes if settings.alarm_minutes is not None else 30)
+        self.alarm_minutes.setSuffix(self.tr(" minutes before"))
+        self.alarm_minutes.setAccessibleName(self.tr("Alarm minutes before"))
+        self.alarm_minutes.setEnabled(self.alarm_on.isChecked())
+        self.alarm_on.toggled.connect(self.alarm_minutes.setEnabled)
+        form.addRow(self.alarm_on, self.alarm_minutes)
+        alarm_note = QLabel(
+            self.tr("Best effort: many calendar apps drop alarms from imported and subscribed calendars.")
+        )
+        alarm_note.setWordWrap(True)
+        form.addRow(alarm_note)
+        return box
+
+    def _feed_box(self, settings: CalendarSettings) -> QGroupBox:
+        box = QGroupBox(self.tr("Feed file"))
+        form = QFormLayout(box)
+        note = QLabel(
+            self.tr(
+                "careapp keeps this file up to date; subscribe to it from your calendar app, e.g. as "
+                "file:// in Thunderbird."
+            )
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.feed_path = QLineEdit(settings.feed_path)
+        self.feed_path.setAccessibleName(self.tr("Feed file"))
+        self.feed_path.setPlaceholderText(self.tr("No feed file"))
+        self.choose_feed = QPushButton(self.tr("C&hoose…"))
+        self.choose_feed.setAccessibleName(self.tr("Choose the feed file"))
+        self.choose_feed.clicked.connect(self._choose_feed)
+        row = QHBoxLayout()
+        row.addWidget(self.feed_path, 1)
+        row.addWidget(self.choose_feed)
+        label = QLabel(self.tr("&File:"))
+        label.setBuddy(self.feed_path)
+        form.addRow(label, row)
+        return box
+
+    def _caldav_box(self, settings: CalendarSettings, last_sync: dict[str, object] | None) -> QGroupBox:
+        box = QGroupBox(self.tr("CalDAV sync"))
+        form = QFormLayout(box)
+        self.url = QLineEdit(settings.caldav_url)
+        self.url.setAccessibleName(self.tr("Server address"))
+        self.url.setPlaceholderText("https://")
+        self.user = QLineEdit(settings.caldav_user)
+        self.user.setAccessibleName(self.tr("User name"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        self.password.setPlaceholderText(self.tr("Kept in the system keyring"))
+        self.calendar_name = QLineEdit(settings.caldav_calendar)
+        self.calendar_name.setAccessibleName(self.tr("Calendar name"))
+        for text, field in (
+            (self.tr("Ser&ver address:"), self.url),
+            (self.tr("&User name:"), self.user),
+            (self.tr("Pass&word:"), self.password),
+            (self.tr("Calendar na&me:"), self.calendar_name),
+        ):
+            label = QLabel(text)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        self.find_button = QPushButton(self.tr("&Find calendar"))
+        self.find_button.setAccessibleName(self.tr("Find calendar"))
+        self.find_button.clicked.connect(self.find_calendar)
+        self.test_button = QPushButton(self.tr("&Test connection"))
+        self.test_button.setAccessibleName(self.tr("Test connection"))
+        self.test_button.clicked.connect(self.test_connection)
+        self.sync_button = QPushButton(self.tr("S&ync now"))
+        self.sync_button.setAccessibleName(self.tr("Sync now"))
+        self.sync_button.clicked.connect(self.sync_now)
+        buttons = QHBoxLayout()
+        for button in (self.find_button, self.test_button, self.sync_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        self.sync_result = QLabel(
+            f"{last_sync.get('at', '')}: {last_sync.get('summary', '')}"
+            if last_sync
+            else self.tr("Not synced yet.")
+        )
+        self.sync_result.setWordWrap(True)
+        self.sync_result.setAccessibleName(self.tr("Last sync"))
+        form.addRow(self.sync_result)
+        return box
+
+    # --- values --------------------------------------------------------------------------
+
+    def values(self) -> CalendarSettings:
+        kinds = tuple(kind.value for kind, box in self.kind_boxes.items() if box.isChecked())
+        return replace(
+            self._settings,
+            kinds=kinds,
+            days=self.days.value(),
+            include_phone=self.include_phone.isChecked(),
+            include_email=self.include_email.isChecked(),
+            include_notes=self.include_notes.isChecked(),
+            alarm_minutes=self.alarm_minutes.value() if self.alarm_on.isChecked() else None,
+            feed_path=self.feed_path.text().strip(),
+            caldav_url=self.url.text().strip(),
+            caldav_user=self.user.text().strip(),
+            caldav_calendar=self.calendar_name.text().strip(),
+        )
+
+    def _choose_feed(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Feed file"), self.feed_path.text(), self.tr("iCalendar files (*.ics)")
+        )
+        if path:
+            self.feed_path.setText(path if path.lower().endswith(".ics") else path + ".ics")
+
+    def _busy(self, busy: bool) -> None:
+        for button in (self.save_button, self.find_button, self.test_button, self.sync_button):
+            button.setEnabled(not busy)
+
+    def _take_password(self) -> str:
+        """The typed password, once: the field is emptied as soon as it is handed to a job."""
+        password = self.password.text()
+        self.password.clear()
+        return password
+
+    # --- actions -------------------------------------------------------------------------
+
+    def save(self) -> None:
+        settings = self.values()
+        if not settings.kinds:
+            self.error.show_error(self.tr("Choose at least one kind of calendar item."))
+            return
+        self._busy(True)
+        self.error.show_error(None)
+        jobs, password = self._jobs, self._take_password()
+        self._runner.submit(lambda: jobs.save(settings, password), self._saved, self._failed, owner=self)
+
+    def _saved(self, saved: Saved) -> None:
+        self._busy(False)
+        self._settings = saved.settings
+        self.saved.emit(saved.settings)
+        if saved.keyring_problem is not None:
+            self._show_keyring_problem(saved.keyring_problem)
+            return
+        self.done(QDialog.DialogCode.Accepted)
+
+    def _show_keyring_problem(self, sentence: str) -> None:
+        self.error.show_error(
+            sentence
+            + " "
+            + self.tr(
+                "The settings are saved. careapp keeps the password for this session only and asks for "
+                "it again when it syncs after a restart."
+            )
+        )
+        self.keep_without_keyring.setVisible(True)
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy(False)
+        self.error.show_error(str(error))
+
+    def find_calendar(self) -> None:
+        settings, name = self.values(), self.calendar_name.text().strip()
+        if not settings.caldav_url or not name:
+            self.error.show_error(self.tr("Enter the server address and the calendar's name first."))
+            return
+        self._busy(True)
+        self.error.show_error(None)
+        jobs, password = self._jobs, self._take_password()
+        self._runner.submit(
+            lambda: jobs.find_calendar(settings, name, password), self._found, self._failed, owner=self
+        )
+
+    def _found(self, settings: CalendarSettings) -> None:
+        self._busy(False)
+        self._settings = settings
+        self.url.setText(settings.caldav_url)
+        self.sync_result.setText(self.tr("Found the calendar at {url}.").format(url=settings.caldav_url))
+        self.saved.emit(settings)
+
+    def test_connection(self) -> None:
+        settings = self.values()
+        self._busy(True)
+        self.error.show_error(None)
+        jobs, password = self._jobs, self.password.text()
+        self._runner.submit(
+            lambda: jobs.test_connection(settings, password), self._tested, self._failed, owner=self
+        )
+
+    def _tested(self, sentence: str) -> None:
+        self._busy(False)
+        self.sync_result.setText(sentence)
+
+    def sync_now(self) -> None:
+        """Save what is on screen, then sync; asks for the password when no keyring keeps one."""
+        settings = self.values()
+        if not settings.kinds:
+            self.error.show_error(self.tr("Choose at least one kind of calendar item."))
+            return
+        password = self._take_password()
+        no_keyring = self.keep_without_keyring.isVisible() and not self._jobs.session.has_any()
+        if settings.caldav_url and not password and no_keyring:
+            password = self._ask(self)
+        self._busy(True)
+        self.error.show_error(None)
+        self.sync_result.setText(self.tr("Syncing…"))
+        jobs = self._jobs
+
+        def run() -> tuple[Saved, SyncResult]:
+            saved = jobs.save(settings, password)
+            return saved, jobs.sync_now()
+
+        self._runner.submit(run, self._synced, self._failed, owner=self)
+
+    def _synced(self, outcome: tuple[Saved, SyncResult]) -> None:
+        saved, result = outcome
+        self._busy(False)
+        self._settings = saved.settings
+        self.saved.emit(saved.settings)
+        text = result.summary() if self._settings.caldav_url else self.tr("Calendar feed written.")
+        if result.error and not self._settings.caldav_url:
+            text = result.error
+        self.sync_result.setText(text)
+        self.synced.emit(text)
+        if saved.keyring_problem is not None:
+            self._show_keyring_problem(saved.keyring_problem)
