@@ -143,7 +143,7 @@
 <context>
     <name>CalendarController</name>
     <message>
-        <location filename="../../careapp/ui/calendar/controller.py" line="+40"/>
+        <location filename="../../careapp/ui/calendar/controller.py" line="+41"/>
         <source>&amp;Calendar…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -154,7 +154,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>Export .&amp;ics…</source>
+        <source>Ex&amp;port .ics…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -163,7 +163,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+54"/>
         <source>The calendar settings could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -188,7 +188,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Exported {count} calendar event(s) to {path}. {note}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3249,18 +3249,18 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+90"/>
+        <location filename="../../careapp/ui/main_window.py" line="+91"/>
         <source>Pages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+23"/>
-        <location line="+237"/>
+        <location line="+248"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-242"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3370,7 +3370,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3395,7 +3395,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+101"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -13,16 +13,17 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
-from careapp.services.calendar import ADDS_ONLY_NOTE
 from careapp.ui.calendar.background import CalendarBackground
-from careapp.ui.calendar.jobs import CalendarJobs, Loaded
-from careapp.ui.calendar.settings_dialog import CalendarDialog
 from careapp.ui.formatting import format_count
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:
     from careapp.context import Services
+    from careapp.ui.calendar.jobs import CalendarJobs, Loaded
+    from careapp.ui.calendar.settings_dialog import CalendarDialog
+
+# The dialog and the jobs import the calendar services (and the database stack): only when used.
 
 
 class CalendarController(QObject):
@@ -42,7 +43,7 @@ class CalendarController(QObject):
             self.tr("What goes into your calendar, the feed file and CalDAV sync")
         )
         self.settings_action.triggered.connect(self.open_settings)
-        self.export_action = QAction(self.tr("Export .&ics…"), window)
+        self.export_action = QAction(self.tr("Ex&port .ics…"), window)
         self.export_action.setToolTip(
             self.tr("Calendar events to an .ics file (adds only: later changes will not follow)")
         )
@@ -52,6 +53,8 @@ class CalendarController(QObject):
         self.background = CalendarBackground(runner, self._update, self._show_status, self)
 
     def attach(self, services: Services, jobs: CalendarJobs | None = None) -> None:
+        from careapp.ui.calendar.jobs import CalendarJobs
+
         self.jobs = jobs or CalendarJobs(services)
         for action in (self.settings_action, self.export_action):
             action.setEnabled(True)
@@ -81,6 +84,8 @@ class CalendarController(QObject):
         self._runner.submit(self.jobs.load, self._show_dialog, self._load_failed, owner=self._window)
 
     def _show_dialog(self, loaded: Loaded) -> None:
+        from careapp.ui.calendar.settings_dialog import CalendarDialog
+
         assert self.jobs is not None
         self._loading = False
         dialog = CalendarDialog(loaded.settings, loaded.last_sync, self._runner, self.jobs, self._window)
@@ -125,9 +130,11 @@ class CalendarController(QObject):
         )
 
     def _exported(self, path: Path, count: int) -> None:
+        from careapp.services.calendar import ADDS_ONLY_NOTE
+
         self._status_bar.clearMessage()
         self._message_bar.show_message(
             self.tr("Exported {count} calendar event(s) to {path}. {note}").format(
-                count=format_count(count), path=path, note=self.tr(ADDS_ONLY_NOTE)
+                count=format_count(count), path=path, note=ADDS_ONLY_NOTE
             )
         )
