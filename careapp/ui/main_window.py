@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolB
 
 from careapp.ui import window_state
 from careapp.ui.about import AboutDialog, AboutInfo
+from careapp.ui.calendar.controller import CalendarController
 from careapp.ui.calls.controller import CallLogger
 from careapp.ui.care.controller import CareController
 from careapp.ui.customers.controller import CustomerController
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.care = CareController(
             self, runner, self.staff.current_actor, self.prompts, log_call=self.call_logger.action
         )
+        self.calendar = CalendarController(self, runner, self.message_bar, self.statusBar())
         self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
         self.pages.addTab(self.splitter, self.tr("C&ustomers"))
         self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
@@ -191,12 +193,15 @@ class MainWindow(QMainWindow):
     def _make_menus_and_tool_bar(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
-        file_menu.addActions([self.import_action, self.undo_import_action, self.export_action])
+        file_menu.addActions(
+            [self.import_action, self.undo_import_action, self.export_action, self.calendar.export_action]
+        )
         file_menu.addSeparator()
         file_menu.addActions(
             [
                 self.shop_settings_action,
                 self.care.rules_action,
+                self.calendar.settings_action,
                 self.staff_actions.list_action,
                 self.staff_actions.switch_action,
             ]
@@ -243,6 +248,12 @@ class MainWindow(QMainWindow):
         tickets.countChanged.connect(self._tickets_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
         self.care.openCustomerRequested.connect(self.show_customer)
+        # The calendar feed and CalDAV follow changes (coalesced, on the database thread).
+        customers.customersChanged.connect(self.calendar.changed)
+        self.import_actions.customersChanged.connect(self.calendar.changed)
+        self.care.queue_page.acted.connect(lambda _text: self.calendar.changed())
+        self.call_logger.logged.connect(lambda _call: self.calendar.changed())
+        self.ticket_windows.changed.connect(lambda _ticket_id: self.calendar.changed())
         self.care.showRequested.connect(self.bring_to_front)
         self.pages.currentChanged.connect(self._page_changed)
         self.runner.unhandledError.connect(
@@ -299,6 +310,7 @@ class MainWindow(QMainWindow):
         self.customer_tickets.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
+        self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
         self.apply_shop(shop)
         self._set_actor(self.staff.actor())
         header_state, sized_by_user = window_state.restore_list(self.settings)
@@ -463,6 +475,7 @@ class MainWindow(QMainWindow):
         # Quitting waits for the database thread; don't let it wait for a whole import.
         self.import_actions.cancel_running()
         self.care.shutdown()
+        self.calendar.shutdown()
         self.save_state()
         super().closeEvent(event)
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from careapp.context import Services
+    from careapp.ui.main_window import MainWindow
     from careapp.ui.runner import ThreadedRunner
 
 
@@ -137,3 +138,11 @@ def shop_with_birthdays(services: Services) -> Services:
     calendar = calendar_service(services)
     calendar.save_calendar_settings(replace(calendar.calendar_settings(), kinds=("birthdays",)))
     return services
+
+
+def test_the_main_window_offers_calendar_and_export_in_the_file_menu(window: MainWindow) -> None:
+    file_menu = window.menuBar().actions()[0].menu()
+    texts = {a.text(): a for a in file_menu.actions()}  # type: ignore[union-attr]
+    assert texts["&Calendar…"].isEnabled()
+    assert texts["Ex&port .ics…"].isEnabled()
+    window.calendar.shutdown()
