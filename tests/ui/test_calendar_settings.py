@@ -166,3 +166,43 @@ def test_buttons_have_mnemonics(qtbot: QtBot, sync_runner: Runner, services: Ser
         b.text() for b in (dialog.save_button, dialog.find_button, dialog.test_button, dialog.sync_button)
     ]
     assert name in texts
+
+
+@pytest.mark.slow  # a Radicale process
+def test_find_calendar_and_sync_now_against_a_real_radicale(
+    qtbot: QtBot, threaded_runner: Runner, services: Services, data_dir: Path, tmp_path: Path
+) -> None:
+    from careapp.domain.customer import CustomerDraft, PartialDate
+    from tests.calendar.calendar_servers import PASSWORD as SERVER_PASSWORD
+    from tests.calendar.calendar_servers import USER, Radicale
+
+    folder = tmp_path / "radicale"
+    folder.mkdir()
+    server = Radicale(folder)
+    server.start()
+    try:
+        server.make_calendar()
+        draft = CustomerDraft(first_name="Ann", last_name="Lee", birthday=PartialDate(12, 5))
+        services.customers.create(draft, "test")
+        keyring = MemoryKeyring()
+        dialog = open_dialog(qtbot, threaded_runner, CalendarJobs(services, SecretStore(keyring)))
+        dialog.kind_boxes[next(iter(dialog.kind_boxes))].setChecked(True)
+        dialog.url.setText(server.base)
+        dialog.user.setText(USER)
+        dialog.calendar_name.setText("Care")
+        qtbot.keyClicks(dialog.password, SERVER_PASSWORD)
+        qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Found the calendar" in dialog.sync_result.text(), timeout=30_000)
+        assert dialog.url.text() == server.calendar_url
+        assert keyring.passwords == {(SERVICE, account(server.calendar_url, USER)): SERVER_PASSWORD}
+
+        with qtbot.waitSignal(dialog.synced, timeout=30_000) as synced:
+            qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+        summary = str(synced.args[0])
+        assert summary.startswith("CalDAV sync: "), summary
+        assert "Stopped" not in summary
+        assert any("Ann" in text for text in server.objects().values())
+        services.db.engine.dispose()
+        assert files_holding(data_dir, SERVER_PASSWORD) == []
+    finally:
+        server.stop()
