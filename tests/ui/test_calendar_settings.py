@@ -159,6 +159,23 @@ def test_sync_now_without_caldav_writes_the_feed(
     assert dialog.sync_result.text() == "Calendar feed written."
 
 
+def test_test_connection_failure_shows_the_sentence(
+    qtbot: QtBot, threaded_runner: Runner, services: Services
+) -> None:
+    from tests.calendar.calendar_servers import free_port
+
+    dialog = open_dialog(qtbot, threaded_runner, CalendarJobs(services, SecretStore(MemoryKeyring())))
+    address = f"http://127.0.0.1:{free_port()}/shop/care/"
+    dialog.url.setText(address)
+    dialog.user.setText("shop")
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=30_000)
+    assert dialog.error.text().startswith(f"Could not reach the CalDAV server at {address}")
+    assert PASSWORD not in dialog.error.text()
+    assert dialog.test_button.isEnabled()
+
+
 @pytest.mark.parametrize("name", ["&Save", "&Find calendar", "&Test connection", "S&ync now"])
 def test_buttons_have_mnemonics(qtbot: QtBot, sync_runner: Runner, services: Services, name: str) -> None:
     dialog = open_dialog(qtbot, sync_runner, CalendarJobs(services, SecretStore(MemoryKeyring())))
@@ -195,6 +212,10 @@ def test_find_calendar_and_sync_now_against_a_real_radicale(
         qtbot.waitUntil(lambda: "Found the calendar" in dialog.sync_result.text(), timeout=30_000)
         assert dialog.url.text() == server.calendar_url
         assert keyring.passwords == {(SERVICE, account(server.calendar_url, USER)): SERVER_PASSWORD}
+
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.sync_result.text().startswith("Connected to"), timeout=30_000)
+        assert not dialog.error.isVisible()
 
         with qtbot.waitSignal(dialog.synced, timeout=30_000) as synced:
             qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
