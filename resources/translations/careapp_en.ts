@@ -521,7 +521,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>Calendar feed written.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -227,3 +227,30 @@ def test_find_calendar_and_sync_now_against_a_real_radicale(
         assert files_holding(data_dir, SERVER_PASSWORD) == []
     finally:
         server.stop()
+
+
+def test_sync_now_without_a_keyring_explains_then_asks_for_the_password(
+    qtbot: QtBot, threaded_runner: Runner, services: Services, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+
+    def ask(_parent: object) -> str:
+        asked.append("password")
+        return PASSWORD
+
+    jobs = CalendarJobs(services, SecretStore(NoKeyring()))
+    loaded = jobs.load()
+    dialog = CalendarDialog(loaded.settings, loaded.last_sync, threaded_runner, jobs, ask=ask)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.url.setText("http://127.0.0.1:9/care/")
+    dialog.user.setText("shop")
+    with qtbot.waitSignal(dialog.synced, timeout=30_000):
+        qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    assert "No system keyring is available" in dialog.error.text()
+    assert dialog.keep_without_keyring.isVisible()
+    assert asked == []
+    with qtbot.waitSignal(dialog.synced, timeout=30_000):
+        qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    assert asked == ["password"]
+    assert jobs.session.get_password(SERVICE, account("http://127.0.0.1:9/care/", "shop")) == PASSWORD

@@ -102,6 +102,16 @@ class CalendarJobs:
             return Saved(settings, str(error))
         return Saved(settings)
 
+    def keyring_problem(self, settings: CalendarSettings) -> str | None:
+        """The keyring's sentence when it cannot be used for this login (and no session password)."""
+        if not settings.caldav_url or self.session.has_any():
+            return None
+        try:
+            self._secrets.get(settings.caldav_url, settings.caldav_user)
+        except SecretUnavailable as error:
+            return str(error)
+        return None
+
     def remember_for_session(self, settings: CalendarSettings, password: str) -> None:
         """Keep a password asked for at sync time in memory only (no keyring)."""
         SecretStore(backend=self.session).set(settings.caldav_url, settings.caldav_user, password)

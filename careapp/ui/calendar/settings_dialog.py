@@ -376,6 +376,10 @@ class CalendarDialog(QDialog):
 
         def run() -> tuple[Saved, SyncResult]:
             saved = jobs.save(settings, password)
+            if saved.keyring_problem is None and not password:
+                problem = jobs.keyring_problem(settings)
+                if problem is not None:
+                    saved = Saved(saved.settings, problem)  # the next Sync now asks for the password
             return saved, jobs.sync_now()
 
         self._runner.submit(run, self._synced, self._failed, owner=self)
