@@ -27,6 +27,7 @@ from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
 from careapp.ui.export import ask_export_target, run_export
+from careapp.ui.feedback import FeedbackPanel
 from careapp.ui.formatting import customers_text, format_count, matches_text
 from careapp.ui.importing.controller import ImportController
 from careapp.ui.keyboard import chain
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.ticket_windows = TicketWindows(self, runner)
         self.customer_tickets = CustomerTickets(runner)
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
+        self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
+        self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.care = CareController(
             self, runner, self.staff.current_actor, self.prompts, log_call=self.call_logger.action
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
         tickets = self.customer_tickets
         tickets.openRequested.connect(self.ticket_windows.open)
         tickets.countChanged.connect(self._tickets_counted)
+        self.customer_feedback.countChanged.connect(self._feedback_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
         self.care.openCustomerRequested.connect(self.show_customer)
         # The calendar feed and CalDAV follow changes (coalesced, on the database thread).
@@ -275,6 +279,10 @@ class MainWindow(QMainWindow):
                 self.detail.timeline,
                 self.customer_tickets.table,
                 self.customer_tickets.open_button,
+                self.customer_feedback.list,
+                self.customer_feedback.record_button,
+                self.customer_feedback.publish_button,
+                self.customer_feedback.withdraw_button,
             ]
         )
         # The tab bar holds the timeline in its tab widget: ordering the timeline before it would
@@ -308,6 +316,7 @@ class MainWindow(QMainWindow):
         self.call_logger.attach(services)
         self.ticket_windows.attach(services)
         self.customer_tickets.attach(services)
+        self.customer_feedback.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
         self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
@@ -356,12 +365,19 @@ class MainWindow(QMainWindow):
         if self.list_panel.current_id() == customer_id:
             self.customer_actions.show_customer(customer_id)
             self.customer_tickets.show_customer(customer_id)
+            self.customer_feedback.show_customer(customer_id)  # the call may have recorded feedback
 
     def _tickets_counted(self, count: int) -> None:
         title = (
             self.tr("Tickets ({count})").format(count=format_count(count)) if count else self.tr("Tickets")
         )
         self.detail.history.setTabText(self.tickets_tab, title)
+
+    def _feedback_counted(self, count: int) -> None:
+        title = (
+            self.tr("Feedback ({count})").format(count=format_count(count)) if count else self.tr("Feedback")
+        )
+        self.detail.history.setTabText(self.feedback_tab, title)
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -431,6 +447,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_customer)
         self.customer_actions.show_customer(customer_id)
         self.customer_tickets.show_customer(customer_id if has_customer else None)
+        self.customer_feedback.show_customer(customer_id if has_customer else None)
 
     def _update_count(self) -> None:
         model = self.list_panel.model

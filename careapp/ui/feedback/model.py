@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from careapp.services.feedback import Feedback
 from careapp.ui.formatting import format_stored_date
+
+if TYPE_CHECKING:  # the UI must not import the database stack at start-up
+    from careapp.services.feedback import Feedback
 
 FeedbackRole = Qt.ItemDataRole.UserRole + 1  # the Feedback itself
 PublishedRole = Qt.ItemDataRole.UserRole + 2  # bool: published as a testimonial

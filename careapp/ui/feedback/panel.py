@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.services.feedback import Feedback
 from careapp.ui.feedback.model import FeedbackListModel
 from careapp.ui.runner import Runner
 from careapp.ui.tickets.dialog import sentence
@@ -36,6 +35,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
+    from careapp.services.feedback import Feedback
     from careapp.services.staff import Actor
 
 
