@@ -2712,7 +2712,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>FeedbackListModel</name>
     <message>
-        <location filename="../../careapp/ui/feedback/model.py" line="+66"/>
+        <location filename="../../careapp/ui/feedback/model.py" line="+68"/>
         <source>Positive</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3249,18 +3249,24 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+91"/>
+        <location filename="../../careapp/ui/main_window.py" line="+92"/>
         <source>Pages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+23"/>
-        <location line="+248"/>
+        <location line="+257"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-255"/>
+        <location line="+261"/>
+        <source>Feedback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-255"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3395,7 +3401,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+107"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3405,8 +3411,13 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Tickets ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Feedback ({count})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3421,7 +3432,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
