@@ -12,15 +12,23 @@ reaches a ``QProxyStyle`` subclass with option, widget and returnData all null).
 asked for thousands of times, and CPython soon aborts with "none_dealloc: deallocating None".
 So careapp overrides no virtual that Qt calls with null pointers (no QProxyStyle subclass; see
 ``careapp.ui.theme`` for the style-sheet alternative).
+
+Not a bug of one release but of threads and Python's cycle collector: the collector runs on
+whichever thread allocates when a threshold is crossed. If that is the database thread (the runner's
+worker) and the garbage holds a Qt object that Python owns (a closed window or dialog caught in a
+reference cycle with a lambda), Qt deletes that object off the UI thread and the process crashes
+("Garbage-collecting" on the worker in the fault handler's trace). :class:`UiThreadCollector`
+turns automatic collection off and collects on the UI thread instead, on a timer (as Anki does).
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 _installed = False
 
@@ -67,3 +75,47 @@ def install() -> bool:
     SignalInstance.emit = emit  # type: ignore[method-assign]
     _installed = True
     return True
+
+
+GC_INTERVAL_MS = 1000
+
+
+class UiThreadCollector(QObject):
+    """Runs Python's cycle collector on the UI thread only (see the module docstring).
+
+    Every ``interval_ms`` it collects the generations whose counts passed Python's own thresholds,
+    youngest first, as the automatic collector would have. :meth:`stop` turns automatic collection
+    back on if it was on before.
+    """
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = GC_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> int:
+        """Collect what is due now; returns how many unreachable objects were found."""
+        young, middle, old = gc.get_count()
+        found = 0
+        if young > self.threshold[0]:
+            found += gc.collect(0)
+            if middle > self.threshold[1]:
+                found += gc.collect(1)
+                if old > self.threshold[2]:
+                    found += gc.collect(2)
+        return found
+
+    def stop(self) -> None:
+        """Stop, and let Python collect by itself again if it did before."""
+        self.timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+
+def collect_garbage_on_ui_thread(app: QObject) -> UiThreadCollector:
+    """Start collecting on the UI thread (call it on the UI thread, once the application exists)."""
+    return UiThreadCollector(app)
