@@ -155,6 +155,8 @@ def make_application() -> QApplication:
     # The .desktop file's id (packaging/linux): Wayland matches the window to its icon by it.
     QApplication.setDesktopFileName(DESKTOP_FILE_ID)
     app.setWindowIcon(app_icon())
+    if not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
+        qt_workarounds.collect_garbage_on_ui_thread(app)
     apply_scheme_from_environment(app)
     install_translations(app)
     return app

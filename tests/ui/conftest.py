@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QLocale, QSettings
+from PySide6.QtWidgets import QApplication
 
 from careapp.ui import qt_workarounds
 from careapp.ui.customers.stale import ConflictChoice
@@ -27,6 +28,14 @@ DEMO_CUSTOMERS = 250
 def _signal_emit_fix() -> None:
     """PySide6 6.12.0 loses a reference to True on every emit; see careapp.ui.qt_workarounds."""
     qt_workarounds.install()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_on_the_ui_thread(qapp: QApplication) -> Iterator[None]:
+    """Python's cycle collector must not run on the database thread; see careapp.ui.qt_workarounds."""
+    collector = qt_workarounds.collect_garbage_on_ui_thread(qapp)
+    yield
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)
