@@ -965,7 +965,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>likes {interests}</source>
+        <source>interests: {interests}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2048,12 +2048,12 @@
     <name>DashboardPage</name>
     <message>
         <location filename="../../careapp/ui/dashboard/page.py" line="+98"/>
-        <location line="+107"/>
+        <location line="+110"/>
         <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-102"/>
+        <location line="-105"/>
         <source>Load again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2144,7 +2144,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+57"/>
         <source>Working out the figures…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2179,7 +2179,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Nobody is past the longest the shop lets a customer go without contact.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3421,7 +3421,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+51"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3432,7 +3432,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+29"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -89,7 +89,7 @@ def context_parts(context: TouchContext, locale: QLocale | None = None) -> list[
             parts.append(translate("CareQueue", "bought {item}").format(item=context.last_purchase))
     if context.interests:
         parts.append(
-            translate("CareQueue", "likes {interests}").format(interests=", ".join(context.interests))
+            translate("CareQueue", "interests: {interests}").format(interests=", ".join(context.interests))
         )
     if context.last_contact is not None:
         parts.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -183,8 +183,8 @@ class DashboardPage(QWidget):
         right = QWidget()
         right_layout = QHBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(_box(self.tr("Top referrers"), self.referrers_note, self.referrers))
-        right_layout.addWidget(_box(self.tr("Done this month"), self.done_note, self.done_table))
+        right_layout.addWidget(_box(self.tr("Top referrers"), self.referrers_note, self.referrers), 3)
+        right_layout.addWidget(_box(self.tr("Done this month"), self.done_note, self.done_table), 2)
         grid.addWidget(right, 1, 2)
         grid.setColumnStretch(0, 4)
         grid.setColumnStretch(1, 5)
@@ -196,16 +196,37 @@ class DashboardPage(QWidget):
         inner.addWidget(self.error)
         inner.addLayout(tiles)
         inner.addLayout(grid, 1)
-        # In a small window the overview scrolls rather than making the whole window bigger.
+        # In a small window the overview scrolls rather than making the whole window bigger. The
+        # content is sized by hand (see _fit_content): a resizable scroll area would give it the
+        # height its wrapped labels prefer, not the height there is, and always scroll.
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidget(content)
-        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidgetResizable(False)
+        self.scroll_area.installEventFilter(self)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll_area.setAccessibleName(self.tr("Overview"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll_area)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroll_area and event.type() == QEvent.Type.Resize:
+            self._fit_content()
+        return False
+
+    def _fit_content(self) -> None:
+        """The content fills the scroll area, and scrolls only below its minimum size."""
+        content = self.scroll_area.widget()
+        if content is None:
+            return
+        available = self.scroll_area.maximumViewportSize()
+        minimum = content.minimumSizeHint()
+        height = max(available.height(), minimum.height())
+        width = available.width()
+        if height > available.height():
+            width -= self.scroll_area.verticalScrollBar().sizeHint().width()
+        content.resize(max(width, minimum.width()), height)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -263,6 +284,7 @@ class DashboardPage(QWidget):
         self._show_table(self.referrers, self.referrers_note, self.tr("Nobody has referred a customer yet."))
         self._show_table(self.done_table, self.done_note, self.tr("No touches done yet this month."))
         self.show_text(self._drifting_text(overview))
+        self._fit_content()
         self.loaded.emit(overview)
 
     def _drifting_text(self, overview: CareOverview) -> str:
