@@ -391,6 +391,17 @@ class MainWindow(QMainWindow):
     def _page_changed(self, _index: int) -> None:
         if self.pages.currentWidget() is self.care.dashboard:
             self.care.show_overview()
+        self._enable_customer_actions()
+
+    def _enable_customer_actions(self) -> None:
+        """Edit, note and delete act on the customer selected in the list: only while it shows."""
+        enabled = (
+            self.services is not None
+            and self.pages.currentWidget() is self.splitter
+            and self.list_panel.current_id() is not None
+        )
+        for action in (self.edit_action, self.delete_action, self.note_action):
+            action.setEnabled(enabled)
 
     def find_customer(self) -> None:
         """Ctrl+F: to the customers' search box, from any page."""
@@ -443,8 +454,7 @@ class MainWindow(QMainWindow):
 
     def _current_changed(self, customer_id: int | None) -> None:
         has_customer = customer_id is not None and self.services is not None
-        for action in (self.edit_action, self.delete_action, self.note_action):
-            action.setEnabled(has_customer)
+        self._enable_customer_actions()
         self.customer_actions.show_customer(customer_id)
         self.customer_tickets.show_customer(customer_id if has_customer else None)
         self.customer_feedback.show_customer(customer_id if has_customer else None)
