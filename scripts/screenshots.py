@@ -1,5 +1,6 @@
 """Screenshots of the real main window, editor, import preview, welcome and About dialogs, the call
-log, a ticket and the first-contact resolution report, for docs/screenshots/.
+log, a ticket, the first-contact resolution report, the care queue and the care overview, for
+docs/screenshots/.
 
 Runs the real window (threaded runner, real SQLite file in a temporary folder, demo customers
 from a fixed seed, a fixed clock and the en_GB locale, so the pictures are the same every time),
@@ -92,6 +93,7 @@ def richest_customer(services: object) -> int:
 
 
 def shoot_main_window(window: MainWindow, customer_id: int, out: Path, name: str = "main-window") -> None:
+    window.pages.setCurrentWidget(window.splitter)
     panel = window.list_panel
     model = panel.model
     assert model is not None
@@ -226,6 +228,73 @@ def shoot_fcr_report(window: MainWindow, out: Path) -> None:
     report.done(0)
 
 
+def richest_touch(queue: object) -> int:
+    """A touch due this week whose panel shows a bit of everything: an age, a purchase, interests."""
+
+    def score(entry: object) -> int:
+        context = entry.context  # type: ignore[attr-defined]
+        return (
+            (context.age_turning is not None) * 4
+            + bool(context.last_purchase) * 2
+            + min(len(context.interests), 2)
+            + (context.last_contact is not None)
+        )
+
+    entries = [*queue.due_today, *queue.next_7_days] or queue.entries()  # type: ignore[attr-defined]
+    return max(entries, key=score).touch_id  # type: ignore[no-any-return]
+
+
+def shoot_care_queue(window: MainWindow, out: Path) -> None:
+    """The first page, as the owner sees it in the morning, a touch with its context selected."""
+    page = window.care.queue_page
+    window.pages.setCurrentWidget(page)
+    wait_until(lambda: page.queue is not None, "the care queue")
+    assert page.queue is not None
+    touch_id = richest_touch(page.queue)
+    page.select_touch(touch_id)
+    wait_until(lambda: page.details.history.text() not in ("", "Loading…"), "the touch's history")
+    page.tree.setFocus()
+    save(window, out / "care-queue.png")
+
+
+def work_the_queue(services: object, avoid: int) -> None:
+    """A morning's work before the overview: a few touches done, a customer moved up the ladder."""
+    from dataclasses import replace
+
+    from careapp.domain.customer import LoyaltyStage
+    from careapp.services.staff import Actor
+
+    queue = services.care_queue.queue()  # type: ignore[attr-defined]
+    sam = Actor("Sam")
+    ready = [e for e in queue.entries() if e.status == "queued" and e.customer_id != avoid and e.channels]
+    for entry in ready[:6]:
+        services.care_queue.done(sam, entry.touch_id)  # type: ignore[attr-defined]
+    customers = services.customers  # type: ignore[attr-defined]
+    moved = 0
+    for customer_id in customers.search_ids("")[:60]:
+        customer = customers.get(customer_id)
+        if customer_id == avoid or customer.loyalty_stage is not LoyaltyStage.CUSTOMER:
+            continue
+        customers.update(
+            customer_id, replace(customer.draft(), loyalty_stage=LoyaltyStage.CLIENT), customer.version, "Sam"
+        )
+        services.touches.record_stage_change(customer_id, sam)  # type: ignore[attr-defined]
+        moved += 1
+        if moved == 3:
+            break
+
+
+def shoot_dashboard(window: MainWindow, services: object, customer_id: int, out: Path) -> None:
+    work_the_queue(services, customer_id)
+    window.care.reload()
+    page = window.care.dashboard
+    page.overview = None
+    window.pages.setCurrentWidget(page)
+    wait_until(lambda: page.overview is not None, "the overview")
+    page.drifting.setFocus()
+    save(window, out / "dashboard.png")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -236,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     from careapp.config import resolve_paths
     from careapp.context import build_services
     from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo_articles import fill_demo_articles
     from careapp.services.demo_tickets import fill_demo_tickets
 
     with tempfile.TemporaryDirectory(prefix="careapp-shots-") as folder:
@@ -244,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         fill_demo(services.db, DemoSpec(customers=DEMO_CUSTOMERS, seed=DEMO_SEED), NOW)
         customer_ids = sorted(services.customers.search_ids(""))
         fill_demo_tickets(services.db, customer_ids, DEMO_SEED, NOW, DEMO_TICKETS)
+        fill_demo_articles(services.db, services.touches.today(), NOW)
         runner = ThreadedRunner()
         window = MainWindow(runner, QSettings(str(workdir / "ui.ini"), QSettings.Format.IniFormat), "Sam")
         window.resize(1280, 800)
@@ -255,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                 "the customer list",
             )
             customer_id = richest_customer(services)
+            shoot_care_queue(window, args.out)
             shoot_main_window(window, customer_id, args.out)
             shoot_editor(window, customer_id, args.out)
             shoot_import_preview(window, workdir, args.out)
@@ -263,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             shoot_call_log(window, services, customer_id, args.out)
             shoot_ticket(window, services, args.out)
             shoot_fcr_report(window, args.out)
+            shoot_dashboard(window, services, customer_id, args.out)
             # Shown before the switch: the message bar must follow the palette as it changes.
             window.message_bar.show_message(
                 "careapp updated its database. A copy of the old one is kept in the backups folder."
