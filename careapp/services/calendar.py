@@ -414,17 +414,38 @@ def _birthdays(
         if settings.include_notes and person.notes:
             lines.append(person.notes)
         found.append(
-            CalendarEntry(
-                source=f"birthday:{customer_id}",
-                kind=ItemKind.BIRTHDAYS,
-                title=f"Birthday: {person.name}",
-                description="\n".join(lines),
-                yearly=date,
-                feb29=feb29,
-                alarm_minutes=settings.alarm_minutes,
+            _yearly_entry(
+                f"birthday:{customer_id}",
+                ItemKind.BIRTHDAYS,
+                f"Birthday: {person.name}",
+                lines,
+                date,
+                feb29,
+                settings,
             )
         )
     return found
+
+
+def _yearly_entry(
+    source: str,
+    kind: ItemKind,
+    title: str,
+    lines: list[str],
+    date: PartialDate,
+    feb29: Feb29Rule,
+    settings: CalendarSettings,
+) -> CalendarEntry:
+    """One recurring all-day event for a date that comes round every year."""
+    return CalendarEntry(
+        source=source,
+        kind=kind,
+        title=title,
+        description="\n".join(lines),
+        yearly=date,
+        feb29=feb29,
+        alarm_minutes=settings.alarm_minutes,
+    )
 
 
 def _dates(
@@ -444,14 +465,14 @@ def _dates(
         person = people[record.customer_id]
         lines = [_age_line(date, feb29, first, "Years"), *_contact_lines(person, settings)]
         found.append(
-            CalendarEntry(
-                source=f"date:{record.id}",
-                kind=ItemKind.DATES,
-                title=f"{important.title()}: {person.name}",
-                description="\n".join(lines),
-                yearly=date,
-                feb29=feb29,
-                alarm_minutes=settings.alarm_minutes,
+            _yearly_entry(
+                f"date:{record.id}",
+                ItemKind.DATES,
+                f"{important.title()}: {person.name}",
+                lines,
+                date,
+                feb29,
+                settings,
             )
         )
     return found
