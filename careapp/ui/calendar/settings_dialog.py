@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -76,6 +77,8 @@ class CalendarDialog(QDialog):
         self.setObjectName("calendarDialog")
         self.setWindowTitle(self.tr("Calendar"))
         layout = QVBoxLayout(self)
+        # Never smaller than the wrapped explanations need at the dialog's width.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self._what_box(settings))
         layout.addWidget(self._feed_box(settings))
         layout.addWidget(self._caldav_box(settings, last_sync))
@@ -116,7 +119,11 @@ class CalendarDialog(QDialog):
 
     def _what_box(self, settings: CalendarSettings) -> QGroupBox:
         box = QGroupBox(self.tr("What goes into the calendar"))
-        form = QFormLayout(box)
+        # The wrapped notes sit in the column, not in a form: a form row spanning both columns
+        # after label/field rows gets too little height for its wrapped text and is clipped.
+        column = QVBoxLayout(box)
+        form = QFormLayout()
+        column.addLayout(form)
         kinds = set(settings.kinds)
         self.kind_boxes = {
             ItemKind.BIRTHDAYS: self._check(
@@ -151,7 +158,9 @@ class CalendarDialog(QDialog):
             )
         )
         privacy.setWordWrap(True)
-        form.addRow(privacy)
+        column.addWidget(privacy)
+        form = QFormLayout()
+        column.addLayout(form)
         self.include_phone = self._check(
             self.tr("Include &phone numbers"), self.tr("Include phone numbers"), settings.include_phone
         )
@@ -181,7 +190,7 @@ class CalendarDialog(QDialog):
             self.tr("Best effort: many calendar apps drop alarms from imported and subscribed calendars.")
         )
         alarm_note.setWordWrap(True)
-        form.addRow(alarm_note)
+        column.addWidget(alarm_note)
         return box
 
     def _feed_box(self, settings: CalendarSettings) -> QGroupBox:
