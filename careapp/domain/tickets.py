@@ -95,10 +95,13 @@ LIVE_CHANNELS = frozenset({ContactChannel.PHONE, ContactChannel.WALK_IN, Contact
 
 
 class Direction(StrEnum):
-    """``in``: the customer reached the shop; ``out``: the shop reached the customer."""
+    """``in``: the customer reached the shop; ``out``: the shop reached the customer; ``internal``: a
+    note the staff made about the customer (a care-queue touch snoozed or skipped). Nobody was reached,
+    so an internal contact never counts as being in touch and never sits on a ticket."""
 
     IN = "in"
     OUT = "out"
+    INTERNAL = "internal"
 
 
 class Outcome(StrEnum):

@@ -11,7 +11,9 @@ acts (any active member of the staff list), applies the domain's action, and wri
 ``touch_log`` row. Doing a touch also writes a ``contact`` row (outgoing, by the staff member) so the
 customer's timeline shows it and the next check-in counts from it; for a callback the contact goes
 on the ticket and the promise is marked kept. Snoozing and skipping are not contacts with the
-customer (nothing reached them), so they are kept in the touch log only: see :meth:`history`.
+customer (nothing reached them): they are written as *internal* contacts by the staff member, which
+show on the timeline but do not reset the check-in anchor; the touch log keeps all three: see
+:meth:`history`.
 
 A touch the plan holds today (an open complaint, the marketing cap, no consent yet) cannot be done
 until it is released; one whose consent was withdrawn is cancelled. A promised callback cannot be
@@ -405,7 +407,10 @@ class CareQueueService:
                 )
             except ValueError as error:
                 raise TouchActionRefused(str(error)) from error
-            return self._save(acting, result)
+            note = self._write_note(
+                acting, result, f"Snoozed: {describe(acting.item.touch)}, until {long_date(until)}"
+            )
+            return self._save(acting, result, contact=note)
 
     def skip(self, actor: Actor, touch_id: int, reason: str) -> TouchLogView:
         """Decide not to make the touch, saying why; it is never made again."""
@@ -419,7 +424,10 @@ class CareQueueService:
                 result = queue_rules.skip(acting.item, reason, who=actor.name, at=acting.now)
             except ValueError as error:
                 raise TouchActionRefused(str(error)) from error
-            return self._save(acting, result)
+            note = self._write_note(
+                acting, result, f"Skipped: {describe(acting.item.touch)}. {result.item.reason}"
+            )
+            return self._save(acting, result, contact=note)
 
     # --- helpers ----------------------------------------------------------------------------------------
 
@@ -493,6 +501,24 @@ class CareQueueService:
             at=acting.now,
             channel=CONTACT_CHANNELS[item.channel].value,
             direction=Direction.OUT.value,
+            staff=result.log.who,
+            summary=summary,
+        )
+        acting.session.add(contact)
+        acting.session.flush()
+        return contact
+
+    @staticmethod
+    def _write_note(acting: _Acting, result: ActionResult, summary: str) -> ContactRecord:
+        """A snooze or skip on the customer's timeline, by the staff member: an internal contact, which
+        the check-in rules ignore (nobody was reached) and which never sits on a ticket."""
+        item = result.item
+        channel = CONTACT_CHANNELS[item.channel] if item.channel else ContactChannel.MESSAGE
+        contact = ContactRecord(
+            customer_id=item.customer_id,
+            at=acting.now,
+            channel=channel.value,
+            direction=Direction.INTERNAL.value,
             staff=result.log.who,
             summary=summary,
         )

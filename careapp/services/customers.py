@@ -278,8 +278,7 @@ class CustomerService:
             TimelineEntry(
                 r.at,
                 "contact",
-                f"{'Incoming' if r.direction == 'in' else 'Outgoing'} {r.channel}"
-                + (f" with {r.staff}" if r.staff else ""),
+                _contact_title(r.direction, r.channel, r.staff),
                 r.summary,
             )
             for r in records
@@ -417,3 +416,11 @@ class CustomerService:
             raise InvalidCustomer([FieldError("referred_by", "A customer cannot refer themselves.")])
         if session.get(CustomerRecord, referrer_id) is None:
             raise InvalidCustomer([FieldError("referred_by", "The referring customer no longer exists.")])
+
+
+def _contact_title(direction: str, channel: str, staff: str) -> str:
+    if direction == "internal":
+        return "Care queue note" + (f" by {staff}" if staff else "")
+    return f"{'Incoming' if direction == 'in' else 'Outgoing'} {channel}" + (
+        f" with {staff}" if staff else ""
+    )

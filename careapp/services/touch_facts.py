@@ -58,7 +58,7 @@ from careapp.domain.customer import (
     Purchase,
 )
 from careapp.domain.recurrence import local_date
-from careapp.domain.tickets import ACTIVE_STATES, TicketState
+from careapp.domain.tickets import ACTIVE_STATES, Direction, TicketState
 from careapp.domain.touches import CallbackFact, CustomerFacts, Referral, TicketFact, TouchKind
 
 _CHUNK = 900
@@ -279,7 +279,12 @@ def _last_contacts(loader: _Loader, day: Callable[[dt.datetime], dt.date]) -> di
                 last[customer_id] = when
 
     c, t, s = ContactRecord, TicketRecord, TicketStateChangeRecord
-    contacts = select(c.customer_id, func.max(c.at).label("at")).group_by(c.customer_id)
+    # A snooze or skip is an internal note: nobody was reached, so it does not reset the check-in.
+    contacts = (
+        select(c.customer_id, func.max(c.at).label("at"))
+        .where(c.direction != Direction.INTERNAL.value)
+        .group_by(c.customer_id)
+    )
     for row in loader.rows(contacts, c.customer_id):
         note(row.customer_id, row.at)
     counted = (t.merged_into_id.is_(None)) & (t.exclusion.is_(None))

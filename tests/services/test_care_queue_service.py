@@ -167,7 +167,7 @@ def test_a_touch_is_done_only_on_a_channel_the_customer_agreed_to(shop: Shop) ->
     assert shop.contacts(ann) == []
 
 
-def test_a_snoozed_touch_comes_back_on_its_day_and_is_not_a_contact(
+def test_a_snoozed_touch_comes_back_on_its_day_and_is_not_being_in_touch(
     shop: Shop, staff: tuple[Actor, Actor]
 ) -> None:
     _, sam = staff
@@ -183,9 +183,17 @@ def test_a_snoozed_touch_comes_back_on_its_day_and_is_not_a_contact(
         shop.services.care_queue.snooze(sam, touch.touch_id, TODAY)
     log = shop.services.care_queue.snooze(sam, touch.touch_id, D(2026, 11, 26))
     assert (log.outcome, log.who, log.note) == (TouchOutcome.SNOOZED, "Sam", "until 26 November 2026")
-    assert shop.contacts(ann) == []  # nothing reached Ann
+    # Logged as an internal contact by Sam (on the timeline); nothing reached Ann, so it is not "in touch".
+    [note] = shop.contacts(ann)
+    assert (note.direction, note.staff, note.ticket_id, note.id) == ("internal", "Sam", None, log.contact_id)
+    assert note.summary == "Snoozed: Birthday greeting, until 26 November 2026"
+    timeline = shop.services.customers.timeline(ann)
+    assert [(e.kind, e.title) for e in timeline if e.kind == "contact"] == [
+        ("contact", "Care queue note by Sam")
+    ]
 
     later = shop.only(shop.queue(TODAY), TouchKind.BIRTHDAY, ann)
+    assert later.context.last_contact is None  # the check-in anchor did not move
     assert (later.bucket, later.day, later.snoozed_until) == (
         Bucket.NEXT_7_DAYS,
         D(2026, 11, 26),
@@ -203,7 +211,13 @@ def test_skip_needs_a_reason_and_the_touch_never_comes_back(shop: Shop, staff: t
     with pytest.raises(TouchActionRefused, match="Say why this touch is skipped"):
         shop.services.care_queue.skip(sam, touch.touch_id, "  ")
     log = shop.services.care_queue.skip(sam, touch.touch_id, "Moved abroad")
-    assert (log.outcome, log.note, log.contact_id) == (TouchOutcome.SKIPPED, "Moved abroad", None)
+    [note] = shop.contacts(ann)
+    assert (log.outcome, log.note, log.contact_id) == (TouchOutcome.SKIPPED, "Moved abroad", note.id)
+    assert (note.direction, note.staff, note.summary) == (
+        "internal",
+        "Sam",
+        "Skipped: Birthday greeting. Moved abroad",
+    )
     assert shop.status(touch.touch_id) == ("skipped", "Moved abroad")
     assert shop.queue(TODAY).entries() == []
     assert shop.queue(D(2026, 11, 24)).entries() == []

@@ -103,6 +103,15 @@ def current(window: MainWindow) -> QueueEntry:
     return entry
 
 
+def care_notes(services: Services, customer_id: int) -> list[tuple[str, str]]:
+    """The care-queue notes (snoozes and skips) on a customer's timeline: title and text."""
+    return [
+        (e.title, e.detail)
+        for e in services.customers.timeline(customer_id)
+        if e.kind == "contact" and e.title.startswith("Care queue note")
+    ]
+
+
 def press(qtbot: QtBot, window: MainWindow, key: Qt.Key, modifier: Qt.KeyboardModifier = CTRL) -> None:
     """A key press where the keyboard is, in the main window (active again after a dialog closed)."""
     window.activateWindow()
@@ -184,8 +193,8 @@ def test_walk_the_queue_done_snooze_skip_then_restart(qtbot: QtBot, shop: Shop) 
     missing = set(all_ids(before)) - set(ids) - {done_entry.touch_id, skipped_entry.touch_id}
     assert missing == set()
 
-    # Each action is recorded with who did it: the done touch as a contact on the customer's
-    # timeline, snoozes and skips in the touch log (nothing reached the customer).
+    # Each action is recorded with who did it, in the touch log and as a contact on the customer's
+    # timeline: the done touch an outgoing one, snoozes and skips internal notes (nothing reached them).
     services = shop.services
     assert services is not None
     [done_log] = services.care_queue.history(done_entry.customer_id)
@@ -196,6 +205,12 @@ def test_walk_the_queue_done_snooze_skip_then_restart(qtbot: QtBot, shop: Shop) 
     ]
     skip_logs = services.care_queue.history(skipped_entry.customer_id)
     assert [(v.outcome, v.who, v.note) for v in skip_logs] == [(TouchOutcome.SKIPPED, "Sam", "Moved abroad")]
+    for logs in (snooze_logs, skip_logs):
+        assert logs[0].contact_id is not None
+    snooze_notes = care_notes(services, snoozed_entry.customer_id)
+    assert snooze_notes == [("Care queue note by Sam", "Snoozed: Check-in, until 10 December 2026")]
+    skip_notes = care_notes(services, skipped_entry.customer_id)
+    assert skip_notes == [("Care queue note by Sam", "Skipped: Check-in. Moved abroad")]
 
     # In the window: the snoozed touch says what happened to it; the done one is on the customer's page.
     assert page.select_touch(snoozed_entry.touch_id)
