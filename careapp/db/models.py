@@ -532,3 +532,18 @@ class CalDavStateRecord(Base):
     pushed_hash: Mapped[str] = mapped_column(String(64))
     pushed_sequence: Mapped[int] = mapped_column(Integer, default=0)
     pushed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- seeing other seats' work (migration 0006) ----------------------------------------------------
+
+
+class ChangeCounterRecord(Base):
+    """One row per area of the data (customers, tickets, care, settings, calendar, other): ``value``
+    rises by one in the same transaction as every write to that area, so a seat that polls the rows
+    sees at once whether anyone (another seat, another process) changed something since it last
+    looked. See careapp/db/changes.py."""
+
+    __tablename__ = "change_counter"
+
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
