@@ -547,3 +547,23 @@ class ChangeCounterRecord(Base):
 
     area: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- erasure on request (migration 0007) -----------------------------------------------------------
+
+
+class ErasureAuditRecord(Base):
+    """A customer erased on request: which id, when, by whom, why and how many rows went, per table.
+
+    Holds no personal data of the erased customer (no name, email or phone: the reason is checked for
+    them), so the record of the erasure does not undo it. ``customer_id`` is a plain number, not a
+    foreign key: the customer is gone."""
+
+    __tablename__ = "erasure_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    counts_json: Mapped[str] = mapped_column(Text, default="{}")
