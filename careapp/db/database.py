@@ -56,6 +56,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # the last commits, never corrupt the file.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left in free pages (erasure)
     cursor.close()
 
 
