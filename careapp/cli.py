@@ -71,7 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_staff_parser(commands)
     _add_agenda_parser(commands)
     _add_sync_parser(commands)
+    _add_backup_parsers(commands)
     return parser
+
+
+def _add_backup_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database to FILE (safe while careapp runs)",
+        description="Copies the database with SQLite's online backup API (pg_dump for PostgreSQL).",
+    )
+    backup.add_argument("file", type=Path)
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup FILE (checked first; the current one is kept)",
+        description=(
+            "Checks FILE (a whole careapp database this version knows), keeps the current database in "
+            "backups/replaced-<time>.db, loads FILE in its place and upgrades it if it is older. Close "
+            "careapp on every computer using this database first (pg_restore for PostgreSQL)."
+        ),
+    )
+    restore.add_argument("file", type=Path)
 
 
 def _add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -247,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = resolve_paths(args.data_dir)
     setup_logging(paths.log_dir, console=False)
+    if args.command in ("backup", "restore"):
+        # Before the services: restore must check the file before opening (and migrating) anything.
+        from careapp.cli_backup import run_backup_command
+
+        return run_backup_command(args.command, paths, args.file)
     try:
         services = _services(args.data_dir)
     except Exception as error:

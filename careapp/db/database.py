@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,38 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 class DatabaseError(Exception):
     """A database problem explained in words for the user."""
+
+
+# SQLite's words for a file the app cannot write, and what the user can do about each.
+_STORAGE_PROBLEMS = (
+    (
+        "database or disk is full",
+        "The disk holding the customer database is full, so the change was not saved. "
+        "Free some space (or move the data folder), then try again.",
+    ),
+    (
+        "attempt to write a readonly database",
+        "The customer database is read-only, so the change was not saved. Check that the file and its "
+        "folder can be written by you (and that the disk is not mounted read-only), then try again.",
+    ),
+    (
+        "unable to open database file",
+        "careapp could not open the customer database file. Check that its folder exists, can be "
+        "written by you and that its disk is connected, then try again.",
+    ),
+)
+
+
+def storage_problem(error: BaseException) -> DatabaseError | None:
+    """A full disk, a read-only file or a missing folder, said in words; None for anything else."""
+    original = getattr(error, "orig", error)
+    if not isinstance(original, sqlite3.OperationalError):
+        return None
+    text = str(original).lower()
+    for words, sentence in _STORAGE_PROBLEMS:
+        if words in text:
+            return DatabaseError(sentence)
+    return None
 
 
 @dataclass(frozen=True)
@@ -92,9 +125,19 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A full disk or a read-only file raises :class:`DatabaseError` with a sentence (the
+        transaction is rolled back, so nothing is half saved)."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as error:
+            problem = storage_problem(error)
+            if problem is None:
+                raise
+            log.warning("database write failed: %s", error)
+            raise problem from error
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -155,6 +198,9 @@ def migrate(engine: Engine, backup_dir: Path | None, now: dt.datetime) -> Migrat
         stamp = now.strftime("%Y%m%d-%H%M%S")
         backup_path = backup_sqlite_file(path, backup_dir / f"before-migration-{current}-{stamp}.db")
         log.info("copied the database to %s before migrating", backup_path)
+        from careapp.db.backups import prune
+
+        prune(backup_dir)
     with engine.begin() as connection:
         cfg = alembic_config(connection)
         command.upgrade(cfg, "head")
@@ -172,4 +218,21 @@ def open_database(url: str, backup_dir: Path | None, now: dt.datetime) -> tuple[
     except Exception:
         engine.dispose()
         raise
+    take_daily_backup(url, backup_dir, now)
     return Database(engine), report
+
+
+def take_daily_backup(url: str, backup_dir: Path | None, now: dt.datetime) -> Path | None:
+    """Today's rolling copy of an SQLite file if it is missing; a failure is logged, not fatal
+    (the app must still open on a nearly full disk, where the copy is what fails first)."""
+    path = sqlite_path(url)
+    if path is None or backup_dir is None:
+        return None
+    from careapp.clock import to_local
+    from careapp.db.backups import ensure_daily_backup
+
+    try:
+        return ensure_daily_backup(path, backup_dir, to_local(now).date())
+    except (OSError, sqlite3.Error) as error:
+        log.warning("could not write today's backup to %s: %s", backup_dir, error)
+        return None

@@ -1,0 +1,236 @@
+"""Copies of the SQLite database file: rolling daily ones, ones before a migration, ones kept when a
+restore replaced the database, and backing up to / restoring from any file.
+
+Every copy is made with SQLite's online backup API, so it is consistent even while another
+connection writes. A copy is written under a temporary name and renamed when complete, so a process
+killed mid-copy never leaves a half file that looks like a backup.
+
+Restoring copies the checked file *into* the live database through the same API: SQLite does that as
+one write transaction under the database's lock, so other connections (another careapp on the same
+file) see either the old database or the restored one, never a mixture, and a crash mid-restore
+leaves the old database. Their screens still show what they had read, so close other careapp
+windows before restoring (README: "Backups").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DAILY_KEEP = 7
+BEFORE_MIGRATION_KEEP = 5
+REPLACED_KEEP = 5
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class BackupKind(StrEnum):
+    DAILY = "daily"
+    BEFORE_MIGRATION = "before-migration"
+    REPLACED = "replaced"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """One copy in the backups folder."""
+
+    path: Path
+    kind: BackupKind
+    taken_at: dt.datetime  # local time of the file's last write
+    size: int
+
+
+class BackupRejected(Exception):
+    """The file cannot be restored; the message says why in words. Nothing was changed."""
+
+
+@dataclass(frozen=True)
+class CheckedBackup:
+    path: Path
+    revision: str
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    source: Path
+    kept_copy: Path | None  # where the replaced database went (None: there was none)
+    from_revision: str  # the schema of the restored file, before any migration
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """Copy a live database with the online backup API into ``target`` (0600), atomically."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(partial, 0o600)
+    try:
+        _backup_api_copy(source, partial)
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
+    return target
+
+
+def _backup_api_copy(source: Path, target: Path) -> None:
+    # Read-only URI: copying never creates or changes the source (a missing file is an error).
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def daily_name(day: dt.date) -> str:
+    return f"daily-{day:%Y%m%d}.db"
+
+
+def ensure_daily_backup(
+    database: Path, backup_dir: Path, today: dt.date, keep: int = DAILY_KEEP
+) -> Path | None:
+    """Today's daily copy if it is missing (None when it already exists), then prune old copies."""
+    if not database.exists():
+        return None
+    target = backup_dir / daily_name(today)
+    made = None
+    if not target.exists():
+        made = copy_database(database, target)
+        log.info("daily backup written to %s", made)
+    prune(backup_dir, keep)
+    return made
+
+
+def _kind_of(name: str) -> BackupKind | None:
+    if not name.endswith(".db"):
+        return None
+    for kind in (BackupKind.DAILY, BackupKind.BEFORE_MIGRATION, BackupKind.REPLACED, BackupKind.MANUAL):
+        if name.startswith(f"{kind.value}-"):
+            return kind
+    return None
+
+
+def list_backups(backup_dir: Path) -> list[BackupFile]:
+    """Every copy in the folder, newest first."""
+    if not backup_dir.is_dir():
+        return []
+    found = []
+    for path in backup_dir.iterdir():
+        kind = _kind_of(path.name)
+        if kind is None or not path.is_file():
+            continue
+        stat = path.stat()
+        found.append(BackupFile(path, kind, dt.datetime.fromtimestamp(stat.st_mtime), stat.st_size))
+    # Names carry the date (daily-YYYYMMDD, ...-YYYYMMDD-HHMMSS): newest first within equal times.
+    return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def prune(backup_dir: Path, daily_keep: int = DAILY_KEEP) -> list[Path]:
+    """Delete all but the newest copies of each kind; manual copies are never deleted."""
+    keep = {
+        BackupKind.DAILY: daily_keep,
+        BackupKind.BEFORE_MIGRATION: BEFORE_MIGRATION_KEEP,
+        BackupKind.REPLACED: REPLACED_KEEP,
+    }
+    removed = []
+    for kind, count in keep.items():
+        # Names sort by date within a kind (daily-YYYYMMDD, before-migration-REV-YYYYMMDD-HHMMSS).
+        copies = sorted(
+            (b for b in list_backups(backup_dir) if b.kind is kind),
+            key=lambda b: (_stamp_of(b.path.name), b.taken_at),
+            reverse=True,
+        )
+        for old in copies[max(count, 1) :]:
+            with contextlib.suppress(FileNotFoundError):
+                old.path.unlink()
+                removed.append(old.path)
+    return removed
+
+
+def _stamp_of(name: str) -> str:
+    """The date-time part of a backup's name (its last one or two dash-separated parts)."""
+    parts = name.removesuffix(".db").split("-")
+    digits = [p for p in parts if p.isdigit() and len(p) in (6, 8)]
+    return "".join(digits)
+
+
+def check_backup(path: Path, known_revisions: set[str], head: str) -> CheckedBackup:
+    """Open the file read-only and check it is a whole careapp database this version can use."""
+    if not path.is_file():
+        raise BackupRejected(f"{path} does not exist or is not a file.")
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise BackupRejected(f"{path} cannot be read: {error.strerror or error}.") from error
+    if header != SQLITE_HEADER:
+        raise BackupRejected(f"{path} is not a careapp database (it is not an SQLite file).")
+    revision = _check_contents(path)
+    if revision not in known_revisions:
+        raise BackupRejected(
+            f"{path} was made by a newer careapp (database schema {revision}; this careapp knows up to "
+            f"{head}). Update careapp, then restore it."
+        )
+    return CheckedBackup(path, revision)
+
+
+def _check_contents(path: Path) -> str:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise BackupRejected(f"{path} cannot be opened: {error}.") from error
+    try:
+        verdict = connection.execute("PRAGMA integrity_check").fetchall()
+        if verdict != [("ok",)]:
+            first = verdict[0][0] if verdict else "no answer"
+            raise BackupRejected(f"{path} is damaged (SQLite's integrity check says: {first}).")
+        has_version = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if not has_version:
+            raise BackupRejected(f"{path} is an SQLite file but not a careapp database.")
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise BackupRejected(f"{path} is damaged or not a database ({error}).") from error
+    finally:
+        connection.close()
+    if row is None:
+        raise BackupRejected(f"{path} is a careapp database that was never set up (no schema version).")
+    return str(row[0])
+
+
+def restore_into(checked: CheckedBackup, database: Path, backup_dir: Path, now: dt.datetime) -> RestoreResult:
+    """Keep a copy of the current database, then load the checked file into it (one transaction)."""
+    kept = None
+    if database.exists() and database.stat().st_size > 0:
+        kept = copy_database(database, backup_dir / f"replaced-{now:%Y%m%d-%H%M%S}.db")
+        log.info("kept the database being replaced at %s", kept)
+    else:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(database, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    src = sqlite3.connect(f"file:{checked.path}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(database), timeout=30)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.chmod(database, 0o600)
+    log.info("restored %s (schema %s) into %s", checked.path, checked.revision, database)
+    return RestoreResult(checked.path, kept, checked.revision)
