@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from careapp.domain.care_queue import CareSettings
-from careapp.domain.customer import Channel, LoyaltyStage
+from careapp.domain.customer import Channel, DateKind, LoyaltyStage
 from careapp.domain.templates import template_for
-from careapp.domain.touches import Interval, TouchKind
+from careapp.domain.touches import Interval, TouchKind, TouchRules
 from careapp.services.staff import Actor, Role
 from careapp.ui.rules.dialog import RulesDialog
 from careapp.ui.rules.library import ArticlesModel
@@ -82,6 +82,39 @@ def test_the_owner_changes_rules_and_care_settings(
     assert (care.daily_limit, care.marketing_cap, care.timezone) == (5, 3, "Europe/London")
     assert dialog.reason.text() == ""
     assert dialog.data is not None and dialog.data.rule_set.versions
+
+
+def test_the_owner_chooses_each_rules_channels_and_which_dates_count(
+    qtbot: QtBot, services: Services, owner: Actor, prompts: ScriptedPrompts
+) -> None:
+    dialog = open_rules(qtbot, services, owner, prompts)
+    form = dialog.form
+    birthday = form.channel_checks["birthday"]
+    assert [c for c, tick in birthday.items() if tick.isChecked()] == [
+        Channel.EMAIL,
+        Channel.SMS,
+        Channel.POST,
+    ]
+    assert all(tick.isChecked() for tick in form.date_kinds.values())
+    birthday[Channel.EMAIL].setChecked(False)  # cards and texts only; phoning is added, last
+    birthday[Channel.PHONE].setChecked(True)
+    form.channel_checks["check_in"][Channel.SMS].setChecked(False)
+    form.date_kinds[DateKind.CUSTOMER_SINCE].setChecked(False)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Saved."))
+    rules = services.touches.rule_set().rules
+    assert rules.birthday.channels == (Channel.SMS, Channel.POST, Channel.PHONE)
+    assert rules.check_in.channels == (Channel.PHONE, Channel.EMAIL)
+    assert rules.important_dates.kinds == frozenset({DateKind.ANNIVERSARY, DateKind.CUSTOM})
+    assert rules.follow_up.channels == TouchRules().follow_up.channels  # untouched rows stay as they were
+
+    # A rule left with no way to make it is refused in words; what was ticked stays.
+    for tick in form.channel_checks["feedback"].values():
+        tick.setChecked(False)
+    dialog.save_button.click()
+    assert dialog.error.text() == "Tick at least one way to make the feedback request, or switch it off."
+    assert not any(tick.isChecked() for tick in form.channel_checks["feedback"].values())
+    assert services.touches.rule_set().rules.feedback.channels == TouchRules().feedback.channels
 
 
 def test_staff_see_the_rules_greyed_out_with_the_services_sentence(

@@ -1,9 +1,10 @@
 """The touch rules and the care settings as a form: what each rule waits for, and how much is enough.
 
 :meth:`RulesForm.show_rules` fills it in; :meth:`RulesForm.rules` and :meth:`RulesForm.care_settings`
-read it back over the rules it was filled from (fields the form does not show, such as each rule's
-channels, are kept). A value the domain refuses (an ideal interval longer than the longest) raises
-``ValueError`` with a sentence saying which.
+read it back over the rules it was filled from (fields the form does not show are kept). Each rule's
+channels are a row of check boxes; the order of preference the rule had is kept for the channels that
+stay ticked, and a newly ticked channel comes last. A value the domain refuses (an ideal interval
+longer than the longest) raises ``ValueError`` with a sentence saying which.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,14 +32,51 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.care_queue import CareSettings
-from careapp.domain.customer import LoyaltyStage
+from careapp.domain.customer import Channel, DateKind, LoyaltyStage
 from careapp.domain.touches import Interval, TouchRules
-from careapp.ui.formatting import stage_name
+from careapp.ui.formatting import channel_name, stage_name
 from careapp.ui.rules.tables import DaysColumn, DaysDelegate, DaysTableModel
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
 translate = QCoreApplication.translate
 NONE = -1
+
+# The rules whose channels the form edits: the TouchRules field and the rule's name in the grid.
+CHANNEL_RULES = (
+    "birthday",
+    "important_dates",
+    "follow_up",
+    "check_in",
+    "articles",
+    "referral_thanks",
+    "feedback",
+)
+
+
+def rule_title(field_name: str) -> str:
+    return {
+        "birthday": translate("Rules", "Birthday greeting"),
+        "important_dates": translate("Rules", "Other dates that matter"),
+        "follow_up": translate("Rules", "Follow-up after a purchase"),
+        "check_in": translate("Rules", "Check-in"),
+        "articles": translate("Rules", "Article share"),
+        "referral_thanks": translate("Rules", "Thank-you for a referral"),
+        "feedback": translate("Rules", "Feedback request"),
+    }[field_name]
+
+
+def date_kind_title(kind: DateKind) -> str:
+    return {
+        DateKind.CUSTOMER_SINCE: translate("Rules", "Customer since"),
+        DateKind.ANNIVERSARY: translate("Rules", "Anniversaries"),
+        DateKind.CUSTOM: translate("Rules", "Custom dates"),
+    }[kind]
+
+
+def chosen_channels(before: tuple[Channel, ...], ticked: set[Channel]) -> tuple[Channel, ...]:
+    """The ticked channels in the rule's old order of preference, newly ticked ones after them."""
+    kept = [c for c in before if c in ticked]
+    return tuple(kept + [c for c in Channel if c in ticked and c not in kept])
 
 
 @cache
@@ -96,6 +135,7 @@ class RulesForm(QWidget):
             self._follow_ups(),
             self._check_ins(),
             self._others(),
+            self._channels_box(),
             self._care_box(),
         )
         for box in self.boxes:
@@ -118,6 +158,15 @@ class RulesForm(QWidget):
         form = QFormLayout(box)
         form.addRow(self.birthday_on, self._after(self.birthday_days, ""))
         form.addRow(self.dates_on, self._after(self.dates_days, ""))
+        self.date_kinds = {kind: QCheckBox(date_kind_title(kind)) for kind in DateKind}
+        kinds_row = QWidget()
+        kinds_layout = QHBoxLayout(kinds_row)
+        kinds_layout.setContentsMargins(0, 0, 0, 0)
+        for kind, check in self.date_kinds.items():
+            check.setAccessibleName(self.tr("Yearly touch for: {kind}").format(kind=date_kind_title(kind)))
+            kinds_layout.addWidget(check)
+        kinds_layout.addStretch(1)
+        form.addRow(self.tr("For these dates:"), kinds_row)
         note = QLabel(self.tr("Where 29 February birthdays fall in other years is set in Shop settings."))
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -228,8 +277,38 @@ class RulesForm(QWidget):
             self.tr("At least"),
             self._after(self.article_gap, self.tr("between two articles to one customer")),
         )
-        form.addRow(self.tr("Only articles added in the last"), self.article_fresh)
+        form.addRow(self.tr("Only articles added in the last"), self._after(self.article_fresh, ""))
         form.addRow(self.referral_on, self._after(self.referral_days, self.tr("the new customer came in")))
+        return box
+
+    def _channels_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("How each touch may be made"))
+        grid = QGridLayout(box)
+        for column, channel in enumerate(Channel, start=1):
+            grid.addWidget(QLabel(channel_name(channel)), 0, column, Qt.AlignmentFlag.AlignHCenter)
+        self.channel_checks: dict[str, dict[Channel, QCheckBox]] = {}
+        for row, rule in enumerate(CHANNEL_RULES, start=1):
+            grid.addWidget(QLabel(rule_title(rule)), row, 0)
+            checks = self.channel_checks[rule] = {}
+            for column, channel in enumerate(Channel, start=1):
+                check = QCheckBox()
+                check.setAccessibleName(
+                    self.tr("{rule} by {channel}").format(
+                        rule=rule_title(rule), channel=channel_name(channel)
+                    )
+                )
+                checks[channel] = check
+                grid.addWidget(check, row, column, Qt.AlignmentFlag.AlignHCenter)
+        note = QLabel(
+            self.tr(
+                "A touch is offered on the first ticked way the customer has agreed to and careapp has "
+                "details for; marketing touches never go where there is no consent."
+            )
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        grid.addWidget(note, len(CHANNEL_RULES) + 1, 0, 1, len(Channel) + 1)
+        grid.setColumnStretch(0, 1)
         return box
 
     def _care_box(self) -> QGroupBox:
@@ -292,6 +371,12 @@ class RulesForm(QWidget):
         self.birthday_days.setValue(rules.birthday.days_ahead)
         self.dates_on.setChecked(rules.important_dates.enabled)
         self.dates_days.setValue(rules.important_dates.days_ahead)
+        for kind, tick in self.date_kinds.items():
+            tick.setChecked(kind in rules.important_dates.kinds)
+        for rule, ticks in self.channel_checks.items():
+            channels = getattr(rules, rule).channels
+            for channel, tick in ticks.items():
+                tick.setChecked(channel in channels)
         follow = rules.follow_up
         self.follow_on.setChecked(follow.enabled)
         self.follow_days.setValue(NONE if follow.default_days is None else follow.default_days)
@@ -324,14 +409,17 @@ class RulesForm(QWidget):
 
     def rules(self) -> TouchRules:
         """The rules as the form has them (raises ValueError saying what is wrong)."""
-        base = self._rules
+        base = self._with_channels(self._rules)
         return replace(
             base,
             birthday=replace(
                 base.birthday, enabled=self.birthday_on.isChecked(), days_ahead=self.birthday_days.value()
             ),
             important_dates=replace(
-                base.important_dates, enabled=self.dates_on.isChecked(), days_ahead=self.dates_days.value()
+                base.important_dates,
+                enabled=self.dates_on.isChecked(),
+                days_ahead=self.dates_days.value(),
+                kinds=self._date_kinds(),
             ),
             follow_up=replace(
                 base.follow_up,
@@ -379,6 +467,26 @@ class RulesForm(QWidget):
             daily_limit=self.daily_limit.value() or None,
             timezone=zone,
         )
+
+    def _with_channels(self, rules: TouchRules) -> TouchRules:
+        changes = {}
+        for rule, checks in self.channel_checks.items():
+            ticked = {channel for channel, check in checks.items() if check.isChecked()}
+            if not ticked:
+                raise ValueError(
+                    self.tr("Tick at least one way to make the {rule}, or switch it off.").format(
+                        rule=rule_title(rule).lower()
+                    )
+                )
+            current = getattr(rules, rule)
+            changes[rule] = replace(current, channels=chosen_channels(current.channels, ticked))
+        return replace(rules, **changes)
+
+    def _date_kinds(self) -> frozenset[DateKind]:
+        kinds = frozenset(kind for kind, check in self.date_kinds.items() if check.isChecked())
+        if self.dates_on.isChecked() and not kinds:
+            raise ValueError(self.tr("Tick at least one kind of date, or switch the yearly touches off."))
+        return kinds
 
     def _categories(self) -> dict[str, int | None]:
         found: dict[str, int | None] = {}
