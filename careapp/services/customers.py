@@ -24,6 +24,7 @@ from careapp.db.models import (
     CustomerRecord,
     NoteRecord,
     PurchaseRecord,
+    StageChangeRecord,
 )
 from careapp.domain.customer import (
     Channel,
@@ -37,6 +38,12 @@ from careapp.domain.customer import (
     TimelineEntry,
 )
 from careapp.domain.validation import FieldError, validate_customer
+from careapp.services.customer_bulk import (
+    BulkChange,
+    BulkEditResult,
+    apply_bulk_change,
+    undo_bulk_change,
+)
 from careapp.services.customer_mapping import (
     cents,
     consent_from_record,
@@ -323,6 +330,7 @@ class CustomerService:
             write_draft(record, draft)
             session.add(record)
             session.flush()
+            note_stage_change(session, record, None, actor, now)
             return self._load(session, record.id)
 
     def update(self, customer_id: int, draft: CustomerDraft, expected_version: int, actor: str) -> Customer:
@@ -335,10 +343,12 @@ class CustomerService:
             if record.version != expected_version:
                 raise StaleCustomer(self._load(session, customer_id))
             self._check_referrer(session, draft.referred_by_id, customer_id)
+            stage_before = record.loyalty_stage
             write_draft(record, draft)
             record.version += 1
             record.updated_at = self._clock()
             record.updated_by = actor
+            note_stage_change(session, record, stage_before, actor, record.updated_at)
             session.flush()
             return self._load(session, customer_id)
 
@@ -357,6 +367,28 @@ class CustomerService:
         with self._db.session() as session:
             restore_snapshot(session, deleted.snapshot_json, replace_existing=False)
             return self._load(session, deleted.customer_id)
+
+    def bulk_edit(
+        self,
+        ids: Sequence[int],
+        actor: str,
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        stage: LoyaltyStage | None = None,
+    ) -> BulkEditResult:
+        """Add and remove tags and/or set the loyalty stage of many customers in one transaction:
+        all of them or none. Each changed customer's version moves on; the result can undo it."""
+        change = BulkChange(tuple(add_tags), tuple(remove_tags), stage)
+        if change.is_empty():
+            raise InvalidCustomer([FieldError("bulk", "Choose a tag to add or remove, or a loyalty stage.")])
+        with self._db.session() as session:
+            return apply_bulk_change(session, ids, change, actor, self._clock())
+
+    def undo_bulk_edit(self, result: BulkEditResult, actor: str) -> int:
+        """Put the customers back as they were; raises BulkUndoWouldLoseEdits if any changed since."""
+        with self._db.session() as session:
+            return undo_bulk_change(session, result, actor, self._clock())
 
     def add_purchase(self, customer_id: int, purchase: Purchase) -> Purchase:
         with self._db.session() as session:
@@ -424,3 +456,16 @@ def _contact_title(direction: str, channel: str, staff: str) -> str:
     return f"{'Incoming' if direction == 'in' else 'Outgoing'} {channel}" + (
         f" with {staff}" if staff else ""
     )
+
+
+def note_stage_change(
+    session: Session, record: CustomerRecord, before: str | None, actor: str, now: dt.datetime
+) -> None:
+    """Note a new loyalty stage at once, with who set it, in the same transaction as the edit (the
+    overview's "moved this month"); the touch refresh notes only what no one noted, without a name."""
+    if record.loyalty_stage != before:
+        session.add(
+            StageChangeRecord(
+                customer_id=record.id, at=now, old_stage=before, new_stage=record.loyalty_stage, by=actor
+            )
+        )
