@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, TextClause, event, select, update
+from sqlalchemy import Table, TextClause, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from careapp.db.models import ChangeCounterRecord
@@ -137,18 +137,23 @@ class ChangeTracker:
 
 def bump(session: Session, area: str) -> int:
     """Raise one area's counter inside the session's transaction; the new value."""
-    table = ChangeCounterRecord.__table__
-    session.execute(update(table).where(table.c.area == area).values(value=table.c.value + 1))
-    value = session.execute(select(table.c.value).where(table.c.area == area)).scalar()
+    record = ChangeCounterRecord
+    session.execute(
+        update(record)
+        .where(record.area == area)
+        .values(value=record.value + 1)
+        .execution_options(synchronize_session=False)
+    )
+    value = session.execute(select(record.value).where(record.area == area)).scalar()
     if value is None:  # an area added after the migration seeded the rows
-        session.execute(table.insert().values(area=area, value=1))
+        session.execute(insert(record).values(area=area, value=1))
         return 1
     return int(value)
 
 
 def read_counters(session: Session) -> dict[str, int]:
-    table = ChangeCounterRecord.__table__
-    return {str(area): int(value) for area, value in session.execute(select(table.c.area, table.c.value))}
+    record = ChangeCounterRecord
+    return {str(area): int(value) for area, value in session.execute(select(record.area, record.value))}
 
 
 def _table_name(obj: Any) -> str | None:

@@ -23,6 +23,7 @@ from careapp.ui.about import AboutDialog, AboutInfo
 from careapp.ui.calendar.controller import CalendarController
 from careapp.ui.calls.controller import CallLogger
 from careapp.ui.care.controller import CareController
+from careapp.ui.changes import ChangeWatcher, connect_refresher
 from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
             self, runner, self.staff.current_actor, self.prompts, log_call=self.call_logger.action
         )
         self.calendar = CalendarController(self, runner, self.message_bar, self.statusBar())
+        # Other seats' changes show up without a restart (polled on the database thread).
+        self.changes = ChangeWatcher(runner, self)
+        self.others_work = connect_refresher(self.changes, self)
         self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
         self.pages.addTab(self.splitter, self.tr("C&ustomers"))
         self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
@@ -320,6 +324,7 @@ class MainWindow(QMainWindow):
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
         self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
+        self.changes.attach(services.db)  # looks for other seats' changes every few seconds
         self.apply_shop(shop)
         self._set_actor(self.staff.actor())
         header_state, sized_by_user = window_state.restore_list(self.settings)
@@ -503,6 +508,7 @@ class MainWindow(QMainWindow):
         self.import_actions.cancel_running()
         self.care.shutdown()
         self.calendar.shutdown()
+        self.changes.stop()
         self.save_state()
         super().closeEvent(event)
 

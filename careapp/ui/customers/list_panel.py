@@ -265,7 +265,10 @@ class CustomerListPanel(QWidget):
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.model is not None and current.isValid() and not self._selecting:
-            self.currentCustomerChanged.emit(self.model.customer_id(current.row()))
+            customer_id = self.model.customer_id(current.row())
+            # A search already on its way (another seat's change, say) keeps the user's new choice.
+            self._wanted_id = customer_id
+            self.currentCustomerChanged.emit(customer_id)
 
     def _activated(self, index: QModelIndex) -> None:
         if self.model is not None and index.isValid():

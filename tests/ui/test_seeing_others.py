@@ -1,0 +1,127 @@
+"""Another seat's changes appear in the open main window without a restart: the seat is a second
+Database (its own engine and connections) on the same SQLite file, the window polls on its timer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from careapp.db.database import Database, make_engine
+from careapp.domain.customer import CustomerDraft
+from careapp.services.customers import CustomerService
+from careapp.ui.changes import ChangeWatcher
+from careapp.ui.main_window import MainWindow
+from careapp.ui.runner import ThreadedRunner
+from tests.ui.conftest import ScriptedPrompts, make_window
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from careapp.context import Services
+
+NOW = dt.datetime(2026, 11, 23, 9, 30)
+POLL_MS = 200  # the tests poll faster than the app's 3 s; the path is the same
+
+
+@pytest.fixture
+def other_seat(demo_services: Services) -> Iterator[Database]:
+    db = Database(make_engine(demo_services.db.url))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def live_window(
+    qtbot: QtBot,
+    threaded_runner: ThreadedRunner,
+    demo_services: Services,
+    tmp_path: Path,
+    prompts: ScriptedPrompts,
+) -> Iterator[MainWindow]:
+    """The real main window with the real database thread, polling every POLL_MS."""
+    window = make_window(qtbot, threaded_runner, tmp_path, prompts)
+    window.changes.timer.setInterval(POLL_MS)
+    window.attach_services(demo_services, demo_services.settings.shop())
+    qtbot.waitUntil(lambda: window.list_panel.model is not None and window.list_panel.model.has_searched)
+    yield window
+    window.changes.stop()
+    window.care.shutdown()
+    window.calendar.shutdown()
+
+
+def listed_names(window: MainWindow) -> list[str]:
+    model = window.list_panel.model
+    assert model is not None
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def test_a_customer_added_on_another_seat_appears_keeping_selection_and_scroll(
+    qtbot: QtBot, live_window: MainWindow, other_seat: Database
+) -> None:
+    panel = live_window.list_panel
+    model = panel.model
+    assert model is not None
+    rows_before = model.rowCount()
+    panel.select_row(120)
+    selected = panel.current_id()
+    scroll = panel.table.verticalScrollBar()
+    scroll.setValue(scroll.maximum() // 3)  # the user scrolled away from the selected row
+    place = scroll.value()
+    assert place > 0
+
+    CustomerService(other_seat, lambda: NOW).create(
+        CustomerDraft(first_name="Zebedee", last_name="Aardvark"), "Kim"
+    )
+
+    qtbot.waitUntil(lambda: model.rowCount() == rows_before + 1, timeout=10000)
+    qtbot.waitUntil(lambda: "Zebedee Aardvark" in listed_names(live_window), timeout=10000)
+    assert panel.current_id() == selected
+    qtbot.waitUntil(lambda: scroll.value() == place, timeout=5000)
+    assert live_window.count_label.text() == f"{rows_before + 1} customers"
+
+
+def test_the_selected_customer_page_follows_an_edit_on_another_seat(
+    qtbot: QtBot, live_window: MainWindow, other_seat: Database
+) -> None:
+    panel, detail = live_window.list_panel, live_window.detail
+    qtbot.waitUntil(lambda: detail.customer is not None and detail.customer.id == panel.current_id())
+    shown = detail.customer
+    assert shown is not None
+    service = CustomerService(other_seat, lambda: NOW)
+    current = service.get(shown.id)
+    draft = current.draft()
+    draft.notes = "Prefers oat milk (noted at the counter)"
+    service.update(shown.id, draft, current.version, "Kim")
+
+    qtbot.waitUntil(
+        lambda: detail.customer is not None and detail.customer.notes == draft.notes, timeout=10000
+    )
+    assert panel.current_id() == shown.id
+
+
+def test_own_changes_do_not_count_as_another_seats(
+    qtbot: QtBot, live_window: MainWindow, demo_services: Services
+) -> None:
+    seen: list[frozenset[str]] = []
+    live_window.changes.othersChanged.connect(seen.append)
+    polls = live_window.changes.polls
+    CustomerService(demo_services.db, lambda: NOW).create(CustomerDraft(first_name="Own"), "Sam")
+    qtbot.waitUntil(lambda: live_window.changes.polls >= polls + 3, timeout=10000)
+    assert seen == []
+
+
+def test_the_watcher_only_polls_once_at_a_time(
+    qtbot: QtBot, threaded_runner: ThreadedRunner, demo_services: Services
+) -> None:
+    watcher = ChangeWatcher(threaded_runner, interval_ms=60_000)
+    watcher.attach(demo_services.db)
+    watcher.poll()  # the first look is still on its way: no second query
+    assert watcher.polls == 1
+    qtbot.waitUntil(lambda: not watcher._polling, timeout=5000)
+    watcher.poll()
+    assert watcher.polls == 2
+    watcher.stop()
