@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from careapp.config import Paths
 from careapp.context import Services, build_services
-from careapp.db.models import SettingAuditRecord, StageChangeRecord, TouchRecord
+from careapp.db.models import CustomerRecord, SettingAuditRecord, StageChangeRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings, Placement
 from careapp.domain.customer import (
     Channel,
@@ -525,25 +525,32 @@ def test_stored_rules_come_back_as_saved(shop: Shop) -> None:
 # --- loyalty stages ---------------------------------------------------------------------------------------
 
 
-def test_stage_changes_are_noted_by_refresh_and_by_the_hook(shop: Shop) -> None:
-    ann = shop.customer("Ann")
-    shop.refresh(D(2026, 11, 23))  # first sight: not a move
+def test_stage_changes_are_noted_by_the_edit_with_who_and_by_refresh_otherwise(shop: Shop) -> None:
+    ann = shop.customer("Ann")  # created as a prospect by "test"
+    shop.refresh(D(2026, 11, 23))  # already noted at creation: nothing for refresh to add
     customer = shop.services.customers.get(ann)
     draft = replace(customer.draft(), loyalty_stage=LoyaltyStage.CUSTOMER)
-    shop.services.customers.update(ann, draft, customer.version, "Sam")
-    change = shop.services.touches.record_stage_change(ann, Actor("Sam"))
+    shop.services.customers.update(ann, draft, customer.version, "Sam")  # noted at once, with Sam's name
+    assert shop.services.touches.record_stage_change(ann, Actor("Sam")) is None  # nothing new
+    customer = shop.services.customers.get(ann)
+    shop.services.customers.update(ann, replace(customer.draft(), notes="Likes jazz"), customer.version, "Jo")
+
+    # A change that did not go through the customer editor (here straight in SQL) is noted by refresh,
+    # without a name; the hook notes it with one when it is called first.
+    with shop.services.db.session() as session:
+        session.execute(update(CustomerRecord).where(CustomerRecord.id == ann).values(loyalty_stage="client"))
+    shop.refresh(D(2026, 11, 24))
+    with shop.services.db.session() as session:
+        session.execute(
+            update(CustomerRecord).where(CustomerRecord.id == ann).values(loyalty_stage="advocate")
+        )
+    change = shop.services.touches.record_stage_change(ann, Actor("Olivia"))
     assert change is not None
     assert (change.old_stage, change.new_stage, change.by) == (
-        LoyaltyStage.PROSPECT,
-        LoyaltyStage.CUSTOMER,
-        "Sam",
+        LoyaltyStage.CLIENT,
+        LoyaltyStage.ADVOCATE,
+        "Olivia",
     )
-    assert shop.services.touches.record_stage_change(ann, Actor("Sam")) is None  # nothing new
-
-    customer = shop.services.customers.get(ann)
-    draft = replace(customer.draft(), loyalty_stage=LoyaltyStage.CLIENT)
-    shop.services.customers.update(ann, draft, customer.version, "Jo")
-    shop.refresh(D(2026, 11, 24))
     with shop.services.db.session() as session:
         rows = session.execute(
             select(StageChangeRecord.old_stage, StageChangeRecord.new_stage, StageChangeRecord.by).order_by(
@@ -551,7 +558,8 @@ def test_stage_changes_are_noted_by_refresh_and_by_the_hook(shop: Shop) -> None:
             )
         ).all()
     assert [tuple(r) for r in rows] == [
-        (None, "prospect", ""),
+        (None, "prospect", "test"),
         ("prospect", "customer", "Sam"),
         ("customer", "client", ""),
+        ("client", "advocate", "Olivia"),
     ]
