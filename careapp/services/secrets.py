@@ -1,4 +1,4 @@
-"""The CalDAV password, kept in the system keyring (Secret Service, macOS Keychain, Windows Credential
+"""Passwords (the CalDAV one, the shared database server's), kept in the system keyring (Secret Service, macOS Keychain, Windows Credential
 Locker) through ``keyring``; never in the database, the settings, a file or a log.
 
 Every failure becomes :class:`SecretUnavailable` with a sentence that says what happened and what to
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 SERVICE = "careapp CalDAV"
+CALDAV_PURPOSE = ("CalDAV password", "until then use the .ics file or the feed")
 T = TypeVar("T")
 
 
@@ -31,11 +32,23 @@ def account(url: str, user: str) -> str:
 
 
 class SecretStore:
-    """Get, set and forget the CalDAV password in a keyring (the system's unless one is given)."""
+    """Get, set and forget a password in a keyring (the system's unless one is given).
 
-    def __init__(self, backend: object | None = None, timeout: float = 10.0) -> None:
+    ``service`` is the keyring's service name; ``purpose`` is (what the password is, what to do
+    without a keyring), for the sentence said when there is none. The defaults are the CalDAV ones."""
+
+    def __init__(
+        self,
+        backend: object | None = None,
+        timeout: float = 10.0,
+        *,
+        service: str = SERVICE,
+        purpose: tuple[str, str] = CALDAV_PURPOSE,
+    ) -> None:
         self._backend = backend
         self._timeout = timeout
+        self._service = service
+        self._purpose = purpose
 
     def _keyring(self) -> Any:
         if self._backend is not None:
@@ -45,17 +58,17 @@ class SecretStore:
         return keyring.get_keyring()
 
     def get(self, url: str, user: str) -> str | None:
-        return self._call(lambda ring: ring.get_password(SERVICE, account(url, user)))
+        return self._call(lambda ring: ring.get_password(self._service, account(url, user)))
 
     def set(self, url: str, user: str, password: str) -> None:
-        self._call(lambda ring: ring.set_password(SERVICE, account(url, user), password))
+        self._call(lambda ring: ring.set_password(self._service, account(url, user), password))
 
     def delete(self, url: str, user: str) -> None:
         from keyring.errors import PasswordDeleteError
 
         def forget(ring: Any) -> None:
             with contextlib.suppress(PasswordDeleteError):  # nothing was kept
-                ring.delete_password(SERVICE, account(url, user))
+                ring.delete_password(self._service, account(url, user))
 
         self._call(forget)
 
@@ -77,18 +90,18 @@ class SecretStore:
                 "and waiting for you to unlock it. Unlock it (or log in again) and try once more."
             )
         if "error" in outcome:
-            raise SecretUnavailable(_sentence(outcome["error"])) from None
+            raise SecretUnavailable(_sentence(outcome["error"], self._purpose)) from None
         return outcome.get("value")  # type: ignore[return-value]
 
 
-def _sentence(error: object) -> str:
+def _sentence(error: object, purpose: tuple[str, str] = CALDAV_PURPOSE) -> str:
     from keyring.errors import InitError, KeyringLocked, NoKeyringError
 
     if isinstance(error, NoKeyringError):
+        what, instead = purpose
         return (
-            "No system keyring is available, so careapp cannot keep the CalDAV password. On Linux start "
-            "a Secret Service (GNOME Keyring or KWallet) and log in again; until then use the .ics file "
-            "or the feed."
+            f"No system keyring is available, so careapp cannot keep the {what}. On Linux start "
+            f"a Secret Service (GNOME Keyring or KWallet) and log in again; {instead}."
         )
     if isinstance(error, KeyringLocked):
         return "The system keyring is locked. Unlock it and try again."
