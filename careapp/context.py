@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from careapp.clock import utc_now
-from careapp.config import Paths, ensure_private_dir
+from careapp.config import Paths, connect_url, ensure_private_dir
 from careapp.db.database import Database, MigrationReport, open_database
 from careapp.services.articles import ArticleService
 from careapp.services.care_overview import CareOverviewService
@@ -56,7 +56,8 @@ class Services:
 
 def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> Services:
     ensure_private_dir(paths.data_dir)
-    db, report = open_database(paths.database_url, paths.backup_dir, clock())
+    # A shared server's password comes from the keyring now, never from a file or the Paths.
+    db, report = open_database(connect_url(paths), paths.backup_dir, clock())
     settings = SettingsService(db)
     customers = CustomerService(db, clock)
     tickets = TicketService(db, clock, customers, settings)
