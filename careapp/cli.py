@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     customers.add_argument("--format", choices=("csv", "vcard", "json"), default=None)
     customers.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
     _add_ics_parser(what)
+    one = what.add_parser("customer", help="everything careapp holds about one customer, as JSON (0600)")
+    one.add_argument("customer_id", type=int, metavar="ID")
+    one.add_argument("file", type=Path)
 
     demo = commands.add_parser("demo", help="fill the database with realistic demo customers")
     demo.add_argument("--customers", type=int, default=200)
@@ -71,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_staff_parser(commands)
     _add_agenda_parser(commands)
     _add_sync_parser(commands)
+    _add_erase_parser(commands)
     _add_backup_parsers(commands)
     return parser
 
@@ -119,6 +123,25 @@ def _add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 _AS_HELP = "who does this (an owner, once the staff list has one)"
+
+
+def _add_erase_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    erase = commands.add_parser(
+        "erase",
+        help="erase a customer completely on their request (cannot be undone)",
+        description=(
+            "Removes the customer with everything about them (contacts, tickets, touches, calendar "
+            "items, notes, purchases, consent history) and rewrites mentions of them elsewhere. Only the "
+            "audit trail keeps that an erasure happened: the id, when, who, why and how many rows, "
+            "never the personal data. There is no undo."
+        ),
+    )
+    what = erase.add_subparsers(dest="what", metavar="WHAT", required=True)
+    one = what.add_parser("customer", help="one customer, by id")
+    one.add_argument("customer_id", type=int, metavar="ID")
+    one.add_argument("--reason", required=True, help="why (kept in the audit trail; must not name them)")
+    one.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    one.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
 
 
 def _add_ics_parser(what: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -349,6 +372,8 @@ def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
 def _cmd_export(services: Services, args: argparse.Namespace) -> int:
     if args.what == "ics":
         return _cmd_export_ics(services, args)
+    if args.what == "customer":
+        return _cmd_export_customer(services, args)
     from careapp.services.exporter import format_for
     from careapp.services.staff import Actor, PermissionDenied
 
@@ -363,6 +388,62 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
         return EXIT_USER_ERROR
     print(f"Exported {count} customer(s) to {args.file} ({export_format}).")
     return EXIT_OK
+
+
+def _cmd_export_customer(services: Services, args: argparse.Namespace) -> int:
+    from careapp.services.customers import CustomerNotFound
+    from careapp.services.privacy import write_private_json
+
+    try:
+        document = services.guard.privacy.export_customer(args.customer_id)
+        write_private_json(args.file, document)
+    except CustomerNotFound as error:
+        print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as error:
+        print(f"careapp: could not write {args.file}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    name = document["customer"]["display_name"]
+    print(f"Exported everything careapp holds about {name} to {args.file} (readable by you only).")
+    return EXIT_OK
+
+
+def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
+    from careapp.services.customers import CustomerNotFound
+    from careapp.services.privacy import InvalidErasure
+    from careapp.services.staff import Actor, PermissionDenied
+
+    if not args.yes:
+        print(
+            f"careapp: erasing customer {args.customer_id} cannot be undone; add --yes to confirm.",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    try:
+        report = services.guard.erase_customer(Actor(args.actor or ""), args.customer_id, args.reason)
+    except (CustomerNotFound, InvalidErasure, PermissionDenied) as error:
+        print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(
+        f"Erased customer {report.customer_id}: {report.total} row(s) removed or rewritten. "
+        "The audit trail keeps the id, when, who and why, nothing more."
+    )
+    _rewrite_feed(services)
+    return EXIT_OK
+
+
+def _rewrite_feed(services: Services) -> None:
+    """The erased customer leaves the subscribed feed now (CalDAV: at the next 'careapp sync')."""
+    from careapp.services.calendar import calendar_service
+
+    calendar = calendar_service(services)
+    try:
+        path = calendar.write_feed()
+    except OSError as error:
+        print(f"careapp: could not rewrite the calendar feed: {error.strerror or error}", file=sys.stderr)
+        return
+    if path is not None:
+        print(f"Rewrote the calendar feed {path} without them.")
 
 
 def _cmd_export_ics(services: Services, args: argparse.Namespace) -> int:
@@ -537,6 +618,7 @@ COMMANDS = {
     "staff": _cmd_staff,
     "agenda": _cmd_agenda,
     "sync": _cmd_sync,
+    "erase": _cmd_erase,
 }
 
 
