@@ -5,8 +5,9 @@ set -eu
 cd "$(dirname "$0")"
 . scripts/lib.sh
 ensure_python
+# postgresql: the service tests also run on a real PostgreSQL server they start on loopback.
 # shellcheck disable=SC2086
-ensure_debs $QT_DEBS xvfb xauth desktop-file-utils appstream gnome-keyring dbus dbus-bin libsecret-tools openssl
+ensure_debs $QT_DEBS xvfb xauth desktop-file-utils appstream gnome-keyring dbus dbus-bin libsecret-tools openssl postgresql
 ensure_venv "[test]"
 export QT_QPA_PLATFORM=offscreen
 # Tests must never touch a real user keyring or data folder.
