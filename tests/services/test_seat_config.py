@@ -1,0 +1,276 @@
+"""This seat's connection choice: where it is kept, what wins, that the password is only ever in the
+keyring (a real gnome-keyring Secret Service), and what a shared PostgreSQL server says when trying it."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import keyring.backends.fail
+import keyring.backends.SecretService
+import pytest
+from keyring.backend import KeyringBackend
+
+from careapp.config import (
+    DATABASE_URL_ENV,
+    SeatConfig,
+    SeatConfigError,
+    SharedServer,
+    connect_url,
+    database_secrets,
+    load_seat_config,
+    resolve_paths,
+    save_seat_config,
+)
+from careapp.services.connection import save_connection, stored_password, try_server
+from careapp.services.secrets import SecretUnavailable
+from tests.calendar.calendar_servers import secret_service
+
+if TYPE_CHECKING:
+    from pg_server import PgServer
+
+PASSWORD = "p@ss:w/rd 'x' ünï"
+SERVER = SharedServer(host="db.shop.lan", port=5433, database="care", user="counter")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in a dict: for the fast tests; the real Secret Service has its own tests below."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.kept.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.kept[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.kept.pop((service, username), None)
+
+
+def write_server_choice(folder: Path, server: SharedServer = SERVER) -> None:
+    save_seat_config(folder / "connection.json", SeatConfig(server))
+
+
+# --- where the choice is kept, and what wins -------------------------------------------------------
+
+
+def test_without_a_choice_the_seat_works_on_the_sqlite_file(tmp_path: Path) -> None:
+    paths = resolve_paths(str(tmp_path), {})
+    assert paths.database_url == f"sqlite:///{tmp_path / 'careapp.db'}"
+    assert paths.server is None
+    assert paths.seat_file == tmp_path / "connection.json"
+
+
+def test_the_seat_file_beats_sqlite_and_the_environment_beats_both(tmp_path: Path) -> None:
+    write_server_choice(tmp_path)
+    paths = resolve_paths(str(tmp_path), {})
+    assert paths.server == SERVER
+    assert paths.database_url == "postgresql+psycopg://counter@db.shop.lan:5433/care"
+    env_url = "postgresql+psycopg://other@elsewhere/x"
+    overridden = resolve_paths(str(tmp_path), {DATABASE_URL_ENV: env_url})
+    assert overridden.database_url == env_url
+    assert overridden.server is None  # no keyring password is added to a URL given by hand
+
+
+def test_choosing_this_computer_again_goes_back_to_the_file(tmp_path: Path) -> None:
+    write_server_choice(tmp_path)
+    save_seat_config(tmp_path / "connection.json", SeatConfig())
+    assert resolve_paths(str(tmp_path), {}).database_url == f"sqlite:///{tmp_path / 'careapp.db'}"
+
+
+def test_without_a_data_folder_the_choice_is_in_the_user_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    write_server_choice(tmp_path / "config" / "careapp")
+    paths = resolve_paths(None, {})
+    assert paths.seat_file == tmp_path / "config" / "careapp" / "connection.json"
+    assert paths.server == SERVER
+
+
+def test_the_seat_file_is_private_and_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "seat" / "connection.json"
+    save_seat_config(path, SeatConfig(SERVER))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_seat_config(path) == SeatConfig(SERVER)
+    assert [p.name for p in path.parent.iterdir()] == ["connection.json"]  # no temporary left behind
+
+
+def test_a_damaged_seat_file_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "connection.json").write_text('{"kind": "server", "server": ')
+    with pytest.raises(SeatConfigError, match="are damaged. Delete the file"):
+        resolve_paths(str(tmp_path), {})
+
+
+def test_user_and_password_are_quoted_in_the_url() -> None:
+    server = SharedServer("db", 5432, "care", "ann@shop")
+    assert server.url(PASSWORD) == (
+        "postgresql+psycopg://ann%40shop:p%40ss%3Aw%2Frd%20%27x%27%20%C3%BCn%C3%AF@db:5432/care"
+    )
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(server.url(PASSWORD))
+    assert (parsed.username, parsed.password, parsed.host) == ("ann@shop", PASSWORD, "db")
+
+
+# --- the password: in the keyring, never in the file ----------------------------------------------
+
+
+def test_the_password_goes_to_the_keyring_and_never_into_the_file(tmp_path: Path) -> None:
+    ring = MemoryKeyring()
+    secrets = database_secrets(ring)
+    save_connection(tmp_path / "connection.json", SeatConfig(SERVER), PASSWORD, secrets)
+    raw = (tmp_path / "connection.json").read_bytes()
+    assert PASSWORD.encode() not in raw and b"p@ss" not in raw
+    assert ring.kept == {("careapp database", "counter@postgresql://db.shop.lan:5433/care"): PASSWORD}
+    paths = resolve_paths(str(tmp_path), {})
+    assert PASSWORD not in paths.database_url
+    assert connect_url(paths, secrets) == SERVER.url(PASSWORD)
+
+
+def test_an_empty_password_keeps_the_stored_one(tmp_path: Path) -> None:
+    secrets = database_secrets(MemoryKeyring())
+    save_connection(tmp_path / "connection.json", SeatConfig(SERVER), PASSWORD, secrets)
+    save_connection(tmp_path / "connection.json", SeatConfig(SERVER), "", secrets)
+    assert stored_password(SERVER, secrets) == PASSWORD
+
+
+def test_without_a_keyring_nothing_is_saved_and_the_reason_is_given(tmp_path: Path) -> None:
+    path = tmp_path / "connection.json"
+    secrets = database_secrets(keyring.backends.fail.Keyring())
+    with pytest.raises(SecretUnavailable) as refused:
+        save_connection(path, SeatConfig(SERVER), PASSWORD, secrets)
+    assert str(refused.value).startswith(
+        "No system keyring is available, so careapp cannot keep the password of the shared database server."
+    )
+    assert PASSWORD not in str(refused.value)
+    assert not path.exists()
+
+
+@pytest.fixture(scope="module")
+def secret_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real Secret Service (gnome-keyring on a private D-Bus session) for this module."""
+    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+        assert shutil.which(tool), f"{tool} is missing: run-tests.sh installs it (dbus, gnome-keyring)"
+    with secret_service(tmp_path_factory.mktemp("keyring-home")) as env, pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        yield env
+
+
+@pytest.mark.slow
+def test_the_password_lives_in_the_real_secret_service(secret_env: dict[str, str], tmp_path: Path) -> None:
+    secrets = database_secrets(keyring.backends.SecretService.Keyring(), timeout=20)
+    save_connection(tmp_path / "connection.json", SeatConfig(SERVER), PASSWORD, secrets)
+    assert PASSWORD.encode() not in (tmp_path / "connection.json").read_bytes()
+    # A second look through a fresh backend: it really is in the service, not in this process.
+    again = database_secrets(keyring.backends.SecretService.Keyring(), timeout=20)
+    assert stored_password(SERVER, again) == PASSWORD
+    assert connect_url(resolve_paths(str(tmp_path), {}), again) == SERVER.url(PASSWORD)
+
+
+# --- trying a real PostgreSQL server ---------------------------------------------------------------
+
+SEAT_USER = "careapp_seat"
+SEAT_PASSWORD = "Seat-pw-9!"
+
+
+@pytest.fixture(scope="module")
+def password_server(pg_server: PgServer) -> Iterator[SharedServer]:
+    """The test server, with a user that must give its password (scram-sha-256) and a database it owns."""
+    cluster = getattr(pg_server, "_cluster", None)
+    if cluster is None:
+        pytest.skip("needs the throwaway cluster: its pg_hba.conf is changed for one user")
+    pg_server._execute(
+        f"DO $$ BEGIN CREATE ROLE {SEAT_USER} LOGIN PASSWORD '{SEAT_PASSWORD}'; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    name = pg_server.create_database("careapp_seat_db")
+    pg_server._execute(f'ALTER DATABASE "{name}" OWNER TO {SEAT_USER}')
+    hba = Path(cluster) / "data" / "pg_hba.conf"
+    before = hba.read_text()
+    hba.write_text(f"host all {SEAT_USER} 127.0.0.1/32 scram-sha-256\n" + before)
+    pg_server._execute("SELECT pg_reload_conf()")
+    port = pg_server.admin_url.port
+    assert port is not None
+    yield SharedServer("127.0.0.1", port, name, SEAT_USER)
+    hba.write_text(before)
+    pg_server._execute("SELECT pg_reload_conf()")
+    pg_server.drop_database(name)
+
+
+@pytest.mark.slow
+def test_trying_the_server_with_the_right_password(password_server: SharedServer) -> None:
+    result = try_server(password_server, SEAT_PASSWORD)
+    assert result.ok
+    assert "The database is empty: careapp will set it up" in result.message
+
+
+@pytest.mark.slow
+def test_a_wrong_or_missing_password_is_said_so(password_server: SharedServer) -> None:
+    wrong = try_server(password_server, "not-it")
+    assert not wrong.ok
+    assert wrong.message.startswith("The server refused the password for the user “careapp_seat”.")
+    assert "not-it" not in wrong.message
+    missing = try_server(password_server, None)
+    assert not missing.ok
+    assert missing.message.startswith("The server asks for a password.")
+
+
+@pytest.mark.slow
+def test_a_missing_database_and_an_unreachable_server_are_said_so(password_server: SharedServer) -> None:
+    from dataclasses import replace
+
+    missing = try_server(replace(password_server, database="no_such_db"), SEAT_PASSWORD)
+    assert not missing.ok
+    assert missing.message.startswith("The server has no database called “no_such_db”.")
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    unreachable = try_server(replace(password_server, port=closed_port), SEAT_PASSWORD, timeout=3)
+    assert not unreachable.ok
+    assert unreachable.message.startswith(
+        f"careapp could not reach a database server at 127.0.0.1, port {closed_port}."
+    )
+
+
+@pytest.mark.slow
+def test_the_app_starts_on_the_chosen_server_with_the_keyring_password(
+    secret_env: dict[str, str], password_server: SharedServer, tmp_path: Path
+) -> None:
+    """End to end: choice saved, password in gnome-keyring, services built on PostgreSQL, data kept."""
+    from careapp.context import build_services
+    from careapp.domain.customer import CustomerDraft
+
+    secrets = database_secrets(keyring.backends.SecretService.Keyring(), timeout=20)
+    save_connection(tmp_path / "connection.json", SeatConfig(password_server), SEAT_PASSWORD, secrets)
+    paths = resolve_paths(str(tmp_path), {})
+    assert paths.database_url.startswith("postgresql+psycopg://careapp_seat@127.0.0.1:")
+    before = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.SecretService.Keyring())  # what connect_url uses by default
+    try:
+        services = build_services(paths)
+        try:
+            created = services.customers.create(CustomerDraft(first_name="Shared"), "Sam")
+            assert services.customers.get(created.id).first_name == "Shared"
+        finally:
+            services.close()
+    finally:
+        keyring.set_keyring(before)
+    assert try_server(password_server, SEAT_PASSWORD).message.endswith(
+        "It holds careapp data; careapp will use it."
+    )
+    for written in tmp_path.rglob("*"):
+        if written.is_file():
+            assert SEAT_PASSWORD.encode() not in written.read_bytes(), written
