@@ -107,7 +107,7 @@ def test_the_seat_file_is_private_and_round_trips(tmp_path: Path) -> None:
 
 def test_a_damaged_seat_file_is_explained(tmp_path: Path) -> None:
     (tmp_path / "connection.json").write_text('{"kind": "server", "server": ')
-    with pytest.raises(SeatConfigError, match="are damaged. Delete the file"):
+    with pytest.raises(SeatConfigError, match=r"are damaged\. Delete the file"):
         resolve_paths(str(tmp_path), {})
 
 
