@@ -98,7 +98,9 @@ def _write_tags_and_stage(record: CustomerRecord, tags: list[str], stage: str) -
 def undo_bulk_change(session: Session, result: BulkEditResult, actor: str, now: dt.datetime) -> int:
     """Put every changed customer back; refuses (changing nothing) if any was edited since."""
     ids = list(result.undo)
-    rows = session.execute(select(CustomerRecord.id, CustomerRecord.version).where(CustomerRecord.id.in_(ids)))
+    rows = session.execute(
+        select(CustomerRecord.id, CustomerRecord.version).where(CustomerRecord.id.in_(ids))
+    )
     current = {row.id: row.version for row in rows}
     edited = [cid for cid, (version, _) in result.undo.items() if current.get(cid) not in (None, version)]
     if edited:
