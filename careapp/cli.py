@@ -409,6 +409,8 @@ def _cmd_export_customer(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
+    import getpass
+
     from careapp.services.customers import CustomerNotFound
     from careapp.services.privacy import InvalidErasure
     from careapp.services.staff import Actor, PermissionDenied
@@ -420,7 +422,9 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
         )
         return EXIT_USER_ERROR
     try:
-        report = services.guard.erase_customer(Actor(args.actor or ""), args.customer_id, args.reason)
+        # The audit needs a name: before a staff list exists, the computer's user (like the window).
+        actor = Actor(args.actor or getpass.getuser())
+        report = services.guard.erase_customer(actor, args.customer_id, args.reason)
     except (CustomerNotFound, InvalidErasure, PermissionDenied) as error:
         print(f"careapp: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
