@@ -300,8 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         print(f"careapp: could not open the database at {paths.database_url}: {error}", file=sys.stderr)
         return 1
+    from careapp.db.database import DatabaseError
+
     try:
         return COMMANDS[args.command](services, args)
+    except DatabaseError as error:  # a full disk, a read-only file: a sentence, not a traceback
+        print(f"careapp: {error}", file=sys.stderr)
+        return 1
     finally:
         services.close()
 
