@@ -25,10 +25,11 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal,
 from PySide6.QtWidgets import QApplication
 
 from careapp import __version__
-from careapp.config import APP_NAME, Paths, resolve_paths
+from careapp.config import APP_NAME, Paths, SeatConfigError, resolve_paths
 from careapp.logs import LOG_FILE, setup_logging
 from careapp.ui import qt_workarounds
 from careapp.ui.about import AboutInfo, hide_password
+from careapp.ui.connection.controller import show_seat_file_problem
 from careapp.ui.errors import ErrorDialog, ErrorReporter, summary_of
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import Runner, ThreadedRunner
@@ -49,6 +50,7 @@ EXIT_START_FAILED = 1
 SMOKE_TEST_ENV = "CAREAPP_SMOKE_TEST"
 SMOKE_TEST_READY = "smoke test: main window ready"
 SMOKE_TEST_TIMEOUT_MS = 120_000
+EXIT_RESTART = -1  # internal: the window closed to start again on another database
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,9 @@ class Startup(QObject):
         self._window.show_open_failed()
         if self._smoke_test:
             self.openFailed.emit(plain_reason(error))
+            return
+        if self._paths.server is not None:  # this seat's shared server: fix it, or go back to local
+            self._window.connection.open_failed(error)
             return
         self._window.prompts.error(
             self.tr("careapp could not open its database"),
@@ -206,7 +211,11 @@ def run_gui(data_dir: str | None) -> int:
     """Show the main window at once, open the database behind it, run until the window closes."""
     smoke_test = smoke_test_requested()
     app = make_application()
-    paths = resolve_paths(data_dir)
+    try:
+        paths = resolve_paths(data_dir)
+    except SeatConfigError as error:
+        show_seat_file_problem(str(error))
+        return EXIT_START_FAILED
     log_path = start_logging(paths)
     instance: SingleInstance | None = None
     if not smoke_test:
@@ -216,7 +225,15 @@ def run_gui(data_dir: str | None) -> int:
     reporter = smoke_test_reporter(log_path) if smoke_test else ErrorReporter(log_path)
     reporter.install()
     try:
-        return _run(app, paths, log_path, reporter, instance, smoke_test)
+        while True:
+            code = _run(app, paths, log_path, reporter, instance, smoke_test)
+            if code != EXIT_RESTART:
+                return code
+            log.info("starting again on the database chosen for this computer")
+            paths = resolve_paths(data_dir)
+    except SeatConfigError as error:
+        show_seat_file_problem(str(error))
+        return EXIT_START_FAILED
     finally:
         reporter.uninstall()
         if instance is not None:
@@ -239,6 +256,9 @@ def _run(
         if instance is not None:
             instance.activationRequested.connect(window.bring_to_front)
         startup = Startup(window, runner, paths, log_path, smoke_test)
+        window.connection.configure(paths)
+        window.connection.restartRequested.connect(window.close)
+        window.connection.quitRequested.connect(window.close)
         window.firstPainted.connect(startup.begin)
         window.show()
     except Exception as error:
@@ -251,6 +271,8 @@ def _run(
     finally:
         runner.shutdown()
         startup.close_services()
+    if window.connection.restart_requested:
+        return EXIT_RESTART
     return code or startup.exit_code
 
 
