@@ -34,6 +34,7 @@ class ShopController(QObject):
 
     shopChanged = Signal(object)  # ShopSettings
     welcomeFinished = Signal(object)  # StartChoice
+    connectRequested = Signal(object)  # the welcome (parent for the connection dialog)
 
     def __init__(self, window: QWidget, runner: Runner, message_bar: MessageBar) -> None:
         super().__init__(window)
@@ -59,6 +60,7 @@ class ShopController(QObject):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finishedWith.connect(self._welcome_done)
+        dialog.connectRequested.connect(lambda: self.connectRequested.emit(dialog))
         dialog.finished.connect(lambda _code: setattr(self, "welcome", None))
         self.welcome = dialog
         dialog.open()

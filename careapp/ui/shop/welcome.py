@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ class WelcomeDialog(QDialog):
     for demo data, runs ``load_demo`` there too; ``finishedWith`` says what the user chose."""
 
     finishedWith = Signal(object, object)  # StartChoice, the saved ShopSettings
+    connectRequested = Signal()  # "a shared server": the window opens the connection dialog
     statusChanged = Signal(str)  # what it is busy with; "" when it is not
 
     def __init__(
@@ -72,6 +74,13 @@ class WelcomeDialog(QDialog):
         self.empty_button = self._choice(
             self.tr("Start &empty"), self.tr("Add customers as they come in."), StartChoice.EMPTY
         )
+        self.connect_button = QPushButton(self.tr("S&hared database server…"))
+        self.connect_button.setAccessibleName(self.tr("Shared database server"))
+        self.connect_button.setToolTip(
+            self.tr("Work on the database the shop's other computers share, instead of one on this computer")
+        )
+        self.connect_button.setAutoDefault(False)
+        self.connect_button.clicked.connect(self.connectRequested)
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # no steps to count: a moving "busy" bar
         self.busy_bar.setAccessibleName(self.tr("Working"))
@@ -119,6 +128,11 @@ class WelcomeDialog(QDialog):
         choices = QHBoxLayout()
         for button in (self.import_button, self.demo_button, self.empty_button):
             choices.addWidget(button, 1)
+        shared = QHBoxLayout()
+        shared_text = QLabel(self.tr("Do other computers in the shop already use careapp?"))
+        shared_text.setWordWrap(True)
+        shared.addWidget(shared_text, 1)
+        shared.addWidget(self.connect_button)
         busy = QHBoxLayout()
         busy.addWidget(self.status, 1)
         busy.addWidget(self.busy_bar, 1)
@@ -129,6 +143,7 @@ class WelcomeDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(start)
         layout.addLayout(choices)
+        layout.addLayout(shared)
         layout.addLayout(busy)
         layout.addWidget(self.error)
 
@@ -173,7 +188,13 @@ class WelcomeDialog(QDialog):
             self.statusChanged.emit(text)
         self.status.setVisible(busy)
         self.busy_bar.setVisible(busy)
-        for widget in (self.form, self.import_button, self.demo_button, self.empty_button):
+        for widget in (
+            self.form,
+            self.import_button,
+            self.demo_button,
+            self.empty_button,
+            self.connect_button,
+        ):
             widget.setEnabled(not busy)
 
     def reject(self) -> None:

@@ -1,0 +1,1 @@
+"""This seat's database connection: this computer only, or a shared PostgreSQL server."""
