@@ -24,6 +24,7 @@ from careapp.ui.calendar.controller import CalendarController
 from careapp.ui.calls.controller import CallLogger
 from careapp.ui.care.controller import CareController
 from careapp.ui.changes import ChangeWatcher, connect_refresher
+from careapp.ui.connection.controller import ConnectionController
 from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         # Other seats' changes show up without a restart (polled on the database thread).
         self.changes = ChangeWatcher(runner, self)
         self.others_work = connect_refresher(self.changes, self)
+        # This seat's database (this computer only / a shared server); the app sets where it is kept.
+        self.connection = ConnectionController(self, runner, self.message_bar)
         self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
         self.pages.addTab(self.splitter, self.tr("C&ustomers"))
         self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
@@ -207,6 +210,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions(
             [
                 self.shop_settings_action,
+                self.connection.action,
                 self.care.rules_action,
                 self.calendar.settings_action,
                 self.staff_actions.list_action,
@@ -248,6 +252,7 @@ class MainWindow(QMainWindow):
         self.import_actions.customersChanged.connect(lambda: panel.refresh())
         self.shop_actions.shopChanged.connect(self.apply_shop)
         self.shop_actions.welcomeFinished.connect(self._welcome_finished)
+        self.shop_actions.connectRequested.connect(self.connection.open_dialog)
         self.staff.actorChanged.connect(self._set_actor)
         self.call_logger.announced.connect(self._call_logged)
         tickets = self.customer_tickets
