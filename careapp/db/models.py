@@ -441,10 +441,21 @@ class TouchRecord(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     done_by: Mapped[str | None] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Where the last plan placed this open touch (migration 0008; see careapp/services/care_plan_store.py):
+    # queued or held before the daily limit, why it is held, the day it shows on, the last day before
+    # it is overdue, and the moment it sorts by. NULL: not planned yet.
+    plan_placement: Mapped[str | None] = mapped_column(String(12))
+    plan_reason: Mapped[str | None] = mapped_column(Text)
+    plan_held_until: Mapped[dt.date | None] = mapped_column(Date)
+    plan_day: Mapped[dt.date | None] = mapped_column(Date)
+    plan_last_day: Mapped[dt.date | None] = mapped_column(Date)
+    plan_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         # Planning reads the open items; the overview counts them.
         Index("ix_touch_status_customer", "status", "customer_id"),
+        # The care queue's sections read the stored plan by placement and day.
+        Index("ix_touch_status_plan", "status", "plan_placement", "plan_day"),
         # A customer's touches by kind (the newest article share spaces the next one out).
         Index("ix_touch_customer_kind_due", "customer_id", "kind", "due"),
     )
@@ -567,3 +578,32 @@ class ErasureAuditRecord(Base):
     by: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text, default="")
     counts_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+# --- the incremental care queue (migration 0008) --------------------------------------------------
+
+
+class CareDirtyRecord(Base):
+    """A customer whose care facts changed: appended by database triggers (careapp/db/care_triggers.py)
+    on every write to the tables the touch rules and the queue read. The planner and the refresh keep
+    their own watermark on ``seq`` and re-work only the customers noted after it. No foreign key: a
+    deleted customer's note is simply found to have nothing left to plan."""
+
+    __tablename__ = "care_dirty"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class CarePlanStateRecord(Base):
+    """How far the stored care plan is up to date (one row per ``name``: "plan" for the queue's
+    placement, "refresh" for generated touches): the signature it was made for (the day and the
+    settings it depends on, as JSON) and the last ``care_dirty.seq`` it has dealt with."""
+
+    __tablename__ = "care_plan_state"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    signature_json: Mapped[str] = mapped_column(Text, default="{}")
+    seq: Mapped[int] = mapped_column(Integer, default=0)

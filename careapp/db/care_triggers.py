@@ -1,0 +1,116 @@
+"""Database triggers that note which customers' care facts changed, for the incremental care queue.
+
+Every insert, update or delete on a table the touch rules or the care queue read from (the customer,
+their dates, tags, purchases, consents, contacts, tickets, ticket state changes, the touch log, and
+new touches) appends the customer's id to ``care_dirty``. The care planner and the touch refresh
+each keep a watermark (the highest ``seq`` they have dealt with) and re-work only the customers
+noted after it. Triggers see every writer: the services, bulk Core inserts, imports, other seats
+and other processes, so no writer has to remember to say what it changed.
+
+The same triggers exist for SQLite and PostgreSQL (a plpgsql function per shape of table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# Tables whose rows carry ``customer_id``: (table, operations that matter).
+CHILD_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("customer_date", ("INSERT", "UPDATE", "DELETE")),
+    ("customer_tag", ("INSERT", "UPDATE", "DELETE")),
+    ("purchase", ("INSERT", "UPDATE", "DELETE")),
+    ("consent_event", ("INSERT", "UPDATE", "DELETE")),
+    ("contact", ("INSERT", "UPDATE", "DELETE")),
+    ("ticket", ("INSERT", "UPDATE", "DELETE")),
+    ("ticket_state_change", ("INSERT", "UPDATE", "DELETE")),
+    ("touch_log", ("INSERT", "UPDATE", "DELETE")),
+    # Only new touches: the planner writes its placement onto touch rows and must not wake itself.
+    ("touch", ("INSERT",)),
+)
+
+
+def _sqlite_child(table: str, op: str) -> str:
+    rows = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}[op]
+    body = " ".join(f"INSERT INTO care_dirty (customer_id) VALUES ({r}.customer_id);" for r in rows)
+    return f"CREATE TRIGGER care_dirty_{table}_{op.lower()} AFTER {op} ON {table} BEGIN {body} END"
+
+
+def _sqlite_customer(op: str) -> str:
+    # The customer, and whoever referred them (their referral thank-you depends on the referral).
+    rows = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}[op]
+    parts = []
+    for r in rows:
+        parts.append(f"INSERT INTO care_dirty (customer_id) VALUES ({r}.id);")
+        parts.append(
+            f"INSERT INTO care_dirty (customer_id) SELECT {r}.referred_by_id "
+            f"WHERE {r}.referred_by_id IS NOT NULL;"
+        )
+    return f"CREATE TRIGGER care_dirty_customer_{op.lower()} AFTER {op} ON customer BEGIN {' '.join(parts)} END"
+
+
+_PG_CHILD_FUNCTION = """
+CREATE OR REPLACE FUNCTION care_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO care_dirty (customer_id) VALUES (OLD.customer_id);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO care_dirty (customer_id) VALUES (NEW.customer_id);
+    END IF;
+    RETURN NULL;
+END $$
+"""
+
+_PG_CUSTOMER_FUNCTION = """
+CREATE OR REPLACE FUNCTION care_mark_dirty_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO care_dirty (customer_id) VALUES (OLD.id);
+        IF OLD.referred_by_id IS NOT NULL THEN
+            INSERT INTO care_dirty (customer_id) VALUES (OLD.referred_by_id);
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO care_dirty (customer_id) VALUES (NEW.id);
+        IF NEW.referred_by_id IS NOT NULL THEN
+            INSERT INTO care_dirty (customer_id) VALUES (NEW.referred_by_id);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$
+"""
+
+
+def create_statements(dialect: str) -> list[str]:
+    """The DDL that creates the triggers (and, on PostgreSQL, their functions)."""
+    if dialect == "postgresql":
+        statements = [_PG_CHILD_FUNCTION, _PG_CUSTOMER_FUNCTION]
+        statements.append(
+            "CREATE TRIGGER care_dirty_customer AFTER INSERT OR UPDATE OR DELETE ON customer "
+            "FOR EACH ROW EXECUTE FUNCTION care_mark_dirty_customer()"
+        )
+        for table, ops in CHILD_TABLES:
+            statements.append(
+                f"CREATE TRIGGER care_dirty_{table} AFTER {' OR '.join(ops)} ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION care_mark_dirty()"
+            )
+        return statements
+    statements = [_sqlite_customer(op) for op in ("INSERT", "UPDATE", "DELETE")]
+    statements += [_sqlite_child(table, op) for table, ops in CHILD_TABLES for op in ops]
+    return statements
+
+
+def drop_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        statements = ["DROP TRIGGER IF EXISTS care_dirty_customer ON customer"]
+        statements += [f"DROP TRIGGER IF EXISTS care_dirty_{t} ON {t}" for t, _ in CHILD_TABLES]
+        return [*statements, "DROP FUNCTION IF EXISTS care_mark_dirty()",
+                "DROP FUNCTION IF EXISTS care_mark_dirty_customer()"]  # fmt: skip
+    names = [f"care_dirty_customer_{op.lower()}" for op in ("INSERT", "UPDATE", "DELETE")]
+    names += [f"care_dirty_{t}_{op.lower()}" for t, ops in CHILD_TABLES for op in ops]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+
+
+def run(execute: Callable[[str], object], statements: list[str]) -> None:
+    for statement in statements:
+        execute(statement)
