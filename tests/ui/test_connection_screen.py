@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 PASSWORD = "Counter-pw-7!"
 SERVER = SharedServer("db.shop.lan", 5433, "care", "counter")
+LOCAL = SeatConfig()
 
 
 def closed_port() -> int:
@@ -44,7 +45,7 @@ def ring() -> MemoryKeyring:
 
 
 def make_dialog(
-    qtbot: QtBot, tmp_path: Path, runner: object, ring: MemoryKeyring, current: SeatConfig = SeatConfig()
+    qtbot: QtBot, tmp_path: Path, runner: object, ring: MemoryKeyring, current: SeatConfig = LOCAL
 ) -> ConnectionDialog:
     jobs = ConnectionJobs(tmp_path / "connection.json", database_secrets(ring))
     dialog = ConnectionDialog(current, tmp_path, runner, jobs)  # type: ignore[arg-type]
