@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from careapp import __version__
-from careapp.config import resolve_paths
+from careapp.cli_connect import add_connect_parser
+from careapp.config import SeatConfigError, resolve_paths
 
 if TYPE_CHECKING:
     from careapp.context import Services
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sync_parser(commands)
     _add_erase_parser(commands)
     _add_backup_parsers(commands)
+    add_connect_parser(commands)
     return parser
 
 
@@ -286,9 +288,17 @@ def main(argv: list[str] | None = None) -> int:
         from careapp.app import run_gui
 
         return run_gui(args.data_dir)
+    if args.command == "connect":  # before resolving the paths: it may be mending the choice
+        from careapp.cli_connect import run_connect
+
+        return run_connect(args)
     from careapp.logs import setup_logging
 
-    paths = resolve_paths(args.data_dir)
+    try:
+        paths = resolve_paths(args.data_dir)
+    except SeatConfigError as error:  # this computer's connection file is damaged: say so, mend with connect
+        print(f"careapp: {error}", file=sys.stderr)
+        return 1
     setup_logging(paths.log_dir, console=False)
     if args.command in ("backup", "restore"):
         # Before the services: restore must check the file before opening (and migrating) anything.

@@ -274,3 +274,62 @@ def test_the_app_starts_on_the_chosen_server_with_the_keyring_password(
     for written in tmp_path.rglob("*"):
         if written.is_file():
             assert SEAT_PASSWORD.encode() not in written.read_bytes(), written
+
+
+# --- careapp connect ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
+    import keyring
+
+    ring = MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: ring)
+    return ring
+
+
+def connect(tmp_path: Path, *args: str) -> int:
+    from careapp.cli import main
+
+    return main(["--data-dir", str(tmp_path), "connect", *args])
+
+
+def test_connect_refuses_a_password_in_the_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert connect(tmp_path, "--server", f"postgresql://counter:{SEAT_PASSWORD}@db/care") == 2
+    err = capsys.readouterr().err
+    assert "Leave the password out of the address" in err and SEAT_PASSWORD not in err
+    assert not (tmp_path / "connection.json").exists()
+
+
+def test_connect_local_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_server_choice(tmp_path)
+    assert connect(tmp_path) == 0
+    assert "Shared server postgresql://db.shop.lan:5433/care, user counter." in capsys.readouterr().out
+    assert connect(tmp_path, "--local") == 0
+    assert resolve_paths(str(tmp_path), {}).server is None
+    assert connect(tmp_path) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("This computer only")
+
+
+@pytest.mark.slow
+def test_connect_tries_the_server_and_keeps_the_password_in_the_keyring(
+    tmp_path: Path,
+    password_server: SharedServer,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    url = f"postgresql://{SEAT_USER}@127.0.0.1:{password_server.port}/{password_server.database}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    assert connect(tmp_path, "--server", url, "--password-stdin") == 1
+    assert "refused the password" in capsys.readouterr().err
+    assert not (tmp_path / "connection.json").exists() and memory_keyring.kept == {}
+    monkeypatch.setattr("sys.stdin", io.StringIO(SEAT_PASSWORD + "\n"))
+    assert connect(tmp_path, "--server", url, "--password-stdin") == 0
+    assert resolve_paths(str(tmp_path), {}).server == password_server
+    assert list(memory_keyring.kept.values()) == [SEAT_PASSWORD]
+    assert SEAT_PASSWORD.encode() not in (tmp_path / "connection.json").read_bytes()
