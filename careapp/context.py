@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from careapp.clock import utc_now
 from careapp.config import Paths, connect_url, ensure_private_dir
@@ -49,6 +50,8 @@ class Services:
     articles: ArticleService
     messages: MessageService
     care_overview: CareOverviewService
+    # Where this database's copies go (SQLite): the backups screen lists and restores them.
+    backup_dir: Path | None = None
 
     def close(self) -> None:
         self.db.dispose()
@@ -81,4 +84,5 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
         articles=ArticleService(db, clock, touches.today),
         messages=MessageService(db, clock, settings, touches.zone),
         care_overview=CareOverviewService(db, clock, touches),
+        backup_dir=paths.backup_dir,
     )
