@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, TextClause, event, insert, select, update
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 
 from careapp.db.models import ChangeCounterRecord
 
@@ -75,7 +75,7 @@ class ChangeTracker:
         event.listen(sessions, "do_orm_execute", self._on_execute)
         event.listen(sessions, "before_commit", self._before_commit)
         event.listen(sessions, "after_commit", self._after_commit)
-        event.listen(sessions, "after_rollback", self._forget)
+        event.listen(sessions, "after_transaction_end", self._transaction_ended)
 
     # --- noticing writes -----------------------------------------------------------------
 
@@ -125,9 +125,13 @@ class ChangeTracker:
                 if len(own) > _OWN_KEPT:
                     own.difference_update(sorted(own)[: len(own) - _OWN_KEPT])
 
-    def _forget(self, session: Session) -> None:
-        session.info.pop(_TOUCHED, None)
-        session.info.pop("careapp_produced", None)
+    @staticmethod
+    def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+        # Only the outermost: a savepoint rolled back must not forget what the transaction around it
+        # wrote (at worst, a change undone with its savepoint is counted; never one missed).
+        if transaction.parent is None and not transaction.nested:
+            session.info.pop(_TOUCHED, None)
+            session.info.pop("careapp_produced", None)
 
     def own_values(self, area: str) -> frozenset[int]:
         """Counter values of ``area`` that this Database's own commits produced (the latest 1000)."""

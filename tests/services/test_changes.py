@@ -84,6 +84,26 @@ def test_a_rolled_back_transaction_moves_nothing(database: Database) -> None:
     assert counters(database) == before
 
 
+def test_a_savepoint_rolled_back_does_not_hide_the_write_around_it(database: Database) -> None:
+    """Touches are stored in savepoints (a duplicate is skipped); the rest of the transaction counts."""
+    from sqlalchemy.exc import IntegrityError
+
+    from careapp.db.models import StaffRecord
+
+    before = counters(database)
+    with database.session() as session:
+        session.add(CustomerRecord(first_name="Kept", created_at=NOW, updated_at=NOW))
+        session.add(StaffRecord(name="Sam", role="staff", created_at=NOW))
+        session.flush()
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.add(
+                StaffRecord(name="Sam", role="staff", created_at=NOW)
+            )  # the name is taken: rolled back
+    after = counters(database)
+    assert after["customers"] == before["customers"] + 1
+    assert after["settings"] == before["settings"] + 1
+
+
 def test_core_bulk_inserts_are_counted(database: Database, other_seat: Database) -> None:
     service = ChangeService(database)
     seen = service.check(None).counters
