@@ -193,6 +193,12 @@ class CustomerController(QObject):
             owner=self._window,
         )
 
+    def forget_deleted(self, customer_id: int) -> None:
+        """Drop the delete's undo copy if it is of ``customer_id`` (erased: no copy may stay)."""
+        if self._deleted is not None and self._deleted.customer_id == customer_id:
+            self._deleted = None
+            self.undoAvailable.emit(False)
+
     def _restored(self, customer: Customer) -> None:
         self._message_bar.show_message(self.tr("{name} is back.").format(name=customer.display_name()))
         self._panel.refresh(select_id=customer.id)

@@ -89,6 +89,7 @@ class CustomerHeader(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
         top.addWidget(self.stage, 0, Qt.AlignmentFlag.AlignTop)
+        self._top = top
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.values: dict[str, QLabel] = {}
@@ -99,6 +100,10 @@ class CustomerHeader(QWidget):
         layout.addLayout(top)
         layout.addLayout(self.form)
         layout.addStretch(1)
+
+    def add_corner_widget(self, widget: QWidget) -> None:
+        """A control at the top right, beside the stage (the privacy actions' "More" button)."""
+        self._top.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
 
     def _rows(self) -> list[tuple[str, str]]:
         return [
