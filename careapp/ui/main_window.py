@@ -1,0 +1,547 @@
+"""The main window: the care queue first; the customers (search and list on the left, the selected
+customer on the right) and the care overview on the pages beside it.
+
+It is shown before the database is open ("Opening the database…"); ``attach_services`` brings
+it to life once the services have been built on the database thread.
+
+Keyboard: Tab goes message bar → the pages' tabs → the page (on Customers: search → list →
+timeline) → "Working as"; Ctrl+1, Ctrl+2 and Ctrl+3 switch pages; every menu and most buttons
+have a mnemonic, and the common actions have shortcuts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+
+from careapp.ui import window_state
+from careapp.ui.about import AboutDialog, AboutInfo
+from careapp.ui.calendar.controller import CalendarController
+from careapp.ui.calls.controller import CallLogger
+from careapp.ui.care.controller import CareController
+from careapp.ui.changes import ChangeWatcher, connect_refresher
+from careapp.ui.connection.controller import ConnectionController
+from careapp.ui.customers.controller import CustomerController
+from careapp.ui.customers.detail import CustomerDetail
+from careapp.ui.customers.list_panel import CustomerListPanel
+from careapp.ui.customers.privacy_actions import CustomerPrivacy
+from careapp.ui.export import ask_export_target, run_export
+from careapp.ui.feedback import FeedbackPanel
+from careapp.ui.formatting import customers_text, format_count, matches_text
+from careapp.ui.importing.controller import ImportController
+from careapp.ui.keyboard import chain
+from careapp.ui.reports.controller import ReportController
+from careapp.ui.runner import Runner
+from careapp.ui.shop.controller import DEMO_CUSTOMERS, ShopController
+from careapp.ui.shop.welcome import StartChoice
+from careapp.ui.staff import StaffPicker
+from careapp.ui.staff.controller import StaffController
+from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
+from careapp.ui.widgets import MessageBar, Prompts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from careapp.context import Services
+    from careapp.services.settings import ShopSettings
+
+Shortcut = QKeySequence | QKeySequence.StandardKey | str
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The care queue, the customer list and detail, and the care overview as pages, with the menus,
+    tool bar and status bar around them."""
+
+    firstPainted = Signal()
+
+    def __init__(
+        self,
+        runner: Runner,
+        settings: QSettings,
+        actor: str,
+        prompts: Prompts | None = None,
+        parent: QWidget | None = None,
+        *,
+        about: AboutInfo | None = None,
+    ) -> None:
+        """``actor`` is who makes changes while the shop has no staff list (the OS user name);
+        ``about`` says where this careapp keeps its files, for Help → About."""
+        super().__init__(parent)
+        self.runner = runner
+        self.settings = settings
+        # Questions to the owner go through this object, so tests can answer them.
+        self.prompts = prompts or Prompts(self)
+        self.services: Services | None = None
+        self.about_info = about
+        self.about_dialog: AboutDialog | None = None
+        self._painted = False
+        self.setWindowTitle("careapp")
+        self.setObjectName("mainWindow")
+        self.message_bar = MessageBar()
+        self.list_panel = CustomerListPanel(runner)
+        self.detail = CustomerDetail()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.list_panel)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.setAccessibleName(self.tr("Pages"))
+        # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
+        # focus on to the bar a second time, at its own place in the chain after the pages,
+        # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
+        self.pages.setFocusProxy(None)  # type: ignore[arg-type]  # None: no proxy (the stubs forget it)
+        self.pages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.customer_actions = CustomerController(
+            self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
+        )
+        self.import_actions = ImportController(self, runner, self.prompts, self.message_bar, actor)
+        self.shop_actions = ShopController(self, runner, self.message_bar)
+        self.staff = StaffPicker(settings, actor)
+        self.privacy = CustomerPrivacy(
+            self, runner, self.message_bar, self._shown_customer, self.staff.current_actor
+        )
+        self.staff_actions = StaffController(self, runner, self.staff, self.message_bar)
+        self.call_logger = CallLogger(self, runner, self.prompts)
+        self.ticket_windows = TicketWindows(self, runner)
+        self.customer_tickets = CustomerTickets(runner)
+        self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
+        self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
+        self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
+        self.report_actions = ReportController(self, runner, self.staff.current_actor)
+        self.care = CareController(
+            self, runner, self.staff.current_actor, self.prompts, log_call=self.call_logger.action
+        )
+        self.calendar = CalendarController(self, runner, self.message_bar, self.statusBar())
+        # Other seats' changes show up without a restart (polled on the database thread).
+        self.changes = ChangeWatcher(runner, self)
+        self.others_work = connect_refresher(self.changes, self)
+        # This seat's database (this computer only / a shared server); the app sets where it is kept.
+        self.connection = ConnectionController(self, runner, self.message_bar)
+        self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
+        self.pages.addTab(self.splitter, self.tr("C&ustomers"))
+        self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
+        self.pages.setCurrentWidget(self.care.queue_page)  # each morning starts with the queue
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName(self.tr("Customer count"))
+        self.statusBar().addPermanentWidget(self.staff)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._set_actor(self.staff.actor())
+        self._make_actions()
+        self._make_menus_and_tool_bar()
+        self._connect()
+        self._set_ready(False)
+        self.statusBar().showMessage(self.tr("Opening the database…"))
+        self._set_tab_order()
+        window_state.restore_frame(settings, self, self.splitter, self.detail)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: Shortcut | None, slot: object, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("…", "").replace("&", ""))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        customers, imports = self.customer_actions, self.import_actions
+        self.new_action = self._action(
+            self.tr("&New customer…"), QKeySequence.StandardKey.New, customers.new_customer
+        )
+        self.edit_action = self._action(
+            self.tr("&Edit customer…"),
+            None,
+            lambda: customers.edit_customer(),
+            self.tr("Edit the selected customer (Enter)"),
+        )
+        self.delete_action = self._action(
+            self.tr("&Delete customer…"), QKeySequence.StandardKey.Delete, customers.delete_current
+        )
+        # Del must still delete text in the search box: the shortcut only works in the list.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.removeAction(self.delete_action)
+        self.list_panel.table.addAction(self.delete_action)
+        self.privacy.install(self.list_panel.table, self.detail)
+        self.note_action = self._action(self.tr("Add no&te…"), "Ctrl+Shift+N", customers.add_note)
+        self.undo_action = self._action(
+            self.tr("&Undo delete"), QKeySequence.StandardKey.Undo, customers.undo_delete
+        )
+        self.undo_action.setEnabled(False)
+        self.find_action = self._action(
+            self.tr("&Find customer"), QKeySequence.StandardKey.Find, self.find_customer
+        )
+        self.import_action = self._action(self.tr("&Import…"), "Ctrl+I", imports.open_dialog)
+        self.undo_import_action = self._action(self.tr("&Undo last import…"), None, imports.undo_last)
+        self.export_action = self._action(self.tr("E&xport…"), "Ctrl+E", self.export_customers)
+        self.shop_settings_action = self._action(
+            self.tr("Shop &settings…"), None, self.shop_actions.open_settings
+        )
+        self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close)
+        self.about_action = self._action(self.tr("&About careapp…"), None, self.show_about)
+        care = self.care
+        self.queue_page_action = self._action(
+            self.tr("Care queue"), "Ctrl+1", lambda: self.show_page(care.queue_page)
+        )
+        self.customers_page_action = self._action(
+            self.tr("Customers"), "Ctrl+2", lambda: self.show_page(self.splitter)
+        )
+        self.overview_action = self._action(
+            self.tr("Care &overview"), "Ctrl+3", lambda: self.show_page(care.dashboard)
+        )
+
+    def _make_menus_and_tool_bar(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu(self.tr("&File"))
+        file_menu.addActions(
+            [self.import_action, self.undo_import_action, self.export_action, self.calendar.export_action]
+        )
+        file_menu.addSeparator()
+        file_menu.addActions(
+            [
+                self.shop_settings_action,
+                self.connection.action,
+                self.care.rules_action,
+                self.calendar.settings_action,
+                self.staff_actions.list_action,
+                self.staff_actions.switch_action,
+            ]
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menus.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.undo_action, self.find_action])
+        customer_menu = menus.addMenu(self.tr("&Customer"))
+        customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
+        customer_menu.addAction(self.call_logger.action)
+        customer_menu.addSeparator()
+        customer_menu.addAction(self.delete_action)
+        customer_menu.addActions([self.privacy.export_action, self.privacy.erase_action])
+        reports_menu = menus.addMenu(self.tr("&Reports"))
+        reports_menu.addActions([self.overview_action, self.report_actions.fcr_action])
+        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+        tools = QToolBar(self.tr("Main tool bar"))
+        tools.setObjectName("mainToolBar")
+        tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addActions([self.new_action, self.edit_action, self.note_action, self.delete_action])
+        tools.addSeparator()
+        tools.addAction(self.call_logger.action)
+        tools.addSeparator()
+        tools.addActions([self.import_action, self.export_action])
+        self.addToolBar(tools)
+
+    def _connect(self) -> None:
+        panel, customers = self.list_panel, self.customer_actions
+        panel.currentCustomerChanged.connect(self._current_changed)
+        panel.openRequested.connect(customers.edit_customer)
+        panel.searchFinished.connect(self._update_count)
+        panel.empty.new_button.clicked.connect(self.new_action.trigger)
+        panel.empty.import_button.clicked.connect(self.import_action.trigger)
+        customers.undoAvailable.connect(self.undo_action.setEnabled)
+        self.privacy.erased.connect(self._erased)
+        self.import_actions.customersChanged.connect(lambda: panel.refresh())
+        self.shop_actions.shopChanged.connect(self.apply_shop)
+        self.shop_actions.welcomeFinished.connect(self._welcome_finished)
+        self.shop_actions.connectRequested.connect(self.connection.open_dialog)
+        self.staff.actorChanged.connect(self._set_actor)
+        self.call_logger.announced.connect(self._call_logged)
+        tickets = self.customer_tickets
+        tickets.openRequested.connect(self.ticket_windows.open)
+        tickets.countChanged.connect(self._tickets_counted)
+        self.customer_feedback.countChanged.connect(self._feedback_counted)
+        self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
+        self.care.openCustomerRequested.connect(self.show_customer)
+        # The calendar feed and CalDAV follow changes (coalesced, on the database thread).
+        customers.customersChanged.connect(self.calendar.changed)
+        self.import_actions.customersChanged.connect(self.calendar.changed)
+        self.care.queue_page.acted.connect(lambda _text: self.calendar.changed())
+        self.call_logger.logged.connect(lambda _call: self.calendar.changed())
+        self.ticket_windows.changed.connect(lambda _ticket_id: self.calendar.changed())
+        self.care.showRequested.connect(self.bring_to_front)
+        self.pages.currentChanged.connect(self._page_changed)
+        self.runner.unhandledError.connect(
+            lambda error: self.message_bar.show_message(str(error), error=True)
+        )
+
+    def _set_tab_order(self) -> None:
+        """Top to bottom: the message bar, search, the list (or its empty state), the customer's
+        timeline (or tickets), the tabs that switch between them, then "Working as" in the status bar."""
+        bar, panel = self.message_bar, self.list_panel
+        chain(
+            [
+                bar.action,
+                bar.close_button,
+                panel.search,
+                panel.table,
+                panel.empty.new_button,
+                panel.empty.import_button,
+                self.detail.timeline,
+                self.customer_tickets.table,
+                self.customer_tickets.open_button,
+                self.customer_feedback.list,
+                self.customer_feedback.record_button,
+                self.customer_feedback.publish_button,
+                self.customer_feedback.withdraw_button,
+            ]
+        )
+        # The tab bar holds the timeline in its tab widget: ordering the timeline before it would
+        # move the whole tab widget after its own child (a closed loop), so the bar goes before
+        # "Working as" instead, which lands it right after the timeline or tickets.
+        chain([self.detail.history.tabBar(), self.staff.combo])
+        # The pages' tabs come right after the message bar, before whatever page is showing.
+        chain([bar.close_button, self.pages.tabBar()])
+
+    def _set_ready(self, ready: bool) -> None:
+        for action in (
+            self.new_action,
+            self.find_action,
+            self.import_action,
+            self.undo_import_action,
+            self.export_action,
+            self.shop_settings_action,
+        ):
+            action.setEnabled(ready)
+        self._current_changed(self.list_panel.current_id() if ready else None)
+
+    # --- services ------------------------------------------------------------------------
+
+    def attach_services(self, services: Services, shop: ShopSettings) -> None:
+        """The database is open: show the customers and enable everything."""
+        self.services = services
+        self.customer_actions.attach(services.customers, services.clock, shop.default_region, services.guard)
+        self.privacy.attach(services.guard)
+        self.import_actions.attach(services.imports)
+        self.shop_actions.attach(services)
+        self.staff_actions.attach(services)
+        self.call_logger.attach(services)
+        self.ticket_windows.attach(services)
+        self.customer_tickets.attach(services)
+        self.customer_feedback.attach(services)
+        self.report_actions.attach(services)
+        self.care.attach(services)  # refreshes the touches, then loads the queue
+        self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
+        self.changes.attach(services.db)  # looks for other seats' changes every few seconds
+        self.apply_shop(shop)
+        self._set_actor(self.staff.actor())
+        header_state, sized_by_user = window_state.restore_list(self.settings)
+        self.list_panel.attach(services.customers, header_state, sized_by_user)
+        self._set_ready(True)
+        self.statusBar().clearMessage()
+        report = services.migration
+        if report.backup_path is not None:
+            self.message_bar.show_message(
+                self.tr("careapp updated its database. A copy of the old one is kept at {path}.").format(
+                    path=report.backup_path
+                )
+            )
+        if self.pages.currentWidget() is self.care.queue_page:
+            self.care.queue_page.focus_queue()
+        else:
+            self.list_panel.focus_search()
+
+    def apply_shop(self, shop: ShopSettings) -> None:
+        """The shop's settings were read or changed: staff names, country for phone numbers."""
+        self.staff_actions.load(shop.staff_names)
+        self.customer_actions.set_default_region(shop.default_region)
+
+    def _set_actor(self, actor: str) -> None:
+        self.customer_actions.set_actor(actor)
+        self.import_actions.set_actor(actor)
+        if self.services is not None:  # the service types are there once the database is open
+            working = self.staff.current_actor()
+            self.call_logger.set_actor(working)
+            self.ticket_windows.set_actor(working)
+
+    def _call_logged(self, text: str, ticket_id: int | None, customer_id: int) -> None:
+        """A call was saved: say so (with a way to its ticket) and show it on the customer's page."""
+        if ticket_id is not None:
+
+            def open_ticket() -> None:
+                self.ticket_windows.open(ticket_id)
+
+            self.message_bar.show_message(text, self.tr("Open ticket"), open_ticket)
+        else:
+            self.message_bar.show_message(text)
+        self.list_panel.refresh()  # a walk-in may have been added
+        if self.list_panel.current_id() == customer_id:
+            self.customer_actions.show_customer(customer_id)
+            self.customer_tickets.show_customer(customer_id)
+            self.customer_feedback.show_customer(customer_id)  # the call may have recorded feedback
+
+    def _tickets_counted(self, count: int) -> None:
+        title = (
+            self.tr("Tickets ({count})").format(count=format_count(count)) if count else self.tr("Tickets")
+        )
+        self.detail.history.setTabText(self.tickets_tab, title)
+
+    def _feedback_counted(self, count: int) -> None:
+        title = (
+            self.tr("Feedback ({count})").format(count=format_count(count)) if count else self.tr("Feedback")
+        )
+        self.detail.history.setTabText(self.feedback_tab, title)
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def show_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        if page is self.care.queue_page:
+            self.care.queue_page.focus_queue()
+        elif page is self.care.dashboard:
+            self.care.dashboard.focus_first()
+
+    def _page_changed(self, _index: int) -> None:
+        if self.pages.currentWidget() is self.care.dashboard:
+            self.care.show_overview()
+        self._enable_customer_actions()
+
+    def _enable_customer_actions(self) -> None:
+        """Edit, note and delete act on the customer selected in the list: only while it shows."""
+        enabled = (
+            self.services is not None
+            and self.pages.currentWidget() is self.splitter
+            and self.list_panel.current_id() is not None
+        )
+        for action in (self.edit_action, self.delete_action, self.note_action):
+            action.setEnabled(enabled)
+        self.privacy.set_enabled(enabled)
+
+    def _shown_customer(self) -> tuple[int, str] | None:
+        """The customer the detail page shows, if it is the one selected in the list."""
+        customer = self.detail.customer
+        if customer is None or customer.id != self.list_panel.current_id():
+            return None
+        return customer.id, customer.display_name()
+
+    def _erased(self, customer_id: int) -> None:
+        """Nothing of an erased customer stays behind: not in the list, the calendar, or an undo."""
+        self.customer_actions.forget_deleted(customer_id)
+        self.list_panel.refresh()
+        self.customer_actions.customersChanged.emit()
+
+    def find_customer(self) -> None:
+        """Ctrl+F: to the customers' search box, from any page."""
+        self.pages.setCurrentWidget(self.splitter)
+        self.list_panel.focus_search()
+
+    def show_customer(self, customer_id: int) -> None:
+        """Show one customer on the Customers page (from the queue or the overview)."""
+        self.pages.setCurrentWidget(self.splitter)
+        panel = self.list_panel
+        if panel.search.text():
+            panel.search.clear()  # the whole list again, so the customer is in it
+        panel.refresh(select_id=customer_id)
+        panel.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_welcome(self, shop: ShopSettings) -> None:
+        """First run: ask about the shop and how to start."""
+        self.shop_actions.show_welcome(shop)
+
+    def _welcome_finished(self, choice: StartChoice) -> None:
+        if choice is StartChoice.IMPORT:
+            self.import_action.trigger()
+        elif choice is StartChoice.DEMO:
+            self.list_panel.refresh()
+            text = self.tr("Added {count} made-up customers to try careapp with.")
+            self.message_bar.show_message(text.format(count=format_count(DEMO_CUSTOMERS)))
+
+    def show_about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.about_info, self)
+            self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.about_dialog.finished.connect(lambda _code: setattr(self, "about_dialog", None))
+            self.about_dialog.open()
+        self.about_dialog.raise_()
+        return self.about_dialog
+
+    def bring_to_front(self) -> None:
+        """Another launch of careapp asked for this window (single instance)."""
+        log.info("another launch of careapp asked for this window")
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def show_open_failed(self) -> None:
+        self.statusBar().showMessage(self.tr("The database could not be opened."))
+        self.list_panel.empty.show_text(self.tr("The database could not be opened."), with_buttons=False)
+        self.detail.show_message("")
+
+    def _current_changed(self, customer_id: int | None) -> None:
+        has_customer = customer_id is not None and self.services is not None
+        self._enable_customer_actions()
+        self.customer_actions.show_customer(customer_id)
+        self.customer_tickets.show_customer(customer_id if has_customer else None)
+        self.customer_feedback.show_customer(customer_id if has_customer else None)
+
+    def _update_count(self) -> None:
+        model = self.list_panel.model
+        if model is None:
+            return
+        if model.query.strip():
+            self.count_label.setText(matches_text(model.rowCount(), model.total))
+        else:
+            self.count_label.setText(customers_text(model.total))
+
+    def export_customers(self) -> None:
+        if self.services is None:
+            return
+        target = ask_export_target(self)
+        if target is not None:
+            self.export_to(*target)
+
+    def export_to(self, path: Path, export_format: str) -> None:
+        assert self.services is not None
+        guard, actor = self.services.guard, self.staff.actor()
+        self.statusBar().showMessage(self.tr("Exporting…"))
+        self.runner.submit(
+            lambda: run_export(guard, actor, path, export_format),
+            lambda count: self.message_bar.show_message(
+                self.tr("Exported {count} customer(s) to {path}.").format(
+                    count=format_count(count), path=path
+                )
+            ),
+            lambda error: self.message_bar.show_message(
+                self.tr("The export failed: {error}").format(error=getattr(error, "strerror", None) or error),
+                error=True,
+            ),
+            owner=self,
+        )
+
+    # --- window state --------------------------------------------------------------------
+
+    def save_state(self) -> None:
+        window_state.save(self.settings, self, self.splitter, self.detail, self.list_panel)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Quitting waits for the database thread; don't let it wait for a whole import.
+        self.import_actions.cancel_running()
+        self.care.shutdown()
+        self.calendar.shutdown()
+        self.changes.stop()
+        self.save_state()
+        super().closeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # After this paint has reached the screen, not during it.
+            QTimer.singleShot(0, self.firstPainted.emit)
