@@ -99,7 +99,11 @@ class PgServer:
             "initdb",
         )
         port = _free_port()
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {cluster} -c fsync=off -c full_page_writes=off"
+        # A server clock zone far from UTC: a timezone-aware value sent to a naive column would shift.
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {cluster} -c fsync=off -c full_page_writes=off "
+            "-c timezone=Pacific/Chatham"
+        )
         _run(
             [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(cluster / "log"), "-w", "-t", "60",
              "-o", options, "start"],

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +27,7 @@ from careapp.db.changes import ChangeTracker
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PG_CONNECT_TIMEOUT = 10  # seconds
 
 
 class DatabaseError(Exception):
@@ -76,6 +77,21 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def is_postgresql(url: str) -> bool:
+    return normalize_url(url).get_backend_name() == "postgresql"
+
+
+def normalize_url(url: str) -> URL:
+    """The URL SQLAlchemy should open: PostgreSQL always through psycopg 3 (the one driver careapp
+    ships), so ``postgresql://`` and ``postgres://`` work as people write them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
@@ -104,7 +120,14 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        normalize_url(url),
+        pool_pre_ping=True,
+        # A server that does not answer is reported after seconds, not after the OS's minutes.
+        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT, "application_name": "careapp"}
+        if is_postgresql(url)
+        else {},
+    )
 
 
 def _create_private_file(path: Path) -> None:

@@ -30,6 +30,9 @@ from enum import StrEnum
 
 MIN_WINDOW_DAYS = 1
 MAX_WINDOW_DAYS = 30
+# The longest title and category the database keeps.
+MAX_TITLE = 400
+MAX_CATEGORY = 100
 
 
 class TicketState(StrEnum):
@@ -529,6 +532,8 @@ def set_category(ticket: TicketHistory, category: str, by: str, at: dt.datetime,
     """Change the category (it decides which later tickets count as repeats)."""
     if not category.strip():
         raise TicketTransitionError("A category cannot be empty.")
+    if len(category.strip()) > MAX_CATEGORY:
+        raise TicketTransitionError(f"A category can be at most {MAX_CATEGORY} characters long.")
     return _correct(ticket, replace(ticket, category=category.strip()), "category", by, at, reason)
 
 

@@ -13,9 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import QueryableAttribute, Session, selectinload
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import SQLColumnExpression, case, delete, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.database import Database
 from careapp.db.models import (
@@ -118,15 +117,17 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _sort_expression(column: SortColumn) -> ColumnElement[Any] | QueryableAttribute[Any]:
+def _sort_expression(column: SortColumn) -> SQLColumnExpression[Any]:
     if column is SortColumn.STAGE:
         return case(_STAGE_ORDER, value=CustomerRecord.loyalty_stage, else_=99)
+    # Text sorts ignore case (sort_name is stored lower-cased) so "aberdeen" sorts with "Bath", and
+    # SQLite's byte order and a PostgreSQL server's collation agree.
     return {
         SortColumn.NAME: CustomerRecord.sort_name,
-        SortColumn.EMAIL: CustomerRecord.primary_email,
+        SortColumn.EMAIL: func.lower(CustomerRecord.primary_email),
         SortColumn.PHONE: CustomerRecord.primary_phone,
-        SortColumn.CITY: CustomerRecord.city,
-        SortColumn.TAGS: CustomerRecord.tags_text,
+        SortColumn.CITY: func.lower(CustomerRecord.city),
+        SortColumn.TAGS: func.lower(CustomerRecord.tags_text),
     }[column]
 
 

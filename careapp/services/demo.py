@@ -25,6 +25,7 @@ from careapp.db.models import (
     PurchaseRecord,
     TagRecord,
 )
+from careapp.db.sequences import advance_id_sequences
 from careapp.domain.customer import (
     CustomerDraft,
     DateKind,
@@ -506,6 +507,8 @@ def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
                 batch = getattr(rows, attribute)
                 if batch:
                     session.execute(insert(model), batch)
+            # The customers carry their own ids; PostgreSQL's sequence must move past them.
+            advance_id_sequences(session, [CustomerRecord.__table__])  # type: ignore[list-item]
         for key in totals:
             totals[key] += len(getattr(rows, key))
     return DemoResult(spec.customers, totals["purchases"], totals["contacts"], totals["notes"])

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 
 from careapp.db.database import Database
 from careapp.db.models import ContactRecord, TicketAuditRecord, TicketRecord, TicketStateChangeRecord
+from careapp.db.sequences import advance_id_sequences
 from careapp.domain import tickets as domain
 from careapp.domain.tickets import (
     AuditEntry,
@@ -261,6 +262,8 @@ def fill_demo_tickets(
             ):
                 if batch:
                     session.execute(insert(model), batch)
+            # The tickets carry their own ids; PostgreSQL's sequence must move past them.
+            advance_id_sequences(session, [TicketRecord.__table__])  # type: ignore[list-item]
         totals = [
             totals[0] + len(rows.tickets),
             totals[1] + len(rows.contacts),

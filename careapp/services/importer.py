@@ -28,6 +28,7 @@ from careapp.db.models import (
 )
 from careapp.domain.customer import ConsentEvent, CustomerDraft, Purchase
 from careapp.domain.merge import merge_drafts, phone_key, same_profile
+from careapp.domain.validation import too_long_fields, too_long_purchases
 from careapp.importing import (
     MAX_IMPORT_BYTES,
     ColumnMapping,
@@ -256,6 +257,10 @@ class ImportService:
         for row in rows:
             if row.draft is None:
                 outcomes.append(RowOutcome(row.line, "reject", "", row.error or "The row could not be read."))
+                continue
+            too_long = too_long_fields(row.draft) + too_long_purchases(row.purchases)
+            if too_long:
+                outcomes.append(RowOutcome(row.line, "reject", row.draft.display_name(), too_long[0].message))
                 continue
             outcomes.append(self._plan_row(row, row.draft, known, existing, by_key, planned))
         current = self._current_consents(session, {p.existing_id for p in planned if p.existing_id})

@@ -32,6 +32,7 @@ from careapp.db.models import (
     TouchLogRecord,
     TouchRecord,
 )
+from careapp.db.sequences import advance_id_sequences
 
 # What an import may change on an existing customer (it only ever adds purchases and
 # consent events, which carry the batch id and are removed by id instead).
@@ -123,5 +124,7 @@ def restore_snapshot(session: Session, snapshot_json: str, *, replace_existing: 
             session.execute(delete(table).where(table.c.customer_id == customer_id))
         if rows:
             session.execute(insert(table), [_decode_row(table, row) for row in rows])
+    # Rows came back with their old ids; on PostgreSQL the id sequences must stay ahead of them.
+    advance_id_sequences(session, [customer_table, *(Base.metadata.tables[name] for name in snapshot)])
     session.expire_all()
     return customer_id

@@ -37,6 +37,8 @@ from careapp.domain import tickets as domain
 from careapp.domain.customer import CustomerDraft, CustomerRow, EmailAddress, LoyaltyStage
 from careapp.domain.phones import make_phone
 from careapp.domain.tickets import (
+    MAX_CATEGORY,
+    MAX_TITLE,
     Change,
     ContactChannel,
     ContactEvent,
@@ -166,6 +168,15 @@ class MergeOutcome:
     target: Ticket
 
 
+def _check_lengths(new: NewTicket) -> None:
+    """The ticket columns' lengths, said in words (PostgreSQL would refuse longer text anyway)."""
+    for what, value, limit in (("title", new.title, MAX_TITLE), ("category", new.category, MAX_CATEGORY)):
+        if len(value.strip()) > limit:
+            raise InvalidContact(
+                f"The ticket's {what} is too long: at most {limit} characters, not {len(value.strip())}."
+            )
+
+
 def _callback_due(contact: ContactRecord, name: str, phone: str, title: str | None) -> CallbackDue:
     assert contact.callback_at is not None  # selected by callback_at <= until
     return CallbackDue(
@@ -261,6 +272,8 @@ class TicketService:
             raise InvalidContact("A contact cannot start in the future; check the date and time.")
         if contact.new_ticket is not None and not contact.new_ticket.category.strip():
             raise InvalidContact("Choose a category for the new ticket.")
+        if contact.new_ticket is not None:
+            _check_lengths(contact.new_ticket)
         try:
             return ContactEvent(
                 at=started,
