@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, QTimer, Signal
 
 from careapp.ui.runner import Runner
 
@@ -103,6 +103,7 @@ class OthersWorkRefresher(QObject):
         super().__init__(window)
         self._window = window
         self._scroll_to: int | None = None
+        self._selected: list[int] = []
         window.list_panel.searchFinished.connect(self._list_refreshed)
 
     def refresh(self, areas: frozenset[str]) -> None:
@@ -128,13 +129,30 @@ class OthersWorkRefresher(QObject):
         if panel.model is None:
             return
         self._scroll_to = panel.table.verticalScrollBar().value()
+        model, rows = panel.model, panel.table.selectionModel().selectedRows()
+        self._selected = [cid for cid in (model.customer_id(i.row()) for i in rows) if cid is not None]
         panel.refresh()
 
     def _list_refreshed(self) -> None:
+        self._reselect()
         if self._scroll_to is not None:
             # Selecting the row again scrolled it into view; the user's own place comes back.
             self._window.list_panel.table.verticalScrollBar().setValue(self._scroll_to)
             self._scroll_to = None
+
+    def _reselect(self) -> None:
+        """Several rows picked (for a bulk change) stay picked; the list only re-selected the current."""
+        selected, self._selected = self._selected, []
+        panel = self._window.list_panel
+        if len(selected) < 2 or panel.model is None:
+            return
+        model, selection = panel.model, QItemSelection()
+        for customer_id in selected:
+            row = model.row_of(customer_id)
+            if row is not None:
+                selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        panel.table.selectionModel().select(selection, flags)
 
     def _refresh_customer_page(self) -> None:
         window = self._window

@@ -125,3 +125,31 @@ def test_the_watcher_only_polls_once_at_a_time(
     watcher.poll()
     assert watcher.polls == 2
     watcher.stop()
+
+
+def test_several_picked_rows_stay_picked_when_another_seat_changes_something(
+    qtbot: QtBot, live_window: MainWindow, other_seat: Database
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    panel = live_window.list_panel
+    model = panel.model
+    assert model is not None
+    if panel.table.selectionMode() != panel.table.SelectionMode.ExtendedSelection:
+        panel.table.setSelectionMode(panel.table.SelectionMode.ExtendedSelection)
+    panel.select_row(3)
+    picked_rows = (3, 5, 8)
+    for row in picked_rows[1:]:
+        panel.table.selectionModel().select(
+            model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    picked = sorted(model.customer_id(row) for row in picked_rows)
+    rows_before = model.rowCount()
+    CustomerService(other_seat, lambda: NOW).create(CustomerDraft(first_name="Zz", last_name="Late"), "Kim")
+    qtbot.waitUntil(lambda: model.rowCount() == rows_before + 1, timeout=10000)
+
+    def picked_now() -> list[int | None]:
+        return sorted(model.customer_id(i.row()) for i in panel.table.selectionModel().selectedRows())
+
+    qtbot.waitUntil(lambda: picked_now() == picked, timeout=5000)
