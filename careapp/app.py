@@ -214,7 +214,7 @@ def run_gui(data_dir: str | None) -> int:
     try:
         paths = resolve_paths(data_dir)
     except SeatConfigError as error:
-        show_seat_file_problem(str(error))
+        show_seat_file_problem(str(error), interactive=not smoke_test)
         return EXIT_START_FAILED
     log_path = start_logging(paths)
     instance: SingleInstance | None = None
@@ -232,7 +232,7 @@ def run_gui(data_dir: str | None) -> int:
             log.info("starting again on the database chosen for this computer")
             paths = resolve_paths(data_dir)
     except SeatConfigError as error:
-        show_seat_file_problem(str(error))
+        show_seat_file_problem(str(error), interactive=not smoke_test)
         return EXIT_START_FAILED
     finally:
         reporter.uninstall()
