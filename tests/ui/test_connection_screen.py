@@ -286,3 +286,16 @@ def test_the_menu_and_the_welcome_open_the_screen(qtbot: QtBot, window: object, 
     qtbot.mouseClick(welcome.connect_button, Qt.MouseButton.LeftButton)
     opened = window.connection.dialog
     assert opened is not None and opened.parent() is welcome
+
+
+def test_a_damaged_connection_file_stops_the_start_with_a_sentence(tmp_path: Path) -> None:
+    from tests.ui.test_app import run_careapp
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "connection.json").write_text('{"kind": "server", "server": {"port": "x"}}')
+    result = run_careapp(tmp_path, data_dir, CAREAPP_SMOKE_TEST="1")
+    assert result.returncode == 1
+    assert "connection settings" in result.stderr and "are damaged. Delete the file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (data_dir / "careapp.db").exists()  # nothing was opened on a guess

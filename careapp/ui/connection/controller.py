@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -66,8 +67,12 @@ def ask_after_failure(parent: QWidget, reason: str) -> FailureChoice:
     return FailureChoice.QUIT
 
 
-def show_seat_file_problem(sentence: str) -> None:
-    """Before any window: this seat's connection file cannot be used (it says what to do)."""
+def show_seat_file_problem(sentence: str, interactive: bool = True) -> None:
+    """Before any window: this seat's connection file cannot be used (it says what to do). On stderr
+    too; in a box unless ``interactive`` is False (the smoke test)."""
+    print(f"careapp: {sentence}", file=sys.stderr)
+    if not interactive:
+        return
     box = QMessageBox(QMessageBox.Icon.Critical, "careapp", sentence)
     box.setWindowTitle(box.tr("careapp cannot start"))
     box.exec()
