@@ -67,7 +67,7 @@ class RestoreResult:
 
 def copy_database(source: Path, target: Path) -> Path:
     """Copy a live database with the online backup API into ``target`` (0600), atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # copies of personal data
     partial = target.with_name(target.name + ".part")
     fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
@@ -133,9 +133,26 @@ def list_backups(backup_dir: Path) -> list[BackupFile]:
         if kind is None or not path.is_file():
             continue
         stat = path.stat()
-        found.append(BackupFile(path, kind, dt.datetime.fromtimestamp(stat.st_mtime), stat.st_size))
+        found.append(BackupFile(path, kind, taken_at(path.name, stat.st_mtime), stat.st_size))
     # Names carry the date (daily-YYYYMMDD, ...-YYYYMMDD-HHMMSS): newest first within equal times.
     return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def taken_at(name: str, mtime: float) -> dt.datetime:
+    """When a copy was taken, local time: from its name's UTC stamp (…-YYYYMMDD-HHMMSS.db) or day
+    (daily-YYYYMMDD.db), which survive copying the folder; the file's time where the name has none."""
+    modified = dt.datetime.fromtimestamp(mtime)
+    stamp = _stamp_of(name)
+    try:
+        if len(stamp) == 14:
+            utc = dt.datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+            return utc.astimezone().replace(tzinfo=None)
+        if len(stamp) == 8:
+            day = dt.datetime.strptime(stamp, "%Y%m%d").date()
+            return modified if modified.date() == day else dt.datetime.combine(day, dt.time())
+    except ValueError:
+        pass
+    return modified
 
 
 def prune(backup_dir: Path, daily_keep: int = DAILY_KEEP) -> list[Path]:

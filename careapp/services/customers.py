@@ -17,6 +17,7 @@ from sqlalchemy import SQLColumnExpression, case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.database import Database
+from careapp.db.locks import lock_versioned_row
 from careapp.db.models import (
     ConsentEventRecord,
     ContactRecord,
@@ -36,7 +37,7 @@ from careapp.domain.customer import (
     Purchase,
     TimelineEntry,
 )
-from careapp.domain.validation import FieldError, validate_customer
+from careapp.domain.validation import MAX_LENGTHS, FieldError, validate_customer
 from careapp.services.customer_bulk import (
     BulkChange,
     BulkEditResult,
@@ -338,7 +339,10 @@ class CustomerService:
         """Save an edit made on the copy at ``expected_version``; raises StaleCustomer if outdated."""
         self._check(draft)
         with self._db.session() as session:
-            record = session.get(CustomerRecord, customer_id, with_for_update=True)
+            # Locked before the version is read: another seat's save waits, then sees it is stale.
+            if not lock_versioned_row(session, CustomerRecord, customer_id):
+                raise CustomerNotFound(customer_id)
+            record = session.get(CustomerRecord, customer_id, populate_existing=True)
             if record is None:
                 raise CustomerNotFound(customer_id)
             if record.version != expected_version:
@@ -383,6 +387,9 @@ class CustomerService:
         change = BulkChange(tuple(add_tags), tuple(remove_tags), stage)
         if change.is_empty():
             raise InvalidCustomer([FieldError("bulk", "Choose a tag to add or remove, or a loyalty stage.")])
+        limit = MAX_LENGTHS["tag"]
+        if any(len(tag.strip()) > limit for tag in add_tags):
+            raise InvalidCustomer([FieldError("tags", f"The tag is too long: at most {limit:,} characters.")])
         with self._db.session() as session:
             return apply_bulk_change(session, ids, change, actor, self._clock())
 

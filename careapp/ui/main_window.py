@@ -20,11 +20,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolB
 
 from careapp.ui import window_state
 from careapp.ui.about import AboutDialog, AboutInfo
+from careapp.ui.backups.controller import BackupsController
 from careapp.ui.calendar.controller import CalendarController
 from careapp.ui.calls.controller import CallLogger
 from careapp.ui.care.controller import CareController
 from careapp.ui.changes import ChangeWatcher, connect_refresher
 from careapp.ui.connection.controller import ConnectionController
+from careapp.ui.customers.bulk_edit import BulkEditController
 from careapp.ui.customers.controller import CustomerController
 from careapp.ui.customers.detail import CustomerDetail
 from careapp.ui.customers.list_panel import CustomerListPanel
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
             self, runner, self.message_bar, self._shown_customer, self.staff.current_actor
         )
         self.staff_actions = StaffController(self, runner, self.staff, self.message_bar)
+        self.bulk_edit = BulkEditController(self, runner, self.list_panel, self.message_bar, self.staff.actor)
+        self.backups = BackupsController(self, runner, self.prompts, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
         self.customer_tickets = CustomerTickets(runner)
@@ -223,9 +227,11 @@ class MainWindow(QMainWindow):
             ]
         )
         file_menu.addSeparator()
+        file_menu.addAction(self.backups.action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu(self.tr("&Edit"))
-        edit_menu.addActions([self.undo_action, self.find_action])
+        edit_menu.addActions([self.undo_action, self.find_action, self.bulk_edit.action])
         customer_menu = menus.addMenu(self.tr("&Customer"))
         customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
         customer_menu.addAction(self.call_logger.action)
@@ -270,6 +276,8 @@ class MainWindow(QMainWindow):
         self.care.openCustomerRequested.connect(self.show_customer)
         # The calendar feed and CalDAV follow changes (coalesced, on the database thread).
         customers.customersChanged.connect(self.calendar.changed)
+        self.bulk_edit.customersChanged.connect(self.calendar.changed)
+        self.backups.databaseReplaced.connect(self._database_replaced)
         self.import_actions.customersChanged.connect(self.calendar.changed)
         self.care.queue_page.acted.connect(lambda _text: self.calendar.changed())
         self.call_logger.logged.connect(lambda _call: self.calendar.changed())
@@ -328,6 +336,8 @@ class MainWindow(QMainWindow):
         self.customer_actions.attach(services.customers, services.clock, shop.default_region, services.guard)
         self.privacy.attach(services.guard)
         self.import_actions.attach(services.imports)
+        self.bulk_edit.attach(services.customers)
+        self.backups.attach(services)
         self.shop_actions.attach(services)
         self.staff_actions.attach(services)
         self.call_logger.attach(services)
@@ -434,6 +444,13 @@ class MainWindow(QMainWindow):
         self.customer_actions.forget_deleted(customer_id)
         self.list_panel.refresh()
         self.customer_actions.customersChanged.emit()
+
+    def _database_replaced(self) -> None:
+        """A backup was restored into the open database: reload every page from it."""
+        self.list_panel.refresh()
+        self.care.reload()
+        self.customer_tickets.refresh()
+        self.calendar.changed()
 
     def find_customer(self) -> None:
         """Ctrl+F: to the customers' search box, from any page."""

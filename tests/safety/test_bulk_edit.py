@@ -99,6 +99,9 @@ def test_empty_change_is_refused_in_words(customers: CustomerService) -> None:
     ann = make(customers, "Ann", [], LoyaltyStage.CLIENT)
     with pytest.raises(InvalidCustomer, match="Choose a tag"):
         customers.bulk_edit([ann], "Sam", add_tags=["  "])
+    with pytest.raises(InvalidCustomer, match="The tag is too long: at most 100 characters"):
+        customers.bulk_edit([ann], "Sam", add_tags=["x" * 101])
+    assert customers.get(ann).version == 1
 
 
 def test_undo_puts_everyone_back(customers: CustomerService) -> None:

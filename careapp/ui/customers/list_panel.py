@@ -127,7 +127,8 @@ class CustomerListPanel(QWidget):
         # Tab leaves the list (to the customer's details) rather than moving from cell to cell.
         table.setTabKeyNavigation(False)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows (Ctrl/Shift+click) for "Change selected…"; the current row is still the one shown.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setWordWrap(False)
         table.setAlternatingRowColors(True)
@@ -248,6 +249,17 @@ class CustomerListPanel(QWidget):
             return None
         index = self.table.currentIndex()
         return self.model.customer_id(index.row()) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        """The customers of the selected rows, in list order (the current one when none is selected)."""
+        if self.model is None:
+            return []
+        model = self.model
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        ids = [cid for cid in (model.customer_id(row) for row in rows) if cid is not None]
+        if not ids and (current := self.current_id()) is not None:
+            ids = [current]
+        return ids
 
     def select_row(self, row: int) -> None:
         assert self.model is not None

@@ -1,0 +1,91 @@
+"""File → Backups…: opens the backups screen over the open database and reopens it after a restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from careapp.ui.backups.dialog import BackupsDialog, FileChooser, choose_backup_file
+from careapp.ui.runner import Runner
+from careapp.ui.widgets import MessageBar, Prompts
+
+if TYPE_CHECKING:
+    from careapp.context import Services
+    from careapp.services.backups import BackupService, RestoreOutcome
+
+
+def restore_and_reopen(services: Services, service: BackupService, source: Path) -> RestoreOutcome:
+    """Database thread: restore into the open file, then drop the pooled connections so every later
+    call opens the restored (and upgraded) database afresh."""
+    outcome = service.restore(source)
+    services.db.engine.dispose()
+    return outcome
+
+
+class BackupsController(QObject):
+    """The Backups… action; ``databaseReplaced`` fires after a restore (the window reloads its pages)."""
+
+    databaseReplaced = Signal()
+
+    def __init__(
+        self,
+        window: QWidget,
+        runner: Runner,
+        prompts: Prompts,
+        message_bar: MessageBar,
+        choose_file: FileChooser = choose_backup_file,
+    ) -> None:
+        super().__init__(window)
+        self._window, self._runner, self._prompts, self._bar = window, runner, prompts, message_bar
+        self._choose_file = choose_file
+        self._services: Services | None = None
+        self.dialog: BackupsDialog | None = None
+        self.action = QAction(self.tr("&Backups…"), window)
+        self.action.setToolTip(self.tr("The database's copies: back up now, or restore one"))
+        self.action.triggered.connect(self.open_dialog)
+        self.action.setEnabled(False)
+
+    def attach(self, services: Services) -> None:
+        from careapp.db.database import sqlite_path
+
+        self._services = services
+        local = services.backup_dir is not None and sqlite_path(services.db.url) is not None
+        self.action.setEnabled(local)
+        if not local:
+            self.action.setToolTip(
+                self.tr(
+                    "A shared PostgreSQL database is backed up with pg_dump on the server (see the README)"
+                )
+            )
+
+    def open_dialog(self) -> BackupsDialog | None:
+        services = self._services
+        if services is None or services.backup_dir is None or self.dialog is not None:
+            return None
+        from careapp.services.backups import BackupService
+
+        service = BackupService(services.db.url, services.backup_dir, services.clock)
+        dialog = BackupsDialog(
+            service,
+            self._runner,
+            self._prompts,
+            lambda source: restore_and_reopen(services, service, source),
+            self._choose_file,
+            self._window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._restored)
+        dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _restored(self, outcome: RestoreOutcome) -> None:
+        self._bar.show_message(
+            self.tr("Restored {source}; careapp reopened the database.").format(source=outcome.source)
+        )
+        self.databaseReplaced.emit()
