@@ -71,8 +71,16 @@ def _restore(database: Path, backup_dir: Path, file: Path) -> int:
 
 
 def _postgres(command: str, url: str, file: Path) -> int:
-    # Written alongside this module by the PostgreSQL work; imported here so SQLite never needs it.
-    from careapp.db import pg_backup  # type: ignore[attr-defined,unused-ignore]
+    # Imported here so SQLite never needs it (and pg_dump/pg_restore only when asked for).
+    try:
+        from careapp.db import pg_backup  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        print(
+            "careapp: this careapp cannot run pg_dump/pg_restore itself; back up the PostgreSQL "
+            "database with pg_dump (see the README, 'Backups').",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
     try:
         if command == "backup":
