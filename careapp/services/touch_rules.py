@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careapp.db.locks import lock_named
 from careapp.db.models import SettingRecord, TouchRuleRecord
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import Channel, DateKind, LoyaltyStage
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 CARE_KEY = "care"
 LAST_RUN_KEY = "touches.last_run"
+SETTINGS_LOCK = "careapp: settings and touch rules"
 
 
 class RuleKind(StrEnum):
@@ -144,6 +146,9 @@ def read_rules(
     saved). ``for_update`` locks the rows where the database can (PostgreSQL; SQLite locks the file)."""
     sections: dict[str, Rule] = {}
     versions = dict.fromkeys(RuleKind, 0)
+    if for_update:
+        # A rule saved for the first time has no row to lock yet: two seats would both insert it.
+        lock_named(session, SETTINGS_LOCK)
     statement = select(TouchRuleRecord)
     for record in session.scalars(statement.with_for_update() if for_update else statement):
         try:
@@ -215,6 +220,7 @@ def read_care_settings(session: Session, zone: Callable[[], str] = local_zone_na
 def write_setting(session: Session, key: str, value: Any) -> tuple[str, str]:
     """Store ``value`` as JSON under ``key``; returns (old JSON, new JSON) for the audit."""
     new_json = json.dumps(value, sort_keys=True)
+    lock_named(session, SETTINGS_LOCK)  # the row may not exist yet (a setting saved the first time)
     record = session.get(SettingRecord, key, with_for_update=True)
     if record is None:
         session.add(SettingRecord(key=key, value_json=new_json, version=1))
