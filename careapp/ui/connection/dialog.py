@@ -156,7 +156,7 @@ class ConnectionDialog(QDialog):
             form.addRow(label, field)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        test_row.addStretch(1)
         form.addRow(test_row)
         restart = self._note(
             self.tr(
@@ -172,6 +172,8 @@ class ConnectionDialog(QDialog):
         layout.addWidget(self.server_choice)
         layout.addWidget(server_note)
         layout.addWidget(self.server_box)
+        # Below the box, not in its form: a wrapped sentence there would be clipped to one row.
+        layout.addWidget(self.test_result)
         if overridden_by:
             warning = self._note(
                 self.tr(
