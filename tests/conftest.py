@@ -43,6 +43,7 @@ BACKENDS = ("sqlite", "postgresql")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: tests SQLite-file behaviour; runs on SQLite only")
+    config.addinivalue_line("markers", "postgresql_only: tests PostgreSQL behaviour; runs on PostgreSQL only")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -56,7 +57,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         or "ui" in Path(str(definition.fspath)).relative_to(Path(__file__).parent).parts[:1]
     ):
         return
-    metafunc.parametrize("db_backend", BACKENDS, indirect=True)
+    only_pg = definition.get_closest_marker("postgresql_only")
+    metafunc.parametrize("db_backend", ["postgresql"] if only_pg else BACKENDS, indirect=True)
 
 
 @pytest.fixture

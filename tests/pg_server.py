@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 
 URL_ENV = "CAREAPP_TEST_PG_URL"
 PG_USER = "postgres"
+PASSWORD_ROLE = "careapp_pw"
 
 
 class PgUnavailable(RuntimeError):
@@ -98,6 +99,10 @@ class PgServer:
              "-E", "UTF8", "--locale=C.UTF-8"],
             "initdb",
         )
+        # One role must give its password (the rest is trusted): the tests of pg_dump/pg_restore
+        # check that the password reaches them.
+        hba = data / "pg_hba.conf"
+        hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         port = _free_port()
         # A server clock zone far from UTC: a timezone-aware value sent to a naive column would shift.
         options = (
@@ -145,6 +150,16 @@ class PgServer:
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if name in self._databases:
             self._databases.remove(name)
+
+    @property
+    def is_throwaway(self) -> bool:
+        return self._cluster is not None
+
+    def create_password_role(self, password: str) -> str:
+        """A role that must log in with ``password`` (on the throwaway cluster); its name."""
+        self._execute(f"DROP ROLE IF EXISTS {PASSWORD_ROLE}")
+        self._execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN SUPERUSER PASSWORD '{password}'")
+        return PASSWORD_ROLE
 
     def stop(self) -> None:
         """Drop what this run created; stop and delete a throwaway cluster."""
