@@ -45,7 +45,8 @@ def _sqlite_customer(op: str) -> str:
             f"INSERT INTO care_dirty (customer_id) SELECT {r}.referred_by_id "
             f"WHERE {r}.referred_by_id IS NOT NULL;"
         )
-    return f"CREATE TRIGGER care_dirty_customer_{op.lower()} AFTER {op} ON customer BEGIN {' '.join(parts)} END"
+    body = " ".join(parts)
+    return f"CREATE TRIGGER care_dirty_customer_{op.lower()} AFTER {op} ON customer BEGIN {body} END"
 
 
 _PG_CHILD_FUNCTION = """

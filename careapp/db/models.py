@@ -87,6 +87,8 @@ class CustomerRecord(Base):
         Index("ix_customer_city", "city", "id"),
         Index("ix_customer_loyalty_stage", "loyalty_stage", "id"),
         Index("ix_customer_birthday", "birthday_month", "birthday_day"),
+        # Whom a customer referred (the care queue's thank-yous, read per customer).
+        Index("ix_customer_referred_by_id", "referred_by_id"),
     )
 
 
@@ -455,7 +457,9 @@ class TouchRecord(Base):
         # Planning reads the open items; the overview counts them.
         Index("ix_touch_status_customer", "status", "customer_id"),
         # The care queue's sections read the stored plan by placement and day.
-        Index("ix_touch_status_plan", "status", "plan_placement", "plan_day"),
+        Index("ix_touch_status_plan", "status", "plan_placement", "plan_day", "key", "kind", "plan_last_day"),
+        # The callbacks due (never held back by the daily limit).
+        Index("ix_touch_status_kind_plan", "status", "kind", "plan_day"),
         # A customer's touches by kind (the newest article share spaces the next one out).
         Index("ix_touch_customer_kind_due", "customer_id", "kind", "due"),
     )

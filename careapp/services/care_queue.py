@@ -23,7 +23,8 @@ skipped, only done or snoozed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -37,6 +38,7 @@ from careapp.domain.care_queue import (
     CHANNEL_WORDS,
     ActionResult,
     Bucket,
+    CarePlan,
     CareSettings,
     ItemStatus,
     Placement,
@@ -49,14 +51,25 @@ from careapp.domain.customer import Channel
 from careapp.domain.recurrence import local_date, long_date
 from careapp.domain.tickets import ContactChannel, Direction
 from careapp.domain.touches import KIND_TITLES, CustomerFacts, DueTouch, TouchKind, describe
-from careapp.services.care_planning import PlannedQueue, plan_stored, save_plan
+from careapp.services.care_plan_store import (
+    PLAN,
+    dirty_since,
+    ensure_planned,
+    latest_seq,
+    pruned_after,
+    read_state,
+)
+from careapp.services.care_planning import PlannedQueue, minimal_window, plan_stored
+from careapp.services.care_sections import SECTION_KEYS, read_section, read_sections
 from careapp.services.staff import Actor, check_actor
-from careapp.services.touch_facts import CustomerExtras
+from careapp.services.touch_facts import CustomerExtras, LoadedFacts, load_facts
 from careapp.services.touch_rules import read_care_settings
-from careapp.services.touch_store import queue_item, write_item
-from careapp.services.touches import TouchService
+from careapp.services.touch_store import StoredItem, queue_item, write_item
+from careapp.services.touches import TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
+# How many entries of each section the window asks for at a time.
+PAGE = 200
 
 # The contact table speaks the ticket domain's channels; a card by post is logged as a message.
 CONTACT_CHANNELS: dict[Channel, ContactChannel] = {
@@ -142,6 +155,26 @@ class CareQueue:
     next_30_days: tuple[QueueEntry, ...]
     held: tuple[QueueEntry, ...]
     carried_over: tuple[QueueEntry, ...]
+    # Each section's full size when only its first entries are here (a page); None: all are here.
+    totals: Mapping[str, int] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry of every section is here (not only a page of each)."""
+        return self.totals is None or all(
+            self.totals[key] == len(entries)
+            for key, entries in zip(SECTION_KEYS, self._tuples(), strict=True)
+        )
+
+    def _tuples(self) -> tuple[tuple[QueueEntry, ...], ...]:
+        return (
+            self.overdue,
+            self.due_today,
+            self.next_7_days,
+            self.next_30_days,
+            self.held,
+            self.carried_over,
+        )
 
     def sections(self) -> list[tuple[str, tuple[QueueEntry, ...]]]:
         return [
@@ -157,6 +190,9 @@ class CareQueue:
         return [entry for _, entries in self.sections() for entry in entries]
 
     def counts(self) -> dict[str, int]:
+        """How many entries each section has (all of them, also when only a page is here)."""
+        if self.totals is not None:
+            return dict(self.totals)
         return {
             "overdue": len(self.overdue),
             "today": len(self.due_today),
@@ -308,6 +344,61 @@ def build_queue(planned: PlannedQueue) -> CareQueue:
     )
 
 
+class FactsCache:
+    """The facts the queue's entries show, by customer, kept between reads.
+
+    Valid for one day and time zone; customers noted in ``care_dirty`` since the last look are
+    dropped and loaded again. Thread-safe (a lock around each use).
+    """
+
+    MAX_CUSTOMERS = 50_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[dt.date, str] | None = None
+        self._seq = 0
+        self._loaded = LoadedFacts()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._key = None
+
+    def get(self, session: Session, today: dt.date, care: CareSettings, ids: set[int]) -> LoadedFacts:
+        with self._lock:
+            key = (today, care.timezone)
+            cached = self._loaded
+            if key != self._key or pruned_after(session, self._seq) or len(cached.facts) > self.MAX_CUSTOMERS:
+                self._key, self._seq = key, latest_seq(session)
+                cached = self._loaded = LoadedFacts()
+            else:
+                changed, self._seq = dirty_since(session, self._seq)
+                for customer_id in changed:
+                    cached.facts.pop(customer_id, None)
+                    cached.extras.pop(customer_id, None)
+            missing = ids - cached.facts.keys()
+            if missing:
+                fresh = load_facts(session, care.tz(), minimal_window(today), missing)
+                cached.facts.update(fresh.facts)
+                cached.extras.update(fresh.extras)
+            return LoadedFacts(
+                {i: cached.facts[i] for i in ids if i in cached.facts},
+                {i: cached.extras[i] for i in ids if i in cached.extras},
+            )
+
+
+def _maker(
+    session: Session,
+    today: dt.date,
+    care: CareSettings,
+    items: list[tuple[PlannedItem, StoredItem]],
+    cache: FactsCache,
+) -> _EntryMaker:
+    """An entry maker for these stored items, with their customers' facts."""
+    loaded = cache.get(session, today, care, {p.item.customer_id for p, _ in items})
+    plan = CarePlan(today, tuple(p for p, _ in items))
+    return _EntryMaker(PlannedQueue(plan, {s.item.key: s for _, s in items}, loaded, care))
+
+
 def _log_view(record: TouchLogRecord, key_kind: str) -> TouchLogView:
     kind = TouchKind(record.kind or key_kind)
     return TouchLogView(
@@ -346,20 +437,66 @@ class CareQueueService:
         self._db = db
         self._clock = clock
         self._touches = touches
+        self._facts = FactsCache()
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def queue(self, today: dt.date | None = None) -> CareQueue:
-        """The queue on ``today`` (None: today by the clock). What planning changed (a consent
-        withdrawn: its touches cancelled) is saved, except for a day after today (a preview)."""
+    def queue(self, today: dt.date | None = None, page: int | None = None) -> CareQueue:
+        """The queue on ``today`` (None: today by the clock); with ``page``, only the first ``page``
+        entries of each section (and every section's size: :meth:`CareQueue.counts`).
+
+        The plan is stored and brought up to date first, re-planning only the customers whose data
+        changed since (see :mod:`careapp.services.care_plan_store`): what planning changed (a consent
+        withdrawn: its touches cancelled) is saved. A day after today is a preview: planned afresh
+        and nothing saved."""
         care = self._touches.care_settings()
         real_today = local_date(self._clock(), care.tz())
         today = today or real_today
+        if today > real_today:  # a preview: planned afresh, nothing stored
+            with self._db.session() as session:
+                return build_queue(plan_stored(session, today, care))
+        ensure_planned(self._db, today, care, lock=write_lock)
         with self._db.session() as session:
-            planned = plan_stored(session, today, care)
-        if today <= real_today:
-            save_plan(self._db, planned)
-        return build_queue(planned)
+            return self._read(session, today, care, page)
+
+    def stored_queue(self, page: int | None = PAGE) -> CareQueue | None:
+        """The queue as last planned, read without bringing it up to date first (for the window's
+        first paint; :meth:`queue` follows). None when nothing was planned yet."""
+        with self._db.session() as session:
+            care = read_care_settings(session, self._touches.zone)
+            signature, _ = read_state(session, PLAN)
+            if signature is None:
+                return None
+            return self._read(session, local_date(self._clock(), care.tz()), care, page)
+
+    def section(
+        self, key: str, offset: int, limit: int, today: dt.date | None = None
+    ) -> tuple[QueueEntry, ...]:
+        """More of one section (``key`` as in :meth:`CareQueue.counts`), in order, from the stored plan
+        (as :meth:`queue` last brought it up to date)."""
+        with self._db.session() as session:
+            care = read_care_settings(session, self._touches.zone)
+            today = today or local_date(self._clock(), care.tz())
+            rows = read_section(session, today, care.daily_limit, key, offset, limit)
+            maker = _maker(session, today, care, list(rows.items), self._facts)
+            return tuple(maker.entry(p) for p, _ in rows.items)
+
+    def _read(self, session: Session, today: dt.date, care: CareSettings, page: int | None) -> CareQueue:
+        found = read_sections(session, today, care.daily_limit, page)
+        maker = _maker(
+            session, today, care, [pair for rows in found.values() for pair in rows.items], self._facts
+        )
+        entries = {key: tuple(maker.entry(p) for p, _ in rows.items) for key, rows in found.items()}
+        return CareQueue(
+            today=today,
+            overdue=entries["overdue"],
+            due_today=entries["today"],
+            next_7_days=entries["next_7_days"],
+            next_30_days=entries["next_30_days"],
+            held=entries["held"],
+            carried_over=entries["carried_over"],
+            totals=None if page is None else {key: rows.total for key, rows in found.items()},
+        )
 
     def snooze_choices(self, today: dt.date | None = None) -> tuple[SnoozeChoice, ...]:
         """The quick snooze buttons: tomorrow, next week, in a month."""

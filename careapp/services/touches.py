@@ -13,7 +13,8 @@ previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it do
    restarts, rule edits or seats refreshing at once;
 3. closes callback touches whose promise was kept on the ticket screen, notes loyalty-stage changes
    (for "who moved this month"), and moves the last-run marker on;
-4. plans the queue (:mod:`careapp.services.care_planning`) and saves what the plan changed.
+4. brings the stored plan of the queue up to date (:mod:`careapp.services.care_plan_store`: only the
+   customers whose data changed, or everyone on a new day) and saves what the plan changed.
 
 Consent: the customer service cannot call this one, so nothing is cancelled at the moment consent
 is withdrawn there. Instead every plan (every refresh, every :meth:`CareQueueService.queue`, every
@@ -49,6 +50,7 @@ from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
 from careapp.domain.touches import CallbackFact, TouchRules, generate_due_touches
 from careapp.services.articles import load_articles
+from careapp.services.care_plan_store import ensure_planned
 from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
 from careapp.services.settings import SettingsService
 from careapp.services.staff import Actor, OwnerAction, check_owner
@@ -298,9 +300,7 @@ class TouchService:
             stages = _observe_stages(session, loaded, now)
             if not preview and (last_run is None or today > last_run):
                 write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
-        with self._db.session() as session:
-            planned = plan_stored(session, today, care, None, loaded)
-        changes = 0 if preview else save_plan(self._db, planned)
+        changes = 0 if preview else ensure_planned(self._db, today, care, lock=write_lock)
         return RefreshResult(today, horizon_start, horizon_end, generated, changes, closed, stages, preview)
 
     def last_run(self) -> dt.date | None:

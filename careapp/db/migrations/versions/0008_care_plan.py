@@ -38,13 +38,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('plan_day', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('plan_last_day', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('plan_at', sa.DateTime(), nullable=True))
-        batch_op.create_index('ix_touch_status_plan', ['status', 'plan_placement', 'plan_day'], unique=False)
+        batch_op.create_index(
+            'ix_touch_status_plan', ['status', 'plan_placement', 'plan_day', 'key', 'kind', 'plan_last_day'], unique=False
+        )
+        batch_op.create_index('ix_touch_status_kind_plan', ['status', 'kind', 'plan_day'], unique=False)
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_referred_by_id', ['referred_by_id'], unique=False)
     care_triggers.run(op.execute, care_triggers.create_statements(op.get_bind().dialect.name))
 
 
 def downgrade() -> None:
     care_triggers.run(op.execute, care_triggers.drop_statements(op.get_bind().dialect.name))
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_referred_by_id')
     with op.batch_alter_table('touch', schema=None) as batch_op:
+        batch_op.drop_index('ix_touch_status_kind_plan')
         batch_op.drop_index('ix_touch_status_plan')
         batch_op.drop_column('plan_at')
         batch_op.drop_column('plan_last_day')

@@ -1,0 +1,194 @@
+"""The care queue's plan, stored on the touch rows and kept up to date customer by customer.
+
+Planning (:func:`careapp.domain.care_queue.plan_queue`) decides for each open touch whether it is
+queued, held or cancelled. Everything but the daily limit is decided per customer, from that
+customer's facts, touches and touch log, the care settings and the day. So the plan is stored on
+the touch rows (``plan_placement``, ``plan_reason``, ``plan_held_until``, ``plan_day``,
+``plan_last_day``, ``plan_at``) *before* the daily limit, and the limit (the oldest ``daily_limit``
+marketing touches due now are queued, the rest carried over) is applied when the queue is read,
+in SQL (:mod:`careapp.services.care_sections`).
+
+Keeping it up to date: database triggers note in ``care_dirty`` every customer whose care facts
+changed (see :mod:`careapp.db.care_triggers`). :func:`ensure_planned` re-plans only the customers
+noted since the plan's watermark; the whole plan is made again when the signature changed (another
+day, or other care settings) or when so many customers changed that one pass is cheaper.
+
+On PostgreSQL with several seats writing at once, a ``seq`` may become visible after a larger one
+was already dealt with; such a change is then picked up with the next full plan (the next day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from careapp.db.database import Database
+from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
+from careapp.domain.care_queue import CareSettings, PlannedItem
+from careapp.services.care_planning import PlannedQueue, plan_stored
+from careapp.services.touch_store import save_planned
+
+PLAN = "plan"
+PRUNED = "pruned"
+# Above this many changed customers, planning everyone in one pass is cheaper than picking them out.
+FULL_ABOVE = 20_000
+_CHUNK = 500
+
+
+def _table() -> Table:
+    table = TouchRecord.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def plan_signature(today: dt.date, settings: CareSettings) -> dict[str, Any]:
+    """What a stored plan depends on besides the customers' own data (the daily limit is applied on
+    reading, so it is not part of it)."""
+    return {
+        "day": today.isoformat(),
+        "cap": settings.marketing_cap,
+        "window": settings.cap_window_days,
+        "tz": settings.timezone,
+    }
+
+
+def read_state(session: Session, name: str) -> tuple[dict[str, Any] | None, int]:
+    record = session.get(CarePlanStateRecord, name)
+    if record is None:
+        return None, 0
+    try:
+        return json.loads(record.signature_json), record.seq
+    except ValueError:
+        return None, 0
+
+
+def write_state(session: Session, name: str, signature: dict[str, Any], seq: int) -> None:
+    record = session.get(CarePlanStateRecord, name)
+    text = json.dumps(signature, sort_keys=True)
+    if record is None:
+        session.add(CarePlanStateRecord(name=name, signature_json=text, seq=seq))
+    else:
+        record.signature_json = text
+        record.seq = seq
+
+
+def latest_seq(session: Session) -> int:
+    return session.scalar(select(func.max(CareDirtyRecord.seq))) or 0
+
+
+def dirty_since(session: Session, seq: int) -> tuple[set[int], int]:
+    """The customers noted after ``seq``, and the highest ``seq`` seen."""
+    rows = session.execute(
+        select(CareDirtyRecord.seq, CareDirtyRecord.customer_id).where(CareDirtyRecord.seq > seq)
+    ).all()
+    return {row.customer_id for row in rows}, max((row.seq for row in rows), default=seq)
+
+
+def prune_dirty(session: Session) -> None:
+    """Forget the notes the plan has dealt with, and say up to where (a cache that looked at the notes
+    less recently than that must start again: see :func:`pruned_after`)."""
+    _, seq = read_state(session, PLAN)
+    if seq:
+        session.execute(delete(CareDirtyRecord).where(CareDirtyRecord.seq <= seq))
+        write_state(session, PRUNED, {}, seq)
+
+
+def pruned_after(session: Session, seq: int) -> bool:
+    """Whether notes after ``seq`` may have been forgotten."""
+    _, pruned = read_state(session, PRUNED)
+    return pruned > seq
+
+
+def unlimited(settings: CareSettings) -> CareSettings:
+    """The settings the stored plan is made with: the daily limit is applied when reading."""
+    return replace(settings, daily_limit=None)
+
+
+def plan_columns(p: PlannedItem) -> dict[str, Any]:
+    touch = p.item.touch
+    # A snoozed touch is overdue after its snooze day; a check-in only after its deadline.
+    last_day = p.day if p.item.snoozed_until is not None else max(p.day, touch.deadline or p.day)
+    moment = touch.due_at or dt.datetime.combine(p.day, dt.time.min, dt.UTC)
+    return {
+        "new_placement": p.placement.value,
+        "new_plan_reason": p.reason,
+        "new_held_until": p.held_until,
+        "new_plan_day": p.day,
+        "new_last_day": last_day,
+        "new_plan_at": moment.astimezone(dt.UTC).replace(tzinfo=None),
+    }
+
+
+def save_placement(session: Session, planned: PlannedQueue) -> int:
+    """Write what the plan changed in the items (see :func:`save_planned`) and every item's placement.
+    Returns how many items changed."""
+    changes = [(planned.stored[item.key], item) for item in planned.plan.to_save()]
+    written = save_planned(session, changes)
+    table = _table()
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            plan_placement=bindparam("new_placement"),
+            plan_reason=bindparam("new_plan_reason"),
+            plan_held_until=bindparam("new_held_until"),
+            plan_day=bindparam("new_plan_day"),
+            plan_last_day=bindparam("new_last_day"),
+            plan_at=bindparam("new_plan_at"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    params = [{"row_id": planned.stored[p.item.key].id, **plan_columns(p)} for p in planned.plan.items]
+    for start in range(0, len(params), _CHUNK):
+        session.execute(statement, params[start : start + _CHUNK])
+    return written
+
+
+def plan_customers(
+    session: Session, today: dt.date, settings: CareSettings, customer_ids: Collection[int] | None
+) -> tuple[PlannedQueue, int]:
+    """Plan the open touches of these customers (None: of everyone) and store the result."""
+    planned = plan_stored(session, today, unlimited(settings), customer_ids)
+    return planned, save_placement(session, planned)
+
+
+def is_current(session: Session, today: dt.date, settings: CareSettings) -> bool:
+    """Whether the stored plan is for this day and these settings, with no change noted since."""
+    signature, seq = read_state(session, PLAN)
+    if signature != plan_signature(today, settings):
+        return False
+    return session.scalar(select(CareDirtyRecord.seq).where(CareDirtyRecord.seq > seq).limit(1)) is None
+
+
+def ensure_planned(db: Database, today: dt.date, settings: CareSettings, lock: Any = None) -> int:
+    """Bring the stored plan up to date for ``today``: nothing when it is current, else re-plan the
+    customers changed since (or everyone). ``lock(session)`` takes the write lock first. Returns how
+    many items the planning changed (cancelled or given a channel)."""
+    with db.session() as session:
+        if is_current(session, today, settings):
+            return 0
+    with db.session() as session:
+        if lock is not None:
+            lock(session)
+        signature, seq = read_state(session, PLAN)
+        wanted = plan_signature(today, settings)
+        ids: set[int] | None = None
+        if signature == wanted:
+            ids, top = dirty_since(session, seq)
+            if not ids:
+                return 0
+            if len(ids) > FULL_ABOVE:
+                ids = None
+        else:
+            top = latest_seq(session)
+        _, changed = plan_customers(session, today, settings, ids)
+        write_state(session, PLAN, wanted, top)
+        if ids is None:
+            prune_dirty(session)
+        return changed

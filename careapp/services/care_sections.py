@@ -1,0 +1,210 @@
+"""Reading the care queue's sections from the stored plan, in SQL (see :mod:`care_plan_store`).
+
+Each open touch row holds its placement before the daily limit and the days it falls on; for a day
+``T`` the sections are::
+
+    overdue       queued, last day before T, and (a callback, or among the first `limit` due now)
+    today         queued, last day T or later, day T or earlier, and the same condition
+    next_7_days   queued, day after T up to T + 7
+    next_30_days  queued, day after T + 7 up to T + 30
+    held          held, not beyond 30 days (overdue or day up to T + 30)
+    carried_over  queued marketing touches due now (day T or earlier) beyond the first `limit`
+
+where "the first `limit` due now" are the queued marketing touches with day T or earlier, oldest
+first (day, then key): exactly the domain's daily limit. Each section is in the plan's order
+(section's bucket, day, time, key), so one page of a section is one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, false, func, not_, or_, select, true
+from sqlalchemy.orm import Session
+
+from careapp.db.models import TouchRecord
+from careapp.domain.care_queue import Bucket, ItemStatus, Placement, PlannedItem
+from careapp.domain.recurrence import add_days
+from careapp.domain.touches import TouchKind
+from careapp.services.touch_store import StoredItem, stored_item
+
+SECTION_KEYS = ("overdue", "today", "next_7_days", "next_30_days", "held", "carried_over")
+_BUCKETS = (Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS, Bucket.NEXT_30_DAYS, Bucket.LATER)
+_PLACEMENTS = {p.value: p for p in Placement}
+
+
+def carried_reason(limit: int) -> str:
+    return f"Today's list is full ({limit} touches); this moves to tomorrow."
+
+
+def _table() -> Table:
+    table = TouchRecord.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+@dataclass(frozen=True)
+class SectionRows:
+    """One section's rows as planned items with their stored rows, and its full size."""
+
+    key: str
+    total: int
+    items: tuple[tuple[PlannedItem, StoredItem], ...]
+
+
+class Sections:
+    """The section conditions for one day and daily limit. ``kept`` are the ids of the marketing
+    touches due now that the daily limit keeps (read once, first).
+
+    A section is read bucket by bucket (its order's first key), each bucket in index order
+    (``ix_touch_status_plan``: placement, day, key, kind, last day), so a page stops early instead
+    of sorting every matching row.
+    """
+
+    def __init__(self, session: Session, today: dt.date, limit: int | None) -> None:
+        t = self.t = _table()
+        self.today, self.limit = today, limit
+        self.due_now_rows: list[Any] | None = None
+        self.kept_ids: set[int] = set()
+        week, month = add_days(today, 7), add_days(today, 30)
+        is_open = t.c.status == ItemStatus.OPEN.value
+        queued = and_(is_open, t.c.plan_placement == Placement.QUEUED.value)
+        callback = t.c.kind == TouchKind.CALLBACK.value
+        due_now = and_(queued, t.c.plan_day <= today, t.c.kind != TouchKind.CALLBACK.value)
+        kept: ColumnElement[bool]
+        carried: ColumnElement[bool]
+        if limit is None:
+            kept, carried = true(), false()
+        else:
+            # The index walks the due touches oldest first and stops at the limit.
+            first = select(t.c.id).where(due_now).order_by(t.c.plan_day, t.c.key).limit(limit)
+            kept_ids = list(session.scalars(first))
+            kept = t.c.id.in_(kept_ids)
+            carried = and_(due_now, not_(kept))
+            # Overdue and today are the kept touches and the callbacks: few, read at once.
+            callbacks = and_(queued, callback, t.c.plan_day <= today)
+            self.due_now_rows = list(session.execute(select(t).where(or_(kept, callbacks))))
+            self.kept_ids = set(kept_ids)
+        self.due_now_marketing = due_now
+        self.buckets: tuple[ColumnElement[bool], ...] = (
+            and_(t.c.plan_day < today, t.c.plan_last_day < today),
+            and_(t.c.plan_day <= today, t.c.plan_last_day >= today),
+            and_(t.c.plan_day > today, t.c.plan_day <= week),
+            and_(t.c.plan_day > week, t.c.plan_day <= month),
+        )
+        held = and_(is_open, t.c.plan_placement == Placement.HELD.value)
+        self.conditions: dict[str, tuple[ColumnElement[bool], tuple[int, ...]]] = {
+            "overdue": (and_(queued, or_(callback, kept)), (0,)),
+            "today": (and_(queued, or_(callback, kept)), (1,)),
+            "next_7_days": (queued, (2,)),
+            "next_30_days": (queued, (3,)),
+            "held": (held, (0, 1, 2, 3)),
+            "carried_over": (carried, (0, 1)),
+        }
+
+    def _where(self, key: str, bucket: int) -> ColumnElement[bool]:
+        return and_(self.conditions[key][0], self.buckets[bucket])
+
+    def _order(self, key: str) -> tuple[Any, ...]:
+        t = self.t
+        if key in ("held", "carried_over"):
+            # Never a callback here, so the time is the day's start: (day, key) orders them alike.
+            return (t.c.plan_day, t.c.key)
+        return (t.c.plan_day, t.c.plan_at, t.c.key)
+
+    def _count(self, session: Session, key: str, bucket: int) -> int:
+        statement = select(func.count()).select_from(self.t).where(self._where(key, bucket))
+        return session.scalar(statement) or 0
+
+    def _bucket_now(self, row: Any) -> int:
+        return 0 if row.plan_last_day < self.today else 1
+
+    def _due_now(self, key: str) -> list[Any]:
+        """Overdue or today (with a daily limit): the kept touches and callbacks of that bucket."""
+        assert self.due_now_rows is not None
+        bucket = self.conditions[key][1][0]
+        rows = [r for r in self.due_now_rows if self._bucket_now(r) == bucket]
+        return sorted(rows, key=lambda r: (r.plan_day, r.plan_at, r.key))
+
+    def count(self, session: Session, key: str) -> int:
+        if self.due_now_rows is not None and key in ("overdue", "today"):
+            return len(self._due_now(key))
+        if key == "carried_over":
+            # All queued marketing touches due now in the bucket, less the few the limit keeps.
+            # Both buckets together are exactly "day on or before today": one range of the index.
+            statement = select(func.count()).select_from(self.t).where(self.due_now_marketing)
+            total = session.scalar(statement) or 0
+            assert self.due_now_rows is not None
+            return total - sum(1 for r in self.due_now_rows if r.id in self.kept_ids)
+        return sum(self._count(session, key, b) for b in self.conditions[key][1])
+
+    def rows(
+        self, session: Session, key: str, offset: int = 0, limit: int | None = None
+    ) -> list[tuple[PlannedItem, StoredItem]]:
+        """The section's rows from ``offset``, at most ``limit`` (None: all), in order."""
+        if self.due_now_rows is not None and key in ("overdue", "today"):
+            bucket = self.conditions[key][1][0]
+            rows = self._due_now(key)[offset:]
+            return [self.planned(key, bucket, row) for row in (rows if limit is None else rows[:limit])]
+        found: list[tuple[PlannedItem, StoredItem]] = []
+        for bucket in self.conditions[key][1]:
+            if offset:
+                size = self._count(session, key, bucket)
+                if offset >= size:
+                    offset -= size
+                    continue
+            wanted = None if limit is None else limit - len(found)
+            statement = select(self.t).where(self._where(key, bucket)).order_by(*self._order(key))
+            statement = (
+                statement.offset(offset).limit(wanted) if wanted is not None else statement.offset(offset)
+            )
+            found += [self.planned(key, bucket, row) for row in session.execute(statement)]
+            offset = 0
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    def planned(self, key: str, bucket: int, row: Any) -> tuple[PlannedItem, StoredItem]:
+        stored = stored_item(row)
+        if key == "carried_over":
+            assert self.limit is not None
+            placement, reason = Placement.CARRIED_OVER, carried_reason(self.limit)
+        else:
+            placement, reason = _PLACEMENTS[row.plan_placement], row.plan_reason or ""
+        planned = PlannedItem(
+            item=stored.item,
+            placement=placement,
+            bucket=_BUCKETS[bucket],
+            day=row.plan_day,
+            reason=reason,
+            held_until=row.plan_held_until,
+        )
+        return planned, stored
+
+
+def read_sections(
+    session: Session, today: dt.date, daily_limit: int | None, page: int | None
+) -> dict[str, SectionRows]:
+    """Every section's first ``page`` rows (None: all) and its size."""
+    sections = Sections(session, today, daily_limit)
+    found: dict[str, SectionRows] = {}
+    for key in SECTION_KEYS:
+        items = tuple(sections.rows(session, key, 0, page))
+        total = len(items) if page is None or len(items) < page else sections.count(session, key)
+        found[key] = SectionRows(key, total, items)
+    return found
+
+
+def read_section(
+    session: Session, today: dt.date, daily_limit: int | None, key: str, offset: int, limit: int
+) -> SectionRows:
+    sections = Sections(session, today, daily_limit)
+    items = tuple(sections.rows(session, key, offset, limit))
+    return SectionRows(key, sections.count(session, key), items)
+
+
+def counts(session: Session, today: dt.date, daily_limit: int | None) -> dict[str, int]:
+    sections = Sections(session, today, daily_limit)
+    return {key: sections.count(session, key) for key in SECTION_KEYS}
