@@ -51,6 +51,8 @@ class ChangeWatcher(QObject):
 
     othersChanged = Signal(object)  # frozenset[str]: the areas another seat changed
     failed = Signal(object)  # the exception of a failed poll (the next one tries again)
+    lost = Signal(object)  # the first failure in a row: the database cannot be reached (exception)
+    restored = Signal()  # the first success after failures
 
     def __init__(self, runner: Runner, parent: QObject | None = None, interval_ms: int = POLL_MS) -> None:
         super().__init__(parent)
@@ -58,6 +60,7 @@ class ChangeWatcher(QObject):
         self._check: Callable[[Mapping[str, int] | None], ChangeCheck] | None = None
         self._seen: dict[str, int] | None = None
         self._polling = False
+        self._failing = False
         self.polls = 0  # how many were started, for the tests and the log
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -84,6 +87,10 @@ class ChangeWatcher(QObject):
 
     def _checked(self, result: ChangeCheck) -> None:
         self._polling = False
+        if self._failing:
+            self._failing = False
+            log.info("the database answers again")
+            self.restored.emit()
         self._seen = dict(result.counters)
         if result.by_others:
             log.info("another seat changed: %s", ", ".join(sorted(result.by_others)))
@@ -91,8 +98,11 @@ class ChangeWatcher(QObject):
 
     def _failed(self, error: BaseException) -> None:
         self._polling = False
-        # A server that went away for a moment: say so in the log, try again on the next tick.
-        log.warning("could not look for other seats' changes: %s", error)
+        # A server that went away for a moment: say so once, try again on every tick.
+        if not self._failing:
+            self._failing = True
+            log.warning("could not look for other seats' changes: %s", error)
+            self.lost.emit(error)
         self.failed.emit(error)
 
 
@@ -123,6 +133,19 @@ class OthersWorkRefresher(QObject):
         if areas & SETTINGS_AREAS:
             self._reload_shop()
         window.statusBar().showMessage(self.tr("Showing changes made on another seat."), 4000)
+
+    def connection_lost(self, error: BaseException) -> None:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0:1]
+        self._window.message_bar.show_message(
+            self.tr(
+                "careapp cannot reach the database ({reason}). It keeps trying; what you type in an "
+                "open window stays there until it can be saved."
+            ).format(reason=reason[0] if reason else type(error).__name__),
+            error=True,
+        )
+
+    def connection_restored(self) -> None:
+        self._window.message_bar.show_message(self.tr("The database answers again."))
 
     def _refresh_list(self) -> None:
         panel = self._window.list_panel
@@ -176,4 +199,6 @@ class OthersWorkRefresher(QObject):
 def connect_refresher(watcher: ChangeWatcher, window: MainWindow) -> OthersWorkRefresher:
     refresher = OthersWorkRefresher(window)
     watcher.othersChanged.connect(refresher.refresh)
+    watcher.lost.connect(refresher.connection_lost)
+    watcher.restored.connect(refresher.connection_restored)
     return refresher

@@ -153,3 +153,35 @@ def test_several_picked_rows_stay_picked_when_another_seat_changes_something(
         return sorted(model.customer_id(i.row()) for i in panel.table.selectionModel().selectedRows())
 
     qtbot.waitUntil(lambda: picked_now() == picked, timeout=5000)
+
+
+def test_a_database_that_stops_answering_is_said_once_and_its_return_too(
+    qtbot: QtBot, sync_runner: object, demo_services: Services, tmp_path: Path, prompts: ScriptedPrompts
+) -> None:
+    """The watcher's job is what fails here (as a server gone away would); the window says so once."""
+    window = make_window(qtbot, sync_runner, tmp_path, prompts)
+    window.attach_services(demo_services, demo_services.settings.shop())
+    watcher = window.changes
+    watcher.timer.stop()
+    answers: list[BaseException | None] = [OSError("server closed the connection unexpectedly")] * 3 + [None]
+    real_check = watcher._check
+    assert real_check is not None
+
+    def flaky(since: object) -> object:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        return real_check(since)  # type: ignore[arg-type]
+
+    watcher._check = flaky  # type: ignore[assignment]
+    lost: list[object] = []
+    watcher.lost.connect(lost.append)
+    for _ in range(3):
+        watcher.poll()
+    assert len(lost) == 1
+    assert window.message_bar.text.text().startswith(
+        "careapp cannot reach the database (server closed the connection unexpectedly)."
+    )
+    watcher.poll()
+    assert window.message_bar.text.text() == "The database answers again."
+    watcher.stop()
