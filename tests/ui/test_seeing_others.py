@@ -185,3 +185,25 @@ def test_a_database_that_stops_answering_is_said_once_and_its_return_too(
     watcher.poll()
     assert window.message_bar.text.text() == "The database answers again."
     watcher.stop()
+
+
+def test_a_touch_skipped_on_another_seat_leaves_the_open_care_queue(
+    qtbot: QtBot, live_window: MainWindow, demo_services: Services
+) -> None:
+    from careapp.config import resolve_paths
+    from careapp.context import build_services
+    from careapp.services.staff import Actor
+
+    page = live_window.care.queue_page
+    live_window.show_page(page)
+    qtbot.waitUntil(lambda: page.queue is not None and bool(page.queue.entries()), timeout=20000)
+    assert page.queue is not None
+    touch_id = page.queue.entries()[0].touch_id
+    seat = build_services(
+        resolve_paths(str(Path(demo_services.db.url.removeprefix("sqlite:///")).parent), {})
+    )
+    try:
+        seat.care_queue.skip(Actor("Kim"), touch_id, "Rang them from the back office")
+    finally:
+        seat.close()
+    qtbot.waitUntil(lambda: page.queue is not None and page.queue.find(touch_id) is None, timeout=10000)
