@@ -207,3 +207,43 @@ def test_a_touch_skipped_on_another_seat_leaves_the_open_care_queue(
     finally:
         seat.close()
     qtbot.waitUntil(lambda: page.queue is not None and page.queue.find(touch_id) is None, timeout=10000)
+
+
+def test_a_call_logged_on_another_seat_shows_in_the_open_customer_and_ticket_window(
+    qtbot: QtBot, live_window: MainWindow, other_seat: Database
+) -> None:
+    from careapp.domain.tickets import ContactChannel, Direction, Outcome
+    from careapp.services.settings import SettingsService
+    from careapp.services.staff import Actor
+    from careapp.services.tickets import ContactInput, NewTicket, TicketService
+
+    panel, tickets = live_window.list_panel, live_window.customer_tickets
+    customer_id = panel.current_id()
+    assert customer_id is not None
+    qtbot.waitUntil(lambda: tickets.customer_id == customer_id)
+    before = tickets.model.rowCount()
+    customers = CustomerService(other_seat, lambda: NOW)
+    service = TicketService(other_seat, lambda: NOW, customers, SettingsService(other_seat))
+    first = ContactInput(
+        channel=ContactChannel.PHONE,
+        direction=Direction.IN,
+        summary="Grinder noise",
+        outcome=Outcome.WAITING_SUPPLIER,
+        new_ticket=NewTicket(title="Grinder noise"),
+    )
+    logged = service.log_contact(Actor("Kim"), customer_id, first)
+    qtbot.waitUntil(lambda: tickets.model.rowCount() == before + 1, timeout=10000)
+    assert logged.ticket is not None
+    dialog = live_window.ticket_windows.open(logged.ticket.id)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.contacts_model.rowCount() == 1, timeout=10000)
+    follow_up = ContactInput(
+        channel=ContactChannel.PHONE,
+        direction=Direction.OUT,
+        summary="Part ordered",
+        outcome=Outcome.WAITING_SUPPLIER,
+        ticket_id=logged.ticket.id,
+    )
+    service.log_contact(Actor("Kim"), customer_id, follow_up)
+    qtbot.waitUntil(lambda: dialog.contacts_model.rowCount() == 2, timeout=10000)
+    dialog.close()
