@@ -1,0 +1,190 @@
+"""The stored, incrementally updated care queue is the queue a planning from scratch gives.
+
+A demo shop of a few hundred customers (purchases, contacts, consents, tickets) gets random edits:
+consents given and withdrawn, purchases, calls logged (some opening a complaint, some promising a
+callback), customers edited, touches done, snoozed and skipped, refreshes, and the day moving on.
+After each edit :meth:`CareQueueService.queue` (which re-plans only the customers the triggers noted)
+must equal the queue planned from scratch by the domain over every open touch, and a page of it
+must be that queue's first entries with the same section sizes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import replace
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from careapp.context import Services
+from careapp.db.models import CareDirtyRecord, CustomerRecord, TouchRecord
+from careapp.domain.care_queue import CareSettings
+from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, Purchase
+from careapp.domain.tickets import ContactChannel, Direction, Outcome
+from careapp.services.care_planning import plan_stored
+from careapp.services.care_queue import CareQueue, TouchActionRefused, build_queue
+from careapp.services.demo import DemoSpec, fill_demo
+from careapp.services.demo_tickets import fill_demo_tickets
+from careapp.services.staff import Actor, Role
+from careapp.services.tickets import ContactInput, NewTicket
+
+START = dt.datetime(2026, 11, 23, 9, 0)
+
+
+def from_scratch(services: Services, day: dt.date) -> CareQueue:
+    """The queue as the domain plans it over every open touch, nothing stored or reused."""
+    care = services.touches.care_settings()
+    with services.db.session() as session:
+        return build_queue(plan_stored(session, day, care))
+
+
+def check_same(services: Services, day: dt.date, what: str) -> CareQueue:
+    queue = services.care_queue.queue(day)
+    expected = from_scratch(services, day)
+    for (title, got), (_, want) in zip(queue.sections(), expected.sections(), strict=True):
+        assert got == want, f"after {what}: {title} differs"
+    page = services.care_queue.queue(day, page=3)
+    assert page.counts() == expected.counts(), f"after {what}: the page's section sizes differ"
+    for (title, got), (_, want) in zip(page.sections(), expected.sections(), strict=True):
+        assert got == want[:3], f"after {what}: the first page of {title} differs"
+    return queue
+
+
+class Edits:
+    """Random edits a shop makes during a day, each through the services."""
+
+    def __init__(self, services: Services, clock: list[dt.datetime], rng: random.Random, actor: Actor) -> None:
+        self.services, self.clock, self.rng, self.actor = services, clock, rng, actor
+        with services.db.session() as session:
+            self.customer_ids = list(session.scalars(select(CustomerRecord.id)))
+
+    def customer(self) -> int:
+        return self.rng.choice(self.customer_ids)
+
+    def consent(self) -> str:
+        customer_id, channel = self.customer(), self.rng.choice(list(Channel))
+        granted = self.rng.random() < 0.5
+        self.services.customers.record_consent(customer_id, ConsentEvent(channel, granted, self.clock[0]))
+        return f"consent {channel} {granted} for {customer_id}"
+
+    def purchase(self) -> str:
+        customer_id = self.customer()
+        day = self.clock[0].date() - dt.timedelta(days=self.rng.randrange(0, 20))
+        self.services.customers.add_purchase(customer_id, Purchase(day, "Grinder", "Grinders", Decimal("89")))
+        return f"purchase on {day} for {customer_id}"
+
+    def call(self) -> str:
+        customer_id = self.customer()
+        kind = self.rng.randrange(3)
+        callback = self.clock[0] + dt.timedelta(days=self.rng.randrange(1, 5)) if kind == 2 else None
+        contact = ContactInput(
+            channel=ContactChannel.PHONE,
+            direction=Direction.IN,
+            summary="Rang about the grinder",
+            new_ticket=NewTicket(category="Grinder", title="Grinder rattles") if kind else None,
+            outcome=Outcome.CALLBACK_PROMISED if callback else None,
+            callback_at=callback,
+        )
+        self.services.tickets.log_contact(self.actor, customer_id, contact)
+        return f"call from {customer_id} ({['a chat', 'a complaint', 'a callback promised'][kind]})"
+
+    def edit(self) -> str:
+        customer_id = self.customer()
+        customer = self.services.customers.get(customer_id)
+        stage = self.rng.choice(list(LoyaltyStage))
+        draft = replace(customer.draft(), loyalty_stage=stage, first_name=customer.first_name + "e")
+        self.services.customers.update(customer_id, draft, customer.version, "test")
+        return f"edit of {customer_id} (stage {stage})"
+
+    def act(self) -> str:
+        queue = self.services.care_queue.queue(page=20)
+        entries = [e for e in queue.entries() if e.status == "queued"]
+        if not entries:
+            return "nothing to act on"
+        entry = self.rng.choice(entries)
+        today = queue.today
+        try:
+            choice = self.rng.randrange(3)
+            if choice == 0:
+                self.services.care_queue.done(self.actor, entry.touch_id)
+                return f"done {entry.key}"
+            if choice == 1:
+                until = today + dt.timedelta(days=self.rng.randrange(1, 12))
+                self.services.care_queue.snooze(self.actor, entry.touch_id, until)
+                return f"snoozed {entry.key} to {until}"
+            self.services.care_queue.skip(self.actor, entry.touch_id, "Not now")
+            return f"skipped {entry.key}"
+        except TouchActionRefused as refused:  # a callback cannot be skipped, a held touch not done
+            return f"refused on {entry.key}: {refused}"
+
+    def refresh(self) -> str:
+        self.services.touches.refresh()
+        return "refresh"
+
+    def next_day(self) -> str:
+        self.clock[0] += dt.timedelta(days=1)
+        self.services.touches.refresh()
+        return f"the next day, {self.clock[0].date()}"
+
+    def random(self) -> str:
+        edits = [self.consent, self.purchase, self.call, self.edit, self.act, self.act, self.refresh]
+        return self.rng.choice(edits)()
+
+
+def demo_shop(services: Services, clock: list[dt.datetime], customers: int) -> Actor:
+    clock[0] = START
+    services.touches.save_care_settings(
+        Actor("setup"), CareSettings(daily_limit=5, timezone="Europe/London")
+    )
+    fill_demo(services.db, DemoSpec(customers=customers, seed=7), START)
+    with services.db.session() as session:
+        ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))
+    fill_demo_tickets(services.db, ids, 7, START, customers // 5)
+    owner = services.staff.add(None, "Olivia", Role.OWNER).actor()
+    services.touches.refresh()
+    return owner
+
+
+def test_incremental_queue_equals_planning_from_scratch_after_every_random_edit(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    owner = demo_shop(services, clock, 300)
+    edits = Edits(services, clock, random.Random(11), owner)
+    first = check_same(services, clock[0].date(), "the first refresh")
+    assert sum(first.counts().values()) > 50  # a real queue, not an empty one that trivially matches
+    for step in range(60):
+        what = edits.next_day() if step in (25, 45) else edits.random()
+        check_same(services, clock[0].date(), f"step {step}: {what}")
+
+
+def test_a_change_noted_by_the_triggers_is_all_that_is_replanned(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    owner = demo_shop(services, clock, 60)
+    edits = Edits(services, clock, random.Random(3), owner)
+    services.care_queue.queue()
+    with services.db.session() as session:
+        before = session.scalar(select(func.max(CareDirtyRecord.seq))) or 0
+    customer_id = edits.customer()
+    services.customers.record_consent(customer_id, ConsentEvent(Channel.SMS, False, clock[0]))
+    with services.db.session() as session:
+        noted = set(session.scalars(select(CareDirtyRecord.customer_id).where(CareDirtyRecord.seq > before)))
+    assert noted == {customer_id}
+    check_same(services, clock[0].date(), "one consent withdrawn")
+
+
+def test_nothing_is_generated_twice_whatever_the_refreshes_edits_and_days(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    owner = demo_shop(services, clock, 120)
+    edits = Edits(services, clock, random.Random(5), owner)
+    for step in range(30):
+        edits.next_day() if step % 10 == 9 else edits.random()
+        edits.refresh()
+    with services.db.session() as session:
+        rows = session.execute(select(TouchRecord.key, TouchRecord.kind, TouchRecord.customer_id)).all()
+    keys = [row.key for row in rows]
+    assert len(keys) == len(set(keys))
+    birthdays = [(row.customer_id, row.key.rsplit(":", 1)[1]) for row in rows if row.kind == "birthday"]
+    assert len(birthdays) == len(set(birthdays))  # one greeting per customer and year
