@@ -54,7 +54,9 @@ def check_same(services: Services, day: dt.date, what: str) -> CareQueue:
 class Edits:
     """Random edits a shop makes during a day, each through the services."""
 
-    def __init__(self, services: Services, clock: list[dt.datetime], rng: random.Random, actor: Actor) -> None:
+    def __init__(
+        self, services: Services, clock: list[dt.datetime], rng: random.Random, actor: Actor
+    ) -> None:
         self.services, self.clock, self.rng, self.actor = services, clock, rng, actor
         with services.db.session() as session:
             self.customer_ids = list(session.scalars(select(CustomerRecord.id)))
@@ -134,9 +136,7 @@ class Edits:
 
 def demo_shop(services: Services, clock: list[dt.datetime], customers: int) -> Actor:
     clock[0] = START
-    services.touches.save_care_settings(
-        Actor("setup"), CareSettings(daily_limit=5, timezone="Europe/London")
-    )
+    services.touches.save_care_settings(Actor("setup"), CareSettings(daily_limit=5, timezone="Europe/London"))
     fill_demo(services.db, DemoSpec(customers=customers, seed=7), START)
     with services.db.session() as session:
         ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))
