@@ -594,7 +594,11 @@ def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
             caldav_url=args.url or settings.caldav_url,
             caldav_user=args.user or settings.caldav_user,
         )
-        calendar.save_calendar_settings(settings)
+        try:
+            calendar.save_calendar_settings(settings)
+        except ValueError as error:  # e.g. a password typed into the address: refused, not kept
+            print(f"careapp: {error}", file=sys.stderr)
+            return EXIT_USER_ERROR
     secrets = SecretStore()
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

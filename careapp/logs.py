@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path
+from typing import IO, Any
 
 from careapp.config import ensure_private_dir
+from careapp.redact import RedactingFilter
 
 LOG_FILE = "careapp.log"
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are readable by the user only (0600), the rotated ones too."""
+
+    def _open(self) -> IO[Any]:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(log_dir: Path, console: bool = True) -> Path:
+    """Log to ``log_dir`` (0700, files 0600); every line passes through the password redactor."""
     ensure_private_dir(log_dir)
     path = log_dir / LOG_FILE
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.setLevel(logging.INFO)
@@ -26,5 +39,6 @@ def setup_logging(log_dir: Path, console: bool = True) -> Path:
     if console and not any(type(h) is logging.StreamHandler for h in root.handlers):
         stream = logging.StreamHandler()
         stream.setLevel(logging.WARNING)
+        stream.addFilter(RedactingFilter())
         root.addHandler(stream)
     return path

@@ -196,7 +196,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def backup_sqlite_file(source: Path, target: Path) -> Path:
     """Copy a live SQLite database with the online backup API (consistent even mid-write)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # copies of personal data
     fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
     src = sqlite3.connect(str(source))

@@ -56,6 +56,7 @@ from careapp.domain.calendar import (
 from careapp.domain.customer import DateKind, ImportantDate, InvalidDate, PartialDate
 from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, years_on
 from careapp.domain.touches import KIND_TITLES, TouchKind
+from careapp.redact import mask_url_passwords
 from careapp.services.exporter import write_atomically
 from careapp.services.settings import SettingsService
 from careapp.services.touches import write_lock
@@ -153,6 +154,13 @@ class CalendarService:
         settings.item_kinds()  # refuses unknown kinds
         if not 0 <= settings.days <= 366:
             raise ValueError("the calendar covers 0 to 366 days ahead")
+        if mask_url_passwords(settings.caldav_url) != settings.caldav_url:
+            # Settings are stored in the database: a password there would be readable by anyone with
+            # a backup. (The message does not repeat the address: it holds the password.)
+            raise ValueError(
+                "The calendar address contains a password (user:password@). Take it out of the address "
+                "and type it in the password box instead: careapp keeps it in the system keyring."
+            )
         value = json.dumps(asdict(settings))
         with self._db.session() as session:
             record = session.get(SettingRecord, SETTINGS_KEY)

@@ -37,6 +37,7 @@ from sqlalchemy import delete, select
 from careapp.db.database import Database
 from careapp.db.models import CalDavStateRecord, SettingRecord
 from careapp.domain.calendar import CalendarItem, build_object, fingerprint
+from careapp.redact import mask_url_passwords
 from careapp.services.calendar import CalendarService
 from careapp.services.secrets import SecretStore, SecretUnavailable
 
@@ -363,6 +364,8 @@ _VERBS = {"PUT": "save", "DELETE": "remove", "GET": "read"}
 
 def _network_sentence(error: Exception, url: str, timeout: float) -> str:
     from caldav.lib.error import AuthorizationError
+
+    url = mask_url_passwords(url)  # an address saved before careapp refused passwords in it
 
     names = " ".join(cls.__name__ for cls in type(error).__mro__)
     if isinstance(error, AuthorizationError):

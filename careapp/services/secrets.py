@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from careapp.redact import remember_secret
+
 SERVICE = "careapp CalDAV"
 CALDAV_PURPOSE = ("CalDAV password", "until then use the .ics file or the feed")
 T = TypeVar("T")
@@ -58,9 +60,12 @@ class SecretStore:
         return keyring.get_keyring()
 
     def get(self, url: str, user: str) -> str | None:
-        return self._call(lambda ring: ring.get_password(self._service, account(url, user)))
+        password: str | None = self._call(lambda ring: ring.get_password(self._service, account(url, user)))
+        remember_secret(password, user)  # no log line or crash report may quote it
+        return password
 
     def set(self, url: str, user: str, password: str) -> None:
+        remember_secret(password, user)
         self._call(lambda ring: ring.set_password(self._service, account(url, user), password))
 
     def delete(self, url: str, user: str) -> None:

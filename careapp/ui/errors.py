@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.redact import redact
 from careapp.ui.keyboard import follow_layout
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class ErrorDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # What is shown can be copied and mailed: no password goes with it (careapp.redact).
+        summary, details = redact(summary), redact(details)
         self.setObjectName("errorDialog")
         self.setWindowTitle(self.tr("careapp ran into a problem"))
         self._details_text, self._log_path = details, log_path
@@ -192,10 +195,11 @@ class ErrorReporter(QObject):
             self._previous = None
 
     def report(self, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-        """Log the exception with its traceback; the presenter follows from the event loop."""
+        """Log the exception with its traceback; the presenter follows from the event loop. Neither
+        the log nor the dialog (whose details can be copied) keeps a password (careapp.redact)."""
         log.critical("unexpected error", exc_info=(kind, error, trace))
-        details = "".join(traceback.format_exception(kind, error, trace))
-        self.errorRaised.emit(summary_of(error), details)
+        details = redact("".join(traceback.format_exception(kind, error, trace)))
+        self.errorRaised.emit(redact(summary_of(error)), details)
 
     def _hook(self, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):

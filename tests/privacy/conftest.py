@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "calendar"))
 
-from calendar_servers import Radicale, secret_service  # noqa: E402
+from calendar_servers import Radicale, secret_service
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ Ivy (whom she referred) and Ned (a note of his mentions her by name and email)."
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -85,7 +85,8 @@ def make_people(services: Services, tmp_path: Path) -> People:
     for customer_id in (zoe, rex):
         customers.record_consent(customer_id, ConsentEvent(Channel.EMAIL, True, now, "in shop", "Olive"))
     customers.add_note(zoe, f"{FIRST} asked about nib sizes; call {PHONE_RAW}", "Olive")
-    customers.add_purchase(zoe, Purchase(today - dt.timedelta(days=3), "Pelikan M200", "pens", Decimal("99.00")))
+    pen = Purchase(today - dt.timedelta(days=3), "Pelikan M200", "pens", Decimal("99.00"))
+    customers.add_purchase(zoe, pen)
     ticket_id = _ticket(services, zoe)
     _touches(services, zoe, rex, today)
     services.touches.record_stage_change(zoe, OWNER)
@@ -139,10 +140,16 @@ def _import_update(services: Services, tmp_path: Path) -> None:
 
 def _fill_gaps(services: Services, zoe: int, ticket_id: int, now: dt.datetime) -> None:
     """Rows the services above may not have written for her (so that every table has one)."""
+    def has(model: type[StageChangeRecord] | type[TicketAuditRecord]) -> bool:
+        statement = select(func.count()).select_from(model).where(model.customer_id == zoe)
+        return bool(session.scalar(statement))
+
     with services.db.session() as session:
-        if not session.scalar(select(func.count()).select_from(StageChangeRecord).where(StageChangeRecord.customer_id == zoe)):
-            session.add(StageChangeRecord(customer_id=zoe, at=now, old_stage=None, new_stage="prospect", by="Olive"))
-        if not session.scalar(select(func.count()).select_from(TicketAuditRecord).where(TicketAuditRecord.customer_id == zoe)):
+        if not has(StageChangeRecord):
+            session.add(
+                StageChangeRecord(customer_id=zoe, at=now, old_stage=None, new_stage="prospect", by="Olive")
+            )
+        if not has(TicketAuditRecord):
             session.add(
                 TicketAuditRecord(
                     ticket_id=ticket_id, customer_id=zoe, at=now, by="Olive", field="title",

@@ -101,12 +101,14 @@ def test_the_audit_row_says_who_when_why_and_how_many_and_nothing_personal(
         counts = json.loads(audit.counts_json)
         assert counts["customer"] == 1 and counts["contact"] == report.counts["contact"]
         text = " ".join([audit.by, audit.reason, audit.counts_json]).casefold()
-    for secret in people.secrets() + ["Zoë", "zoe"]:
+    for secret in [*people.secrets(), "Zoë", "zoe"]:
         assert secret.casefold() not in text
     assert services.guard.privacy.erasures()[0]["customer_id"] == people.zoe
 
 
-@pytest.mark.parametrize("reason", [f"{NAME} asked", f"request from {EMAIL}", f"rang from {PHONE_RAW}", "zoë"])
+@pytest.mark.parametrize(
+    "reason", [f"{NAME} asked", f"request from {EMAIL}", f"rang from {PHONE_RAW}", "zoë"]
+)
 def test_a_reason_that_names_the_customer_is_refused_and_nothing_changes(
     services: Services, people: People, reason: str
 ) -> None:

@@ -37,7 +37,8 @@ def test_every_table_that_holds_customer_rows_is_exported_and_erased() -> None:
         Column("id", Integer, primary_key=True),
         Column("card_id", ForeignKey("loyalty_card.id")),
     )
-    Table("gift", metadata, Column("id", Integer, primary_key=True), Column("giver", ForeignKey("customer.id")))
+    giver = Column("giver", ForeignKey("customer.id"))
+    Table("gift", metadata, Column("id", Integer, primary_key=True), giver)
     assert uncovered_tables(metadata) == ["gift", "loyalty_card", "loyalty_stamp"]
     assert {"touch_log", "ticket_audit", "import_change"} <= customer_linked_tables(metadata)
 
@@ -61,7 +62,7 @@ def test_the_export_holds_every_row_of_every_customer_table(services: Services, 
         exported = nested.get(table, document.get(section))
         assert exported is not None, section
         assert len(exported) == counts[table], table
-    assert [p["phones"] for p in [document]][0][0]["e164"] == PHONE_E164
+    assert document["phones"][0]["e164"] == PHONE_E164
     assert ticket["feedback"][0]["text"] == "Lovely service, thanks"
     assert [f["text"] for f in document["feedback"]] == ["Great shop"]
     assert ticket["state_changes"][-1]["new"] == "resolved"
@@ -70,7 +71,8 @@ def test_the_export_holds_every_row_of_every_customer_table(services: Services, 
         "referred": [{"id": people.ivy, "name": "Ivy Marsh"}],
     }
     [batch] = document["import_history"]
-    assert batch["format"] and batch["changes_to_this_customer"][0]["before"]["customer"][0]["id"] == people.zoe
+    [change] = batch["changes_to_this_customer"]
+    assert batch["format"] and change["before"]["customer"][0]["id"] == people.zoe
     assert document["touch_log"] and document["touch_log"][0]["body"].startswith("Happy birthday")
     assert document["touches"][0]["payload"] is not None  # the *_json columns are read into structures
     json.dumps(document)  # plain data all the way down
