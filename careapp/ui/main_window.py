@@ -346,6 +346,9 @@ class MainWindow(QMainWindow):
         self.customer_feedback.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
+        # A window left open overnight still gets the new day's database copy.
+        if self.care.scheduler is not None:
+            self.care.scheduler.dayChanged.connect(lambda _day: self.backups.take_daily())
         self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
         self.changes.attach(services.db)  # looks for other seats' changes every few seconds
         self.apply_shop(shop)

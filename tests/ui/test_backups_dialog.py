@@ -121,3 +121,14 @@ def test_a_bad_file_is_refused_in_words(
     assert demo_services.customers.count() == before
     assert not list(demo_services.backup_dir.glob("replaced-*.db"))  # type: ignore[union-attr]
     assert dialog.back_up_button.isEnabled()
+
+
+def test_a_window_left_open_overnight_takes_the_new_days_copy(
+    window: MainWindow, demo_services: Services, clock: list[dt.datetime]
+) -> None:
+    backups = demo_services.backup_dir
+    assert backups is not None
+    assert [p.name for p in backups.glob("daily-*.db")] == ["daily-20261123.db"]
+    clock[0] += dt.timedelta(days=1)
+    window.care.scheduler.dayChanged.emit(dt.date(2026, 11, 24))
+    assert sorted(p.name for p in backups.glob("daily-*.db")) == ["daily-20261123.db", "daily-20261124.db"]

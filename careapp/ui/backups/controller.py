@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from careapp.ui.widgets import MessageBar, Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.backups import BackupService, RestoreOutcome
+
+log = logging.getLogger(__name__)
 
 
 def restore_and_reopen(services: Services, service: BackupService, source: Path) -> RestoreOutcome:
@@ -61,6 +64,22 @@ class BackupsController(QObject):
                     "A shared PostgreSQL database is backed up with pg_dump on the server (see the README)"
                 )
             )
+
+    def take_daily(self) -> None:
+        """The day changed while careapp runs: today's copy, on the database thread (a failure is
+        logged; the next start or day tries again)."""
+        services = self._services
+        if services is None or services.backup_dir is None or not self.action.isEnabled():
+            return
+        from careapp.services.backups import BackupService
+
+        service = BackupService(services.db.url, services.backup_dir, services.clock)
+        self._runner.submit(
+            service.daily,
+            lambda made: log.info("daily backup: %s", made or "today's copy was already there"),
+            lambda error: log.warning("could not write today's backup: %s", error),
+            owner=self,
+        )
 
     def open_dialog(self) -> BackupsDialog | None:
         services = self._services
