@@ -155,9 +155,16 @@ class EraseDialog(QDialog):
         self.confirmed.emit(self.reason.text())
 
     def set_busy(self, busy: bool) -> None:
+        """While the erase runs (a few seconds on a big database: other records are searched for
+        mentions, then the file is compacted) the fields are locked and the button says so."""
         self._busy = busy
         for widget in (self.reason, self.confirm, self.buttons):
             widget.setEnabled(not busy)
+        self.erase_button.setText(self.tr("Erasing…") if busy else self.tr("&Erase completely"))
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
         if not busy:
             self._check()
 
