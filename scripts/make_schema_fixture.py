@@ -156,6 +156,10 @@ UPDATE change_counter SET value = 2 WHERE area = 'tickets';
 INSERT INTO erasure_audit (id, customer_id, at, by, reason, counts_json) VALUES
  (1, 99, '{T1}', 'Olga', 'Asked to be forgotten', '{{"customer": 1, "contact": 2}}');
 """,
+    "0008": f"""
+UPDATE touch SET plan_placement = 'queued', plan_reason = '', plan_day = '2025-11-20',
+    plan_last_day = '2025-11-25', plan_at = '{T1}' WHERE id = 2;
+""",
 }
 
 
