@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from careapp.context import Services
     from careapp.ui.main_window import MainWindow
+    from careapp.ui.runner import ThreadedRunner
 
 SHOTS = os.environ.get("CAREAPP_SHOTS")  # a folder: also save screenshots there to look at
 
@@ -106,3 +107,43 @@ def test_staff_are_refused_in_the_dialog_and_what_they_typed_stays(
         dialog.grab().save(str(Path(SHOTS) / "erase-refused.png"))
     dialog.reject()
     QApplication.processEvents()
+
+
+def test_the_erase_and_the_export_run_off_the_ui_thread(
+    qtbot: QtBot, threaded_runner: ThreadedRunner, demo_services: Services, tmp_path: Path
+) -> None:
+    import threading
+
+    from tests.ui.conftest import ScriptedPrompts, make_window
+
+    window = make_window(qtbot, threaded_runner, tmp_path, ScriptedPrompts())
+    window.attach_services(demo_services, demo_services.settings.shop())
+    customer_id, name = shown(qtbot, window)
+    threads: list[threading.Thread] = []
+    guard = demo_services.guard
+    erase, export = guard.erase_customer, guard.privacy.write_export
+
+    def erase_here(*args: object) -> object:
+        threads.append(threading.current_thread())
+        return erase(*args)  # type: ignore[arg-type]
+
+    def export_here(*args: object) -> object:
+        threads.append(threading.current_thread())
+        return export(*args)  # type: ignore[arg-type]
+
+    guard.erase_customer = erase_here  # type: ignore[method-assign]
+    guard.privacy.write_export = export_here  # type: ignore[method-assign]
+    target = tmp_path / "them.json"
+    window.privacy.ask_path = lambda _parent, _name: target
+    window.privacy.export_action.trigger()
+    qtbot.waitUntil(target.exists, timeout=10000)
+    window.privacy.erase_action.trigger()
+    dialog = window.privacy.dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.reason, "Asked by letter")
+    qtbot.keyClicks(dialog.confirm, name)
+    qtbot.mouseClick(dialog.erase_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.privacy.dialog is None, timeout=20000)
+    assert len(threads) == 2 and all(t is not threading.main_thread() for t in threads)
+    with pytest.raises(CustomerNotFound):
+        demo_services.customers.get(customer_id)
