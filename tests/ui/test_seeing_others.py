@@ -247,3 +247,36 @@ def test_a_call_logged_on_another_seat_shows_in_the_open_customer_and_ticket_win
     service.log_contact(Actor("Kim"), customer_id, follow_up)
     qtbot.waitUntil(lambda: dialog.contacts_model.rowCount() == 2, timeout=10000)
     dialog.close()
+
+
+def test_the_customer_page_keeps_its_place_when_someone_else_changes_another_customer(
+    qtbot: QtBot, live_window: MainWindow, other_seat: Database
+) -> None:
+    panel, detail = live_window.list_panel, live_window.detail
+    model = panel.model
+    assert model is not None
+    timeline = detail.timeline
+    longest = max(range(40), key=lambda row: _timeline_length(qtbot, live_window, row))
+    _timeline_length(qtbot, live_window, longest)
+    picked = timeline.model().index(timeline.model().rowCount() // 2, 0)
+    timeline.setCurrentIndex(picked)  # the user is reading one entry of the customer's story
+    bar = timeline.verticalScrollBar()
+    place = bar.value()
+    rows_before = model.rowCount()
+    CustomerService(other_seat, lambda: NOW).create(
+        CustomerDraft(first_name="Someone", last_name="Else"), "Kim"
+    )
+    qtbot.waitUntil(lambda: model.rowCount() == rows_before + 1, timeout=10000)
+    # The customer's page is read again after the list (queued before the list's answer came): wait
+    # until the database thread has delivered everything.
+    qtbot.waitUntil(lambda: not live_window.runner.is_busy(), timeout=10000)
+    assert timeline.currentIndex().row() == picked.row()
+    assert bar.value() == place
+
+
+def _timeline_length(qtbot: QtBot, window: MainWindow, row: int) -> int:
+    panel, detail = window.list_panel, window.detail
+    panel.select_row(row)
+    qtbot.waitUntil(lambda: detail.customer is not None and detail.customer.id == panel.current_id())
+    qtbot.waitUntil(lambda: not window.runner.is_busy())
+    return detail.timeline.model().rowCount()

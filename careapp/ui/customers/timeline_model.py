@@ -54,6 +54,8 @@ class TimelineModel(QAbstractListModel):
         self._entries: list[TimelineEntry] = []
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
+        if list(entries) == self._entries:
+            return  # the same story again (a refresh for another seat's change): keep the view's place
         self.beginResetModel()
         self._entries = list(entries)
         self.endResetModel()
