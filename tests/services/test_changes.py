@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -247,3 +248,20 @@ def test_two_seats_writing_at_once_both_succeed_and_every_write_is_counted(
     check = service.check(seen)
     assert check.counters["customers"] == seen["customers"] + 20
     assert check.by_others == {"customers"}  # ten of the twenty were the other seat's
+
+
+def test_an_import_and_its_undo_on_one_seat_are_seen_by_the_other(database: Database, paths: Paths) -> None:
+    from careapp.context import build_services
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "google_contacts.csv"
+    service = ChangeService(database)
+    seen = service.check(None).counters
+    importing_seat = build_services(paths, clock=lambda: NOW)
+    try:
+        importing_seat.imports.apply(fixture, "Kim")
+        after_import = service.check(seen)
+        assert "customers" in after_import.by_others
+        importing_seat.imports.undo_last()
+        assert "customers" in service.check(after_import.counters).by_others
+    finally:
+        importing_seat.close()
