@@ -436,11 +436,15 @@ class MainWindow(QMainWindow):
         self.privacy.set_enabled(enabled)
 
     def _shown_customer(self) -> tuple[int, str] | None:
-        """The customer the detail page shows, if it is the one selected in the list."""
-        customer = self.detail.customer
-        if customer is None or customer.id != self.list_panel.current_id():
+        """The customer selected in the list (right-clicked, perhaps before their page has loaded)."""
+        panel, customer = self.list_panel, self.detail.customer
+        selected = panel.current_id()
+        if customer is not None and customer.id == selected:
+            return customer.id, customer.display_name()
+        row = panel.table.currentIndex().row()
+        if selected is None or panel.model is None or not panel.model.is_loaded(row):
             return None
-        return customer.id, customer.display_name()
+        return selected, str(panel.model.data(panel.model.index(row, 0)))
 
     def _erased(self, customer_id: int) -> None:
         """Nothing of an erased customer stays behind: not in the list, the calendar, or an undo."""
