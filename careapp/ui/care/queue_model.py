@@ -15,7 +15,15 @@ import datetime as dt
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont
 
 from careapp.ui.care.texts import (
@@ -60,14 +68,22 @@ ROLE_NAMES = {
 
 
 class CareQueueModel(QAbstractItemModel):
-    """Sections and their touches; columns: customer, touch, channel, due, context."""
+    """Sections and their touches; columns: customer, touch, channel, due, context.
+
+    A big queue comes a page at a time: each section holds its first entries and knows its full
+    size (the title's count). When a view scrolls to a section's end, ``fetchMore`` emits
+    ``moreWanted(section key, entries held)``; whoever loads them calls :meth:`append`.
+    """
 
     COLUMNS = ("customer", "touch", "channel", "due", "context")
+    moreWanted = Signal(str, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.today: dt.date | None = None
         self._sections: list[list[QueueEntry]] = [[] for _ in SECTION_KEYS]
+        self._totals: list[int] = [0 for _ in SECTION_KEYS]
+        self._asked: set[int] = set()  # sections whose next page was asked for and not yet added
         self._headers = {
             "customer": self.tr("Customer"),
             "touch": self.tr("Why"),
@@ -128,9 +144,39 @@ class CareQueueModel(QAbstractItemModel):
         entry = self.entry(index)
         return None if entry is None else self._entry_data(entry, index.column(), role)
 
+    def canFetchMore(self, parent: Index) -> bool:
+        if not parent.isValid() or parent.internalId() != _SECTION_ID:
+            return False
+        row = parent.row()
+        return row not in self._asked and len(self._sections[row]) < self._totals[row]
+
+    def fetchMore(self, parent: Index) -> None:
+        if self.canFetchMore(parent):
+            self._asked.add(parent.row())
+            self.moreWanted.emit(SECTION_KEYS[parent.row()], len(self._sections[parent.row()]))
+
+    def append(self, key: str, offset: int, entries: list[QueueEntry]) -> None:
+        """Add a section's next entries (read from ``offset``); ignored when the section moved on."""
+        section = SECTION_KEYS.index(key)
+        self._asked.discard(section)
+        old = self._sections[section]
+        if offset != len(old):
+            return
+        held = {e.touch_id for e in old}
+        new = [e for e in entries if e.touch_id not in held]
+        if new:
+            parent = self.index(section, 0)
+            self.beginInsertRows(parent, len(old), len(old) + len(new) - 1)
+            old.extend(new)
+            self.endInsertRows()
+
+    def held_rows(self) -> int:
+        """The most entries any section holds (a reload asks for at least that many)."""
+        return max(len(entries) for entries in self._sections)
+
     def _section_data(self, row: int, column: int, role: int) -> Any:
         key = SECTION_KEYS[row]
-        count = len(self._sections[row])
+        count = max(self._totals[row], len(self._sections[row]))
         if role == Qt.ItemDataRole.DisplayRole and column == 0:
             return self.tr("{section} ({count})").format(
                 section=section_title(key), count=format_count(count)
@@ -221,6 +267,9 @@ class CareQueueModel(QAbstractItemModel):
         new_sections = [list(entries) for _, entries in queue.sections()]
         day_changed = queue.today != self.today
         self.today = queue.today
+        counts = queue.counts()
+        self._totals = [counts[key] for key in SECTION_KEYS]
+        self._asked.clear()
         if any(not _same_order(old, new) for old, new in zip(self._sections, new_sections, strict=True)):
             self.beginResetModel()
             self._sections = new_sections
@@ -234,6 +283,7 @@ class CareQueueModel(QAbstractItemModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._sections = [[] for _ in SECTION_KEYS]
+        self._totals = [0 for _ in SECTION_KEYS]
         self.today = None
         self.endResetModel()
 

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 ActorSource = Callable[[], "Actor"]
 COLUMN_WIDTHS = (170, 300, 80, 130)
+# How many entries of each section are loaded at a time (more as the view scrolls).
+PAGE = 100
 # Sections hidden while empty: the others always show, so "Today (0)" says there is nothing today.
 HIDDEN_WHEN_EMPTY = ("held", "carried_over")
 
@@ -94,6 +96,7 @@ class CareQueuePage(QWidget):
         self._after_action: tuple[str, int] | None = None
         self._load_error = False
         self.model = CareQueueModel(self)
+        self.model.moreWanted.connect(self._fetch_more)
         self._build()
         self._make_actions()
         self._update_actions()
@@ -212,9 +215,21 @@ class CareQueuePage(QWidget):
     # --- services and loading ------------------------------------------------------------
 
     def attach(self, services: Services) -> None:
-        """The database is open; the queue is loaded by :meth:`reload` (after the first refresh)."""
+        """The database is open: show the queue as last planned at once (it is read before anything
+        else on the database thread), then the fresh one from :meth:`reload` after the first refresh."""
         self._services = services
         self.show_text(self.tr("Loading the care queue…"))
+        self._runner.submit(
+            lambda: services.care_queue.stored_queue(PAGE),
+            self._stored_loaded,
+            self._load_failed,
+            key="care-queue",
+            owner=self,
+        )
+
+    def _stored_loaded(self, queue: CareQueue | None) -> None:
+        if queue is not None and self.queue is None:
+            self._loaded(queue)
 
     def show_text(self, text: str) -> None:
         self.counts.setText(text)
@@ -223,8 +238,26 @@ class CareQueuePage(QWidget):
         if self._services is None:
             return
         services = self._services
+        page = max(PAGE, self.model.held_rows())  # keep what was scrolled to
         self._runner.submit(
-            lambda: services.care_queue.queue(), self._loaded, self._load_failed, key="care-queue", owner=self
+            lambda: services.care_queue.queue(page=page),
+            self._loaded,
+            self._load_failed,
+            key="care-queue",
+            owner=self,
+        )
+
+    def _fetch_more(self, key: str, offset: int) -> None:
+        """The view reached the end of a section that has more: load its next page."""
+        if self._services is None:
+            return
+        services, today = self._services, self.model.today
+        self._runner.submit(
+            lambda: services.care_queue.section(key, offset, PAGE, today),
+            lambda entries: self.model.append(key, offset, list(entries)),
+            self._load_failed,
+            key=f"care-queue-more-{key}",
+            owner=self,
         )
 
     def _loaded(self, queue: CareQueue) -> None:
