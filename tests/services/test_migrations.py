@@ -16,6 +16,10 @@ from sqlalchemy import text
 from careapp.db.database import current_revision, head_revision, make_engine, migrate, open_database
 from careapp.db.models import Base
 
+# SQLite files: WAL and foreign-key pragmas, file permissions, the copy taken before migrating a file.
+# The same migrations on PostgreSQL: tests/services/test_postgresql.py.
+pytestmark = pytest.mark.sqlite_only
+
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
 

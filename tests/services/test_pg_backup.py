@@ -100,9 +100,7 @@ def test_missing_tools_and_bad_files_are_explained(
 def test_a_damaged_dump_leaves_the_database_as_it_was(pg_url: str, tmp_path: Path) -> None:
     db, _ = open_database(pg_url, None, DAY)
     try:
-        CustomerService(db, lambda: DAY).create(
-            CustomerDraft(first_name="Kept"), "Sam"
-        )
+        CustomerService(db, lambda: DAY).create(CustomerDraft(first_name="Kept"), "Sam")
     finally:
         db.dispose()
     good = pg_backup.dump(pg_url, tmp_path / "good.dump")

@@ -84,12 +84,16 @@ def test_new_rows_after_demo_data_get_new_ids(services: Services) -> None:
 
 
 def test_a_customer_put_back_by_undo_keeps_its_ids_and_new_rows_do_not_collide(services: Services) -> None:
-    first = services.customers.create(CustomerDraft(first_name="Ann", emails=[EmailAddress("a@x.org")]), "Sam")
+    first = services.customers.create(
+        CustomerDraft(first_name="Ann", emails=[EmailAddress("a@x.org")]), "Sam"
+    )
     services.tickets.log_contact(Actor("Sam"), first.id, ContactInput(summary="Hi", new_ticket=NewTicket()))
     deleted = services.customers.delete(first.id)
     back = services.customers.undo_delete(deleted)
     assert back.id == first.id and [e.address for e in back.emails] == ["a@x.org"]
-    second = services.customers.create(CustomerDraft(first_name="Bob", emails=[EmailAddress("b@x.org")]), "Sam")
+    second = services.customers.create(
+        CustomerDraft(first_name="Bob", emails=[EmailAddress("b@x.org")]), "Sam"
+    )
     services.tickets.log_contact(Actor("Sam"), second.id, ContactInput(summary="Hi", new_ticket=NewTicket()))
     assert second.id != first.id
     assert [t.customer_id for t in services.tickets.tickets_for_customer(second.id)] == [second.id]
@@ -122,7 +126,9 @@ def test_a_ticket_title_or_category_too_long_is_refused_in_words(services: Servi
     too_long = NewTicket(category="Repairs", title="T" * 401)
     with pytest.raises(InvalidContact, match="title is too long: at most 400 characters, not 401"):
         services.tickets.log_contact(Actor("Sam"), ann, ContactInput(summary="x", new_ticket=too_long))
-    logged = services.tickets.log_contact(Actor("Sam"), ann, ContactInput(summary="x", new_ticket=NewTicket()))
+    logged = services.tickets.log_contact(
+        Actor("Sam"), ann, ContactInput(summary="x", new_ticket=NewTicket())
+    )
     assert logged.ticket is not None
     with pytest.raises(ticket_domain.TicketTransitionError, match="at most 100 characters"):
         services.tickets.set_category(Actor("Sam"), logged.ticket.id, logged.ticket.version, "C" * 101, "")
@@ -136,7 +142,7 @@ def test_validation_limits_are_the_column_lengths() -> None:
         return int(column_type.length)
 
     c = models.CustomerRecord
-    assert MAX_LENGTHS == {
+    assert {
         "first name": length(c, "first_name"),
         "last name": length(c, "last_name"),
         "company": length(c, "company"),
@@ -153,9 +159,9 @@ def test_validation_limits_are_the_column_lengths() -> None:
         "full name": min(length(c, "sort_name"), length(c, "display_name")),
         "purchased item": length(models.PurchaseRecord, "item"),
         "purchase category": length(models.PurchaseRecord, "category"),
-    }
-    assert ticket_domain.MAX_TITLE == length(models.TicketRecord, "title")
-    assert ticket_domain.MAX_CATEGORY == length(models.TicketRecord, "category")
+    } == MAX_LENGTHS
+    assert length(models.TicketRecord, "title") == ticket_domain.MAX_TITLE
+    assert length(models.TicketRecord, "category") == ticket_domain.MAX_CATEGORY
 
 
 def test_search_and_sorting_ignore_case_the_same_way_on_both(services: Services) -> None:
@@ -171,9 +177,34 @@ def test_search_and_sorting_ignore_case_the_same_way_on_both(services: Services)
             ("Öskar", "aberdeen", "Bob@x.org"),
         )
     }
-    assert customers.search_ids("émile") == customers.search_ids("ÉMILE") == sorted([ids["york"], ids["Bath"]])
+    assert (
+        customers.search_ids("émile") == customers.search_ids("ÉMILE") == sorted([ids["york"], ids["Bath"]])
+    )
     assert customers.search_ids("ÖSKAR") == [ids["aberdeen"]]
     by_city = customers.search_ids(sort=SortColumn.CITY)
     assert by_city == [ids["aberdeen"], ids["Bath"], ids["york"]]
     by_email = customers.search_ids(sort=SortColumn.EMAIL)
     assert by_email == [ids["Bath"], ids["aberdeen"], ids["york"]]
+
+
+def test_each_migration_runs_on_its_own_on_postgresql_and_head_is_a_no_op(pg_server: PgServer) -> None:
+    """Step by step, as a server created by an older careapp is upgraded, then once more at head."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from careapp.db.database import alembic_config, current_revision, head_revision, migrate
+
+    name = pg_server.create_database()
+    engine = make_engine(pg_server.url(name))
+    try:
+        revisions = [s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+        for revision in reversed(revisions):
+            with engine.begin() as connection:
+                command.upgrade(alembic_config(connection), revision)
+            assert current_revision(engine) == revision
+        assert revisions[0] == head_revision()
+        report = migrate(engine, None, NOW)
+        assert report.from_revision == report.to_revision == head_revision() and report.backup_path is None
+    finally:
+        engine.dispose()
+        pg_server.drop_database(name)
