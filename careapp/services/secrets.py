@@ -1,5 +1,6 @@
-"""Passwords (the CalDAV one, the shared database server's), kept in the system keyring (Secret Service, macOS Keychain, Windows Credential
-Locker) through ``keyring``; never in the database, the settings, a file or a log.
+"""Passwords (the CalDAV one, the shared database server's), kept in the system keyring (Secret
+Service, macOS Keychain, Windows Credential Locker) through ``keyring``; never in the database, the
+settings, a file or a log.
 
 Every failure becomes :class:`SecretUnavailable` with a sentence that says what happened and what to
 do; the password never appears in it. A keyring call runs on a helper thread and is given up after
