@@ -25,14 +25,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database
-from careapp.db.models import ConsentEventRecord, CustomerRecord, StageChangeRecord, TouchLogRecord
+from careapp.db.models import (
+    ConsentEventRecord,
+    ContactRecord,
+    CustomerRecord,
+    PurchaseRecord,
+    StageChangeRecord,
+    TagRecord,
+    TicketRecord,
+    TicketStateChangeRecord,
+    TouchLogRecord,
+)
 from careapp.domain.care_queue import TouchOutcome
 from careapp.domain.customer import Channel, LoyaltyStage
-from careapp.domain.touches import TouchKind, last_real_contact
-from careapp.services.care_planning import minimal_window, plan_stored
+from careapp.domain.recurrence import local_date
+from careapp.domain.tickets import Direction, TicketState
+from careapp.domain.touches import CheckInRule, TouchKind
+from careapp.services.care_plan_store import ensure_planned
+from careapp.services.care_planning import plan_stored
 from careapp.services.care_queue import queue_counts
-from careapp.services.touch_facts import load_facts
-from careapp.services.touches import TouchService
+from careapp.services.care_sections import counts as section_counts
+from careapp.services.touches import TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(LoyaltyStage)}
@@ -116,22 +129,14 @@ class CareOverviewService:
         month_start = dt.datetime.combine(today.replace(day=1), dt.time(), tz).astimezone(dt.UTC)
         since = month_start.replace(tzinfo=None)
         rules = self._touches.rule_set().rules
+        if today <= self._touches.today():
+            ensure_planned(self._db, today, care, lock=write_lock)
         with self._db.session() as session:
-            loaded = load_facts(session, tz, minimal_window(today))
-            counts = queue_counts(plan_stored(session, today, care, None, loaded))
-            drifting: list[DriftingCustomer] = []
-            for cid, facts in loaded.facts.items():
-                interval = rules.check_in.interval_for(facts.stage, facts.tags)
-                anchor = last_real_contact(facts)
-                if interval is None or anchor is None or (today - anchor).days <= interval.max_days:
-                    continue
-                name = loaded.extras[cid].name
-                drifting.append(
-                    DriftingCustomer(
-                        cid, name, facts.stage, facts.last_contact, (today - anchor).days, interval.max_days
-                    )
-                )
-            drifting.sort(key=lambda d: (-d.days_past, d.customer_id))
+            if today <= self._touches.today():
+                counts = section_counts(session, today, care.daily_limit)
+            else:  # a day ahead: planned afresh, nothing stored
+                counts = queue_counts(plan_stored(session, today, care))
+            drifting = _drifting(session, tz, today, rules.check_in)
             done_by_kind = self._done_by_kind(session, since)
             ladder = self._ladder(session)
             moves = self._moves(session, since)
@@ -225,3 +230,64 @@ class CareOverviewService:
             .limit(limit)
         )
         return tuple(Referrer(cid, name, n) for cid, name, n in session.execute(statement))
+
+
+_DONE = [TicketState.RESOLVED.value, TicketState.CLOSED.value]
+
+
+def _latest_moments(session: Session) -> dict[int, dt.datetime]:
+    """The latest contact (not an internal note), ticket opened, or ticket resolved or closed, per
+    customer: each grouped in SQL (the same sources as the touch facts' ``last_contact``)."""
+    c, t, s = ContactRecord, TicketRecord, TicketStateChangeRecord
+    statements = (
+        select(c.customer_id, func.max(c.at))
+        .where(c.direction != Direction.INTERNAL.value)
+        .group_by(c.customer_id),
+        select(t.customer_id, func.max(t.opened_at))
+        .where(t.merged_into_id.is_(None), t.exclusion.is_(None))
+        .group_by(t.customer_id),
+        select(s.customer_id, func.max(s.at)).where(s.new.in_(_DONE)).group_by(s.customer_id),
+    )
+    latest: dict[int, dt.datetime] = {}
+    for statement in statements:
+        for customer_id, moment in session.execute(statement):
+            if moment is not None and (customer_id not in latest or moment > latest[customer_id]):
+                latest[customer_id] = moment
+    return latest
+
+
+def _drifting(session: Session, tz: dt.tzinfo, today: dt.date, rule: CheckInRule) -> list[DriftingCustomer]:
+    """Customers past their maximum check-in interval, worst first: the last real contact (a contact,
+    a ticket, a purchase, or the day they became known) as :func:`last_real_contact` counts it, read
+    with a few grouped queries instead of every customer's facts."""
+    latest = _latest_moments(session)
+    p = PurchaseRecord
+    last_bought = select(p.customer_id, func.max(p.date)).group_by(p.customer_id)
+    purchases: dict[int, dt.date] = {cid: day for cid, day in session.execute(last_bought)}
+    tags: dict[int, list[str]] = defaultdict(list)
+    if rule.by_tag:
+        for customer_id, tag in session.execute(select(TagRecord.customer_id, TagRecord.tag)):
+            tags[customer_id].append(tag)
+    c = CustomerRecord
+    found: list[DriftingCustomer] = []
+    rows = session.execute(select(c.id, c.display_name, c.loyalty_stage, c.created_at))
+    for customer_id, name, stage_value, created_at in rows:
+        stage = _STAGES.get(stage_value, LoyaltyStage.PROSPECT)
+        interval = rule.interval_for(stage, tags.get(customer_id, ()))
+        if interval is None:
+            continue
+        moment = latest.get(customer_id)
+        last_contact = local_date(moment, tz) if moment is not None else None
+        candidates = [d for d in (last_contact, purchases.get(customer_id)) if d is not None]
+        if created_at is not None:
+            candidates.append(local_date(created_at, tz))
+        if not candidates:
+            continue
+        days = (today - max(candidates)).days
+        if days > interval.max_days:
+            found.append(DriftingCustomer(customer_id, name, stage, last_contact, days, interval.max_days))
+    found.sort(key=lambda d: (-d.days_past, d.customer_id))
+    return found
+
+
+_STAGES = {s.value: s for s in LoyaltyStage}

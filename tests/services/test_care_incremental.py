@@ -22,12 +22,14 @@ from careapp.db.models import CareDirtyRecord, CustomerRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, Purchase
 from careapp.domain.tickets import ContactChannel, Direction, Outcome
-from careapp.services.care_planning import plan_stored
+from careapp.domain.touches import last_real_contact
+from careapp.services.care_planning import minimal_window, plan_stored
 from careapp.services.care_queue import CareQueue, TouchActionRefused, build_queue
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
 from careapp.services.staff import Actor, Role
 from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.touch_facts import load_facts
 
 START = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -188,3 +190,29 @@ def test_nothing_is_generated_twice_whatever_the_refreshes_edits_and_days(
     assert len(keys) == len(set(keys))
     birthdays = [(row.customer_id, row.key.rsplit(":", 1)[1]) for row in rows if row.kind == "birthday"]
     assert len(birthdays) == len(set(birthdays))  # one greeting per customer and year
+
+
+def test_the_overview_counts_and_drifting_customers_match_the_facts_of_every_customer(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    owner = demo_shop(services, clock, 200)
+    edits = Edits(services, clock, random.Random(9), owner)
+    for _ in range(10):
+        edits.random()
+    today = clock[0].date()
+    overview = services.care_overview.overview(limit=1000)
+    care = services.touches.care_settings()
+    rules = services.touches.rule_set().rules
+    with services.db.session() as session:
+        loaded = load_facts(session, care.tz(), minimal_window(today))
+    expected = []
+    for customer_id, facts in loaded.facts.items():
+        interval = rules.check_in.interval_for(facts.stage, facts.tags)
+        anchor = last_real_contact(facts)
+        if interval is not None and anchor is not None and (today - anchor).days > interval.max_days:
+            expected.append((customer_id, facts.last_contact, (today - anchor).days, interval.max_days))
+    expected.sort(key=lambda d: (-(d[2] - d[3]), d[0]))
+    got = [(d.customer_id, d.last_contact, d.days_since, d.max_days) for d in overview.drifting]
+    assert expected and got == expected[:1000]
+    assert overview.drifting_total == len(expected)
+    assert dict(overview.queue_counts) == from_scratch(services, today).counts()
