@@ -211,9 +211,12 @@ def _rows(session: Session, table: Table, where: Any) -> list[dict[str, Any]]:
     return [_row(row) for row in session.execute(statement).mappings()]
 
 
-def _customer_sources(session: Session, customer_id: int) -> set[str]:
-    """The calendar item sources that come from this customer (see careapp/services/calendar.py)."""
+def _customer_sources(session: Session, customer_id: int, mentioning: bool = False) -> set[str]:
+    """The calendar item sources that come from this customer (see careapp/services/calendar.py);
+    ``mentioning`` adds the referrer's thank-you for referring them (another customer's item)."""
     sources = {f"birthday:{customer_id}"}
+    if mentioning:
+        sources.add(f"touch:referral_thanks:{customer_id}")
     dates = select(DateRecord.id).where(DateRecord.customer_id == customer_id)
     sources |= {f"date:{i}" for i in session.scalars(dates)}
     touches = select(TouchRecord.key).where(TouchRecord.customer_id == customer_id)
@@ -398,9 +401,8 @@ def _calendar(session: Session, customer_id: int, identity: _Identity) -> int:
     """Delete the customer's calendar items (their CalDAV state stays, so the next sync removes the
     events from the server), and cancelled items that name them (left behind by earlier edits)."""
     table = _table(CalendarItemRecord.__tablename__)
-    gone = _delete_counted(
-        session, table, table.c.source.in_(sorted(_customer_sources(session, customer_id)))
-    )
+    sources = sorted(_customer_sources(session, customer_id, mentioning=True))
+    gone = _delete_counted(session, table, table.c.source.in_(sources))
     mentions = [table.c.entry_json.ilike(f"%{_escape_like(form)}%", escape="\\") for term in identity.terms()
                 for form in _forms(term)]  # fmt: skip
     if mentions:
