@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import cast
 
 from careapp.config import ensure_private_dir
 from careapp.redact import RedactingFilter
@@ -17,9 +18,9 @@ LOG_FILE = "careapp.log"
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are readable by the user only (0600), the rotated ones too."""
 
-    def _open(self) -> IO[Any]:
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        return cast(io.TextIOWrapper, os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors))
 
 
 def setup_logging(log_dir: Path, console: bool = True) -> Path:
