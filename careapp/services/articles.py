@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
+from careapp.db.locks import lock_versioned_row
 from careapp.db.models import ArticleRecord, TouchRecord
 from careapp.domain.care_queue import ItemStatus
 from careapp.domain.customer import normalize_tags
@@ -187,6 +188,8 @@ class ArticleService:
         clean = check_draft(draft)
         with self._db.session() as session:
             check_actor(session, actor)
+            # Locked before the version is read: another seat's save waits, then sees it is stale.
+            lock_versioned_row(session, ArticleRecord, article_id)
             record = self._record(session, article_id)
             if record.version != expected_version:
                 raise StaleArticle(_view(record))

@@ -248,3 +248,25 @@ def test_two_processes_logging_calls_for_one_customer_both_succeed(services: Ser
     assert [(who, kind) for who, kind, _, _ in outcomes] == [("Ann", "logged"), ("Bob", "logged")], outcomes
     summaries = sorted(e.detail for e in services.customers.timeline(customer) if e.kind == "contact")
     assert summaries == ["call by Ann", "call by Bob"]
+
+
+def test_two_seats_saving_one_article_one_wins(seats: tuple[Services, Services]) -> None:
+    from careapp.services.articles import ArticleDraft, StaleArticle
+
+    ann_seat, bob_seat = seats
+    ann_seat.articles._clock = slow_clock(NOW)  # type: ignore[attr-defined]
+    bob_seat.articles._clock = slow_clock(NOW)  # type: ignore[attr-defined]
+    article = ann_seat.articles.add(
+        Actor("Ann"), ArticleDraft("Brewing guide", "https://example.org/brew", topics=("coffee",))
+    )
+    by_ann = ArticleDraft("Brewing guide, 2nd edition", "https://example.org/brew", topics=("coffee",))
+    by_bob = ArticleDraft("Brewing guide", "https://example.org/brew-v2", topics=("coffee",))
+    results = at_once(
+        lambda: ann_seat.articles.update(Actor("Ann"), article.id, by_ann, article.version),
+        lambda: bob_seat.articles.update(Actor("Bob"), article.id, by_bob, article.version),
+    )
+    winner, stale = one_wins(results, StaleArticle)
+    assert isinstance(stale, StaleArticle)
+    assert f"was changed by {('Ann', 'Bob')[winner]} while you were editing" in str(stale)
+    stored = bob_seat.articles.get(article.id)
+    assert (stored.title, stored.link) == ((by_ann, by_bob)[winner].title, (by_ann, by_bob)[winner].link)
