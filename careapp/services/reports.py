@@ -59,6 +59,7 @@ class ReportService:
         self._db = db
         self._clock = clock
         self._tz = tz
+        self._local = LocalTimes(tz)
 
     def fcr(
         self,
@@ -93,12 +94,45 @@ class ReportService:
 
     # --- time zones ------------------------------------------------------------------------------
 
-    def _local(self, utc_naive: dt.datetime) -> dt.datetime:
-        return utc_naive.replace(tzinfo=dt.UTC).astimezone(self._tz)
-
     def _local_midnight(self, day: dt.date) -> dt.datetime:
         midnight = dt.datetime.combine(day, dt.time())
         return midnight.astimezone() if self._tz is None else midnight.replace(tzinfo=self._tz)
+
+
+class LocalTimes:
+    """Naive UTC -> aware local time in ``tz`` (None: the computer's zone), as ``astimezone`` gives it.
+
+    A year's report converts about 100,000 stored times; asking the zone each time is most of the cost.
+    The zone's answer is kept per UTC hour, and only for an hour that starts and ends with the same
+    offset and fold (so never across a daylight-saving change, which is computed exactly).
+    """
+
+    def __init__(self, tz: dt.tzinfo | None) -> None:
+        self._tz = tz
+        self._hours: dict[dt.datetime, tuple[dt.timedelta, dt.tzinfo | None, int] | None] = {}
+
+    def __call__(self, utc_naive: dt.datetime) -> dt.datetime:
+        hour = utc_naive.replace(minute=0, second=0, microsecond=0)
+        try:
+            known = self._hours[hour]
+        except KeyError:
+            known = self._hours[hour] = self._steady(hour)
+        if known is None:
+            return self._exact(utc_naive)
+        offset, tzinfo, fold = known
+        return (utc_naive + offset).replace(tzinfo=tzinfo, fold=fold)
+
+    def _exact(self, utc_naive: dt.datetime) -> dt.datetime:
+        return utc_naive.replace(tzinfo=dt.UTC).astimezone(self._tz)
+
+    def _steady(self, hour: dt.datetime) -> tuple[dt.timedelta, dt.tzinfo | None, int] | None:
+        first = self._exact(hour)
+        last = self._exact(hour + dt.timedelta(hours=1, microseconds=-1))
+        offset = first.utcoffset()
+        same = (offset, first.tzinfo, first.fold) == (last.utcoffset(), last.tzinfo, last.fold)
+        if offset is None or not same or first.tzname() != last.tzname():
+            return None
+        return offset, first.tzinfo, first.fold
 
 
 def _utc(aware: dt.datetime) -> dt.datetime:
