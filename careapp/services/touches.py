@@ -38,6 +38,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
+from careapp.db.locks import lock_named
 from careapp.db.models import (
     CustomerRecord,
     SettingAuditRecord,
@@ -129,7 +130,8 @@ class StageChange:
 
 def write_lock(session: Session) -> None:
     """Take the database's write lock before reading (SQLite locks the file at a transaction's first
-    write; the row touched here may not even exist)."""
+    write; the row touched here may not even exist, so PostgreSQL takes a named lock instead)."""
+    lock_named(session, "careapp: touches refresh, rules and calendar sync")
     session.execute(
         update(SettingRecord)
         .where(SettingRecord.key == LAST_RUN_KEY)

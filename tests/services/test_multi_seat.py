@@ -270,3 +270,21 @@ def test_two_seats_saving_one_article_one_wins(seats: tuple[Services, Services])
     assert f"was changed by {('Ann', 'Bob')[winner]} while you were editing" in str(stale)
     stored = bob_seat.articles.get(article.id)
     assert (stored.title, stored.link) == ((by_ann, by_bob)[winner].title, (by_ann, by_bob)[winner].link)
+
+
+def test_two_seats_building_the_calendar_at_once_both_succeed_with_each_item_once(
+    seats: tuple[Services, Services],
+) -> None:
+    from careapp.domain.customer import PartialDate
+    from careapp.services.calendar import calendar_service
+
+    ann_seat, bob_seat = seats
+    for index in range(20):
+        draft = CustomerDraft(first_name=f"P{index}", birthday=PartialDate(12, 1 + index))
+        ann_seat.customers.create(draft, "Ann")
+    calendars = calendar_service(ann_seat), calendar_service(bob_seat)
+    results = at_once(calendars[0].items, calendars[1].items)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    uids = [item.uid for item in calendars[1].items()]
+    assert len(uids) == len(set(uids)) >= 20
+    assert sorted(i.uid for i in results[0]) == sorted(i.uid for i in results[1]) == sorted(uids)
