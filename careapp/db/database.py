@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from careapp.db.changes import ChangeTracker
@@ -57,6 +57,8 @@ _STORAGE_PROBLEMS = (
 def storage_problem(error: BaseException) -> DatabaseError | None:
     """A full disk, a read-only file or a missing folder, said in words; None for anything else."""
     original = getattr(error, "orig", error)
+    if type(original).__module__.startswith("psycopg"):
+        return server_problem(original)
     if not isinstance(original, sqlite3.OperationalError):
         return None
     text = str(original).lower()
@@ -64,6 +66,41 @@ def storage_problem(error: BaseException) -> DatabaseError | None:
         if words in text:
             return DatabaseError(sentence)
     return None
+
+
+def server_problem(original: BaseException) -> DatabaseError | None:
+    """A PostgreSQL server that went away, is full, or refused a too-long value, said in words."""
+    from psycopg import OperationalError as ServerUnreachable
+    from psycopg import errors
+
+    if isinstance(original, errors.StringDataRightTruncation):
+        return DatabaseError(
+            "A value is longer than the database keeps, so the change was not saved. Shorten it, then "
+            "try again."
+        )
+    if isinstance(original, errors.DiskFull):
+        return DatabaseError(
+            "The database server's disk is full, so the change was not saved. Ask whoever runs the "
+            "server to free some space, then try again."
+        )
+    # No SQLSTATE: the client lost or could not make the connection; 08: connection exceptions;
+    # 57P: the server shut down; 3D000/28: the database or the login is gone.
+    state = getattr(original, "sqlstate", None) or ""
+    if isinstance(original, ServerUnreachable) and (not state or state.startswith(_CONNECTION_STATES)):
+        return DatabaseError(
+            "careapp lost its connection to the database server (or the server refused it), so the "
+            "last change was not saved. Check the network and that the server is running, then try "
+            f"again. The server said: {_first_line(original)}"
+        )
+    return None
+
+
+_CONNECTION_STATES = ("08", "57P", "3D000", "28")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -154,12 +191,13 @@ class Database:
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises.
 
-        A full disk or a read-only file raises :class:`DatabaseError` with a sentence (the
-        transaction is rolled back, so nothing is half saved)."""
+        A full disk, a read-only file or a database server that cannot be reached raises
+        :class:`DatabaseError` with a sentence (the transaction is rolled back, so nothing is half
+        saved)."""
         try:
             with self._sessions() as session, session.begin():
                 yield session
-        except OperationalError as error:
+        except DBAPIError as error:
             problem = storage_problem(error)
             if problem is None:
                 raise

@@ -208,3 +208,30 @@ def test_each_migration_runs_on_its_own_on_postgresql_and_head_is_a_no_op(pg_ser
     finally:
         engine.dispose()
         pg_server.drop_database(name)
+
+
+def test_a_server_that_goes_away_or_a_value_too_long_is_said_in_words(
+    pg_server: PgServer, pg_template: str
+) -> None:
+    from careapp.db.database import DatabaseError
+    from careapp.services.customers import CustomerService
+
+    name = pg_server.create_database(template=pg_template)
+    db, _ = open_database(pg_server.url(name), None, NOW)
+    try:
+        customers = CustomerService(db, lambda: NOW)
+        ann = customers.create(CustomerDraft(first_name="Ann"), "Sam").id
+        # Below the services' own checks: the database's refusal becomes a sentence, nothing is saved.
+        with (
+            pytest.raises(DatabaseError, match="A value is longer than the database keeps"),
+            db.session() as s,
+        ):
+            s.add(models.TagRecord(customer_id=ann, tag="t" * 101))
+        assert customers.get(ann).tags == []
+        pg_server.drop_database(name)  # ends this seat's connections, as a server going away does
+        with pytest.raises(DatabaseError, match="lost its connection to the database server") as lost:
+            customers.create(CustomerDraft(first_name="Bob"), "Sam")
+        assert "does not exist" in str(lost.value)
+    finally:
+        db.dispose()
+        pg_server.drop_database(name)
