@@ -35,6 +35,7 @@ from careapp.services.care_planning import PlannedQueue, plan_stored
 from careapp.services.touch_store import save_planned
 
 PLAN = "plan"
+REFRESH = "refresh"
 PRUNED = "pruned"
 # Above this many changed customers, planning everyone in one pass is cheaper than picking them out.
 FULL_ABOVE = 20_000
@@ -91,9 +92,10 @@ def dirty_since(session: Session, seq: int) -> tuple[set[int], int]:
 
 
 def prune_dirty(session: Session) -> None:
-    """Forget the notes the plan has dealt with, and say up to where (a cache that looked at the notes
-    less recently than that must start again: see :func:`pruned_after`)."""
-    _, seq = read_state(session, PLAN)
+    """Forget the notes both the plan and the refresh have dealt with, and say up to where (a cache
+    that looked at the notes less recently than that must start again: see :func:`pruned_after`)."""
+    seqs = [read_state(session, name) for name in (PLAN, REFRESH)]
+    seq = min(seq for signature, seq in seqs if signature is not None) if seqs[0][0] is not None else 0
     if seq:
         session.execute(delete(CareDirtyRecord).where(CareDirtyRecord.seq <= seq))
         write_state(session, PRUNED, {}, seq)

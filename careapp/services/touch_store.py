@@ -181,6 +181,16 @@ def all_keys(session: Session) -> set[str]:
     return set(session.scalars(select(TouchRecord.key)))
 
 
+def keys_of(session: Session, customer_ids: Collection[int]) -> set[str]:
+    """Every key ever generated for these customers."""
+    ids = sorted(set(customer_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found.update(session.scalars(select(TouchRecord.key).where(TouchRecord.customer_id.in_(chunk))))
+    return found
+
+
 def load_open(session: Session, customer_ids: Collection[int] | None = None) -> list[StoredItem]:
     """The open items (snoozed ones included), of some customers or of all."""
     table = _table()

@@ -30,9 +30,11 @@ not, so looking ahead never cancels a touch that is still fine today.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -49,9 +51,17 @@ from careapp.db.models import (
 from careapp.domain.care_queue import CareSettings, ItemStatus
 from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
-from careapp.domain.touches import CallbackFact, TouchRules, generate_due_touches
+from careapp.domain.touches import Article, CallbackFact, TouchRules, generate_due_touches
 from careapp.services.articles import load_articles
-from careapp.services.care_plan_store import ensure_planned
+from careapp.services.care_plan_store import (
+    FULL_ABOVE,
+    REFRESH,
+    dirty_since,
+    ensure_planned,
+    latest_seq,
+    read_state,
+    write_state,
+)
 from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
 from careapp.services.settings import SettingsService
 from careapp.services.staff import Actor, OwnerAction, check_owner
@@ -70,7 +80,7 @@ from careapp.services.touch_rules import (
     rule_to_json,
     write_setting,
 )
-from careapp.services.touch_store import all_keys, insert_new
+from careapp.services.touch_store import all_keys, insert_new, keys_of
 
 Clock = Callable[[], dt.datetime]
 HORIZON_DAYS = 30
@@ -286,22 +296,28 @@ class TouchService:
         today = today or real_today
         preview = today > real_today
         horizon_end = add_days(today, HORIZON_DAYS)
-        callbacks = self._callback_facts(horizon_end, care)
         rules = self.rule_set().rules
         with self._db.session() as session:
             last_run = _last_run(session)
             horizon_start = max(min(last_run or today, today), add_days(today, -MAX_CATCH_UP_DAYS))
-            keys = all_keys(session)
             articles = load_articles(session)
-            loaded = load_facts(session, care.tz(), _window(rules, horizon_start), None, callbacks)
+            signature = _generation_signature(today, horizon_start, rules, articles, care)
+            ids, top = _changed_since_last_refresh(session, signature, preview)
+        callbacks = self._callback_facts(horizon_end, care, ids)
+        with self._db.session() as session:
+            keys = all_keys(session) if ids is None else keys_of(session, ids)
+            window = _window(rules, horizon_start)
+            loaded = load_facts(session, care.tz(), window, ids, callbacks) if ids != set() else LoadedFacts()
         due = generate_due_touches(loaded.facts.values(), rules, articles, horizon_start, horizon_end, keys)
         with self._db.session() as session:
             write_lock(session)
             generated = insert_new(session, due, now)
             closed = close_kept_callbacks(session)
-            stages = _observe_stages(session, loaded, now)
+            stages = _observe_stages(session, loaded, now, ids)
             if not preview and (last_run is None or today > last_run):
                 write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
+            if not preview:
+                write_state(session, REFRESH, signature, top)
         changes = 0 if preview else ensure_planned(self._db, today, care, lock=write_lock)
         return RefreshResult(today, horizon_start, horizon_end, generated, changes, closed, stages, preview)
 
@@ -310,10 +326,13 @@ class TouchService:
         with self._db.session() as session:
             return _last_run(session)
 
-    def _callback_facts(self, horizon_end: dt.date, care: CareSettings) -> list[tuple[int, CallbackFact]]:
+    def _callback_facts(
+        self, horizon_end: dt.date, care: CareSettings, customer_ids: set[int] | None = None
+    ) -> list[tuple[int, CallbackFact]]:
         end = dt.datetime.combine(add_days(horizon_end, 1), dt.time(), care.tz())
         until = end.astimezone(dt.UTC).replace(tzinfo=None)
-        return [_callback_fact(c, care) for c in self._tickets.open_callbacks(until)]
+        found = [_callback_fact(c, care) for c in self._tickets.open_callbacks(until)]
+        return found if customer_ids is None else [f for f in found if f[0] in customer_ids]
 
     def on_consent_changed(self, customer_id: int, today: dt.date | None = None) -> int:
         """Re-plan one customer's open touches now (after a consent was given or withdrawn): touches on a
@@ -392,9 +411,12 @@ def _latest_stages(session: Session, customer_ids: Iterable[int] | None = None) 
     return {row.customer_id: row.new_stage for row in session.execute(statement)}
 
 
-def _observe_stages(session: Session, loaded: LoadedFacts, now: dt.datetime) -> int:
-    """Note every customer whose stage differs from the last one noted (first sight: old stage None)."""
-    latest = _latest_stages(session)
+def _observe_stages(
+    session: Session, loaded: LoadedFacts, now: dt.datetime, customer_ids: set[int] | None = None
+) -> int:
+    """Note every customer (of ``customer_ids``, or all) whose stage differs from the last one noted
+    (first sight: old stage None)."""
+    latest = _latest_stages(session, customer_ids)
     rows = [
         {
             "customer_id": cid,
@@ -407,8 +429,40 @@ def _observe_stages(session: Session, loaded: LoadedFacts, now: dt.datetime) -> 
         if latest.get(cid) != facts.stage.value
     ]
     if rows:
-        existing = set(session.scalars(select(CustomerRecord.id)))  # some may have gone since the read
+        everyone = select(CustomerRecord.id)
+        if customer_ids is not None and len(customer_ids) <= 900:
+            everyone = everyone.where(CustomerRecord.id.in_(sorted(customer_ids)))
+        existing = set(session.scalars(everyone))  # some may have gone since the read
         rows = [r for r in rows if r["customer_id"] in existing]
         for start in range(0, len(rows), 5000):
             session.execute(insert(StageChangeRecord), rows[start : start + 5000])
     return len(rows)
+
+
+def _generation_signature(
+    today: dt.date, start: dt.date, rules: TouchRules, articles: list[Article], care: CareSettings
+) -> dict[str, Any]:
+    """What generating touches depends on besides the customers' own data (see
+    :func:`_changed_since_last_refresh`)."""
+    rules_json = {kind.value: rule_to_json(getattr(rules, kind.value)) for kind in RuleKind}
+    library = [[a.id, a.title, a.link, a.added_on.isoformat(), a.summary, sorted(a.topics)] for a in articles]
+    digest = hashlib.sha256(
+        json.dumps([rules_json, rules.feb29.value, library], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    return {"day": today.isoformat(), "start": start.isoformat(), "tz": care.timezone, "digest": digest}
+
+
+def _changed_since_last_refresh(
+    session: Session, signature: dict[str, Any], preview: bool
+) -> tuple[set[int] | None, int]:
+    """The customers to generate touches for, and the watermark to store afterwards.
+
+    The same day, rules, articles and time zone as the last refresh: only customers whose data
+    changed since (noted in ``care_dirty``) can have anything new, so only they are worked on. Anything
+    else (another day, a rule or article edited, a preview, too many changes): everyone (None).
+    """
+    stored, seq = read_state(session, REFRESH)
+    if preview or stored != signature:
+        return None, latest_seq(session)
+    changed, top = dirty_since(session, seq)
+    return (changed if len(changed) <= FULL_ABOVE else None), top

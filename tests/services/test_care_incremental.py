@@ -15,10 +15,10 @@ import random
 from dataclasses import replace
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from careapp.context import Services
-from careapp.db.models import CareDirtyRecord, CustomerRecord, TouchRecord
+from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, CustomerRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, Purchase
 from careapp.domain.tickets import ContactChannel, Direction, Outcome
@@ -216,3 +216,25 @@ def test_the_overview_counts_and_drifting_customers_match_the_facts_of_every_cus
     assert expected and got == expected[:1000]
     assert overview.drifting_total == len(expected)
     assert dict(overview.queue_counts) == from_scratch(services, today).counts()
+
+
+def forget_refresh_state(services: Services) -> None:
+    """Make the next refresh work on every customer, as before the incremental refresh existed."""
+    with services.db.session() as session:
+        session.execute(delete(CarePlanStateRecord).where(CarePlanStateRecord.name == "refresh"))
+
+
+def test_a_refresh_of_the_changed_customers_generates_what_a_refresh_of_everyone_would(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    owner = demo_shop(services, clock, 250)
+    edits = Edits(services, clock, random.Random(21), owner)
+    worked_on = 0
+    for step in range(40):
+        what = edits.next_day() if step in (15, 30) else edits.random()
+        result = services.touches.refresh()  # only the customers noted since the last one
+        worked_on += result.generated
+        forget_refresh_state(services)
+        everyone = services.touches.refresh()
+        assert everyone.generated == 0, f"after step {step} ({what}) the full refresh found more"
+    assert worked_on > 0  # the incremental refreshes did generate touches
