@@ -76,5 +76,9 @@ def test_upgrade_at_head_is_a_no_op(tmp_path: Path) -> None:
     db, report = open_database(url, tmp_path / "b", NOW)
     assert report.from_revision == report.to_revision == head_revision()
     assert current_revision(db.engine) == head_revision()
-    assert not (tmp_path / "b").exists()
+    # No copy before a migration that did not run; only the day's rolling copy (taken once).
+    from careapp.clock import to_local
+    from careapp.db.backups import daily_name
+
+    assert [p.name for p in (tmp_path / "b").iterdir()] == [daily_name(to_local(NOW).date())]
     db.dispose()
