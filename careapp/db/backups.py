@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -229,6 +230,41 @@ def _check_contents(path: Path) -> str:
     return str(row[0])
 
 
+def _page_size(path: Path) -> int:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(connection.execute("PRAGMA page_size").fetchone()[0])
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def _same_page_size(source: Path, database: Path) -> Iterator[Path]:
+    """``source``, or a private copy of it with the database's page size: SQLite cannot back up into a
+    WAL database from one whose pages are another size (it says "readonly database")."""
+    if not database.exists() or database.stat().st_size == 0:
+        yield source
+        return
+    wanted = _page_size(database)
+    if _page_size(source) == wanted:
+        yield source
+        return
+    resized = copy_database(source, database.with_name(database.name + ".restore.tmp"))
+    try:
+        connection = sqlite3.connect(resized)
+        try:
+            connection.execute("PRAGMA journal_mode=DELETE")
+            connection.execute(f"PRAGMA page_size={wanted}")
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
+        yield resized
+    finally:
+        for leftover in (resized, Path(f"{resized}-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
 def restore_into(checked: CheckedBackup, database: Path, backup_dir: Path, now: dt.datetime) -> RestoreResult:
     """Keep a copy of the current database, then load the checked file into it (one transaction)."""
     kept = None
@@ -239,15 +275,16 @@ def restore_into(checked: CheckedBackup, database: Path, backup_dir: Path, now: 
         database.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(database, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
-    src = sqlite3.connect(f"file:{checked.path}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(str(database), timeout=30)
+    with _same_page_size(checked.path, database) as source:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(str(database), timeout=30)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
     os.chmod(database, 0o600)
     log.info("restored %s (schema %s) into %s", checked.path, checked.revision, database)
     return RestoreResult(checked.path, kept, checked.revision)

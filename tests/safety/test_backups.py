@@ -185,3 +185,22 @@ def test_service_lists_copies_with_kind_and_size(paths: Paths) -> None:
     with pytest.raises(BackupRejected, match="over the database itself"):
         service.back_up_to(paths.data_dir / "careapp.db")
     assert list_backups(paths.backup_dir)[0].path in {b.path for b in listed}
+
+
+def test_restore_of_a_file_with_another_page_size(paths: Paths, tmp_path: Path) -> None:
+    """SQLite refuses to back up into a WAL database from other-sized pages; restore copes."""
+    database = paths.data_dir / "careapp.db"
+    add_customer(database, "Ann")
+    small = tmp_path / "small-pages.db"
+    assert main(["--data-dir", str(paths.data_dir), "backup", str(small)]) == 0
+    connection = sqlite3.connect(small)
+    connection.execute("PRAGMA journal_mode=DELETE")
+    connection.execute("PRAGMA page_size=1024")
+    connection.execute("VACUUM")
+    assert connection.execute("PRAGMA page_size").fetchone() == (1024,)
+    connection.close()
+    add_customer(database, "Bob")
+    assert main(["--data-dir", str(paths.data_dir), "restore", str(small)]) == 0
+    assert first_names(database) == ["Ann"]
+    assert sqlite3.connect(database).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert not list(paths.data_dir.glob("*.restore.tmp*"))
