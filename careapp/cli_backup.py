@@ -8,7 +8,7 @@ from pathlib import Path
 
 from careapp.clock import utc_now
 from careapp.config import Paths, ensure_private_dir
-from careapp.db.database import sqlite_path
+from careapp.db.database import DatabaseError, sqlite_path
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,16 +71,7 @@ def _restore(database: Path, backup_dir: Path, file: Path) -> int:
 
 
 def _postgres(command: str, url: str, file: Path) -> int:
-    # Imported here so SQLite never needs it (and pg_dump/pg_restore only when asked for).
-    try:
-        from careapp.db import pg_backup  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        print(
-            "careapp: this careapp cannot run pg_dump/pg_restore itself; back up the PostgreSQL "
-            "database with pg_dump (see the README, 'Backups').",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+    from careapp.db import pg_backup  # only now: SQLite never needs pg_dump/pg_restore
 
     try:
         if command == "backup":
@@ -89,7 +80,8 @@ def _postgres(command: str, url: str, file: Path) -> int:
         else:
             pg_backup.restore(url, file)
             print(f"Restored {file} into the PostgreSQL database (pg_restore).")
-    except Exception as error:
+            print("careapp upgrades it, if it is older, when it next opens it.")
+    except DatabaseError as error:  # its sentences say what happened and that nothing changed
         print(f"careapp: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
