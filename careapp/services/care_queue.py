@@ -69,7 +69,7 @@ from careapp.services.touches import TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
 # How many entries of each section the window asks for at a time.
-PAGE = 200
+PAGE = 50
 
 # The contact table speaks the ticket domain's channels; a card by post is logged as a message.
 CONTACT_CHANNELS: dict[Channel, ContactChannel] = {

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 ActorSource = Callable[[], "Actor"]
 COLUMN_WIDTHS = (170, 300, 80, 130)
 # How many entries of each section are loaded at a time (more as the view scrolls).
-PAGE = 100
+PAGE = 50
 # Sections hidden while empty: the others always show, so "Today (0)" says there is nothing today.
 HIDDEN_WHEN_EMPTY = ("held", "carried_over")
 
