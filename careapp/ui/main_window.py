@@ -231,7 +231,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu(self.tr("&Edit"))
-        edit_menu.addActions([self.undo_action, self.find_action, self.bulk_edit.action])
+        edit_menu.addActions(
+            [self.undo_action, self.bulk_edit.undo_action, self.find_action, self.bulk_edit.action]
+        )
         customer_menu = menus.addMenu(self.tr("&Customer"))
         customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
         customer_menu.addAction(self.call_logger.action)

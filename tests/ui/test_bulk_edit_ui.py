@@ -46,10 +46,30 @@ def test_change_selected_then_undo(window: MainWindow, demo_services: Services, 
         assert customer.updated_by == "Sam"
     bar = window.message_bar
     assert bar.text.text() == "Changed 3 customers." and bar.action.isVisible()
+    assert window.bulk_edit.undo_action.isEnabled()
     qtbot.mouseClick(bar.action, Qt.MouseButton.LeftButton)
     for customer_id in ids:
         assert "christmas card" not in demo_services.customers.get(customer_id).tags
     assert "are as they were" in bar.text.text()
+    assert not window.bulk_edit.undo_action.isEnabled()
+
+
+def test_undo_from_the_edit_menu_refused_when_edited_since(
+    window: MainWindow, demo_services: Services, qtbot: QtBot
+) -> None:
+    from dataclasses import replace
+
+    ids = select_rows(window, [0, 1])
+    dialog = window.bulk_edit.open_dialog()
+    assert dialog is not None
+    qtbot.keyClicks(dialog.remove_tag, "no-such-tag")
+    qtbot.keyClicks(dialog.add_tag, "vip")
+    qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    edited = demo_services.customers.get(ids[1])
+    demo_services.customers.update(ids[1], replace(edited.draft(), notes="Called."), edited.version, "Jo")
+    window.bulk_edit.undo_action.trigger()
+    assert window.message_bar.text.text().startswith("The change cannot be undone:")
+    assert "vip" in demo_services.customers.get(ids[0]).tags  # nothing was undone
 
 
 def test_nothing_chosen_is_said_and_nothing_changes(

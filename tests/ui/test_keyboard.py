@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMenu, QRadioButton, QWidge
 from careapp.domain.customer import CustomerDraft, DateKind, EmailAddress, ImportantDate, PartialDate
 from careapp.services.settings import ShopSettings
 from careapp.ui.about import AboutDialog
+from careapp.ui.backups.dialog import BackupsDialog
+from careapp.ui.customers.bulk_edit import BulkEditDialog
 from careapp.ui.customers.editor import CustomerEditor
 from careapp.ui.customers.note_dialog import NoteDialog
 from careapp.ui.errors import ErrorDialog
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from careapp.context import Services
+    from careapp.services.backups import BackupService
     from careapp.ui.main_window import MainWindow
     from tests.ui.conftest import ScriptedPrompts
 
@@ -167,6 +170,13 @@ def reachable_with_tab(root: QWidget) -> list[QWidget]:
     ]
 
 
+def backup_service(services: Services) -> BackupService:
+    from careapp.services.backups import BackupService
+
+    assert services.backup_dir is not None
+    return BackupService(services.db.url, services.backup_dir, services.clock)
+
+
 def open_each_dialog(qtbot: QtBot, services: Services, prompts: ScriptedPrompts) -> list[QDialog]:
     runner = SyncRunner()
     dialogs: list[QDialog] = [
@@ -176,6 +186,8 @@ def open_each_dialog(qtbot: QtBot, services: Services, prompts: ScriptedPrompts)
         ErrorDialog("ValueError: x", "Traceback …", Path("/tmp/careapp.log")),
         ImportDialog(services.imports, runner, prompts, "Sam"),  # type: ignore[arg-type]
         NoteDialog(services.customers, runner, prompts, 1, "Ann Evans", "Sam"),  # type: ignore[arg-type]
+        BulkEditDialog(services.customers, runner, [1, 2], "Sam"),
+        BackupsDialog(backup_service(services), runner, prompts, lambda _p: None),  # type: ignore[arg-type]
     ]
     for dialog in dialogs:
         qtbot.addWidget(dialog)

@@ -179,6 +179,10 @@ class BulkEditController(QObject):
         self.action.triggered.connect(self.open_dialog)
         self.action.setEnabled(False)
         window.addAction(self.action)
+        self.undo_action = QAction(self.tr("Un&do change of selected"), window)
+        self.undo_action.setToolTip(self.tr("Put the customers of the last bulk change back as they were"))
+        self.undo_action.triggered.connect(self.undo)
+        self.undo_action.setEnabled(False)
 
     def attach(self, customers: CustomerService) -> None:
         self._customers = customers
@@ -205,6 +209,7 @@ class BulkEditController(QObject):
             self._bar.show_message(self.tr("Nothing to change: the selected customers already were so."))
             return
         self._last = result
+        self.undo_action.setEnabled(True)
         self._bar.show_message(
             self.tr("Changed {customers}.").format(customers=customers_text(changed)),
             self.tr("Undo"),
@@ -215,6 +220,7 @@ class BulkEditController(QObject):
 
     def undo(self) -> None:
         result, self._last = self._last, None
+        self.undo_action.setEnabled(False)
         if result is None or self._customers is None:
             return
         customers, actor = self._customers, self._actor()
