@@ -127,12 +127,15 @@ class OthersWorkRefresher(QObject):
         if areas & TICKET_AREAS:
             window.customer_tickets.refresh()
             for dialog in list(window.ticket_windows.open_dialogs.values()):
-                dialog.reload()
+                # One with a change half typed is left alone: its save is checked against the
+                # version it showed, so a clash is caught and shown there.
+                if not dialog.panel.isVisibleTo(dialog):
+                    dialog.reload()
         if areas & CARE_AREAS:
             window.care.reload()
         if areas & SETTINGS_AREAS:
             self._reload_shop()
-        window.statusBar().showMessage(self.tr("Showing changes made on another seat."), 4000)
+        window.statusBar().showMessage(self.tr("Showing the latest changes made on another computer."), 4000)
 
     def connection_lost(self, error: BaseException) -> None:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0:1]

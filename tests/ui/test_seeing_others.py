@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from PySide6.QtCore import Qt
 
 from careapp.db.database import Database, make_engine
 from careapp.domain.customer import CustomerDraft
@@ -246,6 +247,14 @@ def test_a_call_logged_on_another_seat_shows_in_the_open_customer_and_ticket_win
     )
     service.log_contact(Actor("Kim"), customer_id, follow_up)
     qtbot.waitUntil(lambda: dialog.contacts_model.rowCount() == 2, timeout=10000)
+    # A change half typed in the ticket window: that window is left alone (its save checks the version).
+    qtbot.mouseClick(dialog.buttons["assign"], Qt.MouseButton.LeftButton)
+    assert dialog.panel.isVisibleTo(dialog)
+    with qtbot.waitSignal(live_window.changes.othersChanged, timeout=10000):
+        service.log_contact(Actor("Kim"), customer_id, follow_up)
+    qtbot.waitUntil(lambda: not live_window.runner.is_busy(), timeout=10000)
+    assert dialog.contacts_model.rowCount() == 2
+    assert dialog.panel.isVisibleTo(dialog)
     dialog.close()
 
 
