@@ -116,7 +116,7 @@ class Sections:
 
     def _count(self, session: Session, key: str, bucket: int) -> int:
         statement = select(func.count()).select_from(self.t).where(self._where(key, bucket))
-        return session.scalar(statement) or 0
+        return session.connection().scalar(statement) or 0
 
     def _bucket_now(self, row: Any) -> int:
         return 0 if row.plan_last_day < self.today else 1
@@ -135,10 +135,12 @@ class Sections:
             # All queued marketing touches due now in the bucket, less the few the limit keeps.
             # Both buckets together are exactly "day on or before today": one range of the index.
             statement = select(func.count()).select_from(self.t).where(self.due_now_marketing)
-            total = session.scalar(statement) or 0
+            total = session.connection().scalar(statement) or 0
             assert self.due_now_rows is not None
             return total - sum(1 for r in self.due_now_rows if r.id in self.kept_ids)
-        return sum(self._count(session, key, b) for b in self.conditions[key][1])
+        condition, buckets = self.conditions[key]
+        where = and_(condition, or_(*(self.buckets[b] for b in buckets)))
+        return session.connection().scalar(select(func.count()).select_from(self.t).where(where)) or 0
 
     def rows(
         self, session: Session, key: str, offset: int = 0, limit: int | None = None
@@ -160,7 +162,7 @@ class Sections:
             statement = (
                 statement.offset(offset).limit(wanted) if wanted is not None else statement.offset(offset)
             )
-            found += [self.planned(key, bucket, row) for row in session.execute(statement)]
+            found += [self.planned(key, bucket, row) for row in session.connection().execute(statement)]
             offset = 0
             if limit is not None and len(found) >= limit:
                 break
