@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from careapp.clock import utc_now
-from careapp.config import Paths, ensure_private_dir
+from careapp.config import Paths, connect_url, ensure_private_dir
 from careapp.db.database import DatabaseError, sqlite_path
 
 EXIT_OK = 0
@@ -18,7 +18,14 @@ EXIT_USER_ERROR = 2
 def run_backup_command(command: str, paths: Paths, file: Path) -> int:
     database = sqlite_path(paths.database_url)
     if database is None:
-        return _postgres(command, paths.database_url, file)
+        from careapp.services.secrets import SecretUnavailable
+
+        try:  # a shared server chosen for this computer: its password is in the keyring
+            url = connect_url(paths)
+        except SecretUnavailable as error:
+            print(f"careapp: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        return _postgres(command, url, file)
     if command == "backup":
         return _backup(database, file)
     ensure_private_dir(paths.data_dir)

@@ -333,3 +333,17 @@ def test_connect_tries_the_server_and_keeps_the_password_in_the_keyring(
     assert resolve_paths(str(tmp_path), {}).server == password_server
     assert list(memory_keyring.kept.values()) == [SEAT_PASSWORD]
     assert SEAT_PASSWORD.encode() not in (tmp_path / "connection.json").read_bytes()
+
+
+@pytest.mark.slow
+def test_careapp_backup_on_the_chosen_server_uses_the_keyring_password(
+    tmp_path: Path, password_server: SharedServer, memory_keyring: MemoryKeyring
+) -> None:
+    from careapp.cli import main
+
+    save_connection(
+        tmp_path / "connection.json", SeatConfig(password_server), SEAT_PASSWORD, database_secrets()
+    )
+    target = tmp_path / "shop.dump"
+    assert main(["--data-dir", str(tmp_path), "backup", str(target)]) == 0
+    assert target.read_bytes()[:5] == b"PGDMP"
