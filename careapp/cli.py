@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from careapp import __version__
 from careapp.cli_connect import add_connect_parser
-from careapp.config import SeatConfigError, resolve_paths
+from careapp.config import Paths, SeatConfigError, resolve_paths
 
 if TYPE_CHECKING:
     from careapp.context import Services
@@ -308,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         services = _services(args.data_dir)
     except Exception as error:
-        print(f"careapp: could not open the database at {paths.database_url}: {error}", file=sys.stderr)
+        print(
+            f"careapp: could not open the database at {paths.database_url}: {_reason(error, paths)}",
+            file=sys.stderr,
+        )
         return 1
     from careapp.db.database import DatabaseError
 
@@ -319,6 +322,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         services.close()
+
+
+def _reason(error: BaseException, paths: Paths) -> str:
+    """A shared server's failure in words (wrong password, unreachable, ...); else the error itself."""
+    if paths.server is None or type(error).__name__ == "SecretUnavailable":
+        return str(error)
+    from careapp.services.connection import explain
+
+    sentence = explain(getattr(error, "orig", None) or error, paths.server)
+    return f"{sentence} (careapp connect changes the connection)"
 
 
 def _services(data_dir: str | None) -> Services:
