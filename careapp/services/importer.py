@@ -38,6 +38,7 @@ from careapp.importing import (
     parse_import,
 )
 from careapp.services.customer_mapping import cents, draft_from_record, write_draft
+from careapp.services.customer_rows import insert_customers
 from careapp.services.settings import SettingsService
 from careapp.services.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
 
@@ -45,6 +46,7 @@ Action = Literal["create", "update", "merge", "unchanged", "reject"]
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 _LOOKUP_CHUNK = 500
+_WRITE_GROUP = 500  # new customers per flush
 
 
 class ImportCancelled(Exception):
@@ -386,36 +388,47 @@ class ImportService:
         progress: ProgressCallback | None,
         cancelled: CancelCheck | None,
     ) -> dict[int, int]:
-        """Write every planned customer; returns first file line -> customer id."""
+        """Write every planned customer; returns first file line -> customer id.
+
+        New customers are inserted in groups of 500 with batched Core INSERTs (see
+        :mod:`careapp.services.customer_rows`), rather than one ORM flush per customer.
+        """
         now = self._clock()
         ids: dict[int, int] = {}
+        created: list[_PlannedCustomer] = []
         for done, item in enumerate(planned, start=1):
             if cancelled is not None and cancelled():
                 raise ImportCancelled()
             if item.existing_id is None:
-                ids[item.first_line] = self._create(session, item, batch_id, actor, now)
+                created.append(item)
             elif item.existing_draft is not None and not same_profile(item.existing_draft, item.draft):
                 self._update(session, item, batch_id, actor, now)
             elif item.purchases or item.consents:
                 self._add_history(session, item.existing_id, item, batch_id, actor, now)
-            if done % 500 == 0:
+            if done % _WRITE_GROUP == 0:
+                self._insert_created(session, created, ids, batch_id, actor, now)
                 session.flush()
                 session.expunge_all()  # keeps memory flat on 100,000-row files
             if progress is not None and (done % 200 == 0 or done == len(planned)):
                 progress(done, len(planned))
+        self._insert_created(session, created, ids, batch_id, actor, now)
         return ids
 
-    def _create(
-        self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime
-    ) -> int:
-        record = CustomerRecord(
-            created_at=now, updated_at=now, updated_by=actor, version=1, import_batch_id=batch_id
-        )
-        write_draft(record, item.draft)
-        session.add(record)
-        session.flush()
-        self._add_history(session, record.id, item, batch_id, actor, now)
-        return record.id
+    def _insert_created(
+        self,
+        session: Session,
+        created: list[_PlannedCustomer],
+        ids: dict[int, int],
+        batch_id: int,
+        actor: str,
+        now: dt.datetime,
+    ) -> None:
+        """Insert the new customers gathered since the last group, then their purchases and consents."""
+        new_ids = insert_customers(session, [item.draft for item in created], now, actor, batch_id)
+        for item, customer_id in zip(created, new_ids, strict=True):
+            ids[item.first_line] = customer_id
+            self._add_history(session, customer_id, item, batch_id, actor, now)
+        created.clear()
 
     def _update(
         self, session: Session, item: _PlannedCustomer, batch_id: int, actor: str, now: dt.datetime
