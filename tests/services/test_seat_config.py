@@ -347,3 +347,21 @@ def test_careapp_backup_on_the_chosen_server_uses_the_keyring_password(
     target = tmp_path / "shop.dump"
     assert main(["--data-dir", str(tmp_path), "backup", str(target)]) == 0
     assert target.read_bytes()[:5] == b"PGDMP"
+
+
+def test_a_command_on_an_unreachable_chosen_server_says_why_in_words(
+    tmp_path: Path, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from careapp.cli import main
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    write_server_choice(tmp_path, SharedServer("127.0.0.1", port, "care", "counter"))
+    assert main(["--data-dir", str(tmp_path), "staff", "list"]) == 1
+    err = capsys.readouterr().err
+    assert f"careapp could not reach a database server at 127.0.0.1, port {port}." in err
+    assert "careapp connect changes the connection" in err
+    assert "sqlalche.me" not in err
