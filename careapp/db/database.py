@@ -133,7 +133,14 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.query.get("uri") == "true" and parsed.database.startswith("file:"):
+        # A URI filename (sqlite:///file:/path?mode=ro&uri=true): the path is after "file:".
+        return Path(parsed.database.removeprefix("file:"))
     return Path(parsed.database)
+
+
+def _read_only(url: str) -> bool:
+    return make_url(url).query.get("mode") == "ro"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -151,7 +158,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         path = sqlite_path(url)
-        if path is not None:
+        if path is not None and not _read_only(url):
             path.parent.mkdir(parents=True, exist_ok=True)
             _create_private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,22 +102,46 @@ def test_other_operational_errors_are_not_dressed_up(database_file: Path) -> Non
         db.dispose()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through chmod 0400; mode=ro covers it above")
-def test_read_only_file_for_a_normal_user(database_file: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        target = Path(f"{database_file}{suffix}")
-        if target.exists():
-            target.chmod(0o400)
-    database_file.parent.chmod(0o500)
+READ_ONLY_CHILD = """
+import datetime as dt, sys
+from careapp.db.database import Database, DatabaseError, make_engine
+from careapp.domain.customer import CustomerDraft
+from careapp.services.customers import CustomerService
+db = Database(make_engine("sqlite:///" + sys.argv[1]))
+try:
+    CustomerService(db, lambda: dt.datetime(2026, 11, 23)).create(CustomerDraft(first_name="Ann"), "Sam")
+except DatabaseError as error:
+    print("refused:", error)
+else:
+    print("saved")
+"""
+
+
+def test_read_only_file_for_a_normal_user(
+    database_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A database file and folder the user may only read, opened by a normal user (as root, the
+    check runs in a child process switched to ``nobody``, since root writes through chmod)."""
+    folder = Path(tempfile.mkdtemp(prefix="careapp-ro-"))
     try:
-        db = Database(make_engine(f"sqlite:///{database_file}"))
-        try:
-            with pytest.raises(DatabaseError):
-                CustomerService(db, lambda: NOW).create(CustomerDraft(first_name="Ann"), "Sam")
-        finally:
-            db.dispose()
+        target = folder / "careapp.db"
+        shutil.copy(database_file, target)
+        command = [sys.executable, "-c", READ_ONLY_CHILD, str(target)]
+        if os.geteuid() == 0:
+            folder.chmod(0o755)
+            os.chown(target, 65534, 65534)
+            os.chown(folder, 65534, 65534)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        target.chmod(0o400)
+        folder.chmod(0o500)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("refused: "), done.stdout + done.stderr
+        assert "Traceback" not in done.stdout
+        assert customer_count(target) == 0
     finally:
-        database_file.parent.chmod(0o700)
+        folder.chmod(0o700)
+        shutil.rmtree(folder)
 
 
 def test_cli_prints_the_sentence_not_a_traceback(paths: Paths, tmp_path: Path) -> None:
@@ -156,3 +182,12 @@ def test_cli_prints_the_sentence_not_a_traceback(paths: Paths, tmp_path: Path) -
     assert "disk holding the customer database is full" in result.stderr
     assert "Traceback" not in result.stderr
     assert customer_count(paths.data_dir / "careapp.db") == 0
+
+
+def test_a_uri_filename_is_the_file_it_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from careapp.db.database import sqlite_path
+
+    assert sqlite_path("sqlite:///file:/srv/shop/careapp.db?mode=ro&uri=true") == Path("/srv/shop/careapp.db")
+    monkeypatch.chdir(tmp_path)
+    make_engine(f"sqlite:///file:{tmp_path / 'gone' / 'careapp.db'}?mode=ro&uri=true").dispose()
+    assert list(tmp_path.iterdir()) == []  # read-only: nothing created, not even a folder named "file:"
