@@ -142,13 +142,17 @@ class ChangeTracker:
 def bump(session: Session, area: str) -> int:
     """Raise one area's counter inside the session's transaction; the new value."""
     record = ChangeCounterRecord
-    session.execute(
+    statement = (
         update(record)
         .where(record.area == area)
         .values(value=record.value + 1)
         .execution_options(synchronize_session=False)
     )
-    value = session.execute(select(record.value).where(record.area == area)).scalar()
+    if session.get_bind().dialect.update_returning:  # one round trip (PostgreSQL, SQLite >= 3.35)
+        value = session.execute(statement.returning(record.value)).scalar()
+    else:
+        session.execute(statement)
+        value = session.execute(select(record.value).where(record.area == area)).scalar()
     if value is None:  # an area added after the migration seeded the rows
         session.execute(insert(record).values(area=area, value=1))
         return 1
