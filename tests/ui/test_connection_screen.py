@@ -299,3 +299,15 @@ def test_a_damaged_connection_file_stops_the_start_with_a_sentence(tmp_path: Pat
     assert "connection settings" in result.stderr and "are damaged. Delete the file" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (data_dir / "careapp.db").exists()  # nothing was opened on a guess
+
+
+def test_saving_the_same_choice_closes_without_a_restart(
+    qtbot: QtBot, tmp_path: Path, ring: MemoryKeyring
+) -> None:
+    dialog = make_dialog(qtbot, tmp_path, SyncRunner(), ring, SeatConfig(SERVER))
+    saved: list[object] = []
+    dialog.saved.connect(saved.append)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert saved == []
+    assert not dialog.isVisible()
+    assert not (tmp_path / "connection.json").exists()

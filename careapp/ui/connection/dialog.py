@@ -78,6 +78,7 @@ class ConnectionDialog(QDialog):
         """``overridden_by``: the CAREAPP_DATABASE_URL in force (without password), if any."""
         super().__init__(parent)
         self._runner, self._jobs = runner, jobs
+        self._initial = current
         self._busy = False
         self.setObjectName("connectionDialog")
         self.setWindowTitle(self.tr("Database connection"))
@@ -258,8 +259,11 @@ class ConnectionDialog(QDialog):
             self.error.show_error(problem or None)
             return
         self.error.show_error(None)
-        self._set_busy(True)
         jobs, config, password = self._jobs, self.config(), self.password.text()
+        if config == self._initial and not password:
+            self.accept()  # nothing changed: no need to start again
+            return
+        self._set_busy(True)
         self._runner.submit(lambda: jobs.save(config, password), self._saved, self._save_failed, owner=self)
 
     def _saved(self, config: SeatConfig) -> None:
