@@ -13,14 +13,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database
-from careapp.db.models import TicketRecord, TicketStateChangeRecord
+from careapp.db.models import ContactRecord, TicketRecord, TicketStateChangeRecord
 from careapp.domain.durations import format_duration
 from careapp.domain.fcr import (
     DEFAULT_BACKLOG_BUCKETS,
@@ -60,6 +61,7 @@ class ReportService:
         self._clock = clock
         self._tz = tz
         self._local = LocalTimes(tz)
+        self._histories = HistoryCache()
 
     def fcr(
         self,
@@ -77,7 +79,8 @@ class ReportService:
         end = self._local_midnight(last_day + dt.timedelta(days=1))
         with self._db.session() as session:
             settings = read_fcr_settings(session)
-            histories = load_period(session, _utc(start), _utc(end), as_of_utc, settings, self._local)
+            ids = period_ticket_ids(session, _utc(start), _utc(end), as_of_utc, settings)
+            histories = self._histories.load(session, ids, self._local)
             backlog_histories = load_open_at(session, as_of_utc)
         report = fcr_report(histories, settings, start, end, self._local(as_of_utc), group_by)
         backlog = open_backlog_by_age(backlog_histories, as_of_utc)
@@ -142,16 +145,10 @@ def _utc(aware: dt.datetime) -> dt.datetime:
 # --- bulk loading ----------------------------------------------------------------------------------
 
 
-def load_period(
-    session: Session,
-    start: dt.datetime,
-    end: dt.datetime,
-    as_of: dt.datetime,
-    settings: FcrSettings,
-    when: TimeConverter,
-) -> list[TicketHistory]:
-    """Every ticket an FCR report for ``[start, end)`` at ``as_of`` needs (naive UTC arguments; the
-    histories' times go through ``when``, e.g. to local time).
+def period_ticket_ids(
+    session: Session, start: dt.datetime, end: dt.datetime, as_of: dt.datetime, settings: FcrSettings
+) -> list[int]:
+    """Every ticket an FCR report for ``[start, end)`` at ``as_of`` needs (naive UTC arguments).
 
     The cohort: tickets whose first resolution known at ``as_of`` is in the period. Their repeats:
     the other tickets of the same customers opened from ``start`` to ``end`` plus the repeat window
@@ -186,7 +183,76 @@ def load_period(
             ),
         )
     )
-    return list(load_histories(session, session.scalars(related), when).values())
+    return list(session.connection().execute(related).scalars())
+
+
+def load_period(
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    settings: FcrSettings,
+    when: TimeConverter,
+) -> list[TicketHistory]:
+    """The histories of :func:`period_ticket_ids`, their times through ``when`` (e.g. to local time)."""
+    ids = period_ticket_ids(session, start, end, as_of, settings)
+    return list(load_histories(session, ids, when).values())
+
+
+class HistoryCache:
+    """Ticket histories kept between reports while no ticket changed (looking at a report by month, then
+    by staff, then another period loads nothing twice).
+
+    Whether anything changed is asked of the database on every use, so other seats' changes count too:
+    tickets, their contacts and their state changes are only ever added, edited with a new ticket
+    version, or deleted, and each of those moves the stamp (counts, highest ids, sum of versions).
+    Safe to use from several threads; the histories are immutable.
+    """
+
+    MAX_KEPT = 100_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: tuple[object, ...] | None = None
+        self._kept: dict[int, TicketHistory] = {}
+
+    def load(self, session: Session, ids: Sequence[int], when: TimeConverter) -> list[TicketHistory]:
+        stamp = _tickets_stamp(session)
+        with self._lock:
+            if stamp != self._stamp or len(self._kept) > self.MAX_KEPT:
+                self._kept, self._stamp = {}, stamp
+            kept = self._kept
+        missing = [i for i in ids if i not in kept]
+        loaded = load_histories(session, missing, when)
+        with self._lock:
+            if self._stamp == stamp:
+                self._kept.update(loaded)
+        # In id order, as load_histories gives them: the report lists ticket ids in that order.
+        return [history for i in sorted(set(ids)) if (history := kept.get(i) or loaded.get(i)) is not None]
+
+
+def _tickets_stamp(session: Session) -> tuple[object, ...]:
+    """Changes whenever any ticket's history could have changed (see :class:`HistoryCache`)."""
+    tickets = select(
+        func.count().label("n"),
+        func.max(TicketRecord.id).label("top"),
+        func.sum(TicketRecord.version).label("v"),
+    ).subquery()
+    contacts = (
+        select(
+            func.count().label("n"),
+            func.max(ContactRecord.id).label("top"),
+            func.sum(ContactRecord.ticket_id).label("t"),
+        )
+        .where(ContactRecord.ticket_id.is_not(None))
+        .subquery()
+    )
+    changes = select(func.count().label("n"), func.max(TicketStateChangeRecord.id).label("top")).subquery()
+    # One row each: joined on true, not a cartesian product by accident.
+    statement = select(tickets, contacts, changes).select_from(
+        tickets.join(contacts, true()).join(changes, true())
+    )
+    return tuple(session.connection().execute(statement).one())
 
 
 def load_open_at(session: Session, as_of: dt.datetime) -> list[TicketHistory]:
