@@ -264,6 +264,26 @@ def test_changing_the_connection_after_a_failed_start_opens_the_screen(
     connection.quitRequested.connect(lambda: quit_asked.append(True))
     connection.dialog.reject()
     assert quit_asked == [True]
+    assert not connection.restart_requested
+
+
+def test_saving_the_same_server_after_a_failed_start_tries_again(
+    qtbot: QtBot,
+    tmp_path: Path,
+    runner: ThreadedRunner,
+    prompts: ScriptedPrompts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: MemoryKeyring())
+    window, _reasons = failing_start(qtbot, tmp_path, runner, prompts, FailureChoice.CHANGE)
+    connection = window.connection  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: connection.dialog is not None and connection.dialog.isVisible())
+    restarts: list[bool] = []
+    connection.restartRequested.connect(lambda: restarts.append(True))
+    qtbot.mouseClick(connection.dialog.save_button, Qt.MouseButton.LeftButton)
+    assert restarts == [True]
 
 
 def test_the_menu_and_the_welcome_open_the_screen(qtbot: QtBot, window: object, tmp_path: Path) -> None:

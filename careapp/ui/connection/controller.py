@@ -155,6 +155,8 @@ class ConnectionController(QObject):
         self._restart()
 
     def _restart(self) -> None:
+        if self.restart_requested:
+            return
         self.restart_requested = True
         self.restartRequested.emit()
 
@@ -169,6 +171,8 @@ class ConnectionController(QObject):
             dialog = self.open_dialog()
             if dialog is not None:
                 dialog.rejected.connect(self.quitRequested)
+                # Saved as it was (the server is back, say): start again and try once more.
+                dialog.accepted.connect(self._restart)
             return
         if choice is FailureChoice.LOCAL:
             jobs = ConnectionJobs(paths.seat_file, self._secrets)
