@@ -508,6 +508,9 @@ class ImportService:
             batch = self._last_batch(session)
             if batch is None:
                 raise NothingToUndo()
+            # Locked before "edited since?" is asked: an edit saved on another seat meanwhile waits,
+            # then finds its copy stale, instead of being overwritten by the undo.
+            self._lock_customers(session, batch.id)
             if not force:
                 edited = self._edited_since(session, batch.id)
                 if edited:
@@ -532,6 +535,17 @@ class ImportService:
                 .values(undone_at=self._clock())
             )
             return UndoResult(batch.id, batch.source_name, int(removed or 0), len(changes))
+
+    @staticmethod
+    def _lock_customers(session: Session, batch_id: int) -> None:
+        """Lock every customer the batch created or changed (SQLite: the file; PostgreSQL: the rows)."""
+        changed = select(ImportChangeRecord.customer_id).where(ImportChangeRecord.batch_id == batch_id)
+        session.execute(
+            update(CustomerRecord)
+            .where((CustomerRecord.import_batch_id == batch_id) | CustomerRecord.id.in_(changed))
+            .values(version=CustomerRecord.version)
+            .execution_options(synchronize_session=False)
+        )
 
     @staticmethod
     def _edited_since(session: Session, batch_id: int) -> list[str]:

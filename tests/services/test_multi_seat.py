@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -288,3 +289,44 @@ def test_two_seats_building_the_calendar_at_once_both_succeed_with_each_item_onc
     uids = [item.uid for item in calendars[1].items()]
     assert len(uids) == len(set(uids)) >= 20
     assert sorted(i.uid for i in results[0]) == sorted(i.uid for i in results[1]) == sorted(uids)
+
+
+def test_undoing_an_import_while_another_seat_edits_a_customer_loses_neither_silently(
+    seats: tuple[Services, Services], tmp_path: Path
+) -> None:
+    from careapp.services.importer import UndoWouldLoseEdits
+
+    ann_seat, bob_seat = seats
+    ann_seat.imports._clock = slow_clock(NOW)  # type: ignore[attr-defined]
+    hal = ann_seat.customers.create(
+        CustomerDraft(first_name="Hal", emails=[EmailAddress("hal@x.org")]), "Ann"
+    )
+    shopify = tmp_path / "customers_export.csv"
+    header = (
+        "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,"
+        "Default Address Address1,Default Address Address2,Default Address City,"
+        "Default Address Province Code,Default Address Country Code,"
+        "Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,"
+        "Tax Exempt,Tags"
+    )
+    rows = (
+        "Hal,Hughes,hal@x.org,no,,,,,,,,,,no,0.00,0,,no,tea",
+        "Ida,Ito,ida@x.org,no,,,,,,,,,,no,0.00,0,,no,",
+    )
+    shopify.write_text("\n".join((header, *rows)) + "\n", encoding="utf-8")
+    ann_seat.imports.apply(shopify, "Ann")
+    copy = bob_seat.customers.get(hal.id)
+    assert copy.tags == ["tea"]
+    typed = replace(copy.draft(), notes="Call after 5")
+    results = at_once(
+        ann_seat.imports.undo_last,
+        lambda: bob_seat.customers.update(hal.id, typed, copy.version, "Bob"),
+    )
+    undo, edit = results
+    stored = bob_seat.customers.get(hal.id)
+    if isinstance(edit, Exception):  # the undo went first: the edit is refused, not lost
+        assert isinstance(edit, StaleCustomer) and not isinstance(undo, Exception)
+        assert (stored.tags, stored.notes) == ([], "")
+    else:  # the edit went first: the undo refuses to throw it away
+        assert isinstance(undo, UndoWouldLoseEdits)
+        assert (stored.tags, stored.notes) == (["tea"], "Call after 5")
