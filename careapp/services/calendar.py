@@ -50,12 +50,12 @@ from careapp.domain.calendar import (
     CalendarEntry,
     CalendarItem,
     ItemKind,
-    build_feed,
     short_name,
 )
 from careapp.domain.customer import DateKind, ImportantDate, InvalidDate, PartialDate
 from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, years_on
 from careapp.domain.touches import KIND_TITLES, TouchKind
+from careapp.exporting.ics_export import feed_bytes
 from careapp.redact import mask_url_passwords
 from careapp.services.exporter import write_atomically
 from careapp.services.settings import SettingsService
@@ -214,7 +214,7 @@ class CalendarService:
         self, kinds: Iterable[ItemKind] | None = None, start: dt.date | None = None, days: int | None = None
     ) -> bytes:
         items = self.items(kinds, start, days)
-        return build_feed(items, self.calendar_name(), _aware(self._clock()))
+        return feed_bytes(items, self.calendar_name(), _aware(self._clock()))
 
     def export_ics(
         self,
@@ -225,7 +225,7 @@ class CalendarService:
     ) -> int:
         """Write an .ics file (atomically); the number of events written."""
         items = self.items(kinds, start, days)
-        text = build_feed(items, self.calendar_name(), _aware(self._clock()))
+        text = feed_bytes(items, self.calendar_name(), _aware(self._clock()))
         write_atomically(path, text.decode("utf-8"))
         return len(items)
 
