@@ -1,0 +1,50 @@
+"""The first-contact resolution report for a year (ReportService.fcr, by month), against a bare SQL
+aggregate over the same tickets: the tickets first resolved in the year, by month, with how many had a
+single inbound contact (gross FCR's numerator, roughly), in one query run with sqlite3."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from bench.common import Figure, below, median_time, timed
+
+BARE_SQL = """
+WITH first_resolved AS (
+    SELECT ticket_id, min(at) AS at FROM ticket_state_change WHERE new = 'resolved' GROUP BY ticket_id
+), inbound AS (
+    SELECT ticket_id, count(*) AS n FROM contact WHERE direction = 'in' AND ticket_id IS NOT NULL
+    GROUP BY ticket_id
+)
+SELECT strftime('%Y-%m', f.at) AS month, count(*), sum(coalesce(i.n, 0) <= 1)
+FROM first_resolved f JOIN ticket t ON t.id = f.ticket_id LEFT JOIN inbound i ON i.ticket_id = f.ticket_id
+WHERE f.at >= ? AND f.at < ? AND t.exclusion IS NULL
+GROUP BY month ORDER BY month
+"""
+
+
+def measure(services, database: Path, log=print) -> list[Figure]:
+    today = dt.date.today()
+    first = today - dt.timedelta(days=364)
+    cold, result = timed(lambda: services.reports.fcr(first, today, "month"))
+    warm = median_time(lambda: services.reports.fcr(first, today, "month"), 3)
+    connection = sqlite3.connect(database)
+    bounds = (first.isoformat(), (today + dt.timedelta(days=1)).isoformat())
+    baseline = median_time(lambda: connection.execute(BARE_SQL, bounds).fetchall(), 3)
+    bare_total = sum(row[1] for row in connection.execute(BARE_SQL, bounds))
+    connection.close()
+    log(
+        f"  FCR year: {result.report.total.cohort} tickets in the cohort (bare SQL: {bare_total}), "
+        f"first call {cold:.2f} s"
+    )
+    return [
+        below(
+            "FCR report, one year",
+            warm,
+            0.5,
+            baseline=baseline,
+            baseline_name="bare SQL aggregate",
+            note=f"{result.report.total.cohort} tickets; first call {cold:.2f} s",
+        ),
+    ]

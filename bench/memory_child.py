@@ -1,0 +1,72 @@
+"""The memory benchmark's child: the real main window on a data folder (argv[1]), offscreen, the
+Customers page open, the whole list scrolled through to the end a screenful at a time; prints its peak
+RSS in kB (``ru_maxrss``) and the rows it saw loaded, then quits."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+
+
+def main() -> int:
+    from careapp.app import Startup, make_application
+    from careapp.config import resolve_paths
+    from careapp.ui.main_window import MainWindow
+    from careapp.ui.runner import ThreadedRunner
+
+    app = make_application()
+    paths = resolve_paths(sys.argv[1])
+    runner = ThreadedRunner()
+    window = MainWindow(runner, QSettings(), "bench")
+    window.resize(1280, 800)
+    startup = Startup(window, runner, paths, Path("/dev/null"), smoke_test=True)
+    window.firstPainted.connect(startup.begin)
+    scroller = Scroller(window)
+    startup.listReady.connect(scroller.start)
+    window.show()
+    QTimer.singleShot(600_000, lambda: QCoreApplication.exit(2))
+    try:
+        code = app.exec()
+    finally:
+        runner.shutdown()
+        startup.close_services()
+    return code
+
+
+class Scroller:
+    """Scrolls the list a screenful per turn of the event loop, waiting for each page of rows."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.started = 0.0
+
+    def start(self) -> None:
+        self.window.show_page(self.window.splitter)  # the Customers page
+        self.table = self.window.list_panel.table
+        self.model = self.window.list_panel.model
+        self.bar = self.table.verticalScrollBar()
+        self.started = time.perf_counter()
+        QTimer.singleShot(0, self.step)
+
+    def step(self) -> None:
+        first = self.table.rowAt(0)
+        if first >= 0 and not self.model.is_loaded(first):
+            QTimer.singleShot(1, self.step)  # the page is on its way
+            return
+        if self.bar.value() >= self.bar.maximum():
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            print(f"rss_kb {rss}", flush=True)
+            print(f"rows {self.model.rowCount()}", flush=True)
+            print(f"scroll_seconds {time.perf_counter() - self.started:.2f}", flush=True)
+            QCoreApplication.exit(0)
+            return
+        self.bar.setValue(self.bar.value() + self.bar.pageStep())
+        QTimer.singleShot(0, self.step)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

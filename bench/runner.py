@@ -1,0 +1,167 @@
+"""``python -m bench``: make (or reuse) the demo databases, run every benchmark, print the table and
+write bench/results.json. Each figure has a baseline measured in the same run; targets from issue 7."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import calendar, care, fcr, importing, memory, search, startup
+from bench.common import Figure, table
+from bench.dataset import DATABASE_FILE, DemoSize, demo_database, work_folder
+
+HERE = Path(__file__).parent
+ALL = ("fcr", "search", "care", "ics", "sync", "import", "memory", "startup")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--tickets", type=int, default=20_000)
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=970_000,
+        help="contacts and purchases of the customer demo (ticket contacts come on top)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=5, help="start-up runs of each (the median is shown)")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated, of: {', '.join(ALL)}")
+    parser.add_argument("--output", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the figures already in --output that this run did not measure (for a run split by --only)",
+    )
+    return parser.parse_args(argv)
+
+
+def services_on(folder: Path):
+    from careapp.config import resolve_paths
+    from careapp.context import build_services
+
+    return build_services(resolve_paths(str(folder)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(chosen) - set(ALL)
+    if unknown:
+        print(
+            f"unknown benchmarks: {', '.join(sorted(unknown))} (choose from {', '.join(ALL)})",
+            file=sys.stderr,
+        )
+        return 2
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    started = time.time()
+    load_before = os.getloadavg()
+    size = DemoSize(args.customers, args.tickets, args.history, args.seed)
+    figures: list[Figure] = []
+    failures: list[str] = []
+    folders: list[Path] = []
+
+    def log(text: str) -> None:
+        print(text, flush=True)
+
+    def attempt(name: str, run: Callable[[], list[Figure]]) -> None:
+        if name not in chosen:
+            return
+        log(f"== {name}")
+        try:
+            figures.extend(run())
+        except Exception as error:  # one broken benchmark must not hide the others
+            traceback.print_exc()
+            failures.append(f"{name}: {error}")
+
+    def fresh(source: Path | None, name: str) -> Path:
+        folder = work_folder(source, name)
+        folders.append(folder)
+        return folder
+
+    big = demo_database(size, log) if set(chosen) & {"fcr", "search", "care", "memory", "startup"} else None
+    try:
+        if big is not None:
+            main_folder = fresh(big, "main")
+            services = services_on(main_folder)
+            try:
+                attempt("fcr", lambda: fcr.measure(services, main_folder / DATABASE_FILE, log))
+                attempt("search", lambda: search.measure(services, main_folder / DATABASE_FILE, log))
+            finally:
+                services.close()
+            attempt("care", lambda: care.measure(lambda: services_on(fresh(big, "care")), big, log))
+            attempt("memory", lambda: memory.measure(main_folder, log))
+            attempt("startup", lambda: startup.measure(main_folder, args.runs, log))
+        attempt(
+            "import",
+            lambda: importing.measure(
+                lambda: services_on(fresh(None, "import")), fresh(None, "import-file"), log
+            ),
+        )
+        if {"ics", "sync"} & set(chosen):
+            small = demo_database(DemoSize(calendar.ITEMS, 0, 0, args.seed, first_refresh=False), log)
+            for name, run in (("ics", calendar.measure_export), ("sync", calendar.measure_sync)):
+                folder = fresh(small, name)
+                cal_services = services_on(folder)
+                try:
+                    calendar.give_everyone_a_birthday(cal_services)
+                    attempt(name, lambda run=run, folder=folder, s=cal_services: run(s, folder, log))
+                finally:
+                    cal_services.close()
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+    print()
+    print(table(figures))
+    for failure in failures:
+        print(f"FAILED TO RUN: {failure}")
+    write_results(args, size, figures, failures, started, load_before)
+    print(f"\nwritten to {args.output}")
+    return 1 if failures or any(f.passed is False for f in figures) else 0
+
+
+def write_results(args, size, figures, failures, started, load_before) -> None:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE.parent
+    ).stdout.strip()
+    result = {
+        "command": "python -m bench " + " ".join(sys.argv[1:]),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "commit": commit,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
+        "data": {
+            "customers": size.customers,
+            "tickets": size.tickets,
+            "history": size.history,
+            "seed": size.seed,
+        },
+        "figures": [f.as_json() for f in figures],
+        "failed_to_run": failures,
+    }
+    if args.merge and args.output.exists():
+        earlier = json.loads(args.output.read_text())
+        measured = {f.name for f in figures}
+        kept = [f for f in earlier.get("figures", []) if f["name"] not in measured]
+        result["figures"] = kept + result["figures"]
+        result["earlier_runs"] = [
+            *earlier.get("earlier_runs", []),
+            {k: earlier.get(k) for k in ("command", "started", "seconds", "commit", "machine")},
+        ]
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
