@@ -6,7 +6,8 @@ window appears as fast as Qt allows; migrating the database happens there too.
 
 Also here: one careapp per user and data folder (a second launch brings the first forward),
 logging to the user's log folder, a dialog for unexpected errors, translations, the first-run
-welcome, and ``CAREAPP_SMOKE_TEST=1`` for checking a packaged build (see :class:`Startup`).
+welcome, ``CAREAPP_SMOKE_TEST=1`` for checking a packaged build (see :class:`Startup`), and
+``CAREAPP_BENCH_TIMES=FILE`` for the start-up benchmark (see :class:`BenchTimes`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import getpass
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ SMOKE_TEST_ENV = "CAREAPP_SMOKE_TEST"
 SMOKE_TEST_READY = "smoke test: main window ready"
 SMOKE_TEST_TIMEOUT_MS = 120_000
 EXIT_RESTART = -1  # internal: the window closed to start again on another database
+BENCH_TIMES_ENV = "CAREAPP_BENCH_TIMES"
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,44 @@ class Startup(QObject):
         if self.services is not None:
             self.services.close()
             self.services = None
+
+
+class BenchTimes(QObject):
+    """Start-up milestones for ``bench/`` (``CAREAPP_BENCH_TIMES=FILE``): one ``name seconds`` line per
+    milestone, in wall-clock seconds (``time.time()``, comparable with the process that started us).
+
+    Milestones: ``first_paint`` (the main window reached the screen), ``list`` (the first customer list
+    arrived), ``queue`` (the care queue was first populated). With ``CAREAPP_SMOKE_TEST=1`` the app
+    quits once all three are written, instead of after the list alone.
+    """
+
+    MILESTONES = ("first_paint", "list", "queue")
+    done = Signal()
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._path = path
+        self._seen: set[str] = set()
+        path.write_text("")
+
+    def record(self, name: str) -> None:
+        if name in self._seen:
+            return
+        self._seen.add(name)
+        with self._path.open("a", encoding="utf-8") as out:
+            out.write(f"{name} {time.time():.6f}\n")
+        if self._seen.issuperset(self.MILESTONES):
+            self.done.emit()
+
+    def watch(self, window: MainWindow, startup: Startup) -> None:
+        window.firstPainted.connect(lambda: self.record("first_paint"))
+        startup.listReady.connect(lambda: self.record("list"))
+        window.care.queue_page.queueLoaded.connect(lambda _queue: self.record("queue"))
+
+
+def bench_times_path(environ: Mapping[str, str] | None = None) -> Path | None:
+    value = (os.environ if environ is None else environ).get(BENCH_TIMES_ENV, "")
+    return Path(value) if value else None
 
 
 def make_application() -> QApplication:
@@ -259,13 +300,14 @@ def _run(
         window.connection.configure(paths)
         window.connection.restartRequested.connect(window.close)
         window.connection.quitRequested.connect(window.close)
+        bench = _bench_times(window, startup)
         window.firstPainted.connect(startup.begin)
         window.show()
     except Exception as error:
         runner.shutdown()
         return _start_failed(error, log_path, smoke_test)
     if smoke_test:
-        _watch_smoke_test(startup, runner)
+        _watch_smoke_test(startup, runner, bench)
     try:
         code = app.exec()
     finally:
@@ -276,8 +318,18 @@ def _run(
     return code or startup.exit_code
 
 
-def _watch_smoke_test(startup: Startup, runner: Runner) -> None:
-    """Exit 0 once the list has loaded; 1, with the reason on stderr, if it fails or hangs."""
+def _bench_times(window: MainWindow, startup: Startup) -> BenchTimes | None:
+    path = bench_times_path()
+    if path is None:
+        return None
+    bench = BenchTimes(path, window)
+    bench.watch(window, startup)
+    return bench
+
+
+def _watch_smoke_test(startup: Startup, runner: Runner, bench: BenchTimes | None = None) -> None:
+    """Exit 0 once the list has loaded (for the benchmark: once every milestone is written); 1, with
+    the reason on stderr, if it fails or hangs."""
 
     def passed() -> None:
         log.info(SMOKE_TEST_READY)
@@ -293,6 +345,6 @@ def _watch_smoke_test(startup: Startup, runner: Runner) -> None:
         print(f"smoke test: the main window was not ready in time{busy}", file=sys.stderr)
         QCoreApplication.exit(EXIT_START_FAILED)
 
-    startup.listReady.connect(passed)
+    (startup.listReady if bench is None else bench.done).connect(passed)
     startup.openFailed.connect(failed)
     QTimer.singleShot(SMOKE_TEST_TIMEOUT_MS, startup, timed_out)
