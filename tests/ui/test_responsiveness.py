@@ -82,3 +82,59 @@ def test_window_repaints_and_takes_input_while_the_database_is_busy(
     expected = demo_services.customers.search_ids("ann")
     qtbot.waitUntil(lambda: window.list_panel.model.rowCount() == len(expected), timeout=5000)  # type: ignore[union-attr]
     assert window.count_label.text().endswith("match")
+
+
+class SlowCall:
+    """A real service with one method that waits until the test says so."""
+
+    def __init__(self, real: Any, method: str) -> None:
+        self._real = real
+        self._method = method
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if name != self._method:
+            return attribute
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            self.started.set()
+            if not self.release.wait(timeout=30):
+                raise TimeoutError("the test never released the call")
+            return attribute(*args, **kwargs)
+
+        return slow
+
+
+def test_a_slow_care_queue_leaves_the_window_painting_and_typing(
+    qtbot: QtBot,
+    demo_services: Services,
+    threaded_runner: ThreadedRunner,
+    tmp_path: Path,
+    prompts: ScriptedPrompts,
+) -> None:
+    # The care queue's refresh at start-up is the longest database work of a morning (touches for
+    # 100,000 customers); while it runs the window must still switch pages, paint and take typing.
+    slow = SlowCall(demo_services.touches, "refresh")
+    services = dataclasses.replace(demo_services, touches=slow)
+    window = make_window(qtbot, threaded_runner, tmp_path, prompts)
+    window.show_page(window.care.queue_page)
+    window.attach_services(services, services.settings.shop())
+    assert slow.started.wait(5), "the refresh should be running on the worker"
+    assert threaded_runner.is_busy()
+
+    counter = PaintCounter()
+    window.installEventFilter(counter)
+    search = window.list_panel.search
+    search.installEventFilter(counter)
+    window.show_page(window.splitter)  # switching pages works while the worker is stuck
+    qtbot.waitUntil(lambda: counter.paints > 0, timeout=2000)
+    qtbot.keyClicks(search, "ben")
+    assert search.text() == "ben"
+    painted = counter.paints
+    search.update()
+    qtbot.waitUntil(lambda: counter.paints > painted, timeout=2000)
+
+    with qtbot.waitSignal(window.care.queue_page.queueLoaded, timeout=20_000):
+        slow.release.set()  # then the queue loads as usual
