@@ -460,6 +460,8 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
         f"Erased customer {report.customer_id}: {report.total} row(s) removed or rewritten. "
         "The audit trail keeps the id, when, who and why, nothing more."
     )
+    if report.compact_note():
+        print(report.compact_note())
     _rewrite_feed(services)
     return EXIT_OK
 

@@ -119,11 +119,20 @@ class ErasureReport:
     at: dt.datetime
     by: str
     counts: dict[str, int]
-    scrubbed: bool = False
+    scrubbed: bool | None = None  # None: not a SQLite file (nothing to compact here)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    def compact_note(self) -> str:
+        """A sentence when the file could not be compacted (empty otherwise)."""
+        if self.scrubbed is not False:
+            return ""
+        return (
+            "The database file could not be compacted just now (another program was using it), so its "
+            "free space may still hold deleted bytes; the next erasure compacts it."
+        )
 
 
 @dataclass
@@ -476,19 +485,25 @@ def erase_in_session(
     return counts
 
 
-def scrub_free_space(db: Database, attempts: int = 5) -> bool:
+def scrub_free_space(db: Database) -> bool | None:
     """SQLite: rebuild the file (VACUUM) so no free page keeps old rows, then checkpoint and truncate
-    the WAL so it keeps no copies of old pages either. False when another connection kept the WAL
-    busy (the next checkpoint clears it) or the database is not SQLite."""
+    the WAL so it keeps no copies of old pages either. False when another program kept the file
+    locked or the WAL busy; None when the database is not SQLite."""
+    from sqlalchemy.exc import OperationalError
+
     engine = db.engine
     if engine.dialect.name != "sqlite":
-        return False
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM")
-        for _ in range(attempts):
+        return None
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM")
+            # Waits for readers up to the busy timeout (database.py), then gives up with busy = 1.
             busy, _frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
             if not busy:
                 return True
+    except OperationalError as error:  # another process kept the file locked past the busy timeout
+        log.warning("the database could not be compacted after an erasure: %s", error.orig)
+        return False
     log.warning("the WAL could not be truncated after an erasure; the next checkpoint clears it")
     return False
 

@@ -189,3 +189,26 @@ def test_the_database_file_and_its_wal_keep_no_bytes_of_her(
     with services.db.session() as session:
         assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert session.connection().exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+@pytest.mark.sqlite_only
+def test_an_erase_still_succeeds_when_another_program_holds_the_file(
+    services: Services, people: People, data_dir: Path
+) -> None:
+    """The erase is committed first; compacting the file is best effort and says when it could not."""
+    import sqlite3
+
+    from careapp.services.privacy import scrub_free_space
+
+    other = sqlite3.connect(data_dir / "careapp.db", timeout=0.1, isolation_level=None)
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT count(*) FROM customer").fetchone()  # another seat reading: a snapshot
+        report = services.guard.erase_customer(OWNER, people.zoe, REASON)
+        assert report.scrubbed is False and "could not be compacted" in report.compact_note()
+        with pytest.raises(CustomerNotFound):
+            services.customers.get(people.zoe)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    assert scrub_free_space(services.db) is True

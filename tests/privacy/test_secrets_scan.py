@@ -120,6 +120,8 @@ def caldav_session(radicale: Radicale, capsys: pytest.CaptureFixture[str]) -> st
 def database_session(home: Path) -> str:
     """The shared server's password saved through the seat connection, then used on a closed port."""
     server = SharedServer(host="127.0.0.1", port=free_port(), database="careapp", user="counter")
+    typed = f"postgresql://counter:{quote(DB_PASSWORD, safe='')}@127.0.0.1:{server.port}/careapp"
+    assert run(["connect", "--server", typed, "--no-check"]) == 2  # the password typed in the address
     seat_file = home / "config" / "careapp" / "connection.json"
     store = database_secrets(backend=keyring.backends.SecretService.Keyring(), timeout=20)
     save_connection(seat_file, SeatConfig(server), DB_PASSWORD, store)

@@ -294,10 +294,14 @@ class CustomerPrivacy(QObject):
 
     def _erased(self, dialog: EraseDialog, report: ErasureReport) -> None:
         dialog.accept()
-        self._message_bar.show_message(
-            self.tr(
-                "Customer {id} was erased: {count} record(s) removed or rewritten. The audit trail keeps "
-                "when, by whom and why, nothing more."
-            ).format(id=report.customer_id, count=report.total)
-        )
+        text = self.tr(
+            "Customer {id} was erased: {count} record(s) removed or rewritten. The audit trail keeps "
+            "when, by whom and why, nothing more."
+        ).format(id=report.customer_id, count=report.total)
+        if report.scrubbed is False:
+            text += " " + self.tr(
+                "The database file could not be compacted just now (another program was using it); "
+                "the next erasure compacts it."
+            )
+        self._message_bar.show_message(text)
         self.erased.emit(report.customer_id)
