@@ -19,6 +19,7 @@ from careapp.ui.backups.dialog import BackupsDialog
 from careapp.ui.customers.bulk_edit import BulkEditDialog
 from careapp.ui.customers.editor import CustomerEditor
 from careapp.ui.customers.note_dialog import NoteDialog
+from careapp.ui.customers.privacy_actions import EraseDialog
 from careapp.ui.errors import ErrorDialog
 from careapp.ui.importing.dialog import ImportDialog
 from careapp.ui.runner import SyncRunner
@@ -187,6 +188,7 @@ def open_each_dialog(qtbot: QtBot, services: Services, prompts: ScriptedPrompts)
         ImportDialog(services.imports, runner, prompts, "Sam"),  # type: ignore[arg-type]
         NoteDialog(services.customers, runner, prompts, 1, "Ann Evans", "Sam"),  # type: ignore[arg-type]
         BulkEditDialog(services.customers, runner, [1, 2], "Sam"),
+        EraseDialog("Ann Evans"),
         BackupsDialog(backup_service(services), runner, prompts, lambda _p: None),  # type: ignore[arg-type]
     ]
     for dialog in dialogs:
