@@ -308,10 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         services = _services(args.data_dir)
     except Exception as error:
-        print(
-            f"careapp: could not open the database at {paths.database_url}: {_reason(error, paths)}",
-            file=sys.stderr,
-        )
+        from careapp.redact import redact
+
+        # CAREAPP_DATABASE_URL may carry a password: not on the screen either.
+        where = redact(f"{paths.database_url}: {_reason(error, paths)}")
+        print(f"careapp: could not open the database at {where}", file=sys.stderr)
         return 1
     from careapp.db.database import DatabaseError
 

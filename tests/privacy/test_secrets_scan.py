@@ -202,6 +202,11 @@ def test_no_password_anywhere_careapp_writes(
     said += database_session(home)
     assert run(["agenda"]) == 1
     said += "".join(capsys.readouterr())
+    with pytest.MonkeyPatch.context() as env:  # a password in CAREAPP_DATABASE_URL, server down
+        login = f"{USER}:{quote(DB_PASSWORD, safe='')}"
+        env.setenv(DATABASE_URL_ENV, f"postgresql+psycopg://{login}@127.0.0.1:{free_port()}/careapp")
+        assert run(["agenda"]) == 1
+    said += "".join(capsys.readouterr())
     said += crash_report(qapp, home)
 
     assert leaks(said.encode()) == [], "a message shown to the user quotes a password"
