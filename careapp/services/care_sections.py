@@ -28,9 +28,9 @@ from careapp.db.models import TouchRecord
 from careapp.domain.care_queue import Bucket, ItemStatus, Placement, PlannedItem
 from careapp.domain.recurrence import add_days
 from careapp.domain.touches import TouchKind
+from careapp.services.care_view import SECTION_KEYS
 from careapp.services.touch_store import StoredItem, stored_item
 
-SECTION_KEYS = ("overdue", "today", "next_7_days", "next_30_days", "held", "carried_over")
 _BUCKETS = (Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS, Bucket.NEXT_30_DAYS, Bucket.LATER)
 _PLACEMENTS = {p.value: p for p in Placement}
 

@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         self.pages.addTab(self.splitter, self.tr("C&ustomers"))
         self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
         self.pages.setCurrentWidget(self.care.queue_page)  # each morning starts with the queue
+        if about is not None:  # the queue as last shown, until the database is open
+            self.care.queue_page.show_snapshot(about.data_dir, about.database_url)
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Customer count"))
         self.statusBar().addPermanentWidget(self.staff)

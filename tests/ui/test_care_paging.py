@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from careapp.services.staff import Actor
-from careapp.ui.care import queue_page
+from careapp.ui.care import queue_page, snapshot
 from careapp.ui.care.queue_model import CareQueueModel, Roles
 from careapp.ui.care.queue_page import CareQueuePage
 from careapp.ui.runner import SyncRunner
@@ -88,3 +90,33 @@ def _title(key: str) -> str:
         "held": "Held",
         "carried_over": "Carried over to tomorrow",
     }[key]
+
+
+def test_the_next_start_shows_the_saved_copy_before_the_database_is_open(
+    qtbot: QtBot, care_services: Services, tmp_path: Path
+) -> None:
+    url = "sqlite:///somewhere/careapp.db"
+    today = care_services.touches.today()
+    first = CareQueuePage(SyncRunner(), lambda: Actor("Sam"))
+    qtbot.addWidget(first)
+    assert not first.show_snapshot(tmp_path, url, today)  # nothing kept yet
+    first.attach(care_services)
+    first.reload()
+    assert first.queue is not None
+    assert (tmp_path / snapshot.FILE_NAME).stat().st_mode & 0o077 == 0  # the user's eyes only
+
+    again = CareQueuePage(SyncRunner(), lambda: Actor("Sam"))
+    qtbot.addWidget(again)
+    assert again.show_snapshot(tmp_path, url, today)
+    assert again.queue is not None
+    assert again.queue.counts() == first.queue.counts()
+    for key in first.queue.counts():  # each section's first page, as it was shown
+        shown = [e.touch_id for e in first.model.entries(key)][: queue_page.PAGE]
+        assert [e.touch_id for e in again.model.entries(key)] == shown
+    assert not again.done_action.isEnabled()  # nothing can be done before the database is open
+    assert "as at the last start" in again.counts.text()
+
+    other = CareQueuePage(SyncRunner(), lambda: Actor("Sam"))
+    qtbot.addWidget(other)
+    assert not other.show_snapshot(tmp_path, "sqlite:///another.db", today)  # another database's copy
+    assert not other.show_snapshot(tmp_path, url, today + dt.timedelta(days=1))  # yesterday's copy

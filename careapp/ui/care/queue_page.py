@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -37,6 +38,7 @@ from careapp.ui.care.details import TouchDetails
 from careapp.ui.care.dialogs import SkipDialog, SnoozeDialog
 from careapp.ui.care.message_dialog import MessageDialog, UrlOpener, open_url
 from careapp.ui.care.queue_model import CareQueueModel
+from careapp.ui.care.snapshot import database_mark, read_snapshot, snapshot_path, write_snapshot
 from careapp.ui.care.texts import SECTION_KEYS, entry_summary, kind_title, translate, weekday_date
 from careapp.ui.formatting import format_count
 from careapp.ui.keyboard import chain
@@ -95,6 +97,8 @@ class CareQueuePage(QWidget):
         self.skip_dialog: SkipDialog | None = None
         self._after_action: tuple[str, int] | None = None
         self._load_error = False
+        self._fresh = False  # a queue asked for since the services came (not the stored or saved copy)
+        self._snapshot: tuple[Path, str] | None = None
         self.model = CareQueueModel(self)
         self.model.moreWanted.connect(self._fetch_more)
         self._build()
@@ -228,8 +232,29 @@ class CareQueuePage(QWidget):
         )
 
     def _stored_loaded(self, queue: CareQueue | None) -> None:
-        if queue is not None and self.queue is None:
-            self._loaded(queue)
+        if queue is not None and not self._fresh:
+            self._show(queue)
+            self._keep_snapshot(queue)
+
+    def show_snapshot(self, data_dir: Path, database_url: str, today: dt.date | None = None) -> bool:
+        """Show the copy of the queue kept at the last run (before the database is open), and keep a
+        copy of each queue loaded from now on (see :mod:`careapp.ui.care.snapshot`). ``today``: the
+        computer's date. Returns whether a copy was shown."""
+        self._snapshot = (snapshot_path(data_dir), database_mark(database_url))
+        queue = read_snapshot(*self._snapshot, today or dt.date.today())
+        if queue is None or self.queue is not None:
+            return False
+        self._show(queue)
+        self.counts.setText(
+            self.tr("{counts} · as at the last start, bringing it up to date…").format(
+                counts=self._counts_text(queue)
+            )
+        )
+        return True
+
+    def _keep_snapshot(self, queue: CareQueue) -> None:
+        if self._snapshot is not None:
+            write_snapshot(*self._snapshot, queue, PAGE)
 
     def show_text(self, text: str) -> None:
         self.counts.setText(text)
@@ -261,6 +286,11 @@ class CareQueuePage(QWidget):
         )
 
     def _loaded(self, queue: CareQueue) -> None:
+        self._fresh = True
+        self._show(queue)
+        self._keep_snapshot(queue)
+
+    def _show(self, queue: CareQueue) -> None:
         self.queue = queue
         if self._load_error:
             self._load_error = False
