@@ -181,7 +181,10 @@ class BenchTimes(QObject):
     def watch(self, window: MainWindow, startup: Startup) -> None:
         window.firstPainted.connect(lambda: self.record("first_paint"))
         startup.listReady.connect(lambda: self.record("list"))
-        window.care.queue_page.queueLoaded.connect(lambda _queue: self.record("queue"))
+        page = window.care.queue_page
+        if page.queue is not None:  # the saved copy, shown as the window was built: there at first paint
+            window.firstPainted.connect(lambda: self.record("queue"))
+        page.queueLoaded.connect(lambda _queue: self.record("queue"))
 
 
 def bench_times_path(environ: Mapping[str, str] | None = None) -> Path | None:
