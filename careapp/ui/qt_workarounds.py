@@ -6,6 +6,13 @@ hundred emits CPython aborts with "bool_dealloc: deallocating True or False". Th
 is only installed when a probe shows the bug, and it only gives back the missing reference,
 so it is harmless on a fixed release.
 
+PySide6 6.12.0 also loses a reference to ``None`` each time C++ calls a Python ``data()`` or
+``headerData()`` override of an item model and it returns ``None`` (every role a cell does not use:
+a table asks about ten per cell per paint). Scrolling through the 100,000-customer list took
+``None``'s count to zero and CPython aborted ("none_dealloc: deallocating None"; found by
+``bench/``). :func:`install_model_fix` wraps those overrides, in every model class there is and
+every one defined later, to give the reference back (only when a probe shows the bug).
+
 Not worked around, so avoided instead: PySide6 6.12.0 also loses a reference to ``None`` each
 time C++ calls a Python override with a null pointer argument (``QStyle.styleHint(hint)``
 reaches a ``QProxyStyle`` subclass with option, widget and returnData all null). A style hint is
@@ -24,13 +31,28 @@ turns automatic collection off and collects on the UI thread instead, on a timer
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractListModel,
+    QIdentityProxyModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
 
 _installed = False
+_models_fixed = False
+_RETURNING_NONE = ("data", "headerData")
 
 
 class _Probe(QObject):
@@ -54,9 +76,82 @@ def _give_back(value: object) -> None:
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
 
 
+class _NoneModel(QAbstractListModel):
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 1
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        return None
+
+
+def model_data_drops_none() -> bool:
+    """Whether C++ calling a Python ``data()`` that returns None leaves None one reference short."""
+    model = _NoneModel()
+    proxy = QIdentityProxyModel()
+    proxy.setSourceModel(model)  # the proxy's data() is C++, calling the model's Python override
+    index = proxy.index(0, 0)
+    calls = 50
+    before = sys.getrefcount(None)
+    for _ in range(calls):
+        proxy.data(index, Qt.ItemDataRole.DisplayRole)
+    lost = before - sys.getrefcount(None)
+    for _ in range(max(lost, 0)):
+        _give_back(None)
+    return lost >= calls
+
+
+def _giving_back_none(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = method(*args, **kwargs)
+        if result is None:
+            # One too many when Python called it; harmless: None is never freed.
+            _give_back(None)
+        return result
+
+    wrapper.__dict__["_gives_back_none"] = True
+    return wrapper
+
+
+def _fix_model_class(cls: type) -> None:
+    for name in _RETURNING_NONE:
+        method = cls.__dict__.get(name)
+        if callable(method) and not getattr(method, "_gives_back_none", False):
+            setattr(cls, name, _giving_back_none(method))
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    sub: type
+    for sub in cls.__subclasses__():
+        found += [sub, *_all_subclasses(sub)]
+    return found
+
+
+def install_model_fix() -> bool:
+    """Wrap ``data``/``headerData`` of every Python item model (now and later) if this PySide6 loses
+    a reference to None on each of their calls from C++; returns whether it did."""
+    global _models_fixed
+    if _models_fixed:
+        return True
+    if not model_data_drops_none():
+        return False
+    for cls in _all_subclasses(QAbstractItemModel):
+        _fix_model_class(cls)
+
+    def fix_later(cls: type, **kwargs: Any) -> None:
+        _fix_model_class(cls)
+
+    QAbstractItemModel.__init_subclass__ = classmethod(fix_later)  # type: ignore[assignment,method-assign]
+    _models_fixed = True
+    return True
+
+
 def install() -> bool:
-    """Patch ``SignalInstance.emit`` if this PySide6 needs it; returns whether it did."""
+    """Patch ``SignalInstance.emit`` (and item models, see :func:`install_model_fix`) if this PySide6
+    needs it; returns whether ``emit`` was patched."""
     global _installed
+    install_model_fix()
     if _installed:
         return True
     if not emit_drops_a_reference():
