@@ -238,3 +238,24 @@ def test_a_refresh_of_the_changed_customers_generates_what_a_refresh_of_everyone
         everyone = services.touches.refresh()
         assert everyone.generated == 0, f"after step {step} ({what}) the full refresh found more"
     assert worked_on > 0  # the incremental refreshes did generate touches
+
+
+def test_every_table_the_care_queue_reads_notes_its_changes(services: Services) -> None:
+    """A migration that rebuilds one of these tables (SQLite's batch mode drops its triggers) must
+    create the care_dirty triggers again: the incremental queue relies on them."""
+    from sqlalchemy import text
+
+    from careapp.db.care_triggers import CHILD_TABLES
+
+    wanted = {"customer", *(table for table, _ in CHILD_TABLES)}
+    with services.db.session() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            rows = session.execute(text("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"))
+        else:
+            rows = session.execute(
+                text(
+                    "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE 'care_dirty%'"
+                )
+            )
+        found = {row[0] for row in rows}
+    assert wanted <= found
