@@ -254,7 +254,8 @@ def test_every_table_the_care_queue_reads_notes_its_changes(services: Services) 
         else:
             rows = session.execute(
                 text(
-                    "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE 'care_dirty%'"
+                    "SELECT event_object_table FROM information_schema.triggers"
+                    " WHERE trigger_name LIKE 'care_dirty%'"
                 )
             )
         found = {row[0] for row in rows}
