@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.database import Database
@@ -163,6 +163,31 @@ def consent_changes(imported: Sequence[ConsentEvent], current: dict[str, bool]) 
         if (event.granted and current.get(channel) is not True)
         or (not event.granted and current.get(channel))
     ]
+
+
+def _purchase_values(customer_id: int, purchase: Purchase, batch_id: int, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "date": purchase.date,
+        "item": purchase.item,
+        "category": purchase.category,
+        "amount_cents": cents(purchase.amount),
+        "created_at": now,
+        "import_batch_id": batch_id,
+    }
+
+
+def _consent_values(customer_id: int, consent: ConsentEvent, batch_id: int, actor: str) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "channel": consent.channel.value,
+        "granted": consent.granted,
+        "at": consent.at,
+        "method": consent.method,
+        "recorded_by": consent.recorded_by or actor,
+        "note": consent.note,
+        "import_batch_id": batch_id,
+    }
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
@@ -425,9 +450,15 @@ class ImportService:
     ) -> None:
         """Insert the new customers gathered since the last group, then their purchases and consents."""
         new_ids = insert_customers(session, [item.draft for item in created], now, actor, batch_id)
+        purchases: list[dict[str, Any]] = []
+        consents: list[dict[str, Any]] = []
         for item, customer_id in zip(created, new_ids, strict=True):
             ids[item.first_line] = customer_id
-            self._add_history(session, customer_id, item, batch_id, actor, now)
+            purchases += [_purchase_values(customer_id, p, batch_id, now) for p in item.purchases]
+            consents += [_consent_values(customer_id, c, batch_id, actor) for c in item.consents]
+        for model, values in ((PurchaseRecord, purchases), (ConsentEventRecord, consents)):
+            if values:
+                session.execute(insert(model), values)
         created.clear()
 
     def _update(
@@ -461,30 +492,9 @@ class ImportService:
         now: dt.datetime,
     ) -> None:
         for purchase in item.purchases:
-            session.add(
-                PurchaseRecord(
-                    customer_id=customer_id,
-                    date=purchase.date,
-                    item=purchase.item,
-                    category=purchase.category,
-                    amount_cents=cents(purchase.amount),
-                    created_at=now,
-                    import_batch_id=batch_id,
-                )
-            )
+            session.add(PurchaseRecord(**_purchase_values(customer_id, purchase, batch_id, now)))
         for consent in item.consents:
-            session.add(
-                ConsentEventRecord(
-                    customer_id=customer_id,
-                    channel=consent.channel.value,
-                    granted=consent.granted,
-                    at=consent.at,
-                    method=consent.method,
-                    recorded_by=consent.recorded_by or actor,
-                    note=consent.note,
-                    import_batch_id=batch_id,
-                )
-            )
+            session.add(ConsentEventRecord(**_consent_values(customer_id, consent, batch_id, actor)))
 
     # --- undo ------------------------------------------------------------------------------
 
