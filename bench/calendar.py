@@ -58,6 +58,8 @@ def _bare_ics(items, path: Path) -> None:
     """The same events built with icalendar directly: uid, summary, a yearly all-day date."""
     import icalendar
 
+    from careapp.domain.calendar import first_occurrence
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//bench//EN")
     calendar.add("version", "2.0")
@@ -67,7 +69,8 @@ def _bare_ics(items, path: Path) -> None:
         event.add("uid", item.uid)
         event.add("dtstamp", stamp)
         event.add("summary", item.entry.title)
-        day = item.entry.day
+        entry = item.entry
+        day = entry.day if entry.day is not None else first_occurrence(entry.yearly, entry.feb29)
         event.add("dtstart", day)
         event.add("rrule", {"freq": "yearly"})
         calendar.add_component(event)

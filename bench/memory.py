@@ -23,9 +23,11 @@ def measure(data_dir: Path, log=print) -> list[Figure]:
     if "rss_kb" not in values:
         raise RuntimeError(f"the memory child failed (exit {done.returncode}): {done.stderr[-2000:]}")
     rss_mb = int(values["rss_kb"]) / 1024
+    opened_mb = int(values.get("rss_kb_list_open", "0")) / 1024
     log(
         f"  memory: {rss_mb:.0f} MB with {values.get('rows')} rows, scrolled to the end in "
-        f"{values.get('scroll_seconds')} s; bare window {bare_mb:.0f} MB"
+        f"{values.get('scroll_seconds')} s (peak before scrolling {opened_mb:.0f} MB); "
+        f"bare window {bare_mb:.0f} MB"
     )
     return [
         below(
@@ -35,6 +37,7 @@ def measure(data_dir: Path, log=print) -> list[Figure]:
             unit="MB",
             baseline=bare_mb,
             baseline_name="bare QMainWindow",
-            note=f"{values.get('rows')} rows; scrolled in {values.get('scroll_seconds')} s",
+            note=f"{values.get('rows')} rows; scrolled in {values.get('scroll_seconds')} s; "
+            f"peak before scrolling {opened_mb:.0f} MB",
         )
     ]

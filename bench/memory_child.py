@@ -45,6 +45,8 @@ class Scroller:
         self.started = 0.0
 
     def start(self) -> None:
+        # The peak so far: start-up, the care queue's refresh and the first list, before any scrolling.
+        print(f"rss_kb_list_open {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
         self.window.show_page(self.window.splitter)  # the Customers page
         self.table = self.window.list_panel.table
         self.model = self.window.list_panel.model
