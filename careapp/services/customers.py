@@ -118,6 +118,21 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _like_contains(term: str) -> SQLColumnExpression[bool]:
+    return CustomerRecord.search_text.like(f"%{_escape_like(term)}%", escape="\\")
+
+
+def _instr_contains(term: str) -> SQLColumnExpression[bool]:
+    # SQLite: search_text and the terms are both lower-case, so a plain substring test gives what
+    # LIKE gives (LIKE only folds ASCII case anyway) without matching a pattern on every row.
+    return func.instr(CustomerRecord.search_text, term) > 0
+
+
+def _contains_for(dialect: str) -> Callable[[str], SQLColumnExpression[bool]]:
+    """How "search_text contains term" is written: instr() on SQLite, LIKE elsewhere (PostgreSQL)."""
+    return _instr_contains if dialect == "sqlite" else _like_contains
+
+
 def _sort_expression(column: SortColumn) -> SQLColumnExpression[Any]:
     if column is SortColumn.STAGE:
         return case(_STAGE_ORDER, value=CustomerRecord.loyalty_stage, else_=99)
@@ -148,16 +163,20 @@ class CustomerService:
     def search_ids(
         self, query: str = "", sort: SortColumn = SortColumn.NAME, descending: bool = False
     ) -> list[int]:
-        """Ids of the customers matching every term of ``query``, sorted in SQL."""
+        """Ids of the customers matching every term of ``query``, sorted in SQL.
+
+        Run as a plain Core query on the session's connection: the first keystroke ("a") matches most
+        of 100,000 customers, and building ORM rows for them cost more than the query itself.
+        """
         sort_key = _sort_expression(sort)
         order = (sort_key.desc(), CustomerRecord.id.desc()) if descending else (sort_key, CustomerRecord.id)
         statement = select(CustomerRecord.id).order_by(*order)
-        for term in _search_terms(query):
-            statement = statement.where(
-                CustomerRecord.search_text.like(f"%{_escape_like(term)}%", escape="\\")
-            )
         with self._db.session() as session:
-            return list(session.scalars(statement))
+            connection = session.connection()
+            contains = _contains_for(connection.dialect.name)
+            for term in _search_terms(query):
+                statement = statement.where(contains(term))
+            return list(connection.execute(statement).scalars())
 
     def rows(self, ids: Sequence[int]) -> list[CustomerRow]:
         """The list rows for ``ids``, in the same order (missing ids are left out)."""
