@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import SQLColumnExpression, case, delete, func, select
+from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.database import Database
@@ -133,6 +133,20 @@ def _contains_for(dialect: str) -> Callable[[str], SQLColumnExpression[bool]]:
     return _instr_contains if dialect == "sqlite" else _like_contains
 
 
+def _plain_ids(connection: Connection, statement: Select[int]) -> list[int]:
+    """The first column of ``statement``'s rows. On SQLite straight from the driver's cursor, in the
+    session's transaction (half the time of SQLAlchemy's rows for 100,000 ids); elsewhere as usual."""
+    if connection.dialect.name != "sqlite":
+        return list(connection.execute(statement).scalars())
+    compiled = statement.compile(dialect=connection.dialect)
+    values = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return [row[0] for row in cursor.execute(str(compiled), values)]
+    finally:
+        cursor.close()
+
+
 def _sort_expression(column: SortColumn) -> SQLColumnExpression[Any]:
     if column is SortColumn.STAGE:
         return case(_STAGE_ORDER, value=CustomerRecord.loyalty_stage, else_=99)
@@ -165,8 +179,8 @@ class CustomerService:
     ) -> list[int]:
         """Ids of the customers matching every term of ``query``, sorted in SQL.
 
-        Run as a plain Core query on the session's connection: the first keystroke ("a") matches most
-        of 100,000 customers, and building ORM rows for them cost more than the query itself.
+        The first keystroke ("a") matches most of 100,000 customers: the ids come back as plain
+        values (see :func:`_plain_ids`), since wrapping each in a result row cost more than the query.
         """
         sort_key = _sort_expression(sort)
         order = (sort_key.desc(), CustomerRecord.id.desc()) if descending else (sort_key, CustomerRecord.id)
@@ -176,7 +190,7 @@ class CustomerService:
             contains = _contains_for(connection.dialect.name)
             for term in _search_terms(query):
                 statement = statement.where(contains(term))
-            return list(connection.execute(statement).scalars())
+            return _plain_ids(connection, statement)
 
     def rows(self, ids: Sequence[int]) -> list[CustomerRow]:
         """The list rows for ``ids``, in the same order (missing ids are left out)."""
