@@ -61,7 +61,7 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
     ensure_private_dir(paths.data_dir)
     # A shared server's password comes from the keyring now, never from a file or the Paths.
     db, report = open_database(connect_url(paths), paths.backup_dir, clock())
-    settings = SettingsService(db)
+    settings = SettingsService(db, clock)
     customers = CustomerService(db, clock)
     tickets = TicketService(db, clock, customers, settings)
     touches = TouchService(db, clock, settings, tickets)

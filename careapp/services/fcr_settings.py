@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from careapp.db.database import Database
 from careapp.db.models import SettingAuditRecord, SettingRecord
 from careapp.domain.fcr import FcrSettings
+from careapp.services.settings import Versioned, check_version, lock_setting, read_versioned
 from careapp.services.staff import Actor, OwnerAction, check_actor, check_owner
 
 FCR_KEY = "fcr"
@@ -39,12 +40,18 @@ def _decode(value_json: str) -> FcrSettings:
     )
 
 
+def _decode_or_default(value_json: str | None) -> FcrSettings:
+    return FcrSettings() if value_json is None else _decode(value_json)
+
+
 def read_fcr_settings(session: Session) -> FcrSettings:
     record = session.get(SettingRecord, FCR_KEY)
     return FcrSettings() if record is None else _decode(record.value_json)
 
 
 class FcrSettingsService:
+    WHAT = "The FCR windows"
+
     def __init__(self, db: Database, clock: Callable[[], dt.datetime]) -> None:
         self._db = db
         self._clock = clock
@@ -53,14 +60,28 @@ class FcrSettingsService:
         with self._db.session() as session:
             return read_fcr_settings(session)
 
-    def save(self, actor: Actor, settings: FcrSettings, reason: str) -> FcrSettings:
-        """Save new windows (FcrSettings itself checks 1..30 days). Owner only; the reason is kept."""
+    def get_versioned(self) -> Versioned[FcrSettings]:
+        """The windows with the version to hand back to :meth:`save`, and who changed them last."""
+        with self._db.session() as session:
+            return read_versioned(session, FCR_KEY, _decode_or_default)
+
+    def save(
+        self, actor: Actor, settings: FcrSettings, reason: str, expected_version: int | None = None
+    ) -> FcrSettings:
+        """Save new windows (FcrSettings itself checks 1..30 days). Owner only; the reason is kept.
+
+        ``expected_version``: that of the copy the edit was made on (:meth:`get_versioned`); if another
+        seat saved since, :class:`~careapp.services.settings.StaleSettings` is raised and nothing
+        changes. None skips the check (scripts and tests with no earlier read).
+        """
         if not reason.strip():
             raise ValueError("Give a reason for changing the FCR windows; it is kept in the audit trail.")
         value = json.dumps(asdict(settings))
         with self._db.session() as session:
             check_actor(session, actor)
             check_owner(session, actor, OwnerAction.CHANGE_FCR_SETTINGS)
+            lock_setting(session, FCR_KEY)
+            check_version(read_versioned(session, FCR_KEY, _decode_or_default), expected_version, self.WHAT)
             record = session.get(SettingRecord, FCR_KEY)
             old = json.dumps(asdict(FcrSettings())) if record is None else record.value_json
             if record is None:

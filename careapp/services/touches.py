@@ -63,7 +63,7 @@ from careapp.services.care_plan_store import (
     write_state,
 )
 from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
-from careapp.services.settings import SettingsService
+from careapp.services.settings import SettingsService, Versioned, check_version, lock_setting, read_versioned
 from careapp.services.staff import Actor, OwnerAction, check_owner
 from careapp.services.tickets import CallbackDue, TicketService
 from careapp.services.touch_facts import FactWindow, LoadedFacts, load_facts
@@ -88,6 +88,7 @@ HORIZON_DAYS = 30
 # birthday greeting two months late helps nobody.
 MAX_CATCH_UP_DAYS = 30
 RULES_AUDIT_PREFIX = "touch_rule."
+CARE_WHAT = "The care settings"
 
 
 class StaleRules(Exception):
@@ -265,8 +266,22 @@ class TouchService:
         with self._db.session() as session:
             return read_care_settings(session, self._zone)
 
-    def save_care_settings(self, actor: Actor, settings: CareSettings, reason: str = "") -> CareSettings:
-        """Owner only; kept in the settings audit trail."""
+    def care_settings_versioned(self) -> Versioned[CareSettings]:
+        """The care settings with the version to hand back to :meth:`save_care_settings`."""
+        with self._db.session() as session:
+            return self._read_care_versioned(session)
+
+    def _read_care_versioned(self, session: Session) -> Versioned[CareSettings]:
+        stored = read_versioned(session, CARE_KEY, lambda _json: None)
+        care = read_care_settings(session, self._zone)
+        return Versioned(care, stored.version, stored.changed_by, stored.changed_at)
+
+    def save_care_settings(
+        self, actor: Actor, settings: CareSettings, reason: str = "", expected_version: int | None = None
+    ) -> CareSettings:
+        """Owner only; kept in the settings audit trail. ``expected_version``: that of the copy the
+        edit was made on; if another seat saved since, :class:`StaleSettings` is raised and nothing
+        changes (None: no check, for scripts and tests with no earlier read)."""
         if not is_zone(settings.timezone):
             raise InvalidCareSettings(
                 f"{settings.timezone!r} is not a time zone careapp knows; choose one such as Europe/London."
@@ -274,6 +289,8 @@ class TouchService:
         with self._db.session() as session:
             write_lock(session)
             check_owner(session, actor, OwnerAction.EDIT_TOUCH_RULES)
+            lock_setting(session, CARE_KEY)
+            check_version(self._read_care_versioned(session), expected_version, CARE_WHAT)
             old_json, new_json = write_setting(session, CARE_KEY, care_settings_to_json(settings))
             session.add(
                 SettingAuditRecord(

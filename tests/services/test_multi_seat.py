@@ -180,6 +180,73 @@ def test_two_seats_saving_touch_rules_one_wins(seats: tuple[Services, Services])
     assert bob_seat.touches.rule_set().rules.birthday == (week_ahead, off)[winner].birthday
 
 
+def test_two_seats_saving_the_shop_settings_one_wins(seats: tuple[Services, Services]) -> None:
+    from careapp.services.settings import StaleSettings
+
+    ann_seat, bob_seat = seats
+    ann_seat.settings._clock = slow_clock(NOW)  # type: ignore[attr-defined]
+    bob_seat.settings._clock = slow_clock(NOW + dt.timedelta(minutes=1))  # type: ignore[attr-defined]
+    for round_ in range(2):  # the first save of all (no row yet), then an update
+        copy = ann_seat.settings.shop_versioned()
+        by_ann, by_bob = (
+            replace(copy.value, shop_name=f"Ann's {round_}"),
+            replace(copy.value, default_region="DE"),
+        )
+        results = at_once(
+            lambda a=by_ann, v=copy.version: ann_seat.settings.save_shop(a, v, "Ann"),
+            lambda b=by_bob, v=copy.version: bob_seat.settings.save_shop(b, v, "Bob"),
+        )
+        winner, stale = one_wins(results, StaleSettings)
+        assert isinstance(stale, StaleSettings)
+        assert f"The shop settings were changed by {('Ann', 'Bob')[winner]} at" in str(stale)
+        assert stale.current.value == (by_ann, by_bob)[winner]
+        assert bob_seat.settings.shop_versioned().value == (by_ann, by_bob)[winner]
+        assert bob_seat.settings.shop_versioned().version == copy.version + 1
+
+
+def test_two_seats_saving_the_fcr_windows_one_wins(seats: tuple[Services, Services]) -> None:
+    from careapp.domain.fcr import FcrSettings
+    from careapp.services.settings import StaleSettings
+
+    ann_seat, bob_seat = seats
+    ann_seat.fcr_settings._clock = slow_clock(NOW)  # type: ignore[attr-defined]
+    bob_seat.fcr_settings._clock = slow_clock(NOW + dt.timedelta(minutes=1))  # type: ignore[attr-defined]
+    for round_ in range(2):
+        copy = ann_seat.fcr_settings.get_versioned()
+        by_ann, by_bob = FcrSettings(3 + round_, 7), FcrSettings(7, 14 + round_)
+        results = at_once(
+            lambda a=by_ann, v=copy.version: ann_seat.fcr_settings.save(Actor("Ann"), a, "why", v),
+            lambda b=by_bob, v=copy.version: bob_seat.fcr_settings.save(Actor("Bob"), b, "why", v),
+        )
+        winner, stale = one_wins(results, StaleSettings)
+        assert isinstance(stale, StaleSettings)
+        assert f"The FCR windows were changed by {('Ann', 'Bob')[winner]} at" in str(stale)
+        assert stale.current.value == (by_ann, by_bob)[winner]
+        assert bob_seat.fcr_settings.get_versioned().value == (by_ann, by_bob)[winner]
+        assert len(bob_seat.fcr_settings.history()) == round_ + 1
+
+
+def test_two_seats_saving_the_care_settings_one_wins(seats: tuple[Services, Services]) -> None:
+    from careapp.services.settings import StaleSettings
+
+    ann_seat, bob_seat = seats
+    ann_seat.touches._clock = slow_clock(NOW)  # type: ignore[attr-defined]
+    bob_seat.touches._clock = slow_clock(NOW + dt.timedelta(minutes=1))  # type: ignore[attr-defined]
+    for round_ in range(2):
+        copy = ann_seat.touches.care_settings_versioned()
+        by_ann = replace(copy.value, marketing_cap=round_)
+        by_bob = replace(copy.value, daily_limit=20 + round_)
+        results = at_once(
+            lambda a=by_ann, v=copy.version: ann_seat.touches.save_care_settings(Actor("Ann"), a, "", v),
+            lambda b=by_bob, v=copy.version: bob_seat.touches.save_care_settings(Actor("Bob"), b, "", v),
+        )
+        winner, stale = one_wins(results, StaleSettings)
+        assert isinstance(stale, StaleSettings)
+        assert f"The care settings were changed by {('Ann', 'Bob')[winner]} at" in str(stale)
+        assert stale.current.value == (by_ann, by_bob)[winner]
+        assert bob_seat.touches.care_settings_versioned().value == (by_ann, by_bob)[winner]
+
+
 # --- two processes ---------------------------------------------------------------------------------
 
 
