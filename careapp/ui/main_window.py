@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
             self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
         )
         self.import_actions = ImportController(self, runner, self.prompts, self.message_bar, actor)
-        self.shop_actions = ShopController(self, runner, self.message_bar)
+        self.shop_actions = ShopController(self, runner, self.message_bar, lambda: self.staff.actor())
         self.staff = StaffPicker(settings, actor)
         self.privacy = CustomerPrivacy(
             self, runner, self.message_bar, self._shown_customer, self.staff.current_actor
