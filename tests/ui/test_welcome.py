@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from careapp.app import Startup
 from careapp.config import resolve_paths
-from careapp.services.settings import ShopSettings
+from careapp.services.settings import ShopSettings, Versioned
 from careapp.ui.runner import SyncRunner, ThreadedRunner
 from careapp.ui.shop.welcome import WelcomeDialog
 from careapp.ui.staff import StaffPicker
@@ -38,9 +38,12 @@ class RecordingSettings:
     def shop(self) -> ShopSettings:
         return self._real.shop()  # type: ignore[attr-defined, no-any-return]
 
-    def save_shop(self, settings: ShopSettings) -> None:
+    def shop_versioned(self) -> Versioned[ShopSettings]:
+        return self._real.shop_versioned()  # type: ignore[attr-defined, no-any-return]
+
+    def save_shop(self, settings: ShopSettings, version: int | None = None, by: str = "") -> object:
         self.saved_on.append(threading.current_thread())
-        self._real.save_shop(settings)  # type: ignore[attr-defined]
+        return self._real.save_shop(settings, version, by)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -209,6 +212,37 @@ def test_shop_settings_reopens_the_form_with_the_saved_values(
     saved = services.settings.shop()
     assert (saved.staff_names, saved.default_region, saved.welcome_done) == (("Sam", "Jo"), "IE", True)
     assert live_window.staff.combo.count() == 2
+
+
+def test_shop_settings_saved_on_another_seat_meanwhile_are_explained_and_the_typed_values_stay(
+    qtbot: QtBot, live_window: MainWindow, services: Services
+) -> None:
+    services.settings.save_shop(ShopSettings(shop_name="Old name", staff_names=("Sam",), welcome_done=True))
+    live_window.shop_settings_action.trigger()
+    qtbot.waitUntil(lambda: live_window.shop_actions.settings_dialog is not None)
+    dialog = live_window.shop_actions.settings_dialog
+    assert dialog is not None
+    # Another seat saves while this dialog is open.
+    other = services.settings.shop_versioned()
+    services.settings.save_shop(dataclasses.replace(other.value, shop_name="Bean There"), other.version, "Jo")
+    dialog.form.shop_name.setText("Corner Coffee")
+    dialog.form.region.setCurrentIndex(dialog.form.region.findData("IE"))
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.error.isVisible())
+    lines = dialog.error.text().split("\n")
+    assert lines[0].startswith("The shop settings were changed by Jo at ")
+    assert "Shop name: theirs “Bean There”, yours “Corner Coffee”." in lines
+    assert "Country for phone numbers: theirs “GB”, yours “IE”." in lines
+    assert not [line for line in lines if line.startswith("Staff:")]  # the same on both sides
+    assert dialog.isVisible() and dialog.save_button.isEnabled()
+    assert dialog.form.shop_name.text() == "Corner Coffee"  # nothing typed is lost
+    assert dialog.form.region.currentData() == "IE"
+    assert services.settings.shop().shop_name == "Bean There"  # and theirs is not overwritten
+    dialog.save_button.click()  # having seen theirs, Save again keeps what was typed
+    qtbot.waitUntil(lambda: live_window.shop_actions.settings_dialog is None)
+    saved = services.settings.shop_versioned()
+    assert (saved.value.shop_name, saved.value.default_region, saved.version) == ("Corner Coffee", "IE", 3)
+    assert saved.changed_by == live_window.staff.actor() != ""  # kept with who saved it
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -14,7 +15,7 @@ from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.settings import ShopSettings
+    from careapp.services.settings import ShopSettings, Versioned
 
 DEMO_CUSTOMERS = 200
 DEMO_SEED = 1
@@ -36,9 +37,13 @@ class ShopController(QObject):
     welcomeFinished = Signal(object)  # StartChoice
     connectRequested = Signal(object)  # the welcome (parent for the connection dialog)
 
-    def __init__(self, window: QWidget, runner: Runner, message_bar: MessageBar) -> None:
+    def __init__(
+        self, window: QWidget, runner: Runner, message_bar: MessageBar, actor: Callable[[], str] = lambda: ""
+    ) -> None:
+        """``actor``: the name of who is working now, kept with each change of the settings."""
         super().__init__(window)
         self._window, self._runner, self._message_bar = window, runner, message_bar
+        self._actor = actor
         self._services: Services | None = None
         self.welcome: WelcomeDialog | None = None
         self.settings_dialog: ShopSettingsDialog | None = None
@@ -50,11 +55,12 @@ class ShopController(QObject):
     def show_welcome(self, shop: ShopSettings) -> WelcomeDialog | None:
         if self._services is None:
             return None
-        services = self._services
+        services, who = self._services, self._actor()
         dialog = WelcomeDialog(
             shop,
             self._runner,
-            services.settings.save_shop,
+            # The first run has no earlier copy to be stale against: no version check.
+            lambda settings: services.settings.save_shop(settings, None, who),
             lambda: load_demo_customers(services),
             self._window,
         )
@@ -76,12 +82,17 @@ class ShopController(QObject):
             return
         self._loading = True
         settings = self._services.settings
-        self._runner.submit(settings.shop, self._show_settings, self._failed, owner=self._window)
+        self._runner.submit(settings.shop_versioned, self._show_settings, self._failed, owner=self._window)
 
-    def _show_settings(self, shop: ShopSettings) -> None:
+    def _show_settings(self, shop: Versioned[ShopSettings]) -> None:
         assert self._services is not None
         self._loading = False
-        dialog = ShopSettingsDialog(shop, self._runner, self._services.settings.save_shop, self._window)
+        settings, who = self._services.settings, self._actor()
+
+        def save(value: ShopSettings, version: int) -> Versioned[ShopSettings]:
+            return settings.save_shop(value, version, who)
+
+        dialog = ShopSettingsDialog(shop, self._runner, save, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self.shopChanged)
         dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))

@@ -1,4 +1,9 @@
-"""File → Shop settings…: the same form as the welcome, with Save and Cancel."""
+"""File → Shop settings…: the same form as the welcome, with Save and Cancel.
+
+The dialog keeps the version it was opened on. If another seat saved the settings meanwhile, the
+save is refused: the dialog says who and when, lists what differs (theirs and yours), keeps
+everything typed, and takes their version, so Save again keeps yours knowingly.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,14 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner
+from careapp.ui.setting_clash import describe_clash, stored_copy
 from careapp.ui.shop.form import ShopSettingsForm
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
-    from careapp.services.settings import ShopSettings
+    from careapp.services.settings import ShopSettings, Versioned
+
+SaveShop = Callable[["ShopSettings", int], "Versioned[ShopSettings]"]
 
 
 class ShopSettingsDialog(QDialog):
@@ -24,17 +32,18 @@ class ShopSettingsDialog(QDialog):
 
     def __init__(
         self,
-        shop: ShopSettings,
+        shop: Versioned[ShopSettings],
         runner: Runner,
-        save: Callable[[ShopSettings], None],
+        save: SaveShop,
         parent: QWidget | None = None,
     ) -> None:
+        """``save(settings, version)`` saves on the database thread; ``version`` is the one read."""
         super().__init__(parent)
-        self._shop, self._runner, self._save = shop, runner, save
+        self._shop, self._version, self._runner, self._save = shop.value, shop.version, runner, save
         self.setObjectName("shopSettingsDialog")
         self.setWindowTitle(self.tr("Shop settings"))
         self.form = ShopSettingsForm()
-        self.form.load(shop)
+        self.form.load(shop.value)
         self.error = ErrorLabel(self.tr("Problem saving"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -56,9 +65,9 @@ class ShopSettingsDialog(QDialog):
         settings = self.form.values(self._shop)
         self.save_button.setEnabled(False)
         self.error.show_error(None)
-        save = self._save
+        save, version = self._save, self._version
         self._runner.submit(
-            lambda: save(settings), lambda _none: self._saved(settings), self._failed, owner=self
+            lambda: save(settings, version), lambda _saved: self._saved(settings), self._failed, owner=self
         )
 
     def _saved(self, settings: ShopSettings) -> None:
@@ -67,8 +76,33 @@ class ShopSettingsDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
+        current = stored_copy(error)
+        if current is not None:  # another seat saved first: say what differs, keep what was typed
+            self._version, self._shop = current.version, current.value
+            self.error.show_error(self._clash(current))
+            return
         self.error.show_error(
             self.tr("The settings could not be saved: {error} Nothing you typed is lost; try again.").format(
                 error=error
             )
+        )
+
+    def _clash(self, current: Versioned[ShopSettings]) -> str:
+        theirs, yours = current.value, self.form.values(current.value)
+        feb29 = {"feb28": self.tr("28 February"), "mar1": self.tr("1 March")}
+        rows = [
+            (self.tr("Shop name"), theirs.shop_name, yours.shop_name),
+            (self.tr("Country for phone numbers"), theirs.default_region, yours.default_region),
+            (self.tr("Staff"), ", ".join(theirs.staff_names), ", ".join(yours.staff_names)),
+            (
+                self.tr("29 February birthdays"),
+                feb29.get(theirs.feb29_observed_on, theirs.feb29_observed_on),
+                feb29.get(yours.feb29_observed_on, yours.feb29_observed_on),
+            ),
+        ]
+        return describe_clash(
+            self.tr("The shop settings were changed by {who} at {when} while you were editing."),
+            current,
+            rows,
+            self.tr("What you typed is still here: Save again to keep yours, or Cancel to keep theirs."),
         )

@@ -50,7 +50,7 @@ class WelcomeDialog(QDialog):
         self,
         shop: ShopSettings,
         runner: Runner,
-        save: Callable[[ShopSettings], None],
+        save: Callable[[ShopSettings], object],
         load_demo: Callable[[], Any],
         parent: QWidget | None = None,
     ) -> None:
