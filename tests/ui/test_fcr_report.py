@@ -209,6 +209,31 @@ def test_only_the_owner_changes_the_windows_and_gives_a_reason(
     assert panel.last_change.text().startswith("Last changed by Olivia on 10/12/2026 00:00")
 
 
+def test_windows_changed_on_another_seat_meanwhile_are_explained_and_the_typed_values_stay(
+    qtbot: QtBot, utc_services: Services, november: November
+) -> None:
+    window = open_report(qtbot, utc_services, november.owner, NOV_1, NOV_30)
+    panel = window.windows
+    other = utc_services.fcr_settings.get_versioned()
+    utc_services.fcr_settings.save(november.owner, FcrSettings(5, 7), "another seat", other.version)
+    panel.repeat.setValue(3)
+    panel.reason.setText("customers ring back within three days")
+    panel.save_button.click()
+    lines = panel.error.text().split("\n")
+    assert lines[0].startswith("The FCR windows were changed by Olivia at ")
+    assert lines[1:] == [
+        "Reopen window R: theirs “5 days”, yours “7 days”.",
+        "Repeat window N: theirs “7 days”, yours “3 days”.",
+        "What you typed is still here: Save again to keep yours.",
+    ]
+    assert (panel.reopen.value(), panel.repeat.value()) == (7, 3)  # nothing typed is lost
+    assert panel.reason.text() == "customers ring back within three days"
+    assert utc_services.fcr_settings.get() == FcrSettings(5, 7)  # theirs is not overwritten
+    with qtbot.waitSignal(window.reportShown):
+        panel.save_button.click()  # having seen theirs, Save again keeps what was typed
+    assert utc_services.fcr_settings.get() == FcrSettings(7, 3)
+
+
 def test_keyboard_reaches_every_control_of_the_report(
     qtbot: QtBot, utc_services: Services, november: November
 ) -> None:

@@ -1,7 +1,9 @@
 """The FCR windows R (reopen) and N (repeat), 1 to 30 days: shown to all, changed by the owner only.
 
 The panel greys out for staff, and the service refuses them anyway; a refusal is shown as the
-service's sentence and what was typed stays.
+service's sentence and what was typed stays. The panel keeps the version it showed: if another seat
+changed the windows meanwhile, the save is refused with who, when, theirs and yours, what was typed
+stays, and Save again keeps it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from careapp.domain.fcr import FcrSettings
 from careapp.domain.tickets import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from careapp.ui.runner import Runner
+from careapp.ui.setting_clash import describe_clash, stored_copy
 from careapp.ui.tickets.dialog import sentence
 from careapp.ui.tickets.texts import short_time
 from careapp.ui.widgets import ErrorLabel, mark_invalid
@@ -31,6 +34,7 @@ from careapp.ui.widgets import ErrorLabel, mark_invalid
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.fcr_settings import SettingChange
+    from careapp.services.settings import Versioned
     from careapp.services.staff import Actor
 
 
@@ -52,6 +56,7 @@ class WindowsPanel(QGroupBox):
         self._runner = runner
         self._services: Services | None = None
         self._actor: Actor | None = None
+        self._version: int | None = None  # of the windows shown; None until read
         self.allowed = False
         self.reopen = _spin(self.tr("Reopen window R"))
         self.repeat = _spin(self.tr("Repeat window N"))
@@ -88,18 +93,19 @@ class WindowsPanel(QGroupBox):
             return
         services, actor = self._services, self._actor
 
-        def read() -> tuple[FcrSettings, bool, list[SettingChange]]:
+        def read() -> tuple[Versioned[FcrSettings], bool, list[SettingChange]]:
             from careapp.services.staff import OwnerAction
 
             allowed = services.staff.can(actor, OwnerAction.CHANGE_FCR_SETTINGS)
-            return services.fcr_settings.get(), allowed, services.fcr_settings.history()
+            return services.fcr_settings.get_versioned(), allowed, services.fcr_settings.history()
 
         self._runner.submit(read, self._loaded, lambda e: self.error.show_error(sentence(e)), owner=self)
 
-    def _loaded(self, loaded: tuple[FcrSettings, bool, list[SettingChange]]) -> None:
-        settings, allowed, history = loaded
-        self.reopen.setValue(settings.reopen_window_days)
-        self.repeat.setValue(settings.repeat_window_days)
+    def _loaded(self, loaded: tuple[Versioned[FcrSettings], bool, list[SettingChange]]) -> None:
+        stored, allowed, history = loaded
+        self._version = stored.version
+        self.reopen.setValue(stored.value.reopen_window_days)
+        self.repeat.setValue(stored.value.repeat_window_days)
         self._set_allowed(allowed)
         if history:
             last = history[-1]
@@ -119,8 +125,8 @@ class WindowsPanel(QGroupBox):
             widget.setToolTip(tip)
 
     def save(self) -> None:
-        if self._services is None or self._actor is None:
-            return
+        if self._services is None or self._actor is None or self._version is None:
+            return  # nothing read yet: a save now could overwrite windows never shown
         reason = self.reason.text().strip()
         if not reason:
             self.error.show_error(
@@ -130,17 +136,17 @@ class WindowsPanel(QGroupBox):
             return
         mark_invalid(self.reason, False)
         settings = FcrSettings(self.reopen.value(), self.repeat.value())
-        services, actor = self._services, self._actor
+        services, actor, version = self._services, self._actor, self._version
         self.save_button.setEnabled(False)
         self._runner.submit(
-            lambda: services.fcr_settings.save(actor, settings, reason),
+            lambda: services.fcr_settings.save(actor, settings, reason, version),
             self._saved,
             self._failed,
             owner=self,
         )
 
     def _saved(self, settings: FcrSettings) -> None:
-        self.save_button.setEnabled(self.allowed)
+        self.save_button.setEnabled(False)  # until the reload below brings the new version
         self.error.show_error(None)
         self.reason.clear()
         self.saved.emit(settings)
@@ -148,4 +154,30 @@ class WindowsPanel(QGroupBox):
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(self.allowed)
-        self.error.show_error(sentence(error))
+        current = stored_copy(error)
+        if current is None:
+            self.error.show_error(sentence(error))
+            return
+        self._version = current.version  # theirs is seen now: Save again keeps what was typed
+        typed = FcrSettings(self.reopen.value(), self.repeat.value())
+        days = self.tr("{days} days")
+        rows = [
+            (
+                self.tr("Reopen window R"),
+                days.format(days=current.value.reopen_window_days),
+                days.format(days=typed.reopen_window_days),
+            ),
+            (
+                self.tr("Repeat window N"),
+                days.format(days=current.value.repeat_window_days),
+                days.format(days=typed.repeat_window_days),
+            ),
+        ]
+        self.error.show_error(
+            describe_clash(
+                self.tr("The FCR windows were changed by {who} at {when} while you were editing."),
+                current,
+                rows,
+                self.tr("What you typed is still here: Save again to keep yours."),
+            )
+        )
