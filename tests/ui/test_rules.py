@@ -170,6 +170,31 @@ def test_a_clash_with_another_seat_is_explained_and_the_typed_rules_stay(
     assert dialog.form.birthday_days.value() == 7
 
 
+def test_care_settings_changed_on_another_seat_are_explained_and_the_typed_ones_stay(
+    qtbot: QtBot, services: Services, owner: Actor, prompts: ScriptedPrompts
+) -> None:
+    from dataclasses import replace
+
+    dialog = open_rules(qtbot, services, owner, prompts)
+    other = services.touches.care_settings_versioned()
+    theirs = replace(other.value, marketing_cap=1, timezone="Europe/Berlin")
+    services.touches.save_care_settings(owner, theirs, "another seat", other.version)
+    dialog.form.cap.setValue(4)
+    dialog.form.birthday_days.setValue(2)
+    dialog.save_button.click()
+    lines = dialog.error.text().split("\n")
+    assert lines[0].startswith(f"The care settings were changed by {owner.name} at ")
+    assert "Marketing touches per customer: theirs “1”, yours “4”." in lines
+    assert f"Time zone: theirs “Europe/Berlin”, yours “{other.value.timezone}”." in lines
+    assert not [line for line in lines if line.startswith("Daily limit")]  # the same on both sides
+    assert dialog.form.cap.value() == 4 and dialog.form.birthday_days.value() == 2  # typed, kept
+    assert services.touches.care_settings() == theirs  # theirs stands
+    assert services.touches.rule_set().rules.birthday.days_ahead != 2  # and the rules waited too
+    assert dialog.reload_button.isVisible()
+    dialog.reload_button.click()
+    assert dialog.form.cap.value() == 1
+
+
 def test_the_wording_previews_as_it_is_typed_and_is_saved_for_the_shop(
     qtbot: QtBot, services: Services, owner: Actor, prompts: ScriptedPrompts
 ) -> None:

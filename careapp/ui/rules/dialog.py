@@ -33,6 +33,7 @@ from careapp.ui.rules.library import LibraryPage
 from careapp.ui.rules.rules_form import RulesForm
 from careapp.ui.rules.templates_page import TemplatesPage
 from careapp.ui.runner import Runner
+from careapp.ui.setting_clash import describe_clash, stored_copy
 from careapp.ui.theme import message_background
 from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel, Prompts
@@ -40,6 +41,7 @@ from careapp.ui.widgets import ErrorLabel, Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.domain.care_queue import CareSettings
+    from careapp.services.settings import Versioned
     from careapp.services.staff import Actor
     from careapp.services.touches import RuleSet
 
@@ -56,6 +58,7 @@ class RulesData:
     custom: Templates
     shop_name: str
     refusal: str
+    care_version: int = 0  # of ``care``, handed back when saving it
 
 
 def load_rules_data(services: Services, actor: Actor) -> RulesData:
@@ -67,24 +70,36 @@ def load_rules_data(services: Services, actor: Actor) -> RulesData:
         refusal = ""
     except PermissionDenied as denied:
         refusal = str(denied)
+    care = services.touches.care_settings_versioned()
     return RulesData(
         services.touches.rule_set(),
-        services.touches.care_settings(),
+        care.value,
         services.messages.templates(),
         services.messages.custom_templates(),
         services.settings.shop().shop_name,
         refusal,
+        care.version,
     )
 
 
 def save_all(
     services: Services, actor: Actor, data: RulesData, form: tuple[Any, Any], reason: str
 ) -> RulesData:
-    """Database thread: the rules (only the sections that changed) and the care settings if changed."""
+    """Database thread: the rules (only the sections that changed) and the care settings if changed.
+
+    The care settings are checked for another seat's save before the rules are saved, so a clash
+    there leaves the rules unsaved too (the save itself checks again)."""
+    from careapp.services.settings import StaleSettings
+    from careapp.services.touches import CARE_WHAT
+
     rules, care = form
+    if care != data.care:
+        stored = services.touches.care_settings_versioned()
+        if stored.version != data.care_version:
+            raise StaleSettings(CARE_WHAT, stored)
     services.touches.save_rules(actor, rules, data.rule_set.versions, reason)
     if care != data.care:
-        services.touches.save_care_settings(actor, care, reason)
+        services.touches.save_care_settings(actor, care, reason, data.care_version)
     return load_rules_data(services, actor)
 
 
@@ -197,10 +212,38 @@ class RulesDialog(QDialog):
         self.save_button.setEnabled(editable)
 
     def _failed(self, error: BaseException) -> None:
-        self.error.show_error(sentence(error))
-        if hasattr(error, "current"):  # another seat saved the rules first
+        care = stored_copy(error)
+        self.error.show_error(sentence(error) if care is None else self._care_clash(care))
+        if hasattr(error, "current"):  # another seat saved the rules or the care settings first
             self.reload_button.setVisible(True)
         self.save_button.setEnabled(self.data is not None and not self.data.refusal)
+
+    def _care_clash(self, current: Versioned[CareSettings]) -> str:
+        try:
+            typed = self.form.care_settings()
+        except ValueError:  # checked before saving; the form cannot have changed since
+            typed = current.value
+        theirs = current.value
+        none = self.tr("no limit")
+        rows = [
+            (self.tr("Marketing touches per customer"), theirs.marketing_cap, typed.marketing_cap),
+            (self.tr("Within (days)"), theirs.cap_window_days, typed.cap_window_days),
+            (
+                self.tr("Daily limit"),
+                none if theirs.daily_limit is None else theirs.daily_limit,
+                none if typed.daily_limit is None else typed.daily_limit,
+            ),
+            (self.tr("Time zone"), theirs.timezone, typed.timezone),
+        ]
+        return describe_clash(
+            self.tr("The care settings were changed by {who} at {when} while you were editing."),
+            current,
+            rows,
+            self.tr(
+                "What you typed is still here; "
+                "“Show the saved rules” shows theirs (your typing goes)."
+            ),
+        )
 
     # --- saving --------------------------------------------------------------------------
 
