@@ -1,6 +1,6 @@
 """The memory benchmark's child: the real main window on a data folder (argv[1]), offscreen, the
 Customers page open, the whole list scrolled through to the end a screenful at a time; prints its peak
-RSS in kB (``ru_maxrss``) and the rows it saw loaded, then quits."""
+RSS in kB (VmHWM, see :func:`peak_rss_kb`) and the rows it saw loaded, then quits."""
 
 from __future__ import annotations
 
@@ -10,6 +10,19 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory in kB: VmHWM on Linux, which (unlike ``ru_maxrss``) does
+    not include the parent's memory at the fork that started us; ``ru_maxrss`` elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main() -> int:
@@ -46,7 +59,7 @@ class Scroller:
 
     def start(self) -> None:
         # The peak so far: start-up, the care queue's refresh and the first list, before any scrolling.
-        print(f"rss_kb_list_open {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+        print(f"rss_kb_list_open {peak_rss_kb()}", flush=True)
         self.window.show_page(self.window.splitter)  # the Customers page
         self.table = self.window.list_panel.table
         self.model = self.window.list_panel.model
@@ -60,7 +73,7 @@ class Scroller:
             QTimer.singleShot(1, self.step)  # the page is on its way
             return
         if self.bar.value() >= self.bar.maximum():
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            rss = peak_rss_kb()
             print(f"rss_kb {rss}", flush=True)
             print(f"rows {self.model.rowCount()}", flush=True)
             print(f"scroll_seconds {time.perf_counter() - self.started:.2f}", flush=True)
