@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QRadioButton, QWidget
 
 from careapp.domain.customer import CustomerDraft, DateKind, EmailAddress, ImportantDate, PartialDate
-from careapp.services.settings import ShopSettings
+from careapp.services.settings import ShopSettings, Versioned
 from careapp.ui.about import AboutDialog
 from careapp.ui.backups.dialog import BackupsDialog
 from careapp.ui.customers.bulk_edit import BulkEditDialog
@@ -182,7 +182,9 @@ def open_each_dialog(qtbot: QtBot, services: Services, prompts: ScriptedPrompts)
     runner = SyncRunner()
     dialogs: list[QDialog] = [
         WelcomeDialog(ShopSettings(staff_names=("Sam", "Jo")), runner, lambda _s: None, lambda: None),
-        ShopSettingsDialog(ShopSettings(staff_names=("Sam",)), runner, lambda _s: None),
+        ShopSettingsDialog(
+            Versioned(ShopSettings(staff_names=("Sam",)), 1), runner, lambda s, _v: Versioned(s, 2)
+        ),
         AboutDialog(None),
         ErrorDialog("ValueError: x", "Traceback …", Path("/tmp/careapp.log")),
         ImportDialog(services.imports, runner, prompts, "Sam"),  # type: ignore[arg-type]
