@@ -133,6 +133,332 @@
     </message>
 </context>
 <context>
+    <name>BackupListModel</name>
+    <message>
+        <location filename="../../careapp/ui/backups/model.py" line="+31"/>
+        <source>Daily</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Before an upgrade</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replaced by a restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Made by you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BackupsController</name>
+    <message>
+        <location filename="../../careapp/ui/backups/controller.py" line="+50"/>
+        <source>&amp;Backups…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The database&apos;s copies: back up now, or restore one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>A shared PostgreSQL database is backed up with pg_dump on the server (see the README)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Restored {source}; careapp reopened the database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BackupsDialog</name>
+    <message>
+        <location filename="../../careapp/ui/backups/dialog.py" line="+42"/>
+        <source>Restore from a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>careapp databases (*.db *.sqlite *.careapp);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Backups</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>careapp copies the database once a day (the last seven are kept) and before every upgrade. The copies are in {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Copies:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Back up now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Restore selected…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore from &amp;file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;lose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Backup status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problem with the backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Working on the database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Backup copies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>Copying the database…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Copied the database to {path} ({size}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>the copy taken {when}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Restore a backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replace the current database with {what}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The file is checked first; if it is not a whole careapp database, nothing changes. The current database is kept as a copy in {folder} (replaced-&lt;date&gt;.db), so you can go back to it the same way. Close careapp on other computers that use this database first. careapp reopens the database afterwards.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Checking and restoring {what}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Restored {source}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The database it replaced is kept at {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>It was upgraded to this version of careapp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BulkEditController</name>
+    <message>
+        <location filename="../../careapp/ui/customers/bulk_edit.py" line="+174"/>
+        <source>C&amp;hange selected…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Add or remove a tag, or set the loyalty stage, of every selected customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Un&amp;do change of selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Put the customers of the last bulk change back as they were</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Select the customers to change first (Ctrl+click, Shift+click).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Nothing to change: the selected customers already were so.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Changed {customers}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Undone: {customers} are as they were.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BulkEditDialog</name>
+    <message>
+        <location line="-179"/>
+        <source>Change selected customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changes {customers} at once. Fields left empty stay as they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tag to add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>e.g. christmas-card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tag to remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>e.g. newsletter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loyalty stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave as it is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Add tag:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Remove tag:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Loyalty stage:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problem with the change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Changing the customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Change {count}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change the selected customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Type a tag to add or remove, or choose a loyalty stage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Nothing was changed: {error} What you chose is still here; try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CalendarBackground</name>
     <message>
         <location filename="../../careapp/ui/calendar/background.py" line="+89"/>
@@ -196,7 +522,7 @@
 <context>
     <name>CalendarDialog</name>
     <message>
-        <location filename="../../careapp/ui/calendar/settings_dialog.py" line="+48"/>
+        <location filename="../../careapp/ui/calendar/settings_dialog.py" line="+49"/>
         <source>CalDAV password</source>
         <translation type="unfinished"></translation>
     </message>
@@ -211,7 +537,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -252,7 +578,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>&amp;Birthdays</source>
         <translation type="unfinished"></translation>
     </message>
@@ -312,7 +638,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Include &amp;phone numbers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -834,7 +1160,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+61"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+65"/>
         <source>&amp;Tomorrow</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1002,7 +1328,7 @@
 <context>
     <name>CareQueueModel</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_model.py" line="+72"/>
+        <location filename="../../careapp/ui/care/queue_model.py" line="+88"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1027,7 +1353,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+89"/>
         <source>{section} ({count})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1050,7 +1376,7 @@
 <context>
     <name>CareQueuePage</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+38"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+41"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1162,12 +1488,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Loading the care queue…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
+        <source>{counts} · as at the last start, bringing it up to date…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+52"/>
         <source>Care queue for {day}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1368,6 +1699,182 @@
     </message>
 </context>
 <context>
+    <name>ConnectionController</name>
+    <message>
+        <location filename="../../careapp/ui/connection/controller.py" line="+112"/>
+        <source>&amp;Database connection…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This computer only, or a database server the shop&apos;s computers share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionDialog</name>
+    <message>
+        <location filename="../../careapp/ui/connection/dialog.py" line="+84"/>
+        <source>Database connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;This computer only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shared &amp;server (PostgreSQL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Server address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>e.g. 192.168.1.20 or shop-server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Database name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>kept in the system keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Test &amp;connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Test result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save and &amp;restart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save and restart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Where this computer keeps the shop&apos;s customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A database file on this computer, in {folder}. Right when one computer is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>One PostgreSQL database that the shop&apos;s computers share: everyone works on the same customers at the same time and sees each other&apos;s changes within seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>P&amp;ort</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>After saving, careapp restarts on the chosen database. The password is kept in the system keyring, never in a file; leave it empty to keep the one already kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>CAREAPP_DATABASE_URL is set ({url}), so careapp uses that database whatever is chosen here until it is unset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Type the server&apos;s address (its name or IP address).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Connecting to {address}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Nothing was changed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ConsentEdit</name>
     <message>
         <location filename="../../careapp/ui/customers/consent_edit.py" line="+24"/>
@@ -1463,7 +1970,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>{name} is back.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1476,7 +1983,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+118"/>
         <source>Customer details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1806,7 +2313,7 @@
 <context>
     <name>CustomerHeader</name>
     <message>
-        <location filename="../../careapp/ui/customers/detail.py" line="-119"/>
+        <location filename="../../careapp/ui/customers/detail.py" line="-124"/>
         <source>Customer name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1816,7 +2323,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>Company</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1927,7 +2434,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1952,6 +2459,79 @@
     <message>
         <location line="+2"/>
         <source>Not in the list? Add them now, from what you typed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CustomerPrivacy</name>
+    <message>
+        <location filename="../../careapp/ui/customers/privacy_actions.py" line="+50"/>
+        <source>Export this customer&apos;s data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>JSON (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+151"/>
+        <source>E&amp;xport this customer&apos;s data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save everything careapp holds about this customer (JSON)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>E&amp;rase customer completely…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Erase this customer on their request (cannot be undone)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More customer actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export this customer&apos;s data, or erase them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Exporting {name}&apos;s data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Saved everything careapp holds about {name} to {path} (readable by you only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The export failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Customer {id} was erased: {count} record(s) removed or rewritten. The audit trail keeps when, by whom and why, nothing more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The database file could not be compacted just now (another program was using it); the next erasure compacts it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2317,7 +2897,7 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_panel.py" line="-176"/>
+        <location filename="../../careapp/ui/customers/list_panel.py" line="-177"/>
         <source>List message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2361,9 +2941,104 @@
     </message>
 </context>
 <context>
+    <name>EraseDialog</name>
+    <message>
+        <location filename="../../careapp/ui/customers/privacy_actions.py" line="-231"/>
+        <location line="+1"/>
+        <source>Erase customer completely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Erase {name} completely?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What erasing does</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>for example: asked by email on 3 May</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Type the name or ERASE to confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Reason (kept in the audit trail; do not name them):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Type “{name}” or {word} to confirm:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+61"/>
+        <source>&amp;Erase completely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <source>Erase completely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>This removes them and everything careapp holds about them: contact details, notes, purchases, consent history, calls and tickets, care-queue touches and calendar items (the next calendar sync removes those events too). Where other customers&apos; records mention their name, email or phone, it is replaced by “[erased]”. The audit trail keeps only that an erasure happened: when, by whom, why and how much.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This cannot be undone. Backup copies made before now still hold them until they are replaced. If you may want them back, use Delete instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Erasing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../careapp/ui/errors.py" line="+60"/>
+        <location filename="../../careapp/ui/errors.py" line="+63"/>
         <source>careapp ran into a problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3249,24 +3924,24 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+92"/>
+        <location filename="../../careapp/ui/main_window.py" line="+97"/>
         <source>Pages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
-        <location line="+257"/>
+        <location line="+28"/>
+        <location line="+282"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-255"/>
-        <location line="+261"/>
+        <location line="-280"/>
+        <location line="+286"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-255"/>
+        <location line="-275"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3281,7 +3956,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3311,7 +3986,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Add no&amp;te…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3376,17 +4051,17 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>&amp;Customer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>&amp;Reports</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3401,7 +4076,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+118"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3421,7 +4096,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+76"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3719,6 +4394,24 @@ The details are in the log file: {log}</source>
     <message>
         <location filename="../../careapp/ui/dashboard/charts.py" line="+14"/>
         <source>Opt-out rate by channel (%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OthersWorkRefresher</name>
+    <message>
+        <location filename="../../careapp/ui/changes.py" line="+138"/>
+        <source>Showing the latest changes made on another computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>careapp cannot reach the database ({reason}). It keeps trying; what you type in an open window stays there until it can be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The database answers again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4028,7 +4721,57 @@ The details are in the log file: {log}</source>
 <context>
     <name>Rules</name>
     <message>
-        <location filename="../../careapp/ui/rules/rules_form.py" line="+54"/>
+        <location filename="../../careapp/ui/rules/rules_form.py" line="+58"/>
+        <source>Birthday greeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other dates that matter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-up after a purchase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Article share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Thank-you for a referral</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feedback request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Customer since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Anniversaries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Custom dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source> days</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4046,7 +4789,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>RulesDialog</name>
     <message>
-        <location filename="../../careapp/ui/rules/dialog.py" line="+108"/>
+        <location filename="../../careapp/ui/rules/dialog.py" line="+123"/>
         <source>Touch rules, wording and articles</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4111,7 +4854,42 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+50"/>
+        <source>no limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Marketing touches per customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Within (days)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Daily limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Time zone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The care settings were changed by {who} at {when} while you were editing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What you typed is still here; “Show the saved rules” shows theirs (your typing goes).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Saved. Touches made from now on follow these rules; those already in the queue keep their days.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4129,7 +4907,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>RulesForm</name>
     <message>
-        <location filename="../../careapp/ui/rules/rules_form.py" line="+51"/>
+        <location filename="../../careapp/ui/rules/rules_form.py" line="+52"/>
         <source>Birthdays and anniversaries</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4151,12 +4929,12 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+0"/>
         <location line="+4"/>
-        <location line="+107"/>
+        <location line="+116"/>
         <source>on the day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-118"/>
         <source>A&amp;nniversaries and other dates that matter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4166,7 +4944,17 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
+        <source>Yearly touch for: {kind}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>For these dates:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Where 29 February birthdays fall in other years is set in Shop settings.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4362,6 +5150,21 @@ The details are in the log file: {log}</source>
     </message>
     <message>
         <location line="+4"/>
+        <source>How each touch may be made</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{rule} by {channel}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>A touch is offered on the first ticked way the customer has agreed to and careapp has details for; marketing touches never go where there is no consent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>How much is enough</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4421,12 +5224,22 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+118"/>
         <source>{zone} is not a time zone careapp knows; choose one such as Europe/London.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
+        <source>Tick at least one way to make the {rule}, or switch it off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tick at least one kind of date, or switch the yearly touches off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The category {name} is there twice; keep one.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4444,7 +5257,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopController</name>
     <message>
-        <location filename="../../careapp/ui/shop/controller.py" line="+92"/>
+        <location filename="../../careapp/ui/shop/controller.py" line="+105"/>
         <source>The shop settings could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4452,7 +5265,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopSettingsDialog</name>
     <message>
-        <location filename="../../careapp/ui/shop/settings_dialog.py" line="+35"/>
+        <location filename="../../careapp/ui/shop/settings_dialog.py" line="+44"/>
         <source>Shop settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4477,8 +5290,48 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+31"/>
         <source>The settings could not be saved: {error} Nothing you typed is lost; try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>28 February</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>1 March</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shop name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Country for phone numbers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>29 February birthdays</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The shop settings were changed by {who} at {when} while you were editing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What you typed is still here: Save again to keep yours, or Cancel to keep theirs.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4986,7 +5839,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+130"/>
+        <location filename="../../careapp/app.py" line="+138"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6047,13 +6900,13 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>WelcomeDialog</name>
     <message>
-        <location filename="../../careapp/ui/shop/welcome.py" line="+59"/>
-        <location line="+39"/>
+        <location filename="../../careapp/ui/shop/welcome.py" line="+61"/>
+        <location line="+46"/>
         <source>Welcome to careapp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-42"/>
         <source>&amp;Import customers…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6083,7 +6936,22 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>S&amp;hared database server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shared database server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Work on the database the shop&apos;s other computers share, instead of one on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6113,6 +6981,11 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>Do other computers in the shop already use careapp?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+26"/>
         <source>Saving the shop&apos;s settings…</source>
         <translation type="unfinished"></translation>
@@ -6131,22 +7004,24 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>WindowsPanel</name>
     <message>
-        <location filename="../../careapp/ui/reports/settings_panel.py" line="+51"/>
+        <location filename="../../careapp/ui/reports/settings_panel.py" line="+55"/>
         <source>Windows (owner only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <location line="+105"/>
         <source>Reopen window R</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-104"/>
+        <location line="+109"/>
         <source>Repeat window N</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-107"/>
         <source>Reason for the change</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6186,7 +7061,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Last changed by {who} on {when}: “{reason}”</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6205,16 +7080,72 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <source>Give a reason for changing the windows; it is kept with the change.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+30"/>
+        <source>{days} days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The FCR windows were changed by {who} at {when} while you were editing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What you typed is still here: Save again to keep yours.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>box</name>
+    <message>
+        <location filename="../../careapp/ui/connection/controller.py" line="-105"/>
+        <source>careapp could not reach the shared database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>careapp could not open the shared database, so it cannot start on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{reason}
+
+Nothing was changed. You can correct the connection, or work on this computer&apos;s own database for now (the shared one is not touched; choose it again later under File → Database connection…).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Change the connection…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use &amp;this computer only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>careapp cannot start</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>formatting</name>
     <message>
+        <location filename="../../careapp/ui/backups/model.py" line="-42"/>
         <location filename="../../careapp/ui/formatting.py" line="+59"/>
         <source>{date}, {time}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location filename="../../careapp/ui/formatting.py" line="+38"/>
         <source>{date} (age {age})</source>
         <translation type="unfinished"></translation>
     </message>
