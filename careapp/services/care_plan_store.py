@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
-from careapp.domain.care_queue import CareSettings, PlannedItem
+from careapp.domain.care_queue import CareSettings, ItemStatus, PlannedItem
 from careapp.services.care_planning import PlannedQueue, plan_stored
 from careapp.services.touch_store import save_planned
 
@@ -40,6 +40,8 @@ PRUNED = "pruned"
 # Above this many changed customers, planning everyone in one pass is cheaper than picking them out.
 FULL_ABOVE = 20_000
 _CHUNK = 500
+# Customers per slice of a full plan (see :func:`plan_everyone`).
+PLAN_CHUNK = 5_000
 
 
 def _table() -> Table:
@@ -160,6 +162,22 @@ def plan_customers(
     return planned, save_placement(session, planned)
 
 
+def plan_everyone(session: Session, today: dt.date, settings: CareSettings) -> int:
+    """Plan every open touch and store the result, :data:`PLAN_CHUNK` customers at a time (by id), so
+    only one slice's facts and touches are in memory at once. Each customer's plan depends on that
+    customer alone (the daily limit is applied on reading), so slicing changes nothing. Returns how
+    many items changed."""
+    t = TouchRecord
+    statement = (
+        select(t.customer_id).where(t.status == ItemStatus.OPEN.value).distinct().order_by(t.customer_id)
+    )
+    ids = list(session.scalars(statement))
+    changed = 0
+    for start in range(0, len(ids), PLAN_CHUNK):
+        changed += plan_customers(session, today, settings, ids[start : start + PLAN_CHUNK])[1]
+    return changed
+
+
 def is_current(session: Session, today: dt.date, settings: CareSettings) -> bool:
     """Whether the stored plan is for this day and these settings, with no change noted since."""
     signature, seq = read_state(session, PLAN)
@@ -189,7 +207,11 @@ def ensure_planned(db: Database, today: dt.date, settings: CareSettings, lock: A
                 ids = None
         else:
             top = latest_seq(session)
-        _, changed = plan_customers(session, today, settings, ids)
+        changed = (
+            plan_customers(session, today, settings, ids)[1]
+            if ids is not None
+            else plan_everyone(session, today, settings)
+        )
         write_state(session, PLAN, wanted, top)
         if ids is None:
             prune_dirty(session)

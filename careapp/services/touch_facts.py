@@ -100,15 +100,37 @@ def _utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day - dt.timedelta(days=1), dt.time())
 
 
-class _Loader:
-    """Runs one statement per chunk of ids (or once over everything)."""
+@dataclass(frozen=True)
+class IdRange:
+    """Customers ``first`` to ``last`` (ids, both included): one slice of a pass over everyone."""
 
-    def __init__(self, session: Session, ids: Collection[int] | None) -> None:
+    first: int
+    last: int
+
+
+def id_ranges(session: Session, size: int) -> list[IdRange]:
+    """Every customer, in slices of at most ``size`` customers, by id."""
+    ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))
+    return [IdRange(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+class _Loader:
+    """Runs one statement per chunk of ids (or once over everything, or once over a range of ids)."""
+
+    def __init__(
+        self, session: Session, ids: Collection[int] | None, id_range: IdRange | None = None
+    ) -> None:
         self.session = session
         self.ids = None if ids is None or len(ids) > _ALL_ABOVE else sorted(set(ids))
         self.wanted = None if ids is None else set(ids)
+        self.id_range = id_range
 
     def rows(self, statement: Select[*tuple[Any, ...]], column: InstrumentedAttribute[Any]) -> Iterator[Any]:
+        if self.id_range is not None:
+            yield from self.session.execute(
+                statement.where(column.between(self.id_range.first, self.id_range.last))
+            )
+            return
         if self.ids is None:
             for row in self.session.execute(statement):
                 if self.wanted is None or getattr(row, column.key) in self.wanted:
@@ -125,9 +147,11 @@ def load_facts(
     window: FactWindow,
     customer_ids: Collection[int] | None = None,
     callbacks: Iterable[tuple[int, CallbackFact]] = (),
+    id_range: IdRange | None = None,
 ) -> LoadedFacts:
-    """Facts for ``customer_ids`` (None: every customer). ``callbacks`` are (customer id, fact) pairs."""
-    loader = _Loader(session, customer_ids)
+    """Facts for ``customer_ids`` (None: every customer; ``id_range``: the customers in that range of
+    ids, with ``customer_ids`` None). ``callbacks`` are (customer id, fact) pairs."""
+    loader = _Loader(session, customer_ids, id_range)
     day: Callable[[dt.datetime], dt.date] = lambda moment: local_date(moment, tz)  # noqa: E731
     loaded = LoadedFacts()
     customers = _customers(loader, loaded)

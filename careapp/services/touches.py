@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
@@ -46,12 +46,13 @@ from careapp.db.models import (
     SettingAuditRecord,
     SettingRecord,
     StageChangeRecord,
+    TouchRecord,
     TouchRuleRecord,
 )
 from careapp.domain.care_queue import CareSettings, ItemStatus
 from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
-from careapp.domain.touches import Article, CallbackFact, TouchRules, generate_due_touches
+from careapp.domain.touches import Article, CallbackFact, DueTouch, TouchRules, generate_due_touches
 from careapp.services.articles import load_articles
 from careapp.services.care_plan_store import (
     FULL_ABOVE,
@@ -66,7 +67,7 @@ from careapp.services.care_planning import close_kept_callbacks, plan_stored, sa
 from careapp.services.settings import SettingsService, Versioned, check_version, lock_setting, read_versioned
 from careapp.services.staff import Actor, OwnerAction, check_owner
 from careapp.services.tickets import CallbackDue, TicketService
-from careapp.services.touch_facts import FactWindow, LoadedFacts, load_facts
+from careapp.services.touch_facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
 from careapp.services.touch_rules import (
     CARE_KEY,
     LAST_RUN_KEY,
@@ -80,7 +81,7 @@ from careapp.services.touch_rules import (
     rule_to_json,
     write_setting,
 )
-from careapp.services.touch_store import all_keys, insert_new, keys_of
+from careapp.services.touch_store import insert_new, keys_of
 
 Clock = Callable[[], dt.datetime]
 HORIZON_DAYS = 30
@@ -89,6 +90,8 @@ HORIZON_DAYS = 30
 MAX_CATCH_UP_DAYS = 30
 RULES_AUDIT_PREFIX = "touch_rule."
 CARE_WHAT = "The care settings"
+# Customers per slice of a full refresh: ~6 MB of facts per thousand customers, so tens of MB at once.
+FULL_REFRESH_CHUNK = 5_000
 
 
 class StaleRules(Exception):
@@ -151,6 +154,18 @@ def write_lock(session: Session) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Generation:
+    """What generating touches needs besides the customers' facts."""
+
+    rules: TouchRules
+    articles: list[Article]
+    horizon_start: dt.date
+    horizon_end: dt.date
+    window: FactWindow
+    tz: dt.tzinfo
+
+
 class TouchService:
     """Touch rules, care settings, refresh. One short session per call; plain data out.
 
@@ -171,6 +186,8 @@ class TouchService:
         self._settings = settings
         self._tickets = tickets
         self._zone = zone
+        # A full refresh works through the customers this many at a time (bounds its memory).
+        self.chunk_size = FULL_REFRESH_CHUNK
 
     @property
     def zone(self) -> Callable[[], str]:
@@ -321,22 +338,60 @@ class TouchService:
             signature = _generation_signature(today, horizon_start, rules, articles, care)
             ids, top = _changed_since_last_refresh(session, signature, preview)
         callbacks = self._callback_facts(horizon_end, care, ids)
-        with self._db.session() as session:
-            keys = all_keys(session) if ids is None else keys_of(session, ids)
-            window = _window(rules, horizon_start)
-            loaded = load_facts(session, care.tz(), window, ids, callbacks) if ids != set() else LoadedFacts()
-        due = generate_due_touches(loaded.facts.values(), rules, articles, horizon_start, horizon_end, keys)
+        job = _Generation(
+            rules, articles, horizon_start, horizon_end, _window(rules, horizon_start), care.tz()
+        )
+        due, loaded = ([], LoadedFacts()) if ids is None else self._generate(job, callbacks, ids=ids)
+        generated, stages = (0, 0) if ids is not None else self._generate_everyone(job, callbacks, now)
         with self._db.session() as session:
             write_lock(session)
-            generated = insert_new(session, due, now)
+            if ids is not None:  # a few customers: stored with the rest, in one transaction
+                generated = insert_new(session, due, now)
+                stages = _observe_stages(session, loaded, now, ids)
             closed = close_kept_callbacks(session)
-            stages = _observe_stages(session, loaded, now, ids)
             if not preview and (last_run is None or today > last_run):
                 write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
             if not preview:
                 write_state(session, REFRESH, signature, top)
         changes = 0 if preview else ensure_planned(self._db, today, care, lock=write_lock)
         return RefreshResult(today, horizon_start, horizon_end, generated, changes, closed, stages, preview)
+
+    def _generate_everyone(
+        self, job: _Generation, callbacks: list[tuple[int, CallbackFact]], now: dt.datetime
+    ) -> tuple[int, int]:
+        """Generate and store everyone's touches, :attr:`chunk_size` customers at a time (by id), so
+        only one slice's facts are in memory at once. Every touch depends on its own customer's facts
+        only (a referral thank-you on the referrer's, loaded with them), so slicing changes nothing.
+        Returns how many touches were stored and how many stage changes noted."""
+        with self._db.session() as session:
+            ranges = id_ranges(session, self.chunk_size)
+        generated = stages = 0
+        for id_range in ranges:
+            mine = [pair for pair in callbacks if id_range.first <= pair[0] <= id_range.last]
+            due, loaded = self._generate(job, mine, id_range=id_range)
+            with self._db.session() as session:
+                write_lock(session)
+                generated += insert_new(session, due, now)
+                stages += _observe_stages(session, loaded, now, id_range=id_range)
+        return generated, stages
+
+    def _generate(
+        self,
+        job: _Generation,
+        callbacks: list[tuple[int, CallbackFact]],
+        ids: set[int] | None = None,
+        id_range: IdRange | None = None,
+    ) -> tuple[list[DueTouch], LoadedFacts]:
+        """The new touches of some customers (``ids``, or those in ``id_range``), with their facts."""
+        if ids == set():
+            return [], LoadedFacts()
+        with self._db.session() as session:
+            keys = _keys_in(session, id_range) if id_range is not None else keys_of(session, ids or ())
+            loaded = load_facts(session, job.tz, job.window, ids, callbacks, id_range=id_range)
+        due = generate_due_touches(
+            loaded.facts.values(), job.rules, job.articles, job.horizon_start, job.horizon_end, keys
+        )
+        return due, loaded
 
     def last_run(self) -> dt.date | None:
         """The last day a refresh ran for (previews of later days do not count)."""
@@ -419,21 +474,35 @@ def _callback_fact(callback: CallbackDue, care: CareSettings) -> tuple[int, Call
     return callback.customer_id, fact
 
 
-def _latest_stages(session: Session, customer_ids: Iterable[int] | None = None) -> dict[int, str]:
+def _keys_in(session: Session, id_range: IdRange) -> set[str]:
+    """Every key ever generated for the customers in ``id_range``."""
+    t = TouchRecord
+    return set(session.scalars(select(t.key).where(t.customer_id.between(id_range.first, id_range.last))))
+
+
+def _latest_stages(
+    session: Session, customer_ids: Iterable[int] | None = None, id_range: IdRange | None = None
+) -> dict[int, str]:
     s = StageChangeRecord
     latest = select(func.max(s.id)).group_by(s.customer_id)
     if customer_ids is not None:
         latest = latest.where(s.customer_id.in_(list(customer_ids)))
+    if id_range is not None:
+        latest = latest.where(s.customer_id.between(id_range.first, id_range.last))
     statement = select(s.customer_id, s.new_stage).where(s.id.in_(latest.scalar_subquery()))
     return {row.customer_id: row.new_stage for row in session.execute(statement)}
 
 
 def _observe_stages(
-    session: Session, loaded: LoadedFacts, now: dt.datetime, customer_ids: set[int] | None = None
+    session: Session,
+    loaded: LoadedFacts,
+    now: dt.datetime,
+    customer_ids: set[int] | None = None,
+    id_range: IdRange | None = None,
 ) -> int:
-    """Note every customer (of ``customer_ids``, or all) whose stage differs from the last one noted
-    (first sight: old stage None)."""
-    latest = _latest_stages(session, customer_ids)
+    """Note every customer (of ``customer_ids``, or in ``id_range``, or all) whose stage differs from
+    the last one noted (first sight: old stage None)."""
+    latest = _latest_stages(session, customer_ids, id_range)
     rows = [
         {
             "customer_id": cid,
@@ -446,9 +515,11 @@ def _observe_stages(
         if latest.get(cid) != facts.stage.value
     ]
     if rows:
-        everyone = select(CustomerRecord.id)
+        everyone: Select[tuple[int]] = select(CustomerRecord.id)
         if customer_ids is not None and len(customer_ids) <= 900:
             everyone = everyone.where(CustomerRecord.id.in_(sorted(customer_ids)))
+        if id_range is not None:
+            everyone = everyone.where(CustomerRecord.id.between(id_range.first, id_range.last))
         existing = set(session.scalars(everyone))  # some may have gone since the read
         rows = [r for r in rows if r["customer_id"] in existing]
         for start in range(0, len(rows), 5000):

@@ -15,21 +15,32 @@ import random
 from dataclasses import replace
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from careapp.context import Services
-from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, CustomerRecord, TouchRecord
+from careapp.db.models import (
+    CareDirtyRecord,
+    CarePlanStateRecord,
+    CustomerRecord,
+    SettingRecord,
+    StageChangeRecord,
+    TouchRecord,
+)
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, Purchase
 from careapp.domain.tickets import ContactChannel, Direction, Outcome
 from careapp.domain.touches import last_real_contact
+from careapp.services.articles import ArticleDraft
 from careapp.services.care_planning import minimal_window, plan_stored
 from careapp.services.care_queue import CareQueue, TouchActionRefused, build_queue
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
 from careapp.services.staff import Actor, Role
 from careapp.services.tickets import ContactInput, NewTicket
-from careapp.services.touch_facts import load_facts
+from careapp.services.touch_facts import IdRange, id_ranges, load_facts
+from careapp.services.touch_rules import LAST_RUN_KEY
 
 START = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -260,3 +271,77 @@ def test_every_table_the_care_queue_reads_notes_its_changes(services: Services) 
             )
         found = {row[0] for row in rows}
     assert wanted <= found
+
+
+def generated_and_planned(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every stored touch (with its plan) and every stage change noted, in a stable order."""
+    t, s = TouchRecord, StageChangeRecord
+    with services.db.session() as session:
+        touches = session.execute(
+            select(
+                t.key, t.customer_id, t.kind, t.due, t.status, t.channel, t.reason, t.plan_placement,
+                t.plan_reason, t.plan_held_until, t.plan_day, t.plan_last_day, t.plan_at,
+            ).order_by(t.key)
+        ).all()  # fmt: skip
+        stages = session.execute(
+            select(s.customer_id, s.old_stage, s.new_stage).order_by(s.customer_id)
+        ).all()
+    return [tuple(row) for row in touches], [tuple(row) for row in stages]
+
+
+def start_over(services: Services) -> None:
+    """Forget every touch, stage change, stored plan and the last run: the next refresh starts from
+    nothing."""
+    with services.db.session() as session:
+        for record in (TouchRecord, StageChangeRecord, CarePlanStateRecord):
+            session.execute(delete(record))
+        session.execute(delete(SettingRecord).where(SettingRecord.key == LAST_RUN_KEY))
+
+
+def refer_recently(services: Services, start: dt.datetime) -> None:
+    """Make the last 40 customers referrals that came in over the coming days, each referred by a
+    customer far away in id order (so a referrer and the one referred are in different slices)."""
+    with services.db.session() as session:
+        ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))
+        for n, customer_id in enumerate(ids[-40:]):
+            session.execute(
+                update(CustomerRecord)
+                .where(CustomerRecord.id == customer_id)
+                .values(referred_by_id=ids[n * 5], created_at=start + dt.timedelta(days=n, hours=1))
+            )
+
+
+def test_a_refresh_in_tiny_slices_of_customers_stores_what_one_pass_over_everyone_does(
+    services: Services, clock: list[dt.datetime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = demo_shop(services, clock, 300)
+    for topic in ("tea", "coffee", "gardening"):
+        services.articles.add(
+            owner, ArticleDraft(f"All about {topic}", f"https://example.com/{topic}", "", (topic,))
+        )
+    refer_recently(services, clock[0])
+    days = [clock[0], clock[0] + dt.timedelta(days=1), clock[0] + dt.timedelta(days=40)]
+    results: list[object] = []
+    slices: list[int] = []
+
+    def counted(session: Session, size: int) -> list[IdRange]:
+        found = id_ranges(session, size)
+        slices.append(len(found))
+        return found
+
+    monkeypatch.setattr("careapp.services.touches.id_ranges", counted)
+    for slice_size in (7, 1_000_000):
+        start_over(services)
+        services.touches.chunk_size = slice_size
+        monkeypatch.setattr("careapp.services.care_plan_store.PLAN_CHUNK", slice_size)
+        counts = []
+        for moment in days:
+            clock[0] = moment
+            counts.append(services.touches.refresh())
+        results.append((counts, generated_and_planned(services)))
+    assert results[0] == results[1]
+    touches, stages = generated_and_planned(services)
+    kinds = {row[2] for row in touches}
+    assert {"referral_thanks", "article_share", "birthday", "purchase_follow_up"} <= kinds
+    assert slices == [43] * 3 + [1] * 3  # 300 customers in slices of 7, then in one
+    assert len(stages) == 300

@@ -169,7 +169,8 @@ def test_a_seat_that_read_the_keys_before_another_stored_them_adds_nothing(
     shop.customer("Ann", birthday=PartialDate(11, 30))
     assert shop.refresh(D(2026, 11, 23)) == 1
     # The second seat read no keys (as if it read just before the first seat committed).
-    monkeypatch.setattr("careapp.services.touches.all_keys", lambda session: set())
+    monkeypatch.setattr("careapp.services.touches._keys_in", lambda session, id_range: set())
+    monkeypatch.setattr("careapp.services.touches.keys_of", lambda session, ids: set())
     other = build_services(paths, clock=lambda: clock[0])
     try:
         result = other.touches.refresh(D(2026, 11, 23))
