@@ -3,7 +3,9 @@
 :func:`load_facts` builds :class:`~careapp.domain.touches.CustomerFacts` for every customer (or for
 some) with one query per kind of fact, grouped in SQL or in one pass in Python: never one query per
 customer. At 100,000 customers that is about a dozen queries whatever the history's size; for a
-subset of customers the queries run per chunk of ids, or over everything when the subset is large.
+subset of customers the queries run per chunk of ids, or over everything when the subset is large;
+for a slice of ids (:class:`IdRange`, see :func:`id_ranges`) once each over that range, which is
+how a full refresh keeps only one slice of customers' facts in memory.
 
 What goes into the facts, and why:
 

@@ -4,10 +4,13 @@
 (hourly, and when the day changes): the app is not always running, so each run looks back to the
 previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it does, in order:
 
-1. reads the rules, the care settings, the content library, every touch key ever stored, and the
-   customers' facts in bulk (see :mod:`careapp.services.touch_facts`); promised callbacks come from
-   :meth:`TicketService.open_callbacks`;
-2. generates the due touches (:func:`careapp.domain.touches.generate_due_touches`) with all stored
+1. reads the rules, the care settings, the content library, the touch keys stored for the
+   customers worked on, and their facts in bulk (see :mod:`careapp.services.touch_facts`); promised
+   callbacks come from :meth:`TicketService.open_callbacks`. Only the customers changed since the
+   last refresh are worked on when nothing else changed; otherwise everyone is, in slices of
+   :data:`FULL_REFRESH_CHUNK` customers by id (read, generate, store, next), so memory stays bounded
+   whatever the shop's size: every touch depends on its own customer's facts only;
+2. generates the due touches (:func:`careapp.domain.touches.generate_due_touches`) with the stored
    keys as ``already_generated_keys``, and stores the new ones: the key is UNIQUE and the insert
    skips a key already there, so the same touch is never stored twice, whatever the number of
    restarts, rule edits or seats refreshing at once;
