@@ -39,15 +39,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from functools import cached_property
+from typing import Literal, TypeVar
 
 from careapp.domain.tickets import (
     ACTIVE_STATES,
+    ContactEvent,
     Direction,
     Exclusion,
+    StateChange,
     TicketHistory,
     category_key,
     in_repeat_window,
@@ -56,6 +59,7 @@ from careapp.domain.tickets import (
 
 GroupBy = Literal["month", "staff", "category"]
 DEFAULT_BACKLOG_BUCKETS: tuple[int, ...] = (1, 3, 7, 14, 30)
+_Event = TypeVar("_Event", ContactEvent, StateChange)
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,12 @@ class FcrSettings:
         validate_window_days("The reopen window", self.reopen_window_days)
         validate_window_days("The repeat window", self.repeat_window_days)
 
-    @property
+    # Cached (the settings are frozen): a report asks for the windows once per ticket.
+    @cached_property
     def reopen_window(self) -> dt.timedelta:
         return dt.timedelta(days=self.reopen_window_days)
 
-    @property
+    @cached_property
     def longest_window(self) -> dt.timedelta:
         return dt.timedelta(days=max(self.reopen_window_days, self.repeat_window_days))
 
@@ -151,40 +156,61 @@ def classify(
 ) -> FcrResult:
     """Classify one ticket. ``all_tickets_of_customer`` is searched for repeats; the ticket itself and
     tickets of other customers in it are ignored."""
-    resolved_at = ticket.first_resolved_at(as_of)
-    contacts = ticket.contacts_until(as_of)
-    result = FcrResult(
-        ticket_id=ticket.id,
-        customer_id=ticket.customer_id,
-        category=ticket.category,
-        staff=contacts[0].staff if contacts else ticket.opened_by,
-        exclusion=ticket.exclusion,
-        first_resolved_at=resolved_at,
-        windows_end=None,
-        one_touch=False,
-        gross=False,
-        net_eligible=False,
-        strict=None,
-        provisional=False,
-        reopened_within_window=False,
-        repeat_within_window=False,
-        repeat_ticket_ids=(),
-        time_to_first_response=_time_to_first_response(ticket, as_of),
-        time_to_resolution=None if resolved_at is None else resolved_at - ticket.opened_at,
-    )
+    changes = _until(ticket.changes, as_of)
+    return _classify(ticket, _first_resolution(changes), changes, all_tickets_of_customer, settings, as_of)
+
+
+def _until(events: tuple[_Event, ...], as_of: dt.datetime) -> tuple[_Event, ...]:
+    """The events up to ``as_of`` (a ticket's events are in time order, so mostly all of them)."""
+    if not events or events[-1].at <= as_of:
+        return events
+    return tuple(e for e in events if e.at <= as_of)
+
+
+def _first_resolution(changes: Sequence[StateChange]) -> dt.datetime | None:
+    for change in changes:
+        if change.is_resolution:
+            return change.at
+    return None
+
+
+def _classify(
+    ticket: TicketHistory,
+    resolved_at: dt.datetime | None,
+    changes: Sequence[StateChange],
+    all_tickets_of_customer: Iterable[TicketHistory],
+    settings: FcrSettings,
+    as_of: dt.datetime,
+) -> FcrResult:
+    """:func:`classify`, given the ticket's first resolution and its state changes up to ``as_of``
+    (a year's report classifies tens of thousands of tickets: each is worked out once)."""
+    contacts = _until(ticket.contacts, as_of)
+    staff = contacts[0].staff if contacts else ticket.opened_by
+    response = _time_to_first_response(ticket, contacts)
+    to_resolution = None if resolved_at is None else resolved_at - ticket.opened_at
     if resolved_at is None or ticket.exclusion is not None:
-        return result  # not eligible: no FCR flags
+        # Not eligible: no FCR flags.
+        return FcrResult(
+            ticket_id=ticket.id, customer_id=ticket.customer_id, category=ticket.category, staff=staff,
+            exclusion=ticket.exclusion, first_resolved_at=resolved_at, windows_end=None, one_touch=False,
+            gross=False, net_eligible=False, strict=None, provisional=False, reopened_within_window=False,
+            repeat_within_window=False, repeat_ticket_ids=(), time_to_first_response=response,
+            time_to_resolution=to_resolution,
+        )  # fmt: skip
     windows_end = resolved_at + settings.longest_window
     provisional = as_of < windows_end
     one_touch = sum(1 for c in contacts if c.direction is Direction.OUT) <= 1
     gross = not any(c.direction is Direction.IN for c in contacts[1:])
-    reopened = any(
-        change.is_reopen and resolved_at <= change.at <= resolved_at + settings.reopen_window
-        for change in ticket.changes_until(as_of)
-    )
+    reopen_end = resolved_at + settings.reopen_window
+    reopened = any(change.is_reopen and resolved_at <= change.at <= reopen_end for change in changes)
     repeats = _repeat_ids(ticket, resolved_at, all_tickets_of_customer, settings, as_of)
-    return replace(
-        result,
+    return FcrResult(
+        ticket_id=ticket.id,
+        customer_id=ticket.customer_id,
+        category=ticket.category,
+        staff=staff,
+        exclusion=None,
+        first_resolved_at=resolved_at,
         windows_end=windows_end,
         one_touch=one_touch,
         gross=gross,
@@ -194,6 +220,8 @@ def classify(
         reopened_within_window=reopened,
         repeat_within_window=bool(repeats),
         repeat_ticket_ids=repeats,
+        time_to_first_response=response,
+        time_to_resolution=to_resolution,
     )
 
 
@@ -204,22 +232,25 @@ def _repeat_ids(
     settings: FcrSettings,
     as_of: dt.datetime,
 ) -> tuple[int, ...]:
-    key = category_key(ticket.category)
-    found = [
-        other.id
+    candidates = [
+        other
         for other in others
         if other.id != ticket.id
         and other.customer_id == ticket.customer_id
         and other.exclusion is None
         and other.opened_at <= as_of
         and in_repeat_window(resolved_at, other.opened_at, settings.repeat_window_days)
-        and (other.repeat_of == ticket.id or category_key(other.category) == key)
     ]
+    if not candidates:  # most customers have one ticket: no need to compare categories
+        return ()
+    key = category_key(ticket.category)
+    found = [o.id for o in candidates if o.repeat_of == ticket.id or category_key(o.category) == key]
     return tuple(sorted(found))
 
 
-def _time_to_first_response(ticket: TicketHistory, as_of: dt.datetime) -> dt.timedelta | None:
-    for contact in ticket.contacts_until(as_of):
+def _time_to_first_response(ticket: TicketHistory, contacts: Sequence[ContactEvent]) -> dt.timedelta | None:
+    """From opening to the first outbound or live contact of ``contacts`` (those up to ``as_of``)."""
+    for contact in contacts:
         if contact.direction is Direction.OUT or contact.is_live:
             return contact.at - ticket.opened_at
     return None
@@ -294,29 +325,26 @@ def fcr_report(
     by_customer: dict[int, list[TicketHistory]] = defaultdict(list)
     for ticket in all_tickets:
         by_customer[ticket.customer_id].append(ticket)
-    results = tuple(
-        classify(ticket, by_customer[ticket.customer_id], settings, as_of)
-        for ticket in sorted(all_tickets, key=lambda t: t.id)
-        if _first_resolved_in(ticket, period_start, period_end, as_of)
-    )
+    found: list[FcrResult] = []
+    for ticket in sorted(all_tickets, key=lambda t: t.id):
+        changes = _until(ticket.changes, as_of)
+        resolved_at = _first_resolution(changes)
+        if resolved_at is not None and period_start <= resolved_at < period_end:
+            others = by_customer[ticket.customer_id]
+            found.append(_classify(ticket, resolved_at, changes, others, settings, as_of))
+    results = tuple(found)
     groups: dict[str, list[FcrResult]] = {}
     if group_by == "month":
         groups = {month: [] for month in _months(period_start, period_end)}
     names: dict[str, str] = {}
     for result in results:
         key = _group_key(result, group_by)
-        groups.setdefault(names.setdefault(key, _group_name(result, group_by)), []).append(result)
+        name = key if group_by == "month" else names.setdefault(key, _group_name(result, group_by))
+        groups.setdefault(name, []).append(result)
     rows = tuple(_row(key, groups[key]) for key in sorted(groups))
     return FcrReport(
         settings, period_start, period_end, as_of, group_by, rows, _row("total", list(results)), results
     )
-
-
-def _first_resolved_in(
-    ticket: TicketHistory, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
-) -> bool:
-    resolved_at = ticket.first_resolved_at(as_of)
-    return resolved_at is not None and start <= resolved_at < end
 
 
 def _group_key(result: FcrResult, group_by: GroupBy) -> str:
@@ -327,8 +355,9 @@ def _group_key(result: FcrResult, group_by: GroupBy) -> str:
 
 def _group_name(result: FcrResult, group_by: GroupBy) -> str:
     if group_by == "month":
-        assert result.first_resolved_at is not None
-        return result.first_resolved_at.strftime("%Y-%m")
+        when = result.first_resolved_at
+        assert when is not None
+        return f"{when.year:04d}-{when.month:02d}"  # what strftime("%Y-%m") gives, at a fraction of the cost
     if group_by == "staff":
         return result.staff.strip() or "(unknown)"
     return " ".join(result.category.split()) or "(none)"
@@ -346,9 +375,10 @@ def _months(start: dt.datetime, end: dt.datetime) -> list[str]:
 
 
 def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
-    eligible = [r for r in results if r.eligible]
+    # The properties ``eligible`` and ``decided``, spelled out: this runs over every ticket twice.
+    eligible = [r for r in results if r.first_resolved_at is not None and r.exclusion is None]
     net_base = [r for r in eligible if r.net_eligible]
-    decided = [r for r in eligible if r.decided]
+    decided = [r for r in eligible if not r.provisional]
     excluded_by: dict[Exclusion, int] = defaultdict(int)
     for result in results:
         if result.exclusion is not None:
@@ -362,12 +392,12 @@ def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
         not_resolvable=len(eligible) - len(net_base),
         provisional=len(eligible) - len(decided),
         decided=len(decided),
-        one_touch=_rate(eligible, lambda r: r.one_touch),
-        gross=_rate(eligible, lambda r: r.gross),
-        net=_rate(net_base, lambda r: r.gross),
-        strict=_rate(decided, lambda r: r.strict is True),
-        reopen=_rate(decided, lambda r: r.reopened_within_window),
-        repeat=_rate(decided, lambda r: r.repeat_within_window),
+        one_touch=Rate(sum(1 for r in eligible if r.one_touch), len(eligible)),
+        gross=Rate(sum(1 for r in eligible if r.gross), len(eligible)),
+        net=Rate(sum(1 for r in net_base if r.gross), len(net_base)),
+        strict=Rate(sum(1 for r in decided if r.strict is True), len(decided)),
+        reopen=Rate(sum(1 for r in decided if r.reopened_within_window), len(decided)),
+        repeat=Rate(sum(1 for r in decided if r.repeat_within_window), len(decided)),
         median_time_to_first_response=median_duration(
             [r.time_to_first_response for r in eligible if r.time_to_first_response is not None]
         ),
@@ -376,10 +406,6 @@ def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
         ),
         ticket_ids=tuple(r.ticket_id for r in results),
     )
-
-
-def _rate(results: Sequence[FcrResult], passes: Callable[[FcrResult], bool]) -> Rate:
-    return Rate(sum(1 for r in results if passes(r)), len(results))
 
 
 def median_duration(values: Sequence[dt.timedelta]) -> dt.timedelta | None:
