@@ -39,7 +39,6 @@ from careapp.ui.keyboard import chain
 from careapp.ui.reports.controller import ReportController
 from careapp.ui.runner import Runner
 from careapp.ui.shop.controller import DEMO_CUSTOMERS, ShopController
-from careapp.ui.shop.welcome import StartChoice
 from careapp.ui.staff import StaffPicker
 from careapp.ui.staff.controller import StaffController
 from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
@@ -50,6 +49,7 @@ if TYPE_CHECKING:
 
     from careapp.context import Services
     from careapp.services.settings import ShopSettings
+    from careapp.ui.shop.welcome import StartChoice
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 log = logging.getLogger(__name__)
@@ -137,7 +137,12 @@ class MainWindow(QMainWindow):
         self.connection = ConnectionController(self, runner, self.message_bar)
         self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
         self.pages.addTab(self.splitter, self.tr("C&ustomers"))
-        self.pages.addTab(self.care.dashboard, self.tr("O&verview"))
+        # The overview's tab holds an empty page until the overview is built, after the first paint.
+        self._overview_placeholder = QWidget()
+        self._overview: QWidget | None = None  # the overview page, once on its tab
+        self.pages.addTab(self._overview_placeholder, self.tr("O&verview"))
+        self.care.dashboardBuilt.connect(self._put_overview)
+        self.firstPainted.connect(lambda: QTimer.singleShot(0, self.care, self.care.build_dashboard))
         self.pages.setCurrentWidget(self.care.queue_page)  # each morning starts with the queue
         if about is not None:  # the queue as last shown, until the database is open
             self.care.queue_page.show_snapshot(about.data_dir, about.database_url)
@@ -420,11 +425,27 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(page)
         if page is self.care.queue_page:
             self.care.queue_page.focus_queue()
-        elif page is self.care.dashboard:
+        elif page is self._overview:
             self.care.dashboard.focus_first()
 
+    def _put_overview(self, page: QWidget) -> None:
+        """The overview page was built: it takes the empty page's place on its tab."""
+        placeholder = self._overview_placeholder
+        index = self.pages.indexOf(placeholder)
+        was_current = self.pages.currentWidget() is placeholder
+        self._overview = page
+        self.pages.insertTab(index, page, self.pages.tabText(index))
+        self.pages.removeTab(index + 1)
+        placeholder.deleteLater()
+        if was_current:  # the tab was chosen before the overview was there
+            self.pages.setCurrentWidget(page)
+
     def _page_changed(self, _index: int) -> None:
-        if self.pages.currentWidget() is self.care.dashboard:
+        current = self.pages.currentWidget()
+        if current is self._overview_placeholder:
+            self.care.build_dashboard()  # puts itself on the tab and shows (see _put_overview)
+            return
+        if current is self._overview:
             self.care.show_overview()
         self._enable_customer_actions()
 
@@ -482,6 +503,8 @@ class MainWindow(QMainWindow):
         self.shop_actions.show_welcome(shop)
 
     def _welcome_finished(self, choice: StartChoice) -> None:
+        from careapp.ui.shop.welcome import StartChoice  # loaded by the welcome itself by now
+
         if choice is StartChoice.IMPORT:
             self.import_action.trigger()
         elif choice is StartChoice.DEMO:

@@ -292,3 +292,32 @@ def test_columns_fill_the_list_until_the_user_sizes_one(qtbot: QtBot, window: Ma
     window.resize(1150, 700)
     qtbot.wait(50)
     assert header.sectionSize(1) == 300
+
+
+def test_the_overview_takes_its_tab_once_the_window_has_painted(
+    qtbot: QtBot, services: Services, tmp_path: Path, prompts: ScriptedPrompts
+) -> None:
+    from careapp.ui.dashboard.page import DashboardPage
+
+    window = make_window(qtbot, SyncRunner(), tmp_path, prompts)
+    qtbot.waitUntil(lambda: isinstance(window.pages.widget(2), DashboardPage))
+    assert window.pages.count() == 3
+    assert window.pages.widget(2) is window.care.dashboard
+    assert window.pages.tabText(2) == "O&verview"
+    assert window.pages.currentWidget() is window.splitter
+
+
+def test_choosing_the_overview_tab_before_it_is_built_shows_it(
+    qtbot: QtBot, demo_services: Services, tmp_path: Path, prompts: ScriptedPrompts
+) -> None:
+    from careapp.ui.dashboard.page import DashboardPage
+
+    window = make_window(qtbot, SyncRunner(), tmp_path, prompts, show=False)
+    window.attach_services(demo_services, demo_services.settings.shop())
+    assert not isinstance(window.pages.widget(2), DashboardPage)
+    window.pages.tabBar().setCurrentIndex(2)  # as a click on the tab does
+    shown = window.pages.currentWidget()
+    assert isinstance(shown, DashboardPage)
+    assert shown is window.care.dashboard
+    assert window.pages.count() == 3 and window.pages.tabText(2) == "O&verview"
+    qtbot.waitUntil(lambda: shown.overview is not None)

@@ -10,13 +10,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from careapp.ui.backups.dialog import BackupsDialog, FileChooser, choose_backup_file
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.backups import BackupService, RestoreOutcome
+    from careapp.ui.backups.dialog import BackupsDialog, FileChooser
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,11 @@ class BackupsController(QObject):
         runner: Runner,
         prompts: Prompts,
         message_bar: MessageBar,
-        choose_file: FileChooser = choose_backup_file,
+        choose_file: FileChooser | None = None,
     ) -> None:
         super().__init__(window)
         self._window, self._runner, self._prompts, self._bar = window, runner, prompts, message_bar
-        self._choose_file = choose_file
+        self._choose_file = choose_file  # None: the usual file dialog
         self._services: Services | None = None
         self.dialog: BackupsDialog | None = None
         self.action = QAction(self.tr("&Backups…"), window)
@@ -86,6 +86,7 @@ class BackupsController(QObject):
         if services is None or services.backup_dir is None or self.dialog is not None:
             return None
         from careapp.services.backups import BackupService
+        from careapp.ui.backups.dialog import BackupsDialog, choose_backup_file
 
         service = BackupService(services.db.url, services.backup_dir, services.clock)
         dialog = BackupsDialog(
@@ -93,7 +94,7 @@ class BackupsController(QObject):
             self._runner,
             self._prompts,
             lambda source: restore_and_reopen(services, service, source),
-            self._choose_file,
+            self._choose_file or choose_backup_file,
             self._window,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -8,8 +8,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
-from careapp.ui.calls.dialog import LogCallDialog
-from careapp.ui.calls.form import CallLogged
 from careapp.ui.runner import Runner
 from careapp.ui.tickets.texts import outcome_name
 from careapp.ui.widgets import Prompts
@@ -17,6 +15,8 @@ from careapp.ui.widgets import Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.staff import Actor
+    from careapp.ui.calls.dialog import LogCallDialog
+    from careapp.ui.calls.form import CallLogged
 
 LOG_CALL_SHORTCUT = "Ctrl+L"
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
@@ -92,6 +92,9 @@ class CallLogger(QObject):
             if self.dialog.step == 1:
                 self.dialog.find_page.start()
             return self.dialog
+        # Imported here, not before the window's first paint: the dialog brings in half the Qt layer.
+        from careapp.ui.calls.dialog import LogCallDialog
+
         dialog = LogCallDialog(self._services, self._runner, self._actor, self._prompts, self._window)
         if QApplication.activeModalWidget() is not None:
             # Over an open editor (or any modal box): modal itself, so the editor does not block it.

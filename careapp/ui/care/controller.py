@@ -21,10 +21,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
-from careapp.ui.care.message_dialog import UrlOpener, open_url
 from careapp.ui.care.queue_page import CareQueuePage
-from careapp.ui.dashboard.page import DashboardPage
-from careapp.ui.rules.dialog import RulesDialog
 from careapp.ui.runner import Runner
 from careapp.ui.scheduler import CareScheduler, local_now
 from careapp.ui.tickets.dialog import sentence
@@ -34,6 +31,9 @@ from careapp.ui.widgets import Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.staff import Actor
+    from careapp.ui.care.message_dialog import UrlOpener
+    from careapp.ui.dashboard.page import DashboardPage
+    from careapp.ui.rules.dialog import RulesDialog
 
 
 class CareController(QObject):
@@ -42,6 +42,7 @@ class CareController(QObject):
 
     openCustomerRequested = Signal(int)
     showRequested = Signal()
+    dashboardBuilt = Signal(QWidget)  # the overview page, once built (see :attr:`dashboard`)
 
     def __init__(
         self,
@@ -51,7 +52,7 @@ class CareController(QObject):
         prompts: Prompts,
         *,
         log_call: QAction | None = None,
-        url_opener: UrlOpener = open_url,
+        url_opener: UrlOpener | None = None,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         wall: Callable[[], dt.datetime] = local_now,
         monotonic: Callable[[], float] = time.monotonic,
@@ -64,9 +65,8 @@ class CareController(QObject):
         self.rules_dialog: RulesDialog | None = None
         self._overview_stale = True
         self.queue_page = CareQueuePage(runner, actor, url_opener)
-        self.dashboard = DashboardPage(runner)
+        self._dashboard: DashboardPage | None = None
         self.queue_page.openCustomerRequested.connect(self.openCustomerRequested)
-        self.dashboard.openCustomerRequested.connect(self.openCustomerRequested)
         self.queue_page.queueLoaded.connect(self._queue_loaded)
         self.tray = CareTray(tray_available, log_call, self)
         self.tray.showRequested.connect(self.showRequested)
@@ -83,7 +83,8 @@ class CareController(QObject):
         """The database is open: refresh the touches now, then keep them fresh."""
         self._services = services
         self.queue_page.attach(services)
-        self.dashboard.attach(services)
+        if self._dashboard is not None:
+            self._dashboard.attach(services)
         self.rules_action.setEnabled(True)
         scheduler = CareScheduler(
             self._runner, services.touches.refresh, wall=self._wall, monotonic=self._monotonic, parent=self
@@ -97,8 +98,27 @@ class CareController(QObject):
         """Load the queue again (and the overview, if it is showing; else when it is next shown)."""
         self.queue_page.reload()
         self._overview_stale = True
-        if self.dashboard.isVisible():
+        if self._dashboard is not None and self._dashboard.isVisible():
             self.show_overview()
+
+    @property
+    def dashboard(self) -> DashboardPage:
+        """The overview page, built on first use (see :meth:`build_dashboard`)."""
+        return self.build_dashboard()
+
+    def build_dashboard(self) -> DashboardPage:
+        """The overview page. Its charts (QtCharts) take a while to load, so it is built when first
+        needed (the window asks right after its first paint) rather than before the window shows."""
+        if self._dashboard is None:
+            from careapp.ui.dashboard.page import DashboardPage
+
+            page = DashboardPage(self._runner)
+            page.openCustomerRequested.connect(self.openCustomerRequested)
+            if self._services is not None:
+                page.attach(self._services)
+            self._dashboard = page
+            self.dashboardBuilt.emit(page)
+        return self._dashboard
 
     def show_overview(self) -> None:
         """The overview page is being shown: work the figures out if anything changed since."""
@@ -122,6 +142,8 @@ class CareController(QObject):
         if self._services is None:
             return None
         if self.rules_dialog is None:
+            from careapp.ui.rules.dialog import RulesDialog
+
             dialog = RulesDialog(self._services, self._runner, self._actor(), self._prompts, self._window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.rulesSaved.connect(self._rules_saved)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from careapp.domain.care_queue import snooze_choices
 from careapp.ui.care.details import TouchDetails
 from careapp.ui.care.dialogs import SkipDialog, SnoozeDialog
-from careapp.ui.care.message_dialog import MessageDialog, UrlOpener, open_url
 from careapp.ui.care.queue_model import CareQueueModel
 from careapp.ui.care.snapshot import database_mark, read_snapshot, snapshot_path, write_snapshot
 from careapp.ui.care.texts import SECTION_KEYS, entry_summary, kind_title, translate, weekday_date
@@ -50,6 +49,7 @@ if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.care_queue import CareQueue, QueueEntry
     from careapp.services.staff import Actor
+    from careapp.ui.care.message_dialog import MessageDialog, UrlOpener
 
 ActorSource = Callable[[], "Actor"]
 COLUMN_WIDTHS = (170, 300, 80, 130)
@@ -84,7 +84,7 @@ class CareQueuePage(QWidget):
         self,
         runner: Runner,
         actor: ActorSource,
-        url_opener: UrlOpener = open_url,
+        url_opener: UrlOpener | None = None,  # None: the desktop's own (see message_dialog.open_url)
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -529,7 +529,11 @@ class CareQueuePage(QWidget):
         entry = self.current_entry()
         if entry is None or self._services is None or not self.message_action.isEnabled():
             return None
-        dialog = MessageDialog(self._services, self._runner, self._actor(), entry, self._url_opener, self)
+        # Imported when first written, not before the window's first paint (the message templates).
+        from careapp.ui.care.message_dialog import MessageDialog, open_url
+
+        opener = self._url_opener or open_url
+        dialog = MessageDialog(self._services, self._runner, self._actor(), entry, opener, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         position = self._position(entry)
         text = self.tr("Sent: {what}; the message is kept with the touch.").format(what=self._what(entry))

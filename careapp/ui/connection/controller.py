@@ -22,12 +22,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from careapp.config import DATABASE_URL_ENV, Paths, SeatConfig, SeatConfigError, load_seat_config
 from careapp.ui.about import hide_password
-from careapp.ui.connection.dialog import ConnectionDialog, ConnectionJobs
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:
     from careapp.config import SharedServer
+    from careapp.ui.connection.dialog import ConnectionDialog
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,9 @@ class ConnectionController(QObject):
             self._message_bar.show_message(str(error), error=True)
             current = SeatConfig()
         env_url = os.environ.get(DATABASE_URL_ENV, "")
+        # Imported when first opened, not before the window's first paint.
+        from careapp.ui.connection.dialog import ConnectionDialog, ConnectionJobs
+
         dialog = ConnectionDialog(
             current,
             paths.data_dir,
@@ -175,6 +178,8 @@ class ConnectionController(QObject):
                 dialog.accepted.connect(self._restart)
             return
         if choice is FailureChoice.LOCAL:
+            from careapp.ui.connection.dialog import ConnectionJobs
+
             jobs = ConnectionJobs(paths.seat_file, self._secrets)
             self._runner.submit(
                 lambda: jobs.save(SeatConfig(), ""),

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import QWidget
 from careapp.clock import to_local
 from careapp.domain.customer import Customer
 from careapp.ui.customers.detail import CustomerDetail, CustomerFile
-from careapp.ui.customers.editor import CustomerEditor
 from careapp.ui.customers.list_panel import CustomerListPanel
-from careapp.ui.customers.note_dialog import NoteDialog
 from careapp.ui.runner import Runner
 from careapp.ui.staff.picker import make_actor
 from careapp.ui.widgets import MessageBar, Prompts
@@ -26,6 +24,8 @@ from careapp.ui.widgets import MessageBar, Prompts
 if TYPE_CHECKING:
     from careapp.services.customers import CustomerService, DeletedCustomer
     from careapp.services.permissions import CustomerGuard
+    from careapp.ui.customers.editor import CustomerEditor
+    from careapp.ui.customers.note_dialog import NoteDialog
 
 
 def load_customer_file(customers: CustomerService, customer_id: int) -> CustomerFile:
@@ -121,6 +121,9 @@ class CustomerController(QObject):
     def _open_editor(self, customer: Customer | None) -> None:
         if self._customers is None or self._clock is None or self.editor is not None:
             return
+        # Imported when first needed, not before the window's first paint (phone number tables).
+        from careapp.ui.customers.editor import CustomerEditor
+
         editor = CustomerEditor(
             self._customers,
             self._runner,
@@ -215,6 +218,8 @@ class CustomerController(QObject):
         customer = self._detail.customer
         if customer is None or self._customers is None:
             return
+        from careapp.ui.customers.note_dialog import NoteDialog
+
         dialog = NoteDialog(
             self._customers,
             self._runner,

@@ -8,12 +8,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from careapp.ui.formatting import format_count, format_stored_time
-from careapp.ui.importing.dialog import ImportDialog
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from careapp.services.importer import ImportService, UndoResult
+    from careapp.ui.importing.dialog import ImportDialog
 
 
 class ImportController(QObject):
@@ -43,6 +43,8 @@ class ImportController(QObject):
         if self.dialog is not None:
             self.dialog.raise_()
             return self.dialog
+        from careapp.ui.importing.dialog import ImportDialog  # not needed before the first paint
+
         dialog = ImportDialog(self._imports, self._runner, self._prompts, self._actor, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.customersChanged.connect(self.customersChanged)

@@ -9,12 +9,12 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from careapp.ui.reports.screen import FcrReportWindow
 from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.staff import Actor
+    from careapp.ui.reports.screen import FcrReportWindow
 
 
 class ReportController(QObject):
@@ -39,6 +39,8 @@ class ReportController(QObject):
         if self._services is None:
             return None
         if self.window is None:
+            from careapp.ui.reports.screen import FcrReportWindow
+
             report = FcrReportWindow(self._services, self._runner, self._actor(), self._window)
             report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             report.finished.connect(lambda _code: setattr(self, "window", None))

@@ -9,13 +9,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from careapp.ui.runner import Runner
-from careapp.ui.shop.settings_dialog import ShopSettingsDialog
-from careapp.ui.shop.welcome import StartChoice, WelcomeDialog
 from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.settings import ShopSettings, Versioned
+    from careapp.ui.shop.settings_dialog import ShopSettingsDialog
+    from careapp.ui.shop.welcome import StartChoice, WelcomeDialog
 
 DEMO_CUSTOMERS = 200
 DEMO_SEED = 1
@@ -55,6 +55,9 @@ class ShopController(QObject):
     def show_welcome(self, shop: ShopSettings) -> WelcomeDialog | None:
         if self._services is None:
             return None
+        # The dialogs are imported when first shown, not before the window's first paint.
+        from careapp.ui.shop.welcome import WelcomeDialog
+
         services, who = self._services, self._actor()
         dialog = WelcomeDialog(
             shop,
@@ -91,6 +94,8 @@ class ShopController(QObject):
 
         def save(value: ShopSettings, version: int) -> Versioned[ShopSettings]:
             return settings.save_shop(value, version, who)
+
+        from careapp.ui.shop.settings_dialog import ShopSettingsDialog
 
         dialog = ShopSettingsDialog(shop, self._runner, save, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QWidget
 
 from careapp.ui.runner import Runner
 from careapp.ui.staff.bootstrap import bootstrap_question, create_staff_from_names
-from careapp.ui.staff.editor import StaffDialog
 from careapp.ui.staff.picker import StaffPicker
 from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import MessageBar
@@ -20,6 +19,7 @@ from careapp.ui.widgets import MessageBar
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.staff import StaffMember
+    from careapp.ui.staff.editor import StaffDialog
 
 SWITCH_SHORTCUT = "Ctrl+Shift+W"
 
@@ -102,6 +102,8 @@ class StaffController(QObject):
         if self._services is None:
             return None
         if self.dialog is None:
+            from careapp.ui.staff.editor import StaffDialog  # not needed before the first paint
+
             dialog = StaffDialog(self._services, self._runner, self._picker.current_actor(), self._window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.changed.connect(self._picker.set_members)
