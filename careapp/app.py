@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal, qVersion
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, qVersion
 from PySide6.QtWidgets import QApplication
 
 from careapp import __version__
@@ -38,6 +38,7 @@ from careapp.ui.runner import Runner, ThreadedRunner
 from careapp.ui.single_instance import SingleInstance, server_name
 from careapp.ui.theme import app_icon, apply_scheme_from_environment
 from careapp.ui.translations import install_translations
+from careapp.ui.window_state import private_settings
 
 if TYPE_CHECKING:
     from careapp.context import Services
@@ -295,7 +296,7 @@ def _run(
     runner = ThreadedRunner()
     try:
         about = AboutInfo(paths.data_dir, paths.database_url, log_path)
-        window = MainWindow(runner, QSettings(), current_actor(), about=about)
+        window = MainWindow(runner, private_settings(), current_actor(), about=about)
         reporter.window = window
         if instance is not None:
             instance.activationRequested.connect(window.bring_to_front)

@@ -7,6 +7,8 @@ detail (once the user has moved it), the list's sort column and order, and its c
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -24,6 +26,19 @@ HEADER_KEY = "main_window/list_header"
 COLUMNS_SIZED_KEY = "main_window/columns_sized_by_user"
 DEFAULT_SIZE = (1200, 760)
 DEFAULT_SPLIT = [780, 500]
+
+
+def private_settings() -> QSettings:
+    """The window settings (QSettings' usual place), in a file readable by the user only: it names the
+    staff member working and the folders used. QSettings rewrites the file keeping its mode."""
+    settings = QSettings()
+    path = Path(settings.fileName())
+    if settings.format() != QSettings.Format.NativeFormat or not path.is_absolute():
+        return settings  # the Windows registry or macOS defaults: no file to protect here
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+    return settings
 
 
 def _bytes(settings: QSettings, key: str) -> QByteArray | None:
