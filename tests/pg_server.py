@@ -95,8 +95,19 @@ class PgServer:
             shutil.chown(cluster, PG_USER, PG_USER)
         data = cluster / "data"
         _run(
-            [str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust", "--no-sync",
-             "-E", "UTF8", "--locale=C.UTF-8"],
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                PG_USER,
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
             "initdb",
         )
         # One role must give its password (the rest is trusted): the tests of pg_dump/pg_restore
@@ -110,8 +121,19 @@ class PgServer:
             "-c timezone=Pacific/Chatham"
         )
         _run(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(cluster / "log"), "-w", "-t", "60",
-             "-o", options, "start"],
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(cluster / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
             "pg_ctl start",
         )
         server = cls(
@@ -168,8 +190,10 @@ class PgServer:
                 self.drop_database(name)
             return
         assert self._bin is not None
-        _run([str(self._bin / "pg_ctl"), "-D", str(self._cluster / "data"), "-w", "-m", "immediate", "stop"],
-             "pg_ctl stop")
+        _run(
+            [str(self._bin / "pg_ctl"), "-D", str(self._cluster / "data"), "-w", "-m", "immediate", "stop"],
+            "pg_ctl stop",
+        )
         shutil.rmtree(self._cluster, ignore_errors=True)
         self._cluster = None
 
@@ -178,8 +202,13 @@ class PgServer:
 
         params = self.admin_url
         with psycopg.connect(
-            host=params.host, port=params.port, user=params.username, password=params.password,
-            dbname=params.database, autocommit=True, connect_timeout=10,
+            host=params.host,
+            port=params.port,
+            user=params.username,
+            password=params.password,
+            dbname=params.database,
+            autocommit=True,
+            connect_timeout=10,
         ) as connection:
             connection.execute(sql.encode())
 

@@ -338,7 +338,6 @@ class TicketAuditRecord(Base):
     __table_args__ = (Index("ix_ticket_audit_ticket_at", "ticket_id", "at"),)
 
 
-
 class FeedbackRecord(Base):
     """What a customer said about how they were helped.
 

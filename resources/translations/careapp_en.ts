@@ -188,7 +188,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>Restored {source}; careapp reopened the database.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1089,7 +1089,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+64"/>
         <source>Logged the contact with {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1117,7 +1117,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+59"/>
         <source>careapp could not bring the care queue up to date: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1563,7 +1563,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>Sent: {what}; the message is kept with the touch.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1711,7 +1711,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+43"/>
         <source>this computer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1930,7 +1930,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+55"/>
         <source>Saved {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3503,7 +3503,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportController</name>
     <message>
-        <location filename="../../careapp/ui/importing/controller.py" line="+67"/>
+        <location filename="../../careapp/ui/importing/controller.py" line="+69"/>
         <location line="+5"/>
         <location line="+30"/>
         <source>Undo last import</source>
@@ -3930,18 +3930,18 @@ The details are in the log file: {log}</source>
     </message>
     <message>
         <location line="+28"/>
-        <location line="+282"/>
+        <location line="+287"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-280"/>
-        <location line="+286"/>
+        <location line="-285"/>
+        <location line="+291"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-275"/>
+        <location line="-280"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3951,12 +3951,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>O&amp;verview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4096,7 +4096,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+94"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4884,12 +4884,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>What you typed is still here; “Show the saved rules” shows theirs (your typing goes).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>Saved. Touches made from now on follow these rules; those already in the queue keep their days.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5257,7 +5257,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopController</name>
     <message>
-        <location filename="../../careapp/ui/shop/controller.py" line="+105"/>
+        <location filename="../../careapp/ui/shop/controller.py" line="+110"/>
         <source>The shop settings could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5839,7 +5839,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+138"/>
+        <location filename="../../careapp/app.py" line="+139"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7099,7 +7099,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>box</name>
     <message>
-        <location filename="../../careapp/ui/connection/controller.py" line="-105"/>
+        <location filename="../../careapp/ui/connection/controller.py" line="-108"/>
         <source>careapp could not reach the shared database</source>
         <translation type="unfinished"></translation>
     </message>

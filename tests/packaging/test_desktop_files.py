@@ -15,7 +15,9 @@ LINUX = ROOT / "packaging" / "linux"
 def test_desktop_entry_validates() -> None:
     result = subprocess.run(
         ["desktop-file-validate", str(LINUX / "io.github.careapp.CareApp.desktop")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
 
@@ -23,7 +25,9 @@ def test_desktop_entry_validates() -> None:
 def test_appstream_metainfo_validates() -> None:
     result = subprocess.run(
         ["appstreamcli", "validate", "--no-net", str(LINUX / "io.github.careapp.CareApp.metainfo.xml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "error" not in result.stdout.lower()

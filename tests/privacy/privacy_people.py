@@ -140,6 +140,7 @@ def _import_update(services: Services, tmp_path: Path) -> None:
 
 def _fill_gaps(services: Services, zoe: int, ticket_id: int, now: dt.datetime) -> None:
     """Rows the services above may not have written for her (so that every table has one)."""
+
     def has(model: type[StageChangeRecord] | type[TicketAuditRecord]) -> bool:
         statement = select(func.count()).select_from(model).where(model.customer_id == zoe)
         return bool(session.scalar(statement))

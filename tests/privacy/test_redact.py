@@ -26,7 +26,10 @@ def empty_registry() -> Iterator[None]:
         ("https://ann:pa55@cal.example/dav/", "https://ann:***@cal.example/dav/"),
         ("at postgresql+psycopg://u:p%40ss@db:5432/x now", "at postgresql+psycopg://u:***@db:5432/x now"),
         ("http://:secret@host/", "http://:***@host/"),
-        ("https://ann@cal.example/ and https://cal.example:8443/", "https://ann@cal.example/ and https://cal.example:8443/"),
+        (
+            "https://ann@cal.example/ and https://cal.example:8443/",
+            "https://ann@cal.example/ and https://cal.example:8443/",
+        ),
         ("mail ann@example.com, time 10:30", "mail ann@example.com, time 10:30"),
     ],
 )

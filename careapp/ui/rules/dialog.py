@@ -239,10 +239,7 @@ class RulesDialog(QDialog):
             self.tr("The care settings were changed by {who} at {when} while you were editing."),
             current,
             rows,
-            self.tr(
-                "What you typed is still here; "
-                "“Show the saved rules” shows theirs (your typing goes)."
-            ),
+            self.tr("What you typed is still here; “Show the saved rules” shows theirs (your typing goes)."),
         )
 
     # --- saving --------------------------------------------------------------------------
