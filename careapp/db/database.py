@@ -239,23 +239,6 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def backup_sqlite_file(source: Path, target: Path) -> Path:
-    """Copy a live SQLite database with the online backup API (consistent even mid-write)."""
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # copies of personal data
-    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    src = sqlite3.connect(str(source))
-    try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
-
-
 def migrate(engine: Engine, backup_dir: Path | None, now: dt.datetime) -> MigrationReport:
     """Bring the schema to head; copy an existing SQLite file first so a failed upgrade loses nothing."""
     from alembic import command
@@ -268,10 +251,10 @@ def migrate(engine: Engine, backup_dir: Path | None, now: dt.datetime) -> Migrat
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if current is not None and path is not None and backup_dir is not None:
         stamp = now.strftime("%Y%m%d-%H%M%S")
-        backup_path = backup_sqlite_file(path, backup_dir / f"before-migration-{current}-{stamp}.db")
-        log.info("copied the database to %s before migrating", backup_path)
-        from careapp.db.backups import prune
+        from careapp.db.backups import copy_database, prune
 
+        backup_path = copy_database(path, backup_dir / f"before-migration-{current}-{stamp}.db")
+        log.info("copied the database to %s before migrating", backup_path)
         prune(backup_dir)
     with engine.begin() as connection:
         cfg = alembic_config(connection)
