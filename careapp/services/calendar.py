@@ -194,14 +194,10 @@ class CalendarService:
         now = self._clock().replace(tzinfo=None)
         with self._db.session() as session:
             write_lock(session)  # two seats syncing at once must not both add the same source
-            _sync(session, chosen, entries, now, last)
-            records = session.scalars(
-                select(CalendarItemRecord)
-                .where(CalendarItemRecord.kind.in_([k.value for k in chosen]))
-                .where(CalendarItemRecord.cancelled.is_(False))
-                .order_by(CalendarItemRecord.source)
-            ).all()
-            items = [_item(r) for r in records]
+            live = _sync(session, chosen, entries, now, last)
+            # The live items are exactly the entries just synced (the rest were cancelled or lie after
+            # the window), so they are built from the entries in hand, not read back and parsed again.
+            items = [_live_item(record, entry) for record, entry in live]
         return [i for i in items if _by(i.entry, last)]
 
     def stored_items(self) -> list[CalendarItem]:
@@ -500,6 +496,18 @@ def _item(record: CalendarItemRecord) -> CalendarItem:
     )
 
 
+def _live_item(record: CalendarItemRecord, entry: CalendarEntry) -> CalendarItem:
+    """The item of a record just brought in line with ``entry`` (so its stored entry is ``entry``)."""
+    return CalendarItem(
+        uid=record.uid,
+        entry=entry,
+        sequence=record.sequence,
+        last_modified=record.last_modified.replace(tzinfo=dt.UTC),
+        created=record.created_at.replace(tzinfo=dt.UTC),
+        cancelled=False,
+    )
+
+
 def _by(entry: CalendarEntry, last: dt.date) -> bool:
     """True when ``entry`` falls on or before ``last`` (a yearly entry always does)."""
     if entry.day is not None:
@@ -515,8 +523,9 @@ def _sync(
     entries: list[CalendarEntry],
     now: dt.datetime,
     last: dt.date,
-) -> None:
-    """Bring the stored items of ``kinds`` in line with ``entries`` (see the module docstring).
+) -> list[tuple[CalendarItemRecord, CalendarEntry]]:
+    """Bring the stored items of ``kinds`` in line with ``entries`` (see the module docstring); the
+    live records with their entries, by source.
 
     A stored one-off item after ``last`` is outside the window that was read, so its absence proves
     nothing: it is left alone rather than cancelled.
@@ -528,11 +537,15 @@ def _sync(
             select(CalendarItemRecord).where(CalendarItemRecord.kind.in_([k.value for k in kinds]))
         )
     }
+    live: list[tuple[CalendarItemRecord, CalendarEntry]] = []
     for source, entry in by_source.items():
         record = existing.get(source)
         if record is None:
-            session.add(_new_record(entry, now))
+            record = _new_record(entry, now)
+            session.add(record)
+            live.append((record, entry))
             continue
+        live.append((record, entry))
         content, schedule = entry.content_hash(), entry.schedule_hash()
         if record.cancelled or schedule != record.schedule_hash:
             record.sequence += 1
@@ -548,6 +561,8 @@ def _sync(
             record.cancelled = True
             record.sequence += 1
             record.last_modified = now
+    live.sort(key=lambda pair: pair[0].source)
+    return live
 
 
 def _new_record(entry: CalendarEntry, now: dt.datetime) -> CalendarItemRecord:
