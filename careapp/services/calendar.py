@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
@@ -538,11 +538,12 @@ def _sync(
         )
     }
     live: list[tuple[CalendarItemRecord, CalendarEntry]] = []
+    added: list[CalendarItemRecord] = []
     for source, entry in by_source.items():
         record = existing.get(source)
         if record is None:
             record = _new_record(entry, now)
-            session.add(record)
+            added.append(record)
             live.append((record, entry))
             continue
         live.append((record, entry))
@@ -561,8 +562,18 @@ def _sync(
             record.cancelled = True
             record.sequence += 1
             record.last_modified = now
+    # New items in one multi-row INSERT (the first export of a big shop makes thousands of them).
+    if added:
+        rows = [{name: getattr(r, name) for name in _NEW_ITEM_COLUMNS} for r in added]
+        session.execute(insert(CalendarItemRecord), rows)
     live.sort(key=lambda pair: pair[0].source)
     return live
+
+
+_NEW_ITEM_COLUMNS = (
+    "uid", "source", "kind", "entry_json", "sequence", "content_hash", "schedule_hash", "created_at",
+    "last_modified", "cancelled",
+)  # fmt: skip
 
 
 def _new_record(entry: CalendarEntry, now: dt.datetime) -> CalendarItemRecord:
