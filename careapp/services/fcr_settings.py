@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from careapp.db.database import Database
 from careapp.db.models import SettingAuditRecord, SettingRecord
 from careapp.domain.fcr import FcrSettings
-from careapp.services.settings import Versioned, check_version, lock_setting, read_versioned
+from careapp.services.settings import Versioned, check_version, lock_setting, read_versioned, write_setting
 from careapp.services.staff import Actor, OwnerAction, check_actor, check_owner
 
 FCR_KEY = "fcr"
@@ -76,22 +76,17 @@ class FcrSettingsService:
         """
         if not reason.strip():
             raise ValueError("Give a reason for changing the FCR windows; it is kept in the audit trail.")
-        value = json.dumps(asdict(settings))
         with self._db.session() as session:
             check_actor(session, actor)
             check_owner(session, actor, OwnerAction.CHANGE_FCR_SETTINGS)
             lock_setting(session, FCR_KEY)
             check_version(read_versioned(session, FCR_KEY, _decode_or_default), expected_version, self.WHAT)
-            record = session.get(SettingRecord, FCR_KEY)
-            old = json.dumps(asdict(FcrSettings())) if record is None else record.value_json
-            if record is None:
-                session.add(SettingRecord(key=FCR_KEY, value_json=value, version=1))
-            else:
-                record.value_json = value
-                record.version += 1
+            old, new = write_setting(session, FCR_KEY, asdict(settings))
+            # Never saved before: the history shows the defaults as what was changed.
+            old = old or json.dumps(asdict(FcrSettings()))
             session.add(
                 SettingAuditRecord(
-                    key=FCR_KEY, at=self._clock(), by=actor.name, old_json=old, new_json=value, reason=reason
+                    key=FCR_KEY, at=self._clock(), by=actor.name, old_json=old, new_json=new, reason=reason
                 )
             )
         return settings

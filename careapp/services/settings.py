@@ -24,7 +24,7 @@ from careapp.db.models import SettingAuditRecord, SettingRecord
 
 SHOP_KEY = "shop"
 FEB29_CHOICES = ("feb28", "mar1")
-# The same name as touch_rules.SETTINGS_LOCK: every settings save queues on one lock.
+# Every settings and touch-rule save queues on this one lock (see :mod:`careapp.db.locks`).
 SETTINGS_LOCK = "careapp: settings and touch rules"
 
 T = TypeVar("T")
@@ -65,6 +65,25 @@ def lock_setting(session: Session, key: str) -> None:
         .values(version=SettingRecord.version)
         .execution_options(synchronize_session=False)
     )
+
+
+def write_setting(session: Session, key: str, value: Any) -> tuple[str, str]:
+    """Store ``value`` as JSON under ``key``; returns (old JSON, new JSON) for the audit."""
+    new_json = json.dumps(value, sort_keys=True)
+    lock_named(session, SETTINGS_LOCK)  # the row may not exist yet (a setting saved the first time)
+    record = session.get(SettingRecord, key, with_for_update=True)
+    if record is None:
+        session.add(SettingRecord(key=key, value_json=new_json, version=1))
+        return "", new_json
+    old_json = record.value_json
+    record.value_json = new_json
+    record.version += 1
+    return old_json, new_json
+
+
+def read_setting(session: Session, key: str) -> Any:
+    record = session.get(SettingRecord, key)
+    return json.loads(record.value_json) if record is not None else None
 
 
 def read_versioned(session: Session, key: str, decode: Callable[[str | None], T]) -> Versioned[T]:
@@ -144,18 +163,11 @@ class SettingsService:
         """
         if settings.feb29_observed_on not in FEB29_CHOICES:
             raise ValueError(f"feb29_observed_on must be one of {FEB29_CHOICES}")
-        value = json.dumps(asdict(settings))
         with self._db.session() as session:
             lock_setting(session, SHOP_KEY)
             current = read_versioned(session, SHOP_KEY, decode_shop)
             check_version(current, expected_version, self.WHAT)
-            record = session.get(SettingRecord, SHOP_KEY)
-            old = "" if record is None else record.value_json
-            if record is None:
-                session.add(SettingRecord(key=SHOP_KEY, value_json=value, version=1))
-            else:
-                record.value_json = value
-                record.version += 1
+            old, new = write_setting(session, SHOP_KEY, asdict(settings))
             now = self._clock()
-            session.add(SettingAuditRecord(key=SHOP_KEY, at=now, by=by, old_json=old, new_json=value))
+            session.add(SettingAuditRecord(key=SHOP_KEY, at=now, by=by, old_json=old, new_json=new))
         return Versioned(settings, current.version + 1, by, now)

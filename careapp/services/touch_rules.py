@@ -40,12 +40,12 @@ from careapp.domain.touches import (
     ReferralThanksRule,
     TouchRules,
 )
+from careapp.services.settings import SETTINGS_LOCK
 
 log = logging.getLogger(__name__)
 
 CARE_KEY = "care"
 LAST_RUN_KEY = "touches.last_run"
-SETTINGS_LOCK = "careapp: settings and touch rules"
 
 
 class RuleKind(StrEnum):
@@ -215,22 +215,3 @@ def read_care_settings(session: Session, zone: Callable[[], str] = local_zone_na
     except (ValueError, TypeError) as error:
         log.warning("care settings could not be read (%s); using the defaults", error)
         return CareSettings(timezone=zone())
-
-
-def write_setting(session: Session, key: str, value: Any) -> tuple[str, str]:
-    """Store ``value`` as JSON under ``key``; returns (old JSON, new JSON) for the audit."""
-    new_json = json.dumps(value, sort_keys=True)
-    lock_named(session, SETTINGS_LOCK)  # the row may not exist yet (a setting saved the first time)
-    record = session.get(SettingRecord, key, with_for_update=True)
-    if record is None:
-        session.add(SettingRecord(key=key, value_json=new_json, version=1))
-        return "", new_json
-    old_json = record.value_json
-    record.value_json = new_json
-    record.version += 1
-    return old_json, new_json
-
-
-def read_setting(session: Session, key: str) -> Any:
-    record = session.get(SettingRecord, key)
-    return json.loads(record.value_json) if record is not None else None

@@ -67,7 +67,15 @@ from careapp.services.care_plan_store import (
     write_state,
 )
 from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
-from careapp.services.settings import SettingsService, Versioned, check_version, lock_setting, read_versioned
+from careapp.services.settings import (
+    SettingsService,
+    Versioned,
+    check_version,
+    lock_setting,
+    read_setting,
+    read_versioned,
+    write_setting,
+)
 from careapp.services.staff import Actor, OwnerAction, check_owner
 from careapp.services.tickets import CallbackDue, TicketService
 from careapp.services.touch_facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
@@ -80,9 +88,7 @@ from careapp.services.touch_rules import (
     local_zone_name,
     read_care_settings,
     read_rules,
-    read_setting,
     rule_to_json,
-    write_setting,
 )
 from careapp.services.touch_store import insert_new, keys_of
 
