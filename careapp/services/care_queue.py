@@ -522,39 +522,16 @@ class CareQueueService:
             summary += f": {message.subject.strip()}"
         if result.log.note:
             summary += f". {result.log.note}"
-        ticket_id = None
-        if item.kind is TouchKind.CALLBACK:
-            ticket_id = _keep_promise(acting)
-        contact = ContactRecord(
-            customer_id=item.customer_id,
-            ticket_id=ticket_id,
-            at=acting.now,
-            channel=CONTACT_CHANNELS[item.channel].value,
-            direction=Direction.OUT.value,
-            staff=result.log.who,
-            summary=summary,
-        )
-        acting.session.add(contact)
-        acting.session.flush()
-        return contact
+        ticket_id = _keep_promise(acting) if item.kind is TouchKind.CALLBACK else None
+        return _add_contact(acting, result, CONTACT_CHANNELS[item.channel], Direction.OUT, summary, ticket_id)
 
     @staticmethod
     def _write_note(acting: _Acting, result: ActionResult, summary: str) -> ContactRecord:
         """A snooze or skip on the customer's timeline, by the staff member: an internal contact, which
         the check-in rules ignore (nobody was reached) and which never sits on a ticket."""
-        item = result.item
-        channel = CONTACT_CHANNELS[item.channel] if item.channel else ContactChannel.MESSAGE
-        contact = ContactRecord(
-            customer_id=item.customer_id,
-            at=acting.now,
-            channel=channel.value,
-            direction=Direction.INTERNAL.value,
-            staff=result.log.who,
-            summary=summary,
-        )
-        acting.session.add(contact)
-        acting.session.flush()
-        return contact
+        channel = result.item.channel
+        how = CONTACT_CHANNELS[channel] if channel else ContactChannel.MESSAGE
+        return _add_contact(acting, result, how, Direction.INTERNAL, summary)
 
     @staticmethod
     def _save(
@@ -581,6 +558,29 @@ class CareQueueService:
         acting.session.add(record)
         acting.session.flush()
         return _log_view(record, acting.record.kind)
+
+
+def _add_contact(
+    acting: _Acting,
+    result: ActionResult,
+    channel: ContactChannel,
+    direction: Direction,
+    summary: str,
+    ticket_id: int | None = None,
+) -> ContactRecord:
+    """Write the contact an action on a touch leaves on the customer's timeline, by the staff member."""
+    contact = ContactRecord(
+        customer_id=result.item.customer_id,
+        ticket_id=ticket_id,
+        at=acting.now,
+        channel=channel.value,
+        direction=direction.value,
+        staff=result.log.who,
+        summary=summary,
+    )
+    acting.session.add(contact)
+    acting.session.flush()
+    return contact
 
 
 def _keep_promise(acting: _Acting) -> int | None:
