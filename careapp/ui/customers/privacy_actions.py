@@ -94,6 +94,8 @@ class EraseDialog(QDialog):
         self.confirm.setPlaceholderText(CONFIRM_WORD)
         self.confirm.setAccessibleName(self.tr("Type the name or ERASE to confirm"))
         form = QFormLayout()
+        # The captions are sentences: each field goes under its caption, at full width.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow(self.tr("&Reason (kept in the audit trail; do not name them):"), self.reason)
         confirm_label = self.tr("&Type “{name}” or {word} to confirm:").format(name=name, word=CONFIRM_WORD)
         form.addRow(confirm_label, self.confirm)
