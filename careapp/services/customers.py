@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -54,6 +54,7 @@ from careapp.services.customer_mapping import (
 from careapp.services.snapshots import ALL_CHILD_TABLES, restore_snapshot, take_snapshot
 
 Clock = Callable[[], dt.datetime]
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
 
 class SortColumn(StrEnum):
@@ -147,6 +148,38 @@ def _plain_ids(connection: Connection, statement: Select[int]) -> list[int]:
         cursor.close()
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """The first rows of a search, how many customers match it, and how many there are in all."""
+
+    rows: list[CustomerRow]
+    matched: int
+    total: int
+
+
+_ROW_COLUMNS = (
+    CustomerRecord.id,
+    CustomerRecord.display_name,
+    CustomerRecord.primary_email,
+    CustomerRecord.primary_phone,
+    CustomerRecord.city,
+    CustomerRecord.loyalty_stage,
+    CustomerRecord.tags_text,
+)
+
+
+def _customer_row(row: Any) -> CustomerRow:
+    return CustomerRow(
+        row.id,
+        row.display_name,
+        row.primary_email,
+        row.primary_phone,
+        row.city,
+        LoyaltyStage(row.loyalty_stage),
+        row.tags_text,
+    )
+
+
 def _sort_expression(column: SortColumn) -> SQLColumnExpression[Any]:
     if column is SortColumn.STAGE:
         return case(_STAGE_ORDER, value=CustomerRecord.loyalty_stage, else_=99)
@@ -159,6 +192,23 @@ def _sort_expression(column: SortColumn) -> SQLColumnExpression[Any]:
         SortColumn.CITY: func.lower(CustomerRecord.city),
         SortColumn.TAGS: func.lower(CustomerRecord.tags_text),
     }[column]
+
+
+def _order(sort: SortColumn, descending: bool) -> tuple[Any, Any]:
+    """The list order: the sort column, then the id so equal values keep one order everywhere."""
+    sort_key = _sort_expression(sort)
+    return (sort_key.desc(), CustomerRecord.id.desc()) if descending else (sort_key, CustomerRecord.id)
+
+
+def _matching(statement: SelectT, connection: Connection, query: str) -> SelectT:
+    """``statement`` kept to the customers whose search text contains every term of ``query``."""
+    contains = _contains_for(connection.dialect.name)
+    for term in _search_terms(query):
+        statement = statement.where(contains(term))
+    return statement
+
+
+_COUNT_ALL = select(func.count()).select_from(CustomerRecord)
 
 
 class CustomerService:
@@ -182,42 +232,39 @@ class CustomerService:
         The first keystroke ("a") matches most of 100,000 customers: the ids come back as plain
         values (see :func:`_plain_ids`), since wrapping each in a result row cost more than the query.
         """
-        sort_key = _sort_expression(sort)
-        order = (sort_key.desc(), CustomerRecord.id.desc()) if descending else (sort_key, CustomerRecord.id)
-        statement = select(CustomerRecord.id).order_by(*order)
+        statement = select(CustomerRecord.id).order_by(*_order(sort, descending))
         with self._db.session() as session:
             connection = session.connection()
-            contains = _contains_for(connection.dialect.name)
-            for term in _search_terms(query):
-                statement = statement.where(contains(term))
-            return _plain_ids(connection, statement)
+            return _plain_ids(connection, _matching(statement, connection, query))
+
+    def search_page(
+        self, query: str = "", sort: SortColumn = SortColumn.NAME, descending: bool = False, limit: int = 200
+    ) -> SearchPage:
+        """The first ``limit`` list rows matching ``query`` in list order, and how many match in all.
+
+        What the list needs per keystroke, in at most one pass over the customers: the rows come
+        from the sorted index and stop at ``limit`` (quick for "a"); only a full page needs a
+        count, and a short page is its own count (a rare term scans once, for the rows).
+        """
+        statement = select(*_ROW_COLUMNS).order_by(*_order(sort, descending)).limit(limit)
+        with self._db.session() as session:
+            connection = session.connection()
+            rows = [_customer_row(row) for row in connection.execute(_matching(statement, connection, query))]
+            matched = len(rows)
+            if matched >= limit:
+                counting = _matching(select(func.count()).select_from(CustomerRecord), connection, query)
+                matched = connection.execute(counting).scalar_one()
+            terms = _search_terms(query)
+            total = matched if not terms else connection.execute(_COUNT_ALL).scalar_one()
+        return SearchPage(rows, matched, total)
 
     def rows(self, ids: Sequence[int]) -> list[CustomerRow]:
         """The list rows for ``ids``, in the same order (missing ids are left out)."""
         if not ids:
             return []
-        statement = select(
-            CustomerRecord.id,
-            CustomerRecord.display_name,
-            CustomerRecord.primary_email,
-            CustomerRecord.primary_phone,
-            CustomerRecord.city,
-            CustomerRecord.loyalty_stage,
-            CustomerRecord.tags_text,
-        ).where(CustomerRecord.id.in_(list(ids)))
+        statement = select(*_ROW_COLUMNS).where(CustomerRecord.id.in_(list(ids)))
         with self._db.session() as session:
-            by_id = {
-                row.id: CustomerRow(
-                    row.id,
-                    row.display_name,
-                    row.primary_email,
-                    row.primary_phone,
-                    row.city,
-                    LoyaltyStage(row.loyalty_stage),
-                    row.tags_text,
-                )
-                for row in session.execute(statement)
-            }
+            by_id = {row.id: _customer_row(row) for row in session.execute(statement)}
         return [by_id[i] for i in ids if i in by_id]
 
     def referrer_choices(self, query: str, limit: int = 20) -> list[CustomerRow]:
