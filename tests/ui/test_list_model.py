@@ -27,15 +27,20 @@ class CountingCustomers:
     def __init__(self, real: CustomerService) -> None:
         self._real = real
         self.row_requests: list[list[int]] = []
-        self.searches = 0
+        self.searches: list[str] = []  # the queries whose every id was fetched
+        self.pages: list[str] = []  # the queries whose first page was fetched
 
     def rows(self, ids: Sequence[int]) -> list[CustomerRow]:
         self.row_requests.append(list(ids))
         return self._real.rows(ids)
 
-    def search_ids(self, *args: Any, **kwargs: Any) -> list[int]:
-        self.searches += 1
-        return self._real.search_ids(*args, **kwargs)
+    def search_ids(self, query: str = "", *args: Any, **kwargs: Any) -> list[int]:
+        self.searches.append(query)
+        return self._real.search_ids(query, *args, **kwargs)
+
+    def search_page(self, query: str = "", *args: Any, **kwargs: Any) -> Any:
+        self.pages.append(query)
+        return self._real.search_page(query, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
@@ -58,49 +63,136 @@ def _name(model: CustomerListModel, row: int) -> Any:
 
 
 def test_model_passes_the_model_tester(qtmodeltester: Any, model: CustomerListModel, qtbot: QtBot) -> None:
-    qtmodeltester.check(model)
-    qtbot.waitUntil(lambda: model.is_loaded(0))  # rows arrived: check again with real data in it
+    qtmodeltester.check(model)  # the first page only: the rest are placeholders
+    assert not model.ids_known
+    model.load_ids()
+    _name(model, DEMO_CUSTOMERS - 1)
+    qtbot.waitUntil(lambda: model.is_loaded(DEMO_CUSTOMERS - 1))  # every row: check again
     qtmodeltester.check(model)
 
 
-def test_holds_every_id_but_fetches_no_rows_until_asked(
+def test_a_search_shows_the_first_page_and_the_count_before_any_id_is_fetched(
     model: CustomerListModel, counting: CountingCustomers
 ) -> None:
+    page = CustomerListModel.PAGE_SIZE
     assert model.rowCount() == DEMO_CUSTOMERS
-    assert counting.row_requests == []
+    assert model.total == DEMO_CUSTOMERS
+    assert model.is_loaded(0) and not model.is_loaded(page)
+    assert counting.pages == [""]
+    assert counting.searches == [] and counting.row_requests == []
+    assert model.known_rows() == page
+    expected = counting._real.search_ids("")
+    assert [model.customer_id(r) for r in range(page)] == expected[:page]
+    assert _name(model, 0) == counting._real.rows(expected[:1])[0].name
+    assert _name(model, page) == CustomerListModel.PLACEHOLDER
+    assert model.row_of(expected[page]) is None  # not known yet
 
 
-def test_a_row_shows_a_placeholder_until_its_page_arrives(
+def test_scrolling_past_the_first_page_fetches_the_ids_and_then_the_rows(
     qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers
 ) -> None:
-    assert _name(model, 5) == CustomerListModel.PLACEHOLDER
-    assert model.data(model.index(5, 0), CustomerListModel.LoadedRole) is False
+    assert _name(model, 205) == CustomerListModel.PLACEHOLDER
+    assert model.data(model.index(205, 0), CustomerListModel.LoadedRole) is False
     with qtbot.waitSignal(model.dataChanged):
         pass
-    expected = counting._real.rows([model.customer_id(5)])[0].name  # type: ignore[list-item]
-    assert _name(model, 5) == expected
-    assert model.data(model.index(5, 0), CustomerListModel.LoadedRole) is True
+    expected = counting._real.search_ids("")
+    assert counting.searches == [""]
+    assert counting.row_requests == [expected[200:DEMO_CUSTOMERS]]
+    assert _name(model, 205) == counting._real.rows([expected[205]])[0].name
+    assert model.data(model.index(205, 0), CustomerListModel.LoadedRole) is True
+    assert model.ids_known and model.row_of(expected[205]) == 205
+
+
+def test_asking_for_a_customer_past_the_first_page_fetches_the_ids(
+    qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers
+) -> None:
+    assert model.customer_id(230) is None
+    with qtbot.waitSignal(model.idsLoaded):
+        pass
+    assert model.customer_id(230) == counting._real.search_ids("")[230]
+    assert counting.searches == [""]
+
+
+def test_the_ids_are_fetched_when_typing_pauses(
+    qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers
+) -> None:
+    assert counting.searches == []
+    with qtbot.waitSignal(model.idsLoaded, timeout=5000):
+        pass
+    assert counting.searches == [""] and model.ids_known
+
+
+def test_a_keystroke_before_the_pause_ends_means_no_id_fetch_for_the_previous_one(
+    qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers
+) -> None:
+    model.search("e")
+    model.search("e a")  # both match more customers than a page holds
+    assert model.rowCount() > CustomerListModel.PAGE_SIZE
+    assert counting.pages == ["", "e", "e a"]
+    assert counting.searches == []
+    with qtbot.waitSignal(model.idsLoaded, timeout=5000):
+        pass
+    assert counting.searches == ["e a"]
+    assert [model.customer_id(r) for r in range(model.rowCount())] == counting._real.search_ids("e a")
+
+
+def test_a_keystroke_cancels_an_id_fetch_that_has_not_started(
+    qtbot: QtBot, demo_services: Services, threaded_runner: ThreadedRunner
+) -> None:
+    import threading
+
+    counting = CountingCustomers(demo_services.customers)
+    model = CustomerListModel(counting, threaded_runner)  # type: ignore[arg-type]
+    with qtbot.waitSignal(model.searchFinished):
+        model.search("e")
+    gate = threading.Event()
+    threaded_runner.submit(gate.wait)  # the id fetch waits behind this
+    model.load_ids()
+    with qtbot.waitSignal(model.searchFinished):
+        model.search("e a")
+        gate.set()
+    assert counting.pages == ["e", "e a"]
+    assert counting.searches == []  # the fetch for "e" never ran
+    assert model.rowCount() == len(counting._real.search_ids("e a"))
+    with qtbot.waitSignal(model.idsLoaded):  # nothing left on its way when the runner stops
+        model.load_ids()
+
+
+def test_a_search_with_a_short_page_knows_every_id_at_once(
+    model: CustomerListModel, counting: CountingCustomers
+) -> None:
+    model.search("#coffee")
+    assert 0 < model.rowCount() < CustomerListModel.PAGE_SIZE
+    assert model.ids_known
+    assert [model.customer_id(r) for r in range(model.rowCount())] == counting._real.search_ids("#coffee")
+    assert counting.searches == []
 
 
 def test_a_page_is_requested_once_however_often_its_rows_are_asked_for(
     qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers
 ) -> None:
+    model.load_ids()
     for _ in range(3):
-        for row in range(0, CustomerListModel.PAGE_SIZE):
+        for row in range(200, DEMO_CUSTOMERS):
             _name(model, row)
-    qtbot.waitUntil(lambda: model.is_loaded(0))
-    _name(model, 10)
-    assert len(counting.row_requests) == 1
-    assert counting.row_requests[0] == [model.customer_id(r) for r in range(CustomerListModel.PAGE_SIZE)]
-
-
-def test_only_the_page_of_the_row_asked_for_is_fetched(
-    qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers
-) -> None:
+    qtbot.waitUntil(lambda: model.is_loaded(200))
     _name(model, 210)
-    qtbot.waitUntil(lambda: model.is_loaded(210))
     assert counting.row_requests == [[model.customer_id(r) for r in range(200, DEMO_CUSTOMERS)]]
-    assert not model.is_loaded(0)
+
+
+def test_ids_that_disagree_with_the_page_shown_replace_it(
+    qtbot: QtBot, model: CustomerListModel, counting: CountingCustomers, demo_services: Services
+) -> None:
+    from careapp.domain.customer import CustomerDraft
+
+    added = demo_services.customers.create(CustomerDraft(first_name="Aaron", last_name="Aardvark"), "tester")
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(model.searchFinished):
+        model.load_ids()  # another seat added a customer between the page and the ids
+    assert resets == [True]
+    assert model.rowCount() == DEMO_CUSTOMERS + 1
+    assert model.customer_id(0) == added.id == counting._real.search_ids("")[0]
 
 
 def test_the_same_page_is_not_requested_twice_while_it_is_on_its_way(
@@ -112,14 +204,16 @@ def test_the_same_page_is_not_requested_twice_while_it_is_on_its_way(
     model = CustomerListModel(counting, threaded_runner)  # type: ignore[arg-type]
     model.search("")
     qtbot.waitUntil(lambda: model.rowCount() == DEMO_CUSTOMERS)
+    model.load_ids()
+    qtbot.waitUntil(lambda: model.ids_known)
     gate = threading.Event()
     threaded_runner.submit(gate.wait)  # the page request will wait behind this
-    _name(model, 0)
-    qtbot.waitUntil(lambda: 0 in model._loading)
-    _name(model, 1)  # asked again while the first request is queued
+    _name(model, 200)
+    qtbot.waitUntil(lambda: 1 in model._loading)
+    _name(model, 201)  # asked again while the first request is queued
     qtbot.wait(20)  # let the fetch timer fire if it (wrongly) would
     gate.set()
-    qtbot.waitUntil(lambda: model.is_loaded(0))
+    qtbot.waitUntil(lambda: model.is_loaded(200))
     assert len(counting.row_requests) == 1
 
 
@@ -130,6 +224,7 @@ def test_sorting_asks_the_database_for_a_new_order(
     model: CustomerListModel, counting: CountingCustomers, column: int, sort: SortColumn
 ) -> None:
     model.sort(column, Qt.SortOrder.DescendingOrder)
+    model.load_ids()
     expected = counting._real.search_ids("", sort, True)
     assert [model.customer_id(r) for r in range(model.rowCount())] == expected
     assert expected != counting._real.search_ids("", SortColumn.NAME, False)
@@ -139,8 +234,10 @@ def test_search_by_tag_keeps_only_matching_customers(qtbot: QtBot, model: Custom
     model.search("#coffee")
     assert 0 < model.rowCount() < DEMO_CUSTOMERS
     assert model.total == DEMO_CUSTOMERS
-    _name(model, 0)
-    qtbot.waitUntil(lambda: model.is_loaded(0))
+    model.load_ids()
+    for row in range(model.rowCount()):
+        _name(model, row)
+    qtbot.waitUntil(lambda: all(model.is_loaded(row) for row in range(model.rowCount())))
     tags = [model.data(model.index(row, 5)) for row in range(model.rowCount())]
     assert all("coffee" in text for text in tags)
 
@@ -170,9 +267,11 @@ def test_a_late_page_from_an_older_search_is_ignored(
 ) -> None:
     old_generation = model._generation
     model.search("#tea")
+    tea = counting._real.rows(counting._real.search_ids("#tea")[:1])[0]
     page = counting._real.rows(counting._real.search_ids("")[:200])
     model._page_arrived(old_generation, 0, page)
-    assert not model.is_loaded(0)
+    assert page[0].name != tea.name
+    assert _name(model, 0) == tea.name
 
 
 def test_stage_and_id_roles(qtbot: QtBot, model: CustomerListModel) -> None:

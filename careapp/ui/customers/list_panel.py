@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,6 +104,8 @@ class CustomerListPanel(QWidget):
         self._wanted_id: int | None = None
         self._open_when_ready = False
         self._selecting = False
+        # The current row's customer was not known yet (past the first page before the ids came).
+        self._current_unknown = False
         # Columns follow the list's width until the user sizes one by hand.
         self._auto_fit_columns = True
         self._fitting_columns = False
@@ -155,6 +167,7 @@ class CustomerListPanel(QWidget):
         """
         self.model = CustomerListModel(customers, self._runner, self)
         self.model.searchFinished.connect(self._search_finished)
+        self.model.idsLoaded.connect(self._ids_loaded)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
@@ -165,6 +178,7 @@ class CustomerListPanel(QWidget):
         header.sectionResized.connect(self._section_resized)
         self.table.viewport().installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.search.setEnabled(True)
         self.table.setSortingEnabled(True)  # asks the model to sort, which runs the first search
 
@@ -213,6 +227,7 @@ class CustomerListPanel(QWidget):
 
     def _search_finished(self) -> None:
         assert self.model is not None
+        self._current_unknown = False
         self._update_empty_state()
         row = self.model.row_of(self._wanted_id) if self._wanted_id is not None else None
         if row is None and self.model.rowCount() > 0:
@@ -270,6 +285,8 @@ class CustomerListPanel(QWidget):
             self.table.selectionModel().setCurrentIndex(index, flags)
         finally:
             self._selecting = False
+        # The current row's customer was not known yet (past the first page before the ids came).
+        self._current_unknown = False
         self.table.scrollTo(index)
         # Signalled here rather than through currentRowChanged, which stays quiet when the row
         # number is the same even though the customer behind it may have changed.
@@ -277,8 +294,29 @@ class CustomerListPanel(QWidget):
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.model is not None and current.isValid() and not self._selecting:
-            customer_id = self.model.customer_id(current.row())
+            customer_id = self.model.customer_id(current.row())  # None until the ids arrive (asked for)
+            self._current_unknown = customer_id is None
             # A search already on its way (another seat's change, say) keeps the user's new choice.
+            self._wanted_id = customer_id
+            self.currentCustomerChanged.emit(customer_id)
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        """A selection reaching past the rows whose customers are known (Ctrl+A, Shift+End) asks
+        for every id at once, so "Change selected…" finds every customer picked."""
+        if self.model is None or self.model.ids_known:
+            return
+        known = self.model.known_rows()
+        if any(selected.at(n).bottom() >= known for n in range(selected.count())):
+            self.model.load_ids()
+
+    def _ids_loaded(self) -> None:
+        """The ids arrived: the current row, picked before its customer was known, is announced now."""
+        if self.model is None or not self._current_unknown:
+            return
+        self._current_unknown = False
+        index = self.table.currentIndex()
+        if index.isValid():
+            customer_id = self.model.customer_id(index.row())
             self._wanted_id = customer_id
             self.currentCustomerChanged.emit(customer_id)
 
