@@ -27,12 +27,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, qVersion
 from PySide6.QtWidgets import QApplication
 
 from careapp import __version__
-from careapp.config import APP_NAME, Paths, SeatConfigError, resolve_paths
-from careapp.logs import LOG_FILE, setup_logging
-from careapp.ui import qt_workarounds
-from careapp.ui.about import AboutInfo, hide_password
-from careapp.ui.connection.controller import show_seat_file_problem
-from careapp.ui.errors import ErrorDialog, ErrorReporter, summary_of
+from careapp.config import APP_NAME, LOG_FILE, AboutInfo, Paths, SeatConfigError, resolve_paths
+from careapp.redact import hide_password
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import Runner, ThreadedRunner
 from careapp.ui.single_instance import SingleInstance, server_name
@@ -40,9 +36,12 @@ from careapp.ui.theme import app_icon, apply_scheme_from_environment
 from careapp.ui.translations import install_translations
 from careapp.ui.window_state import private_settings
 
+# Everything else is imported after the main window's first paint (or when it is needed): the
+# modules behind the pages, the Qt work-arounds, logging to a file, the error dialog.
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.settings import ShopSettings
+    from careapp.ui.errors import ErrorReporter
 
 log = logging.getLogger(__name__)
 
@@ -182,9 +181,18 @@ class BenchTimes(QObject):
     def watch(self, window: MainWindow, startup: Startup) -> None:
         window.firstPainted.connect(lambda: self.record("first_paint"))
         startup.listReady.connect(lambda: self.record("list"))
+        if window.is_built:
+            self._watch_queue(window, shown=False)
+        else:  # its pages are built after the first paint
+            window.built.connect(lambda: self._watch_queue(window, shown=True))
+
+    def _watch_queue(self, window: MainWindow, shown: bool) -> None:
         page = window.care.queue_page
-        if page.queue is not None:  # the saved copy, shown as the window was built: there at first paint
-            window.firstPainted.connect(lambda: self.record("queue"))
+        if page.queue is not None:  # the saved copy, shown as the page was built
+            if shown:
+                self.record("queue")
+            else:
+                window.firstPainted.connect(lambda: self.record("queue"))
         page.queueLoaded.connect(lambda _queue: self.record("queue"))
 
 
@@ -194,8 +202,27 @@ def bench_times_path(environ: Mapping[str, str] | None = None) -> Path | None:
 
 
 def make_application() -> QApplication:
-    """The QApplication, named, with the app icon, the user's language and colour scheme."""
+    """The QApplication, named, with the app icon, the user's language and colour scheme, and the
+    work-arounds for the Qt bindings in place."""
+    install_workarounds()
+    app = make_bare_application()
+    install_workarounds(app)
+    return app
+
+
+def install_workarounds(app: QApplication | None = None) -> None:
+    """The fixes for the Qt bindings (before anything emits or asks a model), and garbage collected
+    on the UI thread once there is an application (see careapp.ui.qt_workarounds)."""
+    from careapp.ui import qt_workarounds
+
     qt_workarounds.install()
+    if app is not None and not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
+        qt_workarounds.collect_garbage_on_ui_thread(app)
+
+
+def make_bare_application() -> QApplication:
+    """The QApplication, named, with the app icon, the user's language and colour scheme: what
+    the first paint needs, and no more (see :func:`install_workarounds`)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -205,8 +232,6 @@ def make_application() -> QApplication:
     # The .desktop file's id (packaging/linux): Wayland matches the window to its icon by it.
     QApplication.setDesktopFileName(DESKTOP_FILE_ID)
     app.setWindowIcon(app_icon())
-    if not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
-        qt_workarounds.collect_garbage_on_ui_thread(app)
     apply_scheme_from_environment(app)
     install_translations(app)
     return app
@@ -214,6 +239,8 @@ def make_application() -> QApplication:
 
 def start_logging(paths: Paths) -> Path:
     """The rotating log in the user's log folder; its path even when it cannot be written."""
+    from careapp.logs import setup_logging
+
     try:
         log_path = setup_logging(paths.log_dir)
     except OSError:
@@ -222,8 +249,16 @@ def start_logging(paths: Paths) -> Path:
     return log_path
 
 
+def error_reporter(log_path: Path, smoke_test: bool) -> ErrorReporter:
+    """Unexpected errors: a dialog (the error module is imported after the first paint)."""
+    from careapp.ui.errors import ErrorReporter
+
+    return smoke_test_reporter(log_path) if smoke_test else ErrorReporter(log_path)
+
+
 def smoke_test_reporter(log_path: Path) -> ErrorReporter:
     """In smoke-test mode an unexpected error fails the run instead of waiting for a click."""
+    from careapp.ui.errors import ErrorReporter
 
     def fail(summary: str, details: str) -> None:
         print(f"smoke test: unexpected error: {summary}\n{details}", file=sys.stderr)
@@ -236,13 +271,14 @@ def claim_single_instance(paths: Paths) -> SingleInstance | None:
     """None if another careapp on this data folder was told to come forward (so: exit)."""
     instance = SingleInstance(server_name(paths.data_dir))
     if instance.notify_running():
-        log.info("careapp is already running on %s; asked it to come forward", paths.data_dir)
         return None
     instance.listen()
     return instance
 
 
 def _start_failed(error: BaseException, log_path: Path, smoke_test: bool) -> int:
+    from careapp.ui.errors import ErrorDialog, summary_of
+
     log.critical("careapp could not start", exc_info=error)
     if smoke_test:
         print(f"smoke test: careapp could not start: {summary_of(error)}", file=sys.stderr)
@@ -253,63 +289,86 @@ def _start_failed(error: BaseException, log_path: Path, smoke_test: bool) -> int
 
 
 def run_gui(data_dir: str | None) -> int:
-    """Show the main window at once, open the database behind it, run until the window closes."""
+    """Show the main window at once, build its pages and open the database behind it, run until the
+    window closes."""
     smoke_test = smoke_test_requested()
-    app = make_application()
+    app = make_bare_application()
     try:
         paths = resolve_paths(data_dir)
     except SeatConfigError as error:
-        show_seat_file_problem(str(error), interactive=not smoke_test)
+        _seat_file_problem(error, smoke_test)
         return EXIT_START_FAILED
-    log_path = start_logging(paths)
+    errors = ErrorHandling(paths, smoke_test)
     instance: SingleInstance | None = None
     if not smoke_test:
         instance = claim_single_instance(paths)
         if instance is None:
+            errors.start()
+            log.info("careapp is already running on %s; asked it to come forward", paths.data_dir)
             return 0
-    reporter = smoke_test_reporter(log_path) if smoke_test else ErrorReporter(log_path)
-    reporter.install()
     try:
         while True:
-            code = _run(app, paths, log_path, reporter, instance, smoke_test)
+            code = _run(app, paths, errors, instance, smoke_test)
             if code != EXIT_RESTART:
                 return code
             log.info("starting again on the database chosen for this computer")
             paths = resolve_paths(data_dir)
     except SeatConfigError as error:
-        show_seat_file_problem(str(error), interactive=not smoke_test)
+        _seat_file_problem(error, smoke_test)
         return EXIT_START_FAILED
     finally:
-        reporter.uninstall()
+        errors.stop()
         if instance is not None:
             instance.close()
+
+
+def _seat_file_problem(error: SeatConfigError, smoke_test: bool) -> None:
+    from careapp.ui.connection.controller import show_seat_file_problem
+
+    show_seat_file_problem(str(error), interactive=not smoke_test)
+
+
+class ErrorHandling:
+    """The log file and the dialog for unexpected errors: set up after the first paint (the log's
+    path is known before), once for all the windows of this run."""
+
+    def __init__(self, paths: Paths, smoke_test: bool) -> None:
+        self._paths, self.smoke_test = paths, smoke_test
+        self.log_path = paths.log_dir / LOG_FILE
+        self.reporter: ErrorReporter | None = None
+
+    def start(self) -> ErrorReporter:
+        if self.reporter is None:
+            self.log_path = start_logging(self._paths)
+            self.reporter = error_reporter(self.log_path, self.smoke_test)
+            self.reporter.install()
+        return self.reporter
+
+    def stop(self) -> None:
+        if self.reporter is not None:
+            self.reporter.uninstall()
 
 
 def _run(
     app: QApplication,
     paths: Paths,
-    log_path: Path,
-    reporter: ErrorReporter,
+    errors: ErrorHandling,
     instance: SingleInstance | None,
     smoke_test: bool,
 ) -> int:
     runner = ThreadedRunner()
     try:
-        about = AboutInfo(paths.data_dir, paths.database_url, log_path)
-        window = MainWindow(runner, private_settings(), current_actor(), about=about)
-        reporter.window = window
+        about = AboutInfo(paths.data_dir, paths.database_url, errors.log_path)
+        window = MainWindow(runner, private_settings(), current_actor(), about=about, deferred=True)
         if instance is not None:
             instance.activationRequested.connect(window.bring_to_front)
-        startup = Startup(window, runner, paths, log_path, smoke_test)
-        window.connection.configure(paths)
-        window.connection.restartRequested.connect(window.close)
-        window.connection.quitRequested.connect(window.close)
+        startup = Startup(window, runner, paths, errors.log_path, smoke_test)
         bench = _bench_times(window, startup)
-        window.firstPainted.connect(startup.begin)
+        window.firstPainted.connect(lambda: _after_first_paint(app, window, startup, errors, paths))
         window.show()
     except Exception as error:
         runner.shutdown()
-        return _start_failed(error, log_path, smoke_test)
+        return _start_failed(error, errors.log_path, smoke_test)
     if smoke_test:
         _watch_smoke_test(startup, runner, bench)
     try:
@@ -317,9 +376,27 @@ def _run(
     finally:
         runner.shutdown()
         startup.close_services()
-    if window.connection.restart_requested:
+    if window.is_built and window.connection.restart_requested:
         return EXIT_RESTART
     return code or startup.exit_code
+
+
+def _after_first_paint(
+    app: QApplication, window: MainWindow, startup: Startup, errors: ErrorHandling, paths: Paths
+) -> None:
+    """The window is on the screen: the work-arounds, the log, the pages; then open the database."""
+    try:
+        install_workarounds(app)
+        errors.start().window = window
+        window.build()
+        window.connection.configure(paths)
+        window.connection.restartRequested.connect(window.close)
+        window.connection.quitRequested.connect(window.close)
+    except Exception as error:
+        window.hide()
+        QCoreApplication.exit(_start_failed(error, errors.log_path, errors.smoke_test))
+        return
+    startup.begin()
 
 
 def _bench_times(window: MainWindow, startup: Startup) -> BenchTimes | None:

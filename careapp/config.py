@@ -28,6 +28,7 @@ APP_NAME = "careapp"
 DATA_DIR_ENV = "CAREAPP_DATA_DIR"
 DATABASE_URL_ENV = "CAREAPP_DATABASE_URL"
 DATABASE_FILE = "careapp.db"
+LOG_FILE = "careapp.log"  # in the log folder
 SEAT_FILE = "connection.json"
 DEFAULT_PORT = 5432
 DATABASE_SECRET_SERVICE = "careapp database"
@@ -70,6 +71,16 @@ class SeatConfig:
     """This seat's choice: ``server`` None is "this computer only" (the SQLite file)."""
 
     server: SharedServer | None = None
+
+
+@dataclass(frozen=True)
+class AboutInfo:
+    """Where this running careapp keeps its things (the data folder, database and log), for Help →
+    About and the queue's saved copy."""
+
+    data_dir: Path
+    database_url: str
+    log_path: Path
 
 
 @dataclass(frozen=True)

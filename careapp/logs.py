@@ -9,10 +9,8 @@ import os
 from pathlib import Path
 from typing import cast
 
-from careapp.config import ensure_private_dir
+from careapp.config import LOG_FILE, ensure_private_dir
 from careapp.redact import RedactingFilter
-
-LOG_FILE = "careapp.log"
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):

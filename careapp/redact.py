@@ -30,6 +30,15 @@ _lock = threading.Lock()
 _secrets: set[str] = set()
 
 
+# A whole database URL: scheme://user:password@host -> scheme://user:***@host (the password may hold "/")
+_URL_PASSWORD = re.compile(r"^(?P<start>[^:/]+://[^:/@]*):[^@]*@")
+
+
+def hide_password(url: str) -> str:
+    """A database URL fit to show and copy: the password, if any, replaced by ***."""
+    return _URL_PASSWORD.sub(r"\g<start>:***@", url)
+
+
 def mask_url_passwords(text: str) -> str:
     """``scheme://user:secret@host`` becomes ``scheme://user:***@host`` wherever it appears."""
     return _URL_LOGIN.sub(lambda m: f"{m.group('head')}:{MASK}@", text)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import platform
-import re
-from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QCoreApplication, Qt, qVersion
@@ -22,28 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from careapp import __version__
+from careapp.config import AboutInfo
+from careapp.redact import hide_password
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.theme import app_icon
 
 LICENCE = "MIT"
 ICON_SIZE = 64
 WIDTH = 600
-# scheme://user:password@host -> scheme://user:***@host
-_PASSWORD = re.compile(r"^(?P<start>[^:/]+://[^:/@]*):[^@]*@")
-
-
-def hide_password(url: str) -> str:
-    """A database URL fit to show and copy: the password, if any, replaced by ***."""
-    return _PASSWORD.sub(r"\g<start>:***@", url)
-
-
-@dataclass(frozen=True)
-class AboutInfo:
-    """Where this running careapp keeps its things (the data folder, database and log)."""
-
-    data_dir: Path
-    database_url: str
-    log_path: Path
 
 
 def about_rows(info: AboutInfo | None) -> list[tuple[str, str]]:

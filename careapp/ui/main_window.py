@@ -14,44 +14,28 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+# Only what the frame needs at its first paint: the Python side of each Qt class is built the
+# first time it is used (with all its enums; Qt's namespace of enums alone takes longer than
+# painting the frame), so the methods that need more import it when they run, after that paint.
+from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from careapp.ui import window_state
-from careapp.ui.about import AboutDialog, AboutInfo
-from careapp.ui.backups.controller import BackupsController
-from careapp.ui.calendar.controller import CalendarController
-from careapp.ui.calls.controller import CallLogger
-from careapp.ui.care.controller import CareController
-from careapp.ui.changes import ChangeWatcher, connect_refresher
-from careapp.ui.connection.controller import ConnectionController
-from careapp.ui.customers.bulk_edit import BulkEditController
-from careapp.ui.customers.controller import CustomerController
-from careapp.ui.customers.detail import CustomerDetail
-from careapp.ui.customers.list_panel import CustomerListPanel
-from careapp.ui.customers.privacy_actions import CustomerPrivacy
-from careapp.ui.export import ask_export_target, run_export
-from careapp.ui.feedback import FeedbackPanel
-from careapp.ui.formatting import customers_text, format_count, matches_text
-from careapp.ui.importing.controller import ImportController
-from careapp.ui.keyboard import chain
-from careapp.ui.reports.controller import ReportController
-from careapp.ui.runner import Runner
-from careapp.ui.shop.controller import DEMO_CUSTOMERS, ShopController
-from careapp.ui.staff import StaffPicker
-from careapp.ui.staff.controller import StaffController
-from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
-from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+
     from careapp.context import Services
     from careapp.services.settings import ShopSettings
+    from careapp.ui.about import AboutDialog, AboutInfo
+    from careapp.ui.runner import Runner
     from careapp.ui.shop.welcome import StartChoice
+    from careapp.ui.widgets import Prompts
 
-Shortcut = QKeySequence | QKeySequence.StandardKey | str
+    Shortcut = QKeySequence | QKeySequence.StandardKey | str
+
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +44,7 @@ class MainWindow(QMainWindow):
     tool bar and status bar around them."""
 
     firstPainted = Signal()
+    built = Signal()  # the pages and controllers are there (see build)
 
     def __init__(
         self,
@@ -70,21 +55,106 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         about: AboutInfo | None = None,
+        deferred: bool = False,
     ) -> None:
         """``actor`` is who makes changes while the shop has no staff list (the OS user name);
-        ``about`` says where this careapp keeps its files, for Help → About."""
+        ``about`` says where this careapp keeps its files, for Help → About.
+
+        With ``deferred`` only the frame is built (title, menus, the pages' tabs, the status bar);
+        the caller calls :meth:`build` once it has been painted (``firstPainted``): the modules
+        behind the pages take several times longer to import than Qt takes to show a window.
+        """
         super().__init__(parent)
         self.runner = runner
         self.settings = settings
-        # Questions to the owner go through this object, so tests can answer them.
-        self.prompts = prompts or Prompts(self)
         self.services: Services | None = None
         self.about_info = about
         self.about_dialog: AboutDialog | None = None
+        self._actor = actor
+        self._given_prompts = prompts
         self._painted = False
+        self._built = False
+        self._build_frame()
+        if not deferred:
+            self.build()
+
+    @property
+    def is_built(self) -> bool:
+        """Whether :meth:`build` has made the pages (false only in the frame's first moments)."""
+        return self._built
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_frame(self) -> None:
+        """What shows at the first paint: the title, the menus' names, the pages' tabs (empty until
+        :meth:`build`), the status bar and the window's size and place."""
         self.setWindowTitle("careapp")
         self.setObjectName("mainWindow")
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.setAccessibleName(self.tr("Pages"))
+        # Each tab holds an empty page until its page is built (the overview's, after the first paint).
+        self._queue_placeholder = QWidget()
+        self._customers_placeholder = QWidget()
+        self._overview_placeholder = QWidget()
+        self._overview: QWidget | None = None  # the overview page, once on its tab
+        self.pages.addTab(self._queue_placeholder, self.tr("Care &queue"))
+        self.pages.addTab(self._customers_placeholder, self.tr("C&ustomers"))
+        self.pages.addTab(self._overview_placeholder, self.tr("O&verview"))
+        central = QWidget()
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(6, 6, 6, 0)
+        self._central_layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        menus = self.menuBar()
+        self.file_menu = menus.addMenu(self.tr("&File"))
+        self.edit_menu = menus.addMenu(self.tr("&Edit"))
+        self.customer_menu = menus.addMenu(self.tr("&Customer"))
+        self.reports_menu = menus.addMenu(self.tr("&Reports"))
+        self.help_menu = menus.addMenu(self.tr("&Help"))
+        self.statusBar().showMessage(self.tr("Opening the database…"))
+        window_state.restore_geometry(self.settings, self)
+
+    def build(self) -> None:
+        """The pages, their controllers, the actions in the menus and tool bar (once)."""
+        if self._built:
+            return
+        # Imported here rather than at the top: they are most of careapp's start-up time, and
+        # the app builds them after the frame's first paint (``deferred``).
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QLabel, QSplitter
+
+        from careapp.ui.backups.controller import BackupsController
+        from careapp.ui.calendar.controller import CalendarController
+        from careapp.ui.calls.controller import CallLogger
+        from careapp.ui.care.controller import CareController
+        from careapp.ui.changes import ChangeWatcher, connect_refresher
+        from careapp.ui.connection.controller import ConnectionController
+        from careapp.ui.customers.bulk_edit import BulkEditController
+        from careapp.ui.customers.controller import CustomerController
+        from careapp.ui.customers.detail import CustomerDetail
+        from careapp.ui.customers.list_panel import CustomerListPanel
+        from careapp.ui.customers.privacy_actions import CustomerPrivacy
+        from careapp.ui.feedback import FeedbackPanel
+        from careapp.ui.importing.controller import ImportController
+        from careapp.ui.reports.controller import ReportController
+        from careapp.ui.shop.controller import ShopController
+        from careapp.ui.staff import StaffPicker
+        from careapp.ui.staff.controller import StaffController
+        from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
+        from careapp.ui.widgets import MessageBar, Prompts
+
+        runner, settings, actor, about = self.runner, self.settings, self._actor, self.about_info
+        # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
+        # focus on to the bar a second time, at its own place in the chain after the pages,
+        # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
+        self.pages.setFocusProxy(None)  # type: ignore[arg-type]  # None: no proxy (the stubs forget it)
+        self.pages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # Questions to the owner go through this object, so tests can answer them.
+        self.prompts = self._given_prompts or Prompts(self)
         self.message_bar = MessageBar()
+        self._central_layout.insertWidget(0, self.message_bar)
         self.list_panel = CustomerListPanel(runner)
         self.detail = CustomerDetail()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -92,21 +162,6 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.pages = QTabWidget()
-        self.pages.setDocumentMode(True)
-        self.pages.setAccessibleName(self.tr("Pages"))
-        # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
-        # focus on to the bar a second time, at its own place in the chain after the pages,
-        # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
-        self.pages.setFocusProxy(None)  # type: ignore[arg-type]  # None: no proxy (the stubs forget it)
-        self.pages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 0)
-        layout.addWidget(self.message_bar)
-        layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
         self.customer_actions = CustomerController(
             self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
         )
@@ -135,15 +190,16 @@ class MainWindow(QMainWindow):
         self.others_work = connect_refresher(self.changes, self)
         # This seat's database (this computer only / a shared server); the app sets where it is kept.
         self.connection = ConnectionController(self, runner, self.message_bar)
-        self.pages.addTab(self.care.queue_page, self.tr("Care &queue"))
-        self.pages.addTab(self.splitter, self.tr("C&ustomers"))
-        # The overview's tab holds an empty page until the overview is built, after the first paint.
-        self._overview_placeholder = QWidget()
-        self._overview: QWidget | None = None  # the overview page, once on its tab
-        self.pages.addTab(self._overview_placeholder, self.tr("O&verview"))
-        self.care.dashboardBuilt.connect(self._put_overview)
-        self.firstPainted.connect(lambda: QTimer.singleShot(0, self.care, self.care.build_dashboard))
-        self.pages.setCurrentWidget(self.care.queue_page)  # each morning starts with the queue
+        was_current = self.pages.currentIndex()
+        self._fill_tab(self._queue_placeholder, self.care.queue_page)
+        self._fill_tab(self._customers_placeholder, self.splitter)
+        self.care.dashboardBuilt.connect(lambda page: self._fill_tab(self._overview_placeholder, page))
+        if self._painted:
+            QTimer.singleShot(0, self.care, self.care.build_dashboard)
+        else:
+            self.firstPainted.connect(lambda: QTimer.singleShot(0, self.care, self.care.build_dashboard))
+        # Each morning starts with the queue (unless a tab was chosen while the frame waited).
+        self.pages.setCurrentIndex(was_current if self._painted else 0)
         if about is not None:  # the queue as last shown, until the database is open
             self.care.queue_page.show_snapshot(about.data_dir, about.database_url)
         self.count_label = QLabel()
@@ -155,13 +211,14 @@ class MainWindow(QMainWindow):
         self._make_menus_and_tool_bar()
         self._connect()
         self._set_ready(False)
-        self.statusBar().showMessage(self.tr("Opening the database…"))
         self._set_tab_order()
-        window_state.restore_frame(settings, self, self.splitter, self.detail)
-
-    # --- building ------------------------------------------------------------------------
+        window_state.restore_dividers(settings, self.splitter, self.detail)
+        self._built = True
+        self.built.emit()
 
     def _action(self, text: str, shortcut: Shortcut | None, slot: object, tip: str = "") -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -171,6 +228,9 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
+
         customers, imports = self.customer_actions, self.import_actions
         self.new_action = self._action(
             self.tr("&New customer…"), QKeySequence.StandardKey.New, customers.new_customer
@@ -217,8 +277,10 @@ class MainWindow(QMainWindow):
         )
 
     def _make_menus_and_tool_bar(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu(self.tr("&File"))
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QToolBar
+
+        file_menu = self.file_menu
         file_menu.addActions(
             [self.import_action, self.undo_import_action, self.export_action, self.calendar.export_action]
         )
@@ -237,19 +299,19 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backups.action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit_menu = menus.addMenu(self.tr("&Edit"))
+        edit_menu = self.edit_menu
         edit_menu.addActions(
             [self.undo_action, self.bulk_edit.undo_action, self.find_action, self.bulk_edit.action]
         )
-        customer_menu = menus.addMenu(self.tr("&Customer"))
+        customer_menu = self.customer_menu
         customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
         customer_menu.addAction(self.call_logger.action)
         customer_menu.addSeparator()
         customer_menu.addAction(self.delete_action)
         customer_menu.addActions([self.privacy.export_action, self.privacy.erase_action])
-        reports_menu = menus.addMenu(self.tr("&Reports"))
+        reports_menu = self.reports_menu
         reports_menu.addActions([self.overview_action, self.report_actions.fcr_action])
-        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu = self.help_menu
         help_menu.addAction(self.about_action)
         tools = QToolBar(self.tr("Main tool bar"))
         tools.setObjectName("mainToolBar")
@@ -300,6 +362,8 @@ class MainWindow(QMainWindow):
     def _set_tab_order(self) -> None:
         """Top to bottom: the message bar, search, the list (or its empty state), the customer's
         timeline (or tickets), the tabs that switch between them, then "Working as" in the status bar."""
+        from careapp.ui.keyboard import chain
+
         bar, panel = self.message_bar, self.list_panel
         chain(
             [
@@ -408,12 +472,16 @@ class MainWindow(QMainWindow):
             self.customer_feedback.show_customer(customer_id)  # the call may have recorded feedback
 
     def _tickets_counted(self, count: int) -> None:
+        from careapp.ui.formatting import format_count
+
         title = (
             self.tr("Tickets ({count})").format(count=format_count(count)) if count else self.tr("Tickets")
         )
         self.detail.history.setTabText(self.tickets_tab, title)
 
     def _feedback_counted(self, count: int) -> None:
+        from careapp.ui.formatting import format_count
+
         title = (
             self.tr("Feedback ({count})").format(count=format_count(count)) if count else self.tr("Feedback")
         )
@@ -428,16 +496,16 @@ class MainWindow(QMainWindow):
         elif page is self._overview:
             self.care.dashboard.focus_first()
 
-    def _put_overview(self, page: QWidget) -> None:
-        """The overview page was built: it takes the empty page's place on its tab."""
-        placeholder = self._overview_placeholder
+    def _fill_tab(self, placeholder: QWidget, page: QWidget) -> None:
+        """A page was built: it takes its empty page's place on its tab."""
         index = self.pages.indexOf(placeholder)
         was_current = self.pages.currentWidget() is placeholder
-        self._overview = page
+        if placeholder is self._overview_placeholder:
+            self._overview = page
         self.pages.insertTab(index, page, self.pages.tabText(index))
         self.pages.removeTab(index + 1)
         placeholder.deleteLater()
-        if was_current:  # the tab was chosen before the overview was there
+        if was_current:  # the tab was chosen before its page was there
             self.pages.setCurrentWidget(page)
 
     def _page_changed(self, _index: int) -> None:
@@ -491,6 +559,8 @@ class MainWindow(QMainWindow):
 
     def show_customer(self, customer_id: int) -> None:
         """Show one customer on the Customers page (from the queue or the overview)."""
+        from PySide6.QtCore import Qt
+
         self.pages.setCurrentWidget(self.splitter)
         panel = self.list_panel
         if panel.search.text():
@@ -503,6 +573,8 @@ class MainWindow(QMainWindow):
         self.shop_actions.show_welcome(shop)
 
     def _welcome_finished(self, choice: StartChoice) -> None:
+        from careapp.ui.formatting import format_count
+        from careapp.ui.shop.controller import DEMO_CUSTOMERS
         from careapp.ui.shop.welcome import StartChoice  # loaded by the welcome itself by now
 
         if choice is StartChoice.IMPORT:
@@ -513,6 +585,10 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(text.format(count=format_count(DEMO_CUSTOMERS)))
 
     def show_about(self) -> AboutDialog:
+        from PySide6.QtCore import Qt
+
+        from careapp.ui.about import AboutDialog
+
         if self.about_dialog is None:
             self.about_dialog = AboutDialog(self.about_info, self)
             self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -543,6 +619,8 @@ class MainWindow(QMainWindow):
         self.customer_feedback.show_customer(customer_id if has_customer else None)
 
     def _update_count(self) -> None:
+        from careapp.ui.formatting import customers_text, matches_text
+
         model = self.list_panel.model
         if model is None:
             return
@@ -552,6 +630,8 @@ class MainWindow(QMainWindow):
             self.count_label.setText(customers_text(model.total))
 
     def export_customers(self) -> None:
+        from careapp.ui.export import ask_export_target
+
         if self.services is None:
             return
         target = ask_export_target(self)
@@ -559,6 +639,9 @@ class MainWindow(QMainWindow):
             self.export_to(*target)
 
     def export_to(self, path: Path, export_format: str) -> None:
+        from careapp.ui.export import run_export
+        from careapp.ui.formatting import format_count
+
         assert self.services is not None
         guard, actor = self.services.guard, self.staff.actor()
         self.statusBar().showMessage(self.tr("Exporting…"))
@@ -582,6 +665,9 @@ class MainWindow(QMainWindow):
         window_state.save(self.settings, self, self.splitter, self.detail, self.list_panel)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._built:  # closed before its pages were there: nothing runs, nothing to keep
+            super().closeEvent(event)
+            return
         # Quitting waits for the database thread; don't let it wait for a whole import.
         self.import_actions.cancel_running()
         self.care.shutdown()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -94,6 +94,8 @@ def apply_color_scheme(app: QApplication, scheme: str) -> None:
     Asks Qt first (``QStyleHints.setColorScheme``); where the platform ignores that (offscreen,
     a bare X server), uses the Fusion style with an explicit palette instead.
     """
+    from PySide6.QtCore import Qt  # not at the top: the app's first paint does without it
+
     if scheme not in SCHEMES:
         raise ValueError(f"colour scheme must be one of {SCHEMES}, not {scheme!r}")
     wanted = Qt.ColorScheme.Dark if scheme == "dark" else Qt.ColorScheme.Light

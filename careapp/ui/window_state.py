@@ -50,13 +50,15 @@ def _flag(settings: QSettings, key: str) -> bool:
     return str(settings.value(key, "false")).lower() == "true"
 
 
-def restore_frame(
-    settings: QSettings, window: QMainWindow, splitter: QSplitter, detail: CustomerDetail
-) -> None:
-    """Geometry and dividers, as the window is built."""
+def restore_geometry(settings: QSettings, window: QMainWindow) -> None:
+    """The window's size and place, before it is first shown."""
     geometry = _bytes(settings, GEOMETRY_KEY)
     if geometry is None or not window.restoreGeometry(geometry):
         window.resize(*DEFAULT_SIZE)
+
+
+def restore_dividers(settings: QSettings, splitter: QSplitter, detail: CustomerDetail) -> None:
+    """Where the customers page's dividers were left, once that page is built."""
     split = _bytes(settings, SPLITTER_KEY)
     if split is None or not splitter.restoreState(split):
         splitter.setSizes(DEFAULT_SPLIT)

@@ -111,3 +111,61 @@ def test_smoke_test_mode_fails_with_the_reason_when_the_database_cannot_be_opene
     result = run_careapp(tmp_path, data_dir, CAREAPP_SMOKE_TEST="1")
     assert result.returncode == 1
     assert "smoke test: could not open the database: unable to open database file" in result.stderr
+
+
+FIRST_PAINT_PROBE = """
+import sys
+import careapp.app as app
+
+original = app._after_first_paint
+seen = []
+
+
+def probe(*args):
+    seen.append(sorted(m for m in sys.modules if m.startswith(("careapp", "sqlalchemy", "alembic"))))
+    seen.append(sorted(name for name in ("Qt",) if "Qt" in vars(sys.modules["PySide6.QtCore"])))
+    original(*args)
+
+
+app._after_first_paint = probe
+from careapp.cli import main
+
+code = main(["--data-dir", sys.argv[1]])
+print(repr(seen))
+sys.exit(code)
+"""
+
+
+def test_the_window_is_painted_before_its_pages_are_imported(tmp_path: Path) -> None:
+    """The frame reaches the screen with only the start-up modules loaded; the pages, the database
+    stack and Qt's namespace of enums come after (issue 7: first paint near a bare window's)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env["CAREAPP_SMOKE_TEST"] = "1"
+    env.pop("CAREAPP_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_PROBE, str(tmp_path / "data")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "smoke test: main window ready" in result.stdout  # and the pages were built after all
+    at_first_paint, qt_namespace = eval(result.stdout.strip().splitlines()[-1])
+    assert set(at_first_paint) <= {
+        "careapp",
+        "careapp.app",
+        "careapp.cli",
+        "careapp.config",
+        "careapp.redact",
+        "careapp.resources",
+        "careapp.ui",
+        "careapp.ui.main_window",
+        "careapp.ui.runner",
+        "careapp.ui.single_instance",
+        "careapp.ui.theme",
+        "careapp.ui.translations",
+        "careapp.ui.window_state",
+    }, at_first_paint
+    assert qt_namespace == []

@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from careapp.config import DATABASE_URL_ENV, Paths, SeatConfig, SeatConfigError, load_seat_config
-from careapp.ui.about import hide_password
+from careapp.redact import hide_password
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar
 
