@@ -1,5 +1,5 @@
-"""Search-as-you-type on SQLite runs instr() rather than LIKE: both must find the same customers, in the
-same order, whatever is typed (wildcards, escapes, accents, capitals, phone numbers)."""
+"""Search-as-you-type on SQLite runs GLOB rather than LIKE: both must find the same customers, in the
+same order, whatever is typed (wildcards of either, escapes, accents, capitals, phone numbers)."""
 
 from __future__ import annotations
 
@@ -24,16 +24,19 @@ NAMES = [
     "snake_case",
     "back\\slash",
     "Ng",
+    "Star*",
+    "Why?",
+    "[Draft]",
 ]
 CITIES = ["Cardiff", "Ålesund", "São Paulo", "St. Ives", ""]
 QUERIES = [
     "", "a", "an", "ANN", "ann ng", "zo", "zoë", "é", "%", "50%", "_", "e_c", "\\", "k\\s", "'",
-    "o'b", "07700", "0770 090", "+44 7700", "cardiff", "å", "são", "st.", "nothing-like-this", "#tea",
+    "o'b", "*", "r*", "y?", "[", "[d", "]", "[draft]", "07700", "0770 090", "+44 7700", "cardiff", "å", "são", "st.", "nothing-like-this", "#tea",
 ]  # fmt: skip
 
 
 def _reference(services: Services, query: str) -> list[int]:
-    """The LIKE path, as it was before instr(): every term with escaped wildcards."""
+    """The LIKE path, as PostgreSQL runs it: every term with escaped wildcards."""
     statement = select(CustomerRecord.id).order_by(CustomerRecord.sort_name, CustomerRecord.id)
     for term in _search_terms(query):
         statement = statement.where(_like_contains(term))
@@ -63,3 +66,7 @@ def test_same_rows_as_like(services: Services) -> None:
         found_any += bool(expected)
     assert found_any > len(QUERIES) // 2  # the queries do find people
     assert services.customers.search_ids("50%") != services.customers.search_ids("50")
+    # GLOB's own wildcards are matched literally too: each finds someone, and not everyone.
+    everyone = len(services.customers.search_ids(""))
+    for special in ("r*", "y?", "[draft]", "[d"):
+        assert 0 < len(services.customers.search_ids(special)) < everyone, special
