@@ -31,7 +31,8 @@ NAMES = [
 CITIES = ["Cardiff", "Ålesund", "São Paulo", "St. Ives", ""]
 QUERIES = [
     "", "a", "an", "ANN", "ann ng", "zo", "zoë", "é", "%", "50%", "_", "e_c", "\\", "k\\s", "'",
-    "o'b", "*", "r*", "y?", "[", "[d", "]", "[draft]", "07700", "0770 090", "+44 7700", "cardiff", "å", "são", "st.", "nothing-like-this", "#tea",
+    "o'b", "*", "r*", "y?", "[", "[d", "]", "[draft]",
+    "07700", "0770 090", "+44 7700", "cardiff", "å", "são", "st.", "nothing-like-this", "#tea",
 ]  # fmt: skip
 
 
