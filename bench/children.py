@@ -10,8 +10,12 @@ from pathlib import Path
 TIMEOUT_SECONDS = 600
 
 
-def child_env(home: Path, **extra: str) -> dict[str, str]:
-    """Offscreen Qt, settings and logs in ``home``, no real keyring."""
+def child_env(home: Path, bytecode: bool = False, **extra: str) -> dict[str, str]:
+    """Offscreen Qt, settings and logs in ``home``, no real keyring.
+
+    No ``.pyc`` files are written unless ``bytecode``: the start-up benchmark wants them, as a user's
+    second start has them (Python writes them on the first; pip and PyInstaller ship them).
+    """
     env = dict(os.environ)
     for name in ("CAREAPP_DATA_DIR", "CAREAPP_DATABASE_URL", "CAREAPP_SMOKE_TEST", "CAREAPP_BENCH_TIMES"):
         env.pop(name, None)
@@ -23,6 +27,8 @@ def child_env(home: Path, **extra: str) -> dict[str, str]:
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE")
     (home / "runtime").mkdir(parents=True, exist_ok=True, mode=0o700)
     env.update(extra)
     return env

@@ -17,7 +17,7 @@ BARE = Path(__file__).with_name("bare_window.py")
 def _bare_once(home: Path) -> float:
     out = home / "bare-times.txt"
     start = time.time()
-    done = run([sys.executable, str(BARE), str(out)], child_env(home))
+    done = run([sys.executable, str(BARE), str(out)], child_env(home, bytecode=True))
     if done.returncode != 0:
         raise RuntimeError(f"the bare window failed: {done.stderr[-2000:]}")
     return read_times(out)["first_paint"] - start
@@ -26,7 +26,7 @@ def _bare_once(home: Path) -> float:
 def _app_once(home: Path, data_dir: Path) -> dict[str, float]:
     out = home / "app-times.txt"
     out.unlink(missing_ok=True)
-    env = child_env(home, CAREAPP_SMOKE_TEST="1", CAREAPP_BENCH_TIMES=str(out))
+    env = child_env(home, bytecode=True, CAREAPP_SMOKE_TEST="1", CAREAPP_BENCH_TIMES=str(out))
     start = time.time()
     done = run([sys.executable, "-m", "careapp", "--data-dir", str(data_dir)], env)
     times = read_times(out) if out.exists() else {}
@@ -37,6 +37,7 @@ def _app_once(home: Path, data_dir: Path) -> dict[str, float]:
 
 def measure(data_dir: Path, runs: int, log=print) -> list[Figure]:
     home = scratch_home()
+    # The warm-up also writes the .pyc files a user's first start writes (see child_env).
     log("  warming up (one start of each, not counted)")
     _bare_once(home)
     _app_once(home, data_dir)

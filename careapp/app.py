@@ -17,7 +17,6 @@ import logging
 import os
 import sys
 import time
-import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import QApplication
 
 from careapp import __version__
 from careapp.config import APP_NAME, LOG_FILE, AboutInfo, Paths, SeatConfigError, resolve_paths
-from careapp.redact import hide_password
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import Runner, ThreadedRunner
 from careapp.ui.single_instance import SingleInstance, server_name
@@ -116,6 +114,8 @@ class Startup(QObject):
         self.services = opened.services
         self._window.list_panel.searchFinished.connect(self._list_loaded)
         self._window.attach_services(opened.services, opened.shop)
+        from careapp.redact import hide_password
+
         log.info("database open: %s", hide_password(self._paths.database_url))
         if not opened.shop.welcome_done and not self._smoke_test:
             self._window.show_welcome(opened.shop)
@@ -202,27 +202,28 @@ def bench_times_path(environ: Mapping[str, str] | None = None) -> Path | None:
 
 
 def make_application() -> QApplication:
-    """The QApplication, named, with the app icon, the user's language and colour scheme, and the
+    """The QApplication, named, with the user's language and colour scheme, the app icon, and the
     work-arounds for the Qt bindings in place."""
-    install_workarounds()
     app = make_bare_application()
-    install_workarounds(app)
+    finish_application(app)
     return app
 
 
-def install_workarounds(app: QApplication | None = None) -> None:
-    """The fixes for the Qt bindings (before anything emits or asks a model), and garbage collected
-    on the UI thread once there is an application (see careapp.ui.qt_workarounds)."""
+def finish_application(app: QApplication) -> None:
+    """What the app needs before its pages but not for its first paint: the fixes for the Qt
+    bindings (before anything emits or asks a model), garbage collected on the UI thread (see
+    careapp.ui.qt_workarounds), and the window icon (decoding its images takes a few ms)."""
     from careapp.ui import qt_workarounds
 
     qt_workarounds.install()
-    if app is not None and not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
+    if not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
         qt_workarounds.collect_garbage_on_ui_thread(app)
+    app.setWindowIcon(app_icon())
 
 
 def make_bare_application() -> QApplication:
-    """The QApplication, named, with the app icon, the user's language and colour scheme: what
-    the first paint needs, and no more (see :func:`install_workarounds`)."""
+    """The QApplication, named, with the user's language and colour scheme: what the first paint
+    needs, and no more (see :func:`finish_application`)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -231,7 +232,6 @@ def make_bare_application() -> QApplication:
     QApplication.setApplicationDisplayName("careapp")
     # The .desktop file's id (packaging/linux): Wayland matches the window to its icon by it.
     QApplication.setDesktopFileName(DESKTOP_FILE_ID)
-    app.setWindowIcon(app_icon())
     apply_scheme_from_environment(app)
     install_translations(app)
     return app
@@ -283,6 +283,8 @@ def _start_failed(error: BaseException, log_path: Path, smoke_test: bool) -> int
     if smoke_test:
         print(f"smoke test: careapp could not start: {summary_of(error)}", file=sys.stderr)
     else:
+        import traceback
+
         details = "".join(traceback.format_exception(error))
         ErrorDialog(summary_of(error), details, log_path, can_continue=False).exec()
     return EXIT_START_FAILED
@@ -386,7 +388,7 @@ def _after_first_paint(
 ) -> None:
     """The window is on the screen: the work-arounds, the log, the pages; then open the database."""
     try:
-        install_workarounds(app)
+        finish_application(app)
         errors.start().window = window
         window.build()
         window.connection.configure(paths)

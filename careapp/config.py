@@ -10,9 +10,7 @@ when connecting.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +146,8 @@ def load_seat_config(path: Path) -> SeatConfig:
             f"careapp could not read this computer's connection settings ({path}): {error.strerror}."
         ) from None
     try:
+        import json  # here, not at the top: only a seat with a connection file pays for it
+
         data = json.loads(text)
         if data.get("kind", "local") == "local":
             return SeatConfig()
@@ -169,6 +169,9 @@ def load_seat_config(path: Path) -> SeatConfig:
 
 def save_seat_config(path: Path, config: SeatConfig) -> None:
     """Write the choice, readable by the user only, in one step (a crash leaves the old or the new)."""
+    import json
+    import tempfile
+
     if config.server is None:
         data: dict[str, object] = {"kind": "local"}
     else:

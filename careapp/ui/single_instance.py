@@ -9,9 +9,9 @@ A crash leaves a stale socket file behind on Unix: when nobody answers on it, it
 from __future__ import annotations
 
 import getpass
-import hashlib
 import logging
 import re
+import zlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -32,10 +32,14 @@ def _user() -> str:
 
 
 def server_name(data_dir: Path, user: str | None = None) -> str:
-    """``careapp-<user>-<12 hex digits of the data folder's hash>``: short and file-name safe."""
+    """``careapp-<user>-<8 hex digits of the data folder's CRC-32>``: short and file-name safe.
+
+    A checksum, not hashlib: it only has to tell one user's data folders apart, and loading
+    hashlib's OpenSSL costs the window's first paint a few milliseconds.
+    """
     safe_user = _UNSAFE.sub("_", user if user is not None else _user())[:32] or "user"
-    digest = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:12]
-    return f"careapp-{safe_user}-{digest}"
+    digest = zlib.crc32(str(Path(data_dir).resolve()).encode("utf-8"))
+    return f"careapp-{safe_user}-{digest:08x}"
 
 
 class SingleInstance(QObject):
