@@ -1,0 +1,125 @@
+"""The customer list panel while only the first page's customers are known (each keystroke's answer)
+and after every id arrived: selection, the current customer, and refreshing after an edit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from careapp.domain.customer import CustomerDraft
+from careapp.ui.customers.list_model import CustomerListModel
+from careapp.ui.customers.list_panel import CustomerListPanel
+from careapp.ui.runner import SyncRunner
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from careapp.context import Services
+
+DEMO_CUSTOMERS = 250
+PAGE = CustomerListModel.PAGE_SIZE
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, demo_services: Services, sync_runner: SyncRunner) -> CustomerListPanel:
+    panel = CustomerListPanel(sync_runner)
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.attach(demo_services.customers)
+    panel.show()
+    return panel
+
+
+def _model(panel: CustomerListPanel) -> CustomerListModel:
+    assert panel.model is not None
+    return panel.model
+
+
+def test_the_first_answer_shows_every_match_but_knows_only_the_first_page(panel: CustomerListPanel) -> None:
+    model = _model(panel)
+    assert model.rowCount() == DEMO_CUSTOMERS
+    assert not model.ids_known and model.known_rows() == PAGE
+    assert panel.current_id() == model.customer_id(0)
+
+
+def test_selecting_every_row_fetches_every_id(
+    qtbot: QtBot, panel: CustomerListPanel, demo_services: Services
+) -> None:
+    model = _model(panel)
+    with qtbot.waitSignal(model.idsLoaded):
+        panel.table.selectAll()
+    assert sorted(panel.selected_ids()) == sorted(demo_services.customers.search_ids(""))
+
+
+def test_a_row_picked_before_its_customer_is_known_is_announced_when_the_ids_arrive(
+    qtbot: QtBot, panel: CustomerListPanel, demo_services: Services
+) -> None:
+    model = _model(panel)
+    announced: list[int | None] = []
+    panel.currentCustomerChanged.connect(announced.append)
+    # The current row moves past the first page without selecting (Ctrl+Page Down, say).
+    flags = QItemSelectionModel.SelectionFlag.NoUpdate
+    with qtbot.waitSignal(model.idsLoaded):
+        panel.table.selectionModel().setCurrentIndex(model.index(230, 0), flags)
+    expected = demo_services.customers.search_ids("")[230]
+    assert announced == [None, expected]
+    assert panel.current_id() == expected
+
+
+def test_refresh_after_an_edit_keeps_the_selected_customer_and_the_place(
+    qtbot: QtBot, panel: CustomerListPanel, demo_services: Services
+) -> None:
+    model = _model(panel)
+    model.load_ids()
+    panel.select_row(230)
+    chosen = panel.current_id()
+    assert chosen is not None
+    scrolled = panel.table.verticalScrollBar().value()
+    assert scrolled > 0
+    customers = demo_services.customers
+    customer = customers.get(chosen)
+    draft = customer.draft()
+    draft.notes = "Prefers a call after lunch"
+    customers.update(chosen, draft, customer.version, "tester")
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(panel.searchFinished):
+        panel.refresh()
+    assert resets == []  # the same customers in the same order: the view stays as it was
+    assert panel.current_id() == chosen
+    assert panel.table.currentIndex().row() == 230
+    assert panel.table.verticalScrollBar().value() == scrolled
+
+
+def test_refresh_after_an_addition_follows_the_selected_customer(
+    qtbot: QtBot, panel: CustomerListPanel, demo_services: Services
+) -> None:
+    model = _model(panel)
+    model.load_ids()
+    panel.select_row(230)
+    chosen = panel.current_id()
+    demo_services.customers.create(CustomerDraft(first_name="Aaron", last_name="Aardvark"), "tester")
+    with qtbot.waitSignal(panel.searchFinished):
+        panel.refresh()
+    assert model.rowCount() == DEMO_CUSTOMERS + 1
+    assert panel.current_id() == chosen
+    assert panel.table.currentIndex().row() == 231
+
+
+def test_typing_keeps_a_selected_customer_on_the_first_page(
+    qtbot: QtBot, panel: CustomerListPanel, demo_services: Services
+) -> None:
+    model = _model(panel)
+    panel.select_row(3)
+    chosen = panel.current_id()
+    assert chosen is not None
+    word = demo_services.customers.get(chosen).last_name.lower()
+    with qtbot.waitSignal(panel.searchFinished, timeout=5000):
+        qtbot.keyClicks(panel.search, word)
+    assert model.query == word
+    assert panel.current_id() == chosen
+    expected = demo_services.customers.search_ids(word)
+    assert model.rowCount() == len(expected)
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole) != CustomerListModel.PLACEHOLDER
