@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 # first time it is used (with all its enums; Qt's namespace of enums alone takes longer than
 # painting the frame), so the methods that need more import it when they run, after that paint.
 from PySide6.QtCore import QSettings, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from careapp.ui import window_state
 
@@ -112,6 +112,14 @@ class MainWindow(QMainWindow):
         self.customer_menu = menus.addMenu(self.tr("&Customer"))
         self.reports_menu = menus.addMenu(self.tr("&Reports"))
         self.help_menu = menus.addMenu(self.tr("&Help"))
+        # The tool bar is there from the first paint too (its buttons come with build()), so the
+        # pages do not jump down when they come; a disabled first button gives it its height.
+        self.tool_bar = QToolBar(self.tr("Main tool bar"))
+        self.tool_bar.setObjectName("mainToolBar")
+        self.tool_bar.setMovable(False)
+        self._tool_bar_placeholder = self.tool_bar.addAction(self.tr("&New customer…"))
+        self._tool_bar_placeholder.setEnabled(False)
+        self.addToolBar(self.tool_bar)
         self.statusBar().showMessage(self.tr("Opening the database…"))
         window_state.restore_geometry(self.settings, self)
 
@@ -278,7 +286,6 @@ class MainWindow(QMainWindow):
 
     def _make_menus_and_tool_bar(self) -> None:
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QToolBar
 
         file_menu = self.file_menu
         file_menu.addActions(
@@ -313,16 +320,15 @@ class MainWindow(QMainWindow):
         reports_menu.addActions([self.overview_action, self.report_actions.fcr_action])
         help_menu = self.help_menu
         help_menu.addAction(self.about_action)
-        tools = QToolBar(self.tr("Main tool bar"))
-        tools.setObjectName("mainToolBar")
-        tools.setMovable(False)
+        tools = self.tool_bar
+        tools.removeAction(self._tool_bar_placeholder)
+        self._tool_bar_placeholder.deleteLater()
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         tools.addActions([self.new_action, self.edit_action, self.note_action, self.delete_action])
         tools.addSeparator()
         tools.addAction(self.call_logger.action)
         tools.addSeparator()
         tools.addActions([self.import_action, self.export_action])
-        self.addToolBar(tools)
 
     def _connect(self) -> None:
         panel, customers = self.list_panel, self.customer_actions
