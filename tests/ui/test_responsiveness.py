@@ -26,11 +26,18 @@ class SlowCustomers:
         self.search_started = threading.Event()
         self.release = threading.Event()
 
-    def search_ids(self, *args: Any, **kwargs: Any) -> list[int]:
+    def _wait(self) -> None:
         self.search_started.set()
         if not self.release.wait(timeout=30):
             raise TimeoutError("the test never released the search")
+
+    def search_ids(self, *args: Any, **kwargs: Any) -> list[int]:
+        self._wait()
         return self._real.search_ids(*args, **kwargs)
+
+    def search_page(self, *args: Any, **kwargs: Any) -> Any:  # what the list asks per keystroke
+        self._wait()
+        return self._real.search_page(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
