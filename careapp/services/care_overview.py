@@ -122,7 +122,10 @@ class CareOverviewService:
         self._clock = clock
         self._touches = touches
 
-    def overview(self, today: dt.date | None = None, limit: int = 20) -> CareOverview:
+    def overview(
+        self, today: dt.date | None = None, limit: int = 20, *, plan_all: bool = True
+    ) -> CareOverview:
+        """The overview's figures; ``plan_all`` as in :meth:`CareQueueService.queue`."""
         care = self._touches.care_settings()
         tz = care.tz()
         today = today or self._touches.today()
@@ -130,7 +133,7 @@ class CareOverviewService:
         since = month_start.replace(tzinfo=None)
         rules = self._touches.rule_set().rules
         if today <= self._touches.today():
-            ensure_planned(self._db, today, care, lock=write_lock)
+            ensure_planned(self._db, today, care, lock=write_lock, full=plan_all)
         with self._db.session() as session:
             if today <= self._touches.today():
                 counts = section_counts(session, today, care.daily_limit)

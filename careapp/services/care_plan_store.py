@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
@@ -167,15 +167,26 @@ def plan_everyone(session: Session, today: dt.date, settings: CareSettings) -> i
     only one slice's facts and touches are in memory at once. Each customer's plan depends on that
     customer alone (the daily limit is applied on reading), so slicing changes nothing. Returns how
     many items changed."""
+    changed = 0
+    for chunk in _slices(open_customer_ids(session)):
+        changed += plan_customers(session, today, settings, chunk)[1]
+    return changed
+
+
+def open_customer_ids(session: Session) -> list[int]:
     t = TouchRecord
     statement = (
         select(t.customer_id).where(t.status == ItemStatus.OPEN.value).distinct().order_by(t.customer_id)
     )
-    ids = list(session.scalars(statement))
-    changed = 0
-    for start in range(0, len(ids), PLAN_CHUNK):
-        changed += plan_customers(session, today, settings, ids[start : start + PLAN_CHUNK])[1]
-    return changed
+    return list(session.scalars(statement))
+
+
+def _slices(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + PLAN_CHUNK] for start in range(0, len(ids), PLAN_CHUNK)]
+
+
+class PlanningStopped(Exception):
+    """A full plan was stopped between two slices (careapp is quitting); the next one starts again."""
 
 
 def is_current(session: Session, today: dt.date, settings: CareSettings) -> bool:
@@ -186,33 +197,58 @@ def is_current(session: Session, today: dt.date, settings: CareSettings) -> bool
     return session.scalar(select(CareDirtyRecord.seq).where(CareDirtyRecord.seq > seq).limit(1)) is None
 
 
-def ensure_planned(db: Database, today: dt.date, settings: CareSettings, lock: Any = None) -> int:
+def ensure_planned(
+    db: Database,
+    today: dt.date,
+    settings: CareSettings,
+    lock: Any = None,
+    *,
+    full: bool = True,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int | None:
     """Bring the stored plan up to date for ``today``: nothing when it is current, else re-plan the
     customers changed since (or everyone). ``lock(session)`` takes the write lock first. Returns how
-    many items the planning changed (cancelled or given a channel)."""
+    many items the planning changed (cancelled or given a channel).
+
+    Planning everyone (another day, other settings) takes a while with many customers: each slice
+    is its own transaction, so the write lock is let go between slices and other writers (a seat, a
+    thread of this careapp) wait for one slice at most; what they change meanwhile is noted after the
+    watermark taken first, and planned next time. With ``full`` False that is left to whoever
+    refreshes the touches and None is returned: the stored plan stays as it is. ``should_stop`` is
+    asked between slices; if it says so, :class:`PlanningStopped` is raised and the plan's signature
+    is not written, so the next call plans everyone again.
+    """
     with db.session() as session:
         if is_current(session, today, settings):
             return 0
+    wanted = plan_signature(today, settings)
     with db.session() as session:
         if lock is not None:
             lock(session)
         signature, seq = read_state(session, PLAN)
-        wanted = plan_signature(today, settings)
-        ids: set[int] | None = None
         if signature == wanted:
             ids, top = dirty_since(session, seq)
             if not ids:
                 return 0
-            if len(ids) > FULL_ABOVE:
-                ids = None
-        else:
-            top = latest_seq(session)
-        changed = (
-            plan_customers(session, today, settings, ids)[1]
-            if ids is not None
-            else plan_everyone(session, today, settings)
-        )
+            if len(ids) <= FULL_ABOVE:
+                changed = plan_customers(session, today, settings, ids)[1]
+                write_state(session, PLAN, wanted, top)
+                return changed
+        if not full:
+            return None
+        top = latest_seq(session)
+        everyone = open_customer_ids(session)
+    changed = 0
+    for chunk in _slices(everyone):
+        if should_stop():
+            raise PlanningStopped()
+        with db.session() as session:
+            if lock is not None:
+                lock(session)
+            changed += plan_customers(session, today, settings, chunk)[1]
+    with db.session() as session:
+        if lock is not None:
+            lock(session)
         write_state(session, PLAN, wanted, top)
-        if ids is None:
-            prune_dirty(session)
-        return changed
+        prune_dirty(session)
+    return changed

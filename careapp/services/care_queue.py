@@ -334,21 +334,25 @@ class CareQueueService:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def queue(self, today: dt.date | None = None, page: int | None = None) -> CareQueue:
+    def queue(
+        self, today: dt.date | None = None, page: int | None = None, *, plan_all: bool = True
+    ) -> CareQueue:
         """The queue on ``today`` (None: today by the clock); with ``page``, only the first ``page``
         entries of each section (and every section's size: :meth:`CareQueue.counts`).
 
         The plan is stored and brought up to date first, re-planning only the customers whose data
         changed since (see :mod:`careapp.services.care_plan_store`): what planning changed (a consent
         withdrawn: its touches cancelled) is saved. A day after today is a preview: planned afresh
-        and nothing saved."""
+        and nothing saved. With ``plan_all`` False a plan of everyone (the first of a new day, new
+        settings) is left to the touches' refresh (the window runs it on another thread) and the
+        stored plan is read as it is meanwhile."""
         care = self._touches.care_settings()
         real_today = local_date(self._clock(), care.tz())
         today = today or real_today
         if today > real_today:  # a preview: planned afresh, nothing stored
             with self._db.session() as session:
                 return build_queue(plan_stored(session, today, care))
-        ensure_planned(self._db, today, care, lock=write_lock)
+        ensure_planned(self._db, today, care, lock=write_lock, full=plan_all)
         with self._db.session() as session:
             return self._read(session, today, care, page)
 

@@ -60,6 +60,7 @@ from careapp.services.articles import load_articles
 from careapp.services.care_plan_store import (
     FULL_ABOVE,
     REFRESH,
+    PlanningStopped,
     dirty_since,
     ensure_planned,
     latest_seq,
@@ -328,10 +329,15 @@ class TouchService:
 
     # --- refresh ------------------------------------------------------------------------------------
 
-    def refresh(self, today: dt.date | None = None) -> RefreshResult:
+    def refresh(
+        self, today: dt.date | None = None, *, should_stop: Callable[[], bool] = lambda: False
+    ) -> RefreshResult:
         """Generate and store the touches due, then plan the queue and save its changes.
 
         ``today`` None: today by the clock. See the module docstring for the steps and for previews.
+        ``should_stop`` is asked between slices of customers (careapp is quitting): if it says so,
+        :class:`PlanningStopped` is raised; what was stored so far stands, and the next refresh
+        does the rest (it starts again for everyone).
         """
         now = self._clock()
         care = self.care_settings()
@@ -351,7 +357,9 @@ class TouchService:
             rules, articles, horizon_start, horizon_end, _window(rules, horizon_start), care.tz()
         )
         due, loaded = ([], LoadedFacts()) if ids is None else self._generate(job, callbacks, ids=ids)
-        generated, stages = (0, 0) if ids is not None else self._generate_everyone(job, callbacks, now)
+        generated, stages = (
+            (0, 0) if ids is not None else self._generate_everyone(job, callbacks, now, should_stop)
+        )
         with self._db.session() as session:
             write_lock(session)
             if ids is not None:  # a few customers: stored with the rest, in one transaction
@@ -362,11 +370,17 @@ class TouchService:
                 write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
             if not preview:
                 write_state(session, REFRESH, signature, top)
-        changes = 0 if preview else ensure_planned(self._db, today, care, lock=write_lock)
+        changes = 0
+        if not preview:
+            changes = ensure_planned(self._db, today, care, lock=write_lock, should_stop=should_stop) or 0
         return RefreshResult(today, horizon_start, horizon_end, generated, changes, closed, stages, preview)
 
     def _generate_everyone(
-        self, job: _Generation, callbacks: list[tuple[int, CallbackFact]], now: dt.datetime
+        self,
+        job: _Generation,
+        callbacks: list[tuple[int, CallbackFact]],
+        now: dt.datetime,
+        should_stop: Callable[[], bool],
     ) -> tuple[int, int]:
         """Generate and store everyone's touches, :attr:`chunk_size` customers at a time (by id), so
         only one slice's facts are in memory at once. Every touch depends on its own customer's facts
@@ -376,6 +390,8 @@ class TouchService:
             ranges = id_ranges(session, self.chunk_size)
         generated = stages = 0
         for id_range in ranges:
+            if should_stop():
+                raise PlanningStopped()
             mine = [pair for pair in callbacks if id_range.first <= pair[0] <= id_range.last]
             due, loaded = self._generate(job, mine, id_range=id_range)
             with self._db.session() as session:

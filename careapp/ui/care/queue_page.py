@@ -264,8 +264,10 @@ class CareQueuePage(QWidget):
             return
         services = self._services
         page = max(PAGE, self.model.held_rows())  # keep what was scrolled to
+        # Planning everyone (a new day) is the touches' refresh's job, on the background thread:
+        # meanwhile the stored plan is shown, and the refresh's end reloads it.
         self._runner.submit(
-            lambda: services.care_queue.queue(page=page),
+            lambda: services.care_queue.queue(page=page, plan_all=False),
             self._loaded,
             self._load_failed,
             key="care-queue",

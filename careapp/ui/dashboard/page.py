@@ -242,7 +242,7 @@ class DashboardPage(QWidget):
             return
         services = self._services
         self._runner.submit(
-            lambda: services.care_overview.overview(),
+            lambda: services.care_overview.overview(plan_all=False),  # see CareQueuePage.reload
             self._loaded,
             self._failed,
             key="care-overview",
