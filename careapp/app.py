@@ -359,9 +359,14 @@ def _run(
     smoke_test: bool,
 ) -> int:
     runner = ThreadedRunner()
+    # A second database thread for the long jobs (the touches' refresh: many seconds on a new day
+    # with 100,000 customers; the calendar's network calls): what the user does must not wait.
+    background = ThreadedRunner(name="careapp-background")
     try:
         about = AboutInfo(paths.data_dir, paths.database_url, errors.log_path)
-        window = MainWindow(runner, private_settings(), current_actor(), about=about, deferred=True)
+        window = MainWindow(
+            runner, private_settings(), current_actor(), about=about, deferred=True, background=background
+        )
         if instance is not None:
             instance.activationRequested.connect(window.bring_to_front)
         startup = Startup(window, runner, paths, errors.log_path, smoke_test)
@@ -369,6 +374,7 @@ def _run(
         window.firstPainted.connect(lambda: _after_first_paint(app, window, startup, errors, paths))
         window.show()
     except Exception as error:
+        background.shutdown()
         runner.shutdown()
         return _start_failed(error, errors.log_path, smoke_test)
     if smoke_test:
@@ -376,6 +382,7 @@ def _run(
     try:
         code = app.exec()
     finally:
+        background.shutdown()
         runner.shutdown()
         startup.close_services()
     if window.is_built and window.connection.restart_requested:

@@ -56,9 +56,12 @@ class MainWindow(QMainWindow):
         *,
         about: AboutInfo | None = None,
         deferred: bool = False,
+        background: Runner | None = None,
     ) -> None:
         """``actor`` is who makes changes while the shop has no staff list (the OS user name);
-        ``about`` says where this careapp keeps its files, for Help → About.
+        ``about`` says where this careapp keeps its files, for Help → About; ``background`` is a
+        second database thread for the long jobs: the touches' refresh and the calendar's updates
+        (by default ``runner`` does them).
 
         With ``deferred`` only the frame is built (title, menus, the pages' tabs, the status bar);
         the caller calls :meth:`build` once it has been painted (``firstPainted``): the modules
@@ -66,6 +69,7 @@ class MainWindow(QMainWindow):
         """
         super().__init__(parent)
         self.runner = runner
+        self.background_runner = background or runner
         self.settings = settings
         self.services: Services | None = None
         self.about_info = about
@@ -190,9 +194,16 @@ class MainWindow(QMainWindow):
         self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.care = CareController(
-            self, runner, self.staff.current_actor, self.prompts, log_call=self.call_logger.action
+            self,
+            runner,
+            self.staff.current_actor,
+            self.prompts,
+            log_call=self.call_logger.action,
+            background=self.background_runner,
         )
-        self.calendar = CalendarController(self, runner, self.message_bar, self.statusBar())
+        self.calendar = CalendarController(
+            self, runner, self.message_bar, self.statusBar(), background=self.background_runner
+        )
         # Other seats' changes show up without a restart (polled on the database thread).
         self.changes = ChangeWatcher(runner, self)
         self.others_work = connect_refresher(self.changes, self)

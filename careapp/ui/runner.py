@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -82,6 +83,10 @@ class Runner(Protocol):
 
     def is_busy(self) -> bool: ...
 
+    def stopping(self) -> bool:
+        """True once :meth:`shutdown` has begun: a long job asks between its steps, and stops."""
+        ...
+
     def shutdown(self) -> None: ...
 
 
@@ -96,6 +101,7 @@ class _RunnerBase(QObject):
         self._numbers = itertools.count(1)
         self._latest_by_key: dict[str, Job] = {}
         self._outstanding = 0
+        self._stopping = threading.Event()  # set by shutdown; read from the worker thread
 
     def _make_job(
         self,
@@ -135,6 +141,9 @@ class _RunnerBase(QObject):
     def is_busy(self) -> bool:
         return self._outstanding > 0
 
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
 
 def _run(job: Job) -> tuple[Any, BaseException | None]:
     try:
@@ -168,11 +177,11 @@ class _Worker(QThread):
 class ThreadedRunner(_RunnerBase):
     """Runs jobs in order on one worker thread; see the module docstring for the contract."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, name: str = "careapp-database") -> None:
         super().__init__(parent)
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._worker = _Worker(self._jobs)
-        self._worker.setObjectName("careapp-database")
+        self._worker.setObjectName(name)
         # The worker emits from its own thread; this runner lives on the UI thread, so Qt
         # queues the call and _finished runs on the UI thread.
         self._worker.finished_job.connect(self._finished)
@@ -197,7 +206,9 @@ class ThreadedRunner(_RunnerBase):
         self._deliver(job, result, error)
 
     def shutdown(self) -> None:
-        """Let the running job finish, skip the rest, stop the thread (UI thread, at exit)."""
+        """Let the running job finish (a long one sees :meth:`stopping` and ends early), skip the
+        rest, stop the thread (UI thread, at exit)."""
+        self._stopping.set()
         if not self._worker.isRunning():
             return
         for job in list(self._jobs.queue):
@@ -227,7 +238,8 @@ class SyncRunner(_RunnerBase):
         return job
 
     def shutdown(self) -> None:
-        """Nothing runs in the background, so there is nothing to stop."""
+        """Nothing runs in the background, so there is nothing to wait for."""
+        self._stopping.set()
 
 
 class ProgressRelay(QObject):

@@ -145,3 +145,48 @@ def test_a_slow_care_queue_leaves_the_window_painting_and_typing(
 
     with qtbot.waitSignal(window.care.queue_page.queueLoaded, timeout=20_000):
         slow.release.set()  # then the queue loads as usual
+
+
+def test_a_long_refresh_on_the_background_thread_does_not_hold_up_the_list_or_the_queue(
+    qtbot: QtBot,
+    demo_services: Services,
+    threaded_runner: ThreadedRunner,
+    tmp_path: Path,
+    prompts: ScriptedPrompts,
+) -> None:
+    # A new day's first refresh plans every customer (tens of seconds at 100,000): the app runs it
+    # on a second database thread, so searching and the stored queue answer meanwhile.
+    from PySide6.QtCore import QSettings
+
+    from careapp.ui.main_window import MainWindow
+
+    demo_services.touches.refresh()  # yesterday's run: a planned queue is stored
+    background = ThreadedRunner(name="careapp-background")
+    slow = SlowCall(demo_services.touches, "refresh")
+    services = dataclasses.replace(demo_services, touches=slow)
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(threaded_runner, settings, "Sam", prompts, background=background)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        page = window.care.queue_page
+        window.attach_services(services, services.settings.shop())
+        assert slow.started.wait(5), "the refresh should be running on the background thread"
+        qtbot.waitUntil(lambda: page.queue is not None and page.queue.counts() != {}, timeout=5000)
+        assert background.is_busy()  # still stuck in the refresh, yet the stored queue shows
+
+        window.show_page(window.splitter)
+        model = window.list_panel.model
+        assert model is not None
+        qtbot.waitUntil(lambda: model.has_searched, timeout=5000)
+        qtbot.keyClicks(window.list_panel.search, "ann")
+        expected = demo_services.customers.search_ids("ann")
+        qtbot.waitUntil(lambda: model.query == "ann" and model.rowCount() == len(expected), timeout=5000)
+        assert background.is_busy()
+
+        with qtbot.waitSignal(window.care.scheduler.refreshed, timeout=20_000):  # type: ignore[union-attr]
+            slow.release.set()
+    finally:
+        slow.release.set()
+        window.close()
+        background.shutdown()

@@ -175,3 +175,25 @@ def test_cancelled_job_is_not_delivered(qtbot: QtBot, runner_class: type) -> Non
     runner.shutdown()
     expected = ["x", "y"] if runner_class is SyncRunner else ["y"]  # a sync job is done before cancel()
     assert delivered == expected
+
+
+def test_shutdown_tells_a_long_job_to_stop_and_waits_only_for_that() -> None:
+    runner = ThreadedRunner()
+    started = threading.Event()
+    rounds: list[int] = []
+
+    def long_job() -> str:
+        started.set()
+        while not runner.stopping():  # a refresh asks between slices of customers
+            rounds.append(1)
+            time.sleep(0.01)
+            if len(rounds) > 3000:  # 30 s: the stop never came
+                return "ran to the end"
+        return "stopped"
+
+    runner.submit(long_job)
+    assert started.wait(5)
+    assert not runner.stopping()
+    runner.shutdown()
+    assert runner.stopping()
+    assert len(rounds) <= 3000  # it stopped when asked, not at its own end

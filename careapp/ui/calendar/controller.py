@@ -30,10 +30,18 @@ class CalendarController(QObject):
     """Opens the calendar dialog, exports .ics files and keeps the feed and CalDAV current."""
 
     def __init__(
-        self, window: QWidget, runner: Runner, message_bar: MessageBar, status_bar: QStatusBar
+        self,
+        window: QWidget,
+        runner: Runner,
+        message_bar: MessageBar,
+        status_bar: QStatusBar,
+        background: Runner | None = None,
     ) -> None:
+        """``background`` runs the feed and CalDAV updates and "Sync now" (``runner`` if not given):
+        network calls, and on a new day the queue they read waits for the touches' refresh."""
         super().__init__(window)
         self._window, self._runner, self._message_bar = window, runner, message_bar
+        self._background = background or runner
         self._status_bar = status_bar
         self.jobs: CalendarJobs | None = None
         self.dialog: CalendarDialog | None = None
@@ -50,7 +58,7 @@ class CalendarController(QObject):
         self.export_action.triggered.connect(self.export_ics)
         for action in (self.settings_action, self.export_action):
             action.setEnabled(False)
-        self.background = CalendarBackground(runner, self._update, self._show_status, self)
+        self.background = CalendarBackground(self._background, self._update, self._show_status, self)
 
     def attach(self, services: Services, jobs: CalendarJobs | None = None) -> None:
         from careapp.ui.calendar.jobs import CalendarJobs
@@ -88,7 +96,14 @@ class CalendarController(QObject):
 
         assert self.jobs is not None
         self._loading = False
-        dialog = CalendarDialog(loaded.settings, loaded.last_sync, self._runner, self.jobs, self._window)
+        dialog = CalendarDialog(
+            loaded.settings,
+            loaded.last_sync,
+            self._runner,
+            self.jobs,
+            self._window,
+            sync_runner=self._background,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(lambda _settings: self.changed())
         dialog.synced.connect(self._show_status)

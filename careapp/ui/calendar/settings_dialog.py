@@ -71,9 +71,13 @@ class CalendarDialog(QDialog):
         parent: QWidget | None = None,
         *,
         ask: AskPassword = ask_password,
+        sync_runner: Runner | None = None,
     ) -> None:
+        """``sync_runner`` runs "Sync now" (``runner`` if not given): the thread the background
+        updates sync on, so that two syncs never run at once."""
         super().__init__(parent)
         self._settings, self._runner, self._jobs, self._ask = settings, runner, jobs, ask
+        self._sync_runner = sync_runner or runner
         self.setObjectName("calendarDialog")
         self.setWindowTitle(self.tr("Calendar"))
         layout = QVBoxLayout(self)
@@ -391,7 +395,7 @@ class CalendarDialog(QDialog):
                     saved = Saved(saved.settings, problem)  # the next Sync now asks for the password
             return saved, jobs.sync_now()
 
-        self._runner.submit(run, self._synced, self._failed, owner=self)
+        self._sync_runner.submit(run, self._synced, self._failed, owner=self)
 
     def _synced(self, outcome: tuple[Saved, SyncResult]) -> None:
         saved, result = outcome

@@ -56,9 +56,14 @@ class CareController(QObject):
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         wall: Callable[[], dt.datetime] = local_now,
         monotonic: Callable[[], float] = time.monotonic,
+        background: Runner | None = None,
     ) -> None:
+        """``background`` runs the touches' refresh (``runner`` if not given): the first refresh of a
+        day plans every customer, which takes many seconds with 100,000 of them, and the queue's
+        actions and the customer list must not wait behind it."""
         super().__init__(window)
         self._window, self._runner, self._actor, self._prompts = window, runner, actor, prompts
+        self._background = background or runner
         self._wall, self._monotonic = wall, monotonic
         self._services: Services | None = None
         self.scheduler: CareScheduler | None = None
@@ -86,8 +91,14 @@ class CareController(QObject):
         if self._dashboard is not None:
             self._dashboard.attach(services)
         self.rules_action.setEnabled(True)
+        background = self._background
         scheduler = CareScheduler(
-            self._runner, services.touches.refresh, wall=self._wall, monotonic=self._monotonic, parent=self
+            background,
+            # Quitting stops a long refresh between two slices of customers (the next one redoes it).
+            lambda: services.touches.refresh(should_stop=background.stopping),
+            wall=self._wall,
+            monotonic=self._monotonic,
+            parent=self,
         )
         scheduler.refreshed.connect(lambda _result: self.reload())
         scheduler.failed.connect(self._refresh_failed)
