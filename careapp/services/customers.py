@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, select
+from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.database import Database
@@ -251,18 +251,27 @@ class CustomerService:
     ) -> SearchPage:
         """The first ``limit`` list rows matching ``query`` in list order, and how many match in all.
 
-        What the list needs per keystroke, in at most one pass over the customers: the rows come
-        from the sorted index and stop at ``limit`` (quick for "a"); only a full page needs a
-        count, and a short page is its own count (a rare term scans once, for the rows).
+        What the list needs per keystroke, in about one pass over the customers: the rows come from
+        the sorted index and stop at ``limit`` (quick for "a"); a short page is its own count (a rare
+        term scans once, for the rows); a full page by name counts only the matches after its last
+        row, so the count carries on where the rows stopped instead of walking that part again.
         """
-        statement = select(*_ROW_COLUMNS).order_by(*_order(sort, descending)).limit(limit)
+        statement = select(*_ROW_COLUMNS, CustomerRecord.sort_name).order_by(*_order(sort, descending))
         with self._db.session() as session:
             connection = session.connection()
-            rows = [_customer_row(row) for row in connection.execute(_matching(statement, connection, query))]
+            found = connection.execute(_matching(statement.limit(limit), connection, query)).all()
+            rows = [_customer_row(row) for row in found]
             matched = len(rows)
             if matched >= limit:
                 counting = _matching(select(func.count()).select_from(CustomerRecord), connection, query)
-                matched = connection.execute(counting).scalar_one()
+                if sort is SortColumn.NAME and found:
+                    last = found[-1]
+                    after = tuple_(CustomerRecord.sort_name, CustomerRecord.id)
+                    beyond = tuple_(last.sort_name, last.id)
+                    counting = counting.where(after < beyond if descending else after > beyond)
+                    matched += connection.execute(counting).scalar_one()
+                else:
+                    matched = connection.execute(counting).scalar_one()
             terms = _search_terms(query)
             total = matched if not terms else connection.execute(_COUNT_ALL).scalar_one()
         return SearchPage(rows, matched, total)

@@ -94,6 +94,21 @@ def test_an_empty_query_counts_all_customers_once(demo: Services) -> None:
     assert len([s for s in sent if "count(" in s.lower()]) == 1
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_count_after_a_full_page_counts_namesakes_once(services: Services, descending: bool) -> None:
+    from careapp.domain.customer import CustomerDraft
+
+    for first in ("Ann", "Ann", "Ann", "Ann", "Bea", "Ann", "Ann", "Cy"):
+        services.customers.create(CustomerDraft(first_name=first, last_name="Quayle"), "tester")
+    for limit in (1, 3, 5, 6, 7):
+        page = services.customers.search_page("ann quayle", SortColumn.NAME, descending, limit)
+        assert page.matched == 6, limit
+        assert page.rows == services.customers.rows(
+            services.customers.search_ids("ann quayle", SortColumn.NAME, descending)[:limit]
+        )
+    assert services.customers.search_page("quayle", limit=0).matched == 8
+
+
 def test_no_customers(services: Services) -> None:
     page = services.customers.search_page("", limit=LIMIT)
     assert (page.rows, page.matched, page.total) == ([], 0, 0)
