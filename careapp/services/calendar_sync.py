@@ -111,10 +111,12 @@ class CalDavSync:
         self._secrets = secrets
         self._client_factory = client_factory
 
-    def sync(self) -> SyncResult:
+    def sync(self, should_stop: Callable[[], bool] = lambda: False) -> SyncResult:
+        """Push what changed; ``should_stop`` is asked before each request (careapp is quitting):
+        what was pushed is recorded, and the next sync carries on from there."""
         result = SyncResult()
         try:
-            self._sync(result)
+            self._sync(result, should_stop)
         except SyncFailed as failure:
             result.error = str(failure)
         log.info(
@@ -170,7 +172,7 @@ class CalDavSync:
 
     # --- the steps --------------------------------------------------------------------------------
 
-    def _sync(self, result: SyncResult) -> None:
+    def _sync(self, result: SyncResult, should_stop: Callable[[], bool]) -> None:
         settings = self._calendar.calendar_settings()
         if not settings.caldav_url:
             raise SyncFailed("No CalDAV calendar is set up yet; enter its address in the calendar settings.")
@@ -193,12 +195,14 @@ class CalDavSync:
         client = self._client_factory(url, settings.caldav_user, password, self._timeout)
         pusher = _Pusher(client, url, settings.caldav_url, self._timeout)
         for item in to_push:
+            _stop_if_asked(should_stop)
             body = build_object(item, self._aware_now())
             state = states.get(item.uid)
             outcome, href, etag = pusher.push(item, body, state)
             self._save_state(item, href, etag, fingerprint(body))
             _count(result, outcome, item)
         for state in to_delete:
+            _stop_if_asked(should_stop)
             pusher.delete(state)
             self._drop_state(state.uid)
             result.deleted += 1
@@ -387,3 +391,8 @@ def _network_sentence(error: Exception, url: str, timeout: float) -> str:
         f"Could not reach the CalDAV server at {url} ({type(error).__name__}). Check the address and the "
         "network; nothing was lost and the next sync catches up."
     )
+
+
+def _stop_if_asked(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise SyncFailed("careapp was closing, so the sync stopped; the next sync carries on from there.")

@@ -346,6 +346,29 @@ def test_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
     assert len(radicale.objects()) == 3
 
 
+def test_a_sync_told_to_stop_stops_before_its_next_request_and_the_next_sync_carries_on(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    # careapp quitting during a long first sync (10,000 items take a long while): it stops between
+    # two requests rather than holding the quit up until every item is pushed.
+    asked: list[int] = []
+
+    def stop_after_one_push() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    before = radicale.requests()
+    stopped = caldav.sync(stop_after_one_push)
+    assert stopped.created == 1
+    assert stopped.error is not None and "careapp was closing" in stopped.error
+    assert delta(before, radicale.requests()).get("PUT") == 1
+    assert len(radicale.objects()) == 1 and states(shop) == 1
+
+    resumed = caldav.sync()
+    assert (resumed.error, resumed.created, resumed.unchanged) == (None, 2, 1)
+    assert len(radicale.objects()) == 3
+
+
 def test_a_wrong_password_is_a_sentence_and_nothing_is_lost(
     shop: Shop, radicale: Radicale, caldav: CalDavSync, secrets: SecretStore
 ) -> None:

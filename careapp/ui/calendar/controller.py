@@ -78,7 +78,7 @@ class CalendarController(QObject):
 
     def _update(self) -> str:
         jobs = self.jobs
-        return jobs.update() if jobs is not None else ""
+        return jobs.update(should_stop=self._background.stopping) if jobs is not None else ""
 
     def _show_status(self, line: str) -> None:
         self._status_bar.showMessage(line, 30_000)
@@ -132,7 +132,9 @@ class CalendarController(QObject):
         jobs = self.jobs
         assert jobs is not None
         self._status_bar.showMessage(self.tr("Exporting the calendar…"))
-        self._runner.submit(
+        # On the background thread: the export refreshes the touches first, which on a new day is
+        # the long refresh already running there (it then finds nothing left to do).
+        self._background.submit(
             lambda: jobs.export_ics(path),
             lambda count: self._exported(path, count),
             lambda error: self._message_bar.show_message(

@@ -8,6 +8,7 @@ settings, the database, a message or a log line.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,10 +155,11 @@ class CalendarJobs:
             )
         return f"Connected to {settings.caldav_url}."
 
-    def sync_now(self) -> SyncResult:
-        """Write the feed (when one is set) and push to CalDAV; the sync's result."""
+    def sync_now(self, should_stop: Callable[[], bool] = lambda: False) -> SyncResult:
+        """Write the feed (when one is set) and push to CalDAV; the sync's result. ``should_stop``:
+        careapp is quitting (asked between slices of the refresh and before each request)."""
         services = self._services
-        services.touches.refresh(services.touches.today())
+        services.touches.refresh(services.touches.today(), should_stop=should_stop)
         calendar = self._calendar()
         settings = calendar.calendar_settings()
         if settings.feed_path:
@@ -168,16 +170,17 @@ class CalendarJobs:
                                   f"{error.strerror or error}.")  # fmt: skip
         if not settings.caldav_url:
             return SyncResult()
-        return self._sync_service().sync()
+        return self._sync_service().sync(should_stop)
 
-    def update(self) -> str:
-        """Background: write the feed and sync (what is set up); a line for the status bar."""
+    def update(self, should_stop: Callable[[], bool] = lambda: False) -> str:
+        """Background: write the feed and sync (what is set up); a line for the status bar.
+        ``should_stop`` as in :meth:`sync_now`."""
         services = self._services
         calendar = self._calendar()
         settings = calendar.calendar_settings()
         if not settings.feed_path and not settings.caldav_url:
             return ""
-        services.touches.refresh(services.touches.today())
+        services.touches.refresh(services.touches.today(), should_stop=should_stop)
         lines = []
         if settings.feed_path:
             try:
@@ -188,7 +191,7 @@ class CalendarJobs:
                     f"Could not write the calendar feed {settings.feed_path}: {error.strerror or error}."
                 )
         if settings.caldav_url:
-            lines.append(self._sync_service().sync().summary())
+            lines.append(self._sync_service().sync(should_stop).summary())
         return " ".join(lines)
 
     def export_ics(self, path: Path) -> int:

@@ -385,7 +385,7 @@ class CalendarDialog(QDialog):
         self._busy(True)
         self.error.show_error(None)
         self.sync_result.setText(self.tr("Syncing…"))
-        jobs = self._jobs
+        jobs, sync_runner = self._jobs, self._sync_runner
 
         def run() -> tuple[Saved, SyncResult]:
             saved = jobs.save(settings, password)
@@ -393,7 +393,7 @@ class CalendarDialog(QDialog):
                 problem = jobs.keyring_problem(settings)
                 if problem is not None:
                     saved = Saved(saved.settings, problem)  # the next Sync now asks for the password
-            return saved, jobs.sync_now()
+            return saved, jobs.sync_now(should_stop=sync_runner.stopping)
 
         self._sync_runner.submit(run, self._synced, self._failed, owner=self)
 
