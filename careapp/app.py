@@ -155,12 +155,13 @@ class BenchTimes(QObject):
     """Start-up milestones for ``bench/`` (``CAREAPP_BENCH_TIMES=FILE``): one ``name seconds`` line per
     milestone, in wall-clock seconds (``time.time()``, comparable with the process that started us).
 
-    Milestones: ``first_paint`` (the main window reached the screen), ``list`` (the first customer list
-    arrived), ``queue`` (the care queue was first populated). With ``CAREAPP_SMOKE_TEST=1`` the app
-    quits once all three are written, instead of after the list alone.
+    Milestones: ``first_paint`` (the main window's frame reached the screen), ``pages`` (its pages were
+    built into it), ``list`` (the first customer list arrived), ``queue`` (the care queue was first
+    populated). With ``CAREAPP_SMOKE_TEST=1`` the app quits once all four are written, instead of
+    after the list alone.
     """
 
-    MILESTONES = ("first_paint", "list", "queue")
+    MILESTONES = ("first_paint", "pages", "list", "queue")
     done = Signal()
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
@@ -182,8 +183,10 @@ class BenchTimes(QObject):
         window.firstPainted.connect(lambda: self.record("first_paint"))
         startup.listReady.connect(lambda: self.record("list"))
         if window.is_built:
+            window.firstPainted.connect(lambda: self.record("pages"))
             self._watch_queue(window, shown=False)
         else:  # its pages are built after the first paint
+            window.built.connect(lambda: self.record("pages"))
             window.built.connect(lambda: self._watch_queue(window, shown=True))
 
     def _watch_queue(self, window: MainWindow, shown: bool) -> None:
