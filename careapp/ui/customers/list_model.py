@@ -98,6 +98,7 @@ class CustomerListModel(QAbstractTableModel):
         self._count = 0  # rows shown: the customers matching the search
         self._head: list[int] = []  # the ids of the first page, known from the page search
         self._ids: list[int] | None = []  # the ids of every row, or None until fetched
+        self._ids_search: tuple[Any, ...] = ()  # the search (terms, sort, order) those ids answer
         self._row_of: dict[int, int] | None = None
         self._total = 0
         self._query = ""
@@ -273,6 +274,9 @@ class CustomerListModel(QAbstractTableModel):
             self._ids_job.cancel()
             self._ids_job = None
 
+    def _search_key(self) -> tuple[Any, ...]:
+        return (tuple(self._query.lower().split()), self._sort_key, self._descending)
+
     def _page_search_arrived(self, page: SearchPage) -> None:
         self._total = page.total
         self._searched = True
@@ -281,8 +285,12 @@ class CustomerListModel(QAbstractTableModel):
         self._forget_pages()
         if page.matched == self._count and head == self._head and self._count:
             # The same first rows, as many of them: keep the view (and its scroll position and
-            # selection) and let it ask for fresh rows; the ids past the first page may differ.
-            self._ids = head if complete else None
+            # selection) and let it ask for fresh rows. The ids past the first page are kept only
+            # for the same search (a space typed and taken back); another one may order them anew.
+            if complete:
+                self._ids = head
+            elif self._ids_search != self._search_key():
+                self._ids = None
             self._row_of = None
             self._pages[0] = {row.id: row for row in page.rows}
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(self.columns) - 1))
@@ -293,8 +301,10 @@ class CustomerListModel(QAbstractTableModel):
             if page.rows:
                 self._pages[0] = {row.id: row for row in page.rows}
             self.endResetModel()
-        if not complete:
+        if self._ids is None:
             self._pause_timer.start()
+        else:
+            self._ids_search = self._search_key()
         self.searchFinished.emit()
 
     def _ids_arrived(self, result: SearchResult, refreshing: bool) -> None:
@@ -308,6 +318,7 @@ class CustomerListModel(QAbstractTableModel):
             same = ids == self._ids
         else:
             same = len(ids) == self._count and ids[: len(self._head)] == self._head
+        self._ids_search = self._search_key()
         if same and self._count:
             self._ids, self._head, self._row_of = ids, ids[: self.PAGE_SIZE], None
             if refreshing:

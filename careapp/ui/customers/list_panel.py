@@ -106,6 +106,10 @@ class CustomerListPanel(QWidget):
         self._selecting = False
         # The current row's customer was not known yet (past the first page before the ids came).
         self._current_unknown = False
+        # Set while a search or refresh asked for here is on its way. A list replaced without one
+        # (the ids, fetched after a pause, show another seat's change) keeps the rows picked.
+        self._asked = False
+        self._kept: list[int] = []
         # Columns follow the list's width until the user sizes one by hand.
         self._auto_fit_columns = True
         self._fitting_columns = False
@@ -168,6 +172,7 @@ class CustomerListPanel(QWidget):
         self.model = CustomerListModel(customers, self._runner, self)
         self.model.searchFinished.connect(self._search_finished)
         self.model.idsLoaded.connect(self._ids_loaded)
+        self.model.modelAboutToBeReset.connect(self._list_replacing)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
@@ -218,17 +223,24 @@ class CustomerListPanel(QWidget):
         if self.model is None:
             return
         self._wanted_id = select_id if select_id is not None else self.current_id()
+        self._asked = True
         self.model.refresh()
 
     def _search_now(self) -> None:
         if self.model is not None:
             self._wanted_id = self.current_id()
+            self._asked = True
             self.model.search(self.search.text())
 
     def _search_finished(self) -> None:
         assert self.model is not None
         self._current_unknown = False
+        self._asked = False
+        kept, self._kept = self._kept, []
         self._update_empty_state()
+        # After a keystroke only the first page's customers are known: a selected customer further
+        # down is not looked for (the first match is selected instead), so typing never waits for
+        # every id. A refresh knows every id, so it finds the selected customer wherever it is.
         row = self.model.row_of(self._wanted_id) if self._wanted_id is not None else None
         if row is None and self.model.rowCount() > 0:
             row = 0
@@ -236,10 +248,31 @@ class CustomerListPanel(QWidget):
             self.currentCustomerChanged.emit(None)
         else:
             self.select_row(row)
+            self._pick_again(kept)
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_current()
         self.searchFinished.emit()
+
+    def _list_replacing(self) -> None:
+        """The model is about to be reset: remember the rows picked if no search asked for it."""
+        if self.model is None or self._asked:
+            return
+        self._wanted_id = self.current_id()
+        rows = [index.row() for index in self.table.selectionModel().selectedRows()]
+        self._kept = [cid for cid in (self.model.customer_id(row) for row in rows) if cid is not None]
+
+    def _pick_again(self, customer_ids: list[int]) -> None:
+        """Several rows picked (for a bulk change) stay picked when the list was replaced under them."""
+        if len(customer_ids) < 2 or self.model is None:
+            return
+        model, selection = self.model, QItemSelection()
+        for customer_id in customer_ids:
+            row = model.row_of(customer_id)
+            if row is not None:
+                selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().select(selection, flags)
 
     def _update_empty_state(self) -> None:
         assert self.model is not None
@@ -266,12 +299,18 @@ class CustomerListPanel(QWidget):
         return self.model.customer_id(index.row()) if index.isValid() else None
 
     def selected_ids(self) -> list[int]:
-        """The customers of the selected rows, in list order (the current one when none is selected)."""
+        """The customers of the selected rows, in list order (the current one when none is selected).
+
+        Empty while a selected row's customer is not known yet (a selection past the first page
+        asks for every id at once; they arrive within moments): never only some of them, so a
+        change to "the selected customers" cannot quietly miss some."""
         if self.model is None:
             return []
         model = self.model
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
         ids = [cid for cid in (model.customer_id(row) for row in rows) if cid is not None]
+        if len(ids) < len(rows):
+            return []
         if not ids and (current := self.current_id()) is not None:
             ids = [current]
         return ids
