@@ -346,6 +346,7 @@ class MainWindow(QMainWindow):
         panel.currentCustomerChanged.connect(self._current_changed)
         panel.openRequested.connect(customers.edit_customer)
         panel.searchFinished.connect(self._update_count)
+        panel.loadFailed.connect(self._list_failed)
         panel.empty.new_button.clicked.connect(self.new_action.trigger)
         panel.empty.import_button.clicked.connect(self.import_action.trigger)
         customers.undoAvailable.connect(self.undo_action.setEnabled)
@@ -458,6 +459,13 @@ class MainWindow(QMainWindow):
             self.care.queue_page.focus_queue()
         else:
             self.list_panel.focus_search()
+
+    def _list_failed(self, reason: str) -> None:
+        """A search or a page of the customer list could not be read: say so (the list keeps what
+        it showed; the next keystroke or change tries again)."""
+        self.message_bar.show_message(
+            self.tr("The customer list could not be read: {reason}").format(reason=reason), error=True
+        )
 
     def apply_shop(self, shop: ShopSettings) -> None:
         """The shop's settings were read or changed: staff names, country for phone numbers."""

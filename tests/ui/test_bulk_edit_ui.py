@@ -98,3 +98,30 @@ def test_a_refused_change_keeps_what_was_typed(
     assert dialog.add_tag.text() == "x" * 300 and dialog.add_tag.isEnabled()
     assert all(demo_services.customers.get(i).version == 1 for i in ids)
     dialog.reject()
+
+
+def test_change_selected_asked_for_before_the_selected_customers_are_known_opens_when_they_are(
+    qtbot: QtBot, demo_services: Services, threaded_runner: object, tmp_path: object, prompts: object
+) -> None:
+    # Ctrl+A then Ctrl+Shift+E at once: past the first page the customers are on their way from
+    # the database thread; the dialog opens when they are there, for all of them (not "select first").
+    from pathlib import Path
+
+    from tests.ui.conftest import make_window
+
+    window = make_window(qtbot, threaded_runner, Path(str(tmp_path)), prompts)  # type: ignore[arg-type]
+    window.attach_services(demo_services, demo_services.settings.shop())
+    model = window.list_panel.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.has_searched, timeout=5000)
+    assert not model.ids_known and model.rowCount() > model.known_rows()
+    window.list_panel.table.selectAll()
+    assert window.list_panel.selected_ids() == [] and window.list_panel.selection_waits_for_ids()
+    window.bulk_edit.action.trigger()
+    qtbot.waitUntil(lambda: window.bulk_edit.dialog is not None, timeout=5000)
+    dialog = window.bulk_edit.dialog
+    assert dialog is not None
+    count = len(demo_services.customers.search_ids(""))
+    assert dialog.intro.text() == f"Changes {count} customers at once. Fields left empty stay as they are."
+    assert window.message_bar.text.text() == ""
+    dialog.reject()

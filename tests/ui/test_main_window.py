@@ -321,3 +321,29 @@ def test_choosing_the_overview_tab_before_it_is_built_shows_it(
     assert shown is window.care.dashboard
     assert window.pages.count() == 3 and window.pages.tabText(2) == "O&verview"
     qtbot.waitUntil(lambda: shown.overview is not None)
+
+
+def test_a_customer_list_that_cannot_be_read_is_said_in_the_message_bar(
+    qtbot: QtBot, demo_services: Services, sync_runner: SyncRunner, tmp_path: Path, prompts: ScriptedPrompts
+) -> None:
+    import dataclasses
+    from typing import Any
+
+    class Unreadable:
+        """The real customer service, except that searching fails as a locked database would."""
+
+        def __init__(self, real: Any) -> None:
+            self._real = real
+
+        def search_page(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError("database is locked")
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._real, name)
+
+    services = dataclasses.replace(demo_services, customers=Unreadable(demo_services.customers))  # type: ignore[arg-type]
+    window = make_window(qtbot, sync_runner, tmp_path, prompts)
+    window.attach_services(services, services.settings.shop())
+    bar = window.message_bar
+    assert bar.isVisible()
+    assert bar.text.text() == "The customer list could not be read: database is locked"

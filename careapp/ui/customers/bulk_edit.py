@@ -192,6 +192,10 @@ class BulkEditController(QObject):
         ids = self._panel.selected_ids()
         if self._customers is None or self.dialog is not None:
             return None
+        if not ids and self._panel.selection_waits_for_ids():
+            # Selected past the first page a moment ago: the customers are on their way.
+            self._panel.when_ids_known(self.open_dialog)
+            return None
         if not ids:
             self._bar.show_message(self.tr("Select the customers to change first (Ctrl+click, Shift+click)."))
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -96,6 +97,7 @@ class CustomerListPanel(QWidget):
     currentCustomerChanged = Signal(object)  # int | None
     openRequested = Signal(int)
     searchFinished = Signal()
+    loadFailed = Signal(str)  # a search or page could not be read: the reason
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,6 +174,7 @@ class CustomerListPanel(QWidget):
         self.model = CustomerListModel(customers, self._runner, self)
         self.model.searchFinished.connect(self._search_finished)
         self.model.idsLoaded.connect(self._ids_loaded)
+        self.model.loadFailed.connect(self.loadFailed)
         self.model.modelAboutToBeReset.connect(self._list_replacing)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
@@ -314,6 +317,27 @@ class CustomerListPanel(QWidget):
         if not ids and (current := self.current_id()) is not None:
             ids = [current]
         return ids
+
+    def selection_waits_for_ids(self) -> bool:
+        """Whether rows are selected whose customers are not known yet (see :meth:`selected_ids`)."""
+        if self.model is None or self.model.ids_known:
+            return False
+        return bool(self.table.selectionModel().selectedRows())
+
+    def when_ids_known(self, then: Callable[[], object]) -> None:
+        """Call ``then`` once every row's customer is known (at once if they are): for an action on
+        the selected customers asked for in the moments before they arrive."""
+        model = self.model
+        if model is None or model.ids_known:
+            then()
+            return
+
+        def arrived() -> None:
+            model.idsLoaded.disconnect(arrived)
+            then()
+
+        model.idsLoaded.connect(arrived)
+        model.load_ids()
 
     def select_row(self, row: int) -> None:
         assert self.model is not None
