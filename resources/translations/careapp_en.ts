@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../careapp/ui/about.py" line="+52"/>
+        <location filename="../../careapp/ui/about.py" line="+35"/>
         <source>not known yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -339,7 +339,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>Select the customers to change first (Ctrl+click, Shift+click).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -367,7 +367,7 @@
 <context>
     <name>BulkEditDialog</name>
     <message>
-        <location line="-179"/>
+        <location line="-183"/>
         <source>Change selected customers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -469,7 +469,7 @@
 <context>
     <name>CalendarController</name>
     <message>
-        <location filename="../../careapp/ui/calendar/controller.py" line="+41"/>
+        <location filename="../../careapp/ui/calendar/controller.py" line="+49"/>
         <source>&amp;Calendar…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -489,7 +489,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+61"/>
         <source>The calendar settings could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -509,7 +509,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>The calendar export failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -532,7 +532,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+32"/>
         <source>Calendar</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1107,7 +1107,7 @@
 <context>
     <name>CareController</name>
     <message>
-        <location filename="../../careapp/ui/care/controller.py" line="+74"/>
+        <location filename="../../careapp/ui/care/controller.py" line="+79"/>
         <source>Care &amp;rules, wording and articles…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1117,7 +1117,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+65"/>
         <source>careapp could not bring the care queue up to date: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1498,7 +1498,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>Care queue for {day}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2386,7 +2386,7 @@
 <context>
     <name>CustomerListModel</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_model.py" line="+77"/>
+        <location filename="../../careapp/ui/customers/list_model.py" line="+91"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2419,7 +2419,7 @@
 <context>
     <name>CustomerListPanel</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_panel.py" line="+101"/>
+        <location filename="../../careapp/ui/customers/list_panel.py" line="+119"/>
         <source>Search name, email, phone, #tag, notes, city  (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2439,7 +2439,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+121"/>
         <source>No customers yet — press Ctrl+N to add one, or import them.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2475,7 +2475,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+153"/>
         <source>E&amp;xport this customer&apos;s data…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2897,7 +2897,7 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_panel.py" line="-177"/>
+        <location filename="../../careapp/ui/customers/list_panel.py" line="-217"/>
         <source>List message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2943,7 +2943,7 @@
 <context>
     <name>EraseDialog</name>
     <message>
-        <location filename="../../careapp/ui/customers/privacy_actions.py" line="-231"/>
+        <location filename="../../careapp/ui/customers/privacy_actions.py" line="-233"/>
         <location line="+1"/>
         <source>Erase customer completely</source>
         <translation type="unfinished"></translation>
@@ -2984,7 +2984,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>&amp;Reason (kept in the audit trail; do not name them):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3924,24 +3924,24 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+97"/>
+        <location filename="../../careapp/ui/main_window.py" line="+99"/>
         <source>Pages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
-        <location line="+287"/>
+        <location line="+93"/>
+        <location line="+311"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-285"/>
-        <location line="+291"/>
+        <location line="-309"/>
+        <location line="+317"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-280"/>
+        <location line="-406"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3951,22 +3951,23 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>O&amp;verview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+118"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-98"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="-3"/>
+        <location line="+131"/>
         <source>&amp;New customer…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4046,68 +4047,73 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-181"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+1"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>&amp;Customer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>&amp;Reports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Main tool bar</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+333"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+13"/>
+        <source>The customer list could not be read: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Open ticket</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Tickets ({count})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Feedback ({count})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+98"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+26"/>
         <location line="+1"/>
         <source>The database could not be opened.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+36"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5839,7 +5845,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+139"/>
+        <location filename="../../careapp/app.py" line="+138"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>
