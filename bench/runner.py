@@ -45,11 +45,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def services_on(folder: Path):
+def services_on(folder: Path, days_ahead: int = 0):
+    """The services on ``folder``; ``days_ahead``: their clock that many days after today's."""
+    import datetime as dt
+
+    from careapp.clock import utc_now
     from careapp.config import resolve_paths
     from careapp.context import build_services
 
-    return build_services(resolve_paths(str(folder)))
+    shift = dt.timedelta(days=days_ahead)
+    return build_services(resolve_paths(str(folder)), clock=lambda: utc_now() + shift)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
                 attempt("search", lambda: search.measure(services, main_folder / DATABASE_FILE, log))
             finally:
                 services.close()
-            attempt("care", lambda: care.measure(lambda: services_on(fresh(big, "care")), big, log))
+            attempt(
+                "care",
+                lambda: care.measure(lambda days=0: services_on(fresh(big, "care"), days), big, log),
+            )
             attempt("memory", lambda: memory.measure(main_folder, log))
             attempt("startup", lambda: startup.measure(main_folder, args.runs, log))
         attempt(
