@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from careapp.ui.runner import Runner
 
@@ -169,16 +169,7 @@ class OthersWorkRefresher(QObject):
     def _reselect(self) -> None:
         """Several rows picked (for a bulk change) stay picked; the list only re-selected the current."""
         selected, self._selected = self._selected, []
-        panel = self._window.list_panel
-        if len(selected) < 2 or panel.model is None:
-            return
-        model, selection = panel.model, QItemSelection()
-        for customer_id in selected:
-            row = model.row_of(customer_id)
-            if row is not None:
-                selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
-        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        panel.table.selectionModel().select(selection, flags)
+        self._window.list_panel.pick_again(selected)
 
     def _refresh_customer_page(self) -> None:
         window = self._window

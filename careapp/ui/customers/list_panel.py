@@ -251,7 +251,7 @@ class CustomerListPanel(QWidget):
             self.currentCustomerChanged.emit(None)
         else:
             self.select_row(row)
-            self._pick_again(kept)
+            self.pick_again(kept)
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_current()
@@ -265,8 +265,9 @@ class CustomerListPanel(QWidget):
         rows = [index.row() for index in self.table.selectionModel().selectedRows()]
         self._kept = [cid for cid in (self.model.customer_id(row) for row in rows) if cid is not None]
 
-    def _pick_again(self, customer_ids: list[int]) -> None:
-        """Several rows picked (for a bulk change) stay picked when the list was replaced under them."""
+    def pick_again(self, customer_ids: list[int]) -> None:
+        """Several rows picked (for a bulk change) stay picked when the list was replaced under them
+        (by this panel, or by a refresh for another seat's change: see careapp.ui.changes)."""
         if len(customer_ids) < 2 or self.model is None:
             return
         model, selection = self.model, QItemSelection()
