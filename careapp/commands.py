@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -170,14 +171,22 @@ def _add_ics_parser(what: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
 
 
-def _calendar_days(text: str) -> int:
-    try:
-        days = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
-    if not 0 <= days <= 366:
-        raise argparse.ArgumentTypeError("the calendar covers 0 to 366 days ahead")
+def _days_argument(most: int, sentence: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of days from 0 to ``most``; ``sentence`` says the range."""
+
+    def days(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+        if not 0 <= value <= most:
+            raise argparse.ArgumentTypeError(sentence)
+        return value
+
     return days
+
+
+_calendar_days = _days_argument(366, "the calendar covers 0 to 366 days ahead")
 
 
 def _kinds(text: str) -> tuple[object, ...]:
@@ -250,14 +259,7 @@ def _add_agenda_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     agenda.add_argument("--format", choices=("text", "json"), default="text")
 
 
-def _agenda_days(text: str) -> int:
-    try:
-        days = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
-    if not 0 <= days <= 30:
-        raise argparse.ArgumentTypeError("the agenda shows 0 to 30 days ahead")
-    return days
+_agenda_days = _days_argument(30, "the agenda shows 0 to 30 days ahead")
 
 
 def _day(text: str) -> dt.date:
