@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from careapp.db.models import (
@@ -56,6 +57,18 @@ def consent_from_record(record: ConsentEventRecord) -> ConsentEvent:
         recorded_by=record.recorded_by,
         note=record.note,
     )
+
+
+def consent_states(events: Iterable[ConsentEventRecord]) -> list[ConsentState]:
+    """Where each channel's consent stands: the last of its ``events`` (given oldest first)."""
+    latest: dict[str, ConsentEventRecord] = {}
+    for event in events:
+        latest[event.channel] = event
+    states = []
+    for channel in Channel:
+        last = latest.get(channel.value)
+        states.append(ConsentState(channel, last.granted if last else None, last.at if last else None))
+    return states
 
 
 def search_text_for(draft: CustomerDraft) -> str:

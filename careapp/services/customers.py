@@ -27,7 +27,6 @@ from careapp.db.models import (
     StageChangeRecord,
 )
 from careapp.domain.customer import (
-    Channel,
     ConsentEvent,
     ConsentState,
     Customer,
@@ -47,6 +46,7 @@ from careapp.services.customer_bulk import (
 from careapp.services.customer_mapping import (
     cents,
     consent_from_record,
+    consent_states,
     customer_from_record,
     purchase_from_record,
     write_draft,
@@ -324,14 +324,7 @@ class CustomerService:
             .where(ConsentEventRecord.customer_id == customer_id)
             .order_by(ConsentEventRecord.at, ConsentEventRecord.id)
         )
-        latest: dict[str, ConsentEventRecord] = {}
-        for event in events:
-            latest[event.channel] = event
-        states = []
-        for channel in Channel:
-            last = latest.get(channel.value)
-            states.append(ConsentState(channel, last.granted if last else None, last.at if last else None))
-        return states
+        return consent_states(events)
 
     def purchases(self, customer_id: int) -> list[Purchase]:
         with self._db.session() as session:

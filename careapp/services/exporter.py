@@ -8,8 +8,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from careapp.domain.customer import Customer
+from careapp.db.database import Database
 from careapp.exporting import customer_to_json, customers_to_csv, customers_to_vcard
+from careapp.services.customer_batches import CustomerWithHistory, customers_in_batches
 from careapp.services.customers import CustomerService
 
 FORMATS = ("csv", "vcard", "json")
@@ -40,32 +41,30 @@ def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 
 class ExportService:
-    def __init__(self, customers: CustomerService) -> None:
+    def __init__(self, db: Database, customers: CustomerService) -> None:
+        self._db = db
         self._customers = customers
 
-    def _all(self) -> Iterator[Customer]:
-        for customer_id in self._customers.search_ids(""):
-            yield self._customers.get(customer_id)
+    def _all(self, with_history: bool) -> Iterator[CustomerWithHistory]:
+        """Every customer in list order (by name), read a batch at a time."""
+        for batch in customers_in_batches(self._db, self._customers.search_ids(""), with_history):
+            yield from batch
 
     def export_customers(self, path: Path, export_format: str) -> int:
-        customers = list(self._all())
+        if export_format not in FORMATS:
+            raise ValueError(f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}")
+        everyone = list(self._all(with_history=export_format == "json"))
+        customers = [one.customer for one in everyone]
         if export_format == "csv":
             text = customers_to_csv(customers)
         elif export_format == "vcard":
             text = customers_to_vcard(customers)
-        elif export_format == "json":
+        else:
             text = json.dumps(
-                [
-                    customer_to_json(
-                        c, self._customers.purchases(c.id), self._customers.consent_history(c.id)
-                    )
-                    for c in customers
-                ],
+                [customer_to_json(one.customer, one.purchases, one.consent_history) for one in everyone],
                 indent=2,
                 ensure_ascii=False,
             )
-        else:
-            raise ValueError(f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}")
         # Excel only reads a CSV as UTF-8 when it starts with a byte-order mark.
         write_atomically(path, text, "utf-8-sig" if export_format == "csv" else "utf-8")
         return len(customers)

@@ -71,7 +71,7 @@ class CustomerGuard:
         """Write every customer to ``path`` (csv, vcard or json); returns how many."""
         with self._db.session() as session:
             check_owner(session, actor, OwnerAction.EXPORT_CUSTOMERS)
-        return ExportService(self._customers).export_customers(path, export_format)
+        return ExportService(self._db, self._customers).export_customers(path, export_format)
 
     def erase_customer(self, actor: Actor, customer_id: int, reason: str) -> ErasureReport:
         """Erase a customer completely on their request: no undo, no snapshot (see

@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``actor`` is who makes changes while the shop has no staff list (the OS user name);
         ``about`` says where this careapp keeps its files, for Help → About; ``background`` is a
-        second database thread for the long jobs: the touches' refresh and the calendar's updates
+        second database thread for the long jobs: the touches' refresh, the calendar's updates and exports
         (by default ``runner`` does them).
 
         With ``deferred`` only the frame is built (title, menus, the pages' tabs, the status bar);
@@ -670,7 +670,8 @@ class MainWindow(QMainWindow):
         assert self.services is not None
         guard, actor = self.services.guard, self.staff.actor()
         self.statusBar().showMessage(self.tr("Exporting…"))
-        self.runner.submit(
+        # On the background thread: it reads every customer (about 25 s for 100,000), and only reads.
+        self.background_runner.submit(
             lambda: run_export(guard, actor, path, export_format),
             lambda count: self.message_bar.show_message(
                 self.tr("Exported {count} customer(s) to {path}.").format(

@@ -1,0 +1,58 @@
+"""Reading customers a batch at a time (the export of every customer) gives exactly what reading them
+one by one gives: the customer with their emails, phones, dates, tags, consents and referrer, their
+purchases and consent history, in the order asked, leaving out a customer deleted meanwhile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from careapp.context import Services
+from careapp.services import customer_batches
+from careapp.services.customer_batches import customers_in_batches
+from careapp.services.demo import DemoSpec, fill_demo
+from careapp.services.exporter import ExportService
+
+
+@pytest.fixture
+def demo(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    fill_demo(services.db, DemoSpec(customers=60, seed=5), services.clock())
+    monkeypatch.setattr(customer_batches, "BATCH", 7)  # several batches, the last one short
+    return services.customers.search_ids("")
+
+
+def test_a_batch_read_is_the_one_by_one_read(services: Services, demo: list[int]) -> None:
+    customers = services.customers
+    ids = list(reversed(demo))  # the order asked for, not the table's
+    deleted = ids.pop(10)
+    customers.delete(deleted)
+    ids.insert(10, deleted)
+
+    read = [one for batch in customers_in_batches(services.db, ids, with_history=True) for one in batch]
+
+    assert [one.customer.id for one in read] == [i for i in ids if i != deleted]
+    for one in read:
+        assert one.customer == customers.get(one.customer.id)
+        assert one.purchases == customers.purchases(one.customer.id)
+        assert one.consent_history == customers.consent_history(one.customer.id)
+    assert any(one.customer.referred_by_name for one in read)  # the demo has referrals: they came through
+    assert any(one.purchases for one in read) and any(one.consent_history for one in read)
+
+
+def test_without_history_only_the_customers_are_read(services: Services, demo: list[int]) -> None:
+    read = [one for batch in customers_in_batches(services.db, demo) for one in batch]
+    assert [one.customer.id for one in read] == demo
+    assert all(one.purchases == [] and one.consent_history == [] for one in read)
+
+
+def test_the_json_export_holds_every_customer_with_their_history(
+    services: Services, demo: list[int], tmp_path: Path
+) -> None:
+    target = tmp_path / "everyone.json"
+    assert ExportService(services.db, services.customers).export_customers(target, "json") == len(demo)
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert [c["id"] for c in exported] == demo
+    for customer in exported:
+        assert len(customer["purchases"]) == len(services.customers.purchases(customer["id"]))
