@@ -8,7 +8,7 @@ edited those customers since.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select, update
@@ -18,6 +18,15 @@ from careapp.db.models import CustomerRecord, StageChangeRecord, TagRecord
 from careapp.domain.customer import LoyaltyStage, normalize_tags
 from careapp.services.customer_mapping import draft_from_record, search_text_for
 from careapp.services.snapshots import restore_snapshot, take_snapshot
+
+# Ids per IN (...) list: PostgreSQL takes at most 65,535 parameters in one statement, and the whole
+# list of 100,000 customers can be selected.
+IDS_PER_QUERY = 10_000
+
+
+def _parts(ids: Sequence[int]) -> list[list[int]]:
+    ordered = sorted(set(ids))
+    return [ordered[start : start + IDS_PER_QUERY] for start in range(0, len(ordered), IDS_PER_QUERY)]
 
 
 @dataclass(frozen=True)
@@ -53,17 +62,21 @@ def apply_bulk_change(
 ) -> BulkEditResult:
     add = normalize_tags(list(change.add_tags))
     remove = set(normalize_tags(list(change.remove_tags)))
-    records = session.scalars(
-        select(CustomerRecord)
-        .where(CustomerRecord.id.in_(list(ids)))
-        .options(
-            selectinload(CustomerRecord.tags),
-            selectinload(CustomerRecord.emails),
-            selectinload(CustomerRecord.phones),
-            selectinload(CustomerRecord.dates),
+    records = [
+        record
+        for part in _parts(ids)
+        for record in session.scalars(
+            select(CustomerRecord)
+            .where(CustomerRecord.id.in_(part))
+            .options(
+                selectinload(CustomerRecord.tags),
+                selectinload(CustomerRecord.emails),
+                selectinload(CustomerRecord.phones),
+                selectinload(CustomerRecord.dates),
+            )
+            .order_by(CustomerRecord.id)
         )
-        .order_by(CustomerRecord.id)
-    ).all()
+    ]
     undo: dict[int, tuple[int, str]] = {}
     for record in records:
         old_tags = [t.tag for t in record.tags]
@@ -97,11 +110,13 @@ def _write_tags_and_stage(record: CustomerRecord, tags: list[str], stage: str) -
 
 def undo_bulk_change(session: Session, result: BulkEditResult, actor: str, now: dt.datetime) -> int:
     """Put every changed customer back; refuses (changing nothing) if any was edited since."""
-    ids = list(result.undo)
-    rows = session.execute(
-        select(CustomerRecord.id, CustomerRecord.version).where(CustomerRecord.id.in_(ids))
-    )
-    current = {row.id: row.version for row in rows}
+    current = {
+        row.id: row.version
+        for part in _parts(list(result.undo))
+        for row in session.execute(
+            select(CustomerRecord.id, CustomerRecord.version).where(CustomerRecord.id.in_(part))
+        )
+    }
     edited = [cid for cid, (version, _) in result.undo.items() if current.get(cid) not in (None, version)]
     if edited:
         names = _names(session, edited)
@@ -127,7 +142,9 @@ def undo_bulk_change(session: Session, result: BulkEditResult, actor: str, now: 
     return restored
 
 
-def _names(session: Session, ids: Iterable[int]) -> str:
-    names = list(session.scalars(select(CustomerRecord.display_name).where(CustomerRecord.id.in_(list(ids)))))
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return shown
+def _names(session: Session, ids: Sequence[int]) -> str:
+    """The first three customers by name, and how many more (all of them may have been changed)."""
+    first = sorted(set(ids))[:3]
+    names = list(session.scalars(select(CustomerRecord.display_name).where(CustomerRecord.id.in_(first))))
+    more = len(set(ids)) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")

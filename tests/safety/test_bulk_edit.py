@@ -128,3 +128,29 @@ def test_undo_refuses_when_someone_edited_since(customers: CustomerService) -> N
         customers.undo_bulk_edit(result, "Sam")
     assert sorted(customers.get(ann).tags) == ["cake", "coffee"]  # nothing was undone
     assert customers.get(bob).notes == "Called today."
+
+
+def test_a_selection_longer_than_one_query_takes_is_changed_and_undone_whole(
+    customers: CustomerService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The whole list of 100,000 can be selected; PostgreSQL takes at most 65,535 parameters in one
+    # statement, so the ids go in parts (here of 3, over 11 customers picked out of order).
+    from careapp.services import customer_bulk
+
+    monkeypatch.setattr(customer_bulk, "IDS_PER_QUERY", 3)
+    ids = [make(customers, f"Cu{n:02d}", ["tea"], LoyaltyStage.CUSTOMER) for n in range(11)]
+    picked = [*reversed(ids), ids[0]]  # any order, one twice
+    result = customers.bulk_edit(picked, "Sam", add_tags=["cake"])
+    assert result.changed_ids == tuple(ids) and result.unchanged == 0
+    assert all(sorted(customers.get(i).tags) == ["cake", "tea"] for i in ids)
+
+    for edited_id in ids[:5]:
+        edited = customers.get(edited_id)
+        customers.update(edited_id, edited.draft(), edited.version, "Olga")
+    expected = "The change cannot be undone: Cu00 Shopper, Cu01 Shopper, Cu02 Shopper and 2 more changed"
+    with pytest.raises(BulkUndoWouldLoseEdits, match=f"^{expected}"):
+        customers.undo_bulk_edit(result, "Sam")
+
+    others = customers.bulk_edit(ids[5:], "Sam", remove_tags=["tea"])
+    assert customers.undo_bulk_edit(others, "Sam") == 6
+    assert all(sorted(customers.get(i).tags) == ["cake", "tea"] for i in ids[5:])
