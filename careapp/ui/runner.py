@@ -17,7 +17,14 @@ Threading contract
   ``Job.cancel()`` drops one job's result the same way, and a job whose ``owner`` QObject has
   been destroyed is dropped too.
 * Long jobs may report progress through a :class:`ProgressRelay` created on the UI thread; its
-  signal is queued back to the UI thread like the results.
+  signal is queued back to the UI thread like the results, and may ask :meth:`Runner.stopping`
+  between their steps, to end early when careapp quits.
+
+The app has two ThreadedRunners: the window's, for everything the user asks for, and a background
+one ("careapp-background") for the long jobs nobody waits on: the touches' refresh (a new day plans
+every customer), the calendar's feed and CalDAV syncs, and exports. They run at the same time, so a
+background job that writes takes the write lock per short transaction (see care_plan_store), as
+another seat would.
 
 :class:`SyncRunner` has the same interface but runs each job at once, on the calling thread, and
 calls back before ``submit`` returns (like Picard's fake thread pool): tests use it where timing
