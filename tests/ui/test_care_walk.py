@@ -188,15 +188,18 @@ def test_walk_the_queue_done_snooze_skip_then_restart(qtbot: QtBot, shop: Shop) 
     snoozed = after.find(snoozed_entry.touch_id)
     assert snoozed is not None and snoozed.day == SNOOZE_TO and snoozed.snoozed_until == SNOOZE_TO
     assert page.model.section_of(snoozed_entry.touch_id) == "next_30_days"
-    # Everything else that was waiting still is (the only new touch is the next check-in of the
-    # customer just contacted, and it is months away).
-    missing = set(all_ids(before)) - set(ids) - {done_entry.touch_id, skipped_entry.touch_id}
+    # Everything else that was waiting still is. Compared with the whole queue, not the page shown:
+    # the restart's refresh may already have added touches (the next check-in of the customer just
+    # contacted, months away; a second article share at the horizon's end, since a refresh adds at
+    # most one new article per customer) and pushed some of the first page's last entries past it.
+    services = shop.services
+    assert services is not None
+    waiting = set(all_ids(services.care_queue.queue()))
+    missing = set(all_ids(before)) - waiting - {done_entry.touch_id, skipped_entry.touch_id}
     assert missing == set()
 
     # Each action is recorded with who did it, in the touch log and as a contact on the customer's
     # timeline: the done touch an outgoing one, snoozes and skips internal notes (nothing reached them).
-    services = shop.services
-    assert services is not None
     [done_log] = services.care_queue.history(done_entry.customer_id)
     assert (done_log.outcome, done_log.who) == (TouchOutcome.DONE, "Sam") and done_log.contact_id
     snooze_logs = services.care_queue.history(snoozed_entry.customer_id)
