@@ -112,6 +112,7 @@ class CustomerListPanel(QWidget):
         # (the ids, fetched after a pause, show another seat's change) keeps the rows picked.
         self._asked = False
         self._kept: list[int] = []
+        self._kept_scroll: int | None = None  # where the list was, when the model replaced it itself
         # Columns follow the list's width until the user sizes one by hand.
         self._auto_fit_columns = True
         self._fitting_columns = False
@@ -240,6 +241,7 @@ class CustomerListPanel(QWidget):
         self._current_unknown = False
         self._asked = False
         kept, self._kept = self._kept, []
+        kept_scroll, self._kept_scroll = self._kept_scroll, None
         self._update_empty_state()
         # After a keystroke only the first page's customers are known: a selected customer further
         # down is not looked for (the first match is selected instead), so typing never waits for
@@ -252,6 +254,10 @@ class CustomerListPanel(QWidget):
         else:
             self.select_row(row)
             self.pick_again(kept)
+        if kept_scroll is not None:
+            # Replaced by the model itself (the ids fetched after a pause showed another seat's
+            # change): selecting the row again scrolled it into view; the user's place comes back.
+            self.table.verticalScrollBar().setValue(kept_scroll)
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_current()
@@ -264,6 +270,7 @@ class CustomerListPanel(QWidget):
         self._wanted_id = self.current_id()
         rows = [index.row() for index in self.table.selectionModel().selectedRows()]
         self._kept = [cid for cid in (self.model.customer_id(row) for row in rows) if cid is not None]
+        self._kept_scroll = self.table.verticalScrollBar().value()
 
     def pick_again(self, customer_ids: list[int]) -> None:
         """Several rows picked (for a bulk change) stay picked when the list was replaced under them
