@@ -40,7 +40,9 @@ PRUNED = "pruned"
 # Above this many changed customers, planning everyone in one pass is cheaper than picking them out.
 FULL_ABOVE = 20_000
 _CHUNK = 500
-# Customers per slice of a full plan (see :func:`plan_everyone`).
+# Customers per slice of a full plan (see :func:`ensure_planned`): only one slice's facts and touches
+# are in memory at once, and each customer's plan depends on that customer alone (the daily limit is
+# applied on reading), so slicing changes nothing.
 PLAN_CHUNK = 5_000
 
 
@@ -162,18 +164,8 @@ def plan_customers(
     return planned, save_placement(session, planned)
 
 
-def plan_everyone(session: Session, today: dt.date, settings: CareSettings) -> int:
-    """Plan every open touch and store the result, :data:`PLAN_CHUNK` customers at a time (by id), so
-    only one slice's facts and touches are in memory at once. Each customer's plan depends on that
-    customer alone (the daily limit is applied on reading), so slicing changes nothing. Returns how
-    many items changed."""
-    changed = 0
-    for chunk in _slices(open_customer_ids(session)):
-        changed += plan_customers(session, today, settings, chunk)[1]
-    return changed
-
-
 def open_customer_ids(session: Session) -> list[int]:
+    """The customers with an open touch, by id (what a full plan plans)."""
     t = TouchRecord
     statement = (
         select(t.customer_id).where(t.status == ItemStatus.OPEN.value).distinct().order_by(t.customer_id)
