@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import ConsentEventRecord, CustomerRecord, PurchaseRecord
@@ -19,6 +19,7 @@ from careapp.services.customer_mapping import (
     consent_states,
     customer_from_record,
     purchase_from_record,
+    with_children,
 )
 
 BATCH = 500
@@ -47,14 +48,7 @@ def _batch(session: Session, ids: Sequence[int], with_history: bool) -> list[Cus
     records = {
         record.id: record
         for record in session.scalars(
-            select(CustomerRecord)
-            .where(CustomerRecord.id.in_(ids))
-            .options(
-                selectinload(CustomerRecord.emails),
-                selectinload(CustomerRecord.phones),
-                selectinload(CustomerRecord.dates),
-                selectinload(CustomerRecord.tags),
-            )
+            select(CustomerRecord).where(CustomerRecord.id.in_(ids)).options(*with_children())
         )
     }
     events: dict[int, list[ConsentEventRecord]] = defaultdict(list)

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from careapp.db.models import CustomerRecord, StageChangeRecord, TagRecord
 from careapp.domain.customer import LoyaltyStage, normalize_tags
-from careapp.services.customer_mapping import draft_from_record, search_text_for
+from careapp.services.customer_mapping import draft_from_record, search_text_for, with_children
 from careapp.services.snapshots import restore_snapshot, take_snapshot
 
 # Ids per IN (...) list: PostgreSQL takes at most 65,535 parameters in one statement, and the whole
@@ -68,12 +68,7 @@ def apply_bulk_change(
         for record in session.scalars(
             select(CustomerRecord)
             .where(CustomerRecord.id.in_(part))
-            .options(
-                selectinload(CustomerRecord.tags),
-                selectinload(CustomerRecord.emails),
-                selectinload(CustomerRecord.phones),
-                selectinload(CustomerRecord.dates),
-            )
+            .options(*with_children())
             .order_by(CustomerRecord.id)
         )
     ]

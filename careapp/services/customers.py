@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.locks import lock_versioned_row
@@ -49,6 +49,7 @@ from careapp.services.customer_mapping import (
     consent_states,
     customer_from_record,
     purchase_from_record,
+    with_children,
     write_draft,
 )
 from careapp.services.snapshots import ALL_CHILD_TABLES, restore_snapshot, take_snapshot
@@ -298,12 +299,7 @@ class CustomerService:
         record = session.get(
             CustomerRecord,
             customer_id,
-            options=[
-                selectinload(CustomerRecord.emails),
-                selectinload(CustomerRecord.phones),
-                selectinload(CustomerRecord.dates),
-                selectinload(CustomerRecord.tags),
-            ],
+            options=with_children(),
             populate_existing=True,
         )
         if record is None:
