@@ -109,7 +109,7 @@ def measure_sync(services, work: Path, log=print) -> list[Figure]:
     from sqlalchemy import text
 
     from careapp.services.calendar_sync import CalDavSync
-    from careapp.services.secrets import SecretStore
+    from careapp.services.shop.secrets import SecretStore
 
     folder = work / "radicale"
     folder.mkdir()

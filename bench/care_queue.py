@@ -85,7 +85,7 @@ def _services(data_dir: Path) -> Any:
 def _one_change_each(services: Any, page: int) -> list[Timing]:
     """Single changes, each followed by the queue asked again."""
     from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
     queue = services.care_queue.queue(page=page)
     members = services.staff.list()

@@ -38,7 +38,7 @@ from careapp.ui.window_state import private_settings
 # modules behind the pages, the Qt work-arounds, logging to a file, the error dialog.
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.settings import ShopSettings
+    from careapp.services.shop.settings import ShopSettings
     from careapp.ui.errors import ErrorReporter
 
 log = logging.getLogger(__name__)

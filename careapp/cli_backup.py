@@ -18,7 +18,7 @@ EXIT_USER_ERROR = 2
 def run_backup_command(command: str, paths: Paths, file: Path) -> int:
     database = sqlite_path(paths.database_url)
     if database is None:
-        from careapp.services.secrets import SecretUnavailable
+        from careapp.services.shop.secrets import SecretUnavailable
 
         try:  # a shared server chosen for this computer: its password is in the keyring
             url = connect_url(paths)
@@ -59,7 +59,7 @@ def _restore(database: Path, backup_dir: Path, file: Path) -> int:
     import sqlite3
 
     from careapp.db.backups import BackupRejected
-    from careapp.services.backups import restore_file
+    from careapp.services.shop.backups import restore_file
 
     try:
         outcome = restore_file(file, database, backup_dir, utc_now())

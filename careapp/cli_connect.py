@@ -74,8 +74,8 @@ def parse_server(text: str) -> SharedServer:
 
 
 def run_connect(args: argparse.Namespace) -> int:
-    from careapp.services.connection import save_connection, try_server
-    from careapp.services.secrets import SecretUnavailable
+    from careapp.services.shop.connection import save_connection, try_server
+    from careapp.services.shop.secrets import SecretUnavailable
 
     seat_file = _seat_file(args.data_dir)  # even when damaged: --local or --server writes a good one
     if not args.server and not args.local:
@@ -106,8 +106,8 @@ def run_connect(args: argparse.Namespace) -> int:
 
 
 def _kept_password(server: SharedServer) -> str | None:
-    from careapp.services.connection import stored_password
-    from careapp.services.secrets import SecretUnavailable
+    from careapp.services.shop.connection import stored_password
+    from careapp.services.shop.secrets import SecretUnavailable
 
     try:
         return stored_password(server)

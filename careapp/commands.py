@@ -332,7 +332,7 @@ def _reason(error: BaseException, paths: Paths) -> str:
     """A shared server's failure in words (wrong password, unreachable, ...); else the error itself."""
     if paths.server is None or type(error).__name__ == "SecretUnavailable":
         return str(error)
-    from careapp.services.connection import explain
+    from careapp.services.shop.connection import explain
 
     sentence = explain(getattr(error, "orig", None) or error, paths.server)
     return f"{sentence} (careapp connect changes the connection)"
@@ -407,7 +407,7 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
     if args.what == "customer":
         return _cmd_export_customer(services, args)
     from careapp.services.exporter import format_for
-    from careapp.services.staff import Actor, PermissionDenied
+    from careapp.services.shop.staff import Actor, PermissionDenied
 
     export_format = args.format or format_for(args.file)
     try:
@@ -445,7 +445,7 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
 
     from careapp.services.customers import CustomerNotFound
     from careapp.services.privacy import InvalidErasure
-    from careapp.services.staff import Actor, PermissionDenied
+    from careapp.services.shop.staff import Actor, PermissionDenied
 
     if not args.yes:
         print(
@@ -566,7 +566,7 @@ def _cmd_report(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.staff import Actor, InvalidStaff, PermissionDenied, Role
+    from careapp.services.shop.staff import Actor, InvalidStaff, PermissionDenied, Role
 
     if args.staff_action == "list":
         members = services.staff.list(include_inactive=args.all)
@@ -603,7 +603,7 @@ def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
 
     from careapp.services.calendar import calendar_service
     from careapp.services.calendar_sync import CalDavSync, SyncFailed
-    from careapp.services.secrets import SecretStore, SecretUnavailable
+    from careapp.services.shop.secrets import SecretStore, SecretUnavailable
 
     calendar = calendar_service(services)
     settings = calendar.calendar_settings()

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import platformdirs
 
 if TYPE_CHECKING:
-    from careapp.services.secrets import SecretStore
+    from careapp.services.shop.secrets import SecretStore
 
 APP_NAME = "careapp"
 DATA_DIR_ENV = "CAREAPP_DATA_DIR"
@@ -202,7 +202,7 @@ def save_seat_config(path: Path, config: SeatConfig) -> None:
 
 def database_secrets(backend: object | None = None, timeout: float = 10.0) -> SecretStore:
     """The keyring entry of the shared server's password (service "careapp database")."""
-    from careapp.services.secrets import SecretStore
+    from careapp.services.shop.secrets import SecretStore
 
     return SecretStore(backend, timeout, service=DATABASE_SECRET_SERVICE, purpose=DATABASE_SECRET_PURPOSE)
 

@@ -20,8 +20,8 @@ from careapp.services.importer import ImportService
 from careapp.services.messages import MessageService
 from careapp.services.permissions import CustomerGuard
 from careapp.services.reports import ReportService
-from careapp.services.settings import SettingsService
-from careapp.services.staff import StaffService
+from careapp.services.shop.settings import SettingsService
+from careapp.services.shop.staff import StaffService
 from careapp.services.tickets import TicketService
 from careapp.services.touches import TouchService
 

@@ -262,7 +262,7 @@ def work_the_queue(services: object, avoid: int) -> None:
     from dataclasses import replace
 
     from careapp.domain.customer import LoyaltyStage
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
     queue = services.care_queue.queue()  # type: ignore[attr-defined]
     sam = Actor("Sam")

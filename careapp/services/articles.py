@@ -25,7 +25,7 @@ from careapp.db.models import ArticleRecord, TouchRecord
 from careapp.domain.care_queue import ItemStatus
 from careapp.domain.customer import normalize_tags
 from careapp.domain.touches import Article, TouchKind
-from careapp.services.staff import Actor, check_actor
+from careapp.services.shop.staff import Actor, check_actor
 
 Clock = Callable[[], dt.datetime]
 MAX_TITLE = 400

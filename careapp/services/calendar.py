@@ -18,7 +18,7 @@ export does not disturb what the feed or the CalDAV calendar holds further ahead
 
 The settings (kinds, per-field opt-ins, feed path, CalDAV address and user name) live in the
 ``setting`` table under ``calendar``. The CalDAV password never does: see
-:mod:`careapp.services.secrets`.
+:mod:`careapp.services.shop.secrets`.
 
 Threading: like every service, one call at a time per worker thread; each call is one transaction.
 """
@@ -58,7 +58,7 @@ from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.exporting.ics_export import feed_bytes
 from careapp.redact import mask_url_passwords
 from careapp.services.exporter import write_atomically
-from careapp.services.settings import SettingsService
+from careapp.services.shop.settings import SettingsService
 from careapp.services.touches import write_lock
 
 if TYPE_CHECKING:

@@ -39,7 +39,7 @@ from careapp.db.models import CalDavStateRecord, SettingRecord
 from careapp.domain.calendar import CalendarItem, build_object, fingerprint
 from careapp.redact import mask_url_passwords
 from careapp.services.calendar import CalendarService
-from careapp.services.secrets import SecretStore, SecretUnavailable
+from careapp.services.shop.secrets import SecretStore, SecretUnavailable
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]

@@ -62,7 +62,7 @@ from careapp.services.care_plan_store import (
 from careapp.services.care_planning import PlannedQueue, minimal_window, plan_stored
 from careapp.services.care_sections import read_section, read_sections
 from careapp.services.care_view import CareQueue, QueueEntry, TouchContext
-from careapp.services.staff import Actor, check_actor
+from careapp.services.shop.staff import Actor, check_actor
 from careapp.services.touch_facts import CustomerExtras, LoadedFacts, load_facts
 from careapp.services.touch_rules import read_care_settings
 from careapp.services.touch_store import StoredItem, queue_item, write_item

@@ -16,8 +16,14 @@ from sqlalchemy.orm import Session
 from careapp.db.database import Database
 from careapp.db.models import SettingAuditRecord, SettingRecord
 from careapp.domain.fcr import FcrSettings
-from careapp.services.settings import Versioned, check_version, lock_setting, read_versioned, write_setting
-from careapp.services.staff import Actor, OwnerAction, check_actor, check_owner
+from careapp.services.shop.settings import (
+    Versioned,
+    check_version,
+    lock_setting,
+    read_versioned,
+    write_setting,
+)
+from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_owner
 
 FCR_KEY = "fcr"
 
@@ -71,7 +77,7 @@ class FcrSettingsService:
         """Save new windows (FcrSettings itself checks 1..30 days). Owner only; the reason is kept.
 
         ``expected_version``: that of the copy the edit was made on (:meth:`get_versioned`); if another
-        seat saved since, :class:`~careapp.services.settings.StaleSettings` is raised and nothing
+        seat saved since, :class:`~careapp.services.shop.settings.StaleSettings` is raised and nothing
         changes. None skips the check (scripts and tests with no earlier read).
         """
         if not reason.strip():

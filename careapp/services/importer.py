@@ -39,7 +39,7 @@ from careapp.importing import (
 )
 from careapp.services.customer_mapping import cents, draft_from_record, write_draft
 from careapp.services.customer_rows import insert_customers
-from careapp.services.settings import SettingsService
+from careapp.services.shop.settings import SettingsService
 from careapp.services.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
 
 Action = Literal["create", "update", "merge", "unchanged", "reject"]

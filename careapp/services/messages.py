@@ -49,8 +49,8 @@ from careapp.domain.templates import (
 from careapp.domain.touches import Article, TouchKind
 from careapp.services.care_planning import minimal_window
 from careapp.services.care_queue import TouchNotFound
-from careapp.services.settings import SettingsService, read_setting, write_setting
-from careapp.services.staff import Actor, OwnerAction, check_owner
+from careapp.services.shop.settings import SettingsService, read_setting, write_setting
+from careapp.services.shop.staff import Actor, OwnerAction, check_owner
 from careapp.services.touch_facts import load_facts
 from careapp.services.touch_rules import read_care_settings
 from careapp.services.touch_store import queue_item

@@ -4,7 +4,7 @@ The UI and the CLI must call :class:`CustomerGuard` to delete or erase a custome
 list, never ``CustomerService.delete``, ``careapp.services.privacy.erase_in_session`` or
 ``ExportService`` directly. Touch rules have no service yet: the
 one that edits them must call ``StaffService.require_owner(actor, OwnerAction.EDIT_TOUCH_RULES)``
-(or :func:`careapp.services.staff.check_owner` inside its own transaction) before changing anything.
+(or :func:`careapp.services.shop.staff.check_owner` inside its own transaction) before changing anything.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from careapp.domain.customer import Customer
 from careapp.services.customers import CustomerNotFound, CustomerService, DeletedCustomer
 from careapp.services.exporter import ExportService
 from careapp.services.privacy import ErasureReport, PrivacyService, erase_in_session, scrub_free_space
+from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_owner
 from careapp.services.snapshots import ALL_CHILD_TABLES, take_snapshot
-from careapp.services.staff import Actor, OwnerAction, check_actor, check_owner
 
 # Kept as a name for callers; the shared snapshot list now covers tickets too.
 CUSTOMER_TABLES_WITH_TICKETS: tuple[type[Base], ...] = ALL_CHILD_TABLES
@@ -35,7 +35,7 @@ ERASE_CUSTOMERS = "erase customers completely"
 
 
 class CustomerGuard:
-    """Deleting, erasing and exporting every customer: owner only (see ``careapp.services.staff``)."""
+    """Deleting, erasing and exporting every customer: owner only (see ``careapp.services.shop.staff``)."""
 
     def __init__(
         self, db: Database, customers: CustomerService, clock: Callable[[], dt.datetime] = utc_now

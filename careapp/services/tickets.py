@@ -1,7 +1,7 @@
 """Logging contacts and working tickets: the use cases behind the quick log and the ticket screen.
 
 Every method opens one short session and returns plain dataclasses (:mod:`careapp.services.ticket_store`).
-Every change takes an :class:`~careapp.services.staff.Actor`; the state machine, its rules and the
+Every change takes an :class:`~careapp.services.shop.staff.Actor`; the state machine, its rules and the
 audit entries come from :mod:`careapp.domain.tickets`, never from here.
 
 Times in and out are naive UTC, like everywhere in careapp's storage.
@@ -54,8 +54,8 @@ from careapp.domain.tickets import (
 )
 from careapp.services.customers import CustomerNotFound, CustomerService
 from careapp.services.fcr_settings import read_fcr_settings
-from careapp.services.settings import SettingsService
-from careapp.services.staff import Actor, OwnerAction, check_actor, check_member, check_owner
+from careapp.services.shop.settings import SettingsService
+from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_member, check_owner
 from careapp.services.ticket_store import (
     ContactView,
     Ticket,

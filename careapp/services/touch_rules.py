@@ -40,7 +40,7 @@ from careapp.domain.touches import (
     ReferralThanksRule,
     TouchRules,
 )
-from careapp.services.settings import SETTINGS_LOCK
+from careapp.services.shop.settings import SETTINGS_LOCK
 
 log = logging.getLogger(__name__)
 

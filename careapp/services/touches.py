@@ -68,7 +68,7 @@ from careapp.services.care_plan_store import (
     write_state,
 )
 from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
-from careapp.services.settings import (
+from careapp.services.shop.settings import (
     SettingsService,
     Versioned,
     check_version,
@@ -77,7 +77,7 @@ from careapp.services.settings import (
     read_versioned,
     write_setting,
 )
-from careapp.services.staff import Actor, OwnerAction, check_owner
+from careapp.services.shop.staff import Actor, OwnerAction, check_owner
 from careapp.services.tickets import CallbackDue, TicketService
 from careapp.services.touch_facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
 from careapp.services.touch_rules import (

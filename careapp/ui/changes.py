@@ -26,7 +26,7 @@ from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
     from careapp.db.database import Database
-    from careapp.services.changes import ChangeCheck
+    from careapp.services.shop.changes import ChangeCheck
     from careapp.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ SETTINGS_AREAS = frozenset({"settings", "other"})
 
 def check_changes(db: Database, since: Mapping[str, int] | None) -> ChangeCheck:
     """Database thread: read the counters and compare them with the last look."""
-    from careapp.services.changes import ChangeService
+    from careapp.services.shop.changes import ChangeService
 
     return ChangeService(db).check(since)
 

@@ -53,7 +53,7 @@ def run_export(guard: CustomerGuard, actor: str, path: Path, export_format: str)
     """Database thread: write the file as ``actor``; returns how many customers went into it.
 
     Exporting every customer is for the owner only (once the shop has a staff list); the guard
-    refuses anyone else with :class:`~careapp.services.staff.PermissionDenied` and writes nothing.
+    refuses anyone else with :class:`~careapp.services.shop.staff.PermissionDenied` and writes nothing.
     """
     from careapp.ui.staff.picker import make_actor
 

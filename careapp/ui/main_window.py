@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 
     from careapp.context import Services
-    from careapp.services.settings import ShopSettings
+    from careapp.services.shop.settings import ShopSettings
     from careapp.ui.about import AboutDialog, AboutInfo
     from careapp.ui.runner import Runner
     from careapp.ui.shop.welcome import StartChoice

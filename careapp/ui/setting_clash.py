@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from careapp.ui.tickets.texts import short_time
 
 if TYPE_CHECKING:
-    from careapp.services.settings import Versioned
+    from careapp.services.shop.settings import Versioned
 
 
 def _tr(text: str) -> str:
@@ -19,7 +19,7 @@ def _tr(text: str) -> str:
 
 def stored_copy(error: BaseException) -> Versioned[Any] | None:
     """The stored setting a stale-copy error carries (:class:`StaleSettings`), else None."""
-    from careapp.services.settings import StaleSettings
+    from careapp.services.shop.settings import StaleSettings
 
     return error.current if isinstance(error, StaleSettings) else None
 

@@ -27,8 +27,8 @@ from careapp.cli import main
 from careapp.db.models import CalDavStateRecord
 from careapp.domain.customer import PartialDate
 from careapp.services.calendar_sync import CalDavSync, SyncFailed, _dav_client
-from careapp.services.secrets import SERVICE, SecretStore, SecretUnavailable, account
-from careapp.services.staff import Actor
+from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
+from careapp.services.shop.staff import Actor
 
 pytestmark = pytest.mark.slow  # a Radicale process per test
 

@@ -20,7 +20,7 @@ from careapp.db.models import CalendarItemRecord
 from careapp.domain.calendar import CalendarItem, ItemKind
 from careapp.domain.customer import PartialDate
 from careapp.domain.touches import TouchKind
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 
 
 def by_source(items: list[CalendarItem]) -> dict[str, CalendarItem]:

@@ -28,7 +28,7 @@ from careapp.domain.customer import (
 from careapp.domain.tickets import Outcome
 from careapp.services.care_queue import SentMessage
 from careapp.services.privacy import SECTIONS
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, NewTicket
 
 FIRST, LAST = "Zoë", "Quillfeather"

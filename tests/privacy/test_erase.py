@@ -17,7 +17,7 @@ from careapp.db.models import Base, CustomerRecord, ErasureAuditRecord, TouchRec
 from careapp.services.calendar import calendar_service
 from careapp.services.customers import CustomerNotFound
 from careapp.services.privacy import InvalidErasure
-from careapp.services.staff import Actor, PermissionDenied, Role
+from careapp.services.shop.staff import Actor, PermissionDenied, Role
 
 REASON = "Asked in the shop on 20 November to be forgotten"
 

@@ -17,7 +17,7 @@ from careapp.context import Services
 from careapp.db.models import CalDavStateRecord
 from careapp.services.calendar import calendar_service
 from careapp.services.calendar_sync import CalDavSync
-from careapp.services.secrets import SecretStore
+from careapp.services.shop.secrets import SecretStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 

@@ -40,7 +40,7 @@ from careapp.config import (
     resolve_paths,
 )
 from careapp.logs import setup_logging
-from careapp.services.connection import save_connection, try_server
+from careapp.services.shop.connection import save_connection, try_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 

@@ -70,7 +70,7 @@ def run_syncs(services: Services, rounds: int) -> None:
 
     from careapp.services.calendar import calendar_service
     from careapp.services.calendar_sync import CalDavSync
-    from careapp.services.secrets import SecretStore
+    from careapp.services.shop.secrets import SecretStore
 
     calendar = calendar_service(services)
     secrets: Any = SecretStore(backend=MemoryKeyring(os.environ["CAREAPP_TEST_CALDAV_PASSWORD"]), timeout=20)

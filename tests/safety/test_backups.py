@@ -17,7 +17,7 @@ from careapp.config import Paths
 from careapp.db.backups import BEFORE_MIGRATION_KEEP, DAILY_KEEP, daily_name, list_backups, prune
 from careapp.db.database import alembic_config, head_revision, make_engine, open_database
 from careapp.domain.customer import CustomerDraft
-from careapp.services.backups import BackupRejected, BackupService
+from careapp.services.shop.backups import BackupRejected, BackupService
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

@@ -348,7 +348,7 @@ def check_sync(data_dir: Path, radicale: Radicale, name: str, killed: Killed) ->
     # once on the server, nothing left over, and the sync state matching it.
     from careapp.services.calendar import calendar_service
     from careapp.services.calendar_sync import CalDavSync
-    from careapp.services.secrets import SecretStore
+    from careapp.services.shop.secrets import SecretStore
 
     services = build_services(resolve_paths(str(data_dir)))
     try:

@@ -22,7 +22,7 @@ from careapp.domain.customer import (
     PhoneNumber,
 )
 from careapp.domain.tickets import Outcome
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, NewTicket
 
 

@@ -25,7 +25,7 @@ from careapp.domain.templates import MessageTemplate
 from careapp.domain.touches import TouchKind
 from careapp.services.articles import ArticleDraft, InvalidArticle
 from careapp.services.care_queue import CareQueue, QueueEntry, SentMessage, TouchActionRefused
-from careapp.services.staff import Actor, PermissionDenied, Role
+from careapp.services.shop.staff import Actor, PermissionDenied, Role
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -230,7 +230,7 @@ def test_skip_needs_a_reason_and_the_touch_never_comes_back(shop: Shop, staff: t
 
 
 def test_someone_not_on_the_staff_list_cannot_act(shop: Shop, staff: tuple[Actor, Actor]) -> None:
-    from careapp.services.staff import PermissionDenied as Denied
+    from careapp.services.shop.staff import PermissionDenied as Denied
 
     ann = shop.customer("Ann", birthday=PartialDate(11, 23))
     touch = shop.only(shop.queue(TODAY), TouchKind.BIRTHDAY, ann)

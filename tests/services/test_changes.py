@@ -21,10 +21,10 @@ from careapp.db.database import Database, make_engine
 from careapp.db.models import Base, ChangeCounterRecord, CustomerRecord
 from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.tickets import ContactChannel, Direction, Outcome
-from careapp.services.changes import ChangeService
 from careapp.services.customers import CustomerService
-from careapp.services.settings import SettingsService
-from careapp.services.staff import Actor
+from careapp.services.shop.changes import ChangeService
+from careapp.services.shop.settings import SettingsService
+from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, NewTicket, TicketService
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

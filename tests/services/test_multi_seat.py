@@ -26,7 +26,7 @@ from careapp.context import Services, build_services
 from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.tickets import Priority
 from careapp.services.customers import StaleCustomer
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, NewTicket, StaleTicket
 from careapp.services.touches import StaleRules
 
@@ -181,7 +181,7 @@ def test_two_seats_saving_touch_rules_one_wins(seats: tuple[Services, Services])
 
 
 def test_two_seats_saving_the_shop_settings_one_wins(seats: tuple[Services, Services]) -> None:
-    from careapp.services.settings import StaleSettings
+    from careapp.services.shop.settings import StaleSettings
 
     ann_seat, bob_seat = seats
     ann_seat.settings._clock = slow_clock(NOW)  # type: ignore[attr-defined]
@@ -206,7 +206,7 @@ def test_two_seats_saving_the_shop_settings_one_wins(seats: tuple[Services, Serv
 
 def test_two_seats_saving_the_fcr_windows_one_wins(seats: tuple[Services, Services]) -> None:
     from careapp.domain.fcr import FcrSettings
-    from careapp.services.settings import StaleSettings
+    from careapp.services.shop.settings import StaleSettings
 
     ann_seat, bob_seat = seats
     ann_seat.fcr_settings._clock = slow_clock(NOW)  # type: ignore[attr-defined]
@@ -227,7 +227,7 @@ def test_two_seats_saving_the_fcr_windows_one_wins(seats: tuple[Services, Servic
 
 
 def test_two_seats_saving_the_care_settings_one_wins(seats: tuple[Services, Services]) -> None:
-    from careapp.services.settings import StaleSettings
+    from careapp.services.shop.settings import StaleSettings
 
     ann_seat, bob_seat = seats
     ann_seat.touches._clock = slow_clock(NOW)  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from careapp.domain.validation import MAX_LENGTHS
 from careapp.services.customers import InvalidCustomer, SortColumn
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, InvalidContact, NewTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

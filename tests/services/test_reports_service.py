@@ -49,7 +49,7 @@ from careapp.services.reports import (
     render_text,
     report_json,
 )
-from careapp.services.staff import Actor, Role
+from careapp.services.shop.staff import Actor, Role
 from careapp.services.tickets import ContactInput, NewTicket
 
 H = dt.timedelta(hours=1)

@@ -25,8 +25,8 @@ from careapp.config import (
     resolve_paths,
     save_seat_config,
 )
-from careapp.services.connection import save_connection, stored_password, try_server
-from careapp.services.secrets import SecretUnavailable
+from careapp.services.shop.connection import save_connection, stored_password, try_server
+from careapp.services.shop.secrets import SecretUnavailable
 from tests.calendar.calendar_servers import secret_service
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import pytest
 
 from careapp.db.database import Database
 from careapp.db.models import SettingRecord
-from careapp.services.settings import SHOP_KEY, SettingsService, ShopSettings
+from careapp.services.shop.settings import SHOP_KEY, SettingsService, ShopSettings
 
 
 def test_defaults_then_round_trip(database: Database) -> None:

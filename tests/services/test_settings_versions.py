@@ -16,8 +16,8 @@ import pytest
 from careapp.context import Services
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.fcr import FcrSettings
-from careapp.services.settings import ShopSettings, StaleSettings, Versioned
-from careapp.services.staff import Actor
+from careapp.services.shop.settings import ShopSettings, StaleSettings, Versioned
+from careapp.services.shop.staff import Actor
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

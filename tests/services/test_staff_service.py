@@ -10,7 +10,7 @@ import pytest
 
 from careapp.context import Services
 from careapp.domain.tickets import Outcome
-from careapp.services.staff import Actor, InvalidStaff, OwnerAction, PermissionDenied, Role
+from careapp.services.shop.staff import Actor, InvalidStaff, OwnerAction, PermissionDenied, Role
 from careapp.services.tickets import ContactInput, NewTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

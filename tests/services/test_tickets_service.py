@@ -23,7 +23,7 @@ from careapp.domain.tickets import (
     TicketTransitionError,
 )
 from careapp.services.feedback import PublishingRefused
-from careapp.services.staff import Actor, InvalidStaff, PermissionDenied, Role
+from careapp.services.shop.staff import Actor, InvalidStaff, PermissionDenied, Role
 from careapp.services.tickets import ContactInput, InvalidContact, NewTicket, StaleTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

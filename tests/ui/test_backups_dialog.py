@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from careapp.db.backups import BackupKind
-from careapp.services.backups import BackupInfo
+from careapp.services.shop.backups import BackupInfo
 from careapp.ui.backups.dialog import BackupsDialog
 from careapp.ui.backups.model import BackupListModel
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from careapp.services.calendar import calendar_service
-from careapp.services.secrets import SERVICE, SecretStore, account
+from careapp.services.shop.secrets import SERVICE, SecretStore, account
 from careapp.ui.calendar.jobs import CalendarJobs
 from careapp.ui.calendar.settings_dialog import CalendarDialog
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QMainWindow
 
 from careapp.services.calendar import ADDS_ONLY_NOTE
-from careapp.services.secrets import SecretStore
+from careapp.services.shop.secrets import SecretStore
 from careapp.ui.calendar.background import CalendarBackground
 from careapp.ui.calendar.controller import CalendarController
 from careapp.ui.calendar.jobs import CalendarJobs

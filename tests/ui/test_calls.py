@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QRadioButton
 from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.phones import make_phone
 from careapp.domain.tickets import Outcome, TicketState
-from careapp.services.staff import Actor, Role
+from careapp.services.shop.staff import Actor, Role
 from careapp.services.tickets import ContactInput, NewTicket
 from careapp.ui.calls.controller import CallLogger, logged_text
 from careapp.ui.calls.dialog import FIND_STEP, FORM_STEP, SAVED_STEP, LogCallDialog

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from careapp.domain.customer import CustomerDraft
 from careapp.domain.tickets import Outcome, TicketState
-from careapp.services.settings import ShopSettings
-from careapp.services.staff import Role
+from careapp.services.shop.settings import ShopSettings
+from careapp.services.shop.staff import Role
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from careapp.domain.customer import Channel
 from careapp.domain.templates import mailto_url, sms_url
 from careapp.domain.touches import TouchKind
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.ui.care.message_dialog import MessageDialog, message_url
 from careapp.ui.care.queue_page import CareQueuePage
 from careapp.ui.runner import SyncRunner

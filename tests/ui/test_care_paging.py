@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.ui.care import queue_page, snapshot
 from careapp.ui.care.queue_model import CareQueueModel, Roles
 from careapp.ui.care.queue_page import CareQueuePage

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from careapp.domain.care_queue import CHANNEL_WORDS, TouchOutcome
 from careapp.domain.touches import TouchKind
-from careapp.services.staff import Actor, Role
+from careapp.services.shop.staff import Actor, Role
 from careapp.ui.care.queue_model import CareQueueModel, Roles
 from careapp.ui.care.queue_page import CareQueuePage
 from careapp.ui.runner import SyncRunner

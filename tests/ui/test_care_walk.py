@@ -18,7 +18,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 
 from careapp.domain.care_queue import TouchOutcome
-from careapp.services.staff import Role
+from careapp.services.shop.staff import Role
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import ThreadedRunner
 from tests.ui.tab_walk import controls, describe, tab_through

@@ -287,7 +287,7 @@ def test_saving_the_same_server_after_a_failed_start_tries_again(
 
 
 def test_the_menu_and_the_welcome_open_the_screen(qtbot: QtBot, window: object, tmp_path: Path) -> None:
-    from careapp.services.settings import ShopSettings
+    from careapp.services.shop.settings import ShopSettings
     from careapp.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from careapp.services.customers import CustomerNotFound
-from careapp.services.staff import Role
+from careapp.services.shop.staff import Role
 from careapp.ui.customers.privacy_actions import EraseDialog
 
 if TYPE_CHECKING:

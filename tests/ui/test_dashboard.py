@@ -10,7 +10,7 @@ from PySide6.QtCharts import QBarCategoryAxis
 from PySide6.QtCore import Qt
 
 from careapp.domain.customer import LoyaltyStage
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.ui.dashboard.models import (
     DoneByKindModel,
     DriftingModel,

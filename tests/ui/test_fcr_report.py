@@ -17,7 +17,7 @@ from PySide6.QtCore import QDate, Qt
 
 from careapp.domain.fcr import FcrSettings
 from careapp.services.reports import ReportService, render_csv
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
 from careapp.ui.reports.screen import FcrReportWindow
 from careapp.ui.runner import SyncRunner

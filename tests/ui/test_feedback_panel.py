@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from careapp.domain.customer import Channel, ConsentEvent, CustomerDraft
-from careapp.services.staff import Actor, Role
+from careapp.services.shop.staff import Actor, Role
 from careapp.ui.feedback import FeedbackListModel, FeedbackPanel
 from careapp.ui.feedback.model import FeedbackRole, PublishedRole
 from careapp.ui.runner import ThreadedRunner

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QRadioButton, QWidget
 
 from careapp.domain.customer import CustomerDraft, DateKind, EmailAddress, ImportantDate, PartialDate
-from careapp.services.settings import ShopSettings, Versioned
+from careapp.services.shop.settings import ShopSettings, Versioned
 from careapp.ui.about import AboutDialog
 from careapp.ui.backups.dialog import BackupsDialog
 from careapp.ui.customers.bulk_edit import BulkEditDialog
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from careapp.context import Services
-    from careapp.services.backups import BackupService
+    from careapp.services.shop.backups import BackupService
     from careapp.ui.main_window import MainWindow
     from tests.ui.conftest import ScriptedPrompts
 
@@ -172,7 +172,7 @@ def reachable_with_tab(root: QWidget) -> list[QWidget]:
 
 
 def backup_service(services: Services) -> BackupService:
-    from careapp.services.backups import BackupService
+    from careapp.services.shop.backups import BackupService
 
     assert services.backup_dir is not None
     return BackupService(services.db.url, services.backup_dir, services.clock)

@@ -13,7 +13,7 @@ from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import Channel, DateKind, LoyaltyStage
 from careapp.domain.templates import template_for
 from careapp.domain.touches import Interval, TouchKind, TouchRules
-from careapp.services.staff import Actor, Role
+from careapp.services.shop.staff import Actor, Role
 from careapp.ui.rules.dialog import RulesDialog
 from careapp.ui.rules.library import ArticlesModel
 from careapp.ui.rules.tables import DaysColumn, DaysTableModel

@@ -193,7 +193,7 @@ def test_a_touch_skipped_on_another_seat_leaves_the_open_care_queue(
 ) -> None:
     from careapp.config import resolve_paths
     from careapp.context import build_services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
     page = live_window.care.queue_page
     live_window.show_page(page)
@@ -214,8 +214,8 @@ def test_a_call_logged_on_another_seat_shows_in_the_open_customer_and_ticket_win
     qtbot: QtBot, live_window: MainWindow, other_seat: Database
 ) -> None:
     from careapp.domain.tickets import ContactChannel, Direction, Outcome
-    from careapp.services.settings import SettingsService
-    from careapp.services.staff import Actor
+    from careapp.services.shop.settings import SettingsService
+    from careapp.services.shop.staff import Actor
     from careapp.services.tickets import ContactInput, NewTicket, TicketService
 
     panel, tickets = live_window.list_panel, live_window.customer_tickets

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from careapp.services.staff import Actor, Role
+from careapp.services.shop.staff import Actor, Role
 from careapp.ui.runner import SyncRunner
 from careapp.ui.staff import StaffPicker
 from careapp.ui.staff.bootstrap import bootstrap_question, create_staff_from_names

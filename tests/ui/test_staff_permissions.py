@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from careapp.services.staff import Role
+from careapp.services.shop.staff import Role
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot

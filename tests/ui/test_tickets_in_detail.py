@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from careapp.domain.tickets import Outcome
-from careapp.services.staff import Actor
+from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, NewTicket
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from careapp.app import Startup
 from careapp.config import resolve_paths
-from careapp.services.settings import ShopSettings, Versioned
+from careapp.services.shop.settings import ShopSettings, Versioned
 from careapp.ui.runner import SyncRunner, ThreadedRunner
 from careapp.ui.shop.welcome import WelcomeDialog
 from careapp.ui.staff import StaffPicker

@@ -15,7 +15,7 @@ from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.backups import BackupService, RestoreOutcome
+    from careapp.services.shop.backups import BackupService, RestoreOutcome
     from careapp.ui.backups.dialog import BackupsDialog, FileChooser
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class BackupsController(QObject):
         services = self._services
         if services is None or services.backup_dir is None or not self.action.isEnabled():
             return
-        from careapp.services.backups import BackupService
+        from careapp.services.shop.backups import BackupService
 
         service = BackupService(services.db.url, services.backup_dir, services.clock)
         self._runner.submit(
@@ -85,7 +85,7 @@ class BackupsController(QObject):
         services = self._services
         if services is None or services.backup_dir is None or self.dialog is not None:
             return None
-        from careapp.services.backups import BackupService
+        from careapp.services.shop.backups import BackupService
         from careapp.ui.backups.dialog import BackupsDialog, choose_backup_file
 
         service = BackupService(services.db.url, services.backup_dir, services.clock)

@@ -30,7 +30,7 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, Prompts
 
 if TYPE_CHECKING:
-    from careapp.services.backups import BackupInfo, BackupService, RestoreOutcome
+    from careapp.services.shop.backups import BackupInfo, BackupService, RestoreOutcome
 
 translate = QCoreApplication.translate
 FileChooser = Callable[[QWidget], Path | None]

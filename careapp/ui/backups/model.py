@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from careapp.ui.formatting import format_date
 
 if TYPE_CHECKING:
-    from careapp.services.backups import BackupInfo
+    from careapp.services.shop.backups import BackupInfo
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # the copy's Path
 Index = QModelIndex | QPersistentModelIndex

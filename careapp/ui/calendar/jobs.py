@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from careapp.services.calendar import CalendarSettings, calendar_service
 from careapp.services.calendar_sync import CalDavSync, SyncFailed, SyncResult
-from careapp.services.secrets import SERVICE, SecretStore, SecretUnavailable, account
+from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
 
 if TYPE_CHECKING:
     from careapp.context import Services

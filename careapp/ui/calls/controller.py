@@ -14,7 +14,7 @@ from careapp.ui.widgets import Prompts
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.ui.calls.dialog import LogCallDialog
     from careapp.ui.calls.form import CallLogged
 

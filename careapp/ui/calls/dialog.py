@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from careapp.context import Services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.services.ticket_store import TicketSummary
 
 FIND_STEP = 1

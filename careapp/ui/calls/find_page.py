@@ -33,7 +33,7 @@ from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.services.tickets import TicketService
 
 SEARCH_DELAY_MS = 150

@@ -30,7 +30,7 @@ from careapp.ui.widgets import Prompts
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.ui.care.message_dialog import UrlOpener
     from careapp.ui.dashboard.page import DashboardPage
     from careapp.ui.rules.dialog import RulesDialog

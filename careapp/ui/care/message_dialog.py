@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.care_queue import QueueEntry, TouchLogView
     from careapp.services.messages import MessageDraft
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
 UrlOpener = Callable[[QUrl], bool]
 PREVIEW_DELAY_MS = 300

@@ -80,7 +80,7 @@ def show_seat_file_problem(sentence: str, interactive: bool = True) -> None:
 
 def failure_reason(error: BaseException, server: SharedServer) -> str:
     """The start-up failure as a sentence: the keyring's, or the server's explained."""
-    from careapp.services.connection import explain
+    from careapp.services.shop.connection import explain
 
     original = getattr(error, "orig", None)
     if original is None and type(error).__name__ == "SecretUnavailable":

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.config import APP_NAME, DEFAULT_PORT, SeatConfig, SharedServer
-from careapp.services.connection import ConnectionTest, save_connection, try_server
+from careapp.services.shop.connection import ConnectionTest, save_connection, try_server
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel
@@ -45,8 +45,8 @@ class ConnectionJobs:
     def test(self, server: SharedServer, password: str) -> ConnectionTest:
         """With the typed password, else the one kept in the keyring (if there is a keyring at all:
         without one, the server's own answer says whether it wants a password)."""
-        from careapp.services.connection import stored_password
-        from careapp.services.secrets import SecretUnavailable
+        from careapp.services.shop.connection import stored_password
+        from careapp.services.shop.secrets import SecretUnavailable
 
         if not password:
             try:

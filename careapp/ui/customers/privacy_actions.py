@@ -37,7 +37,7 @@ from careapp.ui.widgets import ErrorLabel, MessageBar
 if TYPE_CHECKING:
     from careapp.services.permissions import CustomerGuard
     from careapp.services.privacy import ErasureReport
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
 translate = QCoreApplication.translate
 CONFIRM_WORD = "ERASE"

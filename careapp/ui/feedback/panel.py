@@ -36,7 +36,7 @@ from careapp.ui.widgets import ErrorLabel
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.feedback import Feedback
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
 
 class RecordFeedbackDialog(QDialog):

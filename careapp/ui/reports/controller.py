@@ -13,7 +13,7 @@ from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.ui.reports.screen import FcrReportWindow
 
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.domain.fcr import FcrRow, GroupBy
     from careapp.services.reports import FcrReportResult, ReportService
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
 TREND_MONTHS = 6
 

@@ -34,8 +34,8 @@ from careapp.ui.widgets import ErrorLabel, mark_invalid
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.fcr_settings import SettingChange
-    from careapp.services.settings import Versioned
-    from careapp.services.staff import Actor
+    from careapp.services.shop.settings import Versioned
+    from careapp.services.shop.staff import Actor
 
 
 def _spin(name: str) -> QSpinBox:
@@ -94,7 +94,7 @@ class WindowsPanel(QGroupBox):
         services, actor = self._services, self._actor
 
         def read() -> tuple[Versioned[FcrSettings], bool, list[SettingChange]]:
-            from careapp.services.staff import OwnerAction
+            from careapp.services.shop.staff import OwnerAction
 
             allowed = services.staff.can(actor, OwnerAction.CHANGE_FCR_SETTINGS)
             return services.fcr_settings.get_versioned(), allowed, services.fcr_settings.history()

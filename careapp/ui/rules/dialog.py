@@ -41,8 +41,8 @@ from careapp.ui.widgets import ErrorLabel, Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.domain.care_queue import CareSettings
-    from careapp.services.settings import Versioned
-    from careapp.services.staff import Actor
+    from careapp.services.shop.settings import Versioned
+    from careapp.services.shop.staff import Actor
     from careapp.services.touches import RuleSet
 
 Templates = dict[tuple[TouchKind, Channel], MessageTemplate]
@@ -63,7 +63,7 @@ class RulesData:
 
 def load_rules_data(services: Services, actor: Actor) -> RulesData:
     """Database thread."""
-    from careapp.services.staff import OwnerAction, PermissionDenied
+    from careapp.services.shop.staff import OwnerAction, PermissionDenied
 
     try:
         services.staff.require_owner(actor, OwnerAction.EDIT_TOUCH_RULES)
@@ -89,7 +89,7 @@ def save_all(
 
     The care settings are checked for another seat's save before the rules are saved, so a clash
     there leaves the rules unsaved too (the save itself checks again)."""
-    from careapp.services.settings import StaleSettings
+    from careapp.services.shop.settings import StaleSettings
     from careapp.services.touches import CARE_WHAT
 
     rules, care = form

@@ -35,7 +35,7 @@ from careapp.ui.widgets import ErrorLabel, Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.articles import ArticleDraft, ArticleView
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
 translate = QCoreApplication.translate

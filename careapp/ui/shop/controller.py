@@ -13,7 +13,7 @@ from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.settings import ShopSettings, Versioned
+    from careapp.services.shop.settings import ShopSettings, Versioned
     from careapp.ui.shop.settings_dialog import ShopSettingsDialog
     from careapp.ui.shop.welcome import StartChoice, WelcomeDialog
 

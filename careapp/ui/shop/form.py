@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from careapp.services.settings import ShopSettings
+    from careapp.services.shop.settings import ShopSettings
 
 FEB28, MAR1 = "feb28", "mar1"
 

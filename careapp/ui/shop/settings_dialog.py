@@ -20,7 +20,7 @@ from careapp.ui.shop.form import ShopSettingsForm
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
-    from careapp.services.settings import ShopSettings, Versioned
+    from careapp.services.shop.settings import ShopSettings, Versioned
 
 SaveShop = Callable[["ShopSettings", int], "Versioned[ShopSettings]"]
 

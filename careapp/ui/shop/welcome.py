@@ -27,7 +27,7 @@ from careapp.ui.theme import app_icon
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
-    from careapp.services.settings import ShopSettings
+    from careapp.services.shop.settings import ShopSettings
 
 ICON_SIZE = 48
 

@@ -1,7 +1,7 @@
 """The first staff list, made from the names typed in the shop settings (the first one as owner).
 
 Until a shop has an owner on its staff list, everyone may do everything (see
-:mod:`careapp.services.staff`). When the list is empty but the shop settings name its staff, careapp
+:mod:`careapp.services.shop.staff`). When the list is empty but the shop settings name its staff, careapp
 offers once per start to make the list from those names, so that roles apply from then on.
 """
 
@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import StaffMember
+    from careapp.services.shop.staff import StaffMember
 
 translate = QCoreApplication.translate
 
@@ -24,7 +24,7 @@ def create_staff_from_names(services: Services, names: Sequence[str]) -> list[St
 
     Does nothing if the list has members already (another seat may have been quicker).
     """
-    from careapp.services.staff import Role
+    from careapp.services.shop.staff import Role
 
     if services.staff.list(include_inactive=True):
         return services.staff.list()

@@ -18,7 +18,7 @@ from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import StaffMember
+    from careapp.services.shop.staff import StaffMember
     from careapp.ui.staff.editor import StaffDialog
 
 SWITCH_SHORTCUT = "Ctrl+Shift+W"

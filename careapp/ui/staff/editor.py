@@ -31,7 +31,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import Actor, StaffMember
+    from careapp.services.shop.staff import Actor, StaffMember
 
 ROLES = ("staff", "owner")
 
@@ -108,7 +108,7 @@ class StaffDialog(QDialog):
         services, actor = self._services, self._actor
 
         def read() -> tuple[list[StaffMember], bool, bool]:
-            from careapp.services.staff import OwnerAction
+            from careapp.services.shop.staff import OwnerAction
 
             members = services.staff.list(include_inactive=True)
             return members, services.staff.can(actor, OwnerAction.MANAGE_STAFF), services.staff.roles_apply()
@@ -181,7 +181,7 @@ class StaffDialog(QDialog):
             self.error.show_error(sentence(error))
 
     def _add(self) -> None:
-        from careapp.services.staff import Role
+        from careapp.services.shop.staff import Role
 
         staff, actor = self._services.staff, self._actor
         name, role = self.name.text(), Role(self.role.currentData())
@@ -206,7 +206,7 @@ class StaffDialog(QDialog):
         )
 
     def _toggle_role(self) -> None:
-        from careapp.services.staff import Role
+        from careapp.services.shop.staff import Role
 
         member = self.current_member()
         if member is None:

@@ -10,7 +10,7 @@ from careapp.ui.tickets.table import Column, RowsModel
 from careapp.ui.tickets.texts import short_time
 
 if TYPE_CHECKING:
-    from careapp.services.staff import StaffMember
+    from careapp.services.shop.staff import StaffMember
 
 translate = QCoreApplication.translate
 

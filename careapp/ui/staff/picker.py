@@ -5,7 +5,7 @@ the shop settings' names (``set_names``) or just the computer's user name. The c
 QSettings, so each seat starts as whoever used it last; ``popup()`` is the quick switch (Ctrl+Shift+W
 in the main window).
 
-Actors: services take an :class:`~careapp.services.staff.Actor`. :meth:`StaffPicker.current_actor`
+Actors: services take an :class:`~careapp.services.shop.staff.Actor`. :meth:`StaffPicker.current_actor`
 makes one for the name chosen; call it only once the services are open (it imports the service
 module, which the window must not do before its first paint). The role in it is for display: the
 services check the role in the database.
@@ -20,14 +20,14 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 if TYPE_CHECKING:
-    from careapp.services.staff import Actor, StaffMember
+    from careapp.services.shop.staff import Actor, StaffMember
 
 CURRENT_STAFF_KEY = "staff/current"
 
 
 def make_actor(name: str, role: str | None = None) -> Actor:
     """An actor for ``name`` (imports the service module: call it once the services are open)."""
-    from careapp.services.staff import Actor, Role
+    from careapp.services.shop.staff import Actor, Role
 
     return Actor(name, Role(role) if role else Role.STAFF)
 

@@ -44,7 +44,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.services.ticket_store import Ticket, TicketSummary
 
 translate = QCoreApplication.translate

@@ -9,7 +9,7 @@ from careapp.domain.tickets import ACTIVE_STATES, DONE_STATES, TRANSITIONS, Tick
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.staff import Actor
+    from careapp.services.shop.staff import Actor
     from careapp.services.ticket_store import Ticket, TicketSummary
 
 
@@ -29,7 +29,7 @@ class TicketPage:
 
 def load_ticket_page(services: Services, actor: Actor, ticket_id: int) -> TicketPage:
     """Database thread."""
-    from careapp.services.staff import OwnerAction
+    from careapp.services.shop.staff import OwnerAction
 
     ticket = services.tickets.ticket(ticket_id)
     siblings = tuple(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careapp.config import SeatConfig, SharedServer, database_secrets, save_seat_config
-from careapp.services.secrets import SecretStore
+from careapp.services.shop.secrets import SecretStore
 
 CONNECT_TIMEOUT = 8  # seconds: a server that does not answer by then is "unreachable"
 
