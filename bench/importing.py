@@ -53,7 +53,7 @@ def _bare(path: Path) -> float:
 
 
 def measure(make_services, work: Path, log=print) -> list[Figure]:
-    from careapp.services.importer import ImportCancelled
+    from careapp.services.customers.importer import ImportCancelled
 
     path = work / "customers_export.csv"
     write_shopify_export(path)

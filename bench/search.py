@@ -31,7 +31,7 @@ def keystrokes(words: tuple[str, ...] = WORDS) -> list[str]:
 
 def _where(query: str) -> tuple[str, list[str]]:
     """The service's terms (a phone-like term reduced to its digits), tested as the service does on SQLite."""
-    from careapp.services.customers import _search_terms, glob_pattern
+    from careapp.services.customers.service import _search_terms, glob_pattern
 
     patterns = [glob_pattern(term) for term in _search_terms(query)]
     return " AND ".join("search_text GLOB ?" for _ in patterns) or "1", patterns
@@ -75,7 +75,7 @@ def _bare_ids(connection: sqlite3.Connection) -> Search:
 
 
 def _service_page(services) -> Search:
-    from careapp.services.customers import SortColumn
+    from careapp.services.customers.service import SortColumn
 
     customers = services.customers
 
@@ -87,7 +87,7 @@ def _service_page(services) -> Search:
 
 
 def _service_ids(services) -> Search:
-    from careapp.services.customers import SortColumn
+    from careapp.services.customers.service import SortColumn
 
     customers = services.customers
 

@@ -369,7 +369,7 @@ def _cmd_import(services: Services, args: argparse.Namespace) -> int:
 
 
 def _import_text(summary: object) -> str:
-    from careapp.services.importer import ImportSummary
+    from careapp.services.customers.importer import ImportSummary
 
     assert isinstance(summary, ImportSummary)
     verb = "Would import" if summary.dry_run else "Imported"
@@ -387,7 +387,7 @@ def _import_text(summary: object) -> str:
 
 
 def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.importer import NothingToUndo, UndoWouldLoseEdits
+    from careapp.services.customers.importer import NothingToUndo, UndoWouldLoseEdits
 
     try:
         result = services.imports.undo_last(force=args.force)
@@ -406,7 +406,7 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
         return _cmd_export_ics(services, args)
     if args.what == "customer":
         return _cmd_export_customer(services, args)
-    from careapp.services.exporter import format_for
+    from careapp.services.customers.exporter import format_for
     from careapp.services.shop.staff import Actor, PermissionDenied
 
     export_format = args.format or format_for(args.file)
@@ -423,7 +423,7 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_export_customer(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.customers import CustomerNotFound
+    from careapp.services.customers.service import CustomerNotFound
     from careapp.services.privacy import write_private_json
 
     try:
@@ -443,7 +443,7 @@ def _cmd_export_customer(services: Services, args: argparse.Namespace) -> int:
 def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
     import getpass
 
-    from careapp.services.customers import CustomerNotFound
+    from careapp.services.customers.service import CustomerNotFound
     from careapp.services.privacy import InvalidErasure
     from careapp.services.shop.staff import Actor, PermissionDenied
 
@@ -536,7 +536,7 @@ def _demo_tickets(services: Services, args: argparse.Namespace) -> None:
 
 def _cmd_report(services: Services, args: argparse.Namespace) -> int:
     from careapp.clock import to_local
-    from careapp.services.exporter import write_atomically
+    from careapp.services.customers.exporter import write_atomically
     from careapp.services.reports import render_csv, render_text, report_json
 
     today = to_local(services.clock()).date()

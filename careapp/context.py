@@ -13,10 +13,10 @@ from careapp.db.database import Database, MigrationReport, open_database
 from careapp.services.articles import ArticleService
 from careapp.services.care_overview import CareOverviewService
 from careapp.services.care_queue import CareQueueService
-from careapp.services.customers import CustomerService
+from careapp.services.customers.importer import ImportService
+from careapp.services.customers.service import CustomerService
 from careapp.services.fcr_settings import FcrSettingsService
 from careapp.services.feedback import FeedbackService
-from careapp.services.importer import ImportService
 from careapp.services.messages import MessageService
 from careapp.services.permissions import CustomerGuard
 from careapp.services.reports import ReportService

@@ -57,7 +57,7 @@ from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, yea
 from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.exporting.ics_export import feed_bytes
 from careapp.redact import mask_url_passwords
-from careapp.services.exporter import write_atomically
+from careapp.services.customers.exporter import write_atomically
 from careapp.services.shop.settings import SettingsService
 from careapp.services.touches import write_lock
 

@@ -37,7 +37,7 @@ from careapp.domain.customer import (
     PostalAddress,
     display_name,
 )
-from careapp.services.customer_mapping import search_text_for, sort_name_for
+from careapp.services.customers.mapping import search_text_for, sort_name_for
 
 FIRST_NAMES = [
     "Ann",

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import ConsentEventRecord, CustomerRecord, FeedbackRecord, TicketRecord
-from careapp.services.customers import CustomerNotFound
+from careapp.services.customers.service import CustomerNotFound
 from careapp.services.shop.staff import Actor, check_actor
 from careapp.services.ticket_store import chunks
 

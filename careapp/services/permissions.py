@@ -22,11 +22,11 @@ from careapp.db.models import (
     CustomerRecord,
 )
 from careapp.domain.customer import Customer
-from careapp.services.customers import CustomerNotFound, CustomerService, DeletedCustomer
-from careapp.services.exporter import ExportService
+from careapp.services.customers.exporter import ExportService
+from careapp.services.customers.service import CustomerNotFound, CustomerService, DeletedCustomer
+from careapp.services.customers.snapshots import ALL_CHILD_TABLES, take_snapshot
 from careapp.services.privacy import ErasureReport, PrivacyService, erase_in_session, scrub_free_space
 from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_owner
-from careapp.services.snapshots import ALL_CHILD_TABLES, take_snapshot
 
 # Kept as a name for callers; the shared snapshot list now covers tickets too.
 CUSTOMER_TABLES_WITH_TICKETS: tuple[type[Base], ...] = ALL_CHILD_TABLES

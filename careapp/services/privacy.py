@@ -62,7 +62,7 @@ from careapp.db.models import (
     PhoneRecord,
     TouchRecord,
 )
-from careapp.services.customers import CustomerNotFound
+from careapp.services.customers.service import CustomerNotFound
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -327,7 +327,7 @@ def build_document(session: Session, customer_id: int, now: dt.datetime) -> dict
 
 def write_private_json(path: Path, data: Any) -> Path:
     """Write JSON to ``path`` through a temporary file, readable by the user only (0600)."""
-    from careapp.services.exporter import write_atomically
+    from careapp.services.customers.exporter import write_atomically
 
     write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     os.chmod(path, 0o600)

@@ -52,7 +52,7 @@ from careapp.domain.tickets import (
     TicketState,
     TicketTransitionError,
 )
-from careapp.services.customers import CustomerNotFound, CustomerService
+from careapp.services.customers.service import CustomerNotFound, CustomerService
 from careapp.services.fcr_settings import read_fcr_settings
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_member, check_owner

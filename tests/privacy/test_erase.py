@@ -15,7 +15,7 @@ from careapp.cli import main
 from careapp.context import Services
 from careapp.db.models import Base, CustomerRecord, ErasureAuditRecord, TouchRecord
 from careapp.services.calendar import calendar_service
-from careapp.services.customers import CustomerNotFound
+from careapp.services.customers.service import CustomerNotFound
 from careapp.services.privacy import InvalidErasure
 from careapp.services.shop.staff import Actor, PermissionDenied, Role
 

@@ -15,7 +15,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
 from careapp.cli import main
 from careapp.context import Services
 from careapp.db.models import Base
-from careapp.services.customers import CustomerNotFound
+from careapp.services.customers.service import CustomerNotFound
 from careapp.services.privacy import SECTIONS, customer_linked_tables, uncovered_tables
 
 

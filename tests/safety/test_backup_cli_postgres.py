@@ -11,7 +11,7 @@ import pytest
 from careapp.cli import main
 from careapp.db.database import open_database
 from careapp.domain.customer import CustomerDraft
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

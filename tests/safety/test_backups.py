@@ -23,7 +23,7 @@ NOW = dt.datetime(2026, 11, 23, 9, 30)
 
 
 def add_customer(database: Path, first: str) -> None:
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
     db, _ = open_database(f"sqlite:///{database}", None, NOW)
     try:

@@ -25,7 +25,7 @@ from sqlalchemy import event
 from careapp.config import Paths
 from careapp.db.database import Database, DatabaseError, make_engine
 from careapp.domain.customer import CustomerDraft
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 
@@ -106,7 +106,7 @@ READ_ONLY_CHILD = """
 import datetime as dt, sys
 from careapp.db.database import Database, DatabaseError, make_engine
 from careapp.domain.customer import CustomerDraft
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 db = Database(make_engine("sqlite:///" + sys.argv[1]))
 try:
     CustomerService(db, lambda: dt.datetime(2026, 11, 23)).create(CustomerDraft(first_name="Ann"), "Sam")

@@ -21,7 +21,7 @@ from careapp.db.database import Database, make_engine
 from careapp.db.models import Base, ChangeCounterRecord, CustomerRecord
 from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.tickets import ContactChannel, Direction, Outcome
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 from careapp.services.shop.changes import ChangeService
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import Actor
@@ -182,7 +182,7 @@ WRITER = """
 import datetime as dt, sys
 from careapp.db.database import Database, make_engine
 from careapp.domain.customer import CustomerDraft
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 db = Database(make_engine(sys.argv[1]))
 CustomerService(db, lambda: dt.datetime(2026, 11, 23, 9, 30)).create(CustomerDraft(first_name="Proc"), "Kim")
 db.dispose()

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from careapp.context import Services
-from careapp.services import customer_batches
-from careapp.services.customer_batches import customers_in_batches
+from careapp.services.customers.batches import customers_in_batches
+from careapp.services.customers.exporter import ExportService
+from careapp.services.customers.service import batches as customer_batches
 from careapp.services.demo import DemoSpec, fill_demo
-from careapp.services.exporter import ExportService
 
 
 @pytest.fixture

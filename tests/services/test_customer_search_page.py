@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from careapp.context import Services
-from careapp.services.customers import SortColumn
+from careapp.services.customers.service import SortColumn
 from careapp.services.demo import DemoSpec, fill_demo
 
 CUSTOMERS = 60

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from careapp.context import Services
 from careapp.db.models import CustomerRecord
 from careapp.domain.customer import CustomerDraft, EmailAddress, PhoneNumber, PostalAddress
-from careapp.services.customers import _like_contains, _search_terms
+from careapp.services.customers.service import _like_contains, _search_terms
 
 NAMES = [
     "Ann",

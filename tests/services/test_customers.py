@@ -21,7 +21,7 @@ from careapp.domain.customer import (
     Purchase,
 )
 from careapp.domain.phones import make_phone
-from careapp.services.customers import (
+from careapp.services.customers.service import (
     CustomerNotFound,
     CustomerService,
     InvalidCustomer,

@@ -19,8 +19,8 @@ from careapp.domain.customer import (
     PostalAddress,
     normalize_tags,
 )
-from careapp.services.customer_mapping import write_draft
-from careapp.services.customer_rows import insert_customers
+from careapp.services.customers.mapping import write_draft
+from careapp.services.customers.rows import insert_customers
 
 NOW = dt.datetime(2026, 3, 1, 12, 0)
 SKIP = {"id", "created_at", "updated_at", "updated_by", "version", "import_batch_id"}

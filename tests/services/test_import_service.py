@@ -10,7 +10,7 @@ import pytest
 from careapp.context import Services
 from careapp.domain.customer import Channel, CustomerDraft, EmailAddress
 from careapp.domain.phones import make_phone
-from careapp.services.importer import ImportCancelled, NothingToUndo, UndoWouldLoseEdits
+from careapp.services.customers.importer import ImportCancelled, NothingToUndo, UndoWouldLoseEdits
 
 SHOPIFY_HEADER = (
     "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,"
@@ -168,7 +168,7 @@ def test_consent_no_withdraws_only_what_careapp_holds(services: Services, tmp_pa
 def test_a_file_over_the_limit_is_refused_before_reading(
     services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import careapp.services.importer as importer
+    import careapp.services.customers.importer as importer
 
     path = shopify_file(tmp_path, ROWS[0])
     monkeypatch.setattr(importer, "MAX_IMPORT_BYTES", path.stat().st_size - 1)

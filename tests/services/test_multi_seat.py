@@ -25,7 +25,7 @@ from careapp.config import Paths, resolve_paths
 from careapp.context import Services, build_services
 from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.tickets import Priority
-from careapp.services.customers import StaleCustomer
+from careapp.services.customers.service import StaleCustomer
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets import ContactInput, NewTicket, StaleTicket
 from careapp.services.touches import StaleRules
@@ -361,7 +361,7 @@ def test_two_seats_building_the_calendar_at_once_both_succeed_with_each_item_onc
 def test_undoing_an_import_while_another_seat_edits_a_customer_loses_neither_silently(
     seats: tuple[Services, Services], tmp_path: Path
 ) -> None:
-    from careapp.services.importer import UndoWouldLoseEdits
+    from careapp.services.customers.importer import UndoWouldLoseEdits
 
     ann_seat, bob_seat = seats
     ann_seat.imports._clock = slow_clock(NOW)  # type: ignore[attr-defined]

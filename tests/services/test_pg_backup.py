@@ -14,7 +14,7 @@ from careapp.context import Services
 from careapp.db import pg_backup
 from careapp.db.database import DatabaseError, open_database
 from careapp.domain.customer import CustomerDraft
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 
 pytestmark = pytest.mark.postgresql_only
 SECRET = "s3cret-Pässword"

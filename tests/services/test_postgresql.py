@@ -18,7 +18,7 @@ from careapp.db.database import make_engine, normalize_url, open_database
 from careapp.domain import tickets as ticket_domain
 from careapp.domain.customer import CustomerDraft, EmailAddress, PhoneNumber, PostalAddress
 from careapp.domain.validation import MAX_LENGTHS
-from careapp.services.customers import InvalidCustomer, SortColumn
+from careapp.services.customers.service import InvalidCustomer, SortColumn
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
 from careapp.services.shop.staff import Actor
@@ -214,7 +214,7 @@ def test_a_server_that_goes_away_or_a_value_too_long_is_said_in_words(
     pg_server: PgServer, pg_template: str
 ) -> None:
     from careapp.db.database import DatabaseError
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
     name = pg_server.create_database(template=pg_template)
     db, _ = open_database(pg_server.url(name), None, NOW)

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from careapp.services.customers import CustomerNotFound
+from careapp.services.customers.service import CustomerNotFound
 from careapp.services.shop.staff import Role
 from careapp.ui.customers.privacy_actions import EraseDialog
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import event
 
 from careapp.db.database import Database, make_engine
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 from careapp.ui.customers.editor import CustomerEditor
 from careapp.ui.runner import SyncRunner
 

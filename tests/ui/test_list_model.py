@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from careapp.domain.customer import CustomerRow
-from careapp.services.customers import CustomerService, SortColumn
+from careapp.services.customers.service import CustomerService, SortColumn
 from careapp.ui.customers.list_model import CustomerListModel
 from careapp.ui.runner import SyncRunner, ThreadedRunner
 

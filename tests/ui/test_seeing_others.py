@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from careapp.db.database import Database, make_engine
 from careapp.domain.customer import CustomerDraft
-from careapp.services.customers import CustomerService
+from careapp.services.customers.service import CustomerService
 from careapp.ui.changes import ChangeWatcher
 from careapp.ui.main_window import MainWindow
 from careapp.ui.runner import ThreadedRunner

@@ -30,8 +30,8 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, MessageBar
 
 if TYPE_CHECKING:
-    from careapp.services.customer_bulk import BulkEditResult
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.bulk import BulkEditResult
+    from careapp.services.customers.service import CustomerService
 
 
 def stage_label(stage: LoyaltyStage) -> str:

@@ -31,7 +31,7 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import PALETTE_EVENTS, ErrorLabel, Prompts, use_field_marks
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ class CustomerEditor(QDialog):
         self.done(QDialog.DialogCode.Accepted)
 
     def _save_failed(self, error: BaseException, draft: CustomerDraft) -> None:
-        from careapp.services.customers import CustomerNotFound, InvalidCustomer, StaleCustomer
+        from careapp.services.customers.service import CustomerNotFound, InvalidCustomer, StaleCustomer
 
         self._set_saving(False)
         if isinstance(error, InvalidCustomer):

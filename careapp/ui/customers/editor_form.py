@@ -30,7 +30,7 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, mark_invalid
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\]$")
 

@@ -31,7 +31,7 @@ from careapp.ui.formatting import stage_name
 from careapp.ui.runner import Job, Runner
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService, SearchPage
+    from careapp.services.customers.service import CustomerService, SearchPage
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROLE_BASE = int(Qt.ItemDataRole.UserRole)
@@ -52,7 +52,7 @@ class SearchResult:
 
 def _run_search(customers: CustomerService, query: str, sort_key: str, descending: bool) -> SearchResult:
     # Imported here, on the worker thread: the services module pulls in SQLAlchemy.
-    from careapp.services.customers import SortColumn
+    from careapp.services.customers.service import SortColumn
 
     ids = customers.search_ids(query, SortColumn(sort_key), descending)
     total = customers.count() if query.strip() else len(ids)
@@ -62,7 +62,7 @@ def _run_search(customers: CustomerService, query: str, sort_key: str, descendin
 def _run_page_search(
     customers: CustomerService, query: str, sort_key: str, descending: bool, limit: int
 ) -> SearchPage:
-    from careapp.services.customers import SortColumn
+    from careapp.services.customers.service import SortColumn
 
     return customers.search_page(query, SortColumn(sort_key), descending, limit)
 

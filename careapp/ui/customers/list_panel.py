@@ -34,7 +34,7 @@ from careapp.ui.customers.list_model import CustomerListModel
 from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
 SEARCH_DELAY_MS = 150
 # Shares of the list's width for Name, Email, Phone, City, Stage; Tags (stretched) takes the

@@ -12,7 +12,7 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import PALETTE_EVENTS, ErrorLabel, Prompts, mark_invalid, use_field_marks
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
 
 class NoteDialog(QDialog):

@@ -11,7 +11,7 @@ from careapp.domain.customer import CustomerRow
 from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
-    from careapp.services.customers import CustomerService
+    from careapp.services.customers.service import CustomerService
 
 SEARCH_DELAY_MS = 200
 

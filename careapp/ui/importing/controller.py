@@ -12,7 +12,7 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
-    from careapp.services.importer import ImportService, UndoResult
+    from careapp.services.customers.importer import ImportService, UndoResult
     from careapp.ui.importing.dialog import ImportDialog
 
 
@@ -98,7 +98,7 @@ class ImportController(QObject):
         self.customersChanged.emit()
 
     def _undo_failed(self, error: BaseException) -> None:
-        from careapp.services.importer import UndoWouldLoseEdits
+        from careapp.services.customers.importer import UndoWouldLoseEdits
 
         if isinstance(error, UndoWouldLoseEdits) and self._prompts.confirm(
             self.tr("Undo last import"), str(error), self.tr("Undo anyway")

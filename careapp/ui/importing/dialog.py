@@ -21,7 +21,7 @@ from careapp.ui.widgets import ErrorLabel, Prompts
 
 if TYPE_CHECKING:
     from careapp.importing import ColumnMapping
-    from careapp.services.importer import ImportService, ImportSummary, UndoResult
+    from careapp.services.customers.importer import ImportService, ImportSummary, UndoResult
 
 
 def _mapping(columns: dict[str, str] | None) -> ColumnMapping | None:
@@ -214,7 +214,7 @@ class ImportDialog(QDialog):
         self.customersChanged.emit()
 
     def _import_failed(self, error: BaseException) -> None:
-        from careapp.services.importer import ImportCancelled
+        from careapp.services.customers.importer import ImportCancelled
 
         self._set_busy(False)
         self.cancel_button.setEnabled(True)
@@ -247,7 +247,7 @@ class ImportDialog(QDialog):
         self.customersChanged.emit()
 
     def _undo_failed(self, error: BaseException) -> None:
-        from careapp.services.importer import UndoWouldLoseEdits
+        from careapp.services.customers.importer import UndoWouldLoseEdits
 
         if isinstance(error, UndoWouldLoseEdits) and self._prompts.confirm(
             self.tr("Undo the import?"), str(error), self.tr("Undo anyway")

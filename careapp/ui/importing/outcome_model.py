@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 )
 
 if TYPE_CHECKING:
-    from careapp.services.importer import RowOutcome
+    from careapp.services.customers.importer import RowOutcome
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROLE_BASE = int(Qt.ItemDataRole.UserRole)

@@ -31,7 +31,7 @@ from careapp.ui.importing.outcome_model import ImportOutcomeModel
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
-    from careapp.services.importer import ImportSummary
+    from careapp.services.customers.importer import ImportSummary
 
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from careapp.db.database import Database
 from careapp.exporting import customer_to_json, customers_to_csv, customers_to_vcard
-from careapp.services.customer_batches import CustomerWithHistory, customers_in_batches
-from careapp.services.customers import CustomerService
+from careapp.services.customers.batches import CustomerWithHistory, customers_in_batches
+from careapp.services.customers.service import CustomerService
 
 FORMATS = ("csv", "vcard", "json")
 

@@ -37,13 +37,13 @@ from careapp.domain.customer import (
     TimelineEntry,
 )
 from careapp.domain.validation import MAX_LENGTHS, FieldError, validate_customer
-from careapp.services.customer_bulk import (
+from careapp.services.customers.bulk import (
     BulkChange,
     BulkEditResult,
     apply_bulk_change,
     undo_bulk_change,
 )
-from careapp.services.customer_mapping import (
+from careapp.services.customers.mapping import (
     cents,
     consent_from_record,
     consent_states,
@@ -52,7 +52,7 @@ from careapp.services.customer_mapping import (
     with_children,
     write_draft,
 )
-from careapp.services.snapshots import ALL_CHILD_TABLES, restore_snapshot, take_snapshot
+from careapp.services.customers.snapshots import ALL_CHILD_TABLES, restore_snapshot, take_snapshot
 
 Clock = Callable[[], dt.datetime]
 SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")

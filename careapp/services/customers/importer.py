@@ -37,10 +37,10 @@ from careapp.importing import (
     ParsedRow,
     parse_import,
 )
-from careapp.services.customer_mapping import cents, draft_from_record, write_draft
-from careapp.services.customer_rows import insert_customers
+from careapp.services.customers.mapping import cents, draft_from_record, write_draft
+from careapp.services.customers.rows import insert_customers
+from careapp.services.customers.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
 from careapp.services.shop.settings import SettingsService
-from careapp.services.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
 
 Action = Literal["create", "update", "merge", "unchanged", "reject"]
 ProgressCallback = Callable[[int, int], None]
@@ -416,7 +416,7 @@ class ImportService:
         """Write every planned customer; returns first file line -> customer id.
 
         New customers are inserted in groups of 500 with batched Core INSERTs (see
-        :mod:`careapp.services.customer_rows`), rather than one ORM flush per customer.
+        :mod:`careapp.services.customers.rows`), rather than one ORM flush per customer.
         """
         now = self._clock()
         ids: dict[int, int] = {}

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from careapp.db.models import CustomerRecord, StageChangeRecord, TagRecord
 from careapp.domain.customer import LoyaltyStage, normalize_tags
-from careapp.services.customer_mapping import draft_from_record, search_text_for, with_children
-from careapp.services.snapshots import restore_snapshot, take_snapshot
+from careapp.services.customers.mapping import draft_from_record, search_text_for, with_children
+from careapp.services.customers.snapshots import restore_snapshot, take_snapshot
 
 # Ids per IN (...) list: PostgreSQL takes at most 65,535 parameters in one statement, and the whole
 # list of 100,000 customers can be selected.

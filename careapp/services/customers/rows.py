@@ -1,6 +1,6 @@
 """New customers as plain rows for bulk Core inserts (the import writes 100,000 at a time).
 
-The columns are exactly what :func:`careapp.services.customer_mapping.write_draft` puts on a record
+The columns are exactly what :func:`careapp.services.customers.mapping.write_draft` puts on a record
 (tests/services/test_import_bulk_rows.py checks the two agree), built without ORM objects: a flush
 per customer costs milliseconds, a batched INSERT of 500 rows costs about as much as one.
 """
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from careapp.db.models import CustomerRecord, DateRecord, EmailRecord, PhoneRecord, TagRecord
 from careapp.domain.customer import CustomerDraft, LoyaltyStage, display_name, normalize_tags
 from careapp.domain.phones import digits_only
-from careapp.services.customer_mapping import search_text_for, sort_name_for
+from careapp.services.customers.mapping import search_text_for, sort_name_for
 
 
 def customer_values(draft: CustomerDraft, stamp: dict[str, Any]) -> dict[str, Any]:

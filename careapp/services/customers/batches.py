@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from careapp.db.database import Database
 from careapp.db.models import ConsentEventRecord, CustomerRecord, PurchaseRecord
 from careapp.domain.customer import ConsentEvent, Customer, Purchase
-from careapp.services.customer_mapping import (
+from careapp.services.customers.mapping import (
     consent_from_record,
     consent_states,
     customer_from_record,
