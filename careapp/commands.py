@@ -537,7 +537,7 @@ def _demo_tickets(services: Services, args: argparse.Namespace) -> None:
 def _cmd_report(services: Services, args: argparse.Namespace) -> int:
     from careapp.clock import to_local
     from careapp.services.customers.exporter import write_atomically
-    from careapp.services.reports import render_csv, render_text, report_json
+    from careapp.services.tickets.reports import render_csv, render_text, report_json
 
     today = to_local(services.clock()).date()
     last_day = args.last_day or today

@@ -15,14 +15,14 @@ from careapp.services.care_overview import CareOverviewService
 from careapp.services.care_queue import CareQueueService
 from careapp.services.customers.importer import ImportService
 from careapp.services.customers.service import CustomerService
-from careapp.services.fcr_settings import FcrSettingsService
-from careapp.services.feedback import FeedbackService
 from careapp.services.messages import MessageService
 from careapp.services.permissions import CustomerGuard
-from careapp.services.reports import ReportService
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import StaffService
-from careapp.services.tickets import TicketService
+from careapp.services.tickets.fcr_settings import FcrSettingsService
+from careapp.services.tickets.feedback import FeedbackService
+from careapp.services.tickets.reports import ReportService
+from careapp.services.tickets.service import TicketService
 from careapp.services.touches import TouchService
 
 

@@ -64,7 +64,7 @@ from careapp.services.touches import write_lock
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.care_queue import CareQueueService
-    from careapp.services.tickets import TicketService
+    from careapp.services.tickets.service import TicketService
     from careapp.services.touches import TouchService
 
 Clock = Callable[[], dt.datetime]

@@ -78,7 +78,7 @@ from careapp.services.shop.settings import (
     write_setting,
 )
 from careapp.services.shop.staff import Actor, OwnerAction, check_owner
-from careapp.services.tickets import CallbackDue, TicketService
+from careapp.services.tickets.service import CallbackDue, TicketService
 from careapp.services.touch_facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
 from careapp.services.touch_rules import (
     CARE_KEY,

@@ -20,7 +20,7 @@ from careapp.domain.customer import (
 from careapp.domain.tickets import Outcome
 from careapp.services.calendar import CalendarService, calendar_service
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput
+from careapp.services.tickets.service import ContactInput
 
 TODAY = dt.date(2026, 11, 23)
 PHONE = "07700 900123"

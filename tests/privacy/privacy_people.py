@@ -29,7 +29,7 @@ from careapp.domain.tickets import Outcome
 from careapp.services.care_queue import SentMessage
 from careapp.services.privacy import SECTIONS
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 
 FIRST, LAST = "Zoë", "Quillfeather"
 NAME = f"{FIRST} {LAST}"

@@ -23,7 +23,7 @@ from careapp.domain.customer import (
 )
 from careapp.domain.tickets import Outcome
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -38,7 +38,7 @@ from careapp.services.care_queue import CareQueue, TouchActionRefused, build_que
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
 from careapp.services.shop.staff import Actor, Role
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 from careapp.services.touch_facts import IdRange, id_ranges, load_facts
 from careapp.services.touch_rules import LAST_RUN_KEY
 

@@ -25,7 +25,7 @@ from careapp.services.customers.service import CustomerService
 from careapp.services.shop.changes import ChangeService
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput, NewTicket, TicketService
+from careapp.services.tickets.service import ContactInput, NewTicket, TicketService
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

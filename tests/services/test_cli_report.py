@@ -250,7 +250,7 @@ def _tickets(folder: Path) -> list[tuple[object, ...]]:
 
 def test_demo_tickets_are_valid_and_deterministic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from careapp.db.database import open_database
-    from careapp.services.ticket_store import load_histories
+    from careapp.services.tickets.store import load_histories
 
     for name in ("a", "b"):
         code, out, _ = run(

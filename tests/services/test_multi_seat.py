@@ -27,7 +27,7 @@ from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.tickets import Priority
 from careapp.services.customers.service import StaleCustomer
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput, NewTicket, StaleTicket
+from careapp.services.tickets.service import ContactInput, NewTicket, StaleTicket
 from careapp.services.touches import StaleRules
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

@@ -22,7 +22,7 @@ from careapp.services.customers.service import InvalidCustomer, SortColumn
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput, InvalidContact, NewTicket
+from careapp.services.tickets.service import ContactInput, InvalidContact, NewTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

@@ -9,8 +9,8 @@ import datetime as dt
 from careapp.context import Services
 from careapp.db.models import ContactRecord
 from careapp.domain.tickets import ContactChannel, Direction, Exclusion
-from careapp.services.reports import ReportService, report_json
-from careapp.services.tickets import ContactInput
+from careapp.services.tickets.reports import ReportService, report_json
+from careapp.services.tickets.service import ContactInput
 from tests.services.test_reports_service import November, build_november
 
 AS_OF = dt.datetime(2026, 12, 10)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careapp.services.reports import LocalTimes
+from careapp.services.tickets.reports import LocalTimes
 
 
 def _every(minutes: int, start: dt.datetime, days: int) -> list[dt.datetime]:

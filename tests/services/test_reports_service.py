@@ -41,7 +41,8 @@ from careapp.domain.tickets import (
     NotResolvableReason,
     Outcome,
 )
-from careapp.services.reports import (
+from careapp.services.shop.staff import Actor, Role
+from careapp.services.tickets.reports import (
     FcrReportResult,
     ReportService,
     format_duration,
@@ -49,8 +50,7 @@ from careapp.services.reports import (
     render_text,
     report_json,
 )
-from careapp.services.shop.staff import Actor, Role
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 
 H = dt.timedelta(hours=1)
 

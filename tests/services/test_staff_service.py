@@ -11,7 +11,7 @@ import pytest
 from careapp.context import Services
 from careapp.domain.tickets import Outcome
 from careapp.services.shop.staff import Actor, InvalidStaff, OwnerAction, PermissionDenied, Role
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

@@ -22,9 +22,9 @@ from careapp.domain.tickets import (
     TicketState,
     TicketTransitionError,
 )
-from careapp.services.feedback import PublishingRefused
 from careapp.services.shop.staff import Actor, InvalidStaff, PermissionDenied, Role
-from careapp.services.tickets import ContactInput, InvalidContact, NewTicket, StaleTicket
+from careapp.services.tickets.feedback import PublishingRefused
+from careapp.services.tickets.service import ContactInput, InvalidContact, NewTicket, StaleTicket
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 MINUTE = dt.timedelta(minutes=1)

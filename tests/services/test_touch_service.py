@@ -33,7 +33,7 @@ from careapp.domain.touches import DueTouch, TouchKind
 from careapp.services.articles import ArticleDraft
 from careapp.services.care_queue import CareQueue, QueueEntry, SentMessage, TouchActionRefused
 from careapp.services.shop.staff import Actor, PermissionDenied, Role
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 from careapp.services.touch_rules import RuleKind
 from careapp.services.touch_store import insert_new, insert_one_by_one, new_row
 from careapp.services.touches import StaleRules

@@ -13,7 +13,7 @@ from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.phones import make_phone
 from careapp.domain.tickets import Outcome, TicketState
 from careapp.services.shop.staff import Actor, Role
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 from careapp.ui.calls.controller import CallLogger, logged_text
 from careapp.ui.calls.dialog import FIND_STEP, FORM_STEP, SAVED_STEP, LogCallDialog
 from careapp.ui.calls.find_model import CustomerMatchModel, guess_walk_in

@@ -16,8 +16,8 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from careapp.domain.fcr import FcrSettings
-from careapp.services.reports import ReportService, render_csv
 from careapp.services.shop.staff import Actor
+from careapp.services.tickets.reports import ReportService, render_csv
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
 from careapp.ui.reports.screen import FcrReportWindow
 from careapp.ui.runner import SyncRunner

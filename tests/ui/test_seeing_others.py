@@ -216,7 +216,7 @@ def test_a_call_logged_on_another_seat_shows_in_the_open_customer_and_ticket_win
     from careapp.domain.tickets import ContactChannel, Direction, Outcome
     from careapp.services.shop.settings import SettingsService
     from careapp.services.shop.staff import Actor
-    from careapp.services.tickets import ContactInput, NewTicket, TicketService
+    from careapp.services.tickets.service import ContactInput, NewTicket, TicketService
 
     panel, tickets = live_window.list_panel, live_window.customer_tickets
     customer_id = panel.current_id()

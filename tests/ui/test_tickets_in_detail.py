@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from careapp.domain.tickets import Outcome
 from careapp.services.shop.staff import Actor
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from careapp.domain.tickets import Exclusion, Outcome, TicketState
 from careapp.services.shop.staff import Actor, Role
-from careapp.services.tickets import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, NewTicket
 from careapp.ui.runner import SyncRunner
 from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
 from careapp.ui.tickets.dialog import TicketDialog

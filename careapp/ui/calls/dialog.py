@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
-    from careapp.services.ticket_store import TicketSummary
+    from careapp.services.tickets.store import TicketSummary
 
 FIND_STEP = 1
 FORM_STEP = 2

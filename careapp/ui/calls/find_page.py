@@ -34,7 +34,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.services.shop.staff import Actor
-    from careapp.services.tickets import TicketService
+    from careapp.services.tickets.service import TicketService
 
 SEARCH_DELAY_MS = 150
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)

@@ -48,10 +48,10 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.feedback import Feedback
     from careapp.services.shop.staff import Actor
-    from careapp.services.ticket_store import TicketSummary
-    from careapp.services.tickets import LoggedContact
+    from careapp.services.tickets.feedback import Feedback
+    from careapp.services.tickets.service import LoggedContact
+    from careapp.services.tickets.store import TicketSummary
 
 DEFAULT_CATEGORY = "General"
 CALLBACK_HOUR = 10
@@ -96,7 +96,7 @@ class CallLogged:
 def log_call(services: Services, actor: Actor, customer_id: int, values: CallValues) -> CallLogged:
     """Database thread: log the contact (the service checks it and says what is wrong), then keep
     the customer's confirmation as positive feedback when they gave it."""
-    from careapp.services.tickets import ContactInput, NewTicket
+    from careapp.services.tickets.service import ContactInput, NewTicket
 
     new = values.new_ticket
     logged = services.tickets.log_contact(

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from careapp.ui.formatting import format_stored_date
 
 if TYPE_CHECKING:  # the UI must not import the database stack at start-up
-    from careapp.services.feedback import Feedback
+    from careapp.services.tickets.feedback import Feedback
 
 FeedbackRole = Qt.ItemDataRole.UserRole + 1  # the Feedback itself
 PublishedRole = Qt.ItemDataRole.UserRole + 2  # bool: published as a testimonial

@@ -35,8 +35,8 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.feedback import Feedback
     from careapp.services.shop.staff import Actor
+    from careapp.services.tickets.feedback import Feedback
 
 
 class RecordFeedbackDialog(QDialog):

@@ -43,8 +43,8 @@ from careapp.ui.widgets import ErrorLabel
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.domain.fcr import FcrRow, GroupBy
-    from careapp.services.reports import FcrReportResult, ReportService
     from careapp.services.shop.staff import Actor
+    from careapp.services.tickets.reports import FcrReportResult, ReportService
 
 TREND_MONTHS = 6
 
@@ -66,7 +66,7 @@ def load_report(reports: ReportService, first: dt.date, last: dt.date, group_by:
 
 def write_csv(result: FcrReportResult, path: Path) -> Path:
     """Database thread: the report as CSV (cells a spreadsheet would run as formulas are guarded)."""
-    from careapp.services.reports import render_csv
+    from careapp.services.tickets.reports import render_csv
 
     path.write_text(render_csv(result), encoding="utf-8", newline="")
     return path
@@ -74,7 +74,7 @@ def write_csv(result: FcrReportResult, path: Path) -> Path:
 
 def definitions(reopen_days: int, repeat_days: int) -> list[tuple[str, str]]:
     """The report's definitions in plain words, with this shop's R and N put in."""
-    from careapp.services.reports import DEFINITIONS
+    from careapp.services.tickets.reports import DEFINITIONS
 
     return [
         (

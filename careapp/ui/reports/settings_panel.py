@@ -33,9 +33,9 @@ from careapp.ui.widgets import ErrorLabel, mark_invalid
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.fcr_settings import SettingChange
     from careapp.services.shop.settings import Versioned
     from careapp.services.shop.staff import Actor
+    from careapp.services.tickets.fcr_settings import SettingChange
 
 
 def _spin(name: str) -> QSpinBox:

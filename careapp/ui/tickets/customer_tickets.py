@@ -14,7 +14,7 @@ from careapp.ui.tickets.models import TicketListModel
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
-    from careapp.services.ticket_store import TicketSummary
+    from careapp.services.tickets.store import TicketSummary
 
 
 class CustomerTickets(QWidget):

@@ -1,7 +1,7 @@
 """One ticket: who and what it is about, its contacts, what can be done with it, and its audit trail.
 
 Every change goes through the runner with the version shown; when someone else changed the ticket
-first (:class:`~careapp.services.tickets.StaleTicket`) the screen says so in a sentence and shows
+first (:class:`~careapp.services.tickets.service.StaleTicket`) the screen says so in a sentence and shows
 the ticket as it now is. A refused change (a state the ticket cannot go to, an owner-only change by
 staff) is explained in a sentence and nothing typed is lost.
 """
@@ -45,7 +45,7 @@ from careapp.ui.widgets import ErrorLabel
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
-    from careapp.services.ticket_store import Ticket, TicketSummary
+    from careapp.services.tickets.store import Ticket, TicketSummary
 
 translate = QCoreApplication.translate
 
@@ -372,7 +372,7 @@ class TicketDialog(QDialog):
         self.reload()
 
     def _failed(self, error: BaseException, from_panel: bool) -> None:
-        from careapp.services.tickets import StaleTicket
+        from careapp.services.tickets.service import StaleTicket
 
         if isinstance(error, StaleTicket):
             # Show the ticket as it is now; whatever was typed in the panel stays for a second try.

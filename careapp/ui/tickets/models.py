@@ -23,7 +23,7 @@ from careapp.ui.tickets.texts import (
 
 if TYPE_CHECKING:
     from careapp.domain.tickets import AuditEntry
-    from careapp.services.ticket_store import ContactView, TicketSummary
+    from careapp.services.tickets.store import ContactView, TicketSummary
 
 translate = QCoreApplication.translate
 

@@ -10,7 +10,7 @@ from careapp.domain.tickets import ACTIVE_STATES, DONE_STATES, TRANSITIONS, Tick
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
-    from careapp.services.ticket_store import Ticket, TicketSummary
+    from careapp.services.tickets.store import Ticket, TicketSummary
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,8 @@ from careapp.domain.fcr import (
 )
 from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
 from careapp.exporting.csv_export import guard_cell
-from careapp.services.fcr_settings import read_fcr_settings
-from careapp.services.ticket_store import TimeConverter, load_histories
+from careapp.services.tickets.fcr_settings import read_fcr_settings
+from careapp.services.tickets.store import TimeConverter, load_histories
 
 Clock = Callable[[], dt.datetime]
 

@@ -1,6 +1,6 @@
 """Logging contacts and working tickets: the use cases behind the quick log and the ticket screen.
 
-Every method opens one short session and returns plain dataclasses (:mod:`careapp.services.ticket_store`).
+Every method opens one short session and returns plain dataclasses (:mod:`careapp.services.tickets.store`).
 Every change takes an :class:`~careapp.services.shop.staff.Actor`; the state machine, its rules and the
 audit entries come from :mod:`careapp.domain.tickets`, never from here.
 
@@ -53,10 +53,10 @@ from careapp.domain.tickets import (
     TicketTransitionError,
 )
 from careapp.services.customers.service import CustomerNotFound, CustomerService
-from careapp.services.fcr_settings import read_fcr_settings
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_member, check_owner
-from careapp.services.ticket_store import (
+from careapp.services.tickets.fcr_settings import read_fcr_settings
+from careapp.services.tickets.store import (
     ContactView,
     Ticket,
     TicketSummary,

@@ -26,7 +26,7 @@ from careapp.db.database import Database
 from careapp.db.models import ConsentEventRecord, CustomerRecord, FeedbackRecord, TicketRecord
 from careapp.services.customers.service import CustomerNotFound
 from careapp.services.shop.staff import Actor, check_actor
-from careapp.services.ticket_store import chunks
+from careapp.services.tickets.store import chunks
 
 
 class PublishingRefused(ValueError):
