@@ -33,7 +33,7 @@ def _bare(database: Path, today: dt.date) -> float:
 
 
 def measure(make_services, database: Path, log=print) -> list[Figure]:
-    from careapp.services.care_queue import PAGE  # what the window asks for: each section's first page
+    from careapp.services.care.queue import PAGE  # what the window asks for: each section's first page
 
     services = make_services()
     refresh_time, _ = timed(services.touches.refresh)

@@ -586,7 +586,7 @@ def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.agenda import agenda_json, agenda_text
+    from careapp.services.care.agenda import agenda_json, agenda_text
 
     day = args.first_day or services.touches.today()
     services.touches.refresh(day)

@@ -10,12 +10,13 @@ from pathlib import Path
 from careapp.clock import utc_now
 from careapp.config import Paths, connect_url, ensure_private_dir
 from careapp.db.database import Database, MigrationReport, open_database
-from careapp.services.articles import ArticleService
-from careapp.services.care_overview import CareOverviewService
-from careapp.services.care_queue import CareQueueService
+from careapp.services.care.articles import ArticleService
+from careapp.services.care.messages import MessageService
+from careapp.services.care.overview import CareOverviewService
+from careapp.services.care.queue import CareQueueService
+from careapp.services.care.touches import TouchService
 from careapp.services.customers.importer import ImportService
 from careapp.services.customers.service import CustomerService
-from careapp.services.messages import MessageService
 from careapp.services.permissions import CustomerGuard
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import StaffService
@@ -23,7 +24,6 @@ from careapp.services.tickets.fcr_settings import FcrSettingsService
 from careapp.services.tickets.feedback import FeedbackService
 from careapp.services.tickets.reports import ReportService
 from careapp.services.tickets.service import TicketService
-from careapp.services.touches import TouchService
 
 
 @dataclass

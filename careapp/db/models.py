@@ -442,7 +442,7 @@ class TouchRecord(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     done_by: Mapped[str | None] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # Where the last plan placed this open touch (migration 0008; see careapp/services/care_plan_store.py):
+    # Where the last plan placed this open touch (migration 0008; see careapp/services/care/plan_store.py):
     # queued or held before the daily limit, why it is held, the day it shows on, the last day before
     # it is overdue, and the moment it sorts by. NULL: not planned yet.
     plan_placement: Mapped[str | None] = mapped_column(String(12))

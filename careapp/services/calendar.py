@@ -57,15 +57,15 @@ from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, yea
 from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.exporting.ics_export import feed_bytes
 from careapp.redact import mask_url_passwords
+from careapp.services.care.touches import write_lock
 from careapp.services.customers.exporter import write_atomically
 from careapp.services.shop.settings import SettingsService
-from careapp.services.touches import write_lock
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.care_queue import CareQueueService
+    from careapp.services.care.queue import CareQueueService
+    from careapp.services.care.touches import TouchService
     from careapp.services.tickets.service import TicketService
-    from careapp.services.touches import TouchService
 
 Clock = Callable[[], dt.datetime]
 SETTINGS_KEY = "calendar"

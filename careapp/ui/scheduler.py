@@ -29,7 +29,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
-    from careapp.services.touches import RefreshResult
+    from careapp.services.care.touches import RefreshResult
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from careapp.ui.care.texts import items_due_text
 from careapp.ui.theme import app_icon
 
 if TYPE_CHECKING:
-    from careapp.services.care_queue import CareQueue, QueueEntry
+    from careapp.services.care.queue import CareQueue, QueueEntry
 
 BADGE_SIZE = 64
 NOTIFY_MS = 8000

@@ -26,7 +26,7 @@ from careapp.domain.customer import (
     Purchase,
 )
 from careapp.domain.tickets import Outcome
-from careapp.services.care_queue import SentMessage
+from careapp.services.care.queue import SentMessage
 from careapp.services.privacy import SECTIONS
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput, NewTicket

@@ -32,15 +32,15 @@ from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import Channel, ConsentEvent, LoyaltyStage, Purchase
 from careapp.domain.tickets import ContactChannel, Direction, Outcome
 from careapp.domain.touches import last_real_contact
-from careapp.services.articles import ArticleDraft
-from careapp.services.care_planning import minimal_window, plan_stored
-from careapp.services.care_queue import CareQueue, TouchActionRefused, build_queue
+from careapp.services.care.articles import ArticleDraft
+from careapp.services.care.facts import IdRange, id_ranges, load_facts
+from careapp.services.care.planning import minimal_window, plan_stored
+from careapp.services.care.queue import CareQueue, TouchActionRefused, build_queue
+from careapp.services.care.rules import LAST_RUN_KEY
 from careapp.services.demo import DemoSpec, fill_demo
 from careapp.services.demo_tickets import fill_demo_tickets
 from careapp.services.shop.staff import Actor, Role
 from careapp.services.tickets.service import ContactInput, NewTicket
-from careapp.services.touch_facts import IdRange, id_ranges, load_facts
-from careapp.services.touch_rules import LAST_RUN_KEY
 
 START = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -329,11 +329,11 @@ def test_a_refresh_in_tiny_slices_of_customers_stores_what_one_pass_over_everyon
         slices.append(len(found))
         return found
 
-    monkeypatch.setattr("careapp.services.touches.id_ranges", counted)
+    monkeypatch.setattr("careapp.services.care.touches.id_ranges", counted)
     for slice_size in (7, 1_000_000):
         start_over(services)
         services.touches.chunk_size = slice_size
-        monkeypatch.setattr("careapp.services.care_plan_store.PLAN_CHUNK", slice_size)
+        monkeypatch.setattr("careapp.services.care.plan_store.PLAN_CHUNK", slice_size)
         counts = []
         for moment in days:
             clock[0] = moment

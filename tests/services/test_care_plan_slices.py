@@ -10,9 +10,9 @@ import random
 import pytest
 
 from careapp.context import Services
-from careapp.services import care_plan_store
-from careapp.services.care_plan_store import PLAN, PlanningStopped, ensure_planned, read_state
-from careapp.services.touches import write_lock
+from careapp.services.care import plan_store as care_plan_store
+from careapp.services.care.plan_store import PLAN, PlanningStopped, ensure_planned, read_state
+from careapp.services.care.touches import write_lock
 from tests.services.test_care_incremental import Edits, check_same, demo_shop, from_scratch
 
 

@@ -23,8 +23,8 @@ from careapp.domain.customer import (
 )
 from careapp.domain.templates import MessageTemplate
 from careapp.domain.touches import TouchKind
-from careapp.services.articles import ArticleDraft, InvalidArticle
-from careapp.services.care_queue import CareQueue, QueueEntry, SentMessage, TouchActionRefused
+from careapp.services.care.articles import ArticleDraft, InvalidArticle
+from careapp.services.care.queue import CareQueue, QueueEntry, SentMessage, TouchActionRefused
 from careapp.services.shop.staff import Actor, PermissionDenied, Role
 
 D = dt.date

@@ -25,10 +25,10 @@ from careapp.config import Paths, resolve_paths
 from careapp.context import Services, build_services
 from careapp.domain.customer import CustomerDraft, EmailAddress
 from careapp.domain.tickets import Priority
+from careapp.services.care.touches import StaleRules
 from careapp.services.customers.service import StaleCustomer
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput, NewTicket, StaleTicket
-from careapp.services.touches import StaleRules
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 SLOW = 0.3  # seconds a seat's clock takes: the other seat's save falls inside this seat's transaction
@@ -319,7 +319,7 @@ def test_two_processes_logging_calls_for_one_customer_both_succeed(services: Ser
 
 
 def test_two_seats_saving_one_article_one_wins(seats: tuple[Services, Services]) -> None:
-    from careapp.services.articles import ArticleDraft, StaleArticle
+    from careapp.services.care.articles import ArticleDraft, StaleArticle
 
     ann_seat, bob_seat = seats
     ann_seat.articles._clock = slow_clock(NOW)  # type: ignore[attr-defined]

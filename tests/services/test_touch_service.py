@@ -30,13 +30,13 @@ from careapp.domain.customer import (
 )
 from careapp.domain.tickets import ContactChannel, Outcome
 from careapp.domain.touches import DueTouch, TouchKind
-from careapp.services.articles import ArticleDraft
-from careapp.services.care_queue import CareQueue, QueueEntry, SentMessage, TouchActionRefused
+from careapp.services.care.articles import ArticleDraft
+from careapp.services.care.queue import CareQueue, QueueEntry, SentMessage, TouchActionRefused
+from careapp.services.care.rules import RuleKind
+from careapp.services.care.touch_store import insert_new, insert_one_by_one, new_row
+from careapp.services.care.touches import StaleRules
 from careapp.services.shop.staff import Actor, PermissionDenied, Role
 from careapp.services.tickets.service import ContactInput, NewTicket
-from careapp.services.touch_rules import RuleKind
-from careapp.services.touch_store import insert_new, insert_one_by_one, new_row
-from careapp.services.touches import StaleRules
 
 D = dt.date
 LONDON = CareSettings(timezone="Europe/London", daily_limit=None)
@@ -169,8 +169,8 @@ def test_a_seat_that_read_the_keys_before_another_stored_them_adds_nothing(
     shop.customer("Ann", birthday=PartialDate(11, 30))
     assert shop.refresh(D(2026, 11, 23)) == 1
     # The second seat read no keys (as if it read just before the first seat committed).
-    monkeypatch.setattr("careapp.services.touches._keys_in", lambda session, id_range: set())
-    monkeypatch.setattr("careapp.services.touches.keys_of", lambda session, ids: set())
+    monkeypatch.setattr("careapp.services.care.touches._keys_in", lambda session, id_range: set())
+    monkeypatch.setattr("careapp.services.care.touches.keys_of", lambda session, ids: set())
     other = build_services(paths, clock=lambda: clock[0])
     try:
         result = other.touches.refresh(D(2026, 11, 23))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from careapp.context import Services
-    from careapp.services.care_queue import QueueEntry
+    from careapp.services.care.queue import QueueEntry
 
 TODAY = dt.date(2026, 11, 23)
 

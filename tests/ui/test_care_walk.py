@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from careapp.config import Paths
     from careapp.context import Services
-    from careapp.services.care_queue import CareQueue, QueueEntry
+    from careapp.services.care.queue import CareQueue, QueueEntry
     from tests.ui.conftest import ScriptedPrompts
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

@@ -281,7 +281,7 @@ def test_the_tables_pass_the_model_tester(qtmodeltester: Any, services: Services
     model.remove_row(0)
     qtmodeltester.check(model)
     assert model.rows() == [("trade", None), ("new", 5)]
-    from careapp.services.articles import ArticleDraft
+    from careapp.services.care.articles import ArticleDraft
 
     services.articles.add(
         owner, ArticleDraft("Cold brew", "https://example.com/cold", "", ("coffee",), dt.date(2026, 11, 1))

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from careapp.context import Services
-    from careapp.services.touches import RefreshResult
+    from careapp.services.care.touches import RefreshResult
 
 
 class Clocks:

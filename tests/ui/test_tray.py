@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QColor
 
-from careapp.services.care_queue import CareQueue
+from careapp.services.care.queue import CareQueue
 from careapp.ui.theme import app_icon
 from careapp.ui.tray import CareTray, badge_icon
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from careapp.context import Services
-    from careapp.services.care_queue import QueueEntry
+    from careapp.services.care.queue import QueueEntry
 
 
 def queue_of(services: Services) -> CareQueue:

@@ -19,7 +19,7 @@ from careapp.ui.care.texts import context_parts, due_text, kind_title, translate
 from careapp.ui.formatting import channel_name, format_date, format_stored_date
 
 if TYPE_CHECKING:
-    from careapp.services.care_queue import QueueEntry, TouchLogView
+    from careapp.services.care.queue import QueueEntry, TouchLogView
 
 HISTORY_LINES = 6
 

@@ -43,8 +43,8 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.care_queue import QueueEntry, TouchLogView
-    from careapp.services.messages import MessageDraft
+    from careapp.services.care.messages import MessageDraft
+    from careapp.services.care.queue import QueueEntry, TouchLogView
     from careapp.services.shop.staff import Actor
 
 UrlOpener = Callable[[QUrl], bool]
@@ -394,7 +394,7 @@ class MessageDialog(QDialog):
         self._mark_done()
 
     def _mark_done(self) -> None:
-        from careapp.services.care_queue import SentMessage
+        from careapp.services.care.queue import SentMessage
 
         if not self.body.toPlainText().strip():
             self.error.show_error(self.tr("The message is empty; write what the customer should read."))

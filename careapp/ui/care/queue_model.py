@@ -36,7 +36,7 @@ from careapp.ui.care.texts import (
 from careapp.ui.formatting import channel_name, format_count, format_date
 
 if TYPE_CHECKING:
-    from careapp.services.care_queue import CareQueue, QueueEntry
+    from careapp.services.care.queue import CareQueue, QueueEntry
 
 Index = QModelIndex | QPersistentModelIndex
 _SECTION_ID = 0  # internalId of a section row; an entry's is its section's number plus one

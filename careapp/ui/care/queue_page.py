@@ -47,7 +47,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.care_queue import CareQueue, QueueEntry
+    from careapp.services.care.queue import CareQueue, QueueEntry
     from careapp.services.shop.staff import Actor
     from careapp.ui.care.message_dialog import MessageDialog, UrlOpener
 

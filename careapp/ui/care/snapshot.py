@@ -23,7 +23,7 @@ from typing import Any
 from careapp.domain.care_queue import Bucket, Placement
 from careapp.domain.customer import Channel
 from careapp.domain.touches import TouchKind
-from careapp.services.care_view import SECTION_KEYS, CareQueue, QueueEntry, TouchContext
+from careapp.services.care.view import SECTION_KEYS, CareQueue, QueueEntry, TouchContext
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from careapp.domain.touches import TouchKind
 from careapp.ui.formatting import format_count, format_date
 
 if TYPE_CHECKING:
-    from careapp.services.care_queue import QueueEntry, TouchContext
+    from careapp.services.care.queue import QueueEntry, TouchContext
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
 translate = QCoreApplication.translate

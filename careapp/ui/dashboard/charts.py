@@ -20,7 +20,7 @@ from careapp.ui.formatting import stage_name
 from careapp.ui.theme import is_dark
 
 if TYPE_CHECKING:
-    from careapp.services.care_overview import OptOutRate
+    from careapp.services.care.overview import OptOutRate
 
 BAR_COLOURS = {"ladder": ("#2e7d32", "#81c784"), "opt_out": ("#c62828", "#ef9a9a")}
 

@@ -14,7 +14,7 @@ from careapp.ui.tickets.table import Column, RowsModel
 
 if TYPE_CHECKING:
     from careapp.domain.touches import TouchKind
-    from careapp.services.care_overview import DriftingCustomer, OptOutRate, Referrer, StageMove
+    from careapp.services.care.overview import DriftingCustomer, OptOutRate, Referrer, StageMove
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
 translate = QCoreApplication.translate

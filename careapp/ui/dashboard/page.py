@@ -44,7 +44,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.care_overview import CareOverview
+    from careapp.services.care.overview import CareOverview
 
 TILES = ("overdue", "today", "next_7_days", "next_30_days", "done", "drifting", "opt_out")
 

@@ -41,9 +41,9 @@ from careapp.ui.widgets import ErrorLabel, Prompts
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.domain.care_queue import CareSettings
+    from careapp.services.care.touches import RuleSet
     from careapp.services.shop.settings import Versioned
     from careapp.services.shop.staff import Actor
-    from careapp.services.touches import RuleSet
 
 Templates = dict[tuple[TouchKind, Channel], MessageTemplate]
 
@@ -89,8 +89,8 @@ def save_all(
 
     The care settings are checked for another seat's save before the rules are saved, so a clash
     there leaves the rules unsaved too (the save itself checks again)."""
+    from careapp.services.care.touches import CARE_WHAT
     from careapp.services.shop.settings import StaleSettings
-    from careapp.services.touches import CARE_WHAT
 
     rules, care = form
     if care != data.care:

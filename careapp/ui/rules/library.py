@@ -34,7 +34,7 @@ from careapp.ui.widgets import ErrorLabel, Prompts
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.articles import ArticleDraft, ArticleView
+    from careapp.services.care.articles import ArticleDraft, ArticleView
     from careapp.services.shop.staff import Actor
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
@@ -133,7 +133,7 @@ class ArticleDialog(QDialog):
         self.setMinimumWidth(520)
 
     def draft(self) -> ArticleDraft:
-        from careapp.services.articles import ArticleDraft
+        from careapp.services.care.articles import ArticleDraft
 
         added: dt.date | None = self.article.added_on if self.article else None
         return ArticleDraft(

@@ -5,7 +5,7 @@ inputs, read in one transaction: the open items, fresh facts about their custome
 open complaint, the latest contact: so a withdrawn consent or a new complaint counts the very next
 time anything plans), the done marketing touches within the cap's window, and the care settings.
 What the plan changed is written afterwards, in a second short transaction, row by row only where
-the row is still at the version that was read (see :func:`careapp.services.touch_store.save_planned`).
+the row is still at the version that was read (see :func:`careapp.services.care.touch_store.save_planned`).
 
 Callbacks done elsewhere (a later contact on the ticket reached the customer, or someone ticked it
 off on the ticket screen) are marked done here before planning, so the queue never shows a promise
@@ -25,8 +25,8 @@ from careapp.db.database import Database
 from careapp.db.models import ContactRecord, TouchLogRecord, TouchRecord
 from careapp.domain.care_queue import CarePlan, CareSettings, ItemStatus, TouchOutcome, plan_queue
 from careapp.domain.touches import TouchKind
-from careapp.services.touch_facts import FactWindow, LoadedFacts, load_facts
-from careapp.services.touch_store import StoredItem, load_open, log_history, save_planned
+from careapp.services.care.facts import FactWindow, LoadedFacts, load_facts
+from careapp.services.care.touch_store import StoredItem, load_open, log_history, save_planned
 
 
 @dataclass(frozen=True)

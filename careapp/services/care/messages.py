@@ -7,7 +7,7 @@ the mail client (``mailto:``), the messaging app (``sms:``) or the dialler (``te
 or a customer without the details, gets no link and is copied instead.
 
 What was actually sent is recorded when the touch is marked done: pass the draft's subject and body
-as :class:`careapp.services.care_queue.SentMessage`. The touch keys make sure the same greeting or
+as :class:`careapp.services.care.queue.SentMessage`. The touch keys make sure the same greeting or
 article is never queued twice; :meth:`MessageService.sent` lists what a customer was sent.
 
 The shop's templates are kept in the ``setting`` table under :data:`TEMPLATES_KEY`; only the owner
@@ -47,13 +47,13 @@ from careapp.domain.templates import (
     values_for,
 )
 from careapp.domain.touches import Article, TouchKind
-from careapp.services.care_planning import minimal_window
-from careapp.services.care_queue import TouchNotFound
+from careapp.services.care.facts import load_facts
+from careapp.services.care.planning import minimal_window
+from careapp.services.care.queue import TouchNotFound
+from careapp.services.care.rules import read_care_settings
+from careapp.services.care.touch_store import queue_item
 from careapp.services.shop.settings import SettingsService, read_setting, write_setting
 from careapp.services.shop.staff import Actor, OwnerAction, check_owner
-from careapp.services.touch_facts import load_facts
-from careapp.services.touch_rules import read_care_settings
-from careapp.services.touch_store import queue_item
 
 Clock = Callable[[], dt.datetime]
 TEMPLATES_KEY = "message_templates"

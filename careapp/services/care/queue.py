@@ -51,7 +51,8 @@ from careapp.domain.customer import Channel
 from careapp.domain.recurrence import local_date, long_date
 from careapp.domain.tickets import ContactChannel, Direction
 from careapp.domain.touches import KIND_TITLES, CustomerFacts, DueTouch, TouchKind, describe
-from careapp.services.care_plan_store import (
+from careapp.services.care.facts import CustomerExtras, LoadedFacts, load_facts
+from careapp.services.care.plan_store import (
     PLAN,
     dirty_since,
     ensure_planned,
@@ -59,14 +60,13 @@ from careapp.services.care_plan_store import (
     pruned_after,
     read_state,
 )
-from careapp.services.care_planning import PlannedQueue, minimal_window, plan_stored
-from careapp.services.care_sections import read_section, read_sections
-from careapp.services.care_view import CareQueue, QueueEntry, TouchContext
+from careapp.services.care.planning import PlannedQueue, minimal_window, plan_stored
+from careapp.services.care.rules import read_care_settings
+from careapp.services.care.sections import read_section, read_sections
+from careapp.services.care.touch_store import StoredItem, queue_item, write_item
+from careapp.services.care.touches import TouchService, write_lock
+from careapp.services.care.view import CareQueue, QueueEntry, TouchContext
 from careapp.services.shop.staff import Actor, check_actor
-from careapp.services.touch_facts import CustomerExtras, LoadedFacts, load_facts
-from careapp.services.touch_rules import read_care_settings
-from careapp.services.touch_store import StoredItem, queue_item, write_item
-from careapp.services.touches import TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
 # How many entries of each section the window asks for at a time.
@@ -341,7 +341,7 @@ class CareQueueService:
         entries of each section (and every section's size: :meth:`CareQueue.counts`).
 
         The plan is stored and brought up to date first, re-planning only the customers whose data
-        changed since (see :mod:`careapp.services.care_plan_store`): what planning changed (a consent
+        changed since (see :mod:`careapp.services.care.plan_store`): what planning changed (a consent
         withdrawn: its touches cancelled) is saved. A day after today is a preview: planned afresh
         and nothing saved. With ``plan_all`` False a plan of everyone (the first of a new day, new
         settings) is left to the touches' refresh (the window runs it on another thread) and the

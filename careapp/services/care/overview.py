@@ -41,11 +41,11 @@ from careapp.domain.customer import Channel, LoyaltyStage
 from careapp.domain.recurrence import local_date
 from careapp.domain.tickets import Direction, TicketState
 from careapp.domain.touches import CheckInRule, TouchKind
-from careapp.services.care_plan_store import ensure_planned
-from careapp.services.care_planning import plan_stored
-from careapp.services.care_queue import queue_counts
-from careapp.services.care_sections import counts as section_counts
-from careapp.services.touches import TouchService, write_lock
+from careapp.services.care.plan_store import ensure_planned
+from careapp.services.care.planning import plan_stored
+from careapp.services.care.queue import queue_counts
+from careapp.services.care.sections import counts as section_counts
+from careapp.services.care.touches import TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(LoyaltyStage)}

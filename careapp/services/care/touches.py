@@ -5,7 +5,7 @@
 previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it does, in order:
 
 1. reads the rules, the care settings, the content library, the touch keys stored for the
-   customers worked on, and their facts in bulk (see :mod:`careapp.services.touch_facts`); promised
+   customers worked on, and their facts in bulk (see :mod:`careapp.services.care.facts`); promised
    callbacks come from :meth:`TicketService.open_callbacks`. Only the customers changed since the
    last refresh are worked on when nothing else changed; otherwise everyone is, in slices of
    :data:`FULL_REFRESH_CHUNK` customers by id (read, generate, store, next), so memory stays bounded
@@ -16,7 +16,7 @@ previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it do
    restarts, rule edits or seats refreshing at once;
 3. closes callback touches whose promise was kept on the ticket screen, notes loyalty-stage changes
    (for "who moved this month"), and moves the last-run marker on;
-4. brings the stored plan of the queue up to date (:mod:`careapp.services.care_plan_store`: only the
+4. brings the stored plan of the queue up to date (:mod:`careapp.services.care.plan_store`: only the
    customers whose data changed, or everyone on a new day) and saves what the plan changed.
 
 Consent: the customer service cannot call this one, so nothing is cancelled at the moment consent
@@ -56,8 +56,9 @@ from careapp.domain.care_queue import CareSettings, ItemStatus
 from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
 from careapp.domain.touches import Article, CallbackFact, DueTouch, TouchRules, generate_due_touches
-from careapp.services.articles import load_articles
-from careapp.services.care_plan_store import (
+from careapp.services.care.articles import load_articles
+from careapp.services.care.facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
+from careapp.services.care.plan_store import (
     FULL_ABOVE,
     REFRESH,
     PlanningStopped,
@@ -67,7 +68,19 @@ from careapp.services.care_plan_store import (
     read_state,
     write_state,
 )
-from careapp.services.care_planning import close_kept_callbacks, plan_stored, save_plan
+from careapp.services.care.planning import close_kept_callbacks, plan_stored, save_plan
+from careapp.services.care.rules import (
+    CARE_KEY,
+    LAST_RUN_KEY,
+    RuleKind,
+    care_settings_to_json,
+    is_zone,
+    local_zone_name,
+    read_care_settings,
+    read_rules,
+    rule_to_json,
+)
+from careapp.services.care.touch_store import insert_new, keys_of
 from careapp.services.shop.settings import (
     SettingsService,
     Versioned,
@@ -79,19 +92,6 @@ from careapp.services.shop.settings import (
 )
 from careapp.services.shop.staff import Actor, OwnerAction, check_owner
 from careapp.services.tickets.service import CallbackDue, TicketService
-from careapp.services.touch_facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
-from careapp.services.touch_rules import (
-    CARE_KEY,
-    LAST_RUN_KEY,
-    RuleKind,
-    care_settings_to_json,
-    is_zone,
-    local_zone_name,
-    read_care_settings,
-    read_rules,
-    rule_to_json,
-)
-from careapp.services.touch_store import insert_new, keys_of
 
 Clock = Callable[[], dt.datetime]
 HORIZON_DAYS = 30

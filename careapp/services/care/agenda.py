@@ -20,7 +20,7 @@ from typing import Any
 
 from careapp.domain.care_queue import CHANNEL_WORDS, Placement
 from careapp.domain.recurrence import long_date
-from careapp.services.care_queue import CareQueue, QueueEntry
+from careapp.services.care.queue import CareQueue, QueueEntry
 
 _SECTION_KEYS = {
     "Overdue": "overdue",

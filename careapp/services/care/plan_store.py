@@ -6,7 +6,7 @@ customer's facts, touches and touch log, the care settings and the day. So the p
 the touch rows (``plan_placement``, ``plan_reason``, ``plan_held_until``, ``plan_day``,
 ``plan_last_day``, ``plan_at``) *before* the daily limit, and the limit (the oldest ``daily_limit``
 marketing touches due now are queued, the rest carried over) is applied when the queue is read,
-in SQL (:mod:`careapp.services.care_sections`).
+in SQL (:mod:`careapp.services.care.sections`).
 
 Keeping it up to date: database triggers note in ``care_dirty`` every customer whose care facts
 changed (see :mod:`careapp.db.care_triggers`). :func:`ensure_planned` re-plans only the customers
@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 from careapp.db.database import Database
 from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings, ItemStatus, PlannedItem
-from careapp.services.care_planning import PlannedQueue, plan_stored
-from careapp.services.touch_store import save_planned
+from careapp.services.care.planning import PlannedQueue, plan_stored
+from careapp.services.care.touch_store import save_planned
 
 PLAN = "plan"
 REFRESH = "refresh"

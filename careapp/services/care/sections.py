@@ -28,8 +28,8 @@ from careapp.db.models import TouchRecord
 from careapp.domain.care_queue import Bucket, ItemStatus, Placement, PlannedItem
 from careapp.domain.recurrence import add_days
 from careapp.domain.touches import TouchKind
-from careapp.services.care_view import SECTION_KEYS
-from careapp.services.touch_store import StoredItem, stored_item
+from careapp.services.care.touch_store import StoredItem, stored_item
+from careapp.services.care.view import SECTION_KEYS
 
 _BUCKETS = (Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS, Bucket.NEXT_30_DAYS, Bucket.LATER)
 _PLACEMENTS = {p.value: p for p in Placement}

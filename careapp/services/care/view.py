@@ -1,4 +1,4 @@
-"""The care queue as plain data: what :class:`~careapp.services.care_queue.CareQueueService` returns.
+"""The care queue as plain data: what :class:`~careapp.services.care.queue.CareQueueService` returns.
 
 Kept apart from the service (no SQLAlchemy here) so the window can read a saved copy of the queue
 before the database stack is even imported (:mod:`careapp.ui.care.snapshot`).
