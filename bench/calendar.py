@@ -46,7 +46,7 @@ def give_everyone_a_birthday(services) -> int:
 
 
 def _calendar(services, **changes):
-    from careapp.services.calendar import calendar_service
+    from careapp.services.calendar.service import calendar_service
 
     calendar = calendar_service(services)
     settings = dataclasses.replace(calendar.calendar_settings(), kinds=("birthdays",), days=366, **changes)
@@ -108,7 +108,7 @@ def measure_export(services, work: Path, log=print) -> list[Figure]:
 def measure_sync(services, work: Path, log=print) -> list[Figure]:
     from sqlalchemy import text
 
-    from careapp.services.calendar_sync import CalDavSync
+    from careapp.services.calendar.sync import CalDavSync
     from careapp.services.shop.secrets import SecretStore
 
     folder = work / "radicale"

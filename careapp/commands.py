@@ -190,7 +190,7 @@ _calendar_days = _days_argument(366, "the calendar covers 0 to 366 days ahead")
 
 
 def _kinds(text: str) -> tuple[object, ...]:
-    from careapp.services.calendar import parse_kinds
+    from careapp.services.calendar.service import parse_kinds
 
     try:
         return parse_kinds(text)
@@ -472,7 +472,7 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
 
 def _rewrite_feed(services: Services) -> None:
     """The erased customer leaves the subscribed feed now (CalDAV: at the next 'careapp sync')."""
-    from careapp.services.calendar import calendar_service
+    from careapp.services.calendar.service import calendar_service
 
     calendar = calendar_service(services)
     try:
@@ -485,7 +485,7 @@ def _rewrite_feed(services: Services) -> None:
 
 
 def _cmd_export_ics(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.calendar import ADDS_ONLY_NOTE, calendar_service
+    from careapp.services.calendar.service import ADDS_ONLY_NOTE, calendar_service
 
     calendar = calendar_service(services)
     first_day = args.first_day or services.touches.today()
@@ -601,8 +601,8 @@ def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
 def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from careapp.services.calendar import calendar_service
-    from careapp.services.calendar_sync import CalDavSync, SyncFailed
+    from careapp.services.calendar.service import calendar_service
+    from careapp.services.calendar.sync import CalDavSync, SyncFailed
     from careapp.services.shop.secrets import SecretStore, SecretUnavailable
 
     calendar = calendar_service(services)

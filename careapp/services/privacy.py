@@ -221,7 +221,7 @@ def _rows(session: Session, table: Table, where: Any) -> list[dict[str, Any]]:
 
 
 def _customer_sources(session: Session, customer_id: int, mentioning: bool = False) -> set[str]:
-    """The calendar item sources that come from this customer (see careapp/services/calendar.py);
+    """The calendar item sources that come from this customer (see careapp/services/calendar/service.py);
     ``mentioning`` adds the referrer's thank-you for referring them (another customer's item)."""
     sources = {f"birthday:{customer_id}"}
     if mentioning:

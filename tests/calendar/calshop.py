@@ -18,7 +18,7 @@ from careapp.domain.customer import (
     PhoneNumber,
 )
 from careapp.domain.tickets import Outcome
-from careapp.services.calendar import CalendarService, calendar_service
+from careapp.services.calendar.service import CalendarService, calendar_service
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput
 

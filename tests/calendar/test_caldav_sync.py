@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, select
 from careapp.cli import main
 from careapp.db.models import CalDavStateRecord
 from careapp.domain.customer import PartialDate
-from careapp.services.calendar_sync import CalDavSync, SyncFailed, _dav_client
+from careapp.services.calendar.sync import CalDavSync, SyncFailed, _dav_client
 from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
 from careapp.services.shop.staff import Actor
 

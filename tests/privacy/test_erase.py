@@ -14,7 +14,7 @@ from sqlalchemy import Integer, String, Text, select
 from careapp.cli import main
 from careapp.context import Services
 from careapp.db.models import Base, CustomerRecord, ErasureAuditRecord, TouchRecord
-from careapp.services.calendar import calendar_service
+from careapp.services.calendar.service import calendar_service
 from careapp.services.customers.service import CustomerNotFound
 from careapp.services.privacy import InvalidErasure
 from careapp.services.shop.staff import Actor, PermissionDenied, Role

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from careapp.cli import main
 from careapp.context import Services
 from careapp.db.models import CalDavStateRecord
-from careapp.services.calendar import calendar_service
-from careapp.services.calendar_sync import CalDavSync
+from careapp.services.calendar.service import calendar_service
+from careapp.services.calendar.sync import CalDavSync
 from careapp.services.shop.secrets import SecretStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]

@@ -344,7 +344,7 @@ def test_two_seats_building_the_calendar_at_once_both_succeed_with_each_item_onc
     seats: tuple[Services, Services],
 ) -> None:
     from careapp.domain.customer import PartialDate
-    from careapp.services.calendar import calendar_service
+    from careapp.services.calendar.service import calendar_service
 
     ann_seat, bob_seat = seats
     for index in range(20):

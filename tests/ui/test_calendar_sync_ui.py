@@ -10,7 +10,7 @@ import icalendar
 import pytest
 from PySide6.QtWidgets import QMainWindow
 
-from careapp.services.calendar import ADDS_ONLY_NOTE
+from careapp.services.calendar.service import ADDS_ONLY_NOTE
 from careapp.services.shop.secrets import SecretStore
 from careapp.ui.calendar.background import CalendarBackground
 from careapp.ui.calendar.controller import CalendarController
@@ -130,7 +130,7 @@ def shop_with_birthdays(services: Services) -> Services:
     from dataclasses import replace
 
     from careapp.domain.customer import CustomerDraft, PartialDate
-    from careapp.services.calendar import calendar_service
+    from careapp.services.calendar.service import calendar_service
 
     for first, day in (("Ann", 5), ("Bob", 6)):
         draft = CustomerDraft(first_name=first, last_name="Lee", birthday=PartialDate(12, day))

@@ -147,7 +147,7 @@ class CalendarController(QObject):
         )
 
     def _exported(self, path: Path, count: int) -> None:
-        from careapp.services.calendar import ADDS_ONLY_NOTE
+        from careapp.services.calendar.service import ADDS_ONLY_NOTE
 
         self._status_bar.clearMessage()
         self._message_bar.show_message(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from careapp.services.calendar import CalendarSettings, calendar_service
-from careapp.services.calendar_sync import CalDavSync, SyncFailed, SyncResult
+from careapp.services.calendar.service import CalendarSettings, calendar_service
+from careapp.services.calendar.sync import CalDavSync, SyncFailed, SyncResult
 from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class CalendarJobs:
 
     def test_connection(self, settings: CalendarSettings, password: str = "") -> str:
         """Log in to the calendar's address and read it; a sentence saying it worked, or SyncFailed."""
-        from careapp.services.calendar_sync import _network_sentence  # the same sentences as sync
+        from careapp.services.calendar.sync import _network_sentence  # the same sentences as sync
 
         if not settings.caldav_url:
             raise SyncFailed("Enter the calendar's address first.")
@@ -140,7 +140,7 @@ class CalendarJobs:
         url = settings.caldav_url if settings.caldav_url.endswith("/") else settings.caldav_url + "/"
         factory = self._client_factory
         if factory is None:
-            from careapp.services.calendar_sync import _dav_client
+            from careapp.services.calendar.sync import _dav_client
 
             factory = _dav_client
         try:

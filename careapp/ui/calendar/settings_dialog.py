@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.calendar import ItemKind
-from careapp.services.calendar import CalendarSettings
-from careapp.services.calendar_sync import SyncResult
+from careapp.services.calendar.service import CalendarSettings
+from careapp.services.calendar.sync import SyncResult
 from careapp.ui.calendar.jobs import CalendarJobs, Saved
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner

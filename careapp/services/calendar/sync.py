@@ -38,7 +38,7 @@ from careapp.db.database import Database
 from careapp.db.models import CalDavStateRecord, SettingRecord
 from careapp.domain.calendar import CalendarItem, build_object, fingerprint
 from careapp.redact import mask_url_passwords
-from careapp.services.calendar import CalendarService
+from careapp.services.calendar.service import CalendarService
 from careapp.services.shop.secrets import SecretStore, SecretUnavailable
 
 log = logging.getLogger(__name__)

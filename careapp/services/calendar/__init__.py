@@ -1,0 +1,2 @@
+"""Calendar: the calendar items (.ics file, feed) and CalDAV sync.
+"""
