@@ -424,7 +424,7 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
 
 def _cmd_export_customer(services: Services, args: argparse.Namespace) -> int:
     from careapp.services.customers.service import CustomerNotFound
-    from careapp.services.privacy import write_private_json
+    from careapp.services.privacy.service import write_private_json
 
     try:
         document = services.guard.privacy.export_customer(args.customer_id)
@@ -444,7 +444,7 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
     import getpass
 
     from careapp.services.customers.service import CustomerNotFound
-    from careapp.services.privacy import InvalidErasure
+    from careapp.services.privacy.service import InvalidErasure
     from careapp.services.shop.staff import Actor, PermissionDenied
 
     if not args.yes:

@@ -17,7 +17,7 @@ from careapp.services.care.queue import CareQueueService
 from careapp.services.care.touches import TouchService
 from careapp.services.customers.importer import ImportService
 from careapp.services.customers.service import CustomerService
-from careapp.services.permissions import CustomerGuard
+from careapp.services.privacy.guard import CustomerGuard
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import StaffService
 from careapp.services.tickets.fcr_settings import FcrSettingsService

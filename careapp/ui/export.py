@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QDir
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 if TYPE_CHECKING:
-    from careapp.services.permissions import CustomerGuard
+    from careapp.services.privacy.guard import CustomerGuard
 
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.

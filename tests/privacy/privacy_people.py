@@ -27,7 +27,7 @@ from careapp.domain.customer import (
 )
 from careapp.domain.tickets import Outcome
 from careapp.services.care.queue import SentMessage
-from careapp.services.privacy import SECTIONS
+from careapp.services.privacy.service import SECTIONS
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput, NewTicket
 

@@ -16,7 +16,7 @@ from careapp.context import Services
 from careapp.db.models import Base, CustomerRecord, ErasureAuditRecord, TouchRecord
 from careapp.services.calendar.service import calendar_service
 from careapp.services.customers.service import CustomerNotFound
-from careapp.services.privacy import InvalidErasure
+from careapp.services.privacy.service import InvalidErasure
 from careapp.services.shop.staff import Actor, PermissionDenied, Role
 
 REASON = "Asked in the shop on 20 November to be forgotten"
@@ -198,7 +198,7 @@ def test_an_erase_still_succeeds_when_another_program_holds_the_file(
     """The erase is committed first; compacting the file is best effort and says when it could not."""
     import sqlite3
 
-    from careapp.services.privacy import scrub_free_space
+    from careapp.services.privacy.service import scrub_free_space
 
     other = sqlite3.connect(data_dir / "careapp.db", timeout=0.1, isolation_level=None)
     try:

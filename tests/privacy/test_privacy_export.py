@@ -16,7 +16,7 @@ from careapp.cli import main
 from careapp.context import Services
 from careapp.db.models import Base
 from careapp.services.customers.service import CustomerNotFound
-from careapp.services.privacy import SECTIONS, customer_linked_tables, uncovered_tables
+from careapp.services.privacy.service import SECTIONS, customer_linked_tables, uncovered_tables
 
 
 @pytest.fixture

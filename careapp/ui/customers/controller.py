@@ -23,7 +23,7 @@ from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:
     from careapp.services.customers.service import CustomerService, DeletedCustomer
-    from careapp.services.permissions import CustomerGuard
+    from careapp.services.privacy.guard import CustomerGuard
     from careapp.ui.customers.editor import CustomerEditor
     from careapp.ui.customers.note_dialog import NoteDialog
 

@@ -35,8 +35,8 @@ from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, MessageBar
 
 if TYPE_CHECKING:
-    from careapp.services.permissions import CustomerGuard
-    from careapp.services.privacy import ErasureReport
+    from careapp.services.privacy.guard import CustomerGuard
+    from careapp.services.privacy.service import ErasureReport
     from careapp.services.shop.staff import Actor
 
 translate = QCoreApplication.translate

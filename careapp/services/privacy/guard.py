@@ -1,7 +1,7 @@
 """Owner-only operations on customers, checked here and not only by hiding buttons.
 
 The UI and the CLI must call :class:`CustomerGuard` to delete or erase a customer or export the whole
-list, never ``CustomerService.delete``, ``careapp.services.privacy.erase_in_session`` or
+list, never ``CustomerService.delete``, ``careapp.services.privacy.service.erase_in_session`` or
 ``ExportService`` directly. Touch rules have no service yet: the
 one that edits them must call ``StaffService.require_owner(actor, OwnerAction.EDIT_TOUCH_RULES)``
 (or :func:`careapp.services.shop.staff.check_owner` inside its own transaction) before changing anything.
@@ -25,7 +25,7 @@ from careapp.domain.customer import Customer
 from careapp.services.customers.exporter import ExportService
 from careapp.services.customers.service import CustomerNotFound, CustomerService, DeletedCustomer
 from careapp.services.customers.snapshots import ALL_CHILD_TABLES, take_snapshot
-from careapp.services.privacy import ErasureReport, PrivacyService, erase_in_session, scrub_free_space
+from careapp.services.privacy.service import ErasureReport, PrivacyService, erase_in_session, scrub_free_space
 from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_owner
 
 # Kept as a name for callers; the shared snapshot list now covers tickets too.
@@ -75,7 +75,7 @@ class CustomerGuard:
 
     def erase_customer(self, actor: Actor, customer_id: int, reason: str) -> ErasureReport:
         """Erase a customer completely on their request: no undo, no snapshot (see
-        ``careapp.services.privacy``). Owner only; the check, the erase and its audit row are one
+        ``careapp.services.privacy.service``). Owner only; the check, the erase and its audit row are one
         transaction. Then the SQLite file's free space is scrubbed of the erased bytes."""
         now = self._clock().replace(tzinfo=None)
         with self._db.session() as session:

@@ -11,7 +11,7 @@ the server), clears other customers' "referred by" and removes their thank-you t
 referral, and replaces mentions of the customer's full name, email addresses and phone numbers in
 other rows with ``[erased]``. An ``erasure_audit`` row records the id, when, who, why and the counts,
 never the personal data (a reason that names the customer is refused). There is no undo and no
-snapshot. The caller (:class:`careapp.services.permissions.CustomerGuard`) checks the owner role in the
+snapshot. The caller (:class:`careapp.services.privacy.guard.CustomerGuard`) checks the owner role in the
 same transaction, then calls :func:`scrub_free_space` so SQLite's free pages and WAL file no longer hold
 the erased bytes (connections run with ``secure_delete``; see careapp/db/database.py).
 
