@@ -501,7 +501,7 @@ def _cmd_export_ics(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo.customers import DemoSpec, fill_demo
 
     spec = DemoSpec(customers=args.customers, seed=args.seed, history=args.history)
     result = fill_demo(services.db, spec, services.clock())
@@ -511,7 +511,7 @@ def _cmd_demo(services: Services, args: argparse.Namespace) -> int:
     )
     if args.tickets > 0:
         _demo_tickets(services, args)
-    from careapp.services.demo_articles import fill_demo_articles
+    from careapp.services.demo.articles import fill_demo_articles
 
     articles = fill_demo_articles(services.db, services.touches.today(), services.clock())
     if articles:
@@ -523,7 +523,7 @@ def _demo_tickets(services: Services, args: argparse.Namespace) -> None:
     from sqlalchemy import select
 
     from careapp.db.models import CustomerRecord
-    from careapp.services.demo_tickets import fill_demo_tickets
+    from careapp.services.demo.tickets import fill_demo_tickets
 
     with services.db.session() as session:
         customer_ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))

@@ -304,9 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     from careapp.config import resolve_paths
     from careapp.context import build_services
-    from careapp.services.demo import DemoSpec, fill_demo
-    from careapp.services.demo_articles import fill_demo_articles
-    from careapp.services.demo_tickets import fill_demo_tickets
+    from careapp.services.demo.articles import fill_demo_articles
+    from careapp.services.demo.customers import DemoSpec, fill_demo
+    from careapp.services.demo.tickets import fill_demo_tickets
 
     with tempfile.TemporaryDirectory(prefix="careapp-shots-") as folder:
         workdir = Path(folder)

@@ -37,8 +37,8 @@ from careapp.services.care.facts import IdRange, id_ranges, load_facts
 from careapp.services.care.planning import minimal_window, plan_stored
 from careapp.services.care.queue import CareQueue, TouchActionRefused, build_queue
 from careapp.services.care.rules import LAST_RUN_KEY
-from careapp.services.demo import DemoSpec, fill_demo
-from careapp.services.demo_tickets import fill_demo_tickets
+from careapp.services.demo.customers import DemoSpec, fill_demo
+from careapp.services.demo.tickets import fill_demo_tickets
 from careapp.services.shop.staff import Actor, Role
 from careapp.services.tickets.service import ContactInput, NewTicket
 

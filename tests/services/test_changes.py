@@ -117,7 +117,7 @@ def test_core_bulk_inserts_are_counted(database: Database, other_seat: Database)
 
 
 def test_demo_data_is_seen_by_the_other_seat(database: Database, other_seat: Database) -> None:
-    from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo.customers import DemoSpec, fill_demo
 
     service = ChangeService(database)
     seen = service.check(None).counters

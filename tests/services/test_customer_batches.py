@@ -13,7 +13,7 @@ from careapp.context import Services
 from careapp.services.customers.batches import customers_in_batches
 from careapp.services.customers.exporter import ExportService
 from careapp.services.customers.service import batches as customer_batches
-from careapp.services.demo import DemoSpec, fill_demo
+from careapp.services.demo.customers import DemoSpec, fill_demo
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from careapp.context import Services
 from careapp.services.customers.service import SortColumn
-from careapp.services.demo import DemoSpec, fill_demo
+from careapp.services.demo.customers import DemoSpec, fill_demo
 
 CUSTOMERS = 60
 LIMIT = 7

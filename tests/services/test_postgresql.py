@@ -19,8 +19,8 @@ from careapp.domain import tickets as ticket_domain
 from careapp.domain.customer import CustomerDraft, EmailAddress, PhoneNumber, PostalAddress
 from careapp.domain.validation import MAX_LENGTHS
 from careapp.services.customers.service import InvalidCustomer, SortColumn
-from careapp.services.demo import DemoSpec, fill_demo
-from careapp.services.demo_tickets import fill_demo_tickets
+from careapp.services.demo.customers import DemoSpec, fill_demo
+from careapp.services.demo.tickets import fill_demo_tickets
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput, InvalidContact, NewTicket
 

@@ -49,7 +49,7 @@ def british_locale() -> Iterator[None]:
 
 @pytest.fixture
 def demo_services(services: Services) -> Services:
-    from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo.customers import DemoSpec, fill_demo
 
     fill_demo(services.db, DemoSpec(customers=DEMO_CUSTOMERS, seed=3), services.clock())
     return services

@@ -78,8 +78,8 @@ class Shop:
 @pytest.fixture
 def shop(qtbot: QtBot, paths: Paths, tmp_path: Path, prompts: ScriptedPrompts) -> Iterator[Shop]:
     from careapp.context import build_services
-    from careapp.services.demo import DemoSpec, fill_demo
-    from careapp.services.demo_articles import fill_demo_articles
+    from careapp.services.demo.articles import fill_demo_articles
+    from careapp.services.demo.customers import DemoSpec, fill_demo
 
     services = build_services(paths, clock=lambda: NOW)
     fill_demo(services.db, DemoSpec(customers=250, seed=3), NOW)

@@ -41,7 +41,7 @@ class RowLog:
 def test_a_hundred_thousand_customers(
     qtbot: QtBot, services: Services, threaded_runner: ThreadedRunner
 ) -> None:
-    from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo.customers import DemoSpec, fill_demo
 
     fill_demo(services.db, DemoSpec(customers=CUSTOMERS, seed=5, history=0), services.clock())
     log = RowLog(services.customers)

@@ -23,7 +23,7 @@ DEMO_SEED = 1
 
 def load_demo_customers(services: Services) -> int:
     """Database thread: add the demo customers; returns how many."""
-    from careapp.services.demo import DemoSpec, fill_demo
+    from careapp.services.demo.customers import DemoSpec, fill_demo
 
     spec = DemoSpec(customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
     return fill_demo(services.db, spec, services.clock()).customers

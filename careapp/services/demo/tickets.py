@@ -30,7 +30,7 @@ from careapp.domain.tickets import (
     Priority,
     TicketHistory,
 )
-from careapp.services.demo import STAFF
+from careapp.services.demo.customers import STAFF
 
 ISSUES = {
     "Grinder": ("Grinder rattles", "Burrs need adjusting", "Grinder will not start"),

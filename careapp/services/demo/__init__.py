@@ -1,0 +1,2 @@
+"""Demo data: customers, tickets and articles for trying careapp out.
+"""
