@@ -46,7 +46,7 @@ def give_everyone_a_birthday(services) -> int:
 
 
 def _calendar(services, **changes):
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
 
     calendar = calendar_service(services)
     settings = dataclasses.replace(calendar.calendar_settings(), kinds=("birthdays",), days=366, **changes)

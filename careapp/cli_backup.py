@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from careapp.clock import utc_now
-from careapp.config import Paths, connect_url, ensure_private_dir
+from careapp.config import Paths, ensure_private_dir
 from careapp.db.database import DatabaseError, sqlite_path
+from careapp.services.shop.connection import connect_url
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -472,7 +472,7 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
 
 def _rewrite_feed(services: Services) -> None:
     """The erased customer leaves the subscribed feed now (CalDAV: at the next 'careapp sync')."""
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
 
     calendar = calendar_service(services)
     try:
@@ -485,7 +485,8 @@ def _rewrite_feed(services: Services) -> None:
 
 
 def _cmd_export_ics(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.calendar.service import ADDS_ONLY_NOTE, calendar_service
+    from careapp.context import calendar_service
+    from careapp.services.calendar.service import ADDS_ONLY_NOTE
 
     calendar = calendar_service(services)
     first_day = args.first_day or services.touches.today()
@@ -601,7 +602,7 @@ def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
 def _cmd_sync(services: Services, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
     from careapp.services.calendar.sync import CalDavSync, SyncFailed
     from careapp.services.shop.secrets import SecretStore, SecretUnavailable
 

@@ -4,8 +4,8 @@ The database: ``CAREAPP_DATABASE_URL`` beats this seat's connection file beats t
 data folder. The connection file (``connection.json``, readable by the user only) says "this computer
 only" or "shared server" with the server's host, port, database and user; it is kept in the user's
 config folder, or in the data folder when one is given (``--data-dir``/``CAREAPP_DATA_DIR``). The
-server's password is never in it: it is in the system keyring, and :func:`connect_url` adds it only
-when connecting.
+server's password is never in it: it is in the system keyring, and
+:func:`careapp.services.shop.connection.connect_url` adds it only when connecting.
 """
 
 from __future__ import annotations
@@ -14,13 +14,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import platformdirs
-
-if TYPE_CHECKING:
-    from careapp.services.shop.secrets import SecretStore
 
 APP_NAME = "careapp"
 DATA_DIR_ENV = "CAREAPP_DATA_DIR"
@@ -86,7 +82,7 @@ class Paths:
     """Resolved locations: the data folder, the database URL, backups and logs."""
 
     data_dir: Path
-    database_url: str  # never with a password in it: see connect_url
+    database_url: str  # never with a password in it: see services.shop.connection.connect_url
     backup_dir: Path
     log_dir: Path
     seat_file: Path | None = None  # this seat's connection choice (may not exist yet)
@@ -198,25 +194,6 @@ def save_seat_config(path: Path, config: SeatConfig) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     os.chmod(path, 0o600)
-
-
-def database_secrets(backend: object | None = None, timeout: float = 10.0) -> SecretStore:
-    """The keyring entry of the shared server's password (service "careapp database")."""
-    from careapp.services.shop.secrets import SecretStore
-
-    return SecretStore(backend, timeout, service=DATABASE_SECRET_SERVICE, purpose=DATABASE_SECRET_PURPOSE)
-
-
-def connect_url(paths: Paths, secrets: SecretStore | None = None) -> str:
-    """The URL to connect with: the shared server's gets its password from the keyring, now.
-
-    Blocks for the keyring (never call it on the UI thread); raises SecretUnavailable with a sentence.
-    """
-    server = paths.server
-    if server is None:
-        return paths.database_url
-    store = secrets or database_secrets()
-    return server.url(store.get(server.address, server.user))
 
 
 def ensure_private_dir(path: Path) -> None:

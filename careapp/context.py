@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from careapp.clock import utc_now
-from careapp.config import Paths, connect_url, ensure_private_dir
+from careapp.config import Paths, ensure_private_dir
 from careapp.db.database import Database, MigrationReport, open_database
 from careapp.services.care.articles import ArticleService
 from careapp.services.care.messages import MessageService
@@ -18,12 +19,16 @@ from careapp.services.care.touches import TouchService
 from careapp.services.customers.importer import ImportService
 from careapp.services.customers.service import CustomerService
 from careapp.services.privacy.guard import CustomerGuard
+from careapp.services.shop.connection import connect_url
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import StaffService
 from careapp.services.tickets.fcr_settings import FcrSettingsService
 from careapp.services.tickets.feedback import FeedbackService
 from careapp.services.tickets.reports import ReportService
 from careapp.services.tickets.service import TicketService
+
+if TYPE_CHECKING:
+    from careapp.services.calendar.service import CalendarService
 
 
 @dataclass
@@ -85,4 +90,18 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
         messages=MessageService(db, clock, settings, touches.zone),
         care_overview=CareOverviewService(db, clock, touches),
         backup_dir=paths.backup_dir,
+    )
+
+
+def calendar_service(services: Services) -> CalendarService:
+    """The calendar service over the app's services (built where it is needed, not at start-up)."""
+    from careapp.services.calendar.service import CalendarService
+
+    return CalendarService(
+        services.db,
+        services.clock,
+        services.settings,
+        services.touches,
+        services.care_queue,
+        services.tickets,
     )

@@ -7,11 +7,8 @@ while the first is still on its way. Its own writes are told apart by the servic
 cause a refresh. ``othersChanged(areas)`` carries the areas of data that moved ("customers",
 "tickets", "care", "settings", "calendar", "other").
 
-:class:`OthersWorkRefresher` puts that on screen in the main window: the customer list (keeping the
-selected customer and the scroll position), the selected customer's page, their tickets and feedback,
-open ticket windows, the care queue, the overview and the shop's settings, each only when its area
-moved. An editor with unsaved typing is left alone: its save is checked against the version it was
-opened with, which is how a clash with another seat is caught and shown.
+The watcher knows nothing of the window: it only emits signals. What the window does with them is in
+:mod:`careapp.ui.others_work`.
 """
 
 from __future__ import annotations
@@ -27,16 +24,10 @@ from careapp.ui.runner import Runner
 if TYPE_CHECKING:
     from careapp.db.database import Database
     from careapp.services.shop.changes import ChangeCheck
-    from careapp.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 3000
-LIST_AREAS = frozenset({"customers", "other"})
-CUSTOMER_PAGE_AREAS = frozenset({"customers", "tickets", "care", "other"})
-TICKET_AREAS = frozenset({"tickets", "customers", "other"})
-CARE_AREAS = frozenset({"customers", "tickets", "care", "settings", "other"})
-SETTINGS_AREAS = frozenset({"settings", "other"})
 
 
 def check_changes(db: Database, since: Mapping[str, int] | None) -> ChangeCheck:
@@ -104,95 +95,3 @@ class ChangeWatcher(QObject):
             log.warning("could not look for other seats' changes: %s", error)
             self.lost.emit(error)
         self.failed.emit(error)
-
-
-class OthersWorkRefresher(QObject):
-    """Refreshes what the main window shows when another seat changed it (see the module docstring)."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self._scroll_to: int | None = None
-        self._selected: list[int] = []
-        window.list_panel.searchFinished.connect(self._list_refreshed)
-
-    def refresh(self, areas: frozenset[str]) -> None:
-        window = self._window
-        if window.services is None:
-            return
-        if areas & LIST_AREAS:
-            self._refresh_list()  # the list's answer shows the selected customer again, too
-        elif areas & CUSTOMER_PAGE_AREAS:
-            self._refresh_customer_page()
-        if areas & TICKET_AREAS:
-            window.customer_tickets.refresh()
-            for dialog in list(window.ticket_windows.open_dialogs.values()):
-                # One with a change half typed is left alone: its save is checked against the
-                # version it showed, so a clash is caught and shown there.
-                if not dialog.panel.isVisibleTo(dialog):
-                    dialog.reload()
-        if areas & CARE_AREAS:
-            window.care.reload()
-        if areas & SETTINGS_AREAS:
-            self._reload_shop()
-        window.statusBar().showMessage(self.tr("Showing the latest changes made on another computer."), 4000)
-
-    def connection_lost(self, error: BaseException) -> None:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0:1]
-        self._window.message_bar.show_message(
-            self.tr(
-                "careapp cannot reach the database ({reason}). It keeps trying; what you type in an "
-                "open window stays there until it can be saved."
-            ).format(reason=reason[0] if reason else type(error).__name__),
-            error=True,
-        )
-
-    def connection_restored(self) -> None:
-        self._window.message_bar.show_message(self.tr("The database answers again."))
-
-    def _refresh_list(self) -> None:
-        panel = self._window.list_panel
-        if panel.model is None:
-            return
-        self._scroll_to = panel.table.verticalScrollBar().value()
-        model, rows = panel.model, panel.table.selectionModel().selectedRows()
-        self._selected = [cid for cid in (model.customer_id(i.row()) for i in rows) if cid is not None]
-        panel.refresh()
-
-    def _list_refreshed(self) -> None:
-        self._reselect()
-        if self._scroll_to is not None:
-            # Selecting the row again scrolled it into view; the user's own place comes back.
-            self._window.list_panel.table.verticalScrollBar().setValue(self._scroll_to)
-            self._scroll_to = None
-
-    def _reselect(self) -> None:
-        """Several rows picked (for a bulk change) stay picked; the list only re-selected the current."""
-        selected, self._selected = self._selected, []
-        self._window.list_panel.pick_again(selected)
-
-    def _refresh_customer_page(self) -> None:
-        window = self._window
-        customer_id = window.list_panel.current_id()
-        if customer_id is not None:
-            window.customer_actions.show_customer(customer_id)
-            window.customer_feedback.show_customer(customer_id)
-
-    def _reload_shop(self) -> None:
-        window, services = self._window, self._window.services
-        if services is None:
-            return
-        settings = services.settings
-        window.runner.submit(settings.shop, window.apply_shop, self._shop_failed, owner=window)
-
-    @staticmethod
-    def _shop_failed(error: BaseException) -> None:
-        log.warning("could not read the shop settings changed on another seat: %s", error)
-
-
-def connect_refresher(watcher: ChangeWatcher, window: MainWindow) -> OthersWorkRefresher:
-    refresher = OthersWorkRefresher(window)
-    watcher.othersChanged.connect(refresher.refresh)
-    watcher.lost.connect(refresher.connection_lost)
-    watcher.restored.connect(refresher.connection_restored)
-    return refresher

@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.calendar.controller import CalendarController
         from careapp.ui.calls.controller import CallLogger
         from careapp.ui.care.controller import CareController
-        from careapp.ui.changes import ChangeWatcher, connect_refresher
+        from careapp.ui.changes import ChangeWatcher
         from careapp.ui.connection.controller import ConnectionController
         from careapp.ui.customers.bulk_edit import BulkEditController
         from careapp.ui.customers.controller import CustomerController
@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.customers.privacy_actions import CustomerPrivacy
         from careapp.ui.feedback import FeedbackPanel
         from careapp.ui.importing.controller import ImportController
+        from careapp.ui.others_work import connect_refresher
         from careapp.ui.reports.controller import ReportController
         from careapp.ui.shop.controller import ShopController
         from careapp.ui.staff import StaffPicker
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
         )
         # Other seats' changes show up without a restart (polled on the database thread).
         self.changes = ChangeWatcher(runner, self)
-        self.others_work = connect_refresher(self.changes, self)
+        self.others_work = connect_refresher(self.changes, self, self)
         # This seat's database (this computer only / a shared server); the app sets where it is kept.
         self.connection = ConnectionController(self, runner, self.message_bar)
         was_current = self.pages.currentIndex()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from careapp.context import Services
+from careapp.context import Services, calendar_service
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import (
     Channel,
@@ -18,7 +18,7 @@ from careapp.domain.customer import (
     PhoneNumber,
 )
 from careapp.domain.tickets import Outcome
-from careapp.services.calendar.service import CalendarService, calendar_service
+from careapp.services.calendar.service import CalendarService
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput
 

@@ -12,9 +12,8 @@ from privacy_people import EMAIL, LAST, NAME, OWNER, PHONE_E164, PHONE_RAW, Peop
 from sqlalchemy import Integer, String, Text, select
 
 from careapp.cli import main
-from careapp.context import Services
+from careapp.context import Services, calendar_service
 from careapp.db.models import Base, CustomerRecord, ErasureAuditRecord, TouchRecord
-from careapp.services.calendar.service import calendar_service
 from careapp.services.customers.service import CustomerNotFound
 from careapp.services.privacy.service import InvalidErasure
 from careapp.services.shop.staff import Actor, PermissionDenied, Role

@@ -13,9 +13,8 @@ from privacy_people import NAME, OWNER, People, make_people
 from sqlalchemy import func, select
 
 from careapp.cli import main
-from careapp.context import Services
+from careapp.context import Services, calendar_service
 from careapp.db.models import CalDavStateRecord
-from careapp.services.calendar.service import calendar_service
 from careapp.services.calendar.sync import CalDavSync
 from careapp.services.shop.secrets import SecretStore
 

@@ -79,7 +79,7 @@ def test_the_export_holds_every_row_of_every_customer_table(services: Services, 
 
 
 def test_calendar_items_of_the_customer_are_in_the_export(services: Services, people: People) -> None:
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
 
     calendar_service(services).items()
     document = services.guard.privacy.export_customer(people.zoe)

@@ -30,17 +30,9 @@ from calendar_servers import PASSWORD, USER, Radicale, free_port
 
 from careapp import redact
 from careapp.cli import main
-from careapp.config import (
-    DATA_DIR_ENV,
-    DATABASE_URL_ENV,
-    SeatConfig,
-    SharedServer,
-    connect_url,
-    database_secrets,
-    resolve_paths,
-)
+from careapp.config import DATA_DIR_ENV, DATABASE_URL_ENV, SeatConfig, SharedServer, resolve_paths
 from careapp.logs import setup_logging
-from careapp.services.shop.connection import save_connection, try_server
+from careapp.services.shop.connection import connect_url, database_secrets, save_connection, try_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 

@@ -68,7 +68,7 @@ class MemoryKeyring:
 def run_syncs(services: Services, rounds: int) -> None:
     from dataclasses import replace
 
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
     from careapp.services.calendar.sync import CalDavSync
     from careapp.services.shop.secrets import SecretStore
 

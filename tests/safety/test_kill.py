@@ -299,7 +299,7 @@ def sync_template(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -
 def point_at_calendar(data_dir: Path, radicale: Radicale, name: str) -> str:
     import caldav
 
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
 
     client = caldav.DAVClient(url=radicale.base, username=USER, password=PASSWORD, timeout=10)
     client.principal().make_calendar(name=name, cal_id=name)
@@ -346,7 +346,7 @@ def check_sync(data_dir: Path, radicale: Radicale, name: str, killed: Killed) ->
         connection.close()
     # Whatever the kill interrupted, the next sync brings the calendar exactly in line: every live item
     # once on the server, nothing left over, and the sync state matching it.
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
     from careapp.services.calendar.sync import CalDavSync
     from careapp.services.shop.secrets import SecretStore
 

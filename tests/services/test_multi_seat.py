@@ -343,8 +343,8 @@ def test_two_seats_saving_one_article_one_wins(seats: tuple[Services, Services])
 def test_two_seats_building_the_calendar_at_once_both_succeed_with_each_item_once(
     seats: tuple[Services, Services],
 ) -> None:
+    from careapp.context import calendar_service
     from careapp.domain.customer import PartialDate
-    from careapp.services.calendar.service import calendar_service
 
     ann_seat, bob_seat = seats
     for index in range(20):

@@ -19,13 +19,17 @@ from careapp.config import (
     SeatConfig,
     SeatConfigError,
     SharedServer,
-    connect_url,
-    database_secrets,
     load_seat_config,
     resolve_paths,
     save_seat_config,
 )
-from careapp.services.shop.connection import save_connection, stored_password, try_server
+from careapp.services.shop.connection import (
+    connect_url,
+    database_secrets,
+    save_connection,
+    stored_password,
+    try_server,
+)
 from careapp.services.shop.secrets import SecretUnavailable
 from tests.calendar.calendar_servers import secret_service
 

@@ -10,7 +10,7 @@ from keyring.errors import NoKeyringError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from careapp.services.calendar.service import calendar_service
+from careapp.context import calendar_service
 from careapp.services.shop.secrets import SERVICE, SecretStore, account
 from careapp.ui.calendar.jobs import CalendarJobs
 from careapp.ui.calendar.settings_dialog import CalendarDialog

@@ -129,8 +129,8 @@ def shop_with_birthdays(services: Services) -> Services:
     """Two customers with birthdays; the calendar holds birthdays only."""
     from dataclasses import replace
 
+    from careapp.context import calendar_service
     from careapp.domain.customer import CustomerDraft, PartialDate
-    from careapp.services.calendar.service import calendar_service
 
     for first, day in (("Ann", 5), ("Bob", 6)):
         draft = CustomerDraft(first_name=first, last_name="Lee", birthday=PartialDate(12, day))

@@ -15,7 +15,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy.engine import make_url
 
 from careapp.app import Startup
-from careapp.config import SeatConfig, SharedServer, database_secrets, load_seat_config, resolve_paths
+from careapp.config import SeatConfig, SharedServer, load_seat_config, resolve_paths
+from careapp.services.shop.connection import database_secrets
 from careapp.ui.connection.controller import ConnectionController, FailureChoice
 from careapp.ui.connection.dialog import ConnectionDialog, ConnectionJobs
 from careapp.ui.runner import SyncRunner, ThreadedRunner

@@ -186,7 +186,7 @@ def check_touches(services: Any) -> None:
 
 
 def check_calendar(services: Any) -> None:
-    from careapp.services.calendar.service import calendar_service
+    from careapp.context import calendar_service
 
     settings = calendar_service(services).calendar_settings()
     assert (settings.days, settings.alarm_minutes, settings.caldav_url) == (

@@ -62,7 +62,6 @@ from careapp.services.customers.exporter import write_atomically
 from careapp.services.shop.settings import SettingsService
 
 if TYPE_CHECKING:
-    from careapp.context import Services
     from careapp.services.care.queue import CareQueueService
     from careapp.services.care.touches import TouchService
     from careapp.services.tickets.service import TicketService
@@ -314,18 +313,6 @@ class CalendarService:
                 )
             )
         return found
-
-
-def calendar_service(services: Services) -> CalendarService:
-    """The calendar service over the app's services (built where it is needed, not at start-up)."""
-    return CalendarService(
-        services.db,
-        services.clock,
-        services.settings,
-        services.touches,
-        services.care_queue,
-        services.tickets,
-    )
 
 
 def _feb29(settings: SettingsService) -> Feb29Rule:

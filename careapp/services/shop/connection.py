@@ -10,10 +10,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from careapp.config import SeatConfig, SharedServer, database_secrets, save_seat_config
+from careapp.config import (
+    DATABASE_SECRET_PURPOSE,
+    DATABASE_SECRET_SERVICE,
+    Paths,
+    SeatConfig,
+    SharedServer,
+    save_seat_config,
+)
 from careapp.services.shop.secrets import SecretStore
 
 CONNECT_TIMEOUT = 8  # seconds: a server that does not answer by then is "unreachable"
+
+
+def database_secrets(backend: object | None = None, timeout: float = 10.0) -> SecretStore:
+    """The keyring entry of the shared server's password (service "careapp database")."""
+    return SecretStore(backend, timeout, service=DATABASE_SECRET_SERVICE, purpose=DATABASE_SECRET_PURPOSE)
+
+
+def connect_url(paths: Paths, secrets: SecretStore | None = None) -> str:
+    """The URL to connect with: the shared server's gets its password from the keyring, now.
+
+    Blocks for the keyring (never call it on the UI thread); raises SecretUnavailable with a sentence.
+    """
+    server = paths.server
+    if server is None:
+        return paths.database_url
+    store = secrets or database_secrets()
+    return server.url(store.get(server.address, server.user))
+
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from careapp.services.calendar.service import CalendarSettings, calendar_service
+from careapp.context import calendar_service
+from careapp.services.calendar.service import CalendarSettings
 from careapp.services.calendar.sync import CalDavSync, SyncFailed, SyncResult
 from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
 
