@@ -145,3 +145,34 @@ def matches_text(matching: int, total: int, locale: QLocale | None = None) -> st
     return translate("formatting", "{matching} of {total} match").format(
         matching=format_count(matching, locale), total=format_count(total, locale)
     )
+
+
+def sentence(error: BaseException) -> str:
+    """An exception's message as a sentence to show (capital first, full stop last)."""
+    text = str(error).strip() or type(error).__name__
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def short_time(value: dt.datetime, locale: QLocale | None = None) -> str:
+    """A stored (naive UTC) moment in local time, short: "23/11/2026 09:30" in en_GB."""
+    return (locale or QLocale()).toString(local_qdatetime(value), QLocale.FormatType.ShortFormat)
+
+
+def local_qdatetime(value: dt.datetime) -> QDateTime:
+    local = to_local(value)
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second))
+
+
+def utc_from_local(value: QDateTime) -> dt.datetime:
+    """A local date and time picked in a field, as naive UTC for storage."""
+    date, time = value.date(), value.time()
+    local = dt.datetime(date.year(), date.month(), date.day(), time.hour(), time.minute(), time.second())
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def duration_text(seconds: int) -> str:
+    """ "04:07" for four minutes seven seconds; hours when it gets that long ("1:02:03")."""
+    minutes, seconds = divmod(max(seconds, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"

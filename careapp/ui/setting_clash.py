@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
-from careapp.ui.tickets.texts import short_time
+from careapp.ui.formatting import short_time
 
 if TYPE_CHECKING:
     from careapp.services.shop.settings import Versioned

@@ -18,8 +18,8 @@ from careapp.ui.calls.controller import CallLogger, logged_text
 from careapp.ui.calls.dialog import FIND_STEP, FORM_STEP, SAVED_STEP, LogCallDialog
 from careapp.ui.calls.find_model import CustomerMatchModel, guess_walk_in
 from careapp.ui.calls.form import title_from
+from careapp.ui.formatting import local_qdatetime
 from careapp.ui.runner import SyncRunner
-from careapp.ui.tickets.texts import local_qdatetime
 from tests.ui.tab_walk import accessible_name, controls, describe, tab_through
 
 if TYPE_CHECKING:

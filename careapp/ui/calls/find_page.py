@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from careapp.domain.customer import CustomerRow
 from careapp.ui.calls.find_model import CustomerMatchModel, guess_walk_in
+from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

@@ -34,16 +34,9 @@ from careapp.clock import to_local
 from careapp.domain.customer import CustomerRow
 from careapp.domain.tickets import ACTIVE_STATES, ContactChannel, Direction, Outcome, Priority
 from careapp.ui.calls.find_model import row_text
-from careapp.ui.tickets.fields import DateTimeField
-from careapp.ui.tickets.texts import (
-    channel_text,
-    duration_text,
-    local_qdatetime,
-    priority_name,
-    state_name,
-    ticket_label,
-    utc_from_local,
-)
+from careapp.ui.fields import DateTimeField
+from careapp.ui.formatting import duration_text, local_qdatetime, utc_from_local
+from careapp.ui.tickets.texts import channel_text, priority_name, state_name, ticket_label
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

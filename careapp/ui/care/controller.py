@@ -22,9 +22,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from careapp.ui.care.queue_page import CareQueuePage
+from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
 from careapp.ui.scheduler import CareScheduler, local_now
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.tray import CareTray, quit_application
 from careapp.ui.widgets import Prompts
 

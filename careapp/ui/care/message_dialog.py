@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
 from careapp.domain.customer import Channel
 from careapp.domain.templates import PLACEHOLDERS, MessageTemplate, mailto_url, sms_url, tel_url
 from careapp.ui.care.texts import kind_title
-from careapp.ui.formatting import channel_name
+from careapp.ui.formatting import channel_name, sentence
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

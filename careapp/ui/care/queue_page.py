@@ -39,10 +39,9 @@ from careapp.ui.care.dialogs import SkipDialog, SnoozeDialog
 from careapp.ui.care.queue_model import CareQueueModel
 from careapp.ui.care.snapshot import database_mark, read_snapshot, snapshot_path, write_snapshot
 from careapp.ui.care.texts import SECTION_KEYS, entry_summary, kind_title, translate, weekday_date
-from careapp.ui.formatting import format_count
+from careapp.ui.formatting import format_count, sentence
 from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

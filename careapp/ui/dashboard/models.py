@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 
 from careapp.ui.care.texts import kind_title
 from careapp.ui.formatting import channel_name, format_count, format_date, format_stored_date, stage_name
-from careapp.ui.tickets.table import Column, RowsModel
+from careapp.ui.table import Column, RowsModel
 
 if TYPE_CHECKING:
     from careapp.domain.touches import TouchKind

@@ -36,10 +36,10 @@ from careapp.ui.dashboard.models import (
     ReferrersModel,
     percent_text,
 )
-from careapp.ui.formatting import format_count
+from careapp.ui.formatting import format_count, sentence
 from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import make_table, sentence
+from careapp.ui.table import make_table
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.ui.feedback.model import FeedbackListModel
+from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

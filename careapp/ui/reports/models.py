@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 
 from careapp.domain.durations import format_duration
-from careapp.ui.tickets.table import Column, RowsModel
+from careapp.ui.table import Column, RowsModel
 
 if TYPE_CHECKING:
     from careapp.domain.fcr import BacklogBucket, FcrRow, Rate

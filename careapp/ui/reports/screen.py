@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.clock import to_local
-from careapp.ui.formatting import format_date
+from careapp.ui.fields import DateField
+from careapp.ui.formatting import format_date, sentence
 from careapp.ui.reports.chart import TrendChart
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
 from careapp.ui.reports.settings_panel import WindowsPanel
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import make_table, sentence
-from careapp.ui.tickets.fields import DateField
+from careapp.ui.table import make_table
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
 
 from careapp.domain.fcr import FcrSettings
 from careapp.domain.tickets import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
+from careapp.ui.formatting import sentence, short_time
 from careapp.ui.runner import Runner
 from careapp.ui.setting_clash import describe_clash, stored_copy
-from careapp.ui.tickets.dialog import sentence
-from careapp.ui.tickets.texts import short_time
 from careapp.ui.widgets import ErrorLabel, mark_invalid
 
 if TYPE_CHECKING:

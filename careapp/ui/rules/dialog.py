@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 from careapp.domain.customer import Channel
 from careapp.domain.templates import MessageTemplate
 from careapp.domain.touches import TouchKind
+from careapp.ui.formatting import sentence
 from careapp.ui.rules.library import LibraryPage
 from careapp.ui.rules.rules_form import RulesForm
 from careapp.ui.rules.templates_page import TemplatesPage
 from careapp.ui.runner import Runner
 from careapp.ui.setting_clash import describe_clash, stored_copy
 from careapp.ui.theme import message_background
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import ErrorLabel, Prompts
 
 if TYPE_CHECKING:

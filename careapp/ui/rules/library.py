@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.ui.formatting import format_count, format_date
+from careapp.ui.formatting import format_count, format_date, sentence
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import make_table, sentence
-from careapp.ui.tickets.table import Column, RowsModel
+from careapp.ui.table import Column, RowsModel, make_table
 from careapp.ui.widgets import ErrorLabel, Prompts
 
 if TYPE_CHECKING:

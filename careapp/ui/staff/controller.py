@@ -10,10 +10,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
 from careapp.ui.staff.bootstrap import bootstrap_question, create_staff_from_names
 from careapp.ui.staff.picker import StaffPicker
-from careapp.ui.tickets.dialog import sentence
 from careapp.ui.widgets import MessageBar
 
 if TYPE_CHECKING:

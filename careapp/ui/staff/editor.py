@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.change_panel import ChangePanel, ChangeSpec
+from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
 from careapp.ui.staff.model import StaffListModel, role_name
-from careapp.ui.tickets.change_panel import ChangePanel, ChangeSpec
-from careapp.ui.tickets.dialog import make_table, sentence
+from careapp.ui.table import make_table
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

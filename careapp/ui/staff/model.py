@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject
 
-from careapp.ui.tickets.table import Column, RowsModel
-from careapp.ui.tickets.texts import short_time
+from careapp.ui.formatting import short_time
+from careapp.ui.table import Column, RowsModel
 
 if TYPE_CHECKING:
     from careapp.services.shop.staff import StaffMember

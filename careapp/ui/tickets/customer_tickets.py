@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.dialog import TicketDialog, make_table, sentence
+from careapp.ui.table import make_table
+from careapp.ui.tickets.dialog import TicketDialog
 from careapp.ui.tickets.models import TicketListModel
 
 if TYPE_CHECKING:

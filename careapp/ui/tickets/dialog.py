@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -22,21 +21,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from careapp.domain.tickets import Exclusion, NotResolvableReason, Priority, TicketState
+from careapp.ui.change_panel import ChangePanel, ChangeSpec
+from careapp.ui.formatting import sentence, short_time
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.change_panel import ChangePanel, ChangeSpec
+from careapp.ui.table import make_table
 from careapp.ui.tickets.models import AuditModel, ContactsModel
 from careapp.ui.tickets.page import TicketPage, allowed_actions, load_ticket_page
 from careapp.ui.tickets.texts import (
     exclusion_name,
     not_resolvable_name,
     priority_name,
-    short_time,
     state_name,
     ticket_label,
 )
@@ -48,28 +47,6 @@ if TYPE_CHECKING:
     from careapp.services.tickets.store import Ticket, TicketSummary
 
 translate = QCoreApplication.translate
-
-
-def sentence(error: BaseException) -> str:
-    """An exception's message as a sentence to show (capital first, full stop last)."""
-    text = str(error).strip() or type(error).__name__
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def make_table(name: str) -> QTableView:
-    table = QTableView()
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
 
 
 class TicketHeader(QWidget):

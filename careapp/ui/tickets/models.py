@@ -6,18 +6,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject
 
-from careapp.ui.tickets.table import Column, RowsModel
+from careapp.ui.formatting import duration_text, short_time
+from careapp.ui.table import Column, RowsModel
 from careapp.ui.tickets.texts import (
     audit_reason,
     audit_value,
     channel_text,
     direction_text,
-    duration_text,
     exclusion_name,
     field_name,
     outcome_name,
     priority_name,
-    short_time,
     state_name,
 )
 

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
+from PySide6.QtCore import QCoreApplication
 
-from careapp.clock import to_local
 from careapp.domain.tickets import (
     Exclusion,
     NotResolvableReason,
@@ -21,6 +20,7 @@ from careapp.domain.tickets import (
     Priority,
     TicketState,
 )
+from careapp.ui.formatting import short_time
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
 translate = QCoreApplication.translate
@@ -158,30 +158,6 @@ def audit_reason(reason: str) -> str:
             outcome=outcome_name(outcome).lower()
         )
     return reason
-
-
-def short_time(value: dt.datetime, locale: QLocale | None = None) -> str:
-    """A stored (naive UTC) moment in local time, short: "23/11/2026 09:30" in en_GB."""
-    return (locale or QLocale()).toString(local_qdatetime(value), QLocale.FormatType.ShortFormat)
-
-
-def local_qdatetime(value: dt.datetime) -> QDateTime:
-    local = to_local(value)
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second))
-
-
-def utc_from_local(value: QDateTime) -> dt.datetime:
-    """A local date and time picked in a field, as naive UTC for storage."""
-    date, time = value.date(), value.time()
-    local = dt.datetime(date.year(), date.month(), date.day(), time.hour(), time.minute(), time.second())
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def duration_text(seconds: int) -> str:
-    """ "04:07" for four minutes seven seconds; hours when it gets that long ("1:02:03")."""
-    minutes, seconds = divmod(max(seconds, 0), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
 
 
 def ticket_label(ticket_id: int, title: str, category: str) -> str:
