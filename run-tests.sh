@@ -17,6 +17,8 @@ echo "== ruff"
 "$VENV/bin/ruff" check .
 echo "== mypy"
 "$VENV/bin/mypy" careapp
+echo "== import-linter (the layers: ARCHITECTURE.md)"
+"$VENV/bin/lint-imports"
 echo "== pytest"
 "$VENV/bin/python" -m pytest "$@"
 # CI (or CAREAPP_BUNDLE=1) also builds the PyInstaller bundle and starts it offscreen.

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from careapp.ui.theme import error_colour, invalid_style, message_background
 
 if TYPE_CHECKING:
-    from careapp.ui.customers.stale import ConflictChoice
+    from careapp.ui.customers.public import ConflictChoice
 
 PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
@@ -176,6 +176,6 @@ class Prompts:
 
     def resolve_conflict(self, message: str, rows: list[tuple[str, str, str]]) -> ConflictChoice:
         """Someone else saved first: overwrite, keep editing, or discard what was typed."""
-        from careapp.ui.customers.stale import ask_about_conflict
+        from careapp.ui.customers.public import ask_about_conflict
 
         return ask_about_conflict(message, rows, self._owner())

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.texts import outcome_name
+from careapp.ui.tickets.public import outcome_name
 from careapp.ui.widgets import Prompts
 
 if TYPE_CHECKING:

@@ -30,11 +30,10 @@ from careapp.domain.customer import CustomerRow
 from careapp.domain.tickets import ACTIVE_STATES
 from careapp.ui.calls.find_page import FindCustomerPage
 from careapp.ui.calls.form import CallForm, CallLogged, log_call
-from careapp.ui.customers.controller import load_customer_file
-from careapp.ui.customers.detail import CustomerDetail, CustomerFile
+from careapp.ui.customers.public import CustomerDetail, CustomerFile, load_customer_file
 from careapp.ui.formatting import sentence, short_time
 from careapp.ui.runner import Runner
-from careapp.ui.tickets.texts import ticket_label
+from careapp.ui.tickets.public import ticket_label
 from careapp.ui.widgets import Prompts
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from careapp.domain.tickets import ACTIVE_STATES, ContactChannel, Direction, Out
 from careapp.ui.calls.find_model import row_text
 from careapp.ui.fields import DateTimeField
 from careapp.ui.formatting import duration_text, local_qdatetime, utc_from_local
-from careapp.ui.tickets.texts import channel_text, priority_name, state_name, ticket_label
+from careapp.ui.tickets.public import channel_text, priority_name, state_name, ticket_label
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:

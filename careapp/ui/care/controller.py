@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
     from careapp.ui.care.message_dialog import UrlOpener
-    from careapp.ui.dashboard.page import DashboardPage
-    from careapp.ui.rules.dialog import RulesDialog
+    from careapp.ui.dashboard.public import DashboardPage
+    from careapp.ui.rules.public import RulesDialog
 
 
 class CareController(QObject):
@@ -121,7 +121,7 @@ class CareController(QObject):
         """The overview page. Its charts (QtCharts) take a while to load, so it is built when first
         needed (the window asks right after its first paint) rather than before the window shows."""
         if self._dashboard is None:
-            from careapp.ui.dashboard.page import DashboardPage
+            from careapp.ui.dashboard.public import DashboardPage
 
             page = DashboardPage(self._runner)
             page.openCustomerRequested.connect(self.openCustomerRequested)
@@ -153,7 +153,7 @@ class CareController(QObject):
         if self._services is None:
             return None
         if self.rules_dialog is None:
-            from careapp.ui.rules.dialog import RulesDialog
+            from careapp.ui.rules.public import RulesDialog
 
             dialog = RulesDialog(self._services, self._runner, self._actor(), self._prompts, self._window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -18,7 +18,7 @@ from careapp.domain.customer import Customer
 from careapp.ui.customers.detail import CustomerDetail, CustomerFile
 from careapp.ui.customers.list_panel import CustomerListPanel
 from careapp.ui.runner import Runner
-from careapp.ui.staff.picker import make_actor
+from careapp.ui.staff.public import make_actor
 from careapp.ui.widgets import MessageBar, Prompts
 
 if TYPE_CHECKING:

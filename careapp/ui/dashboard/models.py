@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject
 
-from careapp.ui.care.texts import kind_title
+from careapp.ui.care.public import kind_title
 from careapp.ui.formatting import channel_name, format_count, format_date, format_stored_date, stage_name
 from careapp.ui.table import Column, RowsModel
 

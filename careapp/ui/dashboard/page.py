@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.ui.care.texts import weekday_date
+from careapp.ui.care.public import weekday_date
 from careapp.ui.dashboard.charts import LadderChart, OptOutChart
 from careapp.ui.dashboard.models import (
     DoneByKindModel,

@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 from careapp.domain.customer import Channel
 from careapp.domain.templates import MessageTemplate, MessageValues, render, unknown_placeholders
 from careapp.domain.touches import TouchKind
-from careapp.ui.care.message_dialog import placeholder_help
-from careapp.ui.care.texts import kind_title
+from careapp.ui.care.public import kind_title, placeholder_help
 from careapp.ui.formatting import channel_name
 from careapp.ui.widgets import ErrorLabel
 
