@@ -135,7 +135,7 @@ def test_a_selection_longer_than_one_query_takes_is_changed_and_undone_whole(
 ) -> None:
     # The whole list of 100,000 can be selected; PostgreSQL takes at most 65,535 parameters in one
     # statement, so the ids go in parts (here of 3, over 11 customers picked out of order).
-    from careapp.services.customers.service import bulk as customer_bulk
+    from careapp.services.customers import bulk as customer_bulk
 
     monkeypatch.setattr(customer_bulk, "IDS_PER_QUERY", 3)
     ids = [make(customers, f"Cu{n:02d}", ["tea"], LoyaltyStage.CUSTOMER) for n in range(11)]

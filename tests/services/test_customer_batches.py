@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from careapp.context import Services
+from careapp.services.customers import batches as customer_batches
 from careapp.services.customers.batches import customers_in_batches
 from careapp.services.customers.exporter import ExportService
-from careapp.services.customers.service import batches as customer_batches
 from careapp.services.demo.customers import DemoSpec, fill_demo
 
 
