@@ -71,8 +71,12 @@ class CareQueueModel(QAbstractItemModel):
     """Sections and their touches; columns: customer, touch, channel, due, context.
 
     A big queue comes a page at a time: each section holds its first entries and knows its full
-    size (the title's count). When a view scrolls to a section's end, ``fetchMore`` emits
-    ``moreWanted(section key, entries held)``; whoever loads them calls :meth:`append`.
+    size (the title's count). Only a section the user reached the end of gets more: the page calls
+    :meth:`want_more` when the last row of a section comes into view, and only then does
+    ``canFetchMore`` say yes, once, so ``fetchMore`` emits ``moreWanted(section key, entries held)``;
+    whoever loads them calls :meth:`append`. (Qt's tree view calls ``fetchMore`` on every expanded
+    section each time rows arrive; a model that always answered yes would load the whole queue,
+    125,000 entries at 100,000 customers, with nobody looking.)
     """
 
     COLUMNS = ("customer", "touch", "channel", "due", "context")
@@ -84,6 +88,8 @@ class CareQueueModel(QAbstractItemModel):
         self._sections: list[list[QueueEntry]] = [[] for _ in SECTION_KEYS]
         self._totals: list[int] = [0 for _ in SECTION_KEYS]
         self._asked: set[int] = set()  # sections whose next page was asked for and not yet added
+        self._wanted: set[int] = set()  # sections whose end the user reached: one more page each
+        self.fetches = 0  # pages asked for since the last set_queue, for the tests and the log
         self._headers = {
             "customer": self.tr("Customer"),
             "touch": self.tr("Why"),
@@ -148,12 +154,25 @@ class CareQueueModel(QAbstractItemModel):
         if not parent.isValid() or parent.internalId() != _SECTION_ID:
             return False
         row = parent.row()
-        return row not in self._asked and len(self._sections[row]) < self._totals[row]
+        return row in self._wanted and row not in self._asked and self.has_more(row)
 
     def fetchMore(self, parent: Index) -> None:
         if self.canFetchMore(parent):
-            self._asked.add(parent.row())
-            self.moreWanted.emit(SECTION_KEYS[parent.row()], len(self._sections[parent.row()]))
+            row = parent.row()
+            self._wanted.discard(row)
+            self._asked.add(row)
+            self.fetches += 1
+            self.moreWanted.emit(SECTION_KEYS[row], len(self._sections[row]))
+
+    def has_more(self, row: int) -> bool:
+        """Whether section ``row`` holds fewer entries than it has."""
+        return len(self._sections[row]) < self._totals[row]
+
+    def want_more(self, row: int) -> None:
+        """The user reached the end of section ``row``: fetch its next page (if it has one)."""
+        if self.has_more(row) and row not in self._asked:
+            self._wanted.add(row)
+            self.fetchMore(self.index(row, 0))
 
     def append(self, key: str, offset: int, entries: list[QueueEntry]) -> None:
         """Add a section's next entries (read from ``offset``); ignored when the section moved on."""
@@ -270,6 +289,8 @@ class CareQueueModel(QAbstractItemModel):
         counts = queue.counts()
         self._totals = [counts[key] for key in SECTION_KEYS]
         self._asked.clear()
+        self._wanted.clear()
+        self.fetches = 0
         if any(not _same_order(old, new) for old, new in zip(self._sections, new_sections, strict=True)):
             self.beginResetModel()
             self._sections = new_sections

@@ -182,6 +182,7 @@ class CareQueuePage(QWidget):
         tree.activated.connect(self._activated)
         self.model.rowsInserted.connect(self._rows_inserted)
         self.model.modelReset.connect(self._layout_sections)
+        tree.verticalScrollBar().valueChanged.connect(lambda _value: self.want_more_in_view())
         return tree
 
     def _button(self, text: str, slot: Callable[[], object]) -> QPushButton:
@@ -349,6 +350,19 @@ class CareQueuePage(QWidget):
         if parent.isValid():
             self.tree.expand(parent)
 
+    def want_more_in_view(self) -> None:
+        """Fetch the next page of each open section whose last row the user can see (scrolled or
+        moved to it): the only way the queue grows beyond its first page per section."""
+        viewport = self.tree.viewport().rect()
+        for row in range(len(SECTION_KEYS)):
+            section = self.model.index(row, 0)
+            count = self.model.rowCount(section)
+            if not count or not self.model.has_more(row) or not self.tree.isExpanded(section):
+                continue
+            last = self.tree.visualRect(self.model.index(count - 1, 0, section))
+            if last.isValid() and last.intersects(viewport):
+                self.model.want_more(row)
+
     def _select(self, index: QModelIndex) -> None:
         if not index.isValid():
             return
@@ -381,6 +395,9 @@ class CareQueuePage(QWidget):
         return self.model.entry(self.tree.currentIndex())
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        parent = current.parent()
+        if parent.isValid() and current.row() == self.model.rowCount(parent) - 1:
+            self.model.want_more(parent.row())  # moved to a section's last row: its next page
         self._update_actions()
         self.details.show_entry(self.model.entry(current), self.model.today)
         self._load_history()
