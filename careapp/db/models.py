@@ -89,6 +89,8 @@ class CustomerRecord(Base):
         Index("ix_customer_birthday", "birthday_month", "birthday_day"),
         # Whom a customer referred (the care queue's thank-yous, read per customer).
         Index("ix_customer_referred_by_id", "referred_by_id"),
+        # Ids are never handed out twice: calendar UIDs are keyed by them (migration 0009).
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -125,6 +127,8 @@ class DateRecord(Base):
     month: Mapped[int] = mapped_column(Integer)
     day: Mapped[int] = mapped_column(Integer)
     year: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)  # calendar UIDs are keyed by ids (migration 0009)
 
 
 class TagRecord(Base):
@@ -204,6 +208,7 @@ class ContactRecord(Base):
         Index("ix_contact_ticket_at", "ticket_id", "at"),
         # The care queue's due callbacks: a range on callback_at (NULLs, most contacts, sort first).
         Index("ix_contact_callback", "callback_at", "callback_done_at"),
+        {"sqlite_autoincrement": True},  # calendar UIDs are keyed by ids (migration 0009)
     )
 
 
@@ -546,6 +551,9 @@ class CalDavStateRecord(Base):
     pushed_hash: Mapped[str] = mapped_column(String(64))
     pushed_sequence: Mapped[int] = mapped_column(Integer, default=0)
     pushed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # "<sequence>|<content hash>|<object format>" of what was pushed: a sync compares it with the
+    # item's without building the object ("": pushed before migration 0009; compared once the slow way).
+    pushed_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 # --- seeing other seats' work (migration 0006) ----------------------------------------------------

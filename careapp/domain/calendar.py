@@ -14,8 +14,13 @@ What careapp publishes, and why:
   event never changes by itself.
 * 29 February: with the shop's rule "feb28" the event is ``FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1``
   (the last day of February: 29 Feb in leap years, 28 Feb otherwise). With "mar1" it is
-  ``FREQ=YEARLY;BYYEARDAY=60``: the 60th day of the year is 29 February in a leap year and 1 March
-  in any other year (2100 included). One event, one UID, no RDATE lists that run out.
+  ``FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1`` starting on a 1 March, plus, for every leap year from its
+  start to 2096, ``RDATE`` 29 February with ``EXDATE`` 1 March. Outlook's import spec (MS-OXCICAL
+  2.1.3.2.2.5) maps yearly rules only as BYMONTH with BYMONTHDAY, and reads an RDATE paired with an
+  EXDATE as a moved instance (2.1.3.1.1.20.18); an earlier ``BYYEARDAY=60`` was skipped by Outlook
+  and mishandled by older sabre/vobject (Nextcloud). The list is fixed, not rolled by the clock, so
+  the event never changes by itself; 2096 is the last leap year before 2100, which is not one (its
+  1 March is right under the rule). One event, one UID per person.
 * The UID is a uuid4 made once per item by the service and stored; it carries no host name and no
   customer data. ``SEQUENCE`` is the service's (raised only when the date, time, recurrence or status
   changes). ``DTSTAMP`` is when the object was written, ``LAST-MODIFIED`` when the item last changed.
@@ -24,9 +29,12 @@ What careapp publishes, and why:
   no METHOD (RFC 4791 forbids it in a calendar collection).
 * An optional VALARM (``ACTION:DISPLAY`` with a DESCRIPTION) is best effort: many clients ignore
   alarms in subscribed feeds, and some ignore them over CalDAV too.
-* Privacy: titles hold the customer's first name and last initial only ("Birthday: Ann E."); the
-  age, notes, phone numbers and email addresses go in the DESCRIPTION, and phones, emails and notes
-  only when the shop opted in per field (the service decides; this module writes what it is given).
+* Privacy: titles hold the customer's first name and last initial only ("Birthday: Ann E."), and a
+  customer with no name is "customer #1234" (their number), never an email address or a phone
+  number (see :func:`short_name`). Phones, emails and notes go in the DESCRIPTION only when the shop
+  opted in per field (the service decides; this module writes what it is given).
+* A recurring event's DESCRIPTION holds what is true in every year ("Born 1996."), never an age,
+  which would be wrong the year after and make CalDAV rewrite every birthday once a year.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from enum import StrEnum
 from icalendar import Alarm, Calendar, Event, vDuration, vRecur
 
 from careapp.domain.customer import PartialDate
-from careapp.domain.recurrence import Feb29Rule, occurrence_in_year
+from careapp.domain.recurrence import Feb29Rule, is_leap_year, occurrence_in_year
 
 PRODID = "-//careapp//careapp calendar//EN"
 ANCHOR_YEAR = 2000  # the first year of a yearly date whose year is unknown (a leap year)
@@ -153,32 +161,76 @@ class CalendarItem:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def short_name(first_name: str, last_name: str, fallback: str = "") -> str:
-    """Make "Ann E.": the first name and the last name's initial; enough to recognise, little to leak."""
-    first = first_name.strip()
-    last = last_name.strip()
+def short_name(first_name: str, last_name: str, customer_id: int, other: str = "") -> str:
+    """What a calendar title calls a customer: "Ann E." (a first name and an initial), or
+    "customer #1234" when careapp knows no name.
+
+    ``other`` is the company or the list's display name, used only when it is a name: an email
+    address, a phone number or careapp's "(no name)" placeholder never reaches a title.
+    """
+    first = _name_part(first_name)
+    last = _name_part(last_name)
     if first and last:
-        return f"{first} {last[0].upper()}."
-    if first or last:
-        return first or f"{last[0].upper()}."
-    words = fallback.split()
-    if not words:
-        return "customer"
-    return words[0] if len(words) == 1 else f"{words[0]} {words[-1][0].upper()}."
+        return f"{first} {_initial(last)}"
+    if first:
+        return first
+    if last:
+        return f"{_initial(last)} (customer #{customer_id})"
+    words = _name_part(other).split()
+    if words:
+        return words[0] if len(words) == 1 else f"{words[0]} {_initial(words[-1])}"
+    return f"customer #{customer_id}"
+
+
+def _name_part(text: str) -> str:
+    """``text`` when it can be a name; "" for an email address, a phone number or a placeholder."""
+    text = " ".join(text.split())
+    if not text or "@" in text or text.startswith("("):
+        return ""
+    if sum(c.isdigit() for c in text) >= 3:  # a phone number, a customer number, a postcode
+        return ""
+    return text
+
+
+def _initial(name: str) -> str:
+    letter = next((c for c in name if c.isalpha()), name[0])
+    return f"{letter.upper()}."
+
+
+LAST_LISTED_LEAP_YEAR = 2096  # the "1 March" rule lists leap years up to here (2100 is not one)
+
+
+def _moves_leap_day(date: PartialDate, feb29: Feb29Rule) -> bool:
+    return (date.month, date.day) == (2, 29) and feb29 is Feb29Rule.MAR1
 
 
 def first_occurrence(date: PartialDate, feb29: Feb29Rule) -> dt.date:
-    """DTSTART of a yearly event: the first anniversary (see the module docstring)."""
+    """DTSTART of a yearly event: the first anniversary (see the module docstring).
+
+    Under the "1 March" rule it is that year's 1 March (a leap year's 29 February is an RDATE), so
+    DTSTART always matches the RRULE, as Outlook and older sabre/vobject need.
+    """
     year = date.year + 1 if date.year is not None else ANCHOR_YEAR
+    if _moves_leap_day(date, feb29):
+        return dt.date(year, 3, 1)
     return occurrence_in_year(date, year, feb29)
 
 
 def yearly_rule(date: PartialDate, feb29: Feb29Rule) -> vRecur:
     if (date.month, date.day) == (2, 29):
         if feb29 is Feb29Rule.MAR1:
-            return vRecur({"FREQ": "YEARLY", "BYYEARDAY": [60]})
+            return vRecur({"FREQ": "YEARLY", "BYMONTH": [3], "BYMONTHDAY": [1]})
         return vRecur({"FREQ": "YEARLY", "BYMONTH": [2], "BYMONTHDAY": [-1]})
     return vRecur({"FREQ": "YEARLY"})
+
+
+def leap_day_moves(date: PartialDate, feb29: Feb29Rule) -> list[dt.date]:
+    """The leap years' 29 February (RDATE), each replacing that year's 1 March (EXDATE), from the
+    event's first year to :data:`LAST_LISTED_LEAP_YEAR`; empty unless the "1 March" rule applies."""
+    if not _moves_leap_day(date, feb29):
+        return []
+    start = first_occurrence(date, feb29).year
+    return [dt.date(y, 2, 29) for y in range(start, LAST_LISTED_LEAP_YEAR + 1) if is_leap_year(y)]
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -208,6 +260,10 @@ def build_event(item: CalendarItem, stamp: dt.datetime) -> Event:
         event.add("transp", "TRANSPARENT")
         if entry.yearly is not None:
             event.add("rrule", yearly_rule(entry.yearly, entry.feb29))
+            moves = leap_day_moves(entry.yearly, entry.feb29)
+            if moves:
+                event.add("rdate", moves)
+                event.add("exdate", [day + dt.timedelta(days=1) for day in moves])
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     event.add("class", "PRIVATE")
     if entry.alarm_minutes is not None:
@@ -261,7 +317,9 @@ def build_object(item: CalendarItem, stamp: dt.datetime) -> bytes:
 
 
 # Properties that say what an event is; DTSTAMP (and anything a server adds) is left out.
-_FINGERPRINT_PROPS = ("UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "RRULE", "SEQUENCE", "STATUS")
+_FINGERPRINT_PROPS = (
+    "UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "RRULE", "RDATE", "EXDATE", "SEQUENCE", "STATUS",
+)  # fmt: skip
 
 
 def fingerprint(ical: bytes | str) -> str:

@@ -15,7 +15,13 @@ from collections.abc import Iterable
 
 from icalendar import vDuration
 
-from careapp.domain.calendar import CalendarItem, build_feed, first_occurrence, yearly_rule
+from careapp.domain.calendar import (
+    CalendarItem,
+    build_feed,
+    first_occurrence,
+    leap_day_moves,
+    yearly_rule,
+)
 from careapp.domain.customer import PartialDate
 from careapp.domain.recurrence import Feb29Rule
 
@@ -105,6 +111,10 @@ def event_lines(item: CalendarItem, stamp: str) -> list[str]:
     lines += [f"DTSTAMP:{stamp}", f"UID:{escape_text(item.uid)}", f"SEQUENCE:{item.sequence}"]
     if entry.at is None and entry.day is None and entry.yearly is not None:
         lines.append(f"RRULE:{_yearly_rule(entry.yearly, entry.feb29)}")
+        moves = leap_day_moves(entry.yearly, entry.feb29)
+        if moves:
+            lines.append("RDATE;VALUE=DATE:" + ",".join(_day(day) for day in moves))
+            lines.append("EXDATE;VALUE=DATE:" + ",".join(_day(day + dt.timedelta(days=1)) for day in moves))
     lines += ["CLASS:PRIVATE", f"CREATED:{_stamp(item.created)}"]
     if entry.description:
         lines.append(f"DESCRIPTION:{escape_text(entry.description)}")

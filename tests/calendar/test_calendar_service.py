@@ -36,7 +36,7 @@ def client_view(feed: bytes, start: dt.date, end: dt.date) -> dict[str, list[dt.
         value = event["DTSTART"].dt
         day = value.date() if isinstance(value, dt.datetime) else value
         shown.setdefault(str(event["SUMMARY"]), []).append(day)
-    return shown
+    return {summary: sorted(days) for summary, days in shown.items()}  # expansion order is the library's
 
 
 def test_uids_are_made_once_and_sequence_rises_only_with_the_schedule(shop: Shop) -> None:

@@ -62,9 +62,24 @@ def one_year(feed: bytes, year: int) -> list[dt.date]:
     [
         (
             Feb29Rule.FEB28,
-            {2027: dt.date(2027, 2, 28), 2028: dt.date(2028, 2, 29), 2100: dt.date(2100, 2, 28)},
+            {
+                2027: dt.date(2027, 2, 28),
+                2028: dt.date(2028, 2, 29),
+                2029: dt.date(2029, 2, 28),
+                2096: dt.date(2096, 2, 29),
+                2100: dt.date(2100, 2, 28),
+            },
         ),
-        (Feb29Rule.MAR1, {2027: dt.date(2027, 3, 1), 2028: dt.date(2028, 2, 29), 2100: dt.date(2100, 3, 1)}),
+        (
+            Feb29Rule.MAR1,
+            {
+                2027: dt.date(2027, 3, 1),
+                2028: dt.date(2028, 2, 29),
+                2029: dt.date(2029, 3, 1),
+                2096: dt.date(2096, 2, 29),
+                2100: dt.date(2100, 3, 1),
+            },
+        ),
     ],
 )
 def test_29_february_falls_on_the_shops_day_in_every_kind_of_year(
@@ -85,7 +100,18 @@ def test_one_recurring_event_per_birthday_with_the_rrule_text() -> None:
     mar1 = build_feed([birthday(PartialDate(2, 29, 1996), Feb29Rule.MAR1)], "Shop", NOW).decode()
     rrule = next(line for line in feb28.splitlines() if line.startswith("RRULE:"))
     assert sorted(rrule.removeprefix("RRULE:").split(";")) == ["BYMONTH=2", "BYMONTHDAY=-1", "FREQ=YEARLY"]
-    assert "RRULE:FREQ=YEARLY;BYYEARDAY=60" in mar1
+    # What Outlook reads (MS-OXCICAL 2.1.3.2.2.5: yearly = BYMONTH with BYMONTHDAY; an RDATE paired
+    # with an EXDATE is a moved instance), not BYYEARDAY.
+    assert "BYYEARDAY" not in mar1
+    mar1_rule = next(line for line in mar1.splitlines() if line.startswith("RRULE:"))
+    assert sorted(mar1_rule.removeprefix("RRULE:").split(";")) == ["BYMONTH=3", "BYMONTHDAY=1", "FREQ=YEARLY"]
+    event = Calendar.from_ical(mar1.encode()).walk("VEVENT")[0]
+    assert event["DTSTART"].dt == dt.date(1997, 3, 1)  # DTSTART matches the rule
+    rdates = [d.dt for d in event["RDATE"].dts]
+    exdates = [d.dt for d in event["EXDATE"].dts]
+    assert rdates[0] == dt.date(2000, 2, 29) and rdates[-1] == dt.date(2096, 2, 29)
+    assert exdates == [d + dt.timedelta(days=1) for d in rdates]  # each 29 Feb replaces its 1 March
+    assert "RDATE" not in feb28 and "EXDATE" not in feb28
     assert feb28.count("BEGIN:VEVENT") == mar1.count("BEGIN:VEVENT") == 1
 
 
@@ -201,8 +227,31 @@ def test_fingerprint_ignores_dtstamp_but_sees_edits() -> None:
     assert fingerprint(edited) != fingerprint(first)
 
 
-def test_short_names() -> None:
-    assert short_name("Ann", "Edwards") == "Ann E."
-    assert short_name("", "edwards") == "E."
-    assert short_name("", "", "Acme Ltd") == "Acme L."
-    assert short_name("", "", "") == "customer"
+# Every shape of name the importers (CSV with mapping, vCard, the form) can leave in a customer.
+NAME_SHAPES = [
+    # (first, last, company, expected title name)
+    ("Ann", "Edwards", "", "Ann E."),
+    ("ann", "edwards", "", "ann E."),
+    ("Mary Ann", "van der Berg", "", "Mary Ann V."),
+    ("Ann", "", "", "Ann"),
+    ("", "Edwards", "", "E. (customer #1234)"),
+    ("", "", "Acme Ltd", "Acme L."),
+    ("", "", "Acme", "Acme"),
+    ("", "", "", "customer #1234"),  # known only by an email or a phone (the list shows those)
+    ("", "", "only@example.com", "customer #1234"),  # a CSV "Company" column holding an email
+    ("only@example.com", "", "", "customer #1234"),  # a "Name" column holding an email
+    ("+44 20 7946 0958", "", "", "customer #1234"),  # a "Name" column holding a phone
+    ("", "", "(no name)", "customer #1234"),  # careapp's own placeholder
+    ("  Ann  ", "  ", "", "Ann"),
+    ("Zoë", "Ørsted", "", "Zoë Ø."),
+    ("", "", "  ", "customer #1234"),
+]
+
+
+@pytest.mark.parametrize(("first", "last", "company", "expected"), NAME_SHAPES)
+def test_titles_carry_a_first_name_and_initial_or_the_customer_number(
+    first: str, last: str, company: str, expected: str
+) -> None:
+    name = short_name(first, last, 1234, company)
+    assert name == expected
+    assert "@" not in name and "(no" not in name

@@ -194,4 +194,43 @@ def check_calendar(services: Any) -> None:
         30,
         "https://cal.example/shop/care/",
     )
-    calendar_service(services).items()
+    calendar = calendar_service(services)
+    calendar.items()
+    # The UID made before the upgrade is the one the item keeps (calendars already hold it).
+    ann = next(i for i in calendar.stored_items() if i.entry.source == "birthday:1")
+    assert ann.uid == "c36f6d11-bdfa-4ce4-b126-2d6de855dc32"
+
+
+@pytest.mark.parametrize("revision", [r for r in FIXTURE_REVISIONS if "0005" <= r < "0009"])
+def test_ids_named_by_calendar_items_are_never_handed_out_again_after_the_upgrade(
+    revision: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Customer 7 was deleted before the upgrade (its calendar item remains) and customer 3, the
+    newest, is deleted after it: neither id comes back, so no new person takes over their UIDs."""
+    from careapp.context import build_services, calendar_service
+    from careapp.domain.customer import CustomerDraft
+
+    monkeypatch.delenv("CAREAPP_DATABASE_URL", raising=False)
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o700)
+    database = folder / "careapp.db"
+    shutil.copy(FIXTURES / f"schema-{revision}.db", database)
+    connection = sqlite3.connect(database)
+    with connection:
+        connection.execute(
+            "INSERT INTO calendar_item (uid, source, kind, entry_json, sequence, content_hash, "
+            "schedule_hash, created_at, last_modified, cancelled) SELECT 'gone-7', 'birthday:7', kind, "
+            "replace(entry_json, 'birthday:1', 'birthday:7'), 1, content_hash, schedule_hash, created_at, "
+            "last_modified, 1 FROM calendar_item WHERE source = 'birthday:1'"
+        )
+    connection.close()
+    services = build_services(resolve_paths(str(folder)), clock=lambda: NOW)
+    try:
+        services.customers.delete(3)  # the newest: SQLite without AUTOINCREMENT would hand out 3 again
+        new = services.customers.create(CustomerDraft(first_name="Dee", birthday=PartialDate(5, 3)), "test")
+        assert new.id == 8
+        calendar = calendar_service(services)
+        uids = {i.entry.source: i.uid for i in calendar.items()}
+        assert uids["birthday:8"] not in {"gone-7", "c36f6d11-bdfa-4ce4-b126-2d6de855dc32"}
+    finally:
+        services.close()

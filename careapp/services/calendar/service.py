@@ -11,6 +11,9 @@ open callbacks), turns them into :class:`~careapp.domain.calendar.CalendarEntry`
   removed, a customer deleted) is marked cancelled, SEQUENCE raised; it leaves files, feeds and the
   CalDAV calendar.
 
+Files and feeds (:meth:`CalendarService.file_items`) read the same table but change nothing in it
+beyond storing the UID of a source seen for the first time: an export never changes what is synced.
+
 Only the kinds asked for are synced; items of other kinds are left as they are. One-off items (queue
 and callbacks) are synced up to the end of the window asked for (``start + days``; earlier ones that
 are still open stay); a stored item beyond that end is neither returned nor cancelled, so a short
@@ -29,7 +32,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,7 +56,7 @@ from careapp.domain.calendar import (
     short_name,
 )
 from careapp.domain.customer import DateKind, ImportantDate, InvalidDate, PartialDate
-from careapp.domain.recurrence import Feb29Rule, long_date, next_occurrence, years_on
+from careapp.domain.recurrence import Feb29Rule
 from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.exporting.ics_export import feed_bytes
 from careapp.redact import mask_url_passwords
@@ -183,13 +186,10 @@ class CalendarService:
     ) -> list[CalendarItem]:
         """Sync ``calendar_item`` with the sources and return the live items of ``kinds`` in the window.
 
-        Defaults come from the calendar settings and today. Yearly items are always included.
+        Defaults come from the calendar settings and today. Yearly items are always included. This is
+        what CalDAV sync pushes; files use :meth:`file_items`, which changes nothing stored.
         """
-        settings = self.calendar_settings()
-        chosen = tuple(kinds) if kinds is not None else settings.item_kinds()
-        first = start or self.today()
-        last = first + dt.timedelta(days=settings.days if days is None else days)
-        entries = self._entries(chosen, settings, first, last)
+        chosen, entries, last = self._window(kinds, start, days)
         now = self._clock().replace(tzinfo=None)
         with self._db.session() as session:
             write_lock(session)  # two seats syncing at once must not both add the same source
@@ -198,6 +198,33 @@ class CalendarService:
             # the window), so they are built from the entries in hand, not read back and parsed again.
             items = [_live_item(record, entry) for record, entry in live]
         return [i for i in items if _by(i.entry, last)]
+
+    def file_items(
+        self, kinds: Iterable[ItemKind] | None = None, start: dt.date | None = None, days: int | None = None
+    ) -> list[CalendarItem]:
+        """The items of an .ics file or feed, without touching what CalDAV sync works from.
+
+        An export may cover any window (``--from 2027-06-05``): an item it does not see is not gone, and
+        an item that changed has not been synced. So stored items are read, never cancelled, bumped or
+        rewritten: a changed item is written with the SEQUENCE and LAST-MODIFIED it will get when it is
+        synced. Only a source seen for the first time is stored, so that its UID is made once and the
+        next file (or sync) uses the same one.
+        """
+        _, entries, last = self._window(kinds, start, days)
+        now = self._clock().replace(tzinfo=None)
+        with self._db.session() as session:
+            write_lock(session)
+            items = _file_view(session, entries, now)
+        return [i for i in items if _by(i.entry, last)]
+
+    def _window(
+        self, kinds: Iterable[ItemKind] | None, start: dt.date | None, days: int | None
+    ) -> tuple[tuple[ItemKind, ...], list[CalendarEntry], dt.date]:
+        settings = self.calendar_settings()
+        chosen = tuple(kinds) if kinds is not None else settings.item_kinds()
+        first = start or self.today()
+        last = first + dt.timedelta(days=settings.days if days is None else days)
+        return chosen, self._entries(chosen, settings, first, last), last
 
     def stored_items(self) -> list[CalendarItem]:
         """Every stored item, cancelled ones included (for CalDAV: those are deleted there)."""
@@ -208,7 +235,7 @@ class CalendarService:
     def feed_text(
         self, kinds: Iterable[ItemKind] | None = None, start: dt.date | None = None, days: int | None = None
     ) -> bytes:
-        items = self.items(kinds, start, days)
+        items = self.file_items(kinds, start, days)
         return feed_bytes(items, self.calendar_name(), _aware(self._clock()))
 
     def export_ics(
@@ -218,8 +245,9 @@ class CalendarService:
         start: dt.date | None = None,
         days: int | None = None,
     ) -> int:
-        """Write an .ics file (atomically); the number of events written."""
-        items = self.items(kinds, start, days)
+        """Write an .ics file (atomically); the number of events written. Changes nothing CalDAV sync
+        works from (see :meth:`file_items`)."""
+        items = self.file_items(kinds, start, days)
         text = feed_bytes(items, self.calendar_name(), _aware(self._clock()))
         write_atomically(path, text.decode("utf-8"))
         return len(items)
@@ -246,9 +274,9 @@ class CalendarService:
             people = _people(session)
             entries: list[CalendarEntry] = []
             if ItemKind.BIRTHDAYS in kinds:
-                entries += _birthdays(session, people, settings, feb29, first)
+                entries += _birthdays(session, people, settings, feb29)
             if ItemKind.DATES in kinds:
-                entries += _dates(session, people, settings, feb29, first)
+                entries += _dates(session, people, settings, feb29)
         if ItemKind.QUEUE in kinds:
             entries += self._queue(kinds, people, settings, first, last)
         if ItemKind.CALLBACKS in kinds:
@@ -273,7 +301,7 @@ class CalendarService:
             if entry.kind in skip or entry.status == "carried_over" or entry.day > last:
                 continue
             person = people.get(entry.customer_id)
-            name = person.name if person else short_name("", "", entry.customer_name)
+            name = person.name if person else short_name("", "", entry.customer_id)
             lines = _contact_lines(person, settings)
             if settings.include_notes and entry.description:
                 lines.insert(0, entry.description)
@@ -296,7 +324,7 @@ class CalendarService:
         found = []
         for callback in self._tickets.open_callbacks(until):
             person = people.get(callback.customer_id)
-            name = person.name if person else short_name("", "", callback.customer_name)
+            name = person.name if person else short_name("", "", callback.customer_id)
             lines = []
             if settings.include_phone and callback.customer_phone:
                 lines.append(f"Phone: {callback.customer_phone}")
@@ -343,13 +371,16 @@ def _people(session: Session) -> dict[int, _Person]:
             CustomerRecord.id,
             CustomerRecord.first_name,
             CustomerRecord.last_name,
-            CustomerRecord.display_name,
+            CustomerRecord.company,
             CustomerRecord.notes,
         )
     )
-    for customer_id, first, last, display, notes in rows:
+    for customer_id, first, last, company, notes in rows:
         people[customer_id] = _Person(
-            short_name(first, last, display), phones.get(customer_id, ""), emails.get(customer_id, ""), notes
+            short_name(first, last, customer_id, company),
+            phones.get(customer_id, ""),
+            emails.get(customer_id, ""),
+            notes,
         )
     return people
 
@@ -365,16 +396,10 @@ def _contact_lines(person: _Person | None, settings: CalendarSettings) -> list[s
     return lines
 
 
-def _age_line(date: PartialDate, feb29: Feb29Rule, first: dt.date, noun: str) -> str:
-    if date.year is None:
-        return "Year not known."
-    occurrence = next_occurrence(date, first, feb29)
-    years = years_on(date, occurrence)
-    return (
-        f"{noun} {years} on {long_date(occurrence)} (born {date.year})."
-        if noun == "Turns"
-        else (f"{years} years on {long_date(occurrence)} (since {date.year}).")
-    )
+def _since_line(date: PartialDate, noun: str) -> str:
+    """What is true in every year of a recurring event: "Born 1996." / "Since 2010." (no age: an age
+    is one year's, and writing it would rewrite every event once a year)."""
+    return f"{noun} {date.year}." if date.year is not None else ""
 
 
 def _birthdays(
@@ -382,7 +407,6 @@ def _birthdays(
     people: dict[int, _Person],
     settings: CalendarSettings,
     feb29: Feb29Rule,
-    first: dt.date,
 ) -> list[CalendarEntry]:
     rows = session.execute(
         select(
@@ -401,7 +425,7 @@ def _birthdays(
         except InvalidDate:
             continue
         person = people[customer_id]
-        lines = [_age_line(date, feb29, first, "Turns"), *_contact_lines(person, settings)]
+        lines = [_since_line(date, "Born") or "Birthday.", *_contact_lines(person, settings)]
         if settings.include_notes and person.notes:
             lines.append(person.notes)
         found.append(
@@ -444,7 +468,6 @@ def _dates(
     people: dict[int, _Person],
     settings: CalendarSettings,
     feb29: Feb29Rule,
-    first: dt.date,
 ) -> list[CalendarEntry]:
     found = []
     for record in session.scalars(select(DateRecord).order_by(DateRecord.id)):
@@ -454,7 +477,8 @@ def _dates(
         except (InvalidDate, ValueError):
             continue
         person = people[record.customer_id]
-        lines = [_age_line(date, feb29, first, "Years"), *_contact_lines(person, settings)]
+        lines = [line for line in [_since_line(date, "Since")] if line]
+        lines += _contact_lines(person, settings)
         found.append(
             _yearly_entry(
                 f"date:{record.id}",
@@ -555,6 +579,39 @@ def _sync(
         session.execute(insert(CalendarItemRecord), rows)
     live.sort(key=lambda pair: pair[0].source)
     return live
+
+
+_IN_LIST = 10_000
+
+
+def _file_view(session: Session, entries: list[CalendarEntry], now: dt.datetime) -> list[CalendarItem]:
+    """The items ``entries`` make, as :func:`_sync` would leave them, with only new sources stored."""
+    sources = [e.source for e in entries]
+    existing: dict[str, CalendarItemRecord] = {}
+    for chunk in range(0, len(sources), _IN_LIST):  # PostgreSQL takes 65,535 parameters at most
+        wanted = CalendarItemRecord.source.in_(sources[chunk : chunk + _IN_LIST])
+        existing.update((r.source, r) for r in session.scalars(select(CalendarItemRecord).where(wanted)))
+    items: list[CalendarItem] = []
+    added: list[CalendarItemRecord] = []
+    for entry in entries:
+        record = existing.get(entry.source)
+        if record is None:
+            record = _new_record(entry, now)
+            added.append(record)
+            existing[entry.source] = record
+            items.append(_live_item(record, entry))
+            continue
+        item = _live_item(record, entry)
+        if record.cancelled or entry.schedule_hash() != record.schedule_hash:
+            item = replace(item, sequence=record.sequence + 1)
+        if record.cancelled or entry.content_hash() != record.content_hash:
+            item = replace(item, last_modified=now.replace(tzinfo=dt.UTC))
+        items.append(item)
+    if added:
+        rows = [{name: getattr(r, name) for name in _NEW_ITEM_COLUMNS} for r in added]
+        session.execute(insert(CalendarItemRecord), rows)
+    items.sort(key=lambda i: i.entry.source)
+    return items
 
 
 _NEW_ITEM_COLUMNS = (
