@@ -3,43 +3,84 @@
 Definitions (R = ``reopen_window_days``, N = ``repeat_window_days``, both 1..30, default 7). Only
 what was known at ``as_of`` counts: contacts, state changes and tickets dated after it are ignored, so
 a report for a past ``as_of`` can be reproduced. The owner's corrections (category, exclusion,
-repeat mark, not-resolvable mark) are current values and apply retroactively.
+repeat mark, not-resolvable mark) are current values and apply retroactively: they are the one way a
+decided ticket changes, on purpose, and each is kept in the audit trail with who made it and why.
+
+The words of each definition below are :data:`DEFINITIONS`, which the report screen, the text report
+and the exports show; a test checks that every one of them stands here word for word.
 
 - **First resolution**: the first change of the ticket into ``resolved``. Later resolutions (after a
   reopen) do not move it. A ticket closed without ever being resolved has none and is in no cohort.
 - **Cohort** of a period: tickets whose first resolution falls in ``[period_start, period_end)``.
-- **Eligible**: in the cohort and not excluded (spam, merged away, no action). Excluded tickets are
-  counted per row so a report can show them, and are in no rate.
-- **One-touch**: eligible, and at most one of its contacts is outbound.
-- **Gross FCR**: eligible, and no inbound contact after its first contact (the first contact itself
-  may be in or out; a ticket with no contact at all passes vacuously). Contacts merged in from a
-  duplicate count.
-- **Net FCR**: gross FCR counted over the *net base*: eligible tickets not marked "not resolvable at
-  first contact". A marked ticket leaves numerator and denominator alike.
-- **Reopened within window**: a reopen (resolved/closed -> active) at a time t with
-  ``first_resolution <= t <= first_resolution + R days``. The boundary is inclusive and exact to the
-  second: R days later at the same clock time is within, one second more is not.
-- **Repeat within window**: another ticket of the same customer, not excluded, opened at a time t with
-  ``first_resolution <= t <= first_resolution + N days`` that is either in the same category (see
-  :func:`careapp.domain.tickets.category_key`) or marked ``repeat_of`` this ticket. Tickets opened
-  before the first resolution are not repeats (they are duplicates, to be merged).
-- **Provisional**: eligible and ``as_of < first_resolution + max(R, N) days``: a window is still open.
-  Events at exactly ``as_of`` are known, so at ``as_of`` equal to the window end the ticket is decided.
-- **Strict FCR**: gross FCR, not reopened within window and no repeat within window. For a
-  provisional ticket it is not yet decided (None), even if it has already failed: counting early
-  failures while the successes wait would bias the rate down.
+
+Tickets: tickets first resolved in the period (the cohort), as known at the report time.
+
+Excluded: left out of every figure: spam, merged into another ticket, or no action needed.
+
+Shop-initiated: the first contact was the shop reaching out (outbound, with no inbound contact before
+or at the same time); counted separately and left out of every FCR figure unless the shop's setting
+puts them back.
+
+- **Eligible**: in the cohort, not excluded, and not a shop-initiated ticket left out by the setting.
+- **Up to the first resolution** means contacts dated at or before it. What happens after the first
+  resolution is judged only by the two windows: an inbound contact that reopens the ticket within R
+  is a reopen; one that does not reopen it (a thank-you, a question answered without reopening) counts
+  against nothing; and anything after the windows is a new matter (a new ticket, possibly a repeat of
+  this one within N).
+
+One-touch: at most one outbound contact up to the first resolution; over the eligible tickets.
+
+Gross: no inbound contact after the first one, up to the first resolution (a callback from the shop
+may solve it); over the eligible tickets.
+
+Net: gross FCR over the eligible tickets not marked 'not resolvable at first contact' (a repair, a
+visit, parts or a supplier were needed); a marked ticket leaves the count and the base alike.
+
+Reopen: reopened within R days of the first resolution (the end included, to the second); over the
+decided tickets.
+
+Repeat: another ticket of the same customer opened within N days after the first resolution, in the
+same category or marked a repeat of it; over the decided tickets. Tickets opened before the first
+resolution are duplicates to merge, not repeats.
+
+Still open: the reopen or repeat window (the longer of R and N) has not passed yet (provisional),
+so strict FCR is not decided yet.
+
+Strict: gross, not reopened within R days and no repeat within N days; over the decided tickets (the
+eligible tickets whose windows have passed). Once decided, a ticket's figures never change.
+
+By staff: grouped by who took the first contact (or opened the ticket if it has none). FCR belongs to
+the shop's way of working, not to one person: the help-desk industry warns against making it a
+target for an individual, because people then avoid hard calls, close tickets early or log repeat
+contacts as new tickets.
+
+Resolution: time from opening to the first resolution, median and 90th percentile, over the eligible
+tickets not solved in the first contact (those whose first contact ended with "resolved now" took no
+time worth measuring).
+
+First response: median time from opening to the first reply (an outbound or live contact), over the
+eligible tickets whose first contact came by email or message; a phone call, walk-in or visit is
+answered as it happens, so it tells nothing.
+
+- **Decided** means eligible and ``as_of >= first_resolution + max(R, N) days``. Events at exactly
+  ``as_of`` are known, so at ``as_of`` equal to the window end the ticket is decided. For a provisional
+  ticket strict FCR is None even if it has already failed: counting early failures while the
+  successes wait would bias the rate down. A decided ticket's classification is the same at every
+  later ``as_of``: gross, net and one-touch look only up to the first resolution, the reopen and
+  repeat windows end at the decision, and first response counts replies up to the first resolution.
 
 Rates are :class:`Rate` (numerator, denominator, value as a Fraction, None when the denominator is
 0). One-touch and gross are over the eligible tickets, net over the net base, strict, reopen and
-repeat over the *decided* tickets (eligible and not provisional); provisional tickets are counted
-separately.
+repeat over the *decided* tickets; provisional tickets are counted separately.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -47,9 +88,11 @@ from typing import Literal, TypeVar
 
 from careapp.domain.tickets import (
     ACTIVE_STATES,
+    ContactChannel,
     ContactEvent,
     Direction,
     Exclusion,
+    Outcome,
     StateChange,
     TicketHistory,
     category_key,
@@ -61,13 +104,46 @@ GroupBy = Literal["month", "staff", "category"]
 DEFAULT_BACKLOG_BUCKETS: tuple[int, ...] = (1, 3, 7, 14, 30)
 _Event = TypeVar("_Event", ContactEvent, StateChange)
 
+DEFINITION_NAMES = (
+    "Tickets",
+    "Excluded",
+    "Shop-initiated",
+    "One-touch",
+    "Gross",
+    "Net",
+    "Reopen",
+    "Repeat",
+    "Still open",
+    "Strict",
+    "By staff",
+    "Resolution",
+    "First response",
+)
+
+
+def _definitions_from(doc: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The paragraphs of ``doc`` that start with "<name>: ", joined into one line each."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc)]
+    found = []
+    for name in names:
+        text = next(p for p in paragraphs if p.startswith(f"{name}: "))
+        found.append((name, text[len(name) + 2 :]))
+    return tuple(found)
+
+
+# Read from the docstring at import: careapp is never run with -OO (which would drop docstrings).
+DEFINITIONS: tuple[tuple[str, str], ...] = _definitions_from(__doc__ or "", DEFINITION_NAMES)
+"""(name, meaning) of every figure, taken from this module's docstring: one wording for the code's
+documentation, the screen, the text report and the exports."""
+
 
 @dataclass(frozen=True)
 class FcrSettings:
-    """The shop's FCR windows, in whole days from 1 to 30."""
+    """The shop's FCR windows, in whole days from 1 to 30, and whether shop-initiated tickets count."""
 
     reopen_window_days: int = 7
     repeat_window_days: int = 7
+    include_shop_initiated: bool = False
 
     def __post_init__(self) -> None:
         validate_window_days("The reopen window", self.reopen_window_days)
@@ -112,9 +188,10 @@ class FcrResult:
 
     ``staff`` is who handled the first contact (or who opened the ticket if it has none): the person
     the first-contact figures belong to. For a ticket that is not eligible every FCR flag is False and
-    ``strict`` is None; ``exclusion`` and ``first_resolved_at`` say why. The two durations are facts
-    about any ticket: from opening to the first response (the first outbound contact or live contact:
-    phone, walk-in, visit) and to the first resolution.
+    ``strict`` is None; ``exclusion``, ``set_aside`` (a shop-initiated ticket the setting leaves out)
+    and ``first_resolved_at`` say why. ``time_to_first_response`` is None unless the first contact
+    came by email or message; ``time_to_resolution`` is from opening to the first resolution, and
+    ``solved_in_first_contact`` says whether that resolution came in the first contact itself.
     """
 
     ticket_id: int
@@ -134,6 +211,9 @@ class FcrResult:
     repeat_ticket_ids: tuple[int, ...]
     time_to_first_response: dt.timedelta | None
     time_to_resolution: dt.timedelta | None
+    shop_initiated: bool = False
+    set_aside: bool = False
+    solved_in_first_contact: bool = False
 
     @property
     def resolved(self) -> bool:
@@ -141,7 +221,7 @@ class FcrResult:
 
     @property
     def eligible(self) -> bool:
-        return self.resolved and self.exclusion is None
+        return self.resolved and self.exclusion is None and not self.set_aside
 
     @property
     def decided(self) -> bool:
@@ -186,21 +266,24 @@ def _classify(
     (a year's report classifies tens of thousands of tickets: each is worked out once)."""
     contacts = _until(ticket.contacts, as_of)
     staff = contacts[0].staff if contacts else ticket.opened_by
-    response = _time_to_first_response(ticket, contacts)
-    to_resolution = None if resolved_at is None else resolved_at - ticket.opened_at
-    if resolved_at is None or ticket.exclusion is not None:
+    shop_initiated = _shop_initiated(contacts)
+    set_aside = shop_initiated and not settings.include_shop_initiated
+    if resolved_at is None or ticket.exclusion is not None or set_aside:
         # Not eligible: no FCR flags.
         return FcrResult(
             ticket_id=ticket.id, customer_id=ticket.customer_id, category=ticket.category, staff=staff,
             exclusion=ticket.exclusion, first_resolved_at=resolved_at, windows_end=None, one_touch=False,
             gross=False, net_eligible=False, strict=None, provisional=False, reopened_within_window=False,
-            repeat_within_window=False, repeat_ticket_ids=(), time_to_first_response=response,
-            time_to_resolution=to_resolution,
+            repeat_within_window=False, repeat_ticket_ids=(), time_to_first_response=None,
+            time_to_resolution=None if resolved_at is None else resolved_at - ticket.opened_at,
+            shop_initiated=shop_initiated,
+            set_aside=set_aside and resolved_at is not None and ticket.exclusion is None,
         )  # fmt: skip
+    # After the first resolution only the windows judge the ticket: later contacts count for nothing.
+    before = tuple(c for c in contacts if c.at <= resolved_at)
     windows_end = resolved_at + settings.longest_window
     provisional = as_of < windows_end
-    one_touch = sum(1 for c in contacts if c.direction is Direction.OUT) <= 1
-    gross = not any(c.direction is Direction.IN for c in contacts[1:])
+    gross = not any(c.direction is Direction.IN for c in before[1:])
     reopen_end = resolved_at + settings.reopen_window
     reopened = any(change.is_reopen and resolved_at <= change.at <= reopen_end for change in changes)
     repeats = _repeat_ids(ticket, resolved_at, all_tickets_of_customer, settings, as_of)
@@ -212,7 +295,7 @@ def _classify(
         exclusion=None,
         first_resolved_at=resolved_at,
         windows_end=windows_end,
-        one_touch=one_touch,
+        one_touch=sum(1 for c in before if c.direction is Direction.OUT) <= 1,
         gross=gross,
         net_eligible=ticket.not_resolvable_reason is None,
         strict=None if provisional else (gross and not reopened and not repeats),
@@ -220,9 +303,19 @@ def _classify(
         reopened_within_window=reopened,
         repeat_within_window=bool(repeats),
         repeat_ticket_ids=repeats,
-        time_to_first_response=response,
-        time_to_resolution=to_resolution,
+        time_to_first_response=_time_to_first_response(ticket, before),
+        time_to_resolution=resolved_at - ticket.opened_at,
+        shop_initiated=shop_initiated,
+        solved_in_first_contact=bool(before) and before[0].outcome is Outcome.RESOLVED_NOW,
     )
+
+
+def _shop_initiated(contacts: Sequence[ContactEvent]) -> bool:
+    """The first contact is outbound, and no inbound contact came before it or at the same time."""
+    if not contacts or contacts[0].direction is not Direction.OUT:
+        return False
+    first_at = contacts[0].at
+    return not any(c.direction is Direction.IN and c.at <= first_at for c in contacts)
 
 
 def _repeat_ids(
@@ -248,8 +341,14 @@ def _repeat_ids(
     return tuple(sorted(found))
 
 
+NON_LIVE_CHANNELS = frozenset({ContactChannel.EMAIL, ContactChannel.MESSAGE})
+
+
 def _time_to_first_response(ticket: TicketHistory, contacts: Sequence[ContactEvent]) -> dt.timedelta | None:
-    """From opening to the first outbound or live contact of ``contacts`` (those up to ``as_of``)."""
+    """From opening to the first outbound or live contact of ``contacts`` (those up to the first
+    resolution), for a ticket whose first contact came by email or message; None otherwise."""
+    if not contacts or contacts[0].channel not in NON_LIVE_CHANNELS:
+        return None
     for contact in contacts:
         if contact.direction is Direction.OUT or contact.is_live:
             return contact.at - ticket.opened_at
@@ -264,9 +363,12 @@ class FcrRow:
     """One group of a report (a month ``YYYY-MM``, a staff member or a category), or the total.
 
     ``cohort`` counts every ticket first resolved in the period, ``excluded`` those left out (by
-    reason in ``excluded_by``), ``eligible`` the rest; ``not_resolvable`` the eligible tickets outside
-    the net base; ``provisional`` the eligible tickets whose windows are still open and ``decided``
-    the others. ``ticket_ids`` lists the cohort for drilling down.
+    reason in ``excluded_by``), ``shop_initiated`` the shop-initiated tickets not excluded (in
+    ``eligible`` only when the setting counts them), ``eligible`` the tickets the rates are over;
+    ``not_resolvable`` the eligible tickets outside the net base; ``provisional`` the eligible tickets
+    whose windows are still open and ``decided`` the others. The resolution times are over the
+    eligible tickets not solved in their first contact, the first-response median over those whose
+    first contact came by email or message. ``ticket_ids`` lists the cohort for drilling down.
     """
 
     key: str
@@ -286,6 +388,8 @@ class FcrRow:
     median_time_to_first_response: dt.timedelta | None
     median_time_to_resolution: dt.timedelta | None
     ticket_ids: tuple[int, ...]
+    shop_initiated: int = 0
+    p90_time_to_resolution: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -376,9 +480,16 @@ def _months(start: dt.datetime, end: dt.datetime) -> list[str]:
 
 def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
     # The properties ``eligible`` and ``decided``, spelled out: this runs over every ticket twice.
-    eligible = [r for r in results if r.first_resolved_at is not None and r.exclusion is None]
+    eligible = [
+        r for r in results if r.first_resolved_at is not None and r.exclusion is None and not r.set_aside
+    ]
     net_base = [r for r in eligible if r.net_eligible]
     decided = [r for r in eligible if not r.provisional]
+    later = [
+        r.time_to_resolution
+        for r in eligible
+        if r.time_to_resolution is not None and not r.solved_in_first_contact
+    ]
     excluded_by: dict[Exclusion, int] = defaultdict(int)
     for result in results:
         if result.exclusion is not None:
@@ -386,7 +497,7 @@ def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
     return FcrRow(
         key=key,
         cohort=len(results),
-        excluded=len(results) - len(eligible),
+        excluded=sum(excluded_by.values()),
         excluded_by=dict(excluded_by),
         eligible=len(eligible),
         not_resolvable=len(eligible) - len(net_base),
@@ -401,10 +512,10 @@ def _row(key: str, results: Sequence[FcrResult]) -> FcrRow:
         median_time_to_first_response=median_duration(
             [r.time_to_first_response for r in eligible if r.time_to_first_response is not None]
         ),
-        median_time_to_resolution=median_duration(
-            [r.time_to_resolution for r in eligible if r.time_to_resolution is not None]
-        ),
+        median_time_to_resolution=median_duration(later),
         ticket_ids=tuple(r.ticket_id for r in results),
+        shop_initiated=sum(1 for r in results if r.shop_initiated and r.exclusion is None),
+        p90_time_to_resolution=percentile_duration(later, 90),
     )
 
 
@@ -417,6 +528,117 @@ def median_duration(values: Sequence[dt.timedelta]) -> dt.timedelta | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile_duration(values: Sequence[dt.timedelta], percent: int) -> dt.timedelta | None:
+    """The nearest-rank percentile: the smallest value with at least ``percent`` % of the values at or
+    below it (so the 90th of ten values is the ninth). None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(len(ordered) * percent / 100))
+    return ordered[rank - 1]
+
+
+# --- the owner's sentence and the tickets behind a figure ------------------------------------------
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def period_label(first_day: dt.date, last_day: dt.date, today: dt.date | None = None) -> str:
+    """ "November" for one whole month of ``today``'s year, "November 2025" for another year's, else
+    "1 November 2025 to 15 January 2026"."""
+    next_day = last_day + dt.timedelta(days=1)
+    if (
+        first_day.day == 1
+        and next_day.day == 1
+        and (first_day.year, first_day.month)
+        == (
+            last_day.year,
+            last_day.month,
+        )
+    ):
+        name = _MONTH_NAMES[first_day.month - 1]
+        return name if today is not None and today.year == first_day.year else f"{name} {first_day.year}"
+    return f"{_day_text(first_day)} to {_day_text(last_day)}"
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def headline(row: FcrRow, settings: FcrSettings, label: str) -> str:
+    """The one sentence an owner reads first, from gross FCR over the eligible tickets of ``row``:
+    "November: 84 of 90 problems were solved without the customer having to come back (93 %); 28 are
+    still within their 7-day window." """
+    if row.eligible == 0:
+        return f"{label}: no problem was solved in this period yet."
+    problems = "problem was" if row.eligible == 1 else "problems were"
+    percent = round(100 * row.gross.numerator / row.eligible)
+    text = (
+        f"{label}: {row.gross.numerator} of {row.eligible} {problems} solved without the customer having "
+        f"to come back ({percent} %)"
+    )
+    days = max(settings.reopen_window_days, settings.repeat_window_days)
+    if row.provisional:
+        verb = "is" if row.provisional == 1 else "are"
+        text += f"; {row.provisional} {verb} still within their {days}-day window"
+    return text + "."
+
+
+FIGURES: tuple[str, ...] = (
+    "cohort", "excluded", "shop_initiated", "provisional", "one_touch", "gross", "net", "strict",
+    "reopen", "repeat", "first_response", "resolution",
+)  # fmt: skip
+"""The figures of a row a person can ask "which tickets?" about (see :func:`tickets_behind`)."""
+
+
+@dataclass(frozen=True)
+class BehindFigure:
+    """One ticket behind a figure: ``counts`` is True when it is in the figure's count, False when it
+    is only in the base (the "of" part of a rate), None for a plain count."""
+
+    result: FcrResult
+    counts: bool | None
+
+
+def tickets_behind(report: FcrReport, row: FcrRow, figure: str) -> tuple[BehindFigure, ...]:
+    """The tickets behind one figure of ``row``: for a rate its base, each saying whether it counts;
+    for a count or a time the tickets it is made of. The ticket order is the report's (by id)."""
+    if figure not in FIGURES:
+        raise ValueError(f"No figure called {figure!r}; the figures are: {', '.join(FIGURES)}.")
+    by_id = {r.ticket_id: r for r in report.results}
+    results = [by_id[i] for i in row.ticket_ids if i in by_id]
+    base, counts = _figure_rule(figure)
+    return tuple(BehindFigure(r, counts(r)) for r in results if base(r))
+
+
+def _figure_rule(
+    figure: str,
+) -> tuple[Callable[[FcrResult], bool], Callable[[FcrResult], bool | None]]:
+    def plain(_result: FcrResult) -> bool | None:
+        return None
+
+    decided: Callable[[FcrResult], bool] = lambda r: r.decided  # noqa: E731
+    eligible: Callable[[FcrResult], bool] = lambda r: r.eligible  # noqa: E731
+    rules: dict[str, tuple[Callable[[FcrResult], bool], Callable[[FcrResult], bool | None]]] = {
+        "cohort": (lambda r: True, plain),
+        "excluded": (lambda r: r.exclusion is not None, plain),
+        "shop_initiated": (lambda r: r.shop_initiated and r.exclusion is None, plain),
+        "provisional": (lambda r: r.eligible and r.provisional, plain),
+        "one_touch": (eligible, lambda r: r.one_touch),
+        "gross": (eligible, lambda r: r.gross),
+        "net": (lambda r: r.eligible and r.net_eligible, lambda r: r.gross),
+        "strict": (decided, lambda r: r.strict is True),
+        "reopen": (decided, lambda r: r.reopened_within_window),
+        "repeat": (decided, lambda r: r.repeat_within_window),
+        "first_response": (lambda r: r.eligible and r.time_to_first_response is not None, plain),
+        "resolution": (lambda r: r.eligible and not r.solved_in_first_contact, plain),
+    }
+    return rules[figure]
 
 
 # --- backlog -------------------------------------------------------------------------------------

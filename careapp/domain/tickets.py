@@ -412,8 +412,8 @@ def log_contact(ticket: TicketHistory, contact: ContactEvent, *, apply_outcome: 
     closed ticket any outcome but "resolved now" is a reopen, made by staff at the contact's time. No
     outcome, or the state already matching, changes nothing. A contact logged after the fact (before
     the last state change) must be logged with ``apply_outcome=False`` when its outcome would move
-    the state. Either way the contact counts for FCR: an inbound contact after the first spoils gross
-    FCR even on a resolved ticket.
+    the state. Either way the contact counts for FCR up to the first resolution (an inbound contact
+    after the first then spoils gross FCR); after it, only a reopen within R or a repeat within N does.
     """
     _refuse_if_merged(ticket, "log a contact on it")
     if contact.at < ticket.opened_at:
