@@ -24,8 +24,10 @@ from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import StaffService
 from careapp.services.tickets.fcr_settings import FcrSettingsService
 from careapp.services.tickets.feedback import FeedbackService
+from careapp.services.tickets.inbox import InboxService
 from careapp.services.tickets.reports import ReportService
 from careapp.services.tickets.service import TicketService
+from careapp.services.value.service import ValueService
 
 if TYPE_CHECKING:
     from careapp.services.calendar.service import CalendarService
@@ -55,8 +57,16 @@ class Services:
     articles: ArticleService
     messages: MessageService
     care_overview: CareOverviewService
+    # Customer value, retention, churn and the effect of care (the Value page and ``report value``).
+    value: ValueService
     # Where this database's copies go (SQLite): the backups screen lists and restores them.
     backup_dir: Path | None = None
+
+    @property
+    def inbox(self) -> InboxService:
+        """The Tickets page's reads: open tickets and promised callbacks across customers (no state
+        of its own, so made when asked)."""
+        return InboxService(self.db, self.clock)
 
     def close(self) -> None:
         self.db.dispose()
@@ -89,6 +99,7 @@ def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> 
         articles=ArticleService(db, clock, touches.today),
         messages=MessageService(db, clock, settings, touches.zone),
         care_overview=CareOverviewService(db, clock, touches),
+        value=ValueService(db, clock, touches.today),
         backup_dir=paths.backup_dir,
     )
 

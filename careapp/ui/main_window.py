@@ -5,7 +5,7 @@ It is shown before the database is open ("Opening the database…"); ``attach_se
 it to life once the services have been built on the database thread.
 
 Keyboard: Tab goes message bar → the pages' tabs → the page (on Customers: search → list →
-timeline) → "Working as"; Ctrl+1, Ctrl+2 and Ctrl+3 switch pages; every menu and most buttons
+timeline) → "Working as"; Ctrl+1 to Ctrl+4 switch pages; every menu and most buttons
 have a mnemonic, and the common actions have shortcuts.
 """
 
@@ -101,10 +101,12 @@ class MainWindow(QMainWindow):
         self._queue_placeholder = QWidget()
         self._customers_placeholder = QWidget()
         self._overview_placeholder = QWidget()
+        self._tickets_placeholder = QWidget()
         self._overview: QWidget | None = None  # the overview page, once on its tab
         self.pages.addTab(self._queue_placeholder, self.tr("Care &queue"))
         self.pages.addTab(self._customers_placeholder, self.tr("C&ustomers"))
         self.pages.addTab(self._overview_placeholder, self.tr("O&verview"))
+        self.pages.addTab(self._tickets_placeholder, self.tr("Tic&kets"))
         central = QWidget()
         self._central_layout = QVBoxLayout(central)
         self._central_layout.setContentsMargins(6, 6, 6, 0)
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.staff import StaffPicker
         from careapp.ui.staff.controller import StaffController
         from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
+        from careapp.ui.tickets.inbox_page import InboxPage
         from careapp.ui.widgets import MessageBar, Prompts
 
         runner, settings, actor, about = self.runner, self.settings, self._actor, self.about_info
@@ -189,6 +192,7 @@ class MainWindow(QMainWindow):
         self.backups = BackupsController(self, runner, self.prompts, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
+        self.tickets_page = InboxPage(runner)
         self.customer_tickets = CustomerTickets(runner)
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
@@ -213,6 +217,7 @@ class MainWindow(QMainWindow):
         was_current = self.pages.currentIndex()
         self._fill_tab(self._queue_placeholder, self.care.queue_page)
         self._fill_tab(self._customers_placeholder, self.splitter)
+        self._fill_tab(self._tickets_placeholder, self.tickets_page)
         self.care.dashboardBuilt.connect(lambda page: self._fill_tab(self._overview_placeholder, page))
         if self._painted:
             QTimer.singleShot(0, self.care, self.care.build_dashboard)
@@ -295,6 +300,9 @@ class MainWindow(QMainWindow):
         self.overview_action = self._action(
             self.tr("Care &overview"), "Ctrl+3", lambda: self.show_page(care.dashboard)
         )
+        self.tickets_page_action = self._action(
+            self.tr("Tickets"), "Ctrl+4", lambda: self.show_page(self.tickets_page)
+        )
 
     def _make_menus_and_tool_bar(self) -> None:
         from PySide6.QtCore import Qt
@@ -363,6 +371,12 @@ class MainWindow(QMainWindow):
         tickets.countChanged.connect(self._tickets_counted)
         self.customer_feedback.countChanged.connect(self._feedback_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
+        inbox = self.tickets_page
+        inbox.openTicketRequested.connect(self.ticket_windows.open)
+        inbox.openCustomerRequested.connect(self.show_customer)
+        inbox.countChanged.connect(self._open_tickets_counted)
+        self.ticket_windows.changed.connect(lambda _ticket_id: inbox.reload())
+        self.call_logger.logged.connect(lambda _call: inbox.reload())
         self.care.openCustomerRequested.connect(self.show_customer)
         # The calendar feed and CalDAV follow changes (coalesced, on the database thread).
         customers.customersChanged.connect(self.calendar.changed)
@@ -435,6 +449,7 @@ class MainWindow(QMainWindow):
         self.call_logger.attach(services)
         self.ticket_windows.attach(services)
         self.customer_tickets.attach(services)
+        self.tickets_page.attach(services)
         self.customer_feedback.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
@@ -480,6 +495,7 @@ class MainWindow(QMainWindow):
             working = self.staff.current_actor()
             self.call_logger.set_actor(working)
             self.ticket_windows.set_actor(working)
+            self.tickets_page.set_me(working.name)
 
     def _call_logged(self, text: str, ticket_id: int | None, customer_id: int) -> None:
         """A call was saved: say so (with a way to its ticket) and show it on the customer's page."""
@@ -505,6 +521,15 @@ class MainWindow(QMainWindow):
         )
         self.detail.history.setTabText(self.tickets_tab, title)
 
+    def _open_tickets_counted(self, count: int) -> None:
+        from careapp.ui.formatting import format_count
+
+        index = self.pages.indexOf(self.tickets_page)
+        title = self.tr("Tic&kets")
+        if count:
+            title = self.tr("Tic&kets ({count})").format(count=format_count(count))
+        self.pages.setTabText(index, title)
+
     def _feedback_counted(self, count: int) -> None:
         from careapp.ui.formatting import format_count
 
@@ -521,6 +546,8 @@ class MainWindow(QMainWindow):
             self.care.queue_page.focus_queue()
         elif page is self._overview:
             self.care.dashboard.focus_first()
+        elif page is self.tickets_page:
+            self.tickets_page.focus_list()
 
     def _fill_tab(self, placeholder: QWidget, page: QWidget) -> None:
         """A page was built: it takes its empty page's place on its tab."""
@@ -576,6 +603,7 @@ class MainWindow(QMainWindow):
         self.list_panel.refresh()
         self.care.reload()
         self.customer_tickets.refresh()
+        self.tickets_page.reload()
         self.calendar.changed()
 
     def find_customer(self) -> None:
