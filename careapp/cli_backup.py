@@ -3,6 +3,7 @@ services are built, so a restore checks the file before anything is opened or mi
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -69,6 +70,14 @@ def _restore(database: Path, backup_dir: Path, file: Path) -> int:
         return EXIT_USER_ERROR
     except (OSError, sqlite3.Error) as error:
         print(f"careapp: the restore failed, the database is as it was: {_reason(error)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # the file is loaded in one transaction: whatever broke, nothing changed
+        logging.getLogger(__name__).exception("restore of %s failed", file)
+        print(
+            f"careapp: the restore failed, the database is as it was: {_reason(error)} "
+            "(the log has the details)",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     print(f"Restored {file} into {database}.")
     if outcome.kept_copy is not None:

@@ -319,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from careapp.db.database import DatabaseError
 
+    if services.migration.repair_notice:  # a half-upgraded file was mended from its copy: say so
+        print(f"careapp: {services.migration.repair_notice}", file=sys.stderr)
     try:
         return COMMANDS[args.command](services, args)
     except DatabaseError as error:  # a full disk, a read-only file: a sentence, not a traceback

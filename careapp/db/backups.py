@@ -171,11 +171,25 @@ def prune(backup_dir: Path, daily_keep: int = DAILY_KEEP) -> list[Path]:
             key=lambda b: (_stamp_of(b.path.name), b.taken_at),
             reverse=True,
         )
+        protected = _first_and_last_per_revision(copies) if kind is BackupKind.BEFORE_MIGRATION else set()
         for old in copies[max(count, 1) :]:
+            if old.path in protected:
+                continue
             with contextlib.suppress(FileNotFoundError):
                 old.path.unlink()
                 removed.append(old.path)
     return removed
+
+
+def _first_and_last_per_revision(copies: list[BackupFile]) -> set[Path]:
+    """The oldest and the newest before-migration copy of each schema revision. Retried starts add
+    copies of one revision; the first was taken before any attempt (an older careapp copied the
+    half-upgraded file at every failed start), the last is the newest good one: neither is pruned."""
+    by_revision: dict[str, list[Path]] = {}
+    for copy in copies:  # newest first
+        revision = copy.path.name.removeprefix(f"{BackupKind.BEFORE_MIGRATION.value}-").split("-")[0]
+        by_revision.setdefault(revision, []).append(copy.path)
+    return {path for paths in by_revision.values() for path in (paths[0], paths[-1])}
 
 
 def _stamp_of(name: str) -> str:
@@ -201,6 +215,13 @@ def check_backup(path: Path, known_revisions: set[str], head: str) -> CheckedBac
         raise BackupRejected(
             f"{path} was made by a newer careapp (database schema {revision}; this careapp knows up to "
             f"{head}). Update careapp, then restore it."
+        )
+    from careapp.db.upgrade_safety import expected_signature, file_signature
+
+    if file_signature(path) != expected_signature(revision):
+        raise BackupRejected(
+            f"{path} is a half-upgraded careapp database (its tables do not match its schema version "
+            f"{revision}: an upgrade was stopped half way before it was copied). Choose an older copy."
         )
     return CheckedBackup(path, revision)
 

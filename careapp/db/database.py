@@ -108,6 +108,8 @@ class MigrationReport:
     from_revision: str | None
     to_revision: str
     backup_path: Path | None
+    # A sentence when the file had to be mended before the upgrade (half-upgraded by an older careapp).
+    repair_notice: str | None = None
 
 
 def is_sqlite(url: str) -> bool:
@@ -240,30 +242,48 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, backup_dir: Path | None, now: dt.datetime) -> MigrationReport:
-    """Bring the schema to head; copy an existing SQLite file first so a failed upgrade loses nothing."""
-    from alembic import command
-
+    """Bring the schema to head. An SQLite file is checked first (whole, and its schema what its
+    revision says), mended if an older careapp left it half-upgraded, copied, then upgraded in one
+    real transaction: a kill at any moment leaves either the old schema or the new one."""
     head = head_revision()
     current = current_revision(engine)
     if current == head:
         return MigrationReport(current, head, None)
-    backup_path = None
-    path = sqlite_path(engine.url.render_as_string(hide_password=False))
-    if current is not None and path is not None and backup_dir is not None:
-        stamp = now.strftime("%Y%m%d-%H%M%S")
-        from careapp.db.backups import copy_database, prune
+    url = engine.url.render_as_string(hide_password=False)
+    path = sqlite_path(url)
+    if path is None:
+        # PostgreSQL's DDL is transactional: engine.begin() is already one real transaction.
+        _upgrade(engine, start_over=False)
+        engine.dispose()
+        log.info("database migrated from %s to %s", current, head)
+        return MigrationReport(current, head, None)
+    from careapp.db.upgrade_guard import prepare_upgrade
+    from careapp.db.upgrade_safety import atomic_sqlite_engine
 
-        backup_path = copy_database(path, backup_dir / f"before-migration-{current}-{stamp}.db")
-        log.info("copied the database to %s before migrating", backup_path)
-        prune(backup_dir)
+    # The app's engine may hold a pooled connection; the upgrade runs on its own connection.
+    engine.dispose()
+    prepared = prepare_upgrade(path, backup_dir, now)
+    migration_engine = atomic_sqlite_engine(url)
+    try:
+        _upgrade(migration_engine, start_over=prepared.start_over)
+    finally:
+        migration_engine.dispose()
+    log.info("database migrated from %s to %s", prepared.revision, head)
+    return MigrationReport(prepared.revision, head, prepared.backup_path, prepared.notice)
+
+
+def _upgrade(engine: Engine, start_over: bool) -> None:
+    from alembic import command
+
     with engine.begin() as connection:
-        cfg = alembic_config(connection)
-        command.upgrade(cfg, "head")
+        if start_over:
+            from careapp.db.upgrade_safety import drop_everything
+
+            drop_everything(connection)
+        command.upgrade(alembic_config(connection), "head")
     # The migration connection ran with foreign keys off (SQLite ignores turning them back on
     # inside a transaction); drop it so every later connection gets the normal pragmas.
     engine.dispose()
-    log.info("database migrated from %s to %s", current, head)
-    return MigrationReport(current, head, backup_path)
 
 
 def open_database(url: str, backup_dir: Path | None, now: dt.datetime) -> tuple[Database, MigrationReport]:

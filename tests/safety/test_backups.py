@@ -69,8 +69,9 @@ def test_before_migration_copies_are_pruned_to_the_last_few(tmp_path: Path) -> N
     (folder / "manual-20200101-000000.db").write_bytes(b"x")
     prune(folder)
     left = sorted(p.name for p in folder.glob("before-migration-*.db"))
+    # The newest few, and the first one of the revision (taken before any retried start).
     assert left == [
-        f"before-migration-0003-2026010{i}-120000.db" for i in range(3, BEFORE_MIGRATION_KEEP + 3)
+        f"before-migration-0003-2026010{i}-120000.db" for i in (0, *range(3, BEFORE_MIGRATION_KEEP + 3))
     ]
     assert (folder / "manual-20200101-000000.db").exists()  # copies the user asked for stay
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,7 +14,14 @@ from alembic.migration import MigrationContext
 from alembic.util.exc import CommandError
 from sqlalchemy import text
 
-from careapp.db.database import current_revision, head_revision, make_engine, migrate, open_database
+from careapp.db.database import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+    open_database,
+)
 from careapp.db.models import Base
 
 # SQLite files: WAL and foreign-key pragmas, file permissions, the copy taken before migrating a file.
@@ -49,24 +57,50 @@ def test_database_file_is_private(tmp_path: Path) -> None:
     assert os.stat(tmp_path / "x.db").st_mode & 0o077 == 0
 
 
-def test_existing_database_is_copied_before_migrating(tmp_path: Path) -> None:
+def test_existing_database_is_copied_before_migrating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+
     path = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{path}")
-    migrate(engine, None, NOW)
     with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0007")
         connection.execute(text("INSERT INTO setting (key, value_json, version) VALUES ('marker', '1', 1)"))
-        # Pretend the file was written by an older careapp that had no schema revision yet.
-        connection.execute(text("UPDATE alembic_version SET version_num = 'base-for-test'"))
     engine.dispose()
 
+    real_upgrade = command.upgrade
+
+    def broken_upgrade(config: Any, revision: str) -> None:
+        if revision == "head":  # the start-up upgrade (checking a file's schema upgrades to its revision)
+            raise CommandError("the upgrade broke half way")
+        real_upgrade(config, revision)
+
+    # The upgrade fails; the copy must have been taken before it, and the file is still at 0007.
+    monkeypatch.setattr(command, "upgrade", broken_upgrade)
     backups = tmp_path / "backups"
-    # The unknown revision makes the upgrade fail; the copy must have been taken before that.
-    with pytest.raises(CommandError, match="base-for-test"):
+    with pytest.raises(CommandError, match="half way"):
         open_database(f"sqlite:///{path}", backups, NOW)
-    copies = list(backups.glob("before-migration-base-for-test-*.db"))
+    copies = list(backups.glob("before-migration-0007-*.db"))
     assert len(copies) == 1
     with sqlite3.connect(copies[0]) as copy:
         assert copy.execute("SELECT value_json FROM setting WHERE key='marker'").fetchone() == ("1",)
+    assert current_revision(make_engine(f"sqlite:///{path}")) == "0007"
+
+
+def test_a_file_from_a_newer_careapp_is_refused_with_a_sentence_and_not_copied(tmp_path: Path) -> None:
+    from careapp.db.database import DatabaseError
+
+    path = tmp_path / "new.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine, None, NOW)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    backups = tmp_path / "backups"
+    with pytest.raises(DatabaseError, match=r"newer careapp \(schema 9999\)"):
+        open_database(f"sqlite:///{path}", backups, NOW)
+    assert not list(backups.glob("before-migration-*"))
 
 
 def test_upgrade_at_head_is_a_no_op(tmp_path: Path) -> None:

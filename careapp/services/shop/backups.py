@@ -8,7 +8,10 @@ runner's single worker guarantees.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,8 @@ from careapp.db.backups import (
     restore_into,
 )
 from careapp.db.database import DatabaseError, head_revision, sqlite_path
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 
@@ -64,16 +69,52 @@ def restore_file(source: Path, database: Path, backup_dir: Path, now: dt.datetim
 
     Works on the file alone (no services open on it), so the CLI can restore a database that the
     current careapp could not even open."""
+    checked = check_file(source)
+    with _upgraded_scratch_copy(checked, backup_dir, now) as upgraded:
+        # The database is touched only now, by one transaction, with a file already at head.
+        result = restore_into(upgraded, database, backup_dir, now)
+    return RestoreOutcome(source, result.kept_copy, checked.revision, upgraded.revision)
+
+
+_SCRATCH_PREFIX = ".restore-check-"
+
+
+@contextmanager
+def _upgraded_scratch_copy(
+    checked: CheckedBackup, backup_dir: Path, now: dt.datetime
+) -> Iterator[CheckedBackup]:
+    """A private copy of the checked file, upgraded to this careapp's schema: a file that does not
+    open or upgrade is refused (BackupRejected) before the database is touched."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from careapp.db.database import make_engine, migrate
 
-    checked = check_file(source)
-    result = restore_into(checked, database, backup_dir, now)
-    engine = make_engine(f"sqlite:///{database}")
+    for leftover in backup_dir.glob(f"{_SCRATCH_PREFIX}*"):  # from a restore that was killed
+        leftover.unlink(missing_ok=True)
+    scratch = backup_dir / f"{_SCRATCH_PREFIX}{now:%Y%m%d-%H%M%S}.tmp"
     try:
-        report = migrate(engine, backup_dir, now)
+        try:
+            copy_database(checked.path, scratch)
+            engine = make_engine(f"sqlite:///{scratch}")
+            try:
+                report = migrate(engine, None, now)
+            finally:
+                engine.dispose()
+        except (DatabaseError, CommandError, sqlite3.Error, SQLAlchemyError) as error:
+            log.warning("restore check: %s did not upgrade", checked.path, exc_info=True)
+            raise BackupRejected(
+                f"{checked.path} could not be upgraded to this careapp's schema ({_first_line(error)})."
+            ) from error
+        yield CheckedBackup(scratch, report.to_revision)
     finally:
-        engine.dispose()
-    return RestoreOutcome(source, result.kept_copy, result.from_revision, report.to_revision)
+        for path in (scratch, *(Path(f"{scratch}{end}") for end in ("-wal", "-shm", "-journal"))):
+            path.unlink(missing_ok=True)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 class BackupService:
