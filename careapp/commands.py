@@ -199,7 +199,7 @@ def _kinds(text: str) -> tuple[object, ...]:
 
 
 def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report = commands.add_parser("report", help="service reports")
+    report = commands.add_parser("report", help="service, value and retention reports")
     kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
     fcr = kinds.add_parser(
         "fcr",
@@ -223,6 +223,9 @@ def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="count only what was known then, local time (a date alone: the end of that day); default now",
     )
     fcr.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of the screen")
+    from careapp.cli_value import add_value_reports
+
+    add_value_reports(kinds, _day)
 
 
 def _add_staff_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -542,6 +545,10 @@ def _cmd_report(services: Services, args: argparse.Namespace) -> int:
     from careapp.services.customers.exporter import write_atomically
     from careapp.services.tickets.reports import render_csv, render_text, report_json
 
+    if args.report != "fcr":
+        from careapp.cli_value import run_value_report
+
+        return run_value_report(services, args)
     today = to_local(services.clock()).date()
     last_day = args.last_day or today
     first_day = args.first_day or dt.date(last_day.year, 1, 1)

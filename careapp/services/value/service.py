@@ -1,0 +1,294 @@
+"""The value service: one customer's value panel, the shop's value, retention, churn and care-effect
+reports, and the control-group setting.
+
+The panel needs the shop's RFM scale and co-purchase table (a pass over every purchase); they are kept
+in memory and made again only when the ``customers`` change counter moves (any seat's purchase, refund
+or customer change), so a customer's panel afterwards is one indexed read of their own rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy.orm import Session
+
+from careapp.db.changes import read_counters
+from careapp.db.database import Database
+from careapp.db.models import SettingAuditRecord
+from careapp.domain.customer import LoyaltyStage
+from careapp.domain.value import (
+    EFFECT_WINDOWS,
+    ChurnRow,
+    CohortRow,
+    CustomerTotals,
+    EffectRow,
+    NextRule,
+    NextTable,
+    Period,
+    RetentionRow,
+    RfmScale,
+    RfmScore,
+    ValueSummary,
+    WalletShare,
+    care_effect,
+    churn,
+    cohorts,
+    customer_totals,
+    in_control_group,
+    next_period,
+    next_table,
+    often_bought_next,
+    period_of,
+    retention,
+    trend_per_month,
+    value_summary,
+    wallet_share,
+)
+from careapp.services.shop.settings import read_setting, write_setting
+from careapp.services.shop.staff import Actor, check_actor, check_owner
+from careapp.services.tickets.reports import LocalTimes
+from careapp.services.value import loading
+
+Clock = Callable[[], dt.datetime]
+CONTROL_KEY = "control_group"
+CHANGE_CONTROL_GROUP = "change the control group"
+CONTROL_CAVEAT = (
+    "Touched and untouched customers are compared within the same RFM segment and month, but the shop "
+    "chose whom to touch, so the untouched may differ in ways the segment does not show. Only the control "
+    "group, drawn at random and skipped by marketing touches, is a fair comparison; with a small group "
+    "the shares move a lot by chance."
+)
+
+
+@dataclass(frozen=True)
+class ControlGroup:
+    """The control group: when ``enabled``, a fixed random ``percent`` (5-10) of customers, drawn by
+    ``seed`` (made once, so the draw survives restarts), whom marketing touches are meant to skip."""
+
+    enabled: bool = False
+    percent: int = 5
+    seed: str = ""
+
+    def holds(self, customer_id: int) -> bool:
+        return self.enabled and bool(self.seed) and in_control_group(customer_id, self.seed, self.percent)
+
+
+@dataclass(frozen=True)
+class CustomerValue:
+    """Everything the customer page's value panel shows."""
+
+    customer_id: int
+    totals: CustomerTotals
+    rfm: RfmScore | None
+    buyers: int
+    wallet: WalletShare
+    next_categories: tuple[NextRule, ...]
+    in_control_group: bool
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class ValueReport:
+    today: dt.date
+    summary: ValueSummary
+    revenue_cents: int
+    average_order_cents: int | None
+    edges: dict[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    first_day: dt.date
+    last_day: dt.date
+    by: Period
+    today: dt.date
+    rows: tuple[RetentionRow, ...]
+    cohorts: tuple[CohortRow, ...]
+
+
+@dataclass(frozen=True)
+class ChurnReport:
+    first_day: dt.date
+    last_day: dt.date
+    rows: tuple[ChurnRow, ...]
+    trend: dict[str, float | None]  # per channel, and "all"
+
+
+@dataclass(frozen=True)
+class EffectReport:
+    first_day: dt.date
+    last_day: dt.date
+    today: dt.date
+    rows: tuple[EffectRow, ...]
+    control: ControlGroup
+    caveat: str = CONTROL_CAVEAT
+    windows: tuple[int, ...] = EFFECT_WINDOWS
+
+
+@dataclass
+class _ShopFigures:
+    counter: int
+    scale: RfmScale
+    table: NextTable
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ValueService:
+    """``today`` gives the shop's day; ``tz`` the zone for stored times (None: the computer's)."""
+
+    def __init__(self, db: Database, clock: Clock, today: Callable[[], dt.date], tz: dt.tzinfo | None = None):
+        self._db, self._clock, self._today = db, clock, today
+        self._local = LocalTimes(tz)
+        self._lock = threading.Lock()
+        self._figures: _ShopFigures | None = None
+
+    def _local_day(self, utc_naive: dt.datetime) -> dt.date:
+        return self._local(utc_naive).date()
+
+    # --- one customer ---------------------------------------------------------------------------
+
+    def customer_value(self, customer_id: int) -> CustomerValue:
+        days = loading.Days()
+        with self._db.session() as session:
+            figures = self._shop_figures(session, days)
+            sales = loading.customer_sales(session, days, customer_id)
+            control = read_control_group(session)
+        totals = customer_totals(sales).get(customer_id) or CustomerTotals(customer_id, 0, 0, None, None)
+        bought = {sale.category for sale in sales if sale.amount_cents >= 0}
+        return CustomerValue(
+            customer_id,
+            totals,
+            figures.scale.score(totals),
+            figures.scale.customers,
+            wallet_share(bought, figures.categories),
+            tuple(often_bought_next(figures.table, bought)),
+            control.holds(customer_id),
+            self._today(),
+        )
+
+    def _shop_figures(self, session: Session, days: loading.Days) -> _ShopFigures:
+        counter = read_counters(session).get("customers", 0)
+        with self._lock:
+            if self._figures is not None and self._figures.counter == counter:
+                return self._figures
+        firsts = loading.category_first_days(session, days)
+        figures = _ShopFigures(
+            counter,
+            RfmScale.of(loading.customer_totals(session, days)),
+            next_table(firsts),
+            tuple(sorted({category for _cid, category, _day in firsts})),
+        )
+        with self._lock:
+            self._figures = figures
+        return figures
+
+    # --- the shop -------------------------------------------------------------------------------
+
+    def value(self) -> ValueReport:
+        today = self._today()
+        days = loading.Days()
+        with self._db.session() as session:
+            totals = loading.customer_totals(session, days)
+            stages = loading.stages(session)
+        summary = value_summary(totals, stages, [s.value for s in LoyaltyStage], today)
+        revenue = sum(t.spent_cents for t in totals)
+        purchases = sum(t.purchases for t in totals)
+        return ValueReport(
+            today,
+            summary,
+            revenue,
+            round(revenue / purchases) if purchases else None,
+            RfmScale.of(totals).edges(),
+        )
+
+    def retention(self, first_day: dt.date, last_day: dt.date, by: Period = "month") -> RetentionReport:
+        _check_period(first_day, last_day)
+        today = self._today()
+        start = period_of(first_day, by)
+        end = next_period(next_period(period_of(last_day, by), by), by)  # the next period too
+        days = loading.Days()
+        with self._db.session() as session:
+            active = loading.purchase_days(session, days, start, end)
+            totals = loading.customer_totals(session, days)
+        first_purchase = {t.customer_id: t.first_day for t in totals if t.first_day is not None}
+        rows = retention(active, first_day, last_day, by, today)
+        triangle = cohorts(first_purchase, active, first_day, last_day, today)
+        return RetentionReport(first_day, last_day, by, today, tuple(rows), tuple(triangle))
+
+    def churn(self, first_day: dt.date, last_day: dt.date) -> ChurnReport:
+        _check_period(first_day, last_day)
+        with self._db.session() as session:
+            changes = loading.consent_changes(session, self._local_day)
+        rows = churn(changes, first_day, last_day)
+        trend: dict[str, float | None] = {}
+        for channel in sorted({row.channel for row in rows}):
+            trend[channel] = trend_per_month([row.rate for row in rows if row.channel == channel])
+        overall = _overall_by_month(rows)
+        trend["all"] = trend_per_month(overall)
+        return ChurnReport(first_day, last_day, tuple(rows), trend)
+
+    def care_effect(self, first_day: dt.date, last_day: dt.date) -> EffectReport:
+        _check_period(first_day, last_day)
+        today = self._today()
+        start, end = period_of(first_day, "month"), next_period(period_of(last_day, "month"), "month")
+        days = loading.Days()
+        # A day's touches in UTC may fall a few hours either side of the local month: read a day more.
+        utc_start = dt.datetime.combine(start - dt.timedelta(days=1), dt.time())
+        utc_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        with self._db.session() as session:
+            touched = loading.done_marketing_touches(session, utc_start, utc_end, self._local_day)
+            history = loading.histories(session, days)
+            control = read_control_group(session)
+        touched = [t for t in touched if start <= t.day < end]
+        members = [cid for cid in history if control.holds(cid)]
+        rows = care_effect(history, touched, members, first_day, last_day, today)
+        return EffectReport(first_day, last_day, today, tuple(rows), control)
+
+    # --- the control group setting ----------------------------------------------------------------
+
+    def control_group(self) -> ControlGroup:
+        with self._db.session() as session:
+            return read_control_group(session)
+
+    def save_control_group(self, actor: Actor, enabled: bool, percent: int) -> ControlGroup:
+        """Turn the control group on or off or change its share (5-10 %). Owner only, once the shop has
+        one. The seed is drawn the first time and then kept, so the same customers stay in it."""
+        if not 5 <= percent <= 10:
+            raise ValueError("The control group is 5 to 10 % of customers.")
+        with self._db.session() as session:
+            check_actor(session, actor)
+            check_owner(session, actor, CHANGE_CONTROL_GROUP)
+            current = read_control_group(session)
+            chosen = ControlGroup(enabled, percent, current.seed or secrets.token_hex(16))
+            old, new = write_setting(session, CONTROL_KEY, asdict(chosen))
+            session.add(
+                SettingAuditRecord(
+                    key=CONTROL_KEY, at=self._clock(), by=actor.name, old_json=old, new_json=new, reason=""
+                )
+            )
+        return chosen
+
+
+def read_control_group(session: Session) -> ControlGroup:
+    stored = read_setting(session, CONTROL_KEY) or {}
+    return ControlGroup(
+        bool(stored.get("enabled", False)), int(stored.get("percent", 5)), str(stored.get("seed", ""))
+    )
+
+
+def _check_period(first_day: dt.date, last_day: dt.date) -> None:
+    if last_day < first_day:
+        raise ValueError(f"The report cannot end ({last_day}) before it starts ({first_day}).")
+
+
+def _overall_by_month(rows: tuple[ChurnRow, ...] | list[ChurnRow]) -> list[float | None]:
+    had: dict[dt.date, int] = {}
+    withdrew: dict[dt.date, int] = {}
+    for row in rows:
+        had[row.month] = had.get(row.month, 0) + row.had_consent
+        withdrew[row.month] = withdrew.get(row.month, 0) + row.withdrew
+    return [withdrew[m] / had[m] if had[m] else None for m in sorted(had)]
