@@ -14,14 +14,23 @@ time and always after any other row lock, so two seats cannot deadlock on it.
 Which bumps were this process's own: after a commit the values it produced are remembered
 (:meth:`ChangeTracker.own_values`), so a poller can skip refreshing for its own writes.
 
+Telling this process at once (:meth:`ChangeTracker.add_listener`): after every commit that wrote, each
+listener is called with the names of the tables written, on the thread that committed (the database
+thread). The window uses it to bring the care queue up to date right after whatever the user just did,
+without a timer. Work that only keeps derived data up to date (the touches' refresh and planning)
+runs inside :meth:`ChangeTracker.quietly`, so it does not wake the listeners and cannot set off a
+refresh of its own.
+
 Threading: the tracker is shared by every session of one Database, on any thread; the small set of
-own values is guarded by a lock.
+own values and the listeners are guarded by a lock; ``quietly`` is per thread.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, TextClause, event, insert, select, update
@@ -54,6 +63,7 @@ _TABLE_AREAS = {
 }
 AREA_OF_TABLE = {table: area for area, tables in _TABLE_AREAS.items() for table in tables}
 _TOUCHED = "careapp_changed_areas"
+_TABLES = "careapp_changed_tables"
 _BUMPING = "careapp_bumping"
 _OWN_KEPT = 1000  # own values remembered per area; a poller looks far more often than that
 
@@ -65,12 +75,19 @@ def area_of(table_name: str | None) -> str:
     return AREA_OF_TABLE.get(table_name or "", "other")
 
 
+log = logging.getLogger(__name__)
+TablesListener = Callable[[frozenset[str]], None]
+
+
 class ChangeTracker:
-    """Bumps the counters for every session made by ``sessions``; remembers the values it produced."""
+    """Bumps the counters for every session made by ``sessions``; remembers the values it produced;
+    tells its listeners which tables each commit wrote."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._lock = threading.Lock()
         self._own: dict[str, set[int]] = {area: set() for area in AREAS}
+        self._listeners: list[TablesListener] = []
+        self._quiet = threading.local()
         event.listen(sessions, "after_flush", self._after_flush)
         event.listen(sessions, "do_orm_execute", self._on_execute)
         event.listen(sessions, "before_commit", self._before_commit)
@@ -80,13 +97,15 @@ class ChangeTracker:
     # --- noticing writes -----------------------------------------------------------------
 
     @staticmethod
-    def _touch(session: Session, areas: Iterable[str]) -> None:
+    def _touch(session: Session, areas: Iterable[str], tables: Iterable[str] = ()) -> None:
         touched: set[str] = session.info.setdefault(_TOUCHED, set())
         touched.update(area for area in areas if area)
+        session.info.setdefault(_TABLES, set()).update(tables)
 
     def _after_flush(self, session: Session, _context: UOWTransaction) -> None:
         objects = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
-        self._touch(session, (area_of(_table_name(o)) for o in objects))
+        names = [_table_name(o) or "" for o in objects]
+        self._touch(session, (area_of(name) for name in names), names)
 
     def _on_execute(self, state: ORMExecuteState) -> None:
         session = state.session
@@ -95,9 +114,10 @@ class ChangeTracker:
         statement = state.statement
         if state.is_insert or state.is_update or state.is_delete:
             table = getattr(statement, "table", None)
-            self._touch(session, [area_of(table.name if isinstance(table, Table) else None)])
+            name = table.name if isinstance(table, Table) else None
+            self._touch(session, [area_of(name)], [name or "?"])
         elif isinstance(statement, TextClause) and not _reads_only(statement.text):
-            self._touch(session, ["other"])
+            self._touch(session, ["other"], ["?"])
 
     # --- bumping -------------------------------------------------------------------------
 
@@ -118,12 +138,42 @@ class ChangeTracker:
     def _after_commit(self, session: Session) -> None:
         produced: dict[str, int] = session.info.pop("careapp_produced", {})
         session.info.pop(_TOUCHED, None)
+        tables = frozenset(session.info.pop(_TABLES, ()))
         with self._lock:
             for area, value in produced.items():
                 own = self._own.setdefault(area, set())
                 own.add(value)
                 if len(own) > _OWN_KEPT:
                     own.difference_update(sorted(own)[: len(own) - _OWN_KEPT])
+            listeners = list(self._listeners)
+        if produced and tables and not getattr(self._quiet, "on", False):
+            for listener in listeners:
+                try:
+                    listener(tables)
+                except Exception:  # a listener's fault must never undo or fail a committed write
+                    log.exception("a change listener failed")
+
+    # --- telling listeners ---------------------------------------------------------------
+
+    def add_listener(self, listener: TablesListener) -> None:
+        """Call ``listener(tables written)`` after each commit that wrote (on the committing thread)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: TablesListener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Commits made on this thread inside the block wake no listener (derived data kept up to date)."""
+        before = getattr(self._quiet, "on", False)
+        self._quiet.on = True
+        try:
+            yield
+        finally:
+            self._quiet.on = before
 
     @staticmethod
     def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
@@ -131,6 +181,7 @@ class ChangeTracker:
         # wrote (at worst, a change undone with its savepoint is counted; never one missed).
         if transaction.parent is None and not transaction.nested:
             session.info.pop(_TOUCHED, None)
+            session.info.pop(_TABLES, None)
             session.info.pop("careapp_produced", None)
 
     def own_values(self, area: str) -> frozenset[int]:

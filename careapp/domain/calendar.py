@@ -137,13 +137,13 @@ class CalendarEntry:
         )
 
     def content_hash(self) -> str:
-        return _digest(self.as_json())
+        return digest(self.as_json())
 
     def schedule_hash(self) -> str:
-        return _digest(self.schedule())
+        return digest(self.schedule())
 
 
-def _digest(data: object) -> str:
+def digest(data: object) -> str:
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -159,6 +159,17 @@ class CalendarItem:
     created: dt.datetime
     cancelled: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    content_hash: str = ""  # the entry's, as stored; "" when it was not read (computed on demand)
+
+    def push_key(self) -> str:
+        """Says what the CalDAV object of this item holds, without building it: SEQUENCE, the entry's
+        hash and :data:`OBJECT_FORMAT`. Stored with what was pushed; a sync compares the two."""
+        return f"{self.sequence}|{self.content_hash or self.entry.content_hash()}|{OBJECT_FORMAT}"
+
+
+# Raise when build_object writes something else for the same item (a new property, another rule):
+# every item's push key changes, so the next sync pushes each once.
+OBJECT_FORMAT = "2"
 
 
 def short_name(first_name: str, last_name: str, customer_id: int, other: str = "") -> str:
@@ -309,6 +320,11 @@ def build_feed(items: list[CalendarItem], name: str, stamp: dt.datetime) -> byte
     return calendar.to_ical()
 
 
+def object_frame() -> bytes:
+    """The VCALENDAR of a CalDAV object with no event in it (what :func:`build_object` wraps)."""
+    return bytes(_calendar().to_ical())
+
+
 def build_object(item: CalendarItem, stamp: dt.datetime) -> bytes:
     """One CalDAV calendar object resource: a VCALENDAR holding one VEVENT, without METHOD."""
     calendar = _calendar()
@@ -317,7 +333,7 @@ def build_object(item: CalendarItem, stamp: dt.datetime) -> bytes:
 
 
 # Properties that say what an event is; DTSTAMP (and anything a server adds) is left out.
-_FINGERPRINT_PROPS = (
+FINGERPRINT_PROPS = (
     "UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "RRULE", "RDATE", "EXDATE", "SEQUENCE", "STATUS",
 )  # fmt: skip
 
@@ -332,11 +348,11 @@ def fingerprint(ical: bytes | str) -> str:
     parts: list[list[str]] = []
     for event in calendar.walk("VEVENT"):
         row = []
-        for name in _FINGERPRINT_PROPS:
+        for name in FINGERPRINT_PROPS:
             value = event.get(name)
             row.append("" if value is None else _prop_text(value))
         parts.append(row)
-    return _digest(sorted(parts))
+    return digest(sorted(parts))
 
 
 def _prop_text(value: object) -> str:

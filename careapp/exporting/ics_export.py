@@ -16,10 +16,13 @@ from collections.abc import Iterable
 from icalendar import vDuration
 
 from careapp.domain.calendar import (
+    FINGERPRINT_PROPS,
     CalendarItem,
     build_feed,
+    digest,
     first_occurrence,
     leap_day_moves,
+    object_frame,
     yearly_rule,
 )
 from careapp.domain.customer import PartialDate
@@ -151,3 +154,34 @@ def feed_bytes(items: Iterable[CalendarItem], name: str, stamp: dt.datetime) -> 
             lines += event_lines(item, when)
     events = "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
     return empty[: -len(end)] + events + end
+
+
+def object_bytes(item: CalendarItem, stamp: dt.datetime) -> bytes:
+    """What :func:`careapp.domain.calendar.build_object` makes of ``item``, byte for byte, about 30
+    times faster (a first sync of 10,000 items builds 10,000 of them)."""
+    empty = _empty_object()
+    lines = event_lines(item, _stamp(stamp))
+    event = "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
+    return empty[:-_END_LEN] + event + empty[-_END_LEN:]
+
+
+_END_LEN = len(b"END:VCALENDAR\r\n")
+
+
+@functools.lru_cache(maxsize=1)
+def _empty_object() -> bytes:
+    return object_frame()
+
+
+def object_fingerprint(item: CalendarItem) -> str:
+    """:func:`careapp.domain.calendar.fingerprint` of the object of ``item``, from its content lines
+    instead of a parse (the values are written exactly as icalendar writes them back)."""
+    values: dict[str, str] = {}
+    for line in event_lines(item, ""):
+        if line == "BEGIN:VALARM":  # the alarm's DESCRIPTION is not the event's
+            break
+        name, _, value = line.partition(":")
+        key = name.split(";", 1)[0]
+        if key in FINGERPRINT_PROPS and key not in values:
+            values[key] = value
+    return digest([[values.get(name, "") for name in FINGERPRINT_PROPS]])

@@ -85,7 +85,8 @@ class OthersWorkRefresher(QObject):
                 if not dialog.panel.isVisibleTo(dialog):
                     dialog.reload()
         if areas & CARE_AREAS:
-            window.care.reload()
+            # Their change may make touches due (a customer, a purchase): refresh, not only reload.
+            window.care.refresh_soon("another seat's change")
         if areas & SETTINGS_AREAS:
             self._reload_shop()
         window.statusBar().showMessage(self.tr("Showing the latest changes made on another computer."), 4000)

@@ -13,7 +13,8 @@ still during sleep, the wall clock does not), so a difference of more than :data
 means "refresh now". Both clocks are injected, so tests move time by hand and call :meth:`tick`.
 
 Results come back as ``refreshed(RefreshResult)``; ``failed(exception)`` if the refresh raised.
-A refresh is never started while another is still running (the next tick tries again).
+A refresh is never started while another is still running: one asked for meanwhile (a change the
+user just made) runs right after it, once however many were asked for.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class CareScheduler(QObject):
         self._last_mono = 0.0
         self._last_refresh_mono: float | None = None
         self._running = False
+        self._again: str | None = None  # asked for while one was running: run when it ends
         self.refreshes = 0  # how many were started
         self.reasons: list[str] = []  # why each refresh was started, for the log and the tests
 
@@ -141,6 +143,8 @@ class CareScheduler(QObject):
 
     def _start_refresh(self, reason: str) -> None:
         if self._running:
+            if reason != "timer" and self._again is None:
+                self._again = reason
             return
         self._running = True
         self._last_refresh_mono = self._monotonic()
@@ -152,8 +156,15 @@ class CareScheduler(QObject):
     def _done(self, result: Any) -> None:
         self._running = False
         self.refreshed.emit(result)
+        self._run_again()
 
     def _failed(self, error: BaseException) -> None:
         self._running = False
         log.warning("refreshing the touches failed: %s", error)
         self.failed.emit(error)
+        self._run_again()
+
+    def _run_again(self) -> None:
+        again, self._again = self._again, None
+        if again is not None:
+            self._start_refresh(again)

@@ -6,10 +6,17 @@ import datetime as dt
 import random
 import zoneinfo
 
-from careapp.domain.calendar import CalendarEntry, CalendarItem, ItemKind, build_feed
+from careapp.domain.calendar import (
+    CalendarEntry,
+    CalendarItem,
+    ItemKind,
+    build_feed,
+    build_object,
+    fingerprint,
+)
 from careapp.domain.customer import PartialDate
 from careapp.domain.recurrence import Feb29Rule
-from careapp.exporting.ics_export import feed_bytes, fold
+from careapp.exporting.ics_export import feed_bytes, fold, object_bytes, object_fingerprint
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, 5, 123456, tzinfo=dt.UTC)
 WORDS = [
@@ -59,9 +66,9 @@ def _entry(rng: random.Random, n: int) -> CalendarEntry:
     )  # fmt: skip
 
 
-def test_same_bytes_as_the_icalendar_build() -> None:
+def varied_items() -> list[CalendarItem]:
     rng = random.Random(7)
-    items = [
+    return [
         CalendarItem(
             f"uid-{n:04d}",
             _entry(rng, n),
@@ -72,6 +79,10 @@ def test_same_bytes_as_the_icalendar_build() -> None:
         )
         for n in range(600)
     ]
+
+
+def test_same_bytes_as_the_icalendar_build() -> None:
+    items = varied_items()
     for name in ("Shop care", "Café; Zoë, & co \\ ünïcödé " * 4):
         assert feed_bytes(items, name, NOW) == build_feed(items, name, NOW)
 
@@ -86,3 +97,12 @@ def test_folding_keeps_every_line_within_75_octets() -> None:
     assert "".join(folded) == line
     assert all(len(part.encode()) <= 75 for part in folded)
     assert not any(part.endswith("\\") for part in folded[:-1])
+
+
+def test_caldav_objects_and_their_fingerprints_are_the_domains() -> None:
+    """CalDAV sync writes objects with the fast writer and records their fingerprint without a parse:
+    both must be exactly what the icalendar build and a parse of it give."""
+    for item in varied_items():
+        built = build_object(item, NOW)
+        assert object_bytes(item, NOW) == built
+        assert object_fingerprint(item) == fingerprint(built)

@@ -504,6 +504,7 @@ def _item(record: CalendarItemRecord) -> CalendarItem:
         last_modified=record.last_modified.replace(tzinfo=dt.UTC),
         created=record.created_at.replace(tzinfo=dt.UTC),
         cancelled=record.cancelled,
+        content_hash=record.content_hash,
     )
 
 
@@ -516,6 +517,7 @@ def _live_item(record: CalendarItemRecord, entry: CalendarEntry) -> CalendarItem
         last_modified=record.last_modified.replace(tzinfo=dt.UTC),
         created=record.created_at.replace(tzinfo=dt.UTC),
         cancelled=False,
+        content_hash=record.content_hash,
     )
 
 
@@ -604,8 +606,9 @@ def _file_view(session: Session, entries: list[CalendarEntry], now: dt.datetime)
         item = _live_item(record, entry)
         if record.cancelled or entry.schedule_hash() != record.schedule_hash:
             item = replace(item, sequence=record.sequence + 1)
-        if record.cancelled or entry.content_hash() != record.content_hash:
-            item = replace(item, last_modified=now.replace(tzinfo=dt.UTC))
+        content = entry.content_hash()
+        if record.cancelled or content != record.content_hash:
+            item = replace(item, last_modified=now.replace(tzinfo=dt.UTC), content_hash=content)
         items.append(item)
     if added:
         rows = [{name: getattr(r, name) for name in _NEW_ITEM_COLUMNS} for r in added]

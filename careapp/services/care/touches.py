@@ -338,7 +338,14 @@ class TouchService:
         ``should_stop`` is asked between slices of customers (careapp is quitting): if it says so,
         :class:`PlanningStopped` is raised; what was stored so far stands, and the next refresh
         does the rest (it starts again for everyone).
+
+        Its commits wake no change listener (:meth:`careapp.db.changes.ChangeTracker.quietly`): it
+        only brings derived data up to date, so it must not set off another refresh.
         """
+        with self._db.changes.quietly():
+            return self._refresh(today, should_stop)
+
+    def _refresh(self, today: dt.date | None, should_stop: Callable[[], bool]) -> RefreshResult:
         now = self._clock()
         care = self.care_settings()
         real_today = local_date(now, care.tz())

@@ -3,8 +3,11 @@
 The main window builds one :class:`CareController`, puts :attr:`queue_page` and :attr:`dashboard`
 among its pages, adds :attr:`rules_action` to a menu, and calls :meth:`attach` once the services
 are open. From then on the scheduler refreshes the touches at once (touches missed while careapp
-was closed come back) and on its timer; after every refresh the queue is loaded again, the tray
-shows the count of touches due, and the overview is worked out again when it is next shown.
+was closed come back), right after every commit of this careapp that wrote something the touches
+depend on (:data:`CARE_INPUTS`: a customer saved or imported, demo data, a purchase, a consent, a call
+logged, a ticket resolved, a rule or an article), after another seat's change, and on its timer as a
+safety net; after every refresh the queue is loaded again, the tray shows the count of touches due,
+the calendar follows, and the overview is worked out again when it is next shown.
 :meth:`shutdown` stops the timer and hides the tray icon (the window calls it when it closes).
 
 How URLs are opened, whether there is a system tray and the two clocks are injected for tests.
@@ -36,12 +39,31 @@ if TYPE_CHECKING:
     from careapp.ui.rules.public import RulesDialog
 
 
+# The tables touches and their plan are made from (careapp/db/care_triggers.py notes the same ones in
+# care_dirty), plus rules, articles and settings. New touches and their plan (the refresh's own
+# writes) are not among them, so a refresh never sets off another.
+CARE_INPUTS = frozenset(
+    {
+        "customer", "customer_email", "customer_phone", "customer_date", "customer_tag", "purchase",
+        "consent_event", "contact", "ticket", "ticket_state_change", "touch_log", "touch_rule",
+        "article", "setting", "?",  # "?": a statement careapp could not name the table of
+    }
+)  # fmt: skip
+
+
+class _CommitRelay(QObject):
+    """Carries the database thread's "committed these tables" to the UI thread (a queued signal)."""
+
+    committed = Signal(object)  # frozenset[str]
+
+
 class CareController(QObject):
     """Owns the care screens and their timer; ``openCustomerRequested(customer_id)`` from any of them,
     ``showRequested`` from the tray."""
 
     openCustomerRequested = Signal(int)
     showRequested = Signal()
+    refreshed = Signal()  # the touches were refreshed and the queue is being loaded again
     dashboardBuilt = Signal(QWidget)  # the overview page, once built (see :attr:`dashboard`)
 
     def __init__(
@@ -69,10 +91,14 @@ class CareController(QObject):
         self.scheduler: CareScheduler | None = None
         self.rules_dialog: RulesDialog | None = None
         self._overview_stale = True
+        self._relay = _CommitRelay(self)
+        self._relay.committed.connect(self._committed)
+        self._listener: Callable[[frozenset[str]], None] | None = None
         self.queue_page = CareQueuePage(runner, actor, url_opener)
         self._dashboard: DashboardPage | None = None
         self.queue_page.openCustomerRequested.connect(self.openCustomerRequested)
         self.queue_page.queueLoaded.connect(self._queue_loaded)
+        self.queue_page.refresher = lambda: self.refresh_soon("asked (F5)")
         self.tray = CareTray(tray_available, log_call, self)
         self.tray.showRequested.connect(self.showRequested)
         self.tray.quitRequested.connect(quit_application)
@@ -100,10 +126,28 @@ class CareController(QObject):
             monotonic=self._monotonic,
             parent=self,
         )
-        scheduler.refreshed.connect(lambda _result: self.reload())
+        scheduler.refreshed.connect(self._refreshed)
         scheduler.failed.connect(self._refresh_failed)
         self.scheduler = scheduler
+        relay = self._relay
+        # Called on the database thread after each commit; the signal takes it to this thread.
+        self._listener = relay.committed.emit
+        services.db.changes.add_listener(self._listener)
         scheduler.start()
+
+    def refresh_soon(self, reason: str) -> None:
+        """Bring the touches and the queue up to date now (after the refresh running, if one is)."""
+        if self.scheduler is not None:
+            self.queue_page.show_busy()
+            self.scheduler.refresh_now(reason)
+
+    def _committed(self, tables: frozenset[str]) -> None:
+        if tables & CARE_INPUTS:
+            self.refresh_soon("a change: " + ", ".join(sorted(tables & CARE_INPUTS)))
+
+    def _refreshed(self, _result: object) -> None:
+        self.reload()
+        self.refreshed.emit()
 
     def reload(self) -> None:
         """Load the queue again (and the overview, if it is showing; else when it is next shown)."""
@@ -173,4 +217,7 @@ class CareController(QObject):
     def shutdown(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self._listener is not None and self._services is not None:
+            self._services.db.changes.remove_listener(self._listener)
+            self._listener = None
         self.tray.hide()

@@ -98,6 +98,8 @@ class CareQueuePage(QWidget):
         self._load_error = False
         self._fresh = False  # a queue asked for since the services came (not the stored or saved copy)
         self._snapshot: tuple[Path, str] | None = None
+        # What F5 calls to plan the touches again (the care controller's); None: only load again.
+        self.refresher: Callable[[], None] | None = None
         self.model = CareQueueModel(self)
         self.model.moreWanted.connect(self._fetch_more)
         self._build()
@@ -119,7 +121,7 @@ class CareQueuePage(QWidget):
         self.counts.setWordWrap(True)
         self.refresh_button = QPushButton(self.tr("Load again"))
         self.refresh_button.setToolTip(self.tr("Load the queue again (F5)"))
-        self.refresh_button.clicked.connect(self.reload)
+        self.refresh_button.clicked.connect(self.ask_refresh)
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addSpacing(12)
@@ -205,7 +207,7 @@ class CareQueuePage(QWidget):
         self.snooze_action = self._action(self.tr("Snooze"), "Ctrl+S", self.snooze_button.showMenu)
         self.skip_action = self._action(self.tr("Skip…"), "Ctrl+K", self.skip)
         self.open_action = self._action(self.tr("Open customer"), "Ctrl+O", self.open_customer)
-        self.reload_action = self._action(self.tr("Load again"), "F5", self.reload)
+        self.reload_action = self._action(self.tr("Load again"), "F5", self.ask_refresh)
         tips = (
             (self.message_button, self.tr("Write the message and send it or copy it (Ctrl+M, or Enter)")),
             (self.done_button, self.tr("The touch was made: log it as a contact (Ctrl+D)")),
@@ -258,6 +260,21 @@ class CareQueuePage(QWidget):
 
     def show_text(self, text: str) -> None:
         self.counts.setText(text)
+
+    def ask_refresh(self) -> None:
+        """F5: bring the touches up to date (the window's care controller does) and load the queue
+        again; without one (a page on its own), load it again."""
+        if self.refresher is not None:
+            self.refresher()
+        else:
+            self.reload()
+
+    def show_busy(self) -> None:
+        """A refresh is on its way: say so beside the counts until the queue comes."""
+        if self.queue is not None and "bringing it up to date" not in self.counts.text():
+            self.counts.setText(
+                self.tr("{counts} · bringing it up to date…").format(counts=self._counts_text(self.queue))
+            )
 
     def reload(self) -> None:
         if self._services is None:
