@@ -237,6 +237,10 @@ def _add_staff_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     add.add_argument("--as", dest="actor", metavar="NAME", help=_AS_HELP)
     listing = actions.add_parser("list", help="list the staff")
     listing.add_argument("--all", action="store_true", help="include members who no longer work here")
+    actions.add_parser(
+        "reset-pin",
+        help="remove the owner's PIN (whoever can run this on the shop's computer could anyway)",
+    )
 
 
 def _add_agenda_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -584,6 +588,14 @@ def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
             print("The staff list is empty; add the owner with: careapp staff add NAME --role owner")
         for member in members:
             print(f"{member.name}\t{member.role}" + ("" if member.active else "\t(inactive)"))
+        return EXIT_OK
+    if args.staff_action == "reset-pin":
+        removed = services.staff.remove_owner_pin()
+        print(
+            "Removed the owner's PIN; set a new one under File → Staff list."
+            if removed
+            else "There is no owner's PIN to remove."
+        )
         return EXIT_OK
     try:
         actor = Actor(args.actor) if args.actor else None

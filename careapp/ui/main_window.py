@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.shop.controller import ShopController
         from careapp.ui.staff import StaffPicker
         from careapp.ui.staff.controller import StaffController
+        from careapp.ui.staff.public import OwnerPinGate
         from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
         from careapp.ui.tickets.inbox_page import InboxPage
         from careapp.ui.widgets import MessageBar, Prompts
@@ -188,6 +189,11 @@ class MainWindow(QMainWindow):
             self, runner, self.message_bar, self._shown_customer, self.staff.current_actor
         )
         self.staff_actions = StaffController(self, runner, self.staff, self.message_bar)
+        self.owner_gate = OwnerPinGate(self, runner)
+        self.owner_gate.refused.connect(lambda text: self.message_bar.show_message(text, error=True))
+        self.staff.owner_guard = lambda then: self.owner_gate.then(
+            then, self.tr("Type the owner's PIN to work as the owner.")
+        )
         self.bulk_edit = BulkEditController(self, runner, self.list_panel, self.message_bar, self.staff.actor)
         self.backups = BackupsController(self, runner, self.prompts, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
@@ -300,6 +306,35 @@ class MainWindow(QMainWindow):
         self.overview_action = self._action(
             self.tr("Care &overview"), "Ctrl+3", lambda: self.show_page(care.dashboard)
         )
+        self._guard_owner_actions()
+
+    def _guard_owner_actions(self) -> None:
+        """The owner's actions: greyed out for staff (with the reason), behind the PIN for the owner."""
+        from careapp.ui.staff.public import OwnerOnlyActions
+
+        gate, why = self.owner_gate, self.tr("Type the owner's PIN to {what}.")
+        owner_only = [
+            (self.delete_action, self.customer_actions.delete_current, self.tr("delete customers")),
+            (self.privacy.erase_action, self.privacy.erase_current, self.tr("erase customers")),
+            (self.export_action, self.export_customers, self.tr("export the whole customer list")),
+            (self.care.rules_action, self.care.open_rules, self.tr("edit the care rules")),
+        ]
+        for action, step, what in owner_only:
+            gate.guard_action(action, step, why.format(what=what))
+        self.owner_actions = OwnerOnlyActions([(action, what) for action, _step, what in owner_only])
+        staff_list = self.staff_actions.list_action
+        staff_list.triggered.disconnect()
+        # Everyone may look at the staff list; the owner opens it (where changes are made) by PIN.
+        staff_list.triggered.connect(
+            lambda: gate.then(self.staff_actions.show_list, why.format(what=self.tr("change the staff list")))
+            if self.staff.role() == "owner"
+            else self.staff_actions.show_list()
+        )
+
+    def _apply_owner_rules(self) -> None:
+        if hasattr(self, "owner_actions"):
+            staff = self.staff
+            self.owner_actions.apply(staff.actor(), staff.role(), staff.roles_apply())
         self.tickets_page_action = self._action(
             self.tr("Tickets"), "Ctrl+4", lambda: self.show_page(self.tickets_page)
         )
@@ -365,6 +400,7 @@ class MainWindow(QMainWindow):
         self.shop_actions.welcomeFinished.connect(self._welcome_finished)
         self.shop_actions.connectRequested.connect(self.connection.open_dialog)
         self.staff.actorChanged.connect(self._set_actor)
+        self.staff.rolesChanged.connect(self._roles_changed)
         self.call_logger.announced.connect(self._call_logged)
         tickets = self.customer_tickets
         tickets.openRequested.connect(self.ticket_windows.open)
@@ -433,6 +469,7 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(ready)
         self._current_changed(self.list_panel.current_id() if ready else None)
+        self._apply_owner_rules()
 
     # --- services ------------------------------------------------------------------------
 
@@ -446,6 +483,7 @@ class MainWindow(QMainWindow):
         self.backups.attach(services)
         self.shop_actions.attach(services)
         self.staff_actions.attach(services)
+        self.owner_gate.attach(services.staff)
         self.call_logger.attach(services)
         self.ticket_windows.attach(services)
         self.customer_tickets.attach(services)
@@ -488,7 +526,17 @@ class MainWindow(QMainWindow):
         self.staff_actions.load(shop.staff_names)
         self.customer_actions.set_default_region(shop.default_region)
 
+    def _roles_changed(self) -> None:
+        if not hasattr(self, "owner_actions"):
+            return  # the actions come later in build()
+        self.owner_gate.refresh()
+        self._apply_owner_rules()
+        self._enable_customer_actions()
+
     def _set_actor(self, actor: str) -> None:
+        if self.staff.role() != "owner":
+            self.owner_gate.lock()  # the PIN typed was for the owner, who is not working now
+        self._roles_changed()
         self.customer_actions.set_actor(actor)
         self.import_actions.set_actor(actor)
         if self.services is not None:  # the service types are there once the database is open
@@ -580,6 +628,7 @@ class MainWindow(QMainWindow):
         for action in (self.edit_action, self.delete_action, self.note_action):
             action.setEnabled(enabled)
         self.privacy.set_enabled(enabled)
+        self._apply_owner_rules()
 
     def _shown_customer(self) -> tuple[int, str] | None:
         """The customer selected in the list (right-clicked, perhaps before their page has loaded)."""

@@ -168,7 +168,7 @@ def test_every_control_of_the_editor_has_a_name(qtbot: QtBot, services: Services
 def test_the_first_staff_list_comes_from_the_shop_names(services: Services) -> None:
     text, detail, action = bootstrap_question(["Sam", "Jo", "Priya"])
     assert text == "Make the staff list from the shop's staff names?"
-    assert detail.startswith("Sam becomes the owner; Jo, Priya become staff.")
+    assert detail.startswith("Sam becomes the owner; Jo, Priya will work as staff.")
     assert action == "Make the staff list"
     made = create_staff_from_names(services, [" Sam ", "Jo", "Jo", "Priya"])
     assert [(m.name, m.role) for m in made] == [("Jo", "staff"), ("Priya", "staff"), ("Sam", "owner")]

@@ -118,8 +118,10 @@ def test_start_empty_saves_the_shop_on_the_database_thread(
         welcome_done=True,
     )
     assert recording.saved_on and threading.main_thread() not in recording.saved_on
+    # The names typed are the staff list now (the first one the owner), read back in name order.
+    assert [(m.name, str(m.role)) for m in services.staff.list()] == [("Jo", "staff"), ("Sam", "owner")]
     combo = live_window.staff.combo
-    assert [combo.itemText(i) for i in range(combo.count())] == ["Sam", "Jo"]
+    qtbot.waitUntil(lambda: [combo.itemText(i) for i in range(combo.count())] == ["Jo", "Sam"])
 
 
 def test_load_demo_data_shows_it_is_busy_then_lists_the_customers(

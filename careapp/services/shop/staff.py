@@ -14,6 +14,10 @@ an owner exists, the actor must be an active member of the list, and owner actio
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,10 +26,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
-from careapp.db.models import StaffRecord
+from careapp.db.models import SettingRecord, StaffRecord
 
 Clock = Callable[[], dt.datetime]
 MAX_NAME_LENGTH = 100
+# The owner's PIN: a salted scrypt hash in the setting table (never the PIN itself). It guards the
+# shop floor (a colleague switching to the owner by accident or on a whim), not the data: whoever
+# controls the computer can read the database file, and `careapp staff reset-pin` removes the PIN.
+OWNER_PIN_KEY = "staff/owner_pin"
+PIN_MIN_LENGTH, PIN_MAX_LENGTH = 4, 12
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
 class Role(StrEnum):
@@ -132,6 +142,32 @@ def check_owner(session: Session, actor: Actor, action: OwnerAction | str) -> No
         raise PermissionDenied(denied_sentence(actor.name, str(action)), actor, str(action))
 
 
+def pin_problem(pin: str) -> str | None:
+    """Why ``pin`` cannot be the owner's PIN, as a sentence; None when it can."""
+    if not pin.isdigit() or not PIN_MIN_LENGTH <= len(pin) <= PIN_MAX_LENGTH:
+        return f"A PIN is {PIN_MIN_LENGTH} to {PIN_MAX_LENGTH} digits, nothing else."
+    return None
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> dict[str, object]:
+    """The stored form of a PIN: salt and scrypt hash (hex) with the cost parameters used."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return {"salt": salt.hex(), "hash": digest.hex(), "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+
+
+def pin_matches(pin: str, stored: dict[str, object]) -> bool:
+    salt = bytes.fromhex(str(stored["salt"]))
+    n, r, p = (int(str(stored[k])) for k in ("n", "r", "p"))
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return hmac.compare_digest(digest.hex(), str(stored["hash"]))
+
+
+def _stored_pin(session: Session) -> dict[str, object] | None:
+    record = session.get(SettingRecord, OWNER_PIN_KEY)
+    return None if record is None else dict(json.loads(record.value_json))
+
+
 def _member(record: StaffRecord) -> StaffMember:
     return StaffMember(record.id, record.name, Role(record.role), record.active, record.created_at)
 
@@ -187,6 +223,40 @@ class StaffService:
         change of their own (e.g. editing touch rules) call this before acting."""
         with self._db.session() as session:
             check_owner(session, actor, action)
+
+    def has_owner_pin(self) -> bool:
+        with self._db.session() as session:
+            return _stored_pin(session) is not None
+
+    def check_owner_pin(self, pin: str) -> bool:
+        """Whether ``pin`` is the owner's PIN (true when there is none: nothing to guard)."""
+        with self._db.session() as session:
+            stored = _stored_pin(session)
+        return stored is None or pin_matches(pin, stored)
+
+    def set_owner_pin(self, actor: Actor | None, pin: str) -> None:
+        """Set (or change) the owner's PIN; only the owner, once there is one."""
+        problem = pin_problem(pin)
+        if problem:
+            raise InvalidStaff(problem)
+        value = json.dumps(hash_pin(pin), sort_keys=True)
+        with self._db.session() as session:
+            if _has_owner(session):
+                check_owner(session, actor or Actor(""), OwnerAction.MANAGE_STAFF)
+            record = session.get(SettingRecord, OWNER_PIN_KEY)
+            if record is None:
+                session.add(SettingRecord(key=OWNER_PIN_KEY, value_json=value, version=1))
+            else:
+                record.value_json, record.version = value, record.version + 1
+
+    def remove_owner_pin(self) -> bool:
+        """Remove the PIN (``careapp staff reset-pin``, on the machine itself); whether there was one."""
+        with self._db.session() as session:
+            record = session.get(SettingRecord, OWNER_PIN_KEY)
+            if record is None:
+                return False
+            session.delete(record)
+            return True
 
     def add(self, actor: Actor | None, name: str, role: Role = Role.STAFF) -> StaffMember:
         """Add a member. Needs an owner once one exists; before that anyone (or ``None``) may add,

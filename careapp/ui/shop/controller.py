@@ -14,6 +14,7 @@ from careapp.ui.widgets import MessageBar
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.shop.settings import ShopSettings, Versioned
+    from careapp.ui.shop.owner_setup import StaffSetup
     from careapp.ui.shop.settings_dialog import ShopSettingsDialog
     from careapp.ui.shop.welcome import StartChoice, WelcomeDialog
 
@@ -27,6 +28,13 @@ def load_demo_customers(services: Services) -> int:
 
     spec = DemoSpec(customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
     return fill_demo(services.db, spec, services.clock()).customers
+
+
+def make_staff_list(services: Services, setup: StaffSetup) -> None:
+    """Database thread: the welcome's staff list (the owner first) and the owner's PIN."""
+    from careapp.ui.staff.public import create_staff_from_names
+
+    create_staff_from_names(services, setup.names(), setup.pin)
 
 
 class ShopController(QObject):
@@ -66,6 +74,7 @@ class ShopController(QObject):
             lambda settings: services.settings.save_shop(settings, None, who),
             lambda: load_demo_customers(services),
             self._window,
+            make_staff=lambda setup: make_staff_list(services, setup),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finishedWith.connect(self._welcome_done)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner
 from careapp.ui.shop.form import ShopSettingsForm
+from careapp.ui.shop.owner_setup import OwnerSetup, StaffSetup
 from careapp.ui.theme import app_icon
 from careapp.ui.widgets import ErrorLabel
 
@@ -53,14 +55,21 @@ class WelcomeDialog(QDialog):
         save: Callable[[ShopSettings], object],
         load_demo: Callable[[], Any],
         parent: QWidget | None = None,
+        make_staff: Callable[[StaffSetup], object] | None = None,
     ) -> None:
+        """``make_staff`` (database thread) makes the staff list from the names typed, with the owner
+        chosen here and the PIN, if one was typed."""
         super().__init__(parent)
         self._shop, self._runner, self._save, self._load_demo = shop, runner, save, load_demo
+        self._make_staff = make_staff
         self._busy = False
         self.setObjectName("welcomeDialog")
         self.setWindowTitle(self.tr("Welcome to careapp"))
         self.form = ShopSettingsForm()
         self.form.load(shop)
+        self.owners = OwnerSetup()
+        self.owners.setVisible(make_staff is not None)
+        self._follow_staff_names()
         self.import_button = self._choice(
             self.tr("&Import customers…"),
             self.tr("From a spreadsheet (CSV), Google or Outlook contacts, Shopify or vCard files."),
@@ -91,6 +100,19 @@ class WelcomeDialog(QDialog):
         self._set_busy(False, "")
         follow_layout(self)
         self.form.shop_name.setFocus()
+
+    def _follow_staff_names(self) -> None:
+        staff = self.form.staff
+        model = staff.list.model()
+        model.rowsInserted.connect(self._staff_names_changed)
+        model.rowsRemoved.connect(self._staff_names_changed)
+        staff.name.textChanged.connect(self._staff_names_changed)
+        self._staff_names_changed()
+
+    def _staff_names_changed(self, *_args: object) -> None:
+        staff = self.form.staff
+        if shiboken6.isValid(staff.list):  # not while the dialog is being taken apart
+            self.owners.set_names(staff.names())
 
     def _choice(self, title: str, description: str, choice: StartChoice) -> QCommandLinkButton:
         button = QCommandLinkButton(title, description)
@@ -140,6 +162,7 @@ class WelcomeDialog(QDialog):
         layout.addLayout(heading)
         layout.addSpacing(6)
         layout.addWidget(self.form)
+        layout.addWidget(self.owners)
         layout.addSpacing(6)
         layout.addWidget(start)
         layout.addLayout(choices)
@@ -153,13 +176,23 @@ class WelcomeDialog(QDialog):
         """Save the settings (welcome done), then do what was chosen."""
         if self._busy:
             return
+        problem = self.owners.problem() if self._make_staff is not None else None
+        if problem:
+            self.error.show_error(problem)
+            self.owners.pin.setFocus()
+            return
         settings = dataclasses.replace(self.form.values(self._shop), welcome_done=True)
+        setup = self.owners.setup() if self._make_staff is not None else None
         self.error.show_error(None)
         self._set_busy(True, self.tr("Saving the shop's settings…"))
-        save = self._save
-        self._runner.submit(
-            lambda: save(settings), lambda _none: self._saved(choice, settings), self._failed, owner=self
-        )
+        save, make_staff = self._save, self._make_staff
+
+        def save_all() -> None:
+            save(settings)
+            if make_staff is not None and setup is not None:
+                make_staff(setup)
+
+        self._runner.submit(save_all, lambda _none: self._saved(choice, settings), self._failed, owner=self)
 
     def _saved(self, choice: StartChoice, settings: ShopSettings) -> None:
         self._shop = settings
@@ -190,6 +223,7 @@ class WelcomeDialog(QDialog):
         self.busy_bar.setVisible(busy)
         for widget in (
             self.form,
+            self.owners,
             self.import_button,
             self.demo_button,
             self.empty_button,

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 translate = QCoreApplication.translate
 
 
-def create_staff_from_names(services: Services, names: Sequence[str]) -> list[StaffMember]:
+def create_staff_from_names(services: Services, names: Sequence[str], pin: str = "") -> list[StaffMember]:
     """Database thread: the first name as owner, the others as staff; returns the active list.
 
-    Does nothing if the list has members already (another seat may have been quicker).
+    Does nothing if the list has members already (another seat may have been quicker). ``pin``, if
+    given, becomes the owner's PIN.
     """
     from careapp.services.shop.staff import Role
 
@@ -34,6 +35,8 @@ def create_staff_from_names(services: Services, names: Sequence[str]) -> list[St
     owner = services.staff.add(None, cleaned[0], Role.OWNER).actor()
     for name in cleaned[1:]:
         services.staff.add(owner, name, Role.STAFF)
+    if pin:
+        services.staff.set_owner_pin(owner, pin)
     return services.staff.list()
 
 
@@ -44,14 +47,14 @@ def bootstrap_question(names: Sequence[str]) -> tuple[str, str, str]:
     if others:
         detail = translate(
             "StaffBootstrap",
-            "{owner} becomes the owner; {others} become staff. Then only the owner can delete customers, "
-            "export the customer list, edit touch rules and change the staff list, and every contact and "
-            "change records who made it. You can change this under File → Staff list.",
+            "{owner} becomes the owner; {others} will work as staff. Then only the owner can delete "
+            "customers, export the customer list, edit care rules and change the staff list, and every "
+            "contact and change records who made it. You can change this under File → Staff list.",
         ).format(owner=first, others=others)
     else:
         detail = translate(
             "StaffBootstrap",
             "{owner} becomes the owner. Add staff later under File → Staff list; then only the owner can "
-            "delete customers, export the customer list and edit touch rules.",
+            "delete customers, export the customer list and edit care rules.",
         ).format(owner=first)
     return text, detail, translate("StaffBootstrap", "Make the staff list")

@@ -13,7 +13,7 @@ services check the role in the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -40,12 +40,16 @@ class StaffPicker(QWidget):
     """
 
     actorChanged = Signal(str)
+    rolesChanged = Signal()  # the names offered, or their roles, were read afresh
 
     def __init__(self, settings: QSettings, fallback: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._fallback = fallback
         self._roles: dict[str, str] = {}
+        self._chosen_name = ""
+        # Asked before switching to the owner: (then) -> None, calling then() once allowed.
+        self.owner_guard: Callable[[Callable[[], None]], None] | None = None
         self.label = QLabel(self.tr("&Working as:"))
         self.combo = QComboBox()
         self.combo.setAccessibleName(self.tr("Working as"))
@@ -96,11 +100,13 @@ class StaffPicker(QWidget):
         finally:
             self.combo.blockSignals(False)
         self.only_name.setText(self.actor())
+        self._chosen_name = self.actor()
         self.combo.setVisible(len(choices) > 1)
         self.only_name.setVisible(len(choices) <= 1)
         self.label.setText(self.tr("&Working as:") if len(choices) > 1 else self.tr("Working as:"))
         if self.actor() != before:
             self.actorChanged.emit(self.actor())
+        self.rolesChanged.emit()
 
     def has_members(self) -> bool:
         """Whether the names come from the staff list (with roles) rather than the shop settings."""
@@ -109,6 +115,10 @@ class StaffPicker(QWidget):
     def actor(self) -> str:
         """The name of whoever is working."""
         return self.combo.currentText() or self._fallback
+
+    def roles_apply(self) -> bool:
+        """Whether the staff list has an owner, so only the owner may do the owner's actions."""
+        return "owner" in self._roles.values()
 
     def role(self) -> str | None:
         """Their role on the staff list ("owner", "staff"), None before there is one."""
@@ -136,6 +146,23 @@ class StaffPicker(QWidget):
     def _chosen(self, name: str) -> None:
         if not name:
             return
+        guard = self.owner_guard
+        if guard is not None and self._roles.get(name) == "owner" and name != self._chosen_name:
+            self._show(self._chosen_name)  # until the PIN (if any) was typed right
+            guard(lambda: self._accept(name))
+            return
+        self._accept(name)
+
+    def _show(self, name: str) -> None:
+        self.combo.blockSignals(True)
+        try:
+            self.combo.setCurrentText(name)
+        finally:
+            self.combo.blockSignals(False)
+
+    def _accept(self, name: str) -> None:
+        self._show(name)
+        self._chosen_name = name
         self._settings.setValue(CURRENT_STAFF_KEY, name)
         self.only_name.setText(name)
         self.actorChanged.emit(name)

@@ -7,6 +7,8 @@ packages import these from here, never from the modules behind them (the import-
 
 from __future__ import annotations
 
+from careapp.ui.staff.bootstrap import create_staff_from_names
+from careapp.ui.staff.owner_gate import OwnerOnlyActions, OwnerPinGate
 from careapp.ui.staff.picker import make_actor
 
-__all__ = ["make_actor"]
+__all__ = ["OwnerOnlyActions", "OwnerPinGate", "create_staff_from_names", "make_actor"]
