@@ -102,6 +102,9 @@ class RowContext:
 
 
 def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
+    unstorable = unstorable_text(fields)
+    if unstorable:  # before anything reads the values: they would be stored as found
+        return ParsedRow(line=line, draft=None, error="; ".join(unstorable))
     problems = list(fields.problems)
     emails = _emails(fields.emails, problems)
     phones = _phones(fields, context, problems)
@@ -133,6 +136,59 @@ def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
         loyalty_stage=stage,
     )
     return ParsedRow(line=line, draft=draft, consents=tuple(consents))
+
+
+def unstorable_text(fields: RowFields) -> list[str]:
+    """What in the record cannot be kept as text, in words: control characters (NUL and the other C0
+    characters but tab and line breaks, which PostgreSQL refuses and nobody types), and bytes that were
+    not valid text in the file's encoding (read as lone surrogates). The same on every database, in a
+    dry run and a real import: the row is rejected with its line, never stored half-cleaned."""
+    found = []
+    for where, text in _texts(fields):
+        reason = text_problem(text)
+        if reason:
+            found.append(f"{where} {reason}; correct it in the file and import it again")
+    return found
+
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored, or None."""
+    for char in text:
+        code = ord(char)
+        if code < 0x20 and char not in _ALLOWED_CONTROLS:
+            name = "NUL" if code == 0 else f"U+{code:04X}"
+            return f"contains a control character ({name})"
+        if 0xD800 <= code <= 0xDFFF:
+            return "holds bytes that are not valid text (invalid UTF-8)"
+    return None
+
+
+def _texts(fields: RowFields) -> list[tuple[str, str]]:
+    """Every text value of the record with what to call it in a message."""
+    texts = [
+        ("First name", fields.first_name),
+        ("Last name", fields.last_name),
+        ("Name", fields.full_name),
+        ("Company", fields.company),
+        ("Street", fields.street),
+        ("City", fields.city),
+        ("Region", fields.region),
+        ("Postcode", fields.postcode),
+        ("Country", fields.country),
+        ("Country code", fields.country_code),
+        (fields.loyalty_source, fields.loyalty_stage),
+    ]
+    texts += [(cell.source, f"{cell.address}{cell.label}") for cell in fields.emails]
+    texts += [("Phone", f"{cell.raw}{cell.label}{cell.dialable}") for cell in fields.phones]
+    texts += [(cell.source, f"{cell.text}{cell.label}") for cell in fields.dates]
+    texts += [("Tags", tag) for tag in fields.tags]
+    texts += [("Notes", note) for note in fields.notes]
+    texts += [(cell.source, cell.text) for cell in fields.consents]
+    texts += [("The row", problem) for problem in fields.problems]
+    return texts
 
 
 def _one_line_ending(text: str) -> str:

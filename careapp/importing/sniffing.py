@@ -56,10 +56,10 @@ def check_importable(data: bytes, filename: str) -> None:
 
 
 def _looks_binary(sample: bytes) -> bool:
-    # Text never contains NUL; a few stray control characters can happen, many cannot.
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in (0x09, 0x0A, 0x0C, 0x0D))
+    # A few stray control characters (a NUL among them) happen in text and cost only their rows,
+    # wherever they are in the file (rows.unstorable_text); many mean the file is not text at all
+    # (UTF-16 without a BOM, a program's own format), so the whole file is refused.
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in (0x09, 0x0A, 0x0D))
     return controls > len(sample) // 100
 
 
@@ -70,17 +70,39 @@ def detect_encoding(data: bytes) -> str:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of ``data`` and the name of the encoding it was read with."""
+    # Bytes that are not valid in the file's encoding are kept as lone surrogates (surrogateescape,
+    # surrogatepass) rather than replaced, so the rows holding them are rejected with their line
+    # (rows.unstorable_text) instead of being stored with a "�" nobody typed.
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="surrogateescape"), "utf-8-sig"
     if data.startswith(_UTF16_BOMS):
         # Excel's "Unicode Text" export is UTF-16 with a BOM.
-        return data.decode("utf-16", errors="replace"), "utf-16"
+        return _utf16(data), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        # Older Excel and Outlook on Windows write the ANSI code page, which in the
-        # West is cp1252. Its five unassigned bytes are replaced rather than fatal.
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    text = data.decode("utf-8", errors="surrogateescape")
+    if _mostly_utf8(text):
+        return text, "utf-8"
+    # Older Excel and Outlook on Windows write the ANSI code page, which in the
+    # West is cp1252. Its five unassigned bytes are replaced rather than fatal.
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _utf16(data: bytes) -> str:
+    try:
+        return data.decode("utf-16", errors="surrogatepass")
+    except UnicodeDecodeError:  # an odd number of bytes: the last half character is not text
+        return data.decode("utf-16", errors="replace")
+
+
+def _mostly_utf8(text: str) -> bool:
+    """UTF-8 with a few broken bytes (a cut-off character, a stray Windows byte) rather than a file
+    in the Windows code page: more letters read as UTF-8 than bytes that are not."""
+    broken = sum(1 for char in text if 0xDC80 <= ord(char) <= 0xDCFF)
+    letters = sum(1 for char in text if ord(char) > 0x7F) - broken
+    return letters > broken
 
 
 def detect_delimiter(text: str) -> str:
