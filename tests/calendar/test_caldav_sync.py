@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -466,3 +467,71 @@ def test_careapp_sync_command_keeps_the_password_only_in_the_secret_service(
         content = path.read_bytes()
         assert PASSWORD.encode() not in content, path
         assert b"wrong-password-xyz" not in content, path
+
+
+def test_a_new_customer_never_takes_over_a_deleted_customers_event(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync
+) -> None:
+    """Issue 18: ids were reused (max + 1), and the event key with them: the newest customer deleted
+    and another added gave the new person the old event's UID, in every synced calendar."""
+    from careapp.domain.customer import CustomerDraft
+
+    dee = shop.services.customers.create(
+        CustomerDraft(first_name="Dee", last_name="Ross", birthday=PartialDate(5, 3, 1980)), "test"
+    ).id
+    assert caldav.sync().created == 4
+    dee_uid = events(radicale)["Birthday: Dee R."].uid.value
+    shop.services.customers.delete(dee)
+    eve = shop.services.customers.create(
+        CustomerDraft(first_name="Eve", last_name="Hart", birthday=PartialDate(8, 9, 1991)), "test"
+    ).id
+    assert eve != dee
+    mark = radicale.requests()
+    result = caldav.sync()
+    assert (result.error, result.created, result.deleted, result.updated) == (None, 1, 1, 0)
+    assert delta(mark, radicale.requests()) == {"PUT": 1, "DELETE": 1}
+    on_server = events(radicale)
+    assert "Birthday: Dee R." not in on_server
+    assert on_server["Birthday: Eve H."].uid.value != dee_uid
+    assert on_server["Birthday: Eve H."].sequence.value == "0"
+
+
+def test_exporting_a_later_window_changes_nothing_the_next_sync_sends(
+    shop: Shop, radicale: Radicale, caldav: CalDavSync, tmp_path: Path
+) -> None:
+    """Issue 18: `careapp export ics --from <later> --days 30` cancelled or bumped the items before its
+    window, and the next sync re-sent them though nothing had changed."""
+    from careapp.db.models import CalendarItemRecord
+
+    assert caldav.sync().created == 3
+
+    def rows() -> dict[str, tuple[object, ...]]:
+        with shop.services.db.session() as session:
+            return {
+                r.uid: (r.source, r.sequence, r.cancelled, r.content_hash, r.last_modified)
+                for r in session.scalars(select(CalendarItemRecord))
+            }
+
+    before = rows()
+    later = shop.calendar.today() + dt.timedelta(days=200)
+    for start, days in ((later, 30), (shop.calendar.today() + dt.timedelta(days=3), 5)):
+        shop.calendar.export_ics(tmp_path / "later.ics", None, start, days)
+    after = rows()
+    assert {uid: after[uid] for uid in before} == before  # nothing cancelled, bumped or rewritten
+    mark = radicale.requests()
+    again = caldav.sync()
+    assert (again.error, again.writes) == (None, 0)
+    assert delta(mark, radicale.requests()) == {}
+
+
+def test_credentials_go_with_the_first_request(shop: Shop, radicale: Radicale, caldav: CalDavSync) -> None:
+    """caldav asked for a challenge first, and Radicale waits a second after each refused request.
+    (The fixture's own set-up, a plain caldav client, is seen to get its 401 first.)"""
+    setup = radicale.log_path.read_text(errors="replace")
+    assert re.findall(r"response status for '[^']*'[^\n]*?: 401", setup)
+    assert caldav.sync().created == 3
+    shop.rename(shop.ann, "Anna")
+    assert caldav.sync().updated == 1
+    log = radicale.log_path.read_text(errors="replace")[len(setup) :]
+    assert re.findall(r"response status for '[^']*'[^\n]*?: (\d{3})", log)  # the log does show statuses
+    assert not re.findall(r"response status for '[^']*'[^\n]*?: 401", log)
