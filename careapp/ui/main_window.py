@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.staff.public import OwnerPinGate
         from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
         from careapp.ui.tickets.inbox_page import InboxPage
+        from careapp.ui.value.public import CustomerValuePanel, ValueController
         from careapp.ui.widgets import MessageBar, Prompts
 
         runner, settings, actor, about = self.runner, self.settings, self._actor, self.about_info
@@ -203,6 +204,9 @@ class MainWindow(QMainWindow):
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
         self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
+        self.customer_value = CustomerValuePanel(runner)
+        self.value_tab = self.detail.add_tab(self.customer_value, self.tr("Value"))
+        self.value_report = ValueController(self, runner)
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.care = CareController(
             self,
@@ -372,7 +376,9 @@ class MainWindow(QMainWindow):
         customer_menu.addAction(self.delete_action)
         customer_menu.addActions([self.privacy.export_action, self.privacy.erase_action])
         reports_menu = self.reports_menu
-        reports_menu.addActions([self.overview_action, self.report_actions.fcr_action])
+        reports_menu.addActions(
+            [self.overview_action, self.report_actions.fcr_action, self.value_report.action]
+        )
         help_menu = self.help_menu
         help_menu.addAction(self.about_action)
         tools = self.tool_bar
@@ -489,6 +495,8 @@ class MainWindow(QMainWindow):
         self.customer_tickets.attach(services)
         self.tickets_page.attach(services)
         self.customer_feedback.attach(services)
+        self.customer_value.attach(services)
+        self.value_report.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
         # A window left open overnight still gets the new day's database copy.
@@ -720,6 +728,7 @@ class MainWindow(QMainWindow):
         self.customer_actions.show_customer(customer_id)
         self.customer_tickets.show_customer(customer_id if has_customer else None)
         self.customer_feedback.show_customer(customer_id if has_customer else None)
+        self.customer_value.show_customer(customer_id if has_customer else None)
 
     def _update_count(self) -> None:
         from careapp.ui.formatting import customers_text, matches_text

@@ -1,0 +1,1 @@
+"""The Value and retention window and the customer page's value panel."""
