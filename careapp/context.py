@@ -17,6 +17,7 @@ from careapp.services.care.overview import CareOverviewService
 from careapp.services.care.queue import CareQueueService
 from careapp.services.care.touches import TouchService
 from careapp.services.customers.importer import ImportService
+from careapp.services.customers.purchases import PurchaseService
 from careapp.services.customers.service import CustomerService
 from careapp.services.privacy.guard import CustomerGuard
 from careapp.services.shop.connection import connect_url
@@ -61,6 +62,11 @@ class Services:
     value: ValueService
     # Where this database's copies go (SQLite): the backups screen lists and restores them.
     backup_dir: Path | None = None
+
+    @property
+    def purchases(self) -> PurchaseService:
+        """Sales recorded at the counter (no state of its own, so made when asked)."""
+        return PurchaseService(self.db, self.clock)
 
     @property
     def inbox(self) -> InboxService:

@@ -149,8 +149,15 @@ class PurchaseRecord(Base):
     amount_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    # Migration 0011: how many; and for an imported order its line ("shopify:#1001:2"), so a
+    # re-import adds nothing twice (NULL for a sale recorded by hand).
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    order_line: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (Index("ix_purchase_customer_date", "customer_id", "date"),)
+    __table_args__ = (
+        Index("ix_purchase_customer_date", "customer_id", "date"),
+        Index("ux_purchase_order_line", "order_line", unique=True),
+    )
 
 
 class ConsentEventRecord(Base):

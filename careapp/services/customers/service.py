@@ -361,7 +361,7 @@ class CustomerService:
             TimelineEntry(
                 dt.datetime.combine(r.date, dt.time()),
                 "purchase",
-                f"Bought {r.item}",
+                f"Bought {r.quantity} × {r.item}" if r.quantity > 1 else f"Bought {r.item}",
                 " · ".join(part for part in (r.category, f"{Decimal(r.amount_cents) / 100:.2f}") if part),
             )
             for r in records
