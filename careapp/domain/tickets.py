@@ -510,6 +510,17 @@ def mark_not_resolvable(
     return _correct(ticket, updated, "not_resolvable_reason", by, at, reason)
 
 
+def not_resolvable_cause(outcome: Outcome | None, reason: str = "") -> NotResolvableReason | None:
+    """What a contact's outcome says about first-contact resolution: waiting on the supplier -> supplier;
+    needs a repair or visit -> visit when the reason speaks of a visit, else repair (the call log has
+    one choice for both; the owner can correct the cause on the ticket); any other outcome -> None."""
+    if outcome is Outcome.WAITING_SUPPLIER:
+        return NotResolvableReason.SUPPLIER
+    if outcome is Outcome.NEEDS_REPAIR_OR_VISIT:
+        return NotResolvableReason.VISIT if "visit" in reason.casefold() else NotResolvableReason.REPAIR
+    return None
+
+
 def clear_not_resolvable(ticket: TicketHistory, by: str, at: dt.datetime, reason: str) -> Change:
     updated = replace(ticket, not_resolvable_reason=None)
     return _correct(ticket, updated, "not_resolvable_reason", by, at, reason)

@@ -43,6 +43,7 @@ from careapp.domain.tickets import (
     TicketHistory,
     TicketState,
     merge,
+    not_resolvable_cause,
     resolve,
 )
 
@@ -1051,3 +1052,13 @@ def test_a_decided_classification_never_changes(
     assert decided.decided
     later = classify(main, everyone, fcr_settings, decision + dt.timedelta(seconds=seconds_later))
     assert later == decided
+
+
+def test_the_call_log_outcome_says_why_a_ticket_was_not_resolvable() -> None:
+    assert not_resolvable_cause(Outcome.WAITING_SUPPLIER) is NotResolvableReason.SUPPLIER
+    assert not_resolvable_cause(Outcome.NEEDS_REPAIR_OR_VISIT, "seal worn") is NotResolvableReason.REPAIR
+    assert (
+        not_resolvable_cause(Outcome.NEEDS_REPAIR_OR_VISIT, "Home VISIT booked") is NotResolvableReason.VISIT
+    )
+    for outcome in (Outcome.RESOLVED_NOW, Outcome.CALLBACK_PROMISED, Outcome.WAITING_CUSTOMER, None):
+        assert not_resolvable_cause(outcome) is None

@@ -17,11 +17,15 @@ T7      Ben       Billing     10-30 10:00 phone in (Sam)   10-30 10:00      Octo
                                                                             still not in November's cohort
 T9      Ann       Delivery    11-25 09:00 email in (Olivia) never           waiting on the customer
 
-As of 10 December everything is decided. Eligible: T1 T2 T3 T4 T6. One-touch fails only for T3 (two
-outbound contacts): 4/5. Gross fails for T3 (Ben rang again) and T4 (the merged email): 3/5. Net
-leaves T4 out: 3/4. Strict: T1 has a repeat, T3 and T4 are not gross: 2/5. Reopen 1/5 (T3), repeat 1/5
-(T1). First response: 0 for the live first contacts, 24 h for T3: median 0. Resolution: 0, 0, 5 h,
-24 h, 95 h: median 5 h.
+As of 10 December everything is decided. Eligible: T1 T2 T3 T4 T6 (none shop-initiated: every first
+contact is inbound). Only contacts up to the first resolution count for one-touch and gross (issue
+17): T3 had one email out before it was resolved, so one-touch is 5/5; Ben's call on the 13th came
+after T3's first resolution and counts only as its reopen, so gross fails only for T4 (the merged
+email): 4/5. The call log marked T3 (waiting on the supplier) and T4 (needs repair) "not resolvable at
+first contact", so net is over T1 T2 T6: 3/3. Strict: T1 has a repeat, T3 was reopened within R, T4
+is not gross: 2/5. Reopen 1/5 (T3), repeat 1/5 (T1). First response only for tickets begun by email
+or message: T3, 24 h: median 24 h. Resolution over the tickets whose first contact did not end
+"resolved now" (T1 and T6 did): T2 5 h, T3 24 h, T4 95 h: median 24 h, 90th percentile 95 h.
 """
 
 from __future__ import annotations
@@ -145,10 +149,6 @@ def build_november(services: Services, clock: list[dt.datetime]) -> November:
         outcome=Outcome.NEEDS_REPAIR_OR_VISIT,
         outcome_reason="Seal worn",
     )
-    clock[0] = at(11, 20, 11, 5)
-    services.tickets.mark_not_resolvable(
-        sam, ids["T4"], version("T4"), NotResolvableReason.REPAIR, "needs the workshop"
-    )
     log(at(11, 20, 12), sam, "Cat", "T8", category="Repair", channel=email)
     clock[0] = at(11, 20, 13)
     services.tickets.merge(sam, ids["T8"], version("T8"), ids["T4"], version("T4"), "the same leak")
@@ -188,19 +188,20 @@ def test_everything_decided_in_december(services: Services, november: November) 
     total = result.report.total
     ids = november.ids
     assert sorted(total.ticket_ids) == sorted(ids[t] for t in ("T1", "T2", "T3", "T4", "T5", "T6"))
-    assert (total.cohort, total.excluded, total.eligible, total.not_resolvable) == (6, 1, 5, 1)
+    assert (total.cohort, total.excluded, total.eligible, total.not_resolvable) == (6, 1, 5, 2)
     assert total.excluded_by == {Exclusion.SPAM: 1}
-    assert (total.provisional, total.decided) == (0, 5)
+    assert (total.provisional, total.decided, total.shop_initiated) == (0, 5, 0)
     assert rates(total) == {
-        "one_touch": (4, 5),
-        "gross": (3, 5),
-        "net": (3, 4),
+        "one_touch": (5, 5),
+        "gross": (4, 5),
+        "net": (3, 3),
         "strict": (2, 5),
         "reopen": (1, 5),
         "repeat": (1, 5),
     }
-    assert total.median_time_to_first_response == dt.timedelta(0)
-    assert total.median_time_to_resolution == 5 * H
+    assert total.median_time_to_first_response == 24 * H
+    assert total.median_time_to_resolution == 24 * H
+    assert total.p90_time_to_resolution == 95 * H
     assert [row.key for row in result.report.rows] == ["2026-11"]
     by_id = {r.ticket_id: r for r in result.report.results}
     assert by_id[ids["T1"]].repeat_ticket_ids == (ids["T2"],)
@@ -211,16 +212,18 @@ def test_everything_decided_in_december(services: Services, november: November) 
 def test_by_staff_and_by_category(services: Services, november: November) -> None:
     by_staff = report(services, at(12, 10, 0), "staff")
     olivia, sam = by_staff.report.rows
+    # Olivia took the first contact of T3 and T6; Sam of T1, T2, T4 and T5 (spam). T3 is marked
+    # (supplier), so Olivia's net base is T6 alone.
     assert (olivia.key, olivia.cohort, olivia.eligible) == ("Olivia", 2, 2)
     assert rates(olivia) == {
-        "one_touch": (1, 2),
-        "gross": (1, 2),
-        "net": (1, 2),
+        "one_touch": (2, 2),
+        "gross": (2, 2),
+        "net": (1, 1),
         "strict": (1, 2),
         "reopen": (1, 2),
         "repeat": (0, 2),
     }
-    assert olivia.median_time_to_resolution == 12 * H  # the mean of 0 and 24 hours
+    assert olivia.median_time_to_resolution == 24 * H  # T3 only: T6 ended "resolved now"
     assert (sam.key, sam.cohort, sam.excluded, sam.eligible, sam.not_resolvable) == ("Sam", 4, 1, 3, 1)
     assert rates(sam) == {
         "one_touch": (3, 3),
@@ -243,12 +246,12 @@ def test_at_the_end_of_november_two_tickets_are_still_provisional(
 ) -> None:
     total = report(services, dt.datetime(2026, 11, 30, 23, 59, 59)).report.total
     # T4 (windows end 12-01 10:00) and T6 (12-04 14:00) are provisional: T4 has already failed gross,
-    # but its strict FCR is not counted yet.
+    # but its strict FCR is not counted yet. Decided: T1 (repeat), T2 (strict), T3 (reopened).
     assert (total.cohort, total.eligible, total.provisional, total.decided) == (6, 5, 2, 3)
     assert rates(total) == {
-        "one_touch": (4, 5),
-        "gross": (3, 5),
-        "net": (3, 4),
+        "one_touch": (5, 5),
+        "gross": (4, 5),
+        "net": (3, 3),
         "strict": (1, 3),
         "reopen": (1, 3),
         "repeat": (1, 3),
@@ -262,10 +265,11 @@ def test_as_of_mid_month_ignores_what_came_later(services: Services, november: N
     # Only T1, T2, T3 and T5 had been resolved; Ben's call on the 13th (T3's reopen) is not known yet.
     assert sorted(total.ticket_ids) == sorted(ids[t] for t in ("T1", "T2", "T3", "T5"))
     assert (total.cohort, total.excluded, total.eligible, total.provisional, total.decided) == (4, 1, 3, 2, 1)
+    # T3 is marked "not resolvable" (the call log: waiting on the supplier): net is over T1 and T2.
     assert rates(total) == {
         "one_touch": (3, 3),
         "gross": (3, 3),
-        "net": (3, 3),
+        "net": (2, 2),
         "strict": (0, 1),
         "reopen": (0, 1),
         "repeat": (1, 1),
@@ -278,7 +282,9 @@ def test_a_ticket_counts_in_the_month_of_its_first_resolution(services: Services
     reports = ReportService(services.db, services.clock, tz=dt.UTC)
     october = reports.fcr(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "month", at(12, 10, 0)).report.total
     assert october.ticket_ids == (november.ids["T7"],)
-    assert rates(october)["reopen"] == (1, 1) and rates(october)["gross"] == (0, 1)
+    # Ben's call on 3 November came after T7's first resolution: it counts as the reopen (within R),
+    # not against gross as well.
+    assert rates(october)["reopen"] == (1, 1) and rates(october)["gross"] == (1, 1)
     # Resolved again on 3 November, but first resolved in October: not in November's cohort.
     assert november.ids["T7"] not in report(services, at(12, 10, 0)).report.total.ticket_ids
 
@@ -336,17 +342,43 @@ def test_changed_windows_change_the_figures(services: Services, november: Novemb
 def test_renderers(services: Services, november: November) -> None:
     result = report(services, at(12, 10, 0), "staff")
     lines = render_csv(result).split("\r\n")
-    assert lines[0].startswith("Group,Tickets,Excluded,Eligible,Not resolvable at first contact,Provisional")
-    assert lines[1] == ("Olivia,2,0,2,0,0,2,1,2,50.0,1,2,50.0,1,2,50.0,1,2,50.0,1,2,50.0,0,2,0.0,720.0,720.0")
-    assert lines[2] == ("Sam,4,1,3,1,0,3,3,3,100.0,2,3,66.7,2,2,100.0,1,3,33.3,0,3,0.0,1,3,33.3,0.0,300.0")
-    assert lines[3] == ("total,6,1,5,1,0,5,4,5,80.0,3,5,60.0,3,4,75.0,2,5,40.0,1,5,20.0,1,5,20.0,0.0,300.0")
+    assert lines[0].startswith(
+        "Group,Tickets,Excluded,Shop-initiated,Eligible,Not resolvable at first contact,Provisional"
+    )
+    assert lines[0].endswith(
+        "90th percentile resolution (minutes),Reopen window R (days),Repeat window N (days),"
+        "Shop-initiated counted"
+    )
+    # Sam's resolution times: T2 300 min, T4 5700 min (T1 ended "resolved now") -> median 3000, p90
+    # (nearest rank: the 2nd of 2) 5700. Sam's first contacts were all live: no first response.
+    assert lines[1] == (
+        "Olivia,2,0,0,2,1,0,2,2,2,100.0,2,2,100.0,1,1,100.0,1,2,50.0,1,2,50.0,0,2,0.0,"
+        "1440.0,1440.0,1440.0,7,7,no"
+    )
+    assert lines[2] == (
+        "Sam,4,1,0,3,1,0,3,3,3,100.0,2,3,66.7,2,2,100.0,1,3,33.3,0,3,0.0,1,3,33.3,,3000.0,5700.0,7,7,no"
+    )
+    assert lines[3] == (
+        "total,6,1,0,5,2,0,5,5,5,100.0,4,5,80.0,3,3,100.0,2,5,40.0,1,5,20.0,1,5,20.0,"
+        "1440.0,1440.0,5700.0,7,7,no"
+    )
     assert lines[4:] == [""]
-    total: Any = report_json(result)["total"]
+    as_json: Any = report_json(result)
+    total = as_json["total"]
     assert total["strict"] == {"numerator": 2, "denominator": 5, "rate": 0.4}
-    assert total["median_time_to_resolution_seconds"] == 5 * 3600
+    assert total["median_time_to_resolution_seconds"] == 24 * 3600
+    assert total["p90_time_to_resolution_seconds"] == 95 * 3600
+    assert (as_json["reopen_window_days"], as_json["repeat_window_days"]) == (7, 7)
+    assert as_json["headline"] == (
+        "November: 4 of 5 problems were solved without the customer having to come back (80 %)."
+    )
+    assert as_json["definitions"]["Reopen"].startswith("reopened within R = 7 days of the first resolution")
     assert total["excluded_by"] == {"spam": 1}
     text = render_text(result)
     assert "Olivia" in text and "2/5 40%" in text
+    assert (
+        "\nNovember: 4 of 5 problems were solved without the customer having to come back (80 %).\n" in text
+    )
     assert text.index("total") < text.index("Definitions:")
     assert (
         format_duration(95 * H) == "3d 23h" and format_duration(5 * H + dt.timedelta(minutes=3)) == "5h 03m"
@@ -362,3 +394,32 @@ def test_csv_cells_cannot_become_formulas(services: Services, clock: list[dt.dat
     )
     csv_text = render_csv(report(services, at(12, 10, 0), "category"))
     assert "\r\n'=HYPERLINK(evil)," in csv_text
+
+
+def test_the_call_log_feeds_net_fcr(services: Services, november: November, clock: list[dt.datetime]) -> None:
+    # T3's first contact (Olivia, email) ended "waiting on supplier"; T4's (Sam, walk-in) "needs repair
+    # or visit: Seal worn". Both were marked "not resolvable at first contact" by whoever logged the
+    # contact, with the contact's reason. T7 (October) was reopened on 3 November with "callback
+    # promised", after its first resolution: no mark.
+    ids = november.ids
+    t3, t4 = services.tickets.ticket(ids["T3"]), services.tickets.ticket(ids["T4"])
+    assert t3.summary.not_resolvable_reason is NotResolvableReason.SUPPLIER
+    assert t4.summary.not_resolvable_reason is NotResolvableReason.REPAIR
+    [mark3] = [a for a in t3.audit if a.field == "not_resolvable_reason"]
+    [mark4] = [a for a in t4.audit if a.field == "not_resolvable_reason"]
+    assert (mark3.by, mark3.at, mark3.reason) == ("Olivia", at(11, 10, 9), "call log: waiting_supplier")
+    assert (mark4.by, mark4.at, mark4.reason) == (
+        "Sam",
+        at(11, 20, 11),
+        "call log: needs_repair_or_visit: Seal worn",
+    )
+    # A need found after the first resolution is a reopen, not a first-contact matter: T1 (resolved on
+    # the call on 2 November) gets a "waiting on supplier" call on 12 December and stays unmarked.
+    clock[0] = at(12, 12, 10)
+    ann = services.tickets.ticket(ids["T1"]).summary.customer_id
+    services.tickets.log_contact(
+        november.sam, ann, ContactInput(ticket_id=ids["T1"], outcome=Outcome.WAITING_SUPPLIER)
+    )
+    t1 = services.tickets.ticket(ids["T1"])
+    assert t1.summary.state.value == "waiting_supplier"
+    assert t1.summary.not_resolvable_reason is None

@@ -137,9 +137,11 @@ def test_each_outcome_sets_the_new_ticket_state(
     assert contact.customer_confirmed is (outcome is Outcome.RESOLVED_NOW)
     moves = [(c.old, c.new, c.by) for c in ticket.state_changes]
     assert moves == ([] if state is TicketState.NEW else [(TicketState.NEW, state, "Sam")])
+    # Waiting on the supplier and a needed repair take the ticket out of the net-FCR base (issue 17).
+    marks = {Outcome.WAITING_SUPPLIER: "supplier", Outcome.NEEDS_REPAIR_OR_VISIT: "repair"}
     assert [(a.field, a.old, a.new, a.by) for a in ticket.audit] == [("ticket", "", "opened", "Sam")] + [
         ("state", "new", state.value, "Sam") for _ in moves
-    ]
+    ] + [("not_resolvable_reason", "", marks[outcome], "Sam") for _ in range(outcome in marks)]
 
 
 @pytest.mark.parametrize(
@@ -237,6 +239,7 @@ def test_lifecycle_with_reopen_and_audit_trail(
     assert [(a.at, a.by, a.field, a.old, a.new) for a in ticket.audit] == [
         (NOW, "Sam", "ticket", "", "opened"),
         (NOW, "Sam", "state", "new", "waiting_supplier"),
+        (NOW, "Sam", "not_resolvable_reason", "", "supplier"),  # from the call log's outcome
         (NOW + dt.timedelta(hours=1), "Olivia", "assignee", "", "Sam"),
         (two_hours, "Sam", "priority", "normal", "urgent"),
         (two_hours, "Sam", "category", "Grinder", "Espresso machine"),
@@ -432,10 +435,18 @@ def test_not_resolvable_mark_and_exclusion_rights(
 ) -> None:
     ticket_id = new_ticket(services, sam, ann, outcome=Outcome.NEEDS_REPAIR_OR_VISIT, outcome_reason="seal")
     ticket = services.tickets.ticket(ticket_id)
-    ticket = services.tickets.mark_not_resolvable(
-        sam, ticket_id, ticket.version, NotResolvableReason.REPAIR, "seal"
-    )
+    # The call log's outcome marked it already (issue 17); the mark stays editable, with who and why.
     assert ticket.summary.not_resolvable_reason is NotResolvableReason.REPAIR
+    assert (ticket.audit[-1].by, ticket.audit[-1].field, ticket.audit[-1].reason) == (
+        "Sam",
+        "not_resolvable_reason",
+        "call log: needs_repair_or_visit: seal",
+    )
+    ticket = services.tickets.mark_not_resolvable(
+        owner, ticket_id, ticket.version, NotResolvableReason.VISIT, "a home visit, not the workshop"
+    )
+    assert ticket.summary.not_resolvable_reason is NotResolvableReason.VISIT
+    assert (ticket.audit[-1].by, ticket.audit[-1].old, ticket.audit[-1].new) == ("Olivia", "repair", "visit")
     with pytest.raises(PermissionDenied) as refused:
         services.tickets.set_exclusion(sam, ticket_id, ticket.version, Exclusion.SPAM, "looks like spam")
     assert str(refused.value) == (

@@ -43,6 +43,7 @@ def _decode(value_json: str) -> FcrSettings:
     return FcrSettings(
         reopen_window_days=int(stored.get("reopen_window_days", default.reopen_window_days)),
         repeat_window_days=int(stored.get("repeat_window_days", default.repeat_window_days)),
+        include_shop_initiated=bool(stored.get("include_shop_initiated", default.include_shop_initiated)),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import textwrap
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from careapp.db.models import ContactRecord, TicketRecord, TicketStateChangeReco
 from careapp.domain.durations import format_duration
 from careapp.domain.fcr import (
     DEFAULT_BACKLOG_BUCKETS,
+    DEFINITIONS,
     BacklogBucket,
     FcrReport,
     FcrRow,
@@ -32,7 +34,9 @@ from careapp.domain.fcr import (
     GroupBy,
     Rate,
     fcr_report,
+    headline,
     open_backlog_by_age,
+    period_label,
 )
 from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
 from careapp.exporting.csv_export import guard_cell
@@ -271,19 +275,51 @@ def load_open_at(session: Session, as_of: dt.datetime) -> list[TicketHistory]:
 
 # --- rendering ---------------------------------------------------------------------------------------
 
-DEFINITIONS = (
-    ("Tickets", "tickets first resolved in the period (the cohort), as known at the report time"),
-    ("Excl.", "left out of every rate: spam, merged into another ticket, or no action needed"),
-    ("Prov.", "provisional: a reopen or repeat window is still open, so strict FCR is not decided yet"),
-    ("One-touch", "at most one outbound contact; over the eligible tickets"),
-    ("Gross", "no inbound contact after the first one; over the eligible tickets"),
-    ("Net", "gross FCR over the tickets not marked 'not resolvable at first contact'"),
-    ("Strict", "gross, not reopened within R days and no repeat within N days; over decided tickets"),
-    ("Reopen", "reopened within R days of the first resolution; over decided tickets"),
-    ("Repeat", "same customer back within N days, same category or marked a repeat; over decided tickets"),
-    ("1st resp.", "median time from opening to the first outbound or live (phone, walk-in, visit) contact"),
-    ("Resolution", "median time from opening to the first resolution"),
+# Short column names of the text report -> the domain's definition they stand for.
+COLUMN_DEFINITIONS = (
+    ("Tickets", "Tickets"),
+    ("Excl.", "Excluded"),
+    ("Shop", "Shop-initiated"),
+    ("Open", "Still open"),
+    ("One-touch", "One-touch"),
+    ("Gross", "Gross"),
+    ("Net", "Net"),
+    ("Strict", "Strict"),
+    ("Reopen", "Reopen"),
+    ("Repeat", "Repeat"),
+    ("1st resp.", "First response"),
+    ("Resolution", "Resolution"),
 )
+
+
+def definitions(settings: FcrSettings) -> tuple[tuple[str, str], ...]:
+    """The domain's definitions, word for word, with this report's R and N put in."""
+    return tuple(
+        (
+            name,
+            meaning.replace("R days", f"R = {settings.reopen_window_days} days").replace(
+                "N days", f"N = {settings.repeat_window_days} days"
+            ),
+        )
+        for name, meaning in DEFINITIONS
+    )
+
+
+def report_headline(result: FcrReportResult) -> str:
+    """The owner's sentence for the whole report (see :func:`careapp.domain.fcr.headline`)."""
+    report = result.report
+    label = period_label(result.first_day, result.last_day, report.as_of.date())
+    return headline(report.total, report.settings, label)
+
+
+def windows_text(settings: FcrSettings) -> str:
+    shop = "counted" if settings.include_shop_initiated else "left out"
+    return (
+        f"Windows: reopen R = {settings.reopen_window_days} days, repeat N = {settings.repeat_window_days} "
+        f"days; shop-initiated tickets {shop}."
+    )
+
+
 _RATES = (
     ("One-touch", "one_touch"),
     ("Gross", "gross"),
@@ -305,10 +341,11 @@ def _text_cells(row: FcrRow) -> list[str]:
         row.key,
         str(row.cohort),
         str(row.excluded),
+        str(row.shop_initiated),
         str(row.provisional),
         *(_rate_text(getattr(row, name)) for _, name in _RATES),
         format_duration(row.median_time_to_first_response),
-        format_duration(row.median_time_to_resolution),
+        f"{format_duration(row.median_time_to_resolution)} / {format_duration(row.p90_time_to_resolution)}",
     ]
 
 
@@ -318,22 +355,15 @@ def _title(result: FcrReportResult) -> list[str]:
     return [
         f"First-contact resolution by {report.group_by}, {result.first_day} to {result.last_day}, "
         f"as of {report.as_of:%Y-%m-%d %H:%M} (UTC{report.as_of:%z})",
-        f"Windows: reopen R = {settings.reopen_window_days} days, "
-        f"repeat N = {settings.repeat_window_days} days",
+        windows_text(settings),
+        "",
+        report_headline(result),
     ]
 
 
 def render_text(result: FcrReportResult) -> str:
-    """A readable table, the open backlog, and the definitions below them."""
-    header = [
-        "Group",
-        "Tickets",
-        "Excl.",
-        "Prov.",
-        *(label for label, _ in _RATES),
-        "1st resp.",
-        "Resolution",
-    ]
+    """The headline, a readable table, the open backlog, and the definitions below them."""
+    header = ["Group", *(short for short, _ in COLUMN_DEFINITIONS)]
     table = [header, *(_text_cells(row) for row in result.report.rows), _text_cells(result.report.total)]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
 
@@ -347,8 +377,13 @@ def render_text(result: FcrReportResult) -> str:
     lines += [line(cells) for cells in table[1:-1]]
     lines += ["-" * len(line(header)), line(table[-1]), ""]
     backlog = ", ".join(f"{bucket.label}: {bucket.count}" for bucket in result.backlog)
-    lines += [f"Open tickets by age: {backlog}", "", "Definitions:"]
-    lines += [f"  {name:<11} {meaning}" for name, meaning in DEFINITIONS]
+    lines += [f"Open tickets by age: {backlog}", ""]
+    lines += [
+        "Columns: " + ", ".join(f"{short} = {name}" for short, name in COLUMN_DEFINITIONS if short != name)
+    ]
+    lines += ["1st resp. is a median; Resolution is median / 90th percentile.", "", "Definitions:"]
+    for name, meaning in definitions(result.report.settings):
+        lines += textwrap.wrap(f"{name}: {meaning}", 100, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines) + "\n"
 
 
@@ -356,6 +391,7 @@ CSV_COLUMNS = (
     "Group",
     "Tickets",
     "Excluded",
+    "Shop-initiated",
     "Eligible",
     "Not resolvable at first contact",
     "Provisional",
@@ -363,6 +399,10 @@ CSV_COLUMNS = (
     *(f"{label} {part}" for label, _ in _RATES for part in ("count", "of", "%")),
     "Median first response (minutes)",
     "Median resolution (minutes)",
+    "90th percentile resolution (minutes)",
+    "Reopen window R (days)",
+    "Repeat window N (days)",
+    "Shop-initiated counted",
 )
 
 
@@ -370,15 +410,21 @@ def _minutes(value: dt.timedelta | None) -> str:
     return "" if value is None else f"{value.total_seconds() / 60:.1f}"
 
 
-def _csv_cells(row: FcrRow) -> list[str]:
-    cells = [row.key, *map(str, (row.cohort, row.excluded, row.eligible, row.not_resolvable))]
+def _csv_cells(row: FcrRow, settings: FcrSettings) -> list[str]:
+    cells = [
+        row.key,
+        *map(str, (row.cohort, row.excluded, row.shop_initiated, row.eligible, row.not_resolvable)),
+    ]
     cells += [str(row.provisional), str(row.decided)]
     for _, name in _RATES:
         rate: Rate = getattr(row, name)
         percent = "" if rate.value is None else f"{float(rate.value) * 100:.1f}"
         cells += [str(rate.numerator), str(rate.denominator), percent]
     cells += [_minutes(row.median_time_to_first_response), _minutes(row.median_time_to_resolution)]
-    return cells
+    cells += [_minutes(row.p90_time_to_resolution)]
+    # Every row says which windows made it, so a sheet pasted elsewhere still says so.
+    cells += [str(settings.reopen_window_days), str(settings.repeat_window_days)]
+    return [*cells, "yes" if settings.include_shop_initiated else "no"]
 
 
 def render_csv(result: FcrReportResult) -> str:
@@ -388,7 +434,7 @@ def render_csv(result: FcrReportResult) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in (*result.report.rows, result.report.total):
-        writer.writerow([guard_cell(cell) for cell in _csv_cells(row)])
+        writer.writerow([guard_cell(cell) for cell in _csv_cells(row, result.report.settings)])
     return buffer.getvalue()
 
 
@@ -410,6 +456,7 @@ def _row_json(row: FcrRow) -> dict[str, object]:
         "cohort": row.cohort,
         "excluded": row.excluded,
         "excluded_by": {str(reason): count for reason, count in sorted(row.excluded_by.items())},
+        "shop_initiated": row.shop_initiated,
         "eligible": row.eligible,
         "not_resolvable": row.not_resolvable,
         "provisional": row.provisional,
@@ -417,6 +464,7 @@ def _row_json(row: FcrRow) -> dict[str, object]:
         **{name: _rate_json(getattr(row, name)) for _, name in _RATES},
         "median_time_to_first_response_seconds": _seconds(row.median_time_to_first_response),
         "median_time_to_resolution_seconds": _seconds(row.median_time_to_resolution),
+        "p90_time_to_resolution_seconds": _seconds(row.p90_time_to_resolution),
         "ticket_ids": list(row.ticket_ids),
     }
 
@@ -430,10 +478,12 @@ def report_json(result: FcrReportResult) -> dict[str, object]:
         "group_by": report.group_by,
         "reopen_window_days": report.settings.reopen_window_days,
         "repeat_window_days": report.settings.repeat_window_days,
+        "include_shop_initiated": report.settings.include_shop_initiated,
+        "headline": report_headline(result),
         "rows": [_row_json(row) for row in report.rows],
         "total": _row_json(report.total),
         "backlog": backlog_json(result.backlog),
-        "definitions": dict(DEFINITIONS),
+        "definitions": dict(definitions(report.settings)),
     }
 
 

@@ -193,6 +193,24 @@ def _callback_due(contact: ContactRecord, name: str, phone: str, title: str | No
     )
 
 
+def _mark_not_resolvable_from(change: Change, event: ContactEvent) -> Change:
+    """A contact before the ticket's first resolution whose outcome says it needs a repair, a visit or
+    the supplier marks the ticket "not resolvable at first contact" (it leaves the net-FCR base), with
+    the contact's reason, by its staff member; the mark stays editable on the ticket. A mark already
+    there, or a ticket already resolved once, is left as it is (after the first resolution a new
+    need is a reopen, not a first-contact matter)."""
+    cause = domain.not_resolvable_cause(event.outcome, event.outcome_reason)
+    ticket = change.ticket
+    if cause is None or ticket.not_resolvable_reason is not None:
+        return change
+    resolved_at = ticket.first_resolved_at()
+    if resolved_at is not None and resolved_at < event.at:
+        return change
+    why = f"call log: {event.outcome}" + (f": {event.outcome_reason}" if event.outcome_reason else "")
+    marked = domain.mark_not_resolvable(ticket, cause, event.staff, event.at, why)
+    return Change(marked.ticket, (*change.audit, *marked.audit))
+
+
 def _sentence(error: Exception) -> str:
     text = str(error)
     text = text[:1].upper() + text[1:]
@@ -317,6 +335,7 @@ class TicketService:
             change = domain.log_contact(history, event, apply_outcome=apply)
         except TicketTransitionError as error:
             raise InvalidContact(str(error)) from error
+        change = _mark_not_resolvable_from(change, event)
         record = self._add_contact(session, customer_id, history.id, contact, event)
         self._store(session, actor, history, change, event.at)
         done = self._fulfil_callbacks(session, record, event)
@@ -352,7 +371,7 @@ class TicketService:
         history = load_history(session, record.id)
         opened = domain.AuditEntry(record.id, event.at, actor.name, "ticket", "", "opened")
         write_audit(session, customer_id, [opened])
-        change = domain.log_contact(history, event)
+        change = _mark_not_resolvable_from(domain.log_contact(history, event), event)
         contact_record = self._add_contact(session, customer_id, record.id, contact, event)
         self._store(session, actor, history, change, event.at)
         session.flush()
@@ -390,8 +409,8 @@ class TicketService:
     def _store(
         session: Session, actor: Actor, before: TicketHistory, change: Change, at: dt.datetime
     ) -> None:
-        """Write a change made by logging a contact: only when it moved the state."""
-        if change.ticket.changes == before.changes:
+        """Write a change made by logging a contact: only when it moved the state or marked the ticket."""
+        if change.ticket.changes == before.changes and not change.audit:
             return
         record = session.get(TicketRecord, before.id)
         assert record is not None

@@ -42,7 +42,7 @@ from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.domain.fcr import FcrRow, GroupBy
+    from careapp.domain.fcr import FcrRow, FcrSettings, GroupBy
     from careapp.services.shop.staff import Actor
     from careapp.services.tickets.reports import FcrReportResult, ReportService
 
@@ -72,17 +72,11 @@ def write_csv(result: FcrReportResult, path: Path) -> Path:
     return path
 
 
-def definitions(reopen_days: int, repeat_days: int) -> list[tuple[str, str]]:
-    """The report's definitions in plain words, with this shop's R and N put in."""
-    from careapp.services.tickets.reports import DEFINITIONS
+def definitions(settings: FcrSettings) -> list[tuple[str, str]]:
+    """The domain's definitions, word for word, with this shop's R and N put in."""
+    from careapp.services.tickets.reports import definitions as worded
 
-    return [
-        (
-            name,
-            meaning.replace("R days", f"R = {reopen_days} days").replace("N days", f"N = {repeat_days} days"),
-        )
-        for name, meaning in DEFINITIONS
-    ]
+    return list(worded(settings))
 
 
 def first_of_month(day: dt.date, months_back: int) -> dt.date:
@@ -257,7 +251,7 @@ class FcrReportWindow(QDialog):
                 n=settings.repeat_window_days,
             )
         )
-        meanings = definitions(settings.reopen_window_days, settings.repeat_window_days)
+        meanings = definitions(settings)
         self.model.set_definitions(dict(meanings))
         self.model.set_report(report.rows, report.total)
         self.chart.set_months(data.trend)
