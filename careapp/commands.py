@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from careapp import __version__
 from careapp.cli_connect import add_connect_parser
+from careapp.cli_errors import count_argument, data_dir_problem, mapping_argument, reading_problem
 from careapp.config import Paths, SeatConfigError, resolve_paths
 
 if TYPE_CHECKING:
@@ -38,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", type=Path)
     importer.add_argument("--dry-run", action="store_true", help="show what would happen, change nothing")
     importer.add_argument("--format", choices=("text", "json"), default="text")
-    importer.add_argument("--mapping", metavar="JSON", help='for other CSVs: {"Header": "field", ...}')
+    importer.add_argument(
+        "--mapping",
+        type=mapping_argument,
+        metavar="JSON",
+        help='for other CSVs: {"Header": "field", ...}',
+    )
     importer.add_argument("--staff", default="import", help="who is recorded as doing the import")
 
     commands.add_parser("undo-import", help="undo the last import").add_argument(
@@ -57,18 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("file", type=Path)
 
     demo = commands.add_parser("demo", help="fill the database with realistic demo customers")
-    demo.add_argument("--customers", type=int, default=200)
+    demo.add_argument("--customers", type=count_argument, default=200)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument(
         "--history",
-        type=int,
+        type=count_argument,
         default=None,
         metavar="N",
         help="contacts and purchases in all (default: about 10 per customer)",
     )
     demo.add_argument(
         "--tickets",
-        type=int,
+        type=count_argument,
         default=0,
         metavar="N",
         help="also add N service tickets with their contacts, spread over the customers (default 0)",
@@ -304,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_connect(args)
     from careapp.logs import setup_logging
 
+    if args.data_dir and (problem := data_dir_problem(Path(args.data_dir).expanduser())):
+        print(f"careapp: {problem}", file=sys.stderr)
+        return EXIT_USER_ERROR
     try:
         paths = resolve_paths(args.data_dir)
     except SeatConfigError as error:  # this computer's connection file is damaged: say so, mend with connect
@@ -356,7 +365,7 @@ def _services(data_dir: str | None) -> Services:
 def _cmd_import(services: Services, args: argparse.Namespace) -> int:
     from careapp.importing import ColumnMapping, ImportFileError, NeedsColumnMapping
 
-    mapping = ColumnMapping(json.loads(args.mapping)) if args.mapping else None
+    mapping = ColumnMapping(args.mapping) if args.mapping else None
     try:
         if args.dry_run:
             summary = services.imports.preview(args.file, mapping)
@@ -367,8 +376,11 @@ def _cmd_import(services: Services, args: argparse.Namespace) -> int:
         suggestion = {h: t for h, t in error.suggested.columns.items()}
         print("Suggested mapping (pass it with --mapping):", json.dumps(suggestion), file=sys.stderr)
         return EXIT_USER_ERROR
-    except (ImportFileError, OSError) as error:
+    except ImportFileError as error:
         print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as error:
+        print(f"careapp: {reading_problem(error, args.file)}", file=sys.stderr)
         return EXIT_USER_ERROR
     if args.format == "json":
         print(json.dumps(summary.as_json(), indent=2, ensure_ascii=False))

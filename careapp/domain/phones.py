@@ -41,5 +41,36 @@ def _e164(text: str, region: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def searchable_digits(raw: str, e164: str | None) -> list[str]:
+    """Every digit form a search by digits should find this number by: as typed, international,
+    and, for a number typed with its country code, the national number with and without the
+    leading 0. Valid or not: "+44 7700 900123" is in a range no real phone has, but a person
+    still types "07700 900" to find it."""
+    forms = [digits_only(raw), digits_only(e164 or "")]
+    national = _national_digits(raw.strip())
+    if national:
+        forms += [national, "0" + national]
+    return list(dict.fromkeys(form for form in forms if form))
+
+
+def _national_digits(text: str) -> str | None:
+    """The national significant number of a number written with its country code (+44…, 0044…)."""
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not text.startswith("+") or len(digits_only(text)) < 5:
+        return None
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.national_significant_number(parsed) or None
+
+
+def search_digits(typed: str) -> str:
+    """What a phone-like search term is looked for as: its digits, or, written with a country code
+    (+44 7700 900), the national digits, which every stored form of that number contains."""
+    return _national_digits(typed.strip()) or digits_only(typed)
+
+
 def make_phone(raw: str, default_region: str | None, label: str = "") -> PhoneNumber:
     return PhoneNumber(raw=raw.strip(), e164=to_e164(raw, default_region), label=label)

@@ -25,6 +25,8 @@ DETAIL_SPLITTER_KEY = "main_window/detail_splitter"
 HEADER_KEY = "main_window/list_header"
 COLUMNS_SIZED_KEY = "main_window/columns_sized_by_user"
 DEFAULT_SIZE = (1200, 760)
+# Room left for the window manager's title bar and frame, which the available area does not count.
+FRAME_ALLOWANCE = (16, 40)
 DEFAULT_SPLIT = [780, 500]
 
 
@@ -54,7 +56,21 @@ def restore_geometry(settings: QSettings, window: QMainWindow) -> None:
     """The window's size and place, before it is first shown."""
     geometry = _bytes(settings, GEOMETRY_KEY)
     if geometry is None or not window.restoreGeometry(geometry):
-        window.resize(*DEFAULT_SIZE)
+        window.resize(*fitting_size(window, DEFAULT_SIZE))
+    elif not window.isMaximized():
+        window.resize(*fitting_size(window, (window.width(), window.height())))
+
+
+def fitting_size(window: QMainWindow, wanted: tuple[int, int]) -> tuple[int, int]:
+    """``wanted``, made small enough that the window with its frame fits the screen's free area
+    (a 1366×768 laptop has about 1366×740 once its panel is drawn): the status bar stays in sight."""
+    screen = window.screen()
+    if screen is None:
+        return wanted
+    free = screen.availableGeometry()
+    width = min(wanted[0], free.width() - FRAME_ALLOWANCE[0])
+    height = min(wanted[1], free.height() - FRAME_ALLOWANCE[1])
+    return max(width, 1), max(height, 1)
 
 
 def restore_dividers(settings: QSettings, splitter: QSplitter, detail: CustomerDetail) -> None:

@@ -34,7 +34,7 @@ from careapp.domain.customer import (
     display_name,
     normalize_tags,
 )
-from careapp.domain.phones import digits_only
+from careapp.domain.phones import digits_only, searchable_digits
 
 
 def with_children() -> list[LoaderOption]:
@@ -86,7 +86,7 @@ def search_text_for(draft: CustomerDraft) -> str:
     parts = [draft.first_name, draft.last_name, draft.company, draft.address.city, draft.notes]
     parts += [email.address for email in draft.emails]
     for phone in draft.phones:
-        parts += [phone.raw, digits_only(phone.raw), digits_only(phone.e164 or "")]
+        parts += [phone.raw, *searchable_digits(phone.raw, phone.e164)]
     parts += [f"#{tag}" for tag in draft.tags]
     return " ".join(part for part in parts if part).lower()
 

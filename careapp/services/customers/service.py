@@ -36,6 +36,7 @@ from careapp.domain.customer import (
     Purchase,
     TimelineEntry,
 )
+from careapp.domain.phones import search_digits
 from careapp.domain.validation import MAX_LENGTHS, FieldError, validate_customer
 from careapp.services.customers.bulk import (
     BulkChange,
@@ -107,12 +108,19 @@ _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
 
 
 def _search_terms(query: str) -> list[str]:
-    """Split a query into terms; a phone-like term is reduced to its digits."""
-    terms = []
-    for term in query.lower().split():
-        if _PHONE_LIKE.match(term) and any(ch.isdigit() for ch in term):
-            term = re.sub(r"\D", "", term)
-        terms.append(term)
+    """Split a query into terms. Phone-like words next to each other are one number ("07700 900"),
+    looked for by its digits (see :func:`search_digits`)."""
+    terms: list[str] = []
+    number: list[str] = []
+    for word in [*query.lower().split(), ""]:
+        if word and _PHONE_LIKE.match(word) and any(ch.isdigit() for ch in word):
+            number.append(word)
+            continue
+        if number:
+            terms.append(search_digits(" ".join(number)))
+            number = []
+        if word:
+            terms.append(word)
     return terms
 
 

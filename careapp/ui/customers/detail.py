@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.customer import Customer, Purchase, TimelineEntry
+from careapp.domain.phones import digits_only
 from careapp.ui.customers.timeline_model import TimelineModel
 from careapp.ui.customers.timeline_view import TimelineView
 from careapp.ui.formatting import (
@@ -96,6 +98,11 @@ class CustomerHeader(QWidget):
         for key, title in self._rows():
             self.values[key] = _value_label(title)
             self.form.addRow(title, self.values[key])
+        phones = self.values["phones"]
+        phones.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        phones.setOpenExternalLinks(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(self.form)
@@ -127,7 +134,7 @@ class CustomerHeader(QWidget):
         texts = {
             "company": customer.company if customer.first_name or customer.last_name else "",
             "emails": "\n".join(_labelled(e.address, e.label) for e in customer.emails),
-            "phones": "\n".join(_phone_text(p.raw, p.e164, p.label) for p in customer.phones),
+            "phones": "\n".join(_labelled(p.raw, p.label) for p in customer.phones),
             "address": _address_text(customer),
             "birthday": birthday_text(customer.birthday, today) if customer.birthday else "",
             "dates": "\n".join(f"{date_title(d)}: {format_partial_date(d.date)}" for d in customer.dates),
@@ -140,6 +147,23 @@ class CustomerHeader(QWidget):
         for key, text in texts.items():
             self.values[key].setText(text)
             self.form.setRowVisible(self.values[key], bool(text))
+        self._show_phones(customer)
+
+    def _show_phones(self, customer: Customer) -> None:
+        """Each number once, as typed; a link that dials it (tel:, in its international form when
+        it is understood), with that form in the tooltip."""
+        label = self.values["phones"]
+        if not customer.phones:
+            label.setToolTip("")
+            return
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText("<br>".join(_phone_link(p.raw, p.e164, p.label) for p in customer.phones))
+        understood = [
+            self.tr("{raw}: {e164}").format(raw=p.raw, e164=p.e164) for p in customer.phones if p.e164
+        ]
+        label.setToolTip(
+            self.tr("International form (used to dial):") + "\n" + "\n".join(understood) if understood else ""
+        )
 
     def _purchases_text(self, purchases: list[Purchase]) -> str:
         if not purchases:
@@ -155,9 +179,10 @@ def _labelled(text: str, label: str) -> str:
     return f"{text} ({label})" if label else text
 
 
-def _phone_text(raw: str, e164: str | None, label: str) -> str:
-    shown = f"{raw}  ·  {e164}" if e164 and e164 != raw else raw
-    return _labelled(shown, label)
+def _phone_link(raw: str, e164: str | None, label: str) -> str:
+    target = e164 or ("+" if raw.strip().startswith("+") else "") + digits_only(raw)
+    link = f'<a href="tel:{html.escape(target)}">{html.escape(raw)}</a>'
+    return f"{link} ({html.escape(label)})" if label else link
 
 
 def _address_text(customer: Customer) -> str:
