@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import statistics
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -537,15 +537,9 @@ def churn(changes: Iterable[ConsentChange], first_month: dt.date, last_month: dt
                 withdrew.add(key)
             state[key] = change.granted
             index += 1
-        for channel in channels:
-            rows.append(
-                ChurnRow(
-                    month,
-                    channel,
-                    sum(1 for key in had if key[1] == channel),
-                    sum(1 for key in withdrew if key[1] == channel),
-                )
-            )
+        had_by_channel = Counter(channel for _cid, channel in had)
+        withdrew_by_channel = Counter(channel for _cid, channel in withdrew)
+        rows += [ChurnRow(month, c, had_by_channel[c], withdrew_by_channel[c]) for c in channels]
         month = end
     return rows
 

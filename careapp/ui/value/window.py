@@ -237,7 +237,8 @@ class ValueWindow(QDialog):
         )
         rows = data.retention.rows
         self.retention_chart.set_rates(
-            [str(r.period)[:7] for r in rows], {self.tr("retention"): [r.rate for r in rows]}
+            [str(r.period)[:7] for r in rows],
+            {self.tr("retention"): [r.rate if r.complete else None for r in rows]},
         )
         self._show_churn(data.churn)
         self.definitions.setText(self.definitions_html())

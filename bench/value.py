@@ -1,0 +1,71 @@
+"""The value reports and the customer page's value panel at 100,000 customers and about 1,000,000
+history rows, each against a bare SQL aggregate run with sqlite3 in the same run:
+
+- each report, warm (median of 3 after a first call), target < 1 s; baseline: one GROUP BY over
+  the purchases (spent, count, first and last per customer);
+- the value panel for one customer, warm (the shop's scale kept), target < 50 ms; baseline: that
+  customer's rows summed by sqlite3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from pathlib import Path
+
+from bench.common import Figure, below, median_time, timed
+
+BARE_SQL = """
+SELECT customer_id, sum(amount_cents), sum(amount_cents >= 0), min(date), max(date)
+FROM purchase GROUP BY customer_id
+"""
+BARE_ONE = "SELECT sum(amount_cents), count(*), min(date), max(date) FROM purchase WHERE customer_id = ?"
+
+
+def measure(services, database: Path, log=print) -> list[Figure]:
+    value = services.value
+    today = services.touches.today()
+    index = today.year * 12 + today.month - 1 - 11
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    connection = sqlite3.connect(database)
+    baseline = median_time(lambda: connection.execute(BARE_SQL).fetchall(), 3)
+    ids = [row[0] for row in connection.execute("SELECT id FROM customer ORDER BY id")]
+    picks = random.Random(7).sample(ids, 20)
+    one_baseline = median_time(lambda: [connection.execute(BARE_ONE, (c,)).fetchall() for c in picks], 3) / 20
+    connection.close()
+    reports = {
+        "value": lambda: value.value(),
+        "retention": lambda: value.retention(first, today, "month"),
+        "churn": lambda: value.churn(first, today),
+        "care-effect": lambda: value.care_effect(first, today),
+    }
+    figures = []
+    for name, run in reports.items():
+        cold, _result = timed(run)
+        warm = median_time(run, 3)
+        log(f"  report {name}: warm {warm:.2f} s, first call {cold:.2f} s")
+        figures.append(
+            below(
+                f"value report: {name}, last 12 months",
+                warm,
+                1.0,
+                baseline=baseline,
+                baseline_name="bare SQL aggregate per customer",
+                note=f"first call {cold:.2f} s",
+            )
+        )
+    cold, _panel = timed(lambda: value.customer_value(picks[0]))
+    warm = median_time(lambda: [value.customer_value(c) for c in picks], 3) / 20
+    log(f"  value panel: warm {warm * 1000:.1f} ms, first call (the shop's scale made) {cold:.2f} s")
+    figures.append(
+        below(
+            "customer page: value panel",
+            warm,
+            0.05,
+            baseline=one_baseline,
+            baseline_name="bare SQL sum of one customer's rows",
+            note=f"first call, making the shop's RFM scale and co-purchase table: {cold:.2f} s",
+        )
+    )
+    return figures
