@@ -42,6 +42,9 @@ def _backup(database: Path, file: Path) -> int:
     if not database.exists():
         print(f"careapp: there is no database at {database} to back up yet.", file=sys.stderr)
         return EXIT_USER_ERROR
+    if file.is_dir():
+        print(f"careapp: {file} is a folder; name the backup file to write in it.", file=sys.stderr)
+        return EXIT_USER_ERROR
     if file.resolve() == database.resolve():
         print(
             "careapp: a backup cannot be written over the database itself; choose another file.",
