@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.customers.detail import CustomerDetail
         from careapp.ui.customers.list_panel import CustomerListPanel
         from careapp.ui.customers.privacy_actions import CustomerPrivacy
+        from careapp.ui.customers.purchase_dialog import PurchaseActions
         from careapp.ui.feedback import FeedbackPanel
         from careapp.ui.importing.controller import ImportController
         from careapp.ui.others_work import connect_refresher
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
         self.tickets_page = InboxPage(runner)
+        self.purchase_actions = PurchaseActions(self, runner, self.message_bar)
         self.customer_tickets = CustomerTickets(runner)
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
@@ -285,6 +287,12 @@ class MainWindow(QMainWindow):
         self.list_panel.table.addAction(self.delete_action)
         self.privacy.install(self.list_panel.table, self.detail)
         self.note_action = self._action(self.tr("Add no&te…"), "Ctrl+Shift+N", customers.add_note)
+        self.purchase_action = self._action(
+            self.tr("Record a &purchase…"),
+            "Ctrl+P",
+            self.record_purchase,
+            self.tr("Record a sale for the selected customer (Ctrl+P)"),
+        )
         self.undo_action = self._action(
             self.tr("&Undo delete"), QKeySequence.StandardKey.Undo, customers.undo_delete
         )
@@ -370,7 +378,7 @@ class MainWindow(QMainWindow):
             [self.undo_action, self.bulk_edit.undo_action, self.find_action, self.bulk_edit.action]
         )
         customer_menu = self.customer_menu
-        customer_menu.addActions([self.new_action, self.edit_action, self.note_action])
+        customer_menu.addActions([self.new_action, self.edit_action, self.note_action, self.purchase_action])
         customer_menu.addAction(self.call_logger.action)
         customer_menu.addSeparator()
         customer_menu.addAction(self.delete_action)
@@ -413,6 +421,7 @@ class MainWindow(QMainWindow):
         tickets.countChanged.connect(self._tickets_counted)
         self.customer_feedback.countChanged.connect(self._feedback_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
+        self.purchase_actions.changed.connect(self._purchases_changed)
         inbox = self.tickets_page
         inbox.openTicketRequested.connect(self.ticket_windows.open)
         inbox.openCustomerRequested.connect(self.show_customer)
@@ -494,6 +503,7 @@ class MainWindow(QMainWindow):
         self.ticket_windows.attach(services)
         self.customer_tickets.attach(services)
         self.tickets_page.attach(services)
+        self.purchase_actions.attach(services)
         self.customer_feedback.attach(services)
         self.customer_value.attach(services)
         self.value_report.attach(services)
@@ -577,6 +587,16 @@ class MainWindow(QMainWindow):
         )
         self.detail.history.setTabText(self.tickets_tab, title)
 
+    def record_purchase(self) -> None:
+        """Ctrl+P: the purchase form for the customer selected in the list."""
+        shown = self._shown_customer()
+        if shown is not None:
+            self.purchase_actions.record_for(*shown)
+
+    def _purchases_changed(self, customer_id: int) -> None:
+        if self.list_panel.current_id() == customer_id:
+            self.customer_actions.show_customer(customer_id)  # the timeline shows the sale
+
     def _open_tickets_counted(self, count: int) -> None:
         from careapp.ui.formatting import format_count
 
@@ -633,7 +653,7 @@ class MainWindow(QMainWindow):
             and self.pages.currentWidget() is self.splitter
             and self.list_panel.current_id() is not None
         )
-        for action in (self.edit_action, self.delete_action, self.note_action):
+        for action in (self.edit_action, self.delete_action, self.note_action, self.purchase_action):
             action.setEnabled(enabled)
         self.privacy.set_enabled(enabled)
         self._apply_owner_rules()

@@ -52,7 +52,7 @@ def _view(record: PurchaseRecord) -> PurchaseView:
         date=record.date,
         item=record.item,
         category=record.category,
-        amount=Decimal(record.amount_cents) / 100,
+        amount=(Decimal(record.amount_cents) / 100).quantize(Decimal("0.01")),
         quantity=record.quantity,
         order_line=record.order_line,
         created_at=record.created_at,
