@@ -55,6 +55,9 @@ class InboxPage(QWidget):
         self.summary.setAccessibleName(self.tr("Open tickets"))
         self.table = make_table(self.tr("Open tickets and callbacks"))
         self.table.activated.connect(self._activated)
+        # Fixed widths (a lazy list cannot measure rows it has not read); the title takes the rest.
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setDefaultSectionSize(140)
         self.open_button = QPushButton(self.tr("&Open"))
         self.open_button.setAutoDefault(False)
         self.open_button.clicked.connect(self.open_current)
@@ -89,6 +92,10 @@ class InboxPage(QWidget):
         self.model.counted.connect(self._counted)
         self.model.keysLoaded.connect(self._keys_loaded)
         self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, header.ResizeMode.Stretch)
+        for column, width in ((0, 170), (3, 170), (4, 70), (6, 190)):
+            self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_button())
         self.reload()
 
