@@ -1,21 +1,24 @@
 """The FCR report screen on the hand-worked November of tests/services/test_reports_service.py.
 
-As of 10 December (R = N = 7) the total is: 6 tickets, 1 excluded, none provisional; one-touch 4/5,
-gross 3/5, net 3/4, strict 2/5, reopen 1/5, repeat 1/5; median first response 0, resolution 5 h.
-October has one ticket (T7), which Ben rang about again: gross 0/1.
+As of 10 December (R = N = 7) the total is: 6 tickets, 1 excluded, none shop-initiated, none still
+open; one-touch 5/5, gross 4/5, net 3/3, strict 2/5, reopen 1/5, repeat 1/5; first response (email
+first only: T3) 24 h; resolution (not solved in the first contact: T2 5 h, T3 24 h, T4 95 h) median
+24 h, 90th percentile 95 h. October has one ticket (T7), which Ben rang about again after its first
+resolution: a reopen within R, so gross and net 1/1, strict 0/1.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from careapp.domain.fcr import FcrSettings
+from careapp.domain.fcr import DEFINITIONS, FcrSettings
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.reports import ReportService, render_csv
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
@@ -35,12 +38,16 @@ NOVEMBER_FIGURES = [
     "6",
     "1",
     "0",
+    "0",
+    "5/5 (100%)",
     "4/5 (80%)",
-    "3/5 (60%)",
-    "3/4 (75%)",
+    "3/3 (100%)",
     "2/5 (40%)",
     "1/5 (20%)",
     "1/5 (20%)",
+    "1d 0h",
+    "1d 0h",
+    "3d 23h",
 ]
 
 
@@ -101,7 +108,8 @@ def test_november_by_month_shows_the_hand_worked_figures(
         "Group",
         "Tickets",
         "Excl.",
-        "Prov.",
+        "Shop",
+        "Open",
         "One-touch",
         "Gross",
         "Net",
@@ -110,38 +118,45 @@ def test_november_by_month_shows_the_hand_worked_figures(
         "Repeat",
         "1st resp.",
         "Resolution",
+        "Res. 90%",
     ]
-    assert table(window) == [
-        ["2026-11", *NOVEMBER_FIGURES, "0m", "5h 00m"],
-        ["Total", *NOVEMBER_FIGURES, "0m", "5h 00m"],
-    ]
+    assert table(window) == [["2026-11", *NOVEMBER_FIGURES], ["Total", *NOVEMBER_FIGURES]]
+    assert window.headline.text() == (
+        "November: 4 of 5 problems were solved without the customer having to come back (80 %)."
+    )
     assert window.model.data(window.model.index(1, 0), 6).bold()  # the total, in bold (FontRole)
     title = window.title.text()
     assert "tickets first resolved from 1 November 2026 to 30 November 2026" in title
     assert "as known on 10 December 2026 00:00" in title and "R = 7 days, repeat N = 7 days" in title
+    assert "shop-initiated tickets left out" in title
     backlog = {window.backlog_model.text(r, 0): window.backlog_model.text(r, 1) for r in range(6)}
     assert backlog["14 to 30 days"] == "1" and sum(map(int, backlog.values())) == 1  # T9, waiting
     text = window.definitions.text()
     assert "<b>Strict</b>: gross, not reopened within R = 7 days and no repeat within N = 7 days" in text
-    assert "<b>Net</b>: gross FCR over the tickets not marked" in text
-    strict = window.model.headerData(7, Qt.Orientation.Horizontal, 3)  # ToolTipRole
+    assert "<b>Net</b>: gross FCR over the eligible tickets not marked" in text
+    assert "<b>By staff</b>: grouped by who took the first contact" in text
+    # The domain's words, each one on screen (with R and N put in).
+    for name, meaning in DEFINITIONS:
+        shown = meaning.replace("R days", "R = 7 days").replace("N days", "N = 7 days")
+        assert f"<b>{name}</b>: {html.escape(shown)}" in text
+    strict = window.model.headerData(8, Qt.Orientation.Horizontal, 3)  # ToolTipRole
     assert strict.startswith("gross, not reopened within R = 7 days")
 
 
 def test_by_staff_and_by_category(qtbot: QtBot, utc_services: Services, november: November) -> None:
     window = open_report(qtbot, utc_services, november.owner, NOV_1, NOV_30, "staff")
-    rows = {row[0]: row[1:10] for row in table(window)}
-    assert rows["Olivia"] == ["2", "0", "0", "1/2 (50%)", "1/2 (50%)", "1/2 (50%)", "1/2 (50%)", "1/2 (50%)",
-                              "0/2 (0%)"]  # fmt: skip
-    assert rows["Sam"] == ["4", "1", "0", "3/3 (100%)", "2/3 (67%)", "2/2 (100%)", "1/3 (33%)", "0/3 (0%)",
-                           "1/3 (33%)"]  # fmt: skip
+    rows = {row[0]: row[1:11] for row in table(window)}
+    assert rows["Olivia"] == ["2", "0", "0", "0", "2/2 (100%)", "2/2 (100%)", "1/1 (100%)", "1/2 (50%)",
+                              "1/2 (50%)", "0/2 (0%)"]  # fmt: skip
+    assert rows["Sam"] == ["4", "1", "0", "0", "3/3 (100%)", "2/3 (67%)", "2/2 (100%)", "1/3 (33%)",
+                           "0/3 (0%)", "1/3 (33%)"]  # fmt: skip
     assert "by staff member" in window.title.text()
     window.group_by.setCurrentIndex(window.group_by.findData("category"))
     qtbot.waitUntil(lambda: "by category" in window.title.text())
     by_category = {row[0]: row for row in table(window)}
     assert list(by_category) == ["Advice", "Grinder", "Order", "Other", "Repair", "Total"]
-    assert by_category["Other"][1:6] == ["1", "1", "0", "0/0 (n/a)", "0/0 (n/a)"]  # spam: in no rate
-    assert by_category["Grinder"][7] == "1/2 (50%)"
+    assert by_category["Other"][1:7] == ["1", "1", "0", "0", "0/0 (n/a)", "0/0 (n/a)"]  # spam: in no rate
+    assert by_category["Grinder"][8] == "1/2 (50%)"
 
 
 def test_the_trend_chart_has_a_point_per_month(
@@ -152,8 +167,8 @@ def test_the_trend_chart_has_a_point_per_month(
     )
     chart = window.chart
     assert chart.months == ["2026-10", "2026-11"]  # by month, whatever the table is grouped by
-    assert chart.points("gross") == [(0.0, 0.0), (1.0, 60.0)]
-    assert chart.points("net") == [(0.0, 0.0), (1.0, 75.0)]
+    assert chart.points("gross") == [(0.0, 100.0), (1.0, 80.0)]
+    assert chart.points("net") == [(0.0, 100.0), (1.0, 100.0)]
     assert chart.points("strict") == [(0.0, 0.0), (1.0, 40.0)]
     assert [s.name() for s in chart.chart_.series()] == ["Gross FCR", "Net FCR", "Strict FCR"]
 
@@ -167,7 +182,8 @@ def test_export_csv_writes_the_report(
     assert window.data is not None
     assert target.read_bytes().decode("utf-8") == render_csv(window.data.result)
     assert target.read_bytes().splitlines()[1] == (
-        b"Olivia,2,0,2,0,0,2,1,2,50.0,1,2,50.0,1,2,50.0,1,2,50.0,1,2,50.0,0,2,0.0,720.0,720.0"
+        b"Olivia,2,0,0,2,1,0,2,2,2,100.0,2,2,100.0,1,1,100.0,1,2,50.0,1,2,50.0,0,2,0.0,"
+        b"1440.0,1440.0,1440.0,7,7,no"
     )
     assert window.status.text() == f"Exported to {target}."
     window.export_to(tmp_path / "missing" / "fcr.csv")
@@ -197,6 +213,11 @@ def test_only_the_owner_changes_the_windows_and_gives_a_reason(
     panel = window.windows
     assert panel.save_button.isEnabled() and panel.last_change.text().startswith("Never changed")
     panel.repeat.setValue(3)
+    assert panel.recompute.text() == (
+        "Saving recomputes strict FCR, reopen and repeat (gross, net and one-touch stay) for every month "
+        "(those shown, 2026-11 to 2026-11, and all others): the windows apply to all tickets. "
+        "The old values stay in the history of changes."
+    )
     panel.save_button.click()
     assert panel.error.text().startswith("Give a reason")
     assert utc_services.fcr_settings.get() == FcrSettings(7, 7)
@@ -205,7 +226,9 @@ def test_only_the_owner_changes_the_windows_and_gives_a_reason(
         panel.save_button.click()
     assert utc_services.fcr_settings.get() == FcrSettings(7, 3)
     assert "repeat N = 3 days" in window.title.text()
-    assert table(window)[-1][7:10] == ["3/5 (60%)", "1/5 (20%)", "0/5 (0%)"]  # strict, reopen, repeat
+    assert table(window)[-1][8:11] == ["3/5 (60%)", "1/5 (20%)", "0/5 (0%)"]  # strict, reopen, repeat
+    [change] = utc_services.fcr_settings.history()
+    assert (change.old, change.new, change.by) == (FcrSettings(7, 7), FcrSettings(7, 3), "Olivia")
     assert panel.last_change.text().startswith("Last changed by Olivia on 10/12/2026 00:00")
 
 
@@ -241,3 +264,43 @@ def test_keyboard_reaches_every_control_of_the_report(
     reached = tab_through(qtbot, window.first_day)
     assert [describe(w) for w in controls(window) if w not in reached] == []
     assert [describe(w) for w in controls(window) if not (w.accessibleName() or accessible_name(w))] == []
+
+
+def test_double_click_on_a_figure_lists_its_tickets_and_opens_one(
+    qtbot: QtBot, utc_services: Services, november: November
+) -> None:
+    window = open_report(qtbot, utc_services, november.owner, NOV_1, NOV_30)
+    ids = november.ids
+    # The total's Gross cell: over the eligible T1, T2, T3, T4, T6; all count but T4 (the merged email
+    # came before its first resolution).
+    cell = window.model.index(1, 6)
+    window.table.scrollTo(cell)
+    where = window.table.visualRect(cell).center()
+    # What a mouse sends: a click, then the double click (Qt's item views need the press first).
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(lambda: window.drill is not None and window.drill.isVisible())
+    drill = window.drill
+    assert drill is not None
+    assert drill.summary.text() == "Total, Gross: 4 of 5 tickets count."
+    assert drill.meaning.text().startswith("Gross: no inbound contact after the first one")
+    rows = {int(drill.model.text(r, 0)): drill.model.text(r, 1) for r in range(drill.model.rowCount())}
+    assert rows == {ids["T1"]: "yes", ids["T2"]: "yes", ids["T3"]: "yes", ids["T4"]: "no", ids["T6"]: "yes"}
+    # Enter on the fourth ticket (T4) opens its own screen.
+    drill.table.setCurrentIndex(drill.model.index(3, 0))
+    qtbot.keyClick(drill.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ids["T4"] in window.open_tickets)
+    assert window.open_tickets[ids["T4"]].windowTitle() == f"Ticket {ids['T4']}"
+    # The group's name has no tickets behind it of its own: nothing opens.
+    assert window.drill_down(window.model.index(1, 0)) is None
+
+
+def test_the_report_fits_a_1024_by_600_screen(
+    qtbot: QtBot, utc_services: Services, november: November
+) -> None:
+    window = open_report(qtbot, utc_services, november.owner, NOV_1, NOV_30)
+    smallest = window.minimumSizeHint()
+    # A 1024x600 netbook leaves about 1008x540 for a window once its frame and panel are drawn.
+    assert smallest.width() <= 1008 and smallest.height() <= 540
+    free = window.screen().availableGeometry()
+    assert window.width() <= free.width() and window.height() <= free.height()

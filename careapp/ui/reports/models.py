@@ -15,7 +15,7 @@ from careapp.domain.durations import format_duration
 from careapp.ui.table import Column, RowsModel
 
 if TYPE_CHECKING:
-    from careapp.domain.fcr import BacklogBucket, FcrRow, Rate
+    from careapp.domain.fcr import BacklogBucket, FcrResult, FcrRow, Rate
 
 translate = QCoreApplication.translate
 TOTAL_KEY = "total"
@@ -47,8 +47,15 @@ def _rate_column(title: str, name: str, tip: str) -> Column:
     )
 
 
+# The figure each column is made of (see careapp.domain.fcr.tickets_behind); None: the group's name.
+COLUMN_FIGURES: tuple[str | None, ...] = (
+    None, "cohort", "excluded", "shop_initiated", "provisional", "one_touch", "gross", "net", "strict",
+    "reopen", "repeat", "first_response", "resolution", "resolution",
+)  # fmt: skip
+
+
 def fcr_columns(tips: dict[str, str]) -> list[Column]:
-    """The report's columns; ``tips`` maps the short names of the definitions to their meaning."""
+    """The report's columns; ``tips`` maps the domain's definition names to their meaning."""
     titles = {
         "one_touch": (translate("FcrReport", "One-touch"), "One-touch"),
         "gross": (translate("FcrReport", "Gross"), "Gross"),
@@ -67,13 +74,17 @@ def fcr_columns(tips: dict[str, str]) -> list[Column]:
         return Column(title, lambda r: duration_text(value(r)), right=True, header_tip=tips.get(key, ""))
 
     return [
-        Column(translate("FcrReport", "Group"), group_text),
+        Column(translate("FcrReport", "Group"), group_text, header_tip=tips.get("By staff", "")),
         count(translate("FcrReport", "Tickets"), "Tickets", lambda r: r.cohort),
-        count(translate("FcrReport", "Excl."), "Excl.", lambda r: r.excluded),
-        count(translate("FcrReport", "Prov."), "Prov.", lambda r: r.provisional),
+        count(translate("FcrReport", "Excl."), "Excluded", lambda r: r.excluded),
+        count(translate("FcrReport", "Shop"), "Shop-initiated", lambda r: r.shop_initiated),
+        count(translate("FcrReport", "Open"), "Still open", lambda r: r.provisional),
         *(_rate_column(title, name, tips.get(key, "")) for name, (title, key) in titles.items()),
-        duration(translate("FcrReport", "1st resp."), "1st resp.", lambda r: r.median_time_to_first_response),
+        duration(
+            translate("FcrReport", "1st resp."), "First response", lambda r: r.median_time_to_first_response
+        ),
         duration(translate("FcrReport", "Resolution"), "Resolution", lambda r: r.median_time_to_resolution),
+        duration(translate("FcrReport", "Res. 90%"), "Resolution", lambda r: r.p90_time_to_resolution),
     ]
 
 
@@ -90,6 +101,55 @@ class FcrTableModel(RowsModel):
 
     def set_report(self, rows: tuple[FcrRow, ...], total: FcrRow) -> None:
         self.set_rows([*rows, total])
+
+    @staticmethod
+    def figure(column: int) -> str | None:
+        """The figure behind ``column`` (None for the group's name)."""
+        return COLUMN_FIGURES[column] if 0 <= column < len(COLUMN_FIGURES) else None
+
+
+def _counts_text(counts: bool | None) -> str:
+    if counts is None:
+        return ""
+    return translate("FcrReport", "yes") if counts else translate("FcrReport", "no")
+
+
+def _short_day(value: dt.datetime | None) -> str:
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+def _status(result: FcrResult) -> str:
+    if result.exclusion is not None:
+        return translate("FcrReport", "excluded ({why})").format(why=result.exclusion)
+    if result.set_aside:
+        return translate("FcrReport", "shop-initiated, left out")
+    if result.provisional:
+        return translate("FcrReport", "window open until {end}").format(end=_short_day(result.windows_end))
+    return translate("FcrReport", "decided")
+
+
+class BehindModel(RowsModel):
+    """The tickets behind one figure: whether each counts in it, and what the report knows of it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(
+            [
+                Column(translate("FcrReport", "Ticket"), lambda b: str(b.result.ticket_id), right=True),
+                Column(translate("FcrReport", "Counts"), lambda b: _counts_text(b.counts)),
+                Column(translate("FcrReport", "Category"), lambda b: b.result.category),
+                Column(translate("FcrReport", "First contact by"), lambda b: b.result.staff),
+                Column(
+                    translate("FcrReport", "First resolved"), lambda b: _short_day(b.result.first_resolved_at)
+                ),
+                Column(translate("FcrReport", "Status"), lambda b: _status(b.result)),
+                Column(
+                    translate("FcrReport", "Time to resolution"),
+                    lambda b: duration_text(b.result.time_to_resolution),
+                    right=True,
+                ),
+            ],
+            parent,
+        )
 
 
 def _bucket_label(bucket: BacklogBucket) -> str:

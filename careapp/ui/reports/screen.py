@@ -1,9 +1,13 @@
-"""The first-contact resolution report: every variant by month, staff member or category, with a
-trend chart, the open backlog by age, the definitions in plain words, CSV export and the windows.
+"""The first-contact resolution report: the owner's sentence on top, every variant by month, staff
+member or category, the tickets behind any figure (double-click a cell), a trend chart, the open
+backlog by age, the definitions (the domain's words), CSV export and the windows.
 
 The report is made on the database thread (one job: the grouped report, and the monthly one for
 the chart when grouping by staff or category). Days are local calendar days; figures are as known
-now, so tickets whose reopen or repeat window is still open are counted as provisional.
+now, so tickets whose reopen or repeat window is still open are counted as still open.
+
+The window fits a 1366x768 laptop and a 1024x600 netbook: it opens no larger than the screen's free
+area, and the chart, backlog and definitions share one set of tabs under the table.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDir, Qt, Signal
+from PySide6.QtCore import QDate, QDir, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +39,7 @@ from careapp.clock import to_local
 from careapp.ui.fields import DateField
 from careapp.ui.formatting import format_date, sentence
 from careapp.ui.reports.chart import TrendChart
+from careapp.ui.reports.drill import DrillDownDialog
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
 from careapp.ui.reports.settings_panel import WindowsPanel
 from careapp.ui.runner import Runner
@@ -47,6 +53,9 @@ if TYPE_CHECKING:
     from careapp.services.tickets.reports import FcrReportResult, ReportService
 
 TREND_MONTHS = 6
+WANTED_SIZE = (1240, 800)
+# Room for the window frame and a panel: a 1366x768 screen leaves about 1366x740 for windows.
+FRAME_ALLOWANCE = (16, 60)
 
 
 @dataclass(frozen=True)
@@ -106,20 +115,26 @@ class FcrReportWindow(QDialog):
         self.data: ReportData | None = None
         self.setWindowTitle(self.tr("First-contact resolution"))
         self._build_controls()
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setAccessibleName(self.tr("In one sentence"))
+        self.headline.setStyleSheet("font-weight: bold; font-size: 12pt;")
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setAccessibleName(self.tr("Report"))
-        self.title.setStyleSheet("font-weight: bold;")
         self.error = ErrorLabel(self.tr("Problem with the report"))
         self.model = FcrTableModel(self)
         self.table = make_table(self.tr("First-contact resolution figures"))
         self.table.setModel(self.model)
+        self.table.setToolTip(self.tr("Double-click a figure to see the tickets behind it."))
+        self.table.activated.connect(self.drill_down)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # the rates share the width
-        for column in (0, 1, 2, 3, 10, 11):
+        for column in (0, 1, 2, 3, 4, 11, 12, 13):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.chart = TrendChart()
+        self.chart.setMinimumHeight(160)
         self.backlog_model = BacklogModel(self)
         self.backlog = make_table(self.tr("Open tickets by age"))
         self.backlog.setModel(self.backlog_model)
@@ -130,19 +145,33 @@ class FcrReportWindow(QDialog):
         self.definitions.setTextFormat(Qt.TextFormat.RichText)
         self.definitions.setAccessibleName(self.tr("Definitions"))
         self.definitions.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.drill: DrillDownDialog | None = None
+        self.open_tickets: dict[int, QDialog] = {}
         close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close_box.rejected.connect(self.reject)
         self.close_button = close_box.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
+        layout.addWidget(self.headline)
         layout.addWidget(self.title)
         layout.addWidget(self.error)
         layout.addWidget(self._body(), 1)
         layout.addWidget(close_box)
-        self.resize(1240, 800)
+        self.resize(*self._fitting_size())
         self.windows.attach(services, actor)
         self.refresh()
+
+    def _fitting_size(self) -> tuple[int, int]:
+        """The wanted size, no larger than the free area of the screen the window opens on."""
+        screen = self.screen()
+        if screen is None:
+            return WANTED_SIZE
+        free = screen.availableGeometry()
+        return (
+            min(WANTED_SIZE[0], free.width() - FRAME_ALLOWANCE[0]),
+            min(WANTED_SIZE[1], free.height() - FRAME_ALLOWANCE[1]),
+        )
 
     # --- building ------------------------------------------------------------------------
 
@@ -192,26 +221,25 @@ class FcrReportWindow(QDialog):
         backlog_box = QWidget()
         backlog_layout = QVBoxLayout(backlog_box)
         backlog_layout.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(self.tr("Open tickets now, by age"))
-        heading.setStyleSheet("font-weight: bold;")
-        backlog_layout.addWidget(heading)
-        backlog_layout.addWidget(self.backlog, 1)
-        backlog_layout.addWidget(self.windows)
-        scroll = QScrollArea()
-        scroll.setWidget(self.definitions)
-        scroll.setWidgetResizable(True)
-        scroll.setAccessibleName(self.tr("Definitions"))
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.setChildrenCollapsible(False)
-        bottom.addWidget(self.chart)
-        bottom.addWidget(backlog_box)
-        bottom.addWidget(scroll)
-        bottom.setSizes([520, 330, 390])
+        backlog_row = QHBoxLayout()
+        backlog_row.addWidget(self.backlog, 1)
+        backlog_row.addWidget(self.windows, 2)
+        backlog_layout.addLayout(backlog_row)
+        definitions = QScrollArea()
+        definitions.setWidget(self.definitions)
+        definitions.setWidgetResizable(True)
+        definitions.setAccessibleName(self.tr("Definitions"))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(definitions, self.tr("&Definitions"))
+        self.tabs.addTab(self.chart, self.tr("T&rend"))
+        self.tabs.addTab(backlog_box, self.tr("Open tickets and &windows"))
         body = QSplitter(Qt.Orientation.Vertical)
         body.setChildrenCollapsible(False)
         body.addWidget(self.table)
-        body.addWidget(bottom)
-        body.setSizes([300, 420])
+        body.addWidget(self.tabs)
+        body.setSizes([260, 380])
+        self.table.setMinimumHeight(110)
+        self.tabs.setMinimumHeight(170)
         return body
 
     # --- the report ----------------------------------------------------------------------
@@ -238,10 +266,15 @@ class FcrReportWindow(QDialog):
         report = result.report
         settings = report.settings
         group = {"month": self.tr("month"), "staff": self.tr("staff member"), "category": self.tr("category")}
+        from careapp.services.tickets.reports import report_headline
+
+        self.headline.setText(report_headline(result))
+        shop = self.tr("counted") if settings.include_shop_initiated else self.tr("left out")
         self.title.setText(
             self.tr(
                 "First-contact resolution by {group}, tickets first resolved from {first} to {last}, "
-                "as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days."
+                "as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days; shop-initiated "
+                "tickets {shop}. Double-click a figure to see its tickets."
             ).format(
                 group=group[report.group_by],
                 first=format_date(result.first_day),
@@ -249,6 +282,7 @@ class FcrReportWindow(QDialog):
                 as_of=f"{format_date(report.as_of.date())} {report.as_of:%H:%M}",
                 r=settings.reopen_window_days,
                 n=settings.repeat_window_days,
+                shop=shop,
             )
         )
         meanings = definitions(settings)
@@ -258,18 +292,55 @@ class FcrReportWindow(QDialog):
         self.backlog_model.set_rows(result.backlog)
         self.backlog.resizeColumnsToContents()
         self.definitions.setText(self._definitions_html(meanings))
+        self.windows.set_months_in_view([row.key for row in data.trend])
         self.export_button.setEnabled(True)
         self.reportShown.emit()
 
     def _definitions_html(self, meanings: list[tuple[str, str]]) -> str:
-        lines = [f"<p><b>{html.escape(name)}</b>: {html.escape(meaning)}.</p>" for name, meaning in meanings]
+        lines = [f"<p><b>{html.escape(name)}</b>: {html.escape(meaning)}</p>" for name, meaning in meanings]
         intro = self.tr(
             "Each rate is shown as count/base (percent). A ticket counts in the period of its first "
-            "resolution; it is first-contact resolved when it was solved in the contact that opened it."
+            "resolution. Column headings: Excl. = Excluded, Shop = Shop-initiated, Open = Still open, "
+            "1st resp. = First response (median), Resolution = median, Res. 90% = 90th percentile."
         )
-        return f"<p><b>{html.escape(self.tr('Definitions'))}</b></p><p>{html.escape(intro)}</p>" + "".join(
-            lines
+        return f"<p>{html.escape(intro)}</p>" + "".join(lines)
+
+    # --- the tickets behind a figure ------------------------------------------------------
+
+    def drill_down(self, index: QModelIndex) -> DrillDownDialog | None:
+        """Show the tickets behind the figure at ``index`` (double-click or Enter on a cell)."""
+        figure = self.model.figure(index.column()) if index.isValid() else None
+        if self.data is None or figure is None:
+            return None
+        from careapp.ui.reports.drill import FIGURE_NAMES
+
+        report = self.data.result.report
+        meanings = dict(definitions(report.settings))
+        row = self.model.row_at(index.row())
+        if self.drill is not None:
+            self.drill.close()
+        self.drill = DrillDownDialog(
+            report, row, figure, meanings[FIGURE_NAMES[figure]], self.open_ticket, self
         )
+        self.drill.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.drill.finished.connect(lambda _code: setattr(self, "drill", None))
+        self.drill.show()
+        return self.drill
+
+    def open_ticket(self, ticket_id: int) -> QDialog:
+        """The ticket's own screen (one per ticket), as the customer's ticket list opens it."""
+        dialog = self.open_tickets.get(ticket_id)
+        if dialog is None:
+            from careapp.ui.tickets.public import TicketDialog
+
+            dialog = TicketDialog(self._services, self._runner, self._actor, ticket_id, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.finished.connect(lambda _code: self.open_tickets.pop(ticket_id, None))
+            self.open_tickets[ticket_id] = dialog
+            dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     # --- export --------------------------------------------------------------------------
 

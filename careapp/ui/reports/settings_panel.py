@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -59,6 +60,20 @@ class WindowsPanel(QGroupBox):
         self.allowed = False
         self.reopen = _spin(self.tr("Reopen window R"))
         self.repeat = _spin(self.tr("Repeat window N"))
+        self.shop_initiated = QCheckBox(self.tr("Count &shop-initiated tickets in FCR"))
+        self.shop_initiated.setToolTip(
+            self.tr(
+                "Tickets the shop started by reaching out are counted apart and left out unless this is on."
+            )
+        )
+        self.months: list[str] = []
+        self.recompute = QLabel()
+        self.recompute.setWordWrap(True)
+        self.recompute.setAccessibleName(self.tr("What a change recomputes"))
+        for spin in (self.reopen, self.repeat):
+            spin.valueChanged.connect(lambda _value: self._say_what_changes())
+        self.shop_initiated.toggled.connect(lambda _on: self._say_what_changes())
+        self._stored: FcrSettings | None = None
         self.reason = QLineEdit()
         self.reason.setAccessibleName(self.tr("Reason for the change"))
         self.reason.setPlaceholderText(self.tr("why: it is kept with the change"))
@@ -73,12 +88,14 @@ class WindowsPanel(QGroupBox):
         form = QFormLayout()
         form.addRow(self.tr("&Reopen within (R):"), self.reopen)
         form.addRow(self.tr("Re&peat within (N):"), self.repeat)
+        form.addRow("", self.shop_initiated)
         form.addRow(self.tr("Reaso&n:"), self.reason)
         buttons = QHBoxLayout()
         buttons.addWidget(self.last_change, 1)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.recompute)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         self._set_allowed(False)
@@ -103,8 +120,11 @@ class WindowsPanel(QGroupBox):
     def _loaded(self, loaded: tuple[Versioned[FcrSettings], bool, list[SettingChange]]) -> None:
         stored, allowed, history = loaded
         self._version = stored.version
+        self._stored = stored.value
         self.reopen.setValue(stored.value.reopen_window_days)
         self.repeat.setValue(stored.value.repeat_window_days)
+        self.shop_initiated.setChecked(stored.value.include_shop_initiated)
+        self._say_what_changes()
         self._set_allowed(allowed)
         if history:
             last = history[-1]
@@ -116,10 +136,41 @@ class WindowsPanel(QGroupBox):
         else:
             self.last_change.setText(self.tr("Never changed: 7 days each is the default."))
 
+    def typed(self) -> FcrSettings:
+        return FcrSettings(self.reopen.value(), self.repeat.value(), self.shop_initiated.isChecked())
+
+    def set_months_in_view(self, months: list[str]) -> None:
+        """The report's months, to say which of them a change would recompute."""
+        self.months = list(months)
+        self._say_what_changes()
+
+    def _say_what_changes(self) -> None:
+        """Before saving, say plainly which figures of which months a change recomputes."""
+        stored, typed = self._stored, self.typed()
+        if stored is None or typed == stored:
+            self.recompute.setText("")
+            return
+        if not self.months:
+            shown = self.tr("every month")
+        else:
+            shown = self.tr("every month (those shown, {first} to {last}, and all others)").format(
+                first=self.months[0], last=self.months[-1]
+            )
+        if typed.include_shop_initiated != stored.include_shop_initiated:
+            what = self.tr("every figure")
+        else:
+            what = self.tr("strict FCR, reopen and repeat (gross, net and one-touch stay)")
+        self.recompute.setText(
+            self.tr(
+                "Saving recomputes {what} for {months}: the windows apply to all tickets. "
+                "The old values stay in the history of changes."
+            ).format(what=what, months=shown)
+        )
+
     def _set_allowed(self, allowed: bool) -> None:
         self.allowed = allowed
         tip = "" if allowed else self.tr("Only the owner can change the first-contact resolution windows.")
-        for widget in (self.reopen, self.repeat, self.reason, self.save_button):
+        for widget in (self.reopen, self.repeat, self.shop_initiated, self.reason, self.save_button):
             widget.setEnabled(allowed)
             widget.setToolTip(tip)
 
@@ -134,7 +185,7 @@ class WindowsPanel(QGroupBox):
             mark_invalid(self.reason, True)
             return
         mark_invalid(self.reason, False)
-        settings = FcrSettings(self.reopen.value(), self.repeat.value())
+        settings = self.typed()
         services, actor, version = self._services, self._actor, self._version
         self.save_button.setEnabled(False)
         self._runner.submit(
@@ -158,7 +209,7 @@ class WindowsPanel(QGroupBox):
             self.error.show_error(sentence(error))
             return
         self._version = current.version  # theirs is seen now: Save again keeps what was typed
-        typed = FcrSettings(self.reopen.value(), self.repeat.value())
+        typed = self.typed()
         days = self.tr("{days} days")
         rows = [
             (
