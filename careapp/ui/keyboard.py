@@ -8,9 +8,10 @@ re-reads the layouts and chains every focusable widget in layout order.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLayout, QScrollArea, QWidget
 
 
@@ -53,3 +54,19 @@ def follow_layout(root: QWidget) -> list[QWidget]:
     controls = [w for w in in_layout_order(root) if w is not root and takes_tab_focus(w)]
     chain(controls)
     return controls
+
+
+SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")  # the same in every form with a multi-line field
+
+
+def save_keys(dialog: QWidget, save: Callable[[], object], with_ctrl_s: bool = False) -> list[QShortcut]:
+    """Ctrl+Enter (and Ctrl+S where a form is a document, like the customer editor) calls ``save``
+    from anywhere in ``dialog``, even inside a multi-line field, where Enter starts a new line."""
+    keys = (*SAVE_KEYS, "Ctrl+S") if with_ctrl_s else SAVE_KEYS
+    shortcuts = []
+    for key in keys:
+        shortcut = QShortcut(QKeySequence(key), dialog)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(save)
+        shortcuts.append(shortcut)
+    return shortcuts

@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action(self.tr("&Quit"), "Ctrl+Q", self.close)
         self.about_action = self._action(self.tr("&About careapp…"), None, self.show_about)
+        self.shortcuts_action = self._action(self.tr("&Keyboard shortcuts…"), None, self.show_shortcuts)
         care = self.care
         self.queue_page_action = self._action(
             self.tr("Care queue"), "Ctrl+1", lambda: self.show_page(care.queue_page)
@@ -388,7 +389,7 @@ class MainWindow(QMainWindow):
             [self.overview_action, self.report_actions.fcr_action, self.value_report.action]
         )
         help_menu = self.help_menu
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.shortcuts_action, self.about_action])
         tools = self.tool_bar
         tools.removeAction(self._tool_bar_placeholder)
         self._tool_bar_placeholder.deleteLater()
@@ -714,6 +715,17 @@ class MainWindow(QMainWindow):
             self.list_panel.refresh()
             text = self.tr("Added {count} made-up customers to try careapp with.")
             self.message_bar.show_message(text.format(count=format_count(DEMO_CUSTOMERS)))
+
+    def show_shortcuts(self) -> QWidget:
+        """Help → Keyboard shortcuts: the list made from this window's actions."""
+        from PySide6.QtCore import Qt
+
+        from careapp.ui.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> AboutDialog:
         from PySide6.QtCore import Qt

@@ -26,7 +26,7 @@ from careapp.domain.customer import ConsentEvent, Customer, CustomerDraft
 from careapp.ui.customers.editor_form import CustomerForm
 from careapp.ui.customers.stale import ConflictChoice, differences
 from careapp.ui.formatting import format_stored_time
-from careapp.ui.keyboard import follow_layout
+from careapp.ui.keyboard import follow_layout, save_keys
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import PALETTE_EVENTS, ErrorLabel, Prompts, use_field_marks
 
@@ -113,6 +113,7 @@ class CustomerEditor(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        save_keys(self, self.save, with_ctrl_s=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
         layout.addWidget(self.scroll_area, 1)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from careapp.domain.customer import TimelineEntry
+from careapp.ui.keyboard import save_keys
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import PALETTE_EVENTS, ErrorLabel, Prompts, mark_invalid, use_field_marks
 
@@ -47,6 +48,7 @@ class NoteDialog(QDialog):
         self.save_button.setText(self.tr("&Save"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        save_keys(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("The note goes on the timeline with today's date and your name.")))
         layout.addWidget(self.text, 1)

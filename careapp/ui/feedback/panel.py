@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from careapp.ui.feedback.model import FeedbackListModel
 from careapp.ui.formatting import sentence
+from careapp.ui.keyboard import save_keys
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel
 
@@ -63,6 +64,7 @@ class RecordFeedbackDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.addButton(self.tr("&Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
+        save_keys(self, self.save_button.click)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.ui.formatting import format_count, format_date, sentence
+from careapp.ui.keyboard import save_keys
 from careapp.ui.runner import Runner
 from careapp.ui.table import Column, RowsModel, make_table
 from careapp.ui.widgets import ErrorLabel, Prompts
@@ -124,6 +125,7 @@ class ArticleDialog(QDialog):
         )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
+        save_keys(self, self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
