@@ -522,7 +522,9 @@ class MainWindow(QMainWindow):
         self._set_ready(True)
         self.statusBar().clearMessage()
         report = services.migration
-        if report.backup_path is not None:
+        if report.repair_notice is not None:  # a half-upgraded file was put back from its copy
+            self.message_bar.show_message(report.repair_notice)
+        elif report.backup_path is not None:
             self.message_bar.show_message(
                 self.tr("careapp updated its database. A copy of the old one is kept at {path}.").format(
                     path=report.backup_path
