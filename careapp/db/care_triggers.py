@@ -8,6 +8,10 @@ noted after it. Triggers see every writer: the services, bulk Core inserts, impo
 and other processes, so no writer has to remember to say what it changed.
 
 The same triggers exist for SQLite and PostgreSQL (a plpgsql function per shape of table).
+
+Since migration 0010 a new touch is noted with ``touch_only`` set (:func:`touch_only_statements`): the
+planner must plan it, but the touches' refresh has nothing to make from it, so a refresh's own inserts
+never send the customer round again. (:func:`create_statements` stays as migration 0008 ran it.)
 """
 
 from __future__ import annotations
@@ -115,3 +119,40 @@ def drop_statements(dialect: str) -> list[str]:
 def run(execute: Callable[[str], object], statements: list[str]) -> None:
     for statement in statements:
         execute(statement)
+
+
+_PG_TOUCH_FUNCTION = """
+CREATE OR REPLACE FUNCTION care_mark_dirty_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO care_dirty (customer_id, touch_only) VALUES (NEW.customer_id, TRUE);
+    RETURN NULL;
+END $$
+"""
+
+
+def touch_only_statements(dialect: str) -> list[str]:
+    """Migration 0010: the trigger on new touches notes them as ``touch_only``."""
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS care_dirty_touch ON touch",
+            _PG_TOUCH_FUNCTION,
+            "CREATE TRIGGER care_dirty_touch AFTER INSERT ON touch "
+            "FOR EACH ROW EXECUTE FUNCTION care_mark_dirty_touch()",
+        ]
+    return [
+        "DROP TRIGGER IF EXISTS care_dirty_touch_insert",
+        "CREATE TRIGGER care_dirty_touch_insert AFTER INSERT ON touch BEGIN "
+        "INSERT INTO care_dirty (customer_id, touch_only) VALUES (NEW.customer_id, 1); END",
+    ]
+
+
+def touch_only_undo_statements(dialect: str) -> list[str]:
+    """Migration 0010's downgrade: the trigger on new touches as 0008 made it."""
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS care_dirty_touch ON touch",
+            "DROP FUNCTION IF EXISTS care_mark_dirty_touch()",
+            "CREATE TRIGGER care_dirty_touch AFTER INSERT ON touch "
+            "FOR EACH ROW EXECUTE FUNCTION care_mark_dirty()",
+        ]
+    return ["DROP TRIGGER IF EXISTS care_dirty_touch_insert", _sqlite_child("touch", "INSERT")]

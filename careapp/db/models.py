@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Explicit constraint names so Alembic batch migrations on SQLite can find them again.
@@ -611,8 +612,22 @@ class CareDirtyRecord(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(Integer)
+    # Noted for a new touch only: the planner must plan it, the touches' refresh has nothing to make
+    # from it (so a refresh's own inserts never send it round again).
+    touch_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class CareWakeRecord(Base):
+    """The day each customer's touches next need making (:func:`careapp.domain.touches.next_wake`):
+    a refresh on a new day works on the customers whose day the horizon has reached, not on everyone.
+    Bookkeeping, like ``care_dirty``: written only by the refresh, read by nothing else."""
+
+    __tablename__ = "care_wake"
+
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    wake_on: Mapped[dt.date] = mapped_column(Date, index=True)
 
 
 class CarePlanStateRecord(Base):

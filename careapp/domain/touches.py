@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from careapp.domain.customer import (
@@ -760,3 +760,91 @@ def _callbacks(facts: CustomerFacts) -> Iterator[DueTouch]:
             due_at=callback.due_at,
             label=callback.note,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# When a customer next needs looking at.
+
+# How far past the horizon :func:`next_wake` looks. Every date-driven touch comes round within a year
+# (birthdays and other yearly dates), so a customer with none in this span has none until their
+# facts change, and is looked at again at the span's end anyway.
+WAKE_LOOKAHEAD_DAYS = 400
+
+
+def next_wake(
+    facts: CustomerFacts,
+    rules: TouchRules,
+    articles: Sequence[Article],
+    horizon_start: dt.date,
+    horizon_end: dt.date,
+    known_keys: Collection[str],
+    made: Iterable[DueTouch] = (),
+) -> dt.date:
+    """The first horizon end at which :func:`generate_due_touches` would make a new touch for this
+    customer from these very facts (``known_keys``: every key generated for them, including ``made``,
+    this run's new touches). A refresh on a later day needs to look at a customer again only once its
+    horizon reaches that day, or when their facts change: which is how a new day costs what the date
+    changes, not a pass over every customer.
+
+    The answer is the smallest due day among the touches a horizon ending
+    :data:`WAKE_LOOKAHEAD_DAYS` later would add: for every kind, a touch is made once its due day is
+    inside the horizon (:func:`generate_due_touches`). It may be ``horizon_end`` itself or earlier
+    (an article share held back by "one per run"): then a refresh should look again at once. An
+    article share moves the customer's last article day, so it is counted in before looking ahead.
+    Callbacks are not here: a promise's due time comes from the ticket, not from these facts.
+    """
+    facts = _with_articles(facts, list(made))
+    later = add_days(horizon_end, WAKE_LOOKAHEAD_DAYS)
+    window = _Window(horizon_start, later)
+    seen = set(known_keys)
+    due = [
+        t.due
+        for t in _touches_for(replace(facts, callbacks=()), rules, articles, window, seen)
+        if t.key not in seen
+    ]
+    return min(due, default=later)
+
+
+def generate_with_wakes(
+    customer_facts: Iterable[CustomerFacts],
+    rules: TouchRules,
+    articles: Sequence[Article],
+    horizon_start: dt.date,
+    horizon_end: dt.date,
+    already_generated_keys: Collection[str],
+) -> tuple[list[DueTouch], dict[int, dt.date]]:
+    """:func:`generate_due_touches` until nothing more falls due in the horizon, and each customer's
+    :func:`next_wake` after it.
+
+    One pass makes at most one article share per customer; when another is already due (its wake day
+    is inside the horizon), the pass is repeated for that customer with the share counted in. So the
+    result does not depend on how many refreshes ran before, which is what lets a refresh of a few
+    customers give exactly what a refresh of everyone gives.
+    """
+    keys = set(already_generated_keys)
+    found: list[DueTouch] = []
+    wakes: dict[int, dt.date] = {}
+    for facts in customer_facts:
+        made: list[DueTouch] = []
+        for _round in range(_MAX_ROUNDS):
+            current = _with_articles(facts, made)
+            new = generate_due_touches([current], rules, articles, horizon_start, horizon_end, keys)
+            made += new
+            keys.update(t.key for t in new)
+            wake = next_wake(current, rules, articles, horizon_start, horizon_end, keys, new)
+            if wake > horizon_end or not new:
+                break
+        found += made
+        wakes[facts.id] = max(wake, add_days(horizon_end, 1))
+    return sorted(found, key=lambda t: (t.due, t.key)), wakes
+
+
+# More article shares than this in one horizon would mean a rule with no gap between them.
+_MAX_ROUNDS = 12
+
+
+def _with_articles(facts: CustomerFacts, made: Sequence[DueTouch]) -> CustomerFacts:
+    shared = [t.due for t in made if t.kind is TouchKind.ARTICLE_SHARE]
+    if not shared:
+        return facts
+    return replace(facts, last_article_on=max([*shared, facts.last_article_on or min(shared)]))

@@ -25,12 +25,14 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
-from careapp.domain.care_queue import CareSettings, ItemStatus, PlannedItem
+from careapp.domain.care_queue import CareSettings, ItemStatus, Placement, PlannedItem
+from careapp.domain.touches import MARKETING_KINDS
+from careapp.services.care.facts import LoadedFacts
 from careapp.services.care.planning import PlannedQueue, plan_stored
 from careapp.services.care.touch_store import save_planned
 
@@ -87,12 +89,44 @@ def latest_seq(session: Session) -> int:
     return session.scalar(select(func.max(CareDirtyRecord.seq))) or 0
 
 
-def dirty_since(session: Session, seq: int) -> tuple[set[int], int]:
-    """The customers noted after ``seq``, and the highest ``seq`` seen."""
-    rows = session.execute(
-        select(CareDirtyRecord.seq, CareDirtyRecord.customer_id).where(CareDirtyRecord.seq > seq)
-    ).all()
-    return {row.customer_id for row in rows}, max((row.seq for row in rows), default=seq)
+def dirty_since(session: Session, seq: int, *, touch_only: bool = True) -> tuple[set[int], int]:
+    """The customers noted after ``seq``, and the highest ``seq`` seen. ``touch_only`` False leaves out
+    the customers noted only for a new touch (the touches' refresh has nothing to make from those)."""
+    d = CareDirtyRecord
+    rows = session.execute(select(d.seq, d.customer_id, d.touch_only).where(d.seq > seq)).all()
+    customers = {row.customer_id for row in rows if touch_only or not row.touch_only}
+    return customers, max((row.seq for row in rows), default=seq)
+
+
+def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date) -> set[int]:
+    """The customers whose stored plan can differ on ``new_day`` from ``old_day`` with nothing else
+    changed. Planning reads the day in three places only (careapp.domain.care_queue): an item falling
+    due (held for "no consent yet" until then, cancelled from then on; snoozed items fall due on their
+    snooze day), a capped item whose first free day has come, and the cap's window of an item due now
+    sliding over the customer's other marketing touches. So: customers with an open item whose day
+    came, with a capped held item, or with an item due now beside another marketing touch. Everyone
+    else's plan is the same, which tests/services/test_care_incremental_property.py checks against
+    planning everyone.
+    """
+    t = TouchRecord
+    is_open = t.status == ItemStatus.OPEN.value
+    came = select(t.customer_id).where(
+        is_open, or_(t.plan_day.is_(None), and_(t.plan_day > old_day, t.plan_day <= new_day))
+    )
+    capped = select(t.customer_id).where(
+        is_open, t.plan_placement == Placement.HELD.value, t.plan_held_until.is_not(None)
+    )
+    marketing = [k.value for k in MARKETING_KINDS]
+    crowded = (
+        select(t.customer_id)
+        .where(is_open, t.kind.in_(marketing))
+        .group_by(t.customer_id)
+        .having(func.count() > 1, func.min(t.plan_day) <= new_day)
+    )
+    found: set[int] = set()
+    for statement in (came, capped, crowded):
+        found.update(session.scalars(statement))
+    return found
 
 
 def prune_dirty(session: Session) -> None:
@@ -157,10 +191,14 @@ def save_placement(session: Session, planned: PlannedQueue) -> int:
 
 
 def plan_customers(
-    session: Session, today: dt.date, settings: CareSettings, customer_ids: Collection[int] | None
+    session: Session,
+    today: dt.date,
+    settings: CareSettings,
+    customer_ids: Collection[int] | None,
+    loaded: LoadedFacts | None = None,
 ) -> tuple[PlannedQueue, int]:
     """Plan the open touches of these customers (None: of everyone) and store the result."""
-    planned = plan_stored(session, today, unlimited(settings), customer_ids)
+    planned = plan_stored(session, today, unlimited(settings), customer_ids, loaded)
     return planned, save_placement(session, planned)
 
 
@@ -175,6 +213,14 @@ def open_customer_ids(session: Session) -> list[int]:
 
 def _slices(ids: list[int]) -> list[list[int]]:
     return [ids[start : start + PLAN_CHUNK] for start in range(0, len(ids), PLAN_CHUNK)]
+
+
+def _a_later_day(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether ``wanted`` is ``stored`` on the same day or a later one, with the same settings."""
+    same_settings = {k: v for k, v in stored.items() if k != "day"} == {
+        k: v for k, v in wanted.items() if k != "day"
+    }
+    return same_settings and str(stored.get("day", "")) <= str(wanted["day"])
 
 
 class PlanningStopped(Exception):
@@ -197,6 +243,7 @@ def ensure_planned(
     *,
     full: bool = True,
     should_stop: Callable[[], bool] = lambda: False,
+    loaded: LoadedFacts | None = None,
 ) -> int | None:
     """Bring the stored plan up to date for ``today``: nothing when it is current, else re-plan the
     customers changed since (or everyone). ``lock(session)`` takes the write lock first. Returns how
@@ -209,6 +256,10 @@ def ensure_planned(
     refreshes the touches and None is returned: the stored plan stays as it is. ``should_stop`` is
     asked between slices; if it says so, :class:`PlanningStopped` is raised and the plan's signature
     is not written, so the next call plans everyone again.
+
+    A new day with the same settings plans only the customers the day moves (:func:`moved_by_the_day`)
+    and those changed since. ``loaded``: facts already read for some customers (the touches' refresh
+    read them), used instead of reading them again when they cover who is planned.
     """
     with db.session() as session:
         if is_current(session, today, settings):
@@ -218,12 +269,11 @@ def ensure_planned(
         if lock is not None:
             lock(session)
         signature, seq = read_state(session, PLAN)
-        if signature == wanted:
+        if signature is not None and _a_later_day(signature, wanted):
             ids, top = dirty_since(session, seq)
-            if not ids:
-                return 0
+            ids |= moved_by_the_day(session, dt.date.fromisoformat(signature["day"]), today)
             if len(ids) <= FULL_ABOVE:
-                changed = plan_customers(session, today, settings, ids)[1]
+                changed = plan_customers(session, today, settings, ids, loaded)[1] if ids else 0
                 write_state(session, PLAN, wanted, top)
                 return changed
         if not full:

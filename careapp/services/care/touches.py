@@ -55,7 +55,7 @@ from careapp.db.models import (
 from careapp.domain.care_queue import CareSettings, ItemStatus
 from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
-from careapp.domain.touches import Article, CallbackFact, DueTouch, TouchRules, generate_due_touches
+from careapp.domain.touches import Article, CallbackFact, DueTouch, TouchRules, generate_with_wakes
 from careapp.services.care.articles import load_articles
 from careapp.services.care.facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
 from careapp.services.care.plan_store import (
@@ -81,6 +81,7 @@ from careapp.services.care.rules import (
     rule_to_json,
 )
 from careapp.services.care.touch_store import insert_new, keys_of
+from careapp.services.care.wake import callbacks_without_touch, clear_wakes, save_wakes, woken
 from careapp.services.shop.settings import (
     SettingsService,
     Versioned,
@@ -357,29 +358,44 @@ class TouchService:
             last_run = _last_run(session)
             horizon_start = max(min(last_run or today, today), add_days(today, -MAX_CATCH_UP_DAYS))
             articles = load_articles(session)
-            signature = _generation_signature(today, horizon_start, rules, articles, care)
-            ids, top = _changed_since_last_refresh(session, signature, preview)
-        callbacks = self._callback_facts(horizon_end, care, ids)
+            signature = _generation_signature(rules, articles, care)
+            ids, top = _changed_since_last_refresh(session, signature, preview, horizon_end)
+        # Read after the watermark: a promise made meanwhile is either here or noted after it.
+        callbacks = self._callback_facts(horizon_end, care)
+        if ids is not None:
+            with self._db.session() as session:
+                ids |= callbacks_without_touch(session, [(cid, fact.id) for cid, fact in callbacks])
+            ids = ids if len(ids) <= FULL_ABOVE else None
         job = _Generation(
             rules, articles, horizon_start, horizon_end, _window(rules, horizon_start), care.tz()
         )
-        due, loaded = ([], LoadedFacts()) if ids is None else self._generate(job, callbacks, ids=ids)
-        generated, stages = (
-            (0, 0) if ids is not None else self._generate_everyone(job, callbacks, now, should_stop)
-        )
+        if ids is not None:
+            mine = [pair for pair in callbacks if pair[0] in ids]
+            due, loaded, wakes = self._generate(job, mine, ids=ids)
+            generated, stages = 0, 0
+        else:
+            due, loaded, wakes = [], LoadedFacts(), {}
+            generated, stages = self._generate_everyone(job, callbacks, now, should_stop, preview)
         with self._db.session() as session:
             write_lock(session)
             if ids is not None:  # a few customers: stored with the rest, in one transaction
                 generated = insert_new(session, due, now)
                 stages = _observe_stages(session, loaded, now, ids)
+                if not preview:
+                    save_wakes(session, wakes)
             closed = close_kept_callbacks(session)
             if not preview and (last_run is None or today > last_run):
                 write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
             if not preview:
-                write_state(session, REFRESH, signature, top)
+                write_state(session, REFRESH, {**signature, "end": horizon_end.isoformat()}, top)
         changes = 0
         if not preview:
-            changes = ensure_planned(self._db, today, care, lock=write_lock, should_stop=should_stop) or 0
+            changes = (
+                ensure_planned(
+                    self._db, today, care, lock=write_lock, should_stop=should_stop, loaded=loaded
+                )
+                or 0
+            )
         return RefreshResult(today, horizon_start, horizon_end, generated, changes, closed, stages, preview)
 
     def _generate_everyone(
@@ -388,11 +404,12 @@ class TouchService:
         callbacks: list[tuple[int, CallbackFact]],
         now: dt.datetime,
         should_stop: Callable[[], bool],
+        preview: bool,
     ) -> tuple[int, int]:
-        """Generate and store everyone's touches, :attr:`chunk_size` customers at a time (by id), so
-        only one slice's facts are in memory at once. Every touch depends on its own customer's facts
-        only (a referral thank-you on the referrer's, loaded with them), so slicing changes nothing.
-        Returns how many touches were stored and how many stage changes noted."""
+        """Generate and store everyone's touches and wake days, :attr:`chunk_size` customers at a time
+        (by id), so only one slice's facts are in memory at once. Every touch depends on its own
+        customer's facts only (a referral thank-you on the referrer's, loaded with them), so slicing
+        changes nothing. Returns how many touches were stored and how many stage changes noted."""
         with self._db.session() as session:
             ranges = id_ranges(session, self.chunk_size)
         generated = stages = 0
@@ -400,11 +417,14 @@ class TouchService:
             if should_stop():
                 raise PlanningStopped()
             mine = [pair for pair in callbacks if id_range.first <= pair[0] <= id_range.last]
-            due, loaded = self._generate(job, mine, id_range=id_range)
+            due, loaded, wakes = self._generate(job, mine, id_range=id_range)
             with self._db.session() as session:
                 write_lock(session)
                 generated += insert_new(session, due, now)
                 stages += _observe_stages(session, loaded, now, id_range=id_range)
+                if not preview:
+                    clear_wakes(session, id_range.first, id_range.last)
+                    save_wakes(session, wakes)
         return generated, stages
 
     def _generate(
@@ -413,17 +433,18 @@ class TouchService:
         callbacks: list[tuple[int, CallbackFact]],
         ids: set[int] | None = None,
         id_range: IdRange | None = None,
-    ) -> tuple[list[DueTouch], LoadedFacts]:
-        """The new touches of some customers (``ids``, or those in ``id_range``), with their facts."""
+    ) -> tuple[list[DueTouch], LoadedFacts, dict[int, dt.date]]:
+        """The new touches of some customers (``ids``, or those in ``id_range``), with their facts and
+        the day each of them next needs looking at."""
         if ids == set():
-            return [], LoadedFacts()
+            return [], LoadedFacts(), {}
         with self._db.session() as session:
             keys = _keys_in(session, id_range) if id_range is not None else keys_of(session, ids or ())
             loaded = load_facts(session, job.tz, job.window, ids, callbacks, id_range=id_range)
-        due = generate_due_touches(
+        due, wakes = generate_with_wakes(
             loaded.facts.values(), job.rules, job.articles, job.horizon_start, job.horizon_end, keys
         )
-        return due, loaded
+        return due, loaded, wakes
 
     def last_run(self) -> dt.date | None:
         """The last day a refresh ran for (previews of later days do not count)."""
@@ -559,30 +580,35 @@ def _observe_stages(
     return len(rows)
 
 
-def _generation_signature(
-    today: dt.date, start: dt.date, rules: TouchRules, articles: list[Article], care: CareSettings
-) -> dict[str, Any]:
-    """What generating touches depends on besides the customers' own data (see
-    :func:`_changed_since_last_refresh`)."""
+def _generation_signature(rules: TouchRules, articles: list[Article], care: CareSettings) -> dict[str, Any]:
+    """What generating touches depends on besides the customers' own data and the day (see
+    :func:`_changed_since_last_refresh`). Not the day, nor the horizon's start: a new day is dealt
+    with by the wake days, and a signature that moved by itself made the first refresh of a day run
+    twice over everyone."""
     rules_json = {kind.value: rule_to_json(getattr(rules, kind.value)) for kind in RuleKind}
     library = [[a.id, a.title, a.link, a.added_on.isoformat(), a.summary, sorted(a.topics)] for a in articles]
     digest = hashlib.sha256(
         json.dumps([rules_json, rules.feb29.value, library], sort_keys=True, default=str).encode()
     ).hexdigest()
-    return {"day": today.isoformat(), "start": start.isoformat(), "tz": care.timezone, "digest": digest}
+    return {"tz": care.timezone, "digest": digest, "version": 2}
 
 
 def _changed_since_last_refresh(
-    session: Session, signature: dict[str, Any], preview: bool
+    session: Session, signature: dict[str, Any], preview: bool, horizon_end: dt.date
 ) -> tuple[set[int] | None, int]:
     """The customers to generate touches for, and the watermark to store afterwards.
 
-    The same day, rules, articles and time zone as the last refresh: only customers whose data
-    changed since (noted in ``care_dirty``) can have anything new, so only they are worked on. Anything
-    else (another day, a rule or article edited, a preview, too many changes): everyone (None).
+    The same rules, articles and time zone as the last refresh: only customers whose data changed
+    since (noted in ``care_dirty``, new touches aside) can have anything new, and, when the horizon
+    reaches further than last time (a new day), those whose wake day it reaches. Anything else
+    (a rule or article edited, a preview, too many changes): everyone (None).
     """
     stored, seq = read_state(session, REFRESH)
+    stored = dict(stored or {})
+    end = stored.pop("end", None)
     if preview or stored != signature:
         return None, latest_seq(session)
-    changed, top = dirty_since(session, seq)
+    changed, top = dirty_since(session, seq, touch_only=False)
+    if end is None or horizon_end.isoformat() > end:
+        changed |= woken(session, horizon_end)
     return (changed if len(changed) <= FULL_ABOVE else None), top

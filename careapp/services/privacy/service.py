@@ -96,7 +96,7 @@ NOT_PERSONAL = frozenset({"erasure_audit"})
 # Internal notes that hold nothing but the customer's id for a background job (the care planner's
 # list of customers to look at again): nothing to export; an erase removes them last, after the
 # triggers that write them have fired for the rows it deleted.
-BOOKKEEPING = frozenset({"care_dirty"})
+BOOKKEEPING = frozenset({"care_dirty", "care_wake"})  # care_wake: the day to look again
 # Tables linked to customers without a foreign key, handled by name (calendar items by their source;
 # the CalDAV state holds only a uid, an address made of it, an ETag and a hash) or holding none.
 HANDLED_BY_SOURCE = frozenset({"calendar_item", "caldav_state"})
