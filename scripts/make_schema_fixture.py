@@ -160,6 +160,13 @@ INSERT INTO erasure_audit (id, customer_id, at, by, reason, counts_json) VALUES
 UPDATE touch SET plan_placement = 'queued', plan_reason = '', plan_day = '2025-11-20',
     plan_last_day = '2025-11-25', plan_at = '{T1}' WHERE id = 2;
 """,
+    "0010": """
+INSERT INTO care_wake (customer_id, wake_on) VALUES (1, '2026-03-01'), (2, '2026-07-14');
+INSERT INTO care_dirty (customer_id, touch_only) VALUES (1, 1), (2, 0);
+""",
+    "0011": """
+UPDATE purchase SET quantity = 2, order_line = 'shopify:1001:1' WHERE id = (SELECT min(id) FROM purchase);
+""",
 }
 
 
