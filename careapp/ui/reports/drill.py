@@ -1,8 +1,8 @@
 """The tickets behind one figure of the FCR report, opened by double-clicking a cell.
 
 The list comes from the report already on screen (no database work): for a rate its base, each
-ticket saying whether it counts; for a count or a time the tickets it is made of. Double-click or
-Enter on a ticket opens it.
+ticket saying whether it counts (those that do not come first); for a count or a time the tickets it
+is made of. Double-click or Enter on a ticket opens it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class DrillDownDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._open_ticket = open_ticket
-        behind = tickets_behind(report, row, figure)
+        # The tickets that do not count first: they are the ones an owner looks into.
+        behind = sorted(tickets_behind(report, row, figure), key=lambda b: b.counts is not False)
         name = FIGURE_NAMES[figure]
         self.setWindowTitle(self.tr("{figure}: {group}").format(figure=name, group=group_text(row)))
         counting = sum(1 for b in behind if b.counts)
@@ -81,7 +82,7 @@ class DrillDownDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
         layout.addWidget(buttons)
-        self.resize(760, 420)
+        self.resize(940, 440)
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, 0))
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
