@@ -222,6 +222,10 @@ def finish_application(app: QApplication) -> None:
     if not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
         qt_workarounds.collect_garbage_on_ui_thread(app)
     app.setWindowIcon(app_icon())
+    from careapp.ui.fit import ScreenFit, keep_windows_on_screen
+
+    if not any(isinstance(c, ScreenFit) for c in app.children()):
+        keep_windows_on_screen(app)  # dialogs shown from now on are kept within the screen
 
 
 def make_bare_application() -> QApplication:
