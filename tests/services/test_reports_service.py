@@ -54,7 +54,7 @@ from careapp.services.tickets.reports import (
     render_text,
     report_json,
 )
-from careapp.services.tickets.service import ContactInput, NewTicket
+from careapp.services.tickets.service import ContactInput, InvalidContact, NewTicket
 
 H = dt.timedelta(hours=1)
 
@@ -423,3 +423,62 @@ def test_the_call_log_feeds_net_fcr(services: Services, november: November, cloc
     t1 = services.tickets.ticket(ids["T1"])
     assert t1.summary.state.value == "waiting_supplier"
     assert t1.summary.not_resolvable_reason is None
+
+
+def dev_rings(services: Services, november: November, clock: list[dt.datetime], when: dt.datetime) -> Any:
+    """Dev rings on ``when`` and the call is logged standing alone (no ticket chosen)."""
+    clock[0] = when
+    dev = services.tickets.ticket(november.ids["T6"]).summary.customer_id
+    return services.tickets.log_contact(november.sam, dev, ContactInput(started_at=when))
+
+
+def test_a_stand_alone_contact_within_r_attached_counts_as_the_reopen(
+    services: Services, november: November, clock: list[dt.datetime]
+) -> None:
+    # T6 (Dev) was resolved on the call on 27 Nov 14:00; R = N = 7. Dev rings on 29 Nov 10:00 and the
+    # call is logged standing alone. It is offered for attaching to T6 (resolved 1 day 20 h before);
+    # attached, it reopens T6 at 10:00 on the 29th: within R -> T6 is reopened within the window and
+    # not strict. As of 10 December: strict 1/5 (only T2), reopen 2/5 (T3 and T6).
+    t6 = november.ids["T6"]
+    logged = dev_rings(services, november, clock, at(11, 29, 10))
+    assert [t.id for t in logged.attach_suggestions] == [t6]
+    before = report(services, at(12, 10, 0)).report.total
+    assert rates(before)["strict"] == (2, 5)  # a stand-alone contact escapes the figures
+    clock[0] = at(11, 29, 10, 5)
+    ticket = services.tickets.attach_contact(november.sam, logged.contact.id, t6)
+    assert ticket.id == t6 and ticket.summary.state.value == "open"
+    assert [c.id for c in ticket.contacts][-1] == logged.contact.id
+    assert (ticket.audit[-1].by, ticket.audit[-1].field, ticket.audit[-1].new) == ("Sam", "state", "open")
+    total = report(services, at(12, 10, 0)).report.total
+    assert rates(total)["strict"] == (1, 5) and rates(total)["reopen"] == (2, 5)
+    assert rates(total)["gross"] == (4, 5)  # after the first resolution: only the windows judge
+    with pytest.raises(InvalidContact, match="is not a contact that stands alone"):
+        services.tickets.attach_contact(november.sam, logged.contact.id, t6)
+
+
+def test_a_stand_alone_contact_after_r_within_n_attached_counts_as_a_repeat(
+    services: Services, november: November, clock: list[dt.datetime]
+) -> None:
+    # R = 3, N = 7. T6 resolved 27 Nov 14:00: R ends 30 Nov 14:00, N ends 4 Dec 14:00. Dev rings on
+    # 2 Dec 11:00 (after R, within N): attached, it opens a new ticket in T6's category, marked a
+    # repeat of T6 -> T6 has a repeat within N and is not strict. A call on 5 Dec is past N: refused.
+    from careapp.domain.fcr import FcrSettings
+
+    services.fcr_settings.save(november.owner, FcrSettings(3, 7), "reopens are quick here")
+    t6 = november.ids["T6"]
+    logged = dev_rings(services, november, clock, at(12, 2, 11))
+    assert [t.id for t in logged.attach_suggestions] == [t6]
+    repeat = services.tickets.attach_contact(november.sam, logged.contact.id, t6)
+    assert repeat.id != t6
+    assert (repeat.summary.repeat_of_id, repeat.summary.category, repeat.summary.opened_at) == (
+        t6,
+        "Advice",
+        at(12, 2, 11),
+    )
+    result = report(services, at(12, 10, 0))
+    t6_result = next(r for r in result.report.results if r.ticket_id == t6)
+    assert t6_result.repeat_ticket_ids == (repeat.id,) and t6_result.strict is False
+    late = dev_rings(services, november, clock, at(12, 5, 11))
+    assert late.attach_suggestions == ()
+    with pytest.raises(InvalidContact, match="more than 7 days after ticket"):
+        services.tickets.attach_contact(november.sam, late.contact.id, t6)

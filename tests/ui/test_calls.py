@@ -340,6 +340,38 @@ def test_a_likely_repeat_is_offered_after_saving(
     assert services.tickets.ticket(new_id).summary.repeat_of_id == earlier.id
 
 
+def test_a_call_logged_on_its_own_is_offered_for_the_recently_resolved_ticket(
+    qtbot: QtBot,
+    services: Services,
+    sam: Actor,
+    evan: int,
+    prompts: ScriptedPrompts,
+    clock: list[dt.datetime],
+) -> None:
+    # Evan's grinder ticket was resolved on the call at NOW; two days later (within R = 7) he rings
+    # and the call is logged with "No ticket". The dialog offers the ticket; attaching reopens it at
+    # the call's time, so the call counts as the reopen it is (issue 17).
+    earlier = services.tickets.log_contact(
+        sam, evan, ContactInput(new_ticket=NewTicket("Grinder", "Rattles"), outcome=Outcome.RESOLVED_NOW)
+    ).ticket
+    assert earlier is not None
+    clock[0] = NOW + dt.timedelta(days=2)
+    dialog = open_dialog(qtbot, services, sam, prompts)
+    find_and_pick(qtbot, dialog, "evan")
+    dialog.form.ticket.setCurrentIndex(dialog.form.ticket.findData("none"))
+    qtbot.keyClicks(dialog.form.summary, "Still rattles")
+    with qtbot.waitSignal(dialog.logged) as saved:
+        dialog.save()
+    assert saved.args[0].logged.ticket is None
+    assert dialog.step == SAVED_STEP and dialog.suggestion.isVisible()
+    assert dialog.suggestion.text.text().startswith(f"Ticket {earlier.id}: Rattles was resolved recently.")
+    with qtbot.waitSignal(dialog.finished):
+        dialog.suggestion.mark_button.click()
+    ticket = services.tickets.ticket(earlier.id)
+    assert ticket.summary.state.value == "open"
+    assert saved.args[0].logged.contact.id in [c.id for c in ticket.contacts]
+
+
 def test_closing_with_something_typed_asks_first(
     qtbot: QtBot, services: Services, sam: Actor, evan: int, prompts: ScriptedPrompts
 ) -> None:

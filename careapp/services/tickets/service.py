@@ -128,6 +128,9 @@ class LoggedContact:
     ``outcome_applied`` is False when the outcome was kept on the contact without moving the state
     (see the module docstring); ``notes`` are sentences to show. ``repeat_suggestions`` are earlier
     tickets a new ticket probably repeats (same customer and category, within the repeat window).
+    ``attach_suggestions``: for an inbound contact that stands alone, the customer's tickets first
+    resolved at most N days before it (the most recent first), to offer attaching it to one of them
+    (:meth:`TicketService.attach_contact`) so that a customer coming back does not escape the figures.
     """
 
     contact: ContactView
@@ -136,6 +139,7 @@ class LoggedContact:
     notes: tuple[str, ...] = ()
     repeat_suggestions: tuple[TicketSummary, ...] = ()
     fulfilled_callbacks: tuple[int, ...] = ()
+    attach_suggestions: tuple[TicketSummary, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,7 +282,113 @@ class TicketService:
                 return self._log_on_new_ticket(session, actor, customer_id, contact, event)
             record = self._add_contact(session, customer_id, None, contact, event)
             done = self._fulfil_callbacks(session, record, event)
-            return LoggedContact(contact_view(record), None, True, fulfilled_callbacks=done)
+            offer = (
+                self._attach_suggestions(session, customer_id, event)
+                if event.direction is Direction.IN
+                else ()
+            )
+            return LoggedContact(
+                contact_view(record), None, True, fulfilled_callbacks=done, attach_suggestions=offer
+            )
+
+    @staticmethod
+    def _attach_suggestions(
+        session: Session, customer_id: int, event: ContactEvent
+    ) -> tuple[TicketSummary, ...]:
+        """The customer's tickets (not excluded) first resolved at most N days before ``event``."""
+        window = dt.timedelta(days=read_fcr_settings(session).repeat_window_days)
+        ids = session.scalars(
+            select(TicketRecord.id).where(
+                TicketRecord.customer_id == customer_id,
+                TicketRecord.exclusion.is_(None),
+                TicketRecord.opened_at <= event.at,
+                TicketRecord.opened_at >= event.at - dt.timedelta(days=365),
+            )
+        )
+        found: list[tuple[dt.datetime, int]] = []
+        for history in load_histories(session, list(ids)).values():
+            resolved_at = history.first_resolved_at(event.at)
+            if resolved_at is not None and resolved_at <= event.at <= resolved_at + window:
+                found.append((resolved_at, history.id))
+        if not found:
+            return ()
+        order = [ticket_id for _, ticket_id in sorted(found, reverse=True)]
+        by_id = {t.id: t for t in summaries(session, TicketRecord.id.in_(order), [TicketRecord.id])}
+        return tuple(by_id[i] for i in order)
+
+    def attach_contact(self, actor: Actor, contact_id: int, ticket_id: int) -> Ticket:
+        """Attach a contact that stands alone to the ticket the customer came back about, so it counts
+        as what it is (see :mod:`careapp.domain.fcr`): within R days of the ticket's first resolution,
+        on a resolved or closed ticket, it reopens the ticket at the contact's time (a reopen); later,
+        up to N days, it opens a new ticket marked a repeat of it (a repeat). On a ticket that is
+        active again it simply joins it. Returns the ticket the contact is now on."""
+        with self._db.session() as session:
+            check_actor(session, actor)
+            contact = session.get(ContactRecord, contact_id)
+            if contact is None or contact.ticket_id is not None:
+                raise InvalidContact(f"Contact {contact_id} is not a contact that stands alone.")
+            lock_ticket(session, ticket_id)
+            history = load_history(session, ticket_id)
+            if history.customer_id != contact.customer_id:
+                raise InvalidContact(f"Ticket {ticket_id} belongs to another customer; choose one of theirs.")
+            settings = read_fcr_settings(session)
+            resolved_at = history.first_resolved_at()
+            if resolved_at is None or not resolved_at <= contact.at <= resolved_at + dt.timedelta(
+                days=settings.repeat_window_days
+            ):
+                raise InvalidContact(
+                    f"Contact {contact_id} came more than {settings.repeat_window_days} days after ticket "
+                    f"{ticket_id} was resolved (or before it); log it as a new matter instead."
+                )
+            now = max(self._clock(), history.last_change_at)
+            record = session.get(TicketRecord, ticket_id)
+            assert record is not None
+            if history.state in domain.ACTIVE_STATES:
+                contact.ticket_id = ticket_id
+            elif contact.at <= resolved_at + settings.reopen_window and contact.at >= history.last_change_at:
+                reason = f"contact {contact_id} attached: the customer came back about it"
+                change = domain.reopen(history, actor.name, contact.at, reason)
+                contact.ticket_id = ticket_id
+                write_history(session, record, history, change.ticket, actor.name, now)
+                write_audit(session, history.customer_id, change.audit)
+            else:
+                return self._repeat_ticket(session, actor, contact, history, now)
+            session.flush()
+            return ticket_view(session, ticket_id)
+
+    @staticmethod
+    def _repeat_ticket(
+        session: Session, actor: Actor, contact: ContactRecord, earlier: TicketHistory, now: dt.datetime
+    ) -> Ticket:
+        """A new ticket opened by ``contact``, in ``earlier``'s category, marked a repeat of it."""
+        record = TicketRecord(
+            customer_id=earlier.customer_id,
+            title=f"Back about ticket {earlier.id}",
+            category=earlier.category,
+            priority=Priority.NORMAL.value,
+            state=TicketState.NEW.value,
+            assignee="",
+            opened_at=contact.at,
+            opened_by=contact.staff,
+            repeat_of_id=earlier.id,
+            version=1,
+            updated_at=now,
+            updated_by=actor.name,
+        )
+        session.add(record)
+        session.flush()
+        contact.ticket_id = record.id
+        reason = f"contact {contact.id} attached: the customer came back about ticket {earlier.id}"
+        write_audit(
+            session,
+            earlier.customer_id,
+            [
+                domain.AuditEntry(record.id, now, actor.name, "ticket", "", "opened", reason),
+                domain.AuditEntry(record.id, now, actor.name, "repeat_of", "", str(earlier.id), reason),
+            ],
+        )
+        session.flush()
+        return ticket_view(session, record.id)
 
     def _event(self, actor: Actor, contact: ContactInput, now: dt.datetime) -> ContactEvent:
         if contact.ticket_id is not None and contact.new_ticket is not None:

@@ -67,6 +67,7 @@ class RepeatSuggestion(QGroupBox):
         layout.addWidget(self.text)
         layout.addLayout(buttons)
         self.earlier: TicketSummary | None = None
+        self.attach = False  # True: offering to attach a contact that stands alone to ``earlier``
         self.setVisible(False)
 
     def offer(self, earlier: TicketSummary) -> None:
@@ -83,6 +84,21 @@ class RepeatSuggestion(QGroupBox):
         self.setVisible(True)
         self.mark_button.setDefault(True)
         self.mark_button.setFocus()
+
+    def offer_attach(self, ticket: TicketSummary) -> None:
+        """The call stood alone, but the customer had a ticket resolved within the last N days."""
+        self.offer(ticket)
+        self.attach = True
+        self.setTitle(self.tr("Saved. Is this call about a recent ticket?"))
+        self.text.setText(
+            self.tr(
+                "{ticket} was resolved recently. If the customer called about it again, attach the call: "
+                "within the reopen window it reopens the ticket, later it opens a new ticket marked a "
+                "repeat. Either way it counts against that ticket's strict FCR."
+            ).format(ticket=ticket_label(ticket.id, ticket.title, ticket.category))
+        )
+        self.mark_button.setText(self.tr("&Attach to it"))
+        self.skip_button.setText(self.tr("N&ot about it"))
 
 
 class LogCallDialog(QDialog):
@@ -277,6 +293,10 @@ class LogCallDialog(QDialog):
             self._show_step(SAVED_STEP)
             self.suggestion.offer(suggestions[0])
             return
+        if call.logged.attach_suggestions and call.logged.ticket is None:
+            self._show_step(SAVED_STEP)
+            self.suggestion.offer_attach(call.logged.attach_suggestions[0])
+            return
         self.accept()
 
     def _save_failed(self, error: BaseException) -> None:
@@ -286,6 +306,9 @@ class LogCallDialog(QDialog):
 
     def _mark_repeat(self) -> None:
         call, earlier = self.result_call, self.suggestion.earlier
+        if call is not None and earlier is not None and self.suggestion.attach:
+            self._attach(call, earlier)
+            return
         if call is None or call.logged.ticket is None or earlier is None:
             self.accept()
             return
@@ -294,6 +317,16 @@ class LogCallDialog(QDialog):
         reason = self.tr("suggested when the call was logged")
         self._runner.submit(
             lambda: tickets.mark_repeat(actor, ticket.id, ticket.version, earlier.id, reason),
+            lambda _ticket: self.accept(),
+            self._mark_failed,
+            owner=self,
+        )
+
+    def _attach(self, call: CallLogged, ticket: TicketSummary) -> None:
+        tickets, actor, contact_id = self._services.tickets, self._actor, call.logged.contact.id
+        self.suggestion.mark_button.setEnabled(False)
+        self._runner.submit(
+            lambda: tickets.attach_contact(actor, contact_id, ticket.id),
             lambda _ticket: self.accept(),
             self._mark_failed,
             owner=self,
