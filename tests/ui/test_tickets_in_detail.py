@@ -24,7 +24,8 @@ def test_the_customer_page_lists_their_tickets(
     customer = window.detail.customer
     assert customer is not None
     history = window.detail.history
-    assert [history.tabText(i) for i in range(history.count())] == ["Timeline", "Tickets", "Feedback"]
+    tabs = [history.tabText(i) for i in range(history.count())]
+    assert tabs == ["Timeline", "Tickets", "Feedback", "Value"]  # Value: issue 21
     logged = demo_services.tickets.log_contact(
         Actor("Sam"),
         customer.id,
