@@ -620,15 +620,29 @@ def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
 
 
 def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
-    from careapp.services.care.agenda import agenda_json, agenda_text
+    import datetime as dt
 
-    day = args.first_day or services.touches.today()
-    services.touches.refresh(day)
-    queue = services.care_queue.queue(day)
-    if args.format == "json":
-        print(json.dumps(agenda_json(queue, args.days), indent=2, ensure_ascii=False))
-    else:
-        sys.stdout.write(agenda_text(queue, args.days))
+    from careapp.services.care.agenda import AGENDA_PAGE, agenda_json, agenda_text, write_agenda
+    from careapp.services.care.queue import QueueEntry
+
+    today = services.touches.today()
+    day = args.first_day or today
+    services.touches.refresh(day)  # only the customers changed (or woken) since the last refresh
+    if day > today:  # a preview of a later day is planned afresh, whole
+        queue = services.care_queue.queue(day)
+        if args.format == "json":
+            print(json.dumps(agenda_json(queue, args.days), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(agenda_text(queue, args.days))
+        return EXIT_OK
+    until = day + dt.timedelta(days=args.days)
+    first = services.care_queue.queue(day, page=AGENDA_PAGE, until=until)
+    care = services.care_queue
+
+    def more(key: str, offset: int, limit: int) -> tuple[QueueEntry, ...]:
+        return care.section(key, offset, limit, day, until)
+
+    write_agenda(sys.stdout, first, more, args.days, args.format == "json")
     return EXIT_OK
 
 

@@ -207,3 +207,42 @@ def test_demo_gives_the_queue_articles_to_offer(capsys: pytest.CaptureFixture[st
     assert code == 0
     kinds = {item["kind"] for item in json.loads(out)}
     assert "article_share" in kinds and "birthday" in kinds
+
+
+@pytest.mark.parametrize("days", [0, 1, 7, 30])
+def test_the_streamed_agenda_is_the_whole_queue_cut_to_the_days_asked(
+    services: Services, clock: list[dt.datetime], monkeypatch: pytest.MonkeyPatch, days: int
+) -> None:
+    """``careapp agenda`` reads only the days asked for, a page at a time (issue 14); what it writes is
+    exactly the old output over the whole queue, in text and in JSON (pages of 3 here, so every
+    section is read in several pages)."""
+    import io
+    import json
+
+    from careapp.services.care import agenda
+    from tests.services.test_care_incremental import demo_shop
+
+    demo_shop(services, clock, 80)
+    monkeypatch.setattr(agenda, "AGENDA_PAGE", 3)
+    day = clock[0].date()
+    whole = services.care_queue.queue(day)
+    until = day + dt.timedelta(days=days)
+    first = services.care_queue.queue(day, page=3, until=until)
+    asked: list[tuple[str, int, int]] = []
+
+    def more(key: str, offset: int, limit: int) -> tuple[agenda.QueueEntry, ...]:
+        asked.append((key, offset, limit))
+        return services.care_queue.section(key, offset, limit, day, until)
+
+    for as_json in (False, True):
+        out = io.StringIO()
+        agenda.write_agenda(out, first, more, days, as_json)
+        if as_json:
+            expected = json.dumps(agenda.agenda_json(whole, days), indent=2, ensure_ascii=False) + "\n"
+            assert out.getvalue() == expected
+            assert json.loads(out.getvalue()) == agenda.agenda_json(whole, days)
+        else:
+            assert out.getvalue() == agenda.agenda_text(whole, days)
+    assert asked  # the sections longer than a page were read in pages
+    if days <= 7:
+        assert all(key != "next_30_days" for key, _, _ in asked)  # the month ahead is never read

@@ -11,12 +11,19 @@ items are always today's. JSON is a list with one object per item, in the queue'
 ``due`` is the day the item is shown on (a snoozed item: its snooze day); ``due_at`` a callback's
 promised time with its offset; ``status`` "queued", "held" or "carried_over"; ``reason`` says why an
 item is held or carried over.
+
+:func:`write_agenda` reads only the days asked for, a page of each section at a time, and writes
+each page as it comes, so ``careapp agenda --days 1`` never reads the month ahead and a long queue
+streams instead of being built whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
+import textwrap
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
 
 from careapp.domain.care_queue import CHANNEL_WORDS, Placement
 from careapp.domain.recurrence import long_date
@@ -96,3 +103,60 @@ def agenda_json(queue: CareQueue, days: int) -> list[dict[str, Any]]:
         for title, entries in agenda_sections(queue, days)
         for entry in entries
     ]
+
+
+AGENDA_PAGE = 2000  # entries read and written at a time
+SectionReader = Callable[[str, int, int], tuple[QueueEntry, ...]]  # (key, offset, limit) -> entries
+
+
+def _pages(read: SectionReader, key: str, total: int) -> Iterator[tuple[QueueEntry, ...]]:
+    for offset in range(0, total, AGENDA_PAGE):
+        page = read(key, offset, AGENDA_PAGE)
+        if not page:
+            return
+        yield page
+
+
+def write_agenda(
+    out: TextIO, first: CareQueue, read: SectionReader, days: int, as_json: bool
+) -> None:
+    """Write the agenda: ``first`` is the queue cut to the days asked for, with each section's first
+    page and size; ``read`` gives the rest of a section, page by page. The output is the same as
+    :func:`agenda_text` or :func:`agenda_json` over the whole queue (tested)."""
+    counts = first.counts()
+    titles = {key: title for title, key in _SECTION_KEYS.items()}
+    held = {_SECTION_KEYS[title]: entries for title, entries in first.sections()}
+
+    def section(key: str) -> Iterator[QueueEntry]:
+        yield from held[key]
+        if len(held[key]) < counts[key]:
+            rest = _pages(lambda k, o, n: read(k, o + len(held[key]), n), key, counts[key] - len(held[key]))
+            for page in rest:
+                yield from page
+
+    if as_json:
+        _write_json(out, [(key, section(key)) for key in held if counts[key]])
+        return
+    last = first.today + dt.timedelta(days=days)
+    out.write(f"Care queue for {long_date(first.today)}, up to {long_date(last)}\n")
+    shown = 0
+    for key in held:
+        if not counts[key]:
+            continue
+        shown += counts[key]
+        out.write(f"\n{titles[key]} ({counts[key]})\n")
+        for entry in section(key):
+            out.write(_line(entry) + "\n")
+    if not shown:
+        out.write("\nNothing is due: the care queue is empty.\n")
+
+
+def _write_json(out: TextIO, sections: list[tuple[str, Iterator[QueueEntry]]]) -> None:
+    """``json.dump(list, indent=2)``'s bytes, written one entry at a time."""
+    first = True
+    for key, entries in sections:
+        for entry in entries:
+            out.write("[\n" if first else ",\n")
+            first = False
+            out.write(textwrap.indent(json.dumps(entry_json(entry, key), indent=2, ensure_ascii=False), "  "))
+    out.write("[]\n" if first else "\n]\n")

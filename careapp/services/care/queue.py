@@ -335,7 +335,12 @@ class CareQueueService:
     # --- reading ----------------------------------------------------------------------------------
 
     def queue(
-        self, today: dt.date | None = None, page: int | None = None, *, plan_all: bool = True
+        self,
+        today: dt.date | None = None,
+        page: int | None = None,
+        *,
+        plan_all: bool = True,
+        until: dt.date | None = None,
     ) -> CareQueue:
         """The queue on ``today`` (None: today by the clock); with ``page``, only the first ``page``
         entries of each section (and every section's size: :meth:`CareQueue.counts`).
@@ -345,7 +350,8 @@ class CareQueueService:
         withdrawn: its touches cancelled) is saved. A day after today is a preview: planned afresh
         and nothing saved. With ``plan_all`` False a plan of everyone (the first of a new day, new
         settings) is left to the touches' refresh (the window runs it on another thread) and the
-        stored plan is read as it is meanwhile."""
+        stored plan is read as it is meanwhile. ``until``: only the items on or before that day (what
+        ``careapp agenda --days`` asks for; carried-over items are today's)."""
         care = self._touches.care_settings()
         real_today = local_date(self._clock(), care.tz())
         today = today or real_today
@@ -354,7 +360,7 @@ class CareQueueService:
                 return build_queue(plan_stored(session, today, care))
         ensure_planned(self._db, today, care, lock=write_lock, full=plan_all)
         with self._db.session() as session:
-            return self._read(session, today, care, page)
+            return self._read(session, today, care, page, until)
 
     def stored_queue(self, page: int | None = PAGE) -> CareQueue | None:
         """The queue as last planned, read without bringing it up to date first (for the window's
@@ -367,19 +373,26 @@ class CareQueueService:
             return self._read(session, local_date(self._clock(), care.tz()), care, page)
 
     def section(
-        self, key: str, offset: int, limit: int, today: dt.date | None = None
+        self, key: str, offset: int, limit: int, today: dt.date | None = None, until: dt.date | None = None
     ) -> tuple[QueueEntry, ...]:
         """More of one section (``key`` as in :meth:`CareQueue.counts`), in order, from the stored plan
-        (as :meth:`queue` last brought it up to date)."""
+        (as :meth:`queue` last brought it up to date); only items on or before ``until`` if given."""
         with self._db.session() as session:
             care = read_care_settings(session, self._touches.zone)
             today = today or local_date(self._clock(), care.tz())
-            rows = read_section(session, today, care.daily_limit, key, offset, limit)
+            rows = read_section(session, today, care.daily_limit, key, offset, limit, until)
             maker = _maker(session, today, care, list(rows.items), self._facts)
             return tuple(maker.entry(p) for p, _ in rows.items)
 
-    def _read(self, session: Session, today: dt.date, care: CareSettings, page: int | None) -> CareQueue:
-        found = read_sections(session, today, care.daily_limit, page)
+    def _read(
+        self,
+        session: Session,
+        today: dt.date,
+        care: CareSettings,
+        page: int | None,
+        until: dt.date | None = None,
+    ) -> CareQueue:
+        found = read_sections(session, today, care.daily_limit, page, until)
         maker = _maker(
             session, today, care, [pair for rows in found.values() for pair in rows.items], self._facts
         )

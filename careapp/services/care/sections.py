@@ -63,7 +63,10 @@ class Sections:
     of sorting every matching row.
     """
 
-    def __init__(self, session: Session, today: dt.date, limit: int | None) -> None:
+    def __init__(
+        self, session: Session, today: dt.date, limit: int | None, until: dt.date | None = None
+    ) -> None:
+        """``until``: leave out items falling after that day (carried-over ones are today's, kept)."""
         t = self.t = _table()
         self.today, self.limit = today, limit
         self.due_now_rows: list[Any] | None = None
@@ -88,6 +91,8 @@ class Sections:
             self.due_now_rows = list(session.execute(select(t).where(or_(kept, callbacks))))
             self.kept_ids = set(kept_ids)
         self.due_now_marketing = due_now
+        if until is not None:
+            week, month = min(week, until), min(month, until)
         self.buckets: tuple[ColumnElement[bool], ...] = (
             and_(t.c.plan_day < today, t.c.plan_last_day < today),
             and_(t.c.plan_day <= today, t.c.plan_last_day >= today),
@@ -187,10 +192,15 @@ class Sections:
 
 
 def read_sections(
-    session: Session, today: dt.date, daily_limit: int | None, page: int | None
+    session: Session,
+    today: dt.date,
+    daily_limit: int | None,
+    page: int | None,
+    until: dt.date | None = None,
 ) -> dict[str, SectionRows]:
-    """Every section's first ``page`` rows (None: all) and its size."""
-    sections = Sections(session, today, daily_limit)
+    """Every section's first ``page`` rows (None: all) and its size; only items on or before
+    ``until`` when given (carried-over ones are today's)."""
+    sections = Sections(session, today, daily_limit, until)
     found: dict[str, SectionRows] = {}
     for key in SECTION_KEYS:
         items = tuple(sections.rows(session, key, 0, page))
@@ -200,9 +210,15 @@ def read_sections(
 
 
 def read_section(
-    session: Session, today: dt.date, daily_limit: int | None, key: str, offset: int, limit: int
+    session: Session,
+    today: dt.date,
+    daily_limit: int | None,
+    key: str,
+    offset: int,
+    limit: int,
+    until: dt.date | None = None,
 ) -> SectionRows:
-    sections = Sections(session, today, daily_limit)
+    sections = Sections(session, today, daily_limit, until)
     items = tuple(sections.rows(session, key, offset, limit))
     return SectionRows(key, sections.count(session, key), items)
 
