@@ -301,9 +301,10 @@ def test_the_overview_takes_its_tab_once_the_window_has_painted(
 
     window = make_window(qtbot, SyncRunner(), tmp_path, prompts)
     qtbot.waitUntil(lambda: isinstance(window.pages.widget(2), DashboardPage))
-    assert window.pages.count() == 3
+    assert window.pages.count() == 4  # queue, customers, overview, tickets
     assert window.pages.widget(2) is window.care.dashboard
     assert window.pages.tabText(2) == "O&verview"
+    assert window.pages.tabText(3).startswith("Tic&kets")
     assert window.pages.currentWidget() is window.splitter
 
 
@@ -319,7 +320,7 @@ def test_choosing_the_overview_tab_before_it_is_built_shows_it(
     shown = window.pages.currentWidget()
     assert isinstance(shown, DashboardPage)
     assert shown is window.care.dashboard
-    assert window.pages.count() == 3 and window.pages.tabText(2) == "O&verview"
+    assert window.pages.count() == 4 and window.pages.tabText(2) == "O&verview"
     qtbot.waitUntil(lambda: shown.overview is not None)
 
 

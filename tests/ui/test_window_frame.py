@@ -38,6 +38,7 @@ def test_the_frame_paints_with_its_tabs_and_menus_before_the_pages_exist(
         "Care &queue",
         "C&ustomers",
         "O&verview",
+        "Tic&kets",
     ]
     assert [menu.title() for menu in (window.file_menu, window.edit_menu, window.help_menu)] == [
         "&File",
@@ -57,13 +58,13 @@ def test_build_fills_the_tabs_and_keeps_a_tab_chosen_while_it_waited(
     with qtbot.waitSignal(window.built, timeout=5000):
         window.build()
     assert window.is_built
-    assert window.pages.count() == 3
+    assert window.pages.count() == 4
     assert window.pages.widget(0) is window.care.queue_page
     assert window.pages.currentWidget() is window.splitter
     assert window.import_action in window.file_menu.actions()
     assert window.about_action in window.help_menu.actions()
     window.build()  # once only
-    assert window.pages.count() == 3
+    assert window.pages.count() == 4
     qtbot.waitUntil(lambda: window.pages.widget(2) is window.care.dashboard, timeout=5000)
 
 
