@@ -254,3 +254,44 @@ def test_sync_now_without_a_keyring_explains_then_asks_for_the_password(
         qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
     assert asked == ["password"]
     assert jobs.session.get_password(SERVICE, account("http://127.0.0.1:9/care/", "shop")) == PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("sam@gmail.com", "is an email address"),
+        ("cloud.example.com/remote.php/dav", "starts with https://"),
+        ("https://calendar.google.com/calendar", "Google Calendar and Outlook.com"),
+    ],
+)
+def test_an_address_that_is_not_a_caldav_one_gets_a_sentence_and_stays_typed(
+    qtbot: QtBot, threaded_runner: Runner, services: Services, typed: str, said: str
+) -> None:
+    """Issue 18: `sam@gmail.com` gave "Could not reach … (MissingSchema)"."""
+    dialog = open_dialog(qtbot, threaded_runner, CalendarJobs(services, SecretStore(MemoryKeyring())))
+    dialog.url.setText(typed)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
+    assert said in dialog.error.text()
+    assert "MissingSchema" not in dialog.error.text()
+    assert dialog.isVisible() and dialog.url.text() == typed
+    assert calendar_service(services).calendar_settings().caldav_url == ""
+
+
+def test_at_1024x600_with_an_error_shown_no_field_lies_over_another(
+    qtbot: QtBot, threaded_runner: Runner, services: Services
+) -> None:
+    dialog = open_dialog(qtbot, threaded_runner, CalendarJobs(services, SecretStore(MemoryKeyring())))
+    dialog.resize(1000, 560)
+    dialog.url.setText("sam@gmail.com")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
+    assert dialog.width() <= 1024 and dialog.height() <= 600
+    fields = [*dialog.kind_boxes.values(), dialog.days, dialog.include_phone, dialog.include_email,
+              dialog.include_notes, dialog.alarm_on]  # fmt: skip
+    boxes = [f.geometry().translated(f.parentWidget().mapTo(dialog, f.pos()) - f.pos()) for f in fields]
+    for field, box in zip(fields, boxes, strict=True):
+        assert box.height() >= field.minimumSizeHint().height(), field.accessibleName()
+    for i, box in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert not box.intersects(other)

@@ -60,6 +60,7 @@ from careapp.domain.recurrence import Feb29Rule
 from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.exporting.ics_export import feed_bytes
 from careapp.redact import mask_url_passwords
+from careapp.services.calendar.addresses import address_problem
 from careapp.services.care.touches import write_lock
 from careapp.services.customers.exporter import write_atomically
 from careapp.services.shop.settings import SettingsService
@@ -156,6 +157,9 @@ class CalendarService:
         settings.item_kinds()  # refuses unknown kinds
         if not 0 <= settings.days <= 366:
             raise ValueError("the calendar covers 0 to 366 days ahead")
+        problem = address_problem(settings.caldav_url)
+        if problem is not None:
+            raise ValueError(problem)
         if mask_url_passwords(settings.caldav_url) != settings.caldav_url:
             # Settings are stored in the database: a password there would be readable by anyone with
             # a backup. (The message does not repeat the address: it holds the password.)

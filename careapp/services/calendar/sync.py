@@ -21,8 +21,10 @@ changed costs one read of two tables and no request. Objects are written by the 
 (:func:`careapp.exporting.ics_export.object_bytes`, the domain's bytes). Successes are recorded 50 to a
 transaction and always before the sync returns (stopped, failed or done), so when the server goes away
 mid-sync nothing is lost and the next sync carries on where this one stopped; were a batch lost to a
-power cut, the next PUT (``If-None-Match: *``) finds the object and takes it over, never doubling it. Failures (server down, timeout, wrong
-password, certificate problem, no keyring) end the sync with a sentence in :attr:`SyncResult.error`;
+power cut, the next PUT (``If-None-Match: *``) finds the object and takes it over, never doubling it.
+
+Failures (server down, timeout, wrong password, certificate problem, no keyring, an address that is
+not a CalDAV one) end the sync with a sentence in :attr:`SyncResult.error`;
 the password is never part of a message or a log line.
 
 Threading: blocking network calls; run it on a worker thread (the UI's runner), one sync at a time.
@@ -45,6 +47,7 @@ from careapp.db.models import CalDavStateRecord, SettingRecord
 from careapp.domain.calendar import CalendarItem, build_object, fingerprint
 from careapp.exporting.ics_export import object_bytes, object_fingerprint
 from careapp.redact import mask_url_passwords
+from careapp.services.calendar.addresses import address_problem, discovery_address
 from careapp.services.calendar.service import CalendarService
 from careapp.services.shop.secrets import SecretStore, SecretUnavailable
 
@@ -154,13 +157,16 @@ class CalDavSync:
         """The address of the calendar called ``name`` on the server at ``server_url`` (any address the
         server's discovery starts from); saved in the calendar settings. Uses the keyring's password
         for ``server_url``. Raises :class:`SyncFailed` with a sentence."""
+        problem = address_problem(server_url)
+        if problem is not None:
+            raise SyncFailed(problem)
         try:
             password = self._secrets.get(server_url, user)
         except SecretUnavailable as error:
             raise SyncFailed(str(error)) from None
         if password is None:
             raise SyncFailed("The CalDAV password is not in the system keyring; enter it first.")
-        client = self._client_factory(server_url, user, password, self._timeout)
+        client = self._client_factory(discovery_address(server_url), user, password, self._timeout)
         try:
             calendars = client.principal().calendars()
             names = {str(c.get_display_name() or ""): str(c.url) for c in calendars}
@@ -195,6 +201,9 @@ class CalDavSync:
         settings = self._calendar.calendar_settings()
         if not settings.caldav_url:
             raise SyncFailed("No CalDAV calendar is set up yet; enter its address in the calendar settings.")
+        problem = address_problem(settings.caldav_url)
+        if problem is not None:
+            raise SyncFailed(problem)
         url = settings.caldav_url if settings.caldav_url.endswith("/") else settings.caldav_url + "/"
         live = {item.uid: item for item in self._calendar.items()}
         states = self._states()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from careapp.context import calendar_service
+from careapp.services.calendar.addresses import address_problem
 from careapp.services.calendar.service import CalendarSettings
 from careapp.services.calendar.sync import CalDavSync, SyncFailed, SyncResult
 from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
@@ -131,6 +132,9 @@ class CalendarJobs:
 
         if not settings.caldav_url:
             raise SyncFailed("Enter the calendar's address first.")
+        problem = address_problem(settings.caldav_url)
+        if problem is not None:
+            raise SyncFailed(problem)
         if not password:
             try:
                 password = self._store().get(settings.caldav_url, settings.caldav_user) or ""

@@ -11,26 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from careapp.domain.calendar import ItemKind
+from careapp.services.calendar.addresses import EXAMPLES, GOOGLE_AND_OUTLOOK, address_problem
 from careapp.services.calendar.service import CalendarSettings
 from careapp.services.calendar.sync import SyncResult
 from careapp.ui.calendar.jobs import CalendarJobs, Saved
@@ -81,11 +83,26 @@ class CalendarDialog(QDialog):
         self.setObjectName("calendarDialog")
         self.setWindowTitle(self.tr("Calendar"))
         layout = QVBoxLayout(self)
-        # Never smaller than the wrapped explanations need at the dialog's width.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        layout.addWidget(self._what_box(settings))
-        layout.addWidget(self._feed_box(settings))
-        layout.addWidget(self._caldav_box(settings, last_sync))
+        # Two columns: one above the other, the three boxes need more height than a 1024x600 screen
+        # has, and the spin box and checkboxes were squeezed over each other when an error showed.
+        # The boxes sit in a scroll area: whatever the screen and the font, fields are never squeezed
+        # over each other (at worst the content scrolls).
+        content = QWidget()
+        columns = QHBoxLayout(content)
+        columns.setContentsMargins(0, 0, 0, 0)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(self._what_box(settings))
+        left.addWidget(self._feed_box(settings))
+        left.addStretch(1)
+        right.addWidget(self._caldav_box(settings, last_sync))
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.content_scroll = QScrollArea()
+        self.content_scroll.setWidgetResizable(True)
+        self.content_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.content_scroll.setWidget(content)
+        layout.addWidget(self.content_scroll, 1)
         self.error = ErrorLabel(self.tr("Problem"))
         layout.addWidget(self.error)
         self.keep_without_keyring = QPushButton(self.tr("&Keep working without the keyring"))
@@ -109,6 +126,18 @@ class CalendarDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         follow_layout(self)
+        self._fit_screen(content)
+
+    def _fit_screen(self, content: QWidget) -> None:
+        """As big as the content wants (its wrapped text included), never bigger than the screen."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width = min(1000, screen.width() - 40) if screen is not None else 1000
+        layout = content.layout()
+        wanted = layout.totalHeightForWidth(width - 40) if layout is not None else 0
+        height = wanted + self.buttons.sizeHint().height() + 60
+        if screen is not None:
+            height = min(height, screen.height() - 60)
+        self.resize(width, height)
 
     # --- building ------------------------------------------------------------------------
 
@@ -202,8 +231,9 @@ class CalendarDialog(QDialog):
         form = QFormLayout(box)
         note = QLabel(
             self.tr(
-                "careapp keeps this file up to date; subscribe to it from your calendar app, e.g. as "
-                "file:// in Thunderbird."
+                "careapp keeps this .ics file up to date. Calendar apps on this computer can subscribe "
+                "to it (Thunderbird: New Calendar → On the Network → file:///path/to/file.ics); phone "
+                "and web calendars cannot reach it, so use CalDAV sync for those."
             )
         )
         note.setWordWrap(True)
@@ -227,7 +257,8 @@ class CalendarDialog(QDialog):
         form = QFormLayout(box)
         self.url = QLineEdit(settings.caldav_url)
         self.url.setAccessibleName(self.tr("Server address"))
-        self.url.setPlaceholderText("https://")
+        self.url.setPlaceholderText("https://cloud.example.com/remote.php/dav")
+        self.url.editingFinished.connect(self._check_address)
         self.user = QLineEdit(settings.caldav_user)
         self.user.setAccessibleName(self.tr("User name"))
         self.password = QLineEdit()
@@ -254,6 +285,21 @@ class CalendarDialog(QDialog):
         self.sync_button = QPushButton(self.tr("S&ync now"))
         self.sync_button.setAccessibleName(self.tr("Sync now"))
         self.sync_button.clicked.connect(self.sync_now)
+        examples = QGroupBox(self.tr("Addresses look like this"))
+        examples.setObjectName("caldavExamples")
+        example_rows = QFormLayout(examples)
+        for provider, address in EXAMPLES:
+            shown = QLabel(address)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            example_rows.addRow(QLabel(provider + ":"), shown)
+        bare = QLabel(self.tr("A bare server address (https://cloud.example.com) is looked up too."))
+        bare.setWordWrap(True)
+        example_rows.addRow(bare)
+        form.addRow(examples)
+        google = QLabel(self.tr(GOOGLE_AND_OUTLOOK))
+        google.setObjectName("googleAndOutlook")
+        google.setWordWrap(True)
+        form.addRow(google)
         buttons = QHBoxLayout()
         for button in (self.find_button, self.test_button, self.sync_button):
             buttons.addWidget(button)
@@ -286,6 +332,10 @@ class CalendarDialog(QDialog):
             caldav_user=self.user.text().strip(),
             caldav_calendar=self.calendar_name.text().strip(),
         )
+
+    def _check_address(self) -> None:
+        """Says at once what a CalDAV address looks like when the one typed is not one."""
+        self.error.show_error(address_problem(self.url.text()))
 
     def _choose_feed(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
