@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import TextIO
 
 from careapp.domain.customer import Channel, Customer, DateKind, PartialDate
 
@@ -48,11 +49,20 @@ LIST_SEPARATOR = "; "
 def customers_to_csv(customers: Iterable[Customer]) -> str:
     """One row per customer under a header row; CRLF line ends as RFC 4180 (and Excel) expect."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    write_customers_csv(customers, buffer)
+    return buffer.getvalue()
+
+
+def write_customers_csv(customers: Iterable[Customer], handle: TextIO) -> int:
+    """:func:`customers_to_csv` written to ``handle`` as the customers come (opened with
+    ``newline=""``); returns how many were written."""
+    writer = csv.writer(handle, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    count = 0
     for customer in customers:
         writer.writerow([guard_cell(cell) for cell in _cells(customer)])
-    return buffer.getvalue()
+        count += 1
+    return count
 
 
 def guard_cell(cell: str) -> str:

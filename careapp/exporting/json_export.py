@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from careapp.domain.customer import ConsentEvent, Customer, ImportantDate, PartialDate, Purchase
 
@@ -51,6 +52,19 @@ def customer_to_json(
         "purchases": [_purchase(purchase) for purchase in purchases],
         "consent_history": [_consent_event(event) for event in consent_history],
     }
+
+
+def write_json_list(documents: Iterable[dict[str, Any]], handle: TextIO) -> int:
+    """The same text as ``json.dumps(list(documents), indent=2, ensure_ascii=False)``, written a
+    document at a time so the whole list is never in memory; returns how many were written."""
+    count = 0
+    for document in documents:
+        handle.write("[\n  " if count == 0 else ",\n  ")
+        # JSON escapes the line breaks inside strings, so each break here is indentation.
+        handle.write(json.dumps(document, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        count += 1
+    handle.write("\n]" if count else "[]")
+    return count
 
 
 def _date(date: PartialDate | None) -> dict[str, int | None] | None:

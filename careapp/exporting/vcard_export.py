@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from typing import TextIO
 
 from careapp.domain.customer import Customer, DateKind, ImportantDate, PartialDate
 
@@ -27,6 +28,17 @@ _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ",": "\\,", ";": "\\;", "\n": "\\n"
 
 def customers_to_vcard(customers: Iterable[Customer], *, uid_namespace: uuid.UUID = UID_NAMESPACE) -> str:
     return "".join(_card(customer, uid_namespace) for customer in customers)
+
+
+def write_customers_vcard(
+    customers: Iterable[Customer], handle: TextIO, *, uid_namespace: uuid.UUID = UID_NAMESPACE
+) -> int:
+    """:func:`customers_to_vcard` written to ``handle`` a card at a time; returns how many."""
+    count = 0
+    for customer in customers:
+        handle.write(_card(customer, uid_namespace))
+        count += 1
+    return count
 
 
 def customer_uid(customer_id: int, namespace: uuid.UUID = UID_NAMESPACE) -> str:

@@ -56,3 +56,63 @@ def test_the_json_export_holds_every_customer_with_their_history(
     assert [c["id"] for c in exported] == demo
     for customer in exported:
         assert len(customer["purchases"]) == len(services.customers.purchases(customer["id"]))
+
+
+@pytest.mark.parametrize("export_format", ["csv", "vcard", "json"])
+def test_a_streamed_export_is_the_whole_list_written_at_once(
+    services: Services, demo: list[int], tmp_path: Path, export_format: str
+) -> None:
+    """Written a batch at a time, the file is byte for byte what the one-shot writers make of every
+    customer read one by one."""
+    from careapp.exporting import customer_to_json, customers_to_csv, customers_to_vcard
+
+    customers = [services.customers.get(i) for i in demo]
+    target = tmp_path / f"everyone.{export_format}"
+    assert ExportService(services.db, services.customers).export_customers(target, export_format) == len(demo)
+    if export_format == "csv":
+        expected = ("\ufeff" + customers_to_csv(customers)).encode("utf-8")
+    elif export_format == "vcard":
+        expected = customers_to_vcard(customers).encode("utf-8")
+    else:
+        documents = [
+            customer_to_json(c, services.customers.purchases(c.id), services.customers.consent_history(c.id))
+            for c in customers
+        ]
+        expected = json.dumps(documents, indent=2, ensure_ascii=False).encode("utf-8")
+    assert target.read_bytes() == expected
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [[], [{}], [{"a": [1, {"b": "two\nlines"}], "c": []}, {"d": None, "é": "ü"}], [[], {"x": {}}]],
+)
+def test_the_json_list_is_written_as_json_dumps_writes_it(documents: list, tmp_path: Path) -> None:
+    import io
+
+    from careapp.exporting import write_json_list
+
+    handle = io.StringIO()
+    assert write_json_list(iter(documents), handle) == len(documents)
+    assert handle.getvalue() == json.dumps(documents, indent=2, ensure_ascii=False)
+
+
+def test_an_export_that_fails_half_way_leaves_the_old_file(
+    services: Services, demo: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "everyone.csv"
+    target.write_text("the export of yesterday", encoding="utf-8")
+    real_batch = customer_batches._batch
+    calls = []
+
+    def failing_batch(*args: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk gone")
+        return real_batch(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(customer_batches, "_batch", failing_batch)
+    with pytest.raises(OSError):
+        ExportService(services.db, services.customers).export_customers(target, "csv")
+    assert target.read_text(encoding="utf-8") == "the export of yesterday"
+    assert [p.name for p in target.parent.iterdir()] == ["everyone.csv"]  # no half-written file left

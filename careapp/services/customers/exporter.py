@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from careapp.db.database import Database
-from careapp.exporting import customer_to_json, customers_to_csv, customers_to_vcard
+from careapp.exporting import customer_to_json, write_customers_csv, write_customers_vcard, write_json_list
 from careapp.services.customers.batches import CustomerWithHistory, customers_in_batches
 from careapp.services.customers.service import CustomerService
 
@@ -27,11 +28,19 @@ def format_for(path: Path) -> str:
 
 def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
+    with atomic_file(path, encoding) as handle:
+        handle.write(text)
+
+
+@contextmanager
+def atomic_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """A temporary file beside ``path`` to write to a piece at a time; renamed onto ``path`` when the
+    block ends, removed if it raises: a reader never sees a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -53,18 +62,15 @@ class ExportService:
     def export_customers(self, path: Path, export_format: str) -> int:
         if export_format not in FORMATS:
             raise ValueError(f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}")
-        everyone = list(self._all(with_history=export_format == "json"))
-        customers = [one.customer for one in everyone]
-        if export_format == "csv":
-            text = customers_to_csv(customers)
-        elif export_format == "vcard":
-            text = customers_to_vcard(customers)
-        else:
-            text = json.dumps(
-                [customer_to_json(one.customer, one.purchases, one.consent_history) for one in everyone],
-                indent=2,
-                ensure_ascii=False,
-            )
+        # Written as the batches are read: 100,000 customers are never all in memory at once.
+        everyone = self._all(with_history=export_format == "json")
         # Excel only reads a CSV as UTF-8 when it starts with a byte-order mark.
-        write_atomically(path, text, "utf-8-sig" if export_format == "csv" else "utf-8")
-        return len(customers)
+        with atomic_file(path, "utf-8-sig" if export_format == "csv" else "utf-8") as handle:
+            if export_format == "csv":
+                return write_customers_csv((one.customer for one in everyone), handle)
+            if export_format == "vcard":
+                return write_customers_vcard((one.customer for one in everyone), handle)
+            documents = (
+                customer_to_json(one.customer, one.purchases, one.consent_history) for one in everyone
+            )
+            return write_json_list(documents, handle)
