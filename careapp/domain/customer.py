@@ -135,8 +135,10 @@ class Purchase:
     date: dt.date
     item: str
     category: str = ""
-    amount: Decimal = Decimal("0")
+    amount: Decimal = Decimal("0")  # the total paid for the line
     id: int | None = None
+    quantity: int = 1
+    order_line: str | None = None  # "source:order:line" for an imported order line: its re-import key
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ class CsvFormat:
     read: Callable[[CsvRow], RowFields]
     date_columns: tuple[str, ...] = ()  # columns that may hold slashed dates like 4/12/1985
     month_first: bool = False  # how to read 4/12/1985 when nothing in the file or settings decides
+    # Orders files: the column naming the order, and the order's columns that only its first line fills.
+    order_column: str = ""
+    carry: tuple[str, ...] = ()
 
 
 def first_of(row: CsvRow, *names: str) -> str:

@@ -14,13 +14,15 @@ from careapp.importing.csv_records import CsvRecord, CsvRow, Header, iter_record
 from careapp.importing.google import GOOGLE, GOOGLE_LEGACY, is_google, is_google_legacy
 from careapp.importing.mapping import mapped_format, suggest_mapping
 from careapp.importing.model import ColumnMapping, ImportFileError, NeedsColumnMapping, ParsedFile, ParsedRow
+from careapp.importing.order_formats import ORDER_FORMATS
 from careapp.importing.outlook import OUTLOOK, is_outlook
-from careapp.importing.rows import RowContext, build_row
+from careapp.importing.rows import RowContext, RowFields, build_row
 from careapp.importing.shopify import SHOPIFY, is_shopify
 from careapp.importing.sniffing import CANDIDATE_DELIMITERS, detect_delimiter
 from careapp.importing.values import is_ambiguous_slashed_date, slashed_date_order
 
 _KNOWN_FORMATS = (
+    *ORDER_FORMATS,  # before the customer lists: an orders file has customer columns too
     (is_shopify, SHOPIFY),
     (is_google, GOOGLE),
     (is_google_legacy, GOOGLE_LEGACY),
@@ -119,13 +121,15 @@ def _parse_records(
     rows: list[ParsedRow] = []
     overflowing: list[int] = []
     width = len(header.names)
+    orders = _OrderLines(header, csv_format)
     for record in records:
         if record.error:
             rows.append(ParsedRow(line=record.line, draft=None, error=record.error))
             continue
         if len(record.cells) > width and any(cell.strip() for cell in record.cells[width:]):
             overflowing.append(record.line)
-        rows.append(build_row(record.line, csv_format.read(CsvRow(header, record.cells)), context))
+        row = CsvRow(header, orders.filled(record.cells))
+        rows.append(build_row(record.line, orders.numbered(csv_format.read(row)), context))
     if overflowing:
         warnings.append(
             f"{len(overflowing)} row(s) have more cells than there are column headings (first on line "
@@ -133,6 +137,43 @@ def _parse_records(
             "missing its quotes."
         )
     return rows
+
+
+class _OrderLines:
+    """For orders files: fill an order's later lines from its first, and number each order's lines.
+
+    The number makes the re-import key ("shopify:#1001:2"); it is counted in file order, which an
+    export keeps, so the same file read again gives every line the same key.
+    """
+
+    def __init__(self, header: Header, csv_format: CsvFormat) -> None:
+        self._order_at = header.index(csv_format.order_column) if csv_format.order_column else None
+        self._carried = [p for p in (header.index(name) for name in csv_format.carry) if p is not None]
+        self._first: dict[str, list[str]] = {}
+        self._count: dict[str, int] = {}
+
+    def filled(self, cells: list[str]) -> list[str]:
+        if self._order_at is None or self._order_at >= len(cells) or not self._carried:
+            return cells
+        order = cells[self._order_at].strip()
+        first = self._first.setdefault(order, cells)
+        if first is cells:
+            return cells
+        filled = list(cells)
+        for position in self._carried:
+            if position < len(filled) and not filled[position].strip() and position < len(first):
+                filled[position] = first[position]
+        return filled
+
+    def numbered(self, fields: RowFields) -> RowFields:
+        if not fields.purchases:
+            return fields
+        numbered = []
+        for cell in fields.purchases:
+            self._count[cell.order] = self._count.get(cell.order, 0) + 1
+            numbered.append(cell.numbered(self._count[cell.order]))
+        fields.purchases = numbered
+        return fields
 
 
 def _decide_day_first(

@@ -41,6 +41,7 @@ class ParsedRow:
     purchases: tuple[Purchase, ...] = ()
     consents: tuple[ConsentEvent, ...] = ()
     error: str | None = None  # why the row was rejected, in words a shop owner understands
+    match_key: str = ""  # ties rows of one buyer or order together within the file (orders files)
 
 
 @dataclass(frozen=True)

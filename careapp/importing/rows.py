@@ -24,11 +24,13 @@ from careapp.domain.customer import (
     PartialDate,
     PhoneNumber,
     PostalAddress,
+    Purchase,
     normalize_tags,
 )
 from careapp.domain.phones import digits_only, make_phone, to_e164
 from careapp.domain.validation import is_plausible_email
 from careapp.importing.model import ParsedRow
+from careapp.importing.orders import PurchaseCell, read_purchase
 from careapp.importing.values import UnreadableValue, clean_email, read_date, read_yes_no, split_full_name
 
 MAX_NOTES_CHARS = 100_000  # the customer editor refuses longer notes
@@ -88,6 +90,8 @@ class RowFields:
     default_stage: LoyaltyStage = LoyaltyStage.PROSPECT
     consents: list[ConsentCell] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # found by the format reader itself
+    purchases: list[PurchaseCell] = field(default_factory=list)  # orders files: the sold line(s)
+    match_key: str = ""  # orders files: the same key on two rows makes them one buyer
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
     birthday, dates = _dates(fields.dates, context, problems)
     stage = _loyalty_stage(fields, problems)
     consents = _consents(fields.consents, line, context, problems)
+    purchases = _purchases(fields.purchases, context, problems)
     notes = _one_line_ending("\n".join(note.strip() for note in fields.notes if note.strip()))
     if len(notes) > MAX_NOTES_CHARS:
         problems.append(
@@ -135,7 +140,13 @@ def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
         notes=notes,
         loyalty_stage=stage,
     )
-    return ParsedRow(line=line, draft=draft, consents=tuple(consents))
+    return ParsedRow(
+        line=line,
+        draft=draft,
+        consents=tuple(consents),
+        purchases=tuple(purchases),
+        match_key=fields.match_key,
+    )
 
 
 def unstorable_text(fields: RowFields) -> list[str]:
@@ -188,6 +199,7 @@ def _texts(fields: RowFields) -> list[tuple[str, str]]:
     texts += [("Notes", note) for note in fields.notes]
     texts += [(cell.source, cell.text) for cell in fields.consents]
     texts += [("The row", problem) for problem in fields.problems]
+    texts += [text for cell in fields.purchases for text in cell.texts()]
     return texts
 
 
@@ -309,6 +321,14 @@ def _consents(
                 )
             )
     return events
+
+
+def _purchases(cells: list[PurchaseCell], context: RowContext, problems: list[str]) -> list[Purchase]:
+    # A day's slack: "now" is UTC and a sale made this evening in the shop's zone is not in the future.
+    today = (context.now + dt.timedelta(days=1)).date()
+    day_first = context.day_first
+    read = [read_purchase(cell, day_first=day_first, today=today, problems=problems) for cell in cells]
+    return [purchase for purchase in read if purchase is not None]
 
 
 def _address(fields: RowFields) -> PostalAddress:

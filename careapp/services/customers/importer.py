@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,6 +93,7 @@ class ImportSummary:
     rows: tuple[RowOutcome, ...]
     warnings: tuple[str, ...] = ()
     batch_id: int | None = None
+    sales: int = 0  # purchases (order lines) the import adds
 
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -116,6 +117,7 @@ class ImportSummary:
             "rejected_count": len(self.rejected_rows),
             "warnings": list(self.warnings),
             "batch_id": self.batch_id,
+            "sales": self.sales,
         }
 
 
@@ -140,9 +142,15 @@ class _PlannedCustomer:
 
 
 def _keys(draft: CustomerDraft) -> list[str]:
+    """Email keys first, then phone keys: a customer is matched by email, then by phone."""
     keys = [f"e:{e.address.strip().lower()}" for e in draft.emails if e.address.strip()]
     keys += [f"p:{phone_key(p)}" for p in draft.phones if len(phone_key(p)) >= 6]
     return keys
+
+
+def _row_keys(row: ParsedRow, draft: CustomerDraft) -> list[str]:
+    # An orders file's own key (the order, or the shop system's customer id) ties rows within the file.
+    return _keys(draft) + ([f"k:{row.match_key}"] if row.match_key else [])
 
 
 def consent_changes(imported: Sequence[ConsentEvent], current: dict[str, bool]) -> list[ConsentEvent]:
@@ -172,6 +180,8 @@ def _purchase_values(customer_id: int, purchase: Purchase, batch_id: int, now: d
         "item": purchase.item,
         "category": purchase.category,
         "amount_cents": cents(purchase.amount),
+        "quantity": purchase.quantity,
+        "order_line": purchase.order_line,
         "created_at": now,
         "import_batch_id": batch_id,
     }
@@ -193,6 +203,35 @@ def _consent_values(customer_id: int, consent: ConsentEvent, batch_id: int, acto
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _stored_order_lines(session: Session, order_lines: list[str | None]) -> set[str]:
+    """The order lines among ``order_lines`` that an earlier import already stored."""
+    wanted = sorted({line for line in order_lines if line})
+    stored: set[str] = set()
+    for chunk in _chunks(wanted, _LOOKUP_CHUNK):
+        stored.update(
+            line
+            for line in session.scalars(
+                select(PurchaseRecord.order_line).where(PurchaseRecord.order_line.in_(chunk))
+            )
+            if line
+        )
+    return stored
+
+
+def _without_imported_lines(row: ParsedRow, seen: set[str]) -> tuple[ParsedRow, str]:
+    """The row without the order lines stored before (or earlier in this file); ``seen`` grows.
+
+    The second value is why the whole row adds nothing, when every one of its lines is known.
+    """
+    if not any(p.order_line for p in row.purchases):
+        return row, ""
+    fresh = [p for p in row.purchases if not p.order_line or p.order_line not in seen]
+    seen.update(p.order_line for p in fresh if p.order_line)
+    if not fresh:
+        return row, "this order line was imported before"
+    return replace(row, purchases=tuple(fresh)), ""
 
 
 class ImportService:
@@ -223,8 +262,8 @@ class ImportService:
     def preview(self, path: Path, mapping: ColumnMapping | None = None) -> ImportSummary:
         parsed = self.parse(path, mapping)
         with self._db.session() as session:
-            outcomes, _ = self._plan(session, parsed.rows)
-        return self._summary(path, parsed, outcomes, dry_run=True)
+            outcomes, planned = self._plan(session, parsed.rows)
+        return self._summary(path, parsed, outcomes, planned, dry_run=True)
 
     def apply(
         self,
@@ -255,12 +294,19 @@ class ImportService:
                 for o in outcomes
             ]
             batch_id = batch.id
-        summary = self._summary(path, parsed, outcomes, dry_run=False)
+        summary = self._summary(path, parsed, outcomes, planned, dry_run=False)
         return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
 
     @staticmethod
-    def _summary(path: Path, parsed: ParsedFile, outcomes: list[RowOutcome], dry_run: bool) -> ImportSummary:
+    def _summary(
+        path: Path,
+        parsed: ParsedFile,
+        outcomes: list[RowOutcome],
+        planned: list[_PlannedCustomer],
+        dry_run: bool,
+    ) -> ImportSummary:
         return ImportSummary(
+            sales=sum(len(item.purchases) for item in planned),
             source_name=path.name,
             format=parsed.format,
             format_label=parsed.format_label,
@@ -278,6 +324,7 @@ class ImportService:
     ) -> tuple[list[RowOutcome], list[_PlannedCustomer]]:
         known = self._existing_ids_by_key(session, [key for r in rows if r.draft for key in _keys(r.draft)])
         existing = self._existing_drafts(session, set(known.values()))
+        imported_before = _stored_order_lines(session, [p.order_line for r in rows for p in r.purchases])
         planned: list[_PlannedCustomer] = []
         by_key: dict[str, _PlannedCustomer] = {}
         outcomes: list[RowOutcome] = []
@@ -285,11 +332,16 @@ class ImportService:
             if row.draft is None:
                 outcomes.append(RowOutcome(row.line, "reject", "", row.error or "The row could not be read."))
                 continue
-            too_long = too_long_fields(row.draft) + too_long_purchases(row.purchases)
-            if too_long:
-                outcomes.append(RowOutcome(row.line, "reject", row.draft.display_name(), too_long[0].message))
+            draft = row.draft
+            row, repeated = _without_imported_lines(row, imported_before)
+            if repeated:
+                outcomes.append(RowOutcome(row.line, "unchanged", draft.display_name(), repeated))
                 continue
-            outcomes.append(self._plan_row(row, row.draft, known, existing, by_key, planned))
+            too_long = too_long_fields(draft) + too_long_purchases(row.purchases)
+            if too_long:
+                outcomes.append(RowOutcome(row.line, "reject", draft.display_name(), too_long[0].message))
+                continue
+            outcomes.append(self._plan_row(row, draft, known, existing, by_key, planned))
         current = self._current_consents(session, {p.existing_id for p in planned if p.existing_id})
         for item in planned:
             item.consents = consent_changes(item.consents, current.get(item.existing_id or 0, {}))
@@ -318,15 +370,17 @@ class ImportService:
         by_key: dict[str, _PlannedCustomer],
         planned: list[_PlannedCustomer],
     ) -> RowOutcome:
-        keys = _keys(draft)
-        earlier = next((by_key[k] for k in keys if k in by_key), None)
+        keys = _row_keys(row, draft)
+        matched = next((k for k in keys if k in by_key), None)
+        earlier = by_key[matched] if matched is not None else None
         if earlier is not None:
             earlier.draft = merge_drafts(earlier.draft, draft)
             earlier.purchases += row.purchases
             earlier.consents += row.consents
             action: Action = "merge"
             target = earlier
-            reason = f"same email or phone as line {earlier.first_line}"
+            same = "same order or buyer" if str(matched).startswith("k:") else "same email or phone"
+            reason = f"{same} as line {earlier.first_line}"
         else:
             existing_id = next((known[k] for k in keys if k in known), None)
             if existing_id is not None:
@@ -339,7 +393,7 @@ class ImportService:
             target.purchases += row.purchases
             target.consents += row.consents
             planned.append(target)
-        for key in _keys(target.draft):
+        for key in _keys(target.draft) + keys:
             by_key.setdefault(key, target)
         return RowOutcome(row.line, action, draft.display_name(), reason, target.existing_id)
 

@@ -55,6 +55,8 @@ def purchase_from_record(record: PurchaseRecord) -> Purchase:
         item=record.item,
         category=record.category,
         amount=Decimal(record.amount_cents) / 100,
+        quantity=record.quantity,
+        order_line=record.order_line,
     )
 
 

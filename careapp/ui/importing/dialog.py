@@ -68,7 +68,7 @@ class ImportDialog(QDialog):
         self._busy = False
         self.summary: ImportSummary | None = None
         self.setObjectName("importDialog")
-        self.setWindowTitle(self.tr("Import customers"))
+        self.setWindowTitle(self.tr("Import customers or orders"))
         self.choose, self.mapping = ChooseFilePage(), MappingPage()
         self.preview, self.progress, self.done_page = PreviewPage(), ProgressPage(), DonePage()
         self.pages = QStackedWidget()

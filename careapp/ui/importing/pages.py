@@ -93,11 +93,12 @@ class ChooseFilePage(QWidget):
         row.addWidget(browse)
         self.error = ErrorLabel(self.tr("Problem with the file"))
         layout = QVBoxLayout(self)
-        layout.addWidget(_heading(self.tr("Import customers")))
+        layout.addWidget(_heading(self.tr("Import customers or orders")))
         explanation = QLabel(
             self.tr(
                 "careapp reads customer exports from Shopify, Google Contacts and Outlook, other CSV files "
-                "and vCard files. You will see what would happen before anything changes."
+                "and vCard files, and sales from Shopify's orders export, WooCommerce's orders CSV and "
+                "Square's or SumUp's item sales. You will see what would happen before anything changes."
             )
         )
         explanation.setWordWrap(True)
@@ -107,7 +108,7 @@ class ChooseFilePage(QWidget):
         layout.addStretch(1)
 
     def _browse(self) -> None:
-        file_filter = self.tr("Customer lists (*.csv *.txt *.vcf *.vcard);;All files (*)")
+        file_filter = self.tr("Customer lists and orders (*.csv *.txt *.vcf *.vcard);;All files (*)")
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("Import customers"), self.path.text(), file_filter
         )
@@ -218,6 +219,14 @@ class PreviewPage(QWidget):
                 format=summary.format_label, encoding=summary.encoding, lines=len(summary.rows)
             )
         )
+        if summary.sales:
+            self.file_facts.setText(
+                self.file_facts.text()
+                + " "
+                + self.tr("{sales} sale(s) to record with the customers below.").format(
+                    sales=format_count(summary.sales)
+                )
+            )
         for action, label in self.counts.items():
             label.setText(format_count(summary.count(action)))  # type: ignore[arg-type]
         self.warnings.setText("\n".join(f"• {warning}" for warning in summary.warnings))
@@ -293,6 +302,8 @@ class DonePage(QWidget):
     def show_summary(self, summary: ImportSummary) -> None:
         self.title.setText(self.tr("Imported {file}").format(file=summary.source_name))
         parts = [f"{count_label(action)}: {summary.count(action)}" for action in COUNTED_ACTIONS]  # type: ignore[arg-type]
+        if summary.sales:
+            parts.append(self.tr("Sales recorded: {sales}").format(sales=summary.sales))
         self.text.setText(
             " · ".join(parts)
             + "\n\n"
