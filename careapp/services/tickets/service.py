@@ -257,6 +257,12 @@ class TicketService:
         created = self._customers.create(draft, actor.name)
         return self._customers.rows([created.id])[0]
 
+    def discard_walk_in(self, actor: Actor, customer_id: int, force: bool = False) -> str | None:
+        """A call that added a walk-in was cancelled: take the walk-in back (see walk_ins.py)."""
+        from careapp.services.tickets.walk_ins import discard_walk_in
+
+        return discard_walk_in(self._db, actor, customer_id, force=force)
+
     def contact_defaults(self) -> ContactInput:
         """The form's defaults: an incoming phone call starting now."""
         return ContactInput(started_at=self._clock())
