@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
 from bench.common import Figure, below, median_time, timed
 from bench.radicale_server import PASSWORD, USER, Radicale
 
-ITEMS = 10_000
+ITEMS = int(os.environ.get("CAREAPP_BENCH_CALENDAR_ITEMS", "10000"))  # smaller for a quick run
 
 
 class MemoryKeyring:
@@ -121,9 +122,18 @@ def measure_sync(services, work: Path, log=print) -> list[Figure]:
         secrets = SecretStore(MemoryKeyring())
         secrets.set(server.calendar_url, USER, PASSWORD)
         sync = CalDavSync(services.db, services.clock, calendar, secrets)
-        log(f"  CalDAV: first sync of {len(calendar.items()):,} items (one PUT each) ...")
+        count = len(calendar.items())
+        log(f"  CalDAV: first sync of {count:,} items (one PUT each) ...")
         initial, first_result = timed(sync.sync)
         log(f"  CalDAV: first sync {initial:.1f} s: {first_result.summary()}")
+        # Same run, same server: the same number of bare PUTs on one kept-alive connection, into a
+        # calendar of its own that grows the same way (Radicale slows as a calendar grows).
+        bare_all = _bare_puts(server, count)
+        log(f"  CalDAV: {count:,} bare PUTs {bare_all:.1f} s")
+        quiet_before = server.requests()
+        quiet, quiet_result = timed(sync.sync)
+        quiet_requests = sum(server.requests().values()) - sum(quiet_before.values())
+        log(f"  CalDAV: nothing changed: {quiet:.2f} s, {quiet_requests} requests; {quiet_result.summary()}")
         with services.db.session() as session:
             session.execute(
                 text(
@@ -149,6 +159,22 @@ def measure_sync(services, work: Path, log=print) -> list[Figure]:
         note=f"{requests} requests in all; error: {result.error or 'none'}",
     )
     return [
+        Figure(
+            f"CalDAV first full sync of {count:,}",
+            initial,
+            baseline=bare_all,
+            baseline_name=f"{count:,} bare PUTs, one connection",
+            target="<= 1.2x",
+            passed=initial <= 1.2 * bare_all,
+            note=first_result.error or "",
+        ),
+        Figure(
+            f"CalDAV sync, nothing changed in {count:,}: time",
+            quiet,
+            target="<= 0.3 s",
+            passed=quiet <= 0.3 and quiet_requests == 0,
+            note=f"{quiet_requests} requests",
+        ),
         figure,
         Figure(
             "CalDAV sync, 1 change in 10,000: time",
@@ -182,4 +208,29 @@ def _bare_put(server: Radicale) -> float:
 
     start = time.perf_counter()
     put()
+    return time.perf_counter() - start
+
+
+def _bare_puts(server: Radicale, count: int) -> float:
+    """``count`` PUTs of minimal events on one kept-alive connection, into a calendar of their own."""
+    import caldav
+    import requests
+
+    caldav.DAVClient(url=server.base, username=USER, password=PASSWORD, timeout=30).principal().make_calendar(
+        name="Bare", cal_id="bare"
+    )
+    session = requests.Session()
+    session.auth = (USER, PASSWORD)
+    target = server.base + f"{USER}/bare/"
+    start = time.perf_counter()
+    for n in range(count):
+        body = (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:bare-{n}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260101\r\n"
+            "SUMMARY:bare\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        response = session.put(
+            f"{target}bare-{n}.ics", data=body.encode(), headers={"Content-Type": "text/calendar"}, timeout=30
+        )
+        response.raise_for_status()
     return time.perf_counter() - start
