@@ -20,6 +20,7 @@ from careapp.services.customers.importer import ImportService
 from careapp.services.customers.purchases import PurchaseService
 from careapp.services.customers.service import CustomerService
 from careapp.services.privacy.guard import CustomerGuard
+from careapp.services.rewards.service import RewardService
 from careapp.services.shop.connection import connect_url
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import StaffService
@@ -67,6 +68,11 @@ class Services:
     def purchases(self) -> PurchaseService:
         """Sales recorded at the counter (no state of its own, so made when asked)."""
         return PurchaseService(self.db, self.clock)
+
+    @property
+    def rewards(self) -> RewardService:
+        """Loyalty and referral rewards: rules, the ledger, redeeming (no state of its own)."""
+        return RewardService(self.db, self.clock)
 
     @property
     def inbox(self) -> InboxService:

@@ -167,6 +167,19 @@ INSERT INTO care_dirty (customer_id, touch_only) VALUES (1, 1), (2, 0);
     "0011": """
 UPDATE purchase SET quantity = 2, order_line = 'shopify:1001:1' WHERE id = (SELECT min(id) FROM purchase);
 """,
+    "0012": f"""
+INSERT INTO reward_rule (id, kind, enabled, params_json, version, updated_at, updated_by) VALUES
+ (1, 'stamp', 1,
+  '{{"every": 10, "category": "Coffee", "offer": {{"kind": "free_item", "wording": "a free coffee"}}}}',
+  2, '{T1}', 'Olga');
+INSERT INTO reward_ledger (id, customer_id, reward_id, key, rule_id, event, at, by, purchase_id,
+    referred_customer_id, reason, offer_json, earned_on, expires_on, cost_cents) VALUES
+ (1, 1, NULL, 'stamp:1:1', 1, 'earned', '{T1}', 'careapp', 1, NULL, '10th stamp',
+  '{{"kind": "free_item", "wording": "a free coffee"}}', '2025-06-15', '2025-09-13', NULL),
+ (2, 1, 1, 'stamp:1:1', 1, 'redeemed', '{T1}', 'Sam', 1, NULL, '', '{{}}', NULL, NULL, 250),
+ (3, 1, NULL, 'referral:2:2', 2, 'earned', '{T1}', 'careapp', NULL, 2, 'first purchase',
+  '{{"kind": "amount_off", "wording": "£5 off", "value": "5"}}', '2025-06-15', NULL, NULL);
+""",
 }
 
 

@@ -48,6 +48,7 @@ _TABLE_AREAS = {
         "customer_date",
         "customer_tag",
         "purchase",
+        "reward_ledger",
         "consent_event",
         "customer_note",
         "import_batch",
@@ -58,7 +59,7 @@ _TABLE_AREAS = {
     ),
     "tickets": ("contact", "ticket", "ticket_state_change", "ticket_audit"),
     "care": ("touch_rule", "article", "touch", "touch_log", "care_plan_state", "care_dirty"),
-    "settings": ("setting", "staff", "setting_audit"),
+    "settings": ("setting", "staff", "setting_audit", "reward_rule"),
     "calendar": ("calendar_item", "caldav_state"),
 }
 AREA_OF_TABLE = {table: area for area, tables in _TABLE_AREAS.items() for table in tables}

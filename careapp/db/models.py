@@ -640,3 +640,58 @@ class CarePlanStateRecord(Base):
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     signature_json: Mapped[str] = mapped_column(Text, default="{}")
     seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- loyalty and referral rewards (migration 0012) -------------------------------------------------
+
+
+class RewardRuleRecord(Base):
+    """One reward rule (careapp.domain.rewards.RewardRule) as JSON; no row means the default, which is
+    off. ``version`` is the optimistic lock: a save carries the version it was made on."""
+
+    __tablename__ = "reward_rule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    params_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class RewardLedgerRecord(Base):
+    """The rewards ledger: append-only, one row per event, never updated or deleted (but with its
+    customer). An EARNED row opens a reward (its ``id`` is the reward's number); a REDEEMED, EXPIRED,
+    CANCELLED or TAKEN_BACK row closes it by ``reward_id``, which is unique: a reward closes once, so
+    two seats redeeming it at the same moment cannot both succeed.
+
+    ``key`` is the domain's stable key of what earned it; ``purchase_id`` the purchase that earned it
+    (EARNED) or that it was redeemed against (REDEEMED), and ``referred_customer_id`` whose first
+    purchase earned it: plain numbers, since a purchase may be deleted and the ledger keeps its story.
+    ``offer_json`` is the reward as earned (kind, wording, value), so a later rule change does not
+    rewrite what a customer was promised. ``cost_cents``: what giving it cost (REDEEMED)."""
+
+    __tablename__ = "reward_ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    reward_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    key: Mapped[str] = mapped_column(String(100))
+    rule_id: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(12))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100), default="")
+    purchase_id: Mapped[int | None] = mapped_column(Integer)
+    referred_customer_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    offer_json: Mapped[str] = mapped_column(Text, default="{}")
+    earned_on: Mapped[dt.date | None] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    cost_cents: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_reward_ledger_customer_id", "customer_id", "id"),
+        Index("ix_reward_ledger_event_at", "event", "at"),
+        {"sqlite_autoincrement": True},
+    )

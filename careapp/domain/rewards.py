@@ -234,7 +234,7 @@ def _earned(
     rule: RewardRule, key: str, on: dt.date, because: str, offer: Offer | None = None, **ids: int | None
 ) -> EarnedReward:
     offer = offer or rule.offer
-    return EarnedReward(key, rule.id, offer, on, expiry(offer, on), because, **ids)  # type: ignore[arg-type]
+    return EarnedReward(key, rule.id, offer, on, expiry(offer, on), because, **ids)
 
 
 def _ordinal(n: int) -> str:
@@ -251,7 +251,7 @@ def _stamps(
 ) -> tuple[list[EarnedReward], StampCard]:
     """Walk the purchases in date order: a qualifying sale adds a stamp, a refund in the category takes
     one back. The Nth stamp earns reward n/N; a refund below it takes that reward back unless redeemed."""
-    stamps, rewards = 0, []
+    stamps, rewards = 0, list[EarnedReward]()
     for purchase in sorted(history.purchases, key=lambda p: (p.date, p.id)):
         if not _in_category(rule, purchase) or abs(purchase.amount) < rule.min_amount:
             continue
@@ -358,6 +358,7 @@ class OpenReward:
     id: int
     key: str
     expires_on: dt.date | None
+    rule_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -389,14 +390,25 @@ def reconcile(
     open_rewards: Iterable[OpenReward],
     closed_keys: Iterable[str],
     today: dt.date,
+    live_rules: Iterable[int] | None = None,
 ) -> Reconciliation:
     """Compare the history with the ledger: earn what is new (and not closed for good), take back what
-    the history no longer earns, expire what is open past its day. A reward earned already expired
-    (old purchases imported) is still written, then expired, so the ledger tells the whole story."""
+    the history no longer earns, expire what is open past its day.
+
+    ``live_rules``: the rules switched on (None: every rule). A reward of a rule the owner switched off
+    is still owed, so it is never taken back; it still expires. A reward earned already past its day
+    (old purchases imported) is written as earned, then expired, so the ledger tells the whole story."""
     wanted = {reward.key: reward for reward in derived}
-    held = {reward.key: reward for reward in open_rewards}
     closed = frozenset(closed_keys)
-    earn = tuple(r for key, r in wanted.items() if key not in held and key not in closed)
-    take_back = tuple(r for key, r in held.items() if key not in wanted)
-    expire = tuple(r for key, r in held.items() if key in wanted and is_expired(r.expires_on, today))
-    return Reconciliation(earn, take_back, expire)
+    live = None if live_rules is None else frozenset(live_rules)
+    held = list(open_rewards)
+    held_keys = {reward.key for reward in held}
+    earn = tuple(r for key, r in wanted.items() if key not in held_keys and key not in closed)
+    take_back: list[OpenReward] = []
+    expire: list[OpenReward] = []
+    for reward in held:
+        if reward.key not in wanted and (live is None or reward.rule_id in live):
+            take_back.append(reward)
+        elif is_expired(reward.expires_on, today):
+            expire.append(reward)
+    return Reconciliation(earn, tuple(take_back), tuple(expire))

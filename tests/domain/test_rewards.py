@@ -226,3 +226,10 @@ def test_reconcile_earns_new_takes_back_lost_and_expires_overdue() -> None:
 def test_bad_rules_are_refused_with_a_sentence(rule: RewardRule, words: str) -> None:
     with pytest.raises(InvalidRewardRule, match=words):
         check_rule(rule)
+
+
+def test_a_reward_of_a_rule_switched_off_is_still_owed_but_still_expires() -> None:
+    held = [OpenReward(11, "stamp:1:1", D(2026, 4, 11), rule_id=1)]
+    assert not reconcile([], held, [], D(2026, 4, 11), live_rules=set())
+    assert [r.id for r in reconcile([], held, [], D(2026, 4, 11), live_rules={1}).take_back] == [11]
+    assert [r.id for r in reconcile([], held, [], D(2026, 4, 12), live_rules=set()).expire] == [11]

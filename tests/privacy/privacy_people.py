@@ -87,12 +87,23 @@ def make_people(services: Services, tmp_path: Path) -> People:
     customers.add_note(zoe, f"{FIRST} asked about nib sizes; call {PHONE_RAW}", "Olive")
     pen = Purchase(today - dt.timedelta(days=3), "Pelikan M200", "pens", Decimal("99.00"))
     customers.add_purchase(zoe, pen)
+    _reward(services, zoe)
     ticket_id = _ticket(services, zoe)
     _touches(services, zoe, rex, today)
     services.touches.record_stage_change(zoe, OWNER)
     _import_update(services, tmp_path)
     _fill_gaps(services, zoe, ticket_id, now)
     return People(zoe, rex, ivy, ned, ticket_id)
+
+
+def _reward(services: Services, zoe: int) -> None:
+    """A row in the rewards ledger: her pen crosses a spend milestone switched on for the purpose."""
+    from careapp.domain.rewards import RuleKind
+
+    stored = next(s for s in services.rewards.rules() if s.rule.kind is RuleKind.MILESTONE)
+    rule = replace(stored.rule, enabled=True, threshold=Decimal("50"))
+    services.rewards.save_rule(OWNER, replace(stored, rule=rule))
+    assert services.rewards.for_customer(zoe).waiting
 
 
 def _ticket(services: Services, zoe: int) -> int:

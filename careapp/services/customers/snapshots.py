@@ -24,6 +24,7 @@ from careapp.db.models import (
     NoteRecord,
     PhoneRecord,
     PurchaseRecord,
+    RewardLedgerRecord,
     StageChangeRecord,
     TagRecord,
     TicketAuditRecord,
@@ -53,6 +54,8 @@ ALL_CHILD_TABLES: tuple[type[Base], ...] = (
     TicketStateChangeRecord,
     TicketAuditRecord,
     FeedbackRecord,
+    # The rewards ledger: an undone delete must not offer again what was already redeemed.
+    RewardLedgerRecord,
 )
 
 

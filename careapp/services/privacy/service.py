@@ -84,6 +84,7 @@ SECTIONS: dict[str, str] = {
     "customer_stage_change": "stage_changes",
     "consent_event": "consent_events",
     "purchase": "purchases",
+    "reward_ledger": "rewards",
     "customer_note": "notes",
     "import_change": "import_changes",
     "customer_email": "emails",

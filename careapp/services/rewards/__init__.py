@@ -1,0 +1,1 @@
+"""Loyalty and referral rewards: the owner's rules, the ledger, redeeming, and the report."""
