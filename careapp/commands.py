@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from careapp import __version__
 from careapp.cli_connect import add_connect_parser
 from careapp.cli_errors import count_argument, data_dir_problem, mapping_argument, reading_problem
+from careapp.cli_rewards import add_rewards_parser, run_rewards
 from careapp.config import Paths, SeatConfigError, resolve_paths
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_erase_parser(commands)
     _add_backup_parsers(commands)
     add_connect_parser(commands)
+    add_rewards_parser(commands)
     return parser
 
 
@@ -709,4 +711,5 @@ COMMANDS = {
     "agenda": _cmd_agenda,
     "sync": _cmd_sync,
     "erase": _cmd_erase,
+    "rewards": run_rewards,
 }

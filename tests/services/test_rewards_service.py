@@ -4,6 +4,7 @@ earned from purchases however they arrive, the ledger's story, and two seats red
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -274,3 +275,41 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
 
     with ThreadPoolExecutor(len(calls)) as pool:
         return [f.result() for f in [pool.submit(run, call) for call in calls]]
+
+
+def test_rewards_on_the_command_line(
+    shop: Services, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from careapp.cli import main
+
+    switch_on(shop, RuleKind.STAMP, every=2)
+    ann = customer(shop, "Ann")
+    coffee(shop, ann)
+    coffee(shop, ann)
+    (reward,) = shop.rewards.for_customer(ann).waiting
+    data = ["--data-dir", str(paths.data_dir)]
+    assert (
+        main([*data, "rewards", "list", "--customer", str(ann), "--state", "earned", "--format", "json"]) == 0
+    )
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["id"], row["state"], row["wording"], row["customer_name"]) == (
+        reward.id,
+        "earned",
+        "a free coffee",
+        "Ann Test",
+    )
+    assert main([*data, "rewards", "redeem", str(reward.id), "--by", "Sam"]) == 0
+    assert "Redeemed reward" in capsys.readouterr().out
+    assert main([*data, "rewards", "redeem", str(reward.id), "--by", "Sam"]) == 2
+    err = capsys.readouterr().err
+    assert "already redeemed by Sam" in err and "Traceback" not in err
+    assert main([*data, "rewards", "list", "--state", "redeemed", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("id,customer_id") and len(lines) == 2 and ",redeemed," in lines[1]
+    assert main([*data, "rewards", "redeem", str(reward.id + 50), "--by", "Nobody"]) == 2
+    assert "not an active member" in capsys.readouterr().err
+    assert main([*data, "rewards", "list", "--customer", "999"]) == 2
+    assert "999" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_code:
+        main([*data, "rewards", "redeem", "abc", "--by", "Sam"])
+    assert exit_code.value.code == 2 and "is not a number" in capsys.readouterr().err
