@@ -1,6 +1,8 @@
 """The start-up baseline: a bare PySide6 QMainWindow that writes ``first_paint <time>`` to the file
 given as argv[1] once its first paint has reached the screen, then quits. With ``--rss`` it prints
-its peak RSS (kB, VmHWM) instead, for the memory baseline."""
+its peak RSS (kB, VmHWM) instead, for the memory baseline. With ``--ticks SECONDS`` it runs a 10 ms
+timer that long after its first paint and prints ``pause_max``, ``pause_p95`` (seconds between two
+ticks) and ``rss_kb``: the responsiveness baseline (what this machine's load alone costs a timer)."""
 
 from __future__ import annotations
 
@@ -41,11 +43,28 @@ class Window(QMainWindow):
             QTimer.singleShot(0, self.done)  # after the paint, as careapp's firstPainted
 
     def done(self) -> None:
+        if self.out == "--ticks":
+            self.ticks = [time.perf_counter()]
+            self.timer = QTimer(self)
+            self.timer.setInterval(10)
+            self.timer.timeout.connect(self.tick)
+            self.timer.start()
+            return
         if self.out == "--rss":
             print(peak_rss_kb(), flush=True)
         else:
             with open(self.out, "w", encoding="utf-8") as file:
                 file.write(f"first_paint {time.time():.6f}\n")
+        QApplication.quit()
+
+    def tick(self) -> None:
+        self.ticks.append(time.perf_counter())
+        if self.ticks[-1] - self.ticks[0] < float(sys.argv[2]):
+            return
+        self.timer.stop()
+        pauses = sorted(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False))
+        p95 = pauses[min(len(pauses), max(1, round(0.95 * len(pauses) + 0.4999))) - 1]
+        print(f"pause_max {pauses[-1]:.6f}\npause_p95 {p95:.6f}\nrss_kb {peak_rss_kb()}", flush=True)
         QApplication.quit()
 
 

@@ -32,6 +32,31 @@ def _bare(database: Path, today: dt.date) -> float:
     return took
 
 
+def _edit_to_queue(services, page: int) -> float:
+    """One customer's birthday changed (as the editor saves it: the triggers mark them for the
+    pipeline), then what the window runs on that commit: the refresh and the queue's first page."""
+    from sqlalchemy import text
+
+    start = time.perf_counter()
+    with services.db.session() as session:
+        session.execute(
+            text(
+                "UPDATE customer SET birthday_month = 1 + (coalesce(birthday_month, 0) % 12), "
+                "birthday_day = 1, version = version + 1 WHERE id = (SELECT min(id) FROM customer)"
+            )
+        )
+    services.touches.refresh()
+    services.care_queue.queue(page=page, plan_all=False)
+    return time.perf_counter() - start
+
+
+def _rest_of_the_day(services, page: int) -> None:
+    """After a new day's refresh: the queue loaded, the user's F5 (another refresh) and the queue."""
+    services.care_queue.queue(page=page, plan_all=False)
+    services.touches.refresh()
+    services.care_queue.queue(page=page, plan_all=False)
+
+
 def measure(make_services, database: Path, log=print) -> list[Figure]:
     from careapp.services.care.queue import PAGE  # what the window asks for: each section's first page
 
@@ -53,13 +78,41 @@ def measure(make_services, database: Path, log=print) -> list[Figure]:
         start = time.perf_counter()
         services.care_queue.queue(page=PAGE)
         after = time.perf_counter() - start
+    edit_time = _edit_to_queue(services, PAGE)
+    overview_cold, _ = timed(lambda: services.care_overview.overview(plan_all=False))
+    overview_warm = median_time(lambda: services.care_overview.overview(plan_all=False), 3)
     services.close()
     services = make_services(1)  # the clock a day on: what the first start of tomorrow does
     new_day_time, _ = timed(services.touches.refresh)
+    rest_of_day, _ = timed(lambda: _rest_of_the_day(services, PAGE))
     services.close()
+    log(
+        f"  a customer edit to the queue showing it {edit_time:.2f} s; overview {overview_cold:.2f} s "
+        f"(then {overview_warm:.2f} s); what follows a new day's refresh that day {rest_of_day:.2f} s"
+    )
     log(f"  refresh again the same day {again_time:.2f} s, the first of a new day {new_day_time:.2f} s")
     baseline = _bare(database, dt.date.today())
     figures = [
+        Figure(
+            "care: a customer edited -> the queue shows it (refresh + first page)",
+            edit_time,
+            baseline=baseline,
+            baseline_name="bare SQL read of open touches",
+        ),
+        Figure(
+            "care: new day, refresh and everything after it that day (queue, F5 refresh, queue)",
+            new_day_time + rest_of_day,
+            baseline=baseline,
+            baseline_name="bare SQL read of open touches",
+            note=f"the refresh {new_day_time:.2f} s, the rest {rest_of_day:.2f} s",
+        ),
+        Figure(
+            "care: Overview, first call",
+            overview_cold,
+            baseline=baseline,
+            baseline_name="bare SQL read of open touches",
+            note=f"then {overview_warm:.2f} s",
+        ),
         Figure(
             "care queue: refresh again the same day (background thread)",
             again_time,

@@ -52,6 +52,22 @@ def _bare(path: Path) -> float:
     return took
 
 
+def _bare_customers(services) -> float:
+    """A bare pass over what the refresh reads most of: every customer row and every purchase."""
+    import sqlite3
+
+    from careapp.db.database import sqlite_path
+
+    path = sqlite_path(services.db.url)
+    connection = sqlite3.connect(path)
+    start = time.perf_counter()
+    connection.execute("SELECT * FROM customer").fetchall()
+    connection.execute("SELECT * FROM purchase").fetchall()
+    took = time.perf_counter() - start
+    connection.close()
+    return took
+
+
 def measure(make_services, work: Path, log=print) -> list[Figure]:
     from careapp.services.customers.importer import ImportCancelled
 
@@ -70,6 +86,10 @@ def measure(make_services, work: Path, log=print) -> list[Figure]:
         f"  import: {took:.1f} s, created {created}, {len(calls)} progress calls, "
         f"last {calls[-1] if calls else None}"
     )
+    # What the window does next (issue 14): the care pipeline's refresh of every imported customer.
+    refresh_time, _ = timed(services.touches.refresh)
+    bare_read = _bare_customers(services)
+    log(f"  care refresh right after the import: {refresh_time:.1f} s (bare read {bare_read:.2f} s)")
     services.close()
 
     # Cancel half-way in a second fresh database: nothing may be written.
@@ -96,6 +116,12 @@ def measure(make_services, work: Path, log=print) -> list[Figure]:
         f"after {cancel_time:.1f} s, customers {before} -> {after}"
     )
     return [
+        Figure(
+            f"care: refresh right after an import of {ROWS:,} rows",
+            refresh_time,
+            baseline=bare_read,
+            baseline_name="bare SQL read of every customer and purchase",
+        ),
         below(
             f"import of {ROWS:,} Shopify rows",
             took,

@@ -15,23 +15,30 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import calendar, care, fcr, importing, memory, search, startup
+from bench import calendar, care, commands, fcr, importing, memory, search, startup, window
 from bench.common import Figure, table
 from bench.dataset import DATABASE_FILE, DemoSize, demo_database, work_folder
 
 HERE = Path(__file__).parent
-ALL = ("fcr", "search", "care", "ics", "sync", "import", "memory", "startup")
+ALL = ("fcr", "search", "care", "ics", "sync", "import", "memory", "startup", "window", "commands")
+QUICK_CUSTOMERS = 20_000
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--tickets", type=int, default=20_000)
+    parser.add_argument("--customers", type=int, default=None, help="100,000 (20,000 with --quick)")
+    parser.add_argument("--tickets", type=int, default=None, help="20,000 (4,000 with --quick)")
     parser.add_argument(
         "--history",
         type=int,
-        default=970_000,
-        help="contacts and purchases of the customer demo (ticket contacts come on top)",
+        default=None,
+        help="contacts and purchases of the customer demo (ticket contacts come on top); 970,000 (194,000)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="20,000 customers, 3 runs, 20 s watches: for development"
+    )
+    parser.add_argument(
+        "--watch", type=float, default=None, help="seconds the window is watched for pauses (60; 20 quick)"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=5, help="start-up runs of each (the median is shown)")
@@ -42,7 +49,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="keep the figures already in --output that this run did not measure (for a run split by --only)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    scale = 5 if args.quick else 1
+    args.customers = args.customers or 100_000 // scale
+    args.tickets = args.tickets if args.tickets is not None else 20_000 // scale
+    args.history = args.history if args.history is not None else 970_000 // scale
+    args.watch = args.watch or (20.0 if args.quick else 60.0)
+    if args.quick and "--runs" not in (argv if argv is not None else sys.argv):
+        args.runs = 3
+    return args
 
 
 def services_on(folder: Path, days_ahead: int = 0):
@@ -94,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         folders.append(folder)
         return folder
 
-    big = demo_database(size, log) if set(chosen) & {"fcr", "search", "care", "memory", "startup"} else None
+    needs_demo = {"fcr", "search", "care", "memory", "startup", "window", "commands"}
+    big = demo_database(size, log) if set(chosen) & needs_demo else None
     try:
         if big is not None:
             main_folder = fresh(big, "main")
@@ -110,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             attempt("memory", lambda: memory.measure(main_folder, log))
             attempt("startup", lambda: startup.measure(main_folder, args.runs, log))
+            attempt(
+                "window",
+                lambda: window.measure(
+                    big, fresh(None, "window"), args.runs, args.watch, size.customers, log
+                ),
+            )
+            attempt("commands", lambda: commands.measure(big, fresh(None, "commands"), size.customers, log))
         attempt(
             "import",
             lambda: importing.measure(
