@@ -25,8 +25,16 @@ The rules, in the order they apply to one open item:
    consecutive days (the day itself and the 29 before, by default), counting done touches from
    the history and the touches planned before it, oldest first. The rest are held, with the first
    day they could go ahead.
-6. **Daily limit**: of the touches due today or overdue, the oldest ``daily_limit`` are queued;
-   the others are carried over to tomorrow, where, being older, they come first.
+6. **Daily limit**: of the touches due today or overdue, ``daily_limit`` are queued, in the
+   queue's order of priority (below); the others are carried over to tomorrow.
+
+**What comes first** (:func:`priority`): promised callbacks; then time-bound touches, which lose
+their point once their day has passed (a birthday or another date, a follow-up after a purchase, a
+feedback request, a thank-you for a referral); then open-ended ones, which keep (a check-in, an
+article to share). Within a rank, the oldest first (day, then key). So a check-in long past its
+interval is one item for its customer at the back of today's list, never a reason to carry today's
+birthday greetings over to tomorrow. The Overdue and Today sections are in that order; the sections
+ahead are by day.
 
 Days are local calendar days in the shop's time zone; a timed callback falls on the local day of
 its time, whatever the daylight-saving offset.
@@ -302,9 +310,30 @@ def plan_queue(
     return CarePlan(today, tuple(sorted(planned, key=_order)))
 
 
-def _order(p: PlannedItem) -> tuple[int, dt.date, dt.datetime, str]:
+# The queue's ranks (see the module docstring): lower comes first.
+TIME_BOUND_KINDS: frozenset[TouchKind] = frozenset(
+    {
+        TouchKind.BIRTHDAY,
+        TouchKind.IMPORTANT_DATE,
+        TouchKind.PURCHASE_FOLLOW_UP,
+        TouchKind.FEEDBACK_REQUEST,
+        TouchKind.REFERRAL_THANKS,
+    }
+)
+DUE_NOW: frozenset[Bucket] = frozenset({Bucket.OVERDUE, Bucket.TODAY})
+
+
+def priority(kind: TouchKind) -> int:
+    """0 a promised callback, 1 a time-bound touch, 2 an open-ended one (a check-in, an article)."""
+    if kind is TouchKind.CALLBACK:
+        return 0
+    return 1 if kind in TIME_BOUND_KINDS else 2
+
+
+def _order(p: PlannedItem) -> tuple[int, int, dt.date, dt.datetime, str]:
     moment = p.item.touch.due_at or dt.datetime.combine(p.day, dt.time.min, dt.UTC)
-    return (BUCKET_ORDER.index(p.bucket), p.day, moment.astimezone(dt.UTC), p.item.key)
+    rank = priority(p.item.kind) if p.bucket in DUE_NOW else 0
+    return (BUCKET_ORDER.index(p.bucket), rank, p.day, moment.astimezone(dt.UTC), p.item.key)
 
 
 def _permission(item: QueueItem, ctx: _Context) -> PlannedItem | QueueItem:
@@ -410,10 +439,11 @@ def _capped(item: QueueItem, original: QueueItem, in_window: list[dt.date], ctx:
 
 
 def _apply_daily_limit(planned: list[PlannedItem], ctx: _Context) -> list[PlannedItem]:
-    """Step 6: the oldest touches due today stay queued; the rest move to tomorrow (no callbacks here)."""
+    """Step 6: the first touches due today, by priority then age, stay queued; the rest move to
+    tomorrow (no callbacks here)."""
     limit = ctx.settings.daily_limit
-    due_now = [p for p in planned if p.bucket in (Bucket.OVERDUE, Bucket.TODAY)]
-    due_now.sort(key=lambda p: (p.day, p.item.key))
+    due_now = [p for p in planned if p.bucket in DUE_NOW]
+    due_now.sort(key=lambda p: (priority(p.item.kind), p.day, p.item.key))
     if limit is None or len(due_now) <= limit:
         return planned
     over = {p.item.key for p in due_now[limit:]}

@@ -20,6 +20,7 @@ from careapp.domain.care_queue import (
     TouchOutcome,
     done,
     plan_queue,
+    priority,
     skip,
     snooze,
     snooze_choices,
@@ -452,3 +453,47 @@ def test_settings_are_checked() -> None:
         CareSettings(daily_limit=0)
     with pytest.raises(ValueError):
         CareSettings(marketing_cap=-1)
+
+
+def test_old_check_ins_never_push_todays_time_bound_touches_past_the_daily_limit() -> None:
+    """The demo shop's complaint (issue 14): check-ins overdue since 2022 filled the daily limit, so
+    today's purchase follow-ups were "Carried over to tomorrow" while Today read 0.
+
+    Limit 2, worked by hand: due now are two check-ins (due 2 June 2022 and 1 Jan 2023, open-ended,
+    rank 2), a purchase follow-up due today and a birthday due yesterday (both time-bound, rank 1),
+    and an article due today (rank 2). Kept: the birthday and the follow-up (rank 1, oldest first);
+    carried over: the 2022 check-in, the 2023 one, then the article (rank 2, oldest first)."""
+    settings = CareSettings(daily_limit=2, timezone="Europe/London")
+    yesterday = TODAY - dt.timedelta(days=1)
+    items = [
+        item("check_in:1", D(2022, 6, 2), TouchKind.CHECK_IN, customer_id=1, deadline=D(2022, 9, 1)),
+        item("check_in:2", D(2023, 1, 1), TouchKind.CHECK_IN, customer_id=2, deadline=D(2023, 4, 1)),
+        item("follow_up:9", TODAY, TouchKind.PURCHASE_FOLLOW_UP, customer_id=3),
+        item("birthday:4", yesterday, TouchKind.BIRTHDAY, customer_id=4),
+        item("article:1:5", TODAY, TouchKind.ARTICLE_SHARE, customer_id=5),
+    ]
+    result = plan(items, five_customers(), settings=settings)
+    assert [p.item.key for p in result.queued()] == ["birthday:4", "follow_up:9"]
+    assert [p.item.key for p in result.carried_over()] == ["check_in:1", "check_in:2", "article:1:5"]
+
+
+def test_the_order_within_today_is_callback_then_time_bound_then_open_ended() -> None:
+    """No daily limit: Today lists a callback first, then a follow-up and a birthday (time-bound, by
+    day then key), then the check-in and the article (open-ended), whatever their keys say."""
+    settings = CareSettings(daily_limit=None, timezone="Europe/London")
+    items = [
+        item("a-check_in", TODAY, TouchKind.CHECK_IN, customer_id=1, deadline=TODAY + dt.timedelta(days=30)),
+        item("b-article", TODAY, TouchKind.ARTICLE_SHARE, customer_id=2),
+        item("c-birthday", TODAY, TouchKind.BIRTHDAY, customer_id=3),
+        item("d-follow_up", TODAY, TouchKind.PURCHASE_FOLLOW_UP, customer_id=4),
+        callback("z-callback", TODAY, customer_id=5),
+    ]
+    result = plan(items, five_customers(), settings=settings)
+    assert [p.item.key for p in result.queued()] == [
+        "z-callback", "c-birthday", "d-follow_up", "a-check_in", "b-article",
+    ]  # fmt: skip
+    assert [priority(k) for k in (TouchKind.CALLBACK, TouchKind.FEEDBACK_REQUEST, TouchKind.CHECK_IN)] == [
+        0,
+        1,
+        2,
+    ]

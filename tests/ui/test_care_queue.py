@@ -114,9 +114,12 @@ def test_the_queue_shows_sections_with_who_why_channel_due_and_context(
     assert f"{counts['held']} held" in page.counts.text()
     model = page.model
     sections = [model.data(model.index(row, 0)) for row in range(model.rowCount())]
+    # The demo shop has follow-ups and greetings due today; old check-ins no longer push them all to
+    # "Carried over" (issue 14: the queue used to say "Today (0)" here).
+    assert counts["today"] > 0
     assert sections[:4] == [
         f"Overdue ({counts['overdue']})",
-        "Today (0)",
+        f"Today ({counts['today']})",
         f"Next 7 days ({counts['next_7_days']})",
         f"Next 30 days ({counts['next_30_days']})",
     ]
@@ -127,7 +130,10 @@ def test_the_queue_shows_sections_with_who_why_channel_due_and_context(
     assert row[0] == birthday.customer_name
     assert row[1] == birthday.description and "turns" in row[1]
     assert row[2] in ("Email", "SMS", "Phone", "Post")
-    assert row[3] == f"in {(birthday.day - TODAY).days} days"
+    ahead = (birthday.day - TODAY).days
+    hint = f"in {ahead} days" if ahead < 14 else f"in {ahead // 7} weeks"
+    day = birthday.day
+    assert row[3] == f"{day.strftime('%a')} {day.day} {day.strftime('%b')} · {hint}"
     assert row[4].startswith(f"turning {birthday.context.age_turning}")
     page.select_touch(birthday.touch_id)
     assert page.details.name.text() == birthday.customer_name
@@ -267,3 +273,21 @@ def test_without_services_nothing_can_be_done(qtbot: QtBot) -> None:
     widget.mark_done()
     assert widget.model.rowCount(widget.model.section_index("overdue")) == 0
     assert widget.queue is None
+
+
+def test_the_due_column_is_one_style_a_date_with_a_hint() -> None:
+    """Issue 14: the column mixed "2 June 2022" with "31 days ago". Now every row is the date (with
+    the weekday this year, with the year otherwise) and how far it is."""
+    from PySide6.QtCore import QLocale
+
+    from careapp.ui.care.texts import due_column
+
+    gb = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+    today = dt.date(2026, 11, 23)
+    assert due_column(dt.date(2026, 11, 23), today, gb) == "Mon 23 Nov · today"
+    assert due_column(dt.date(2026, 11, 26), today, gb) == "Thu 26 Nov · in 3 days"
+    assert due_column(dt.date(2026, 11, 2), today, gb) == "Mon 2 Nov · 3 weeks ago"
+    assert due_column(dt.date(2026, 10, 24), today, gb) == "Sat 24 Oct · 4 weeks ago"
+    assert due_column(dt.date(2026, 5, 1), today, gb) == "Fri 1 May · 6 months ago"
+    assert due_column(dt.date(2022, 6, 2), today, gb) == "2 Jun 2022 · 4 years ago"
+    assert due_column(dt.date(2027, 1, 4), today, gb) == "4 Jan 2027 · in 6 weeks"

@@ -10,9 +10,11 @@ Each open touch row holds its placement before the daily limit and the days it f
     held          held, not beyond 30 days (overdue or day up to T + 30)
     carried_over  queued marketing touches due now (day T or earlier) beyond the first `limit`
 
-where "the first `limit` due now" are the queued marketing touches with day T or earlier, oldest
-first (day, then key): exactly the domain's daily limit. Each section is in the plan's order
-(section's bucket, day, time, key), so one page of a section is one indexed query.
+where "the first `limit` due now" are the queued marketing touches with day T or earlier, by the
+domain's priority (time-bound kinds before open-ended ones), then oldest first (day, then key):
+exactly the domain's daily limit. Each section is in the plan's order (section's bucket, then in
+overdue, today and carried over the priority, then day, time, key), so one page of the sections
+ahead is one indexed query.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Table, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from careapp.db.models import TouchRecord
-from careapp.domain.care_queue import Bucket, ItemStatus, Placement, PlannedItem
+from careapp.domain.care_queue import TIME_BOUND_KINDS, Bucket, ItemStatus, Placement, PlannedItem, priority
 from careapp.domain.recurrence import add_days
 from careapp.domain.touches import TouchKind
 from careapp.services.care.touch_store import StoredItem, stored_item
@@ -33,6 +35,14 @@ from careapp.services.care.view import SECTION_KEYS
 
 _BUCKETS = (Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS, Bucket.NEXT_30_DAYS, Bucket.LATER)
 _PLACEMENTS = {p.value: p for p in Placement}
+
+
+def _rank(table: Table) -> ColumnElement[int]:
+    """The domain's :func:`~careapp.domain.care_queue.priority`, in SQL."""
+    time_bound = sorted(k.value for k in TIME_BOUND_KINDS)
+    return case(
+        (table.c.kind == TouchKind.CALLBACK.value, 0), (table.c.kind.in_(time_bound), 1), else_=2
+    )
 
 
 def carried_reason(limit: int) -> str:
@@ -81,9 +91,15 @@ class Sections:
         if limit is None:
             kept, carried = true(), false()
         else:
-            # The index walks the due touches oldest first and stops at the limit.
-            first = select(t.c.id).where(due_now).order_by(t.c.plan_day, t.c.key).limit(limit)
-            kept_ids = list(session.scalars(first))
+            # Time-bound touches first, then open-ended ones: the index walks each oldest first and
+            # stops at the limit.
+            time_bound = t.c.kind.in_(sorted(k.value for k in TIME_BOUND_KINDS))
+            kept_ids: list[int] = []
+            for rank in (time_bound, not_(time_bound)):
+                wanted = limit - len(kept_ids)
+                if wanted > 0:
+                    first = select(t.c.id).where(due_now, rank).order_by(t.c.plan_day, t.c.key).limit(wanted)
+                    kept_ids += session.scalars(first)
             kept = t.c.id.in_(kept_ids)
             carried = and_(due_now, not_(kept))
             # Overdue and today are the kept touches and the callbacks: few, read at once.
@@ -114,9 +130,13 @@ class Sections:
 
     def _order(self, key: str) -> tuple[Any, ...]:
         t = self.t
-        if key in ("held", "carried_over"):
+        if key == "held":
             # Never a callback here, so the time is the day's start: (day, key) orders them alike.
             return (t.c.plan_day, t.c.key)
+        if key == "carried_over":
+            return (_rank(t), t.c.plan_day, t.c.key)
+        if key in ("overdue", "today"):
+            return (_rank(t), t.c.plan_day, t.c.plan_at, t.c.key)
         return (t.c.plan_day, t.c.plan_at, t.c.key)
 
     def _count(self, session: Session, key: str, bucket: int) -> int:
@@ -131,7 +151,7 @@ class Sections:
         assert self.due_now_rows is not None
         bucket = self.conditions[key][1][0]
         rows = [r for r in self.due_now_rows if self._bucket_now(r) == bucket]
-        return sorted(rows, key=lambda r: (r.plan_day, r.plan_at, r.key))
+        return sorted(rows, key=lambda r: (priority(TouchKind(r.kind)), r.plan_day, r.plan_at, r.key))
 
     def count(self, session: Session, key: str) -> int:
         if self.due_now_rows is not None and key in ("overdue", "today"):

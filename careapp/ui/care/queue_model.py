@@ -29,7 +29,7 @@ from PySide6.QtGui import QFont
 from careapp.ui.care.texts import (
     SECTION_KEYS,
     context_line,
-    due_text,
+    due_column,
     entry_summary,
     section_title,
 )
@@ -243,11 +243,11 @@ class CareQueueModel(QAbstractItemModel):
         if column == "channel":
             return channel_name(entry.channel) if entry.channel is not None else self.tr("none yet")
         if column == "due":
+            day = due_column(entry.day, self.today) if self.today else format_date(entry.day)
             if entry.due_at is not None:
                 time_text = f"{entry.due_at.hour:02d}:{entry.due_at.minute:02d}"
-                day = due_text(entry.day, self.today) if self.today else format_date(entry.day)
                 return self.tr("{day}, {time}").format(day=day, time=time_text)
-            return due_text(entry.day, self.today) if self.today else format_date(entry.day)
+            return day
         if entry.reason:
             return entry.reason
         return context_line(entry.context)

@@ -73,6 +73,43 @@ def due_text(day: dt.date, today: dt.date, locale: QLocale | None = None) -> str
     return format_date(day, locale)
 
 
+def relative_hint(day: dt.date, today: dt.date, locale: QLocale | None = None) -> str:
+    """How far a day is from today, roughly: "today", "tomorrow", "in 5 days", "in 3 weeks",
+    "2 months ago", "4 years ago" (days up to two weeks, weeks up to two months, then months, then
+    years)."""
+    ahead = (day - today).days
+    if ahead == 0:
+        return translate("CareQueue", "today")
+    if ahead == 1:
+        return translate("CareQueue", "tomorrow")
+    if ahead == -1:
+        return translate("CareQueue", "yesterday")
+    # Each unit starts at 2 of it, so no "1 weeks": days up to 13, then weeks 2-8, months 2-24, years.
+    span, later = abs(ahead), ahead > 0
+    if span < 14:
+        count = span
+        text = translate("CareQueue", "in {n} days") if later else translate("CareQueue", "{n} days ago")
+    elif span < 61:
+        count = span // 7
+        text = translate("CareQueue", "in {n} weeks") if later else translate("CareQueue", "{n} weeks ago")
+    elif span < 730:
+        count = span // 30
+        text = translate("CareQueue", "in {n} months") if later else translate("CareQueue", "{n} months ago")
+    else:
+        count = span // 365
+        text = translate("CareQueue", "in {n} years") if later else translate("CareQueue", "{n} years ago")
+    return text.format(n=format_count(count, locale))
+
+
+def due_column(day: dt.date, today: dt.date, locale: QLocale | None = None) -> str:
+    """The queue's Due column, one style for every row: the date, then how far it is as a hint:
+    "Thu 26 Nov · in 3 days", "2 Jun 2022 · 4 years ago" (the year only when it is not this year)."""
+    locale = locale or QLocale()
+    pattern = "ddd d MMM" if day.year == today.year else "d MMM yyyy"
+    date = locale.toString(QDate(day.year, day.month, day.day), pattern)
+    return translate("CareQueue", "{date} · {hint}").format(date=date, hint=relative_hint(day, today, locale))
+
+
 def context_parts(context: TouchContext, locale: QLocale | None = None) -> list[str]:
     """What makes the touch personal, one short phrase each; nothing for what is not known."""
     parts: list[str] = []
