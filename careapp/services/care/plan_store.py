@@ -244,6 +244,7 @@ def ensure_planned(
     full: bool = True,
     should_stop: Callable[[], bool] = lambda: False,
     loaded: LoadedFacts | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int | None:
     """Bring the stored plan up to date for ``today``: nothing when it is current, else re-plan the
     customers changed since (or everyone). ``lock(session)`` takes the write lock first. Returns how
@@ -256,6 +257,9 @@ def ensure_planned(
     refreshes the touches and None is returned: the stored plan stays as it is. ``should_stop`` is
     asked between slices; if it says so, :class:`PlanningStopped` is raised and the plan's signature
     is not written, so the next call plans everyone again.
+
+    ``progress(done, total)`` hears how far a plan of everyone has gone (as the second half of a
+    refresh's pass: see :meth:`careapp.services.care.touches.TouchService.refresh`).
 
     A new day with the same settings plans only the customers the day moves (:func:`moved_by_the_day`)
     and those changed since. ``loaded``: facts already read for some customers (the touches' refresh
@@ -281,7 +285,10 @@ def ensure_planned(
         top = latest_seq(session)
         everyone = open_customer_ids(session)
     changed = 0
-    for chunk in _slices(everyone):
+    for number, chunk in enumerate(_slices(everyone)):
+        if progress is not None:  # the second half of a pass over everyone (the first: generating)
+            done = min(number * PLAN_CHUNK, len(everyone))
+            progress((len(everyone) + done) // 2, len(everyone))
         if should_stop():
             raise PlanningStopped()
         with db.session() as session:

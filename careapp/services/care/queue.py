@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
-from careapp.db.models import ContactRecord, TouchLogRecord, TouchRecord
+from careapp.db.models import ContactRecord, CustomerRecord, PurchaseRecord, TouchLogRecord, TouchRecord
 from careapp.domain import care_queue as queue_rules
 from careapp.domain.care_queue import (
     CHANNEL_WORDS,
@@ -407,6 +407,17 @@ class CareQueueService:
             carried_over=entries["carried_over"],
             totals=None if page is None else {key: rows.total for key, rows in found.items()},
         )
+
+    def quiet_customers(self) -> tuple[int, int]:
+        """(customers, those with neither a birthday nor a purchase): why a queue may be empty."""
+        c, p = CustomerRecord, PurchaseRecord
+        has_purchase = select(p.id).where(p.customer_id == c.id).exists()
+        with self._db.session() as session:
+            total = session.scalar(select(func.count()).select_from(c)) or 0
+            quiet = session.scalar(
+                select(func.count()).select_from(c).where(c.birthday_month.is_(None), ~has_purchase)
+            )
+        return total, quiet or 0
 
     def snooze_choices(self, today: dt.date | None = None) -> tuple[SnoozeChoice, ...]:
         """The quick snooze buttons: tomorrow, next week, in a month."""

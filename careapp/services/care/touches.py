@@ -95,6 +95,7 @@ from careapp.services.shop.staff import Actor, OwnerAction, check_owner
 from careapp.services.tickets.service import CallbackDue, TicketService
 
 Clock = Callable[[], dt.datetime]
+Progress = Callable[[int, int], None]  # (customers done, customers in all)
 HORIZON_DAYS = 30
 # After a long break, touches that fell due more than this many days ago are not made any more: a
 # birthday greeting two months late helps nobody.
@@ -331,7 +332,11 @@ class TouchService:
     # --- refresh ------------------------------------------------------------------------------------
 
     def refresh(
-        self, today: dt.date | None = None, *, should_stop: Callable[[], bool] = lambda: False
+        self,
+        today: dt.date | None = None,
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+        progress: Progress | None = None,
     ) -> RefreshResult:
         """Generate and store the touches due, then plan the queue and save its changes.
 
@@ -342,11 +347,16 @@ class TouchService:
 
         Its commits wake no change listener (:meth:`careapp.db.changes.ChangeTracker.quietly`): it
         only brings derived data up to date, so it must not set off another refresh.
+
+        ``progress(done, total)`` hears how far a pass over every customer has gone (customers
+        generated and planned, counted half each); a refresh of a few customers does not call it.
         """
         with self._db.changes.quietly():
-            return self._refresh(today, should_stop)
+            return self._refresh(today, should_stop, progress or (lambda _done, _total: None))
 
-    def _refresh(self, today: dt.date | None, should_stop: Callable[[], bool]) -> RefreshResult:
+    def _refresh(
+        self, today: dt.date | None, should_stop: Callable[[], bool], progress: Progress
+    ) -> RefreshResult:
         now = self._clock()
         care = self.care_settings()
         real_today = local_date(now, care.tz())
@@ -375,7 +385,7 @@ class TouchService:
             generated, stages = 0, 0
         else:
             due, loaded, wakes = [], LoadedFacts(), {}
-            generated, stages = self._generate_everyone(job, callbacks, now, should_stop, preview)
+            generated, stages = self._generate_everyone(job, callbacks, now, should_stop, preview, progress)
         with self._db.session() as session:
             write_lock(session)
             if ids is not None:  # a few customers: stored with the rest, in one transaction
@@ -392,7 +402,13 @@ class TouchService:
         if not preview:
             changes = (
                 ensure_planned(
-                    self._db, today, care, lock=write_lock, should_stop=should_stop, loaded=loaded
+                    self._db,
+                    today,
+                    care,
+                    lock=write_lock,
+                    should_stop=should_stop,
+                    loaded=loaded,
+                    progress=progress,
                 )
                 or 0
             )
@@ -405,6 +421,7 @@ class TouchService:
         now: dt.datetime,
         should_stop: Callable[[], bool],
         preview: bool,
+        progress: Progress,
     ) -> tuple[int, int]:
         """Generate and store everyone's touches and wake days, :attr:`chunk_size` customers at a time
         (by id), so only one slice's facts are in memory at once. Every touch depends on its own
@@ -412,8 +429,10 @@ class TouchService:
         changes nothing. Returns how many touches were stored and how many stage changes noted."""
         with self._db.session() as session:
             ranges = id_ranges(session, self.chunk_size)
+            everyone = session.scalar(select(func.count()).select_from(CustomerRecord)) or 0
         generated = stages = 0
-        for id_range in ranges:
+        for number, id_range in enumerate(ranges):
+            progress(min(number * self.chunk_size, everyone) // 2, everyone)
             if should_stop():
                 raise PlanningStopped()
             mine = [pair for pair in callbacks if id_range.first <= pair[0] <= id_range.last]

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from careapp.ui.care.queue_page import CareQueuePage
 from careapp.ui.formatting import sentence
-from careapp.ui.runner import Runner
+from careapp.ui.runner import ProgressRelay, Runner
 from careapp.ui.scheduler import CareScheduler, local_now
 from careapp.ui.tray import CareTray, quit_application
 from careapp.ui.widgets import Prompts
@@ -118,10 +118,12 @@ class CareController(QObject):
             self._dashboard.attach(services)
         self.rules_action.setEnabled(True)
         background = self._background
+        progress = ProgressRelay(self)  # "Planning 100,000 customers… 40%" on a pass over everyone
+        progress.progressed.connect(self.queue_page.show_progress)
         scheduler = CareScheduler(
             background,
             # Quitting stops a long refresh between two slices of customers (the next one redoes it).
-            lambda: services.touches.refresh(should_stop=background.stopping),
+            lambda: services.touches.refresh(should_stop=background.stopping, progress=progress.report),
             wall=self._wall,
             monotonic=self._monotonic,
             parent=self,

@@ -269,6 +269,16 @@ class CareQueuePage(QWidget):
         else:
             self.reload()
 
+    def show_progress(self, done: int, total: int) -> None:
+        """A refresh going through every customer (a rule changed, the first start after an upgrade):
+        "Planning 100,000 customers… 40%"."""
+        percent = 100 * done // total if total else 0
+        self.counts.setText(
+            self.tr("Planning {count} customers… {percent}%").format(
+                count=format_count(total), percent=percent
+            )
+        )
+
     def show_busy(self) -> None:
         """A refresh is on its way: say so beside the counts until the queue comes."""
         if self.queue is not None and "bringing it up to date" not in self.counts.text():
@@ -319,6 +329,8 @@ class CareQueuePage(QWidget):
         self._layout_sections()
         self.title.setText(self.tr("Care queue for {day}").format(day=weekday_date(queue.today)))
         self.counts.setText(self._counts_text(queue))
+        if not any(queue.counts().values()) and self._services is not None:
+            self._explain_empty(self._services)
         if self._after_action is not None:
             section, row = self._after_action
             self._after_action = None
@@ -331,6 +343,30 @@ class CareQueuePage(QWidget):
         self.details.show_entry(self.current_entry(), queue.today)
         self._load_history()
         self.queueLoaded.emit(queue)
+
+    def _explain_empty(self, services: Services) -> None:
+        """An empty queue says why, rather than a row of zeros."""
+        self._runner.submit(
+            services.care_queue.quiet_customers, self._show_empty, lambda _error: None, owner=self
+        )
+
+    def _show_empty(self, customers: tuple[int, int]) -> None:
+        if self.queue is None or any(self.queue.counts().values()):
+            return  # something came meanwhile
+        total, quiet = customers
+        if total == 0:
+            text = self.tr(
+                "Nothing due: there are no customers yet. Add one (Ctrl+N), import a file or load "
+                "the demo data, and their birthdays and purchases bring touches here."
+            )
+        elif quiet:
+            text = self.tr(
+                "Nothing due in the next 30 days: {quiet} of {total} customers have no birthday or "
+                "purchase yet, so nothing falls due for them."
+            ).format(quiet=format_count(quiet), total=format_count(total))
+        else:
+            text = self.tr("Nothing due in the next 30 days. Well done: everyone is looked after.")
+        self.counts.setText(text)
 
     def _load_failed(self, error: BaseException) -> None:
         self._load_error = True
