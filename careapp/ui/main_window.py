@@ -202,12 +202,18 @@ class MainWindow(QMainWindow):
         self.ticket_windows = TicketWindows(self, runner)
         self.tickets_page = InboxPage(runner)
         self.purchase_actions = PurchaseActions(self, runner, self.message_bar)
+        self.purchase_actions.actor = self.staff.current_actor
         self.customer_tickets = CustomerTickets(runner)
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
         self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
         self.customer_value = CustomerValuePanel(runner)
         self.value_tab = self.detail.add_tab(self.customer_value, self.tr("Value"))
+        from careapp.ui.rewards.public import CustomerRewardsPanel
+
+        self.customer_rewards = CustomerRewardsPanel(runner)
+        self.rewards_tab = self.detail.add_tab(self.customer_rewards, self.tr("Rewards"))
+        self.detail.header.form.addRow(self.tr("Rewards"), self.customer_rewards.line)
         self.value_report = ValueController(self, runner)
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.care = CareController(
@@ -507,6 +513,7 @@ class MainWindow(QMainWindow):
         self.purchase_actions.attach(services)
         self.customer_feedback.attach(services)
         self.customer_value.attach(services)
+        self.customer_rewards.attach(services)
         self.value_report.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
@@ -599,6 +606,7 @@ class MainWindow(QMainWindow):
     def _purchases_changed(self, customer_id: int) -> None:
         if self.list_panel.current_id() == customer_id:
             self.customer_actions.show_customer(customer_id)  # the timeline shows the sale
+            self.customer_rewards.show_customer(customer_id)  # and the stamps and rewards it earned
 
     def _open_tickets_counted(self, count: int) -> None:
         from careapp.ui.formatting import format_count
@@ -763,6 +771,7 @@ class MainWindow(QMainWindow):
         self.customer_tickets.show_customer(customer_id if has_customer else None)
         self.customer_feedback.show_customer(customer_id if has_customer else None)
         self.customer_value.show_customer(customer_id if has_customer else None)
+        self.customer_rewards.show_customer(customer_id if has_customer else None)
 
     def _update_count(self) -> None:
         from careapp.ui.formatting import customers_text, matches_text

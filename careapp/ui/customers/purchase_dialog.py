@@ -7,6 +7,7 @@ The dialog saves through the runner and stays open with everything typed when th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal
@@ -26,12 +27,14 @@ from PySide6.QtWidgets import (
 from careapp.clock import to_local
 from careapp.domain.purchases import MAX_QUANTITY, SaleInput
 from careapp.ui.formatting import sentence
+from careapp.ui.rewards.public import RedeemOffer
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, MessageBar
 
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.customers.purchases import PurchaseView
+    from careapp.services.shop.staff import Actor
 
 
 class PurchaseDialog(QDialog):
@@ -46,6 +49,7 @@ class PurchaseDialog(QDialog):
         customer_id: int,
         customer_name: str,
         parent: QWidget | None = None,
+        actor: Callable[[], Actor] | None = None,
     ) -> None:
         super().__init__(parent)
         self._services, self._runner, self._customer_id = services, runner, customer_id
@@ -81,6 +85,11 @@ class PurchaseDialog(QDialog):
         form.addRow(self.tr("&Quantity:"), self.quantity)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        # A waiting reward, used with this sale in one key (F8); hidden when there is none.
+        self.reward_offer = RedeemOffer(services, runner, customer_id, actor) if actor is not None else None
+        if self.reward_offer is not None:
+            layout.addWidget(self.reward_offer)
+        self.reward_note = ""
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -112,9 +121,17 @@ class PurchaseDialog(QDialog):
         self.saving = True
         self.error.show_error(None)
         purchases, customer_id, sale = self._services.purchases, self._customer_id, self.sale()
-        self._runner.submit(
-            lambda: purchases.record(customer_id, sale), self._saved, self._failed, owner=self
-        )
+        redeem = self.reward_offer.job() if self.reward_offer is not None else (lambda _purchase_id: "")
+
+        def record() -> tuple[PurchaseView, str]:
+            purchase = purchases.record(customer_id, sale)
+            return purchase, redeem(purchase.id)
+
+        self._runner.submit(record, self._recorded, self._failed, owner=self)
+
+    def _recorded(self, result: tuple[PurchaseView, str]) -> None:
+        purchase, self.reward_note = result
+        self._saved(purchase)
 
     def _saved(self, purchase: PurchaseView) -> None:
         self.saving = False
@@ -139,6 +156,7 @@ class PurchaseActions(QObject):
         self._window, self._runner, self._bar = window, runner, message_bar
         self._services: Services | None = None
         self.dialog: PurchaseDialog | None = None
+        self.actor: Callable[[], Actor] | None = None  # who redeems a reward at the till
 
     def attach(self, services: Services) -> None:
         self._services = services
@@ -146,17 +164,18 @@ class PurchaseActions(QObject):
     def record_for(self, customer_id: int | None, name: str) -> PurchaseDialog | None:
         if self._services is None or customer_id is None:
             return None
-        dialog = PurchaseDialog(self._services, self._runner, customer_id, name, self._window)
+        dialog = PurchaseDialog(self._services, self._runner, customer_id, name, self._window, self.actor)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda purchase: self._recorded(purchase, name))
+        dialog.saved.connect(lambda purchase: self._recorded(purchase, name, dialog.reward_note))
         dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()
         return dialog
 
-    def _recorded(self, purchase: PurchaseView, name: str) -> None:
+    def _recorded(self, purchase: PurchaseView, name: str, reward_note: str = "") -> None:
         self.changed.emit(purchase.customer_id)
         text = self.tr("Recorded {item} for {name}.").format(item=purchase.item, name=name)
+        text = f"{text} {reward_note}".strip()
         self._bar.show_message(text, self.tr("&Undo"), lambda: self.undo(purchase))
 
     def undo(self, purchase: PurchaseView) -> None:
