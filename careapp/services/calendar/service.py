@@ -301,7 +301,10 @@ class CalendarService:
         if ItemKind.DATES in kinds:
             skip.add(TouchKind.IMPORTANT_DATE)
         found = []
-        for entry in self._care_queue.queue(first).entries():
+        # The stored plan (brought up to date for the customers who changed), never a plan of everyone:
+        # that is the touches' refresh's job (the window runs it on a new day; the feed follows it),
+        # and it took 34 s of an `export ics` at 100,000 customers.
+        for entry in self._care_queue.queue(first, plan_all=False, until=last).entries():
             if entry.kind in skip or entry.status == "carried_over" or entry.day > last:
                 continue
             person = people.get(entry.customer_id)
