@@ -435,6 +435,8 @@ class MainWindow(QMainWindow):
         inbox.countChanged.connect(self._open_tickets_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: inbox.reload())
         self.call_logger.logged.connect(lambda _call: inbox.reload())
+        self.call_logger.set_where(self._call_start)
+        self.call_logger.customersChanged.connect(lambda: self.list_panel.refresh())
         self.care.openCustomerRequested.connect(self.show_customer)
         # The calendar feed and CalDAV follow changes (coalesced, on the database thread).
         customers.customersChanged.connect(self.calendar.changed)
@@ -572,6 +574,29 @@ class MainWindow(QMainWindow):
             self.call_logger.set_actor(working)
             self.ticket_windows.set_actor(working)
             self.tickets_page.set_me(working.name)
+
+    def _call_start(self) -> tuple[int | None, int | None]:
+        """Where Ctrl+L starts: (customer, ticket) of a ticket window or editor in front, else the
+        selection of the page shown. Windows are asked by attribute: features meet only in public.py."""
+        from PySide6.QtWidgets import QApplication
+
+        front = QApplication.activeModalWidget() or QApplication.activeWindow()
+        if front is not None and front is not self:
+            ticket_id = getattr(front, "ticket_id", None)
+            if isinstance(ticket_id, int):
+                return None, ticket_id
+            edited_id = getattr(getattr(front, "customer", None), "id", None)  # the customer editor
+            # Another window in front (a new customer's editor, say): not the list behind it.
+            return (edited_id if isinstance(edited_id, int) else None), None
+        page = self.pages.currentWidget()
+        if page is self.tickets_page:
+            return self.tickets_page.current_customer_id(), self.tickets_page.current_ticket_id()
+        if page is self.care.queue_page:
+            entry = self.care.queue_page.current_entry()
+            return (entry.customer_id if entry is not None else None), None
+        if page is self.splitter:
+            return self.list_panel.current_id(), None
+        return None, None
 
     def _call_logged(self, text: str, ticket_id: int | None, customer_id: int) -> None:
         """A call was saved: say so (with a way to its ticket) and show it on the customer's page."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from careapp.ui.calls.form import CallLogged
 
 LOG_CALL_SHORTCUT = "Ctrl+L"
+# Where a call starts: (customer id, ticket id) of what is on screen, either may be None.
+CallStart = tuple[int | None, int | None]
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
 translate = QCoreApplication.translate
 
@@ -54,6 +57,7 @@ class CallLogger(QObject):
 
     logged = Signal(object)
     announced = Signal(str, object, int)
+    customersChanged = Signal()  # a walk-in was added during a call, or taken back on Cancel
 
     def __init__(self, window: QWidget, runner: Runner, prompts: Prompts) -> None:
         super().__init__(window)
@@ -66,7 +70,8 @@ class CallLogger(QObject):
         # From anywhere: the main window, an open editor, a ticket, the report.
         self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.action.setToolTip(self.tr("Log a call or a visit: find the customer, say what happened"))
-        self.action.triggered.connect(lambda: self.open())
+        self.action.triggered.connect(self.open_here)
+        self._where: Callable[[], CallStart] = lambda: (None, None)
         self.action.setEnabled(False)
         window.addAction(self.action)
         self._over_modal = _OverModalShortcut(self.action, self)
@@ -83,7 +88,18 @@ class CallLogger(QObject):
         self._actor = actor
         self.action.setEnabled(self._services is not None)
 
-    def open(self) -> LogCallDialog | None:
+    def set_where(self, where: Callable[[], CallStart]) -> None:
+        """Tells Ctrl+L which customer (or ticket) is open or selected, to start the call there."""
+        self._where = where
+
+    def open_here(self) -> LogCallDialog | None:
+        """Ctrl+L: at the form for the customer on screen, on the ticket on screen; else the find step."""
+        if self.dialog is not None:
+            return self.open()
+        customer_id, ticket_id = self._where()
+        return self.open(customer_id, ticket_id)
+
+    def open(self, customer_id: int | None = None, ticket_id: int | None = None) -> LogCallDialog | None:
         if self._services is None or self._actor is None:
             return None
         if self.dialog is not None:
@@ -102,11 +118,15 @@ class CallLogger(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.logged.connect(lambda call: self._logged(dialog, call))
         dialog.finished.connect(self._closed)
+        dialog.customersChanged.connect(self.customersChanged)
         self.dialog = dialog
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
-        dialog.find_page.start()
+        if customer_id is None and ticket_id is None:
+            dialog.find_page.start()
+        else:
+            dialog.start_at(customer_id, ticket_id)
         return dialog
 
     def _closed(self) -> None:

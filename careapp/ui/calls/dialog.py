@@ -106,6 +106,7 @@ class LogCallDialog(QDialog):
 
     logged = Signal(object)
     stepChanged = Signal(int)
+    customersChanged = Signal()  # a walk-in was added, or taken back on Cancel
 
     def __init__(
         self,
@@ -122,12 +123,16 @@ class LogCallDialog(QDialog):
         self.step = FIND_STEP
         self.saving = False
         self.result_call: CallLogged | None = None
+        self.walk_in_id: int | None = None  # a customer this call added: Cancel takes them back
+        self._wanted_ticket: int | None = None  # started from a ticket: the form goes on it
+        self._discarding = False
         self.setWindowTitle(self.tr("Log a call"))
         self.steps = QLabel()
         self.steps.setAccessibleName(self.tr("Steps"))
         self.find_page = FindCustomerPage(runner)
         self.find_page.attach(services.tickets, actor)
         self.find_page.customerChosen.connect(self.choose_customer)
+        self.find_page.walkInCreated.connect(self._walk_in_created)
         self.form = CallForm()
         self.form.set_actor(actor)
         self.stack = QStackedWidget()
@@ -229,6 +234,32 @@ class LogCallDialog(QDialog):
             self.form.set_now(started)
         self.form.set_categories(categories)
 
+    def start_at(self, customer_id: int | None, ticket_id: int | None = None) -> None:
+        """Start at the form for the customer on screen (or a ticket's customer, on that ticket)."""
+        services, self._wanted_ticket = self._services, ticket_id
+
+        def row() -> CustomerRow:
+            owner = services.tickets.ticket(ticket_id).summary.customer_id if ticket_id else customer_id
+            assert owner is not None
+            found = services.customers.rows([owner])
+            if not found:
+                from careapp.services.customers.service import CustomerNotFound
+
+                raise CustomerNotFound(owner)
+            return found[0]
+
+        self._runner.submit(row, self.choose_customer, self._start_failed, owner=self)
+
+    def _start_failed(self, error: BaseException) -> None:
+        # Deleted meanwhile, say: find them instead, with the reason above the find box.
+        self._wanted_ticket = None
+        self.find_page.start()
+        self.find_page.hint.setText(sentence(error))
+
+    def _walk_in_created(self, row: CustomerRow) -> None:
+        self.walk_in_id = row.id
+        self.customersChanged.emit()
+
     def choose_customer(self, customer: CustomerRow) -> None:
         """Step 2: the form for ``customer``, with their story and open tickets loading beside it."""
         self.form.start(customer, self.elapsed)
@@ -255,6 +286,11 @@ class LogCallDialog(QDialog):
 
     def _tickets_loaded(self, tickets: list[TicketSummary]) -> None:
         self.form.set_open_tickets([t for t in tickets if t.state in ACTIVE_STATES])
+        if self._wanted_ticket is not None:
+            index = self.form.ticket.findData(self._wanted_ticket)
+            if index >= 0:
+                self.form.ticket.setCurrentIndex(index)
+            self._wanted_ticket = None
 
     def back_to_find(self) -> None:
         self._show_step(FIND_STEP)
@@ -345,6 +381,8 @@ class LogCallDialog(QDialog):
         super().keyPressEvent(event)
 
     def reject(self) -> None:
+        if self._discarding:
+            return
         if (
             self.step == FORM_STEP
             and self.form.has_typing()
@@ -356,6 +394,44 @@ class LogCallDialog(QDialog):
         ):
             return
         self.form.stop_timer()
+        if self.walk_in_id is not None and self.result_call is None:
+            self._discard_walk_in(force=False)
+            return
+        super().reject()
+
+    def _discard_walk_in(self, force: bool) -> None:
+        """Cancel after adding a walk-in: take them back, then close (asks if they have history)."""
+        tickets, actor, customer_id = self._services.tickets, self._actor, self.walk_in_id
+        assert customer_id is not None
+        self._discarding = True
+        self._runner.submit(
+            lambda: tickets.discard_walk_in(actor, customer_id, force),
+            self._walk_in_discarded,
+            self._discard_failed,
+            owner=self,
+        )
+
+    def _walk_in_discarded(self, _name: str | None) -> None:
+        self._discarding = False
+        self.walk_in_id = None
+        self.customersChanged.emit()
+        super().reject()
+
+    def _discard_failed(self, error: BaseException) -> None:
+        from careapp.services.tickets.walk_ins import WalkInHasHistory
+
+        self._discarding = False
+        if isinstance(error, WalkInHasHistory):
+            if self._prompts.confirm(
+                self.tr("Remove the walk-in?"), str(error), self.tr("Remove them")
+            ):
+                self._discard_walk_in(force=True)
+                return
+            self.walk_in_id = None  # kept on purpose
+            super().reject()
+            return
+        self._prompts.info(self.tr("The walk-in stays"), sentence(error))
+        self.walk_in_id = None
         super().reject()
 
     def done(self, code: int) -> None:

@@ -104,6 +104,7 @@ class FindCustomerPage(QWidget):
     """Find box, matches and the walk-in form; ``customerChosen(CustomerRow)`` ends the step."""
 
     customerChosen = Signal(object)
+    walkInCreated = Signal(object)  # the CustomerRow just added, before it is chosen
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -268,6 +269,7 @@ class FindCustomerPage(QWidget):
     def _walk_in_created(self, row: CustomerRow) -> None:
         self.walk_in.create_button.setEnabled(True)
         self.walk_in.setVisible(False)
+        self.walkInCreated.emit(row)
         self.customerChosen.emit(row)
 
     def _walk_in_failed(self, error: BaseException) -> None:
