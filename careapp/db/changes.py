@@ -58,7 +58,7 @@ _TABLE_AREAS = {
         "erasure_audit",
     ),
     "tickets": ("contact", "ticket", "ticket_state_change", "ticket_audit"),
-    "care": ("touch_rule", "article", "touch", "touch_log", "care_plan_state", "care_dirty"),
+    "care": ("touch_rule", "article", "touch", "touch_log", "care_plan_state", "care_dirty", "care_wake"),
     "settings": ("setting", "staff", "setting_audit", "reward_rule"),
     "calendar": ("calendar_item", "caldav_state"),
 }

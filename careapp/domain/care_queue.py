@@ -14,12 +14,14 @@ The rules, in the order they apply to one open item:
 2. A **check-in** whose customer has been in touch since it was generated is cancelled: the
    interval resets and the next check-in counts from that contact.
 3. **Channel**: an item keeps the channel it was given (while the customer can still be reached
-   on it). If consent on that channel has been
-   withdrawn the item is cancelled, at once, and is *not* moved to another channel (withdrawing
-   is a signal). An item without a channel gets the first of its rule's channels that the
-   customer has consented to and can be reached on. With none: an upcoming item is held ("no
-   consent yet"; consent given before the day lets it go ahead); a touch due today or overdue is
-   cancelled (dropped, with the reason kept), never carried around as clutter.
+   on it). If consent on that channel has been withdrawn, the item moves to the first other channel
+   of its rule that the customer accepts and can be reached on, and says so ("Moved from text
+   message to post: …"); with none, it is held with the reason (:data:`WITHDRAWN_SHOWN_DAYS` days
+   after its day, so the owner sees why it did not go), then cancelled. An item without a channel
+   gets the first of its rule's channels that the customer has consented to and can be reached on.
+   With none: an upcoming item is held ("no consent yet"; consent given before the day lets it go
+   ahead); a touch due today or overdue is cancelled (dropped, with the reason kept), never carried
+   around as clutter.
 4. A **cheerful** touch is held while the customer has an open complaint.
 5. **Cap**: at most ``marketing_cap`` marketing touches per customer in any ``cap_window_days``
    consecutive days (the day itself and the 29 before, by default), counting done touches from
@@ -272,6 +274,8 @@ class _Context:
         reason: str = "",
         held_until: dt.date | None = None,
     ) -> PlannedItem:
+        if not reason and placement is Placement.QUEUED:
+            reason = item.reason  # e.g. "Moved from text message to post: …"
         return PlannedItem(
             item=item,
             placement=placement,
@@ -373,8 +377,7 @@ def _route(item: QueueItem, facts: CustomerFacts, ctx: _Context) -> PlannedItem 
     if item.channel is not None and item.channel in facts.reachable:
         if facts.has_consent(item.channel):
             return item
-        word = CHANNEL_WORDS[item.channel]
-        return _cancel(item, f"{facts.name()} withdrew consent to be contacted by {word}.", ctx)
+        return _withdrawn(item, item.channel, facts, ctx)
     usable = [c for c in item.touch.channels if c in facts.reachable]
     for channel in usable:
         if facts.has_consent(channel):
@@ -390,6 +393,32 @@ def _route(item: QueueItem, facts: CustomerFacts, ctx: _Context) -> PlannedItem 
     if item_day(item, ctx.tz) > ctx.today:
         return ctx.plan(item, item, Placement.HELD, reason=waiting)
     return _cancel(item, dropped, ctx)
+
+
+# How long a touch whose channel was withdrawn, with no other channel to move to, stays under Held
+# (after its day) so the owner sees why it did not go.
+WITHDRAWN_SHOWN_DAYS = 30
+
+
+def _withdrawn(
+    item: QueueItem, channel: Channel, facts: CustomerFacts, ctx: _Context
+) -> PlannedItem | QueueItem:
+    """Consent on the item's channel was withdrawn: move to another channel the customer accepts, or
+    hold with the reason for a while, then cancel."""
+    word, name = CHANNEL_WORDS[channel], facts.name()
+    for other in item.touch.channels:
+        if other is not channel and other in facts.reachable and facts.has_consent(other):
+            note = f"Moved from {word} to {CHANNEL_WORDS[other]}: {name} withdrew consent to {word}."
+            return replace(item, channel=other, reason=note)
+    reason = f"{name} withdrew consent to be contacted by {word}"
+    until = add_days(item_day(item, ctx.tz), WITHDRAWN_SHOWN_DAYS)
+    if ctx.today > until:
+        return _cancel(item, f"{reason}.", ctx)
+    others = [CHANNEL_WORDS[c] for c in item.touch.channels if c is not channel]
+    tail = f" and accepts no other way this touch can go ({_or_list(others)})" if others else ""
+    shown = f"{reason}{tail}. It stays here until {long_date(until)}, so you know why it did not go."
+    # held_until: the day it goes, so a new day's plan looks at it again then.
+    return ctx.plan(item, item, Placement.HELD, reason=shown, held_until=add_days(until, 1))
 
 
 def _or_list(words: Sequence[str]) -> str:

@@ -39,6 +39,7 @@ CUSTOMER_PAGE_AREAS = frozenset({"customers", "tickets", "care", "other"})
 TICKET_AREAS = frozenset({"tickets", "customers", "other"})
 CARE_AREAS = frozenset({"customers", "tickets", "care", "settings", "other"})
 SETTINGS_AREAS = frozenset({"settings", "other"})
+MAKES_TOUCHES = frozenset({"customers", "tickets", "other"})
 
 
 class WindowParts(Protocol):
@@ -84,9 +85,13 @@ class OthersWorkRefresher(QObject):
                 # version it showed, so a clash is caught and shown there.
                 if not dialog.panel.isVisibleTo(dialog):
                     dialog.reload()
-        if areas & CARE_AREAS:
-            # Their change may make touches due (a customer, a purchase): refresh, not only reload.
+        if areas & MAKES_TOUCHES:
+            # Their change may make touches due (a customer imported on the command line, a purchase):
+            # refresh, not only reload. Not for their care or settings writes: those are what their
+            # own refresh wrote, and refreshing for them would set the seats off refreshing in turn.
             window.care.refresh_soon("another seat's change")
+        elif areas & CARE_AREAS:
+            window.care.reload()
         if areas & SETTINGS_AREAS:
             self._reload_shop()
         window.statusBar().showMessage(self.tr("Showing the latest changes made on another computer."), 4000)

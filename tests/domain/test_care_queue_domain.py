@@ -201,7 +201,10 @@ def test_without_contact_details_the_reason_says_so() -> None:
     )
 
 
-def test_a_consent_withdrawn_mid_queue_removes_pending_touches_on_that_channel() -> None:
+def test_a_consent_withdrawn_moves_pending_touches_to_a_channel_still_accepted() -> None:
+    """Issue 14: withdrawing email no longer silently cancels; the birthday and the follow-up (both
+    may go by email, text message or post) move to text message, which Anna still accepts, and say
+    so; the article (text message only) is untouched."""
     items = [
         item("birthday", D(2027, 3, 12)),
         item("follow_up", TODAY, TouchKind.PURCHASE_FOLLOW_UP),
@@ -219,12 +222,38 @@ def test_a_consent_withdrawn_mid_queue_removes_pending_touches_on_that_channel()
     stored = [p.item for p in day_one.items]
     withdrawn = anna(consents=consents(Channel.SMS, withdrawn=(Channel.EMAIL,)))
     same_day = plan(stored, [withdrawn], settings=roomy)
-    reason = "Anna Smith withdrew consent to be contacted by email."
-    assert placement(same_day, "birthday") == (Placement.CANCELLED, reason)
-    assert placement(same_day, "follow_up") == (Placement.CANCELLED, reason)
-    assert found(same_day, "birthday").item.channel is Channel.EMAIL
-    assert [p.item.key for p in same_day.queued()] == ["callback", "article"]
-    assert {i.key for i in same_day.to_save()} == {"birthday", "follow_up"}
+    moved = "Moved from email to text message: Anna Smith withdrew consent to email."
+    assert placement(same_day, "birthday") == (Placement.QUEUED, moved)
+    assert placement(same_day, "follow_up") == (Placement.QUEUED, moved)
+    assert found(same_day, "birthday").item.channel is Channel.SMS
+    assert [p.item.key for p in same_day.queued()] == ["callback", "follow_up", "birthday", "article"]
+    assert {i.key for i in same_day.to_save()} == {"birthday", "follow_up"}  # the new channel is kept
+    tomorrow = plan(
+        [p.item for p in same_day.items], [withdrawn], today=TODAY + dt.timedelta(days=1), settings=roomy
+    )
+    assert placement(tomorrow, "birthday") == (Placement.QUEUED, moved)  # and still says why
+    assert tomorrow.to_save() == []
+
+
+def test_a_consent_withdrawn_with_no_other_channel_is_held_with_the_reason_then_goes() -> None:
+    """Email only, email withdrawn: held under Held with the reason until 30 days after its day (the
+    birthday is due 12 March: shown until 11 April, gone from 12 April), then cancelled."""
+    stored = [replace(item("birthday", D(2027, 3, 12), channels=(Channel.EMAIL,)), channel=Channel.EMAIL)]
+    withdrawn = anna(consents=consents(Channel.SMS, withdrawn=(Channel.EMAIL,)))
+    held = plan(stored, [withdrawn])
+    kind, reason = placement(held, "birthday")
+    assert kind is Placement.HELD
+    assert reason == (
+        "Anna Smith withdrew consent to be contacted by email. It stays here until 11 April 2027, "
+        "so you know why it did not go."
+    )
+    assert found(held, "birthday").held_until == D(2027, 4, 12)
+    still = plan(stored, [withdrawn], today=D(2027, 4, 11))
+    assert placement(still, "birthday")[0] is Placement.HELD
+    gone = plan(stored, [withdrawn], today=D(2027, 4, 12))
+    assert placement(gone, "birthday") == (
+        Placement.CANCELLED, "Anna Smith withdrew consent to be contacted by email."
+    )  # fmt: skip
 
 
 def test_a_callback_needs_no_consent() -> None:

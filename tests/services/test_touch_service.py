@@ -301,26 +301,29 @@ def test_looking_ahead_is_a_preview_that_changes_nothing_stored(shop: Shop) -> N
 # --- permission and restraint ---------------------------------------------------------------------------
 
 
-def test_withdrawn_consent_cancels_the_pending_touches_on_that_channel_at_once(shop: Shop) -> None:
+def test_withdrawn_consent_moves_or_holds_the_pending_touches_on_that_channel_at_once(shop: Shop) -> None:
     ann = shop.customer("Ann", birthday=PartialDate(11, 26), phone=True, consent=(Channel.EMAIL,))
     bob = shop.customer("Bob", birthday=PartialDate(11, 27), consent=(Channel.EMAIL,))
     shop.refresh(D(2026, 11, 23))
     assert shop.row(f"birthday:{ann}:2026").channel == "email"  # chosen by the plan and saved
 
+    # Ann withdraws email but accepts text messages: her greeting moves there and says so (issue 14).
     shop.consent(ann, Channel.EMAIL, granted=False)
-    shop.consent(ann, Channel.SMS)  # a new channel does not revive the greeting: withdrawing is a signal
+    shop.consent(ann, Channel.SMS)
     assert shop.services.touches.on_consent_changed(ann) == 1
-    cancelled = shop.row(f"birthday:{ann}:2026")
-    assert (cancelled.status, cancelled.reason) == (
-        "cancelled",
-        "Ann Evans withdrew consent to be contacted by email.",
-    )
+    moved = shop.row(f"birthday:{ann}:2026")
+    assert (moved.status, moved.channel) == ("open", "sms")
+    assert moved.reason == "Moved from email to text message: Ann Evans withdrew consent to email."
+    [entry] = [e for e in shop.queue(D(2026, 11, 23)).entries() if e.customer_id == ann]
+    assert entry.reason == moved.reason  # the queue says why
 
-    # Nobody calls on_consent_changed for Bob: looking at the queue is enough.
+    # Bob accepts nothing else: his greeting waits under Held with the reason (nobody calls
+    # on_consent_changed for him: looking at the queue is enough).
     shop.consent(bob, Channel.EMAIL, granted=False)
     queue = shop.queue(D(2026, 11, 23))
-    assert queue.entries() == []
-    assert shop.row(f"birthday:{bob}:2026").status == "cancelled"
+    [held] = [e for e in queue.held if e.customer_id == bob]
+    assert held.reason.startswith("Bob Evans withdrew consent to be contacted by email")
+    assert shop.row(f"birthday:{bob}:2026").status == "open"
 
 
 def test_the_marketing_cap_holds_the_third_touch_in_30_days_with_the_reason(shop: Shop) -> None:

@@ -19,11 +19,10 @@ previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it do
 4. brings the stored plan of the queue up to date (:mod:`careapp.services.care.plan_store`: only the
    customers whose data changed, or everyone on a new day) and saves what the plan changed.
 
-Consent: the customer service cannot call this one, so nothing is cancelled at the moment consent
-is withdrawn there. Instead every plan (every refresh, every :meth:`CareQueueService.queue`, every
-action) reads the consents afresh, so a withdrawn consent cancels the pending touches on that channel
-the next time anything looks at the queue. A screen that records consent should also call
-:meth:`TouchService.on_consent_changed` to cancel them straight away.
+Consent: every plan (every refresh, every :meth:`CareQueueService.queue`, every action) reads the
+consents afresh, so a withdrawn consent moves (or holds, with the reason) the pending touches on that
+channel the next time anything looks at the queue, and the window's refresh after each commit does
+that within a second. :meth:`TouchService.on_consent_changed` does it at once for one customer.
 
 A day after today (by the clock, in the shop's time zone) is a preview: new touches are stored (they
 fall due anyway, and the queue needs their ids), but the plan's changes and the last-run marker are
@@ -52,7 +51,7 @@ from careapp.db.models import (
     TouchRecord,
     TouchRuleRecord,
 )
-from careapp.domain.care_queue import CareSettings, ItemStatus
+from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
 from careapp.domain.touches import Article, CallbackFact, DueTouch, TouchRules, generate_with_wakes
@@ -479,14 +478,16 @@ class TouchService:
         return found if customer_ids is None else [f for f in found if f[0] in customer_ids]
 
     def on_consent_changed(self, customer_id: int, today: dt.date | None = None) -> int:
-        """Re-plan one customer's open touches now (after a consent was given or withdrawn): touches on a
-        withdrawn channel are cancelled at once. Returns how many touches were cancelled."""
+        """Re-plan one customer's open touches now (after a consent was given or withdrawn): a touch on
+        a withdrawn channel moves to another the customer accepts, or is held with the reason
+        (careapp.domain.care_queue). Returns how many stored touches that changed (moved, given a
+        channel, or cancelled). The window needs no call: every commit refreshes the queue."""
         care = self.care_settings()
         today = today or local_date(self._clock(), care.tz())
         with self._db.session() as session:
             planned = plan_stored(session, today, care, [customer_id])
         save_plan(self._db, planned)
-        return sum(1 for item in planned.plan.to_save() if item.status is ItemStatus.CANCELLED)
+        return len(planned.plan.to_save())
 
     # --- loyalty stages -------------------------------------------------------------------------------
 
