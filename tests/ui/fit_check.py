@@ -7,7 +7,19 @@ import itertools
 from collections.abc import Iterator
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractScrollArea, QLayout, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
+    QLayout,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+# Widgets that place their own parts (the text field of an editable combo box or a spin box sits
+# inside the box's frame, smaller than it would ask for alone): their parts are not checked.
+SELF_ARRANGED = (QComboBox, QAbstractSpinBox)
 
 
 def _laid_out(layout: QLayout) -> Iterator[QWidget]:
@@ -46,6 +58,7 @@ def fit_problems(top: QWidget, width: int, height: int) -> list[str]:
     for widget in [top, *top.findChildren(QWidget)]:
         if (
             not widget.isVisibleTo(top)
+            or isinstance(widget.parentWidget(), SELF_ARRANGED)
             or _hidden_or_scrolled(widget, top)
             or (widget.isWindow() and widget is not top)
         ):

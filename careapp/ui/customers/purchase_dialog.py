@@ -54,6 +54,7 @@ class PurchaseDialog(QDialog):
         super().__init__(parent)
         self._services, self._runner, self._customer_id = services, runner, customer_id
         self.setWindowTitle(self.tr("Record a purchase for {name}").format(name=customer_name))
+        self.setMinimumWidth(380)  # the examples in the empty fields are read whole
         today = to_local(services.clock()).date()
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
         self.date.setCalendarPopup(True)

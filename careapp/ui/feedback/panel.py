@@ -84,6 +84,7 @@ class PublishDialog(QDialog):
     def __init__(self, feedback: Feedback, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Publish as testimonial"))
+        self.setMinimumWidth(420)  # the customer's words in lines, not a column
         quote = QLabel(f"“{feedback.text}”")
         quote.setWordWrap(True)
         quote.setAccessibleName(self.tr("The words to publish"))

@@ -134,7 +134,7 @@ class FcrReportWindow(QDialog):
         for column in (0, 1, 2, 3, 4, 11, 12, 13):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.chart = TrendChart()
-        self.chart.setMinimumHeight(160)
+        self.chart.setMinimumHeight(140)  # within the tabs' 170 px on a 1024×600 screen
         self.backlog_model = BacklogModel(self)
         self.backlog = make_table(self.tr("Open tickets by age"))
         self.backlog.setModel(self.backlog_model)

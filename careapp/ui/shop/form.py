@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from careapp.ui.fit import GridForm
 
 if TYPE_CHECKING:
     from careapp.services.shop.settings import ShopSettings
@@ -155,16 +156,12 @@ class ShopSettingsForm(QWidget):
         for button in (self.feb28, self.mar1):
             button.setAccessibleName(button.text().replace("&", ""))
             self.feb29.addButton(button)
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("Shop &name"), self.shop_name)
-        form.addRow(self.tr("&Country for phone numbers"), self.region)
-        form.addRow("", self.region_hint)
-        form.addRow(self.tr("&Staff"), self.staff)
-        staff_label = form.labelForField(self.staff)
-        if isinstance(staff_label, QLabel):
-            staff_label.setBuddy(self.staff.name)
-        form.addRow(self.tr("29 February"), self._feb29_choices())
+        self.grid = GridForm(self)
+        self.grid.add_row(self.tr("Shop &name"), self.shop_name)
+        self.grid.add_row(self.tr("&Country for phone numbers"), self.region)
+        self.grid.add_sentence(self.region_hint)
+        self.grid.add_row(self.tr("&Staff"), self.staff, buddy=self.staff.name)
+        self.grid.add_row(self.tr("29 February"), self._feb29_choices())
 
     def _feb29_choices(self) -> QWidget:
         box = QWidget()

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+
+from careapp.ui.fit import GridForm
 
 PIN_MIN, PIN_MAX = 4, 12
 
@@ -53,14 +55,13 @@ class OwnerSetup(QWidget):
         )
         hint.setWordWrap(True)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("O&wner"), self.owner)
-        form.addRow("", self.summary)
-        form.addRow(self.tr("Owner's &PIN"), self.pin)
-        form.addRow(self.tr("PIN a&gain"), self.pin_again)
-        form.addRow("", hint)
+        self.grid = GridForm(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.add_row(self.tr("O&wner"), self.owner)
+        self.grid.add_sentence(self.summary)
+        self.grid.add_row(self.tr("Owner's &PIN"), self.pin)
+        self.grid.add_row(self.tr("PIN a&gain"), self.pin_again)
+        self.grid.add_sentence(hint)
         self.owner.currentIndexChanged.connect(lambda _index: self._update())
         self._update()
 

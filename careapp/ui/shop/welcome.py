@@ -8,7 +8,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCommandLinkButton,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.fit import FittingScrollArea, align_label_columns
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner
 from careapp.ui.shop.form import ShopSettingsForm
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from careapp.services.shop.settings import ShopSettings
 
 ICON_SIZE = 48
+# Wide enough that the welcome's sentences wrap to two lines, not four.
+WELCOME_WIDTH = 780
 
 
 class StartChoice(Enum):
@@ -101,6 +104,10 @@ class WelcomeDialog(QDialog):
         follow_layout(self)
         self.form.shop_name.setFocus()
 
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), WELCOME_WIDTH), hint.height())
+
     def _follow_staff_names(self) -> None:
         staff = self.form.staff
         model = staff.list.model()
@@ -158,11 +165,21 @@ class WelcomeDialog(QDialog):
         busy = QHBoxLayout()
         busy.addWidget(self.status, 1)
         busy.addWidget(self.busy_bar, 1)
+        self.form.grid.setContentsMargins(0, 0, 0, 0)
+        align_label_columns(self.form.grid, self.owners.grid)
+        about_the_shop = QWidget()
+        about_layout = QVBoxLayout(about_the_shop)
+        about_layout.setContentsMargins(0, 0, 0, 0)
+        about_layout.addWidget(self.form)
+        about_layout.addWidget(self.owners)
+        about_layout.addStretch(1)
+        # On a 1024×600 screen the shop's settings scroll; the ways to start stay in view.
+        self.about_scroll = FittingScrollArea(about_the_shop)
+        self.about_scroll.setAccessibleName(self.tr("About the shop"))
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
         layout.addSpacing(6)
-        layout.addWidget(self.form)
-        layout.addWidget(self.owners)
+        layout.addWidget(self.about_scroll, 1)
         layout.addSpacing(6)
         layout.addWidget(start)
         layout.addLayout(choices)

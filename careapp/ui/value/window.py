@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.ui.fields import DateField
+from careapp.ui.fit import FittingScrollArea
 from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
 from careapp.ui.table import Column, RowsModel, make_table
@@ -185,7 +186,8 @@ class ValueWindow(QDialog):
             layout.addWidget(heading)
             layout.addWidget(self.tables[name], 1)
             layout.addWidget(note)
-        splitter.addWidget(tables)
+        # On a 1024×600 screen the tables scroll rather than holding the window taller than it.
+        splitter.addWidget(FittingScrollArea(tables))
         if chart is not None:
             splitter.addWidget(chart)
             splitter.setSizes([480, 300])
