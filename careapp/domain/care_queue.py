@@ -384,7 +384,16 @@ def _route(item: QueueItem, facts: CustomerFacts, ctx: _Context) -> PlannedItem 
             return replace(item, channel=channel)
     if usable:
         words = _or_list([CHANNEL_WORDS[c] for c in usable])
-        waiting = f"No consent yet to contact {facts.name()} by {words}; it goes ahead if consent is given."
+        declined = all((state := facts.consent(c)) is not None and state.granted is False for c in usable)
+        if declined:  # they said no (an import's "no" is an answer, not "never asked")
+            waiting = (
+                f"{facts.name()} declined to be contacted by {words}; it goes ahead if they agree and "
+                "you record it."
+            )
+        else:
+            waiting = (
+                f"No consent yet to contact {facts.name()} by {words}; it goes ahead if consent is given."
+            )
         dropped = f"Not sent: no consent to contact {facts.name()} by {words}."
     else:
         words = _or_list([CHANNEL_WORDS[c] for c in item.touch.channels] or ["any channel"])

@@ -526,3 +526,15 @@ def test_the_order_within_today_is_callback_then_time_bound_then_open_ended() ->
         1,
         2,
     ]
+
+
+def test_a_declined_channel_is_said_as_declined_not_as_never_asked() -> None:
+    """An import's explicit "no" is an answer (issue 14): the held touch says Anna declined."""
+    upcoming = [item("birthday", D(2027, 3, 20), channels=(Channel.EMAIL,))]
+    declined = anna(consents=consents(withdrawn=(Channel.EMAIL,)))
+    assert placement(plan(upcoming, [declined]), "birthday") == (
+        Placement.HELD,
+        "Anna Smith declined to be contacted by email; it goes ahead if they agree and you record it.",
+    )
+    never = anna(consents=())
+    assert placement(plan(upcoming, [never]), "birthday")[1].startswith("No consent yet to contact Anna")

@@ -147,7 +147,10 @@ def test_clock_is_used_for_batch_time(services: Services, clock: list[dt.datetim
     assert undoable is not None and undoable[2] == dt.datetime(2027, 1, 2, 3, 4)
 
 
-def test_consent_no_withdraws_only_what_careapp_holds(services: Services, tmp_path: Path) -> None:
+def test_consent_no_is_kept_as_declined_with_its_source_and_once(services: Services, tmp_path: Path) -> None:
+    """Issue 14: a file's explicit "no" is an answer, kept as a declined event with the file as its
+    source (it used to be dropped, so every imported customer was "never asked"); over a "yes"
+    careapp holds it is a withdrawal; importing the file again records nothing more."""
     from careapp.domain.customer import ConsentEvent
 
     held = services.customers.create(
@@ -160,9 +163,20 @@ def test_consent_no_withdraws_only_what_careapp_holds(services: Services, tmp_pa
         shopify_file(tmp_path, ROWS[1], ROWS[4].replace("cy-at-example", "cy@example.com")), "Sam"
     )
     bob_history = services.customers.consent_history(held.id)
-    assert [(e.channel, e.granted) for e in bob_history] == [(Channel.EMAIL, True), (Channel.EMAIL, False)]
+    assert [(e.channel, e.granted) for e in bob_history][:1] == [(Channel.EMAIL, True)]
+    # Email withdrawn over the "yes" careapp held; text messages declined (never asked before).
+    assert {(e.channel, e.granted) for e in bob_history[1:]} == {(Channel.EMAIL, False), (Channel.SMS, False)}
     cy_id = services.customers.search_ids("cy@example.com")[0]
-    assert services.customers.consent_history(cy_id) == []  # "no" for someone never asked is not an event
+    declined = {e.channel: e for e in services.customers.consent_history(cy_id)}
+    assert set(declined) == {Channel.EMAIL, Channel.SMS}
+    email = declined[Channel.EMAIL]
+    assert (email.granted, email.method) == (False, "import: Shopify export")
+    assert "customers_export.csv" in email.note and "Accepts Email Marketing" in email.note
+    services.imports.apply(
+        shopify_file(tmp_path, ROWS[1], ROWS[4].replace("cy-at-example", "cy@example.com")), "Sam"
+    )
+    assert len(services.customers.consent_history(cy_id)) == 2  # the same file again: nothing new
+    assert len(services.customers.consent_history(held.id)) == 3
 
 
 def test_a_file_over_the_limit_is_refused_before_reading(

@@ -156,9 +156,11 @@ def _row_keys(row: ParsedRow, draft: CustomerDraft) -> list[str]:
 def consent_changes(imported: Sequence[ConsentEvent], current: dict[str, bool]) -> list[ConsentEvent]:
     """The consent events worth recording: only where the file changes what careapp knows.
 
-    Within one file a "yes" on any row wins over a "no" (exports say "no" for "never asked"
-    far more often than for "withdrew"). A "no" is recorded only as a withdrawal of a consent
-    careapp holds; a "yes" only where careapp does not already hold one.
+    Within one file a "yes" on any row wins over a "no". A "no" is recorded as a declined answer,
+    with the file as its source, wherever careapp does not already hold a "no" (a file's explicit
+    "no", such as Shopify's "Accepts Email Marketing: no", is an answer, not "never asked"; over a
+    "yes" careapp holds it is a withdrawal); a "yes" only where careapp does not already hold one.
+    Importing the same file again records nothing new.
     """
     by_channel: dict[str, ConsentEvent] = {}
     for event in imported:
@@ -169,7 +171,7 @@ def consent_changes(imported: Sequence[ConsentEvent], current: dict[str, bool]) 
         event
         for channel, event in by_channel.items()
         if (event.granted and current.get(channel) is not True)
-        or (not event.granted and current.get(channel))
+        or (not event.granted and current.get(channel) is not False)
     ]
 
 
