@@ -1,0 +1,1 @@
+"""Email from careapp through the shop's own mailbox (SMTP): settings, sending, and the Outbox."""
