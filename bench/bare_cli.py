@@ -4,8 +4,9 @@ writer. Kept free of careapp imports (but the .ics writer) so the process starts
 
 - ``fcr DB FIRST LAST``: the FCR cohort aggregate (bench/fcr.py's BARE_SQL);
 - ``touches DB HORIZON``: the open touches due up to HORIZON, with the customer's name;
-- ``csv DB OUT`` / ``json DB OUT`` / ``vcard DB OUT``: every customer (emails, phones, tags; for JSON
-  their purchases too) written with csv.writer, json.dump(indent=2), or plain vCard lines;
+- ``csv DB OUT`` / ``json DB OUT`` / ``vcard DB OUT``: every customer (emails, phones, dates, tags,
+  consent answers, referrer; for JSON their purchases too) written with csv.writer,
+  json.dump(indent=2), or plain vCard lines;
 - ``ics ITEMS.pickle OUT``: careapp's own .ics writer (``feed_bytes``) over items read beforehand;
 - ``read-csv FILE``: one csv.reader pass (the import's baseline);
 - ``delete DB ID``: DELETE one customer (the erase's baseline).
@@ -13,17 +14,28 @@ writer. Kept free of careapp imports (but the .ics writer) so the process starts
 
 from __future__ import annotations
 
-import csv
-import json
-import sqlite3
 import sys
-from collections import defaultdict
+from pathlib import Path
+
+# Run as a script, this folder would come first on the path and its calendar.py would hide the
+# standard library's (which careapp imports): the repository's root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import csv  # noqa: E402
+import json  # noqa: E402
+import sqlite3  # noqa: E402
+from collections import defaultdict  # noqa: E402
 
 CUSTOMERS = (
     "SELECT c.id, c.first_name, c.last_name, c.company, c.street, c.city, c.postcode, c.country, "
     "c.birthday_month, c.birthday_day, c.notes, c.loyalty_stage, c.tags_text, "
     "(SELECT group_concat(address, '; ') FROM customer_email e WHERE e.customer_id = c.id), "
-    "(SELECT group_concat(raw, '; ') FROM customer_phone p WHERE p.customer_id = c.id) "
+    "(SELECT group_concat(raw, '; ') FROM customer_phone p WHERE p.customer_id = c.id), "
+    "(SELECT group_concat(kind || ' ' || month || '-' || day, '; ') FROM customer_date d "
+    "WHERE d.customer_id = c.id), "
+    "(SELECT group_concat(channel || ' ' || granted || ' ' || at, '; ') FROM consent_event e "
+    "WHERE e.customer_id = c.id), "
+    "(SELECT display_name FROM customer r WHERE r.id = c.referred_by_id) "
     "FROM customer c ORDER BY c.sort_name, c.id"
 )
 
@@ -77,9 +89,6 @@ def main(argv: list[str]) -> None:
         return
     db = sqlite3.connect(argv[1])
     if what == "fcr":
-        from pathlib import Path
-
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from bench.fcr import BARE_SQL
 
         db.execute(BARE_SQL, (argv[2], argv[3])).fetchall()

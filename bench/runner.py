@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import calendar, care, commands, fcr, importing, memory, search, startup, window
+from bench import calendar, care, commands, fcr, importing, memory, postgres, search, startup, window
 from bench.common import Figure, table
 from bench.dataset import DATABASE_FILE, DemoSize, demo_database, work_folder
 
@@ -36,6 +36,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--quick", action="store_true", help="20,000 customers, 3 runs, 20 s watches: for development"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database (postgresql+psycopg://...) for the service-level figures there too; "
+        "filled with the demo once if empty",
     )
     parser.add_argument(
         "--watch", type=float, default=None, help="seconds the window is watched for pauses (60; 20 quick)"
@@ -133,6 +138,15 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
             attempt("commands", lambda: commands.measure(big, fresh(None, "commands"), size.customers, log))
+        if args.database_url:
+            url = args.database_url
+
+            def on_postgres() -> list[Figure]:
+                postgres.fill(url, size, log)
+                return postgres.measure(url, log)
+
+            chosen.append("postgres")
+            attempt("postgres", on_postgres)
         attempt(
             "import",
             lambda: importing.measure(

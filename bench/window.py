@@ -63,7 +63,7 @@ def _start(home: Path, data_dir: Path, watch: float = 0, days_ahead: int = 0) ->
     if not out.exists():
         raise RuntimeError(f"careapp did not become usable (exit {done.returncode}): {done.stderr[-2000:]}")
     times = read_times(out)
-    for name in ("first_paint", "usable", "refreshed", "fresh_queue"):
+    for name in ("first_paint", "usable", "refreshed", "fresh_queue", "list", "queue", "services"):
         if name in times:
             times[name] -= start
     return times
@@ -93,7 +93,11 @@ def _starts(home: Path, runs: int, folder_for_run, days_ahead: int, label: str, 
                 shutil.rmtree(folder, ignore_errors=True)
         paints.append(times["first_paint"])
         usable.append(times["usable"])
-        log(f"  {label} run {number + 1}: first paint {paints[-1]:.3f} s, usable {usable[-1]:.3f} s")
+        log(
+            f"  {label} run {number + 1}: first paint {paints[-1]:.3f} s, usable {usable[-1]:.3f} s "
+            f"(services {times.get('services', 0):.2f} s, list {times.get('list', 0):.2f} s, "
+            f"queue {times.get('queue', 0):.2f} s)"
+        )
     return {"first_paint": statistics.median(paints), "usable": statistics.median(usable)}
 
 
@@ -157,6 +161,7 @@ def _responsiveness(home: Path, warmed: Path, watch: float, n: str, log) -> list
             f"  {label}, {watch:g} s on the Care queue page: longest pause {got['pause_max'] * 1000:.0f} ms, "
             f"p95 {got['pause_p95'] * 1000:.1f} ms, peak RSS {got['rss_kb'] / 1024:.0f} MB"
             + (f", refreshed queue at {fresh:.1f} s" if fresh else "")
+            + f"; the longest ended {got['pause_max_ended']:.2f} s after the first paint"
         )
         page = "" if got.get("on_queue_page") else " (NOT on the queue page at the end)"
         note = f"usable at {got['usable']:.2f} s" + (

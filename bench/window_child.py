@@ -9,7 +9,8 @@ pages, the stored queue, the background refresh) and writes to OUT, one ``name v
   before the database is open), and the actions (New customer, Find, Import, Export) are enabled;
 - with WATCH_SECONDS > 0, the window stays on the Care queue page (the page it opens on) that long
   from the first paint while a 10 ms timer ticks: ``pause_max`` and ``pause_p95`` (seconds between
-  two ticks, so 0.010 is a window that never waited) and ``rss_kb`` (peak RSS, VmHWM, with the care
+  two ticks, so 0.010 is a window that never waited), ``pause_max_ended`` (seconds after the first
+  paint) and ``rss_kb`` (peak RSS, VmHWM, with the care
   queue page shown); ``fresh_queue`` is when the refreshed queue came, if it did.
 
 DAYS_AHEAD > 0 moves careapp's clock (``careapp.clock.utc_now``, the one place it is read) that many
@@ -47,6 +48,13 @@ class Probe:
 
     def hook(self, window, startup) -> None:
         self.window, self.startup = window, startup
+        attach = window.attach_services
+
+        def attached(*args: object) -> object:  # the database is open and migrated: the services came
+            self.lines.setdefault("services", time.time())
+            return attach(*args)
+
+        window.attach_services = attached
         window.firstPainted.connect(self._painted)
         startup.listReady.connect(self._list_ready)
         startup.openFailed.connect(lambda reason: self._fail(f"could not open the database: {reason}"))
@@ -78,12 +86,14 @@ class Probe:
         if self.window.services is None:
             return  # the copy saved at the last run, shown before the database is open
         self.queue_from_database = True
+        self.lines.setdefault("queue", time.time())
         if "refreshed" in self.lines:
             self.lines.setdefault("fresh_queue", time.time())
         self._check_usable()
 
     def _list_ready(self) -> None:
         self.list_ready = True
+        self.lines.setdefault("list", time.time())
         self._check_usable()
 
     def _check_usable(self) -> None:
@@ -115,6 +125,8 @@ class Probe:
         self.timer.stop()
         pauses = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
         self.lines["pause_max"] = max(pauses)
+        # When it ended, in seconds after the first paint: which part of the start it belongs to.
+        self.lines["pause_max_ended"] = self.ticks[pauses.index(max(pauses)) + 1] - self.ticks[0]
         self.lines["pause_p95"] = percentile(pauses, 0.95)
         self.lines["rss_kb"] = peak_rss_kb()
         self.lines["on_queue_page"] = float(self.window.pages.currentWidget() is self.window.care.queue_page)

@@ -65,6 +65,10 @@ def open_services(paths: Paths) -> OpenedServices:
     from careapp.context import build_services
 
     services = build_services(paths)
+    # The calendar's jobs (icalendar, the CalDAV client) are imported here, on this thread: imported
+    # by the window as it attaches the services, they held the UI thread for 0.2-0.9 s (py-spy).
+    import careapp.ui.calendar.jobs  # noqa: F401
+
     return OpenedServices(services, services.settings.shop())
 
 
