@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.changes import ChangeWatcher
         from careapp.ui.connection.controller import ConnectionController
         from careapp.ui.customers.bulk_edit import BulkEditController
+        from careapp.ui.customers.consent_dialog import ConsentForSelected
         from careapp.ui.customers.controller import CustomerController
         from careapp.ui.customers.detail import CustomerDetail
         from careapp.ui.customers.list_panel import CustomerListPanel
@@ -197,6 +198,9 @@ class MainWindow(QMainWindow):
             then, self.tr("Type the owner's PIN to work as the owner.")
         )
         self.bulk_edit = BulkEditController(self, runner, self.list_panel, self.message_bar, self.staff.actor)
+        self.consent_for_selected = ConsentForSelected(
+            self, runner, self.list_panel.selected_ids, self.message_bar.show_message, self.staff.actor
+        )
         self.backups = BackupsController(self, runner, self.prompts, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
@@ -325,6 +329,9 @@ class MainWindow(QMainWindow):
         self.overview_action = self._action(
             self.tr("Care &overview"), "Ctrl+3", lambda: self.show_page(care.dashboard)
         )
+        self.tickets_page_action = self._action(
+            self.tr("Tickets"), "Ctrl+4", lambda: self.show_page(self.tickets_page)
+        )
         self._guard_owner_actions()
 
     def _guard_owner_actions(self) -> None:
@@ -354,9 +361,6 @@ class MainWindow(QMainWindow):
         if hasattr(self, "owner_actions"):
             staff = self.staff
             self.owner_actions.apply(staff.actor(), staff.role(), staff.roles_apply())
-        self.tickets_page_action = self._action(
-            self.tr("Tickets"), "Ctrl+4", lambda: self.show_page(self.tickets_page)
-        )
 
     def _make_menus_and_tool_bar(self) -> None:
         from PySide6.QtCore import Qt
@@ -386,6 +390,7 @@ class MainWindow(QMainWindow):
         )
         customer_menu = self.customer_menu
         customer_menu.addActions([self.new_action, self.edit_action, self.note_action, self.purchase_action])
+        customer_menu.addAction(self.consent_for_selected.action)
         customer_menu.addAction(self.call_logger.action)
         customer_menu.addSeparator()
         customer_menu.addAction(self.delete_action)
@@ -446,6 +451,7 @@ class MainWindow(QMainWindow):
         self.care.queue_page.acted.connect(lambda _text: self.calendar.changed())
         self.call_logger.logged.connect(lambda _call: self.calendar.changed())
         self.ticket_windows.changed.connect(lambda _ticket_id: self.calendar.changed())
+        self.care.refreshed.connect(self.calendar.changed)  # new touches: the feed and CalDAV follow
         self.care.showRequested.connect(self.bring_to_front)
         self.pages.currentChanged.connect(self._page_changed)
         self.runner.unhandledError.connect(
@@ -504,6 +510,8 @@ class MainWindow(QMainWindow):
         self.privacy.attach(services.guard)
         self.import_actions.attach(services.imports)
         self.bulk_edit.attach(services.customers)
+        # The shop's today as the queue last read it (no database read on this thread).
+        self.consent_for_selected.attach(services.customers, self.care.queue_page.today)
         self.backups.attach(services)
         self.shop_actions.attach(services)
         self.staff_actions.attach(services)
@@ -714,7 +722,7 @@ class MainWindow(QMainWindow):
     def _database_replaced(self) -> None:
         """A backup was restored into the open database: reload every page from it."""
         self.list_panel.refresh()
-        self.care.reload()
+        self.care.refresh_soon("a backup was restored")
         self.customer_tickets.refresh()
         self.tickets_page.reload()
         self.calendar.changed()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import Qt
 
-from careapp.domain.customer import CustomerDraft, EmailAddress, PartialDate
+from careapp.domain.customer import Channel, ConsentEvent, CustomerDraft, EmailAddress, PartialDate
 from careapp.domain.tickets import Outcome
 from careapp.services.shop.staff import Actor
 from careapp.ui.calls.dialog import FORM_STEP, LogCallDialog
@@ -148,3 +148,68 @@ def test_a_callback_promised_in_the_call_log_shows_at_once(
         dialog.save()
     assert services.tickets.open_callbacks(dt.datetime(2026, 11, 30))[0].customer_id == evan.id
     qtbot.waitUntil(lambda: shows(window, "Evan", "callback"), timeout=WITHIN)
+
+
+def test_ctrl_r_on_a_touch_held_for_consent_records_it_and_releases_the_touch(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    """Issue 14: a touch held for "no consent yet" has a one-key Record consent… that releases it."""
+    nora = services.customers.create(
+        CustomerDraft(
+            first_name="Nora",
+            last_name="Quinn",
+            emails=[EmailAddress("nora@example.com")],
+            birthday=PartialDate(12, 6, 1985),
+        ),
+        "Sam",
+    )
+    page = window.care.queue_page
+    qtbot.waitUntil(lambda: any(e.customer_id == nora.id for e in page.model.entries("held")), timeout=WITHIN)
+    held = next(e for e in page.model.entries("held") if e.customer_id == nora.id)
+    assert held.reason.startswith("No consent yet to contact Nora Quinn by email")
+    assert page.select_touch(held.touch_id)
+    assert page.consent_action.isEnabled()
+    page.consent_action.trigger()
+    dialog = page.consent_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.ticked() == [Channel.EMAIL]  # the ways the touch can go that Nora has details for
+    dialog.record()  # nothing typed for "how": refused in words, nothing lost
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    assert dialog.error.text().startswith("Say how they agreed")
+    qtbot.keyClicks(dialog.how, "Paper form at the till")
+    with qtbot.waitSignal(dialog.recorded, timeout=5000):
+        qtbot.keyClick(dialog.how, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    [event] = services.customers.consent_history(nora.id)
+    assert (event.granted, event.method, event.recorded_by) == (True, "Paper form at the till", "Sam")
+    qtbot.waitUntil(
+        lambda: any(e.customer_id == nora.id and e.status == "queued" for e in page.model.entries()),
+        timeout=WITHIN,
+    )
+    assert not any(e.customer_id == nora.id for e in page.model.entries("held"))
+
+
+def test_record_consent_for_selected_customers_keeps_the_source_on_every_event(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    ids = [
+        services.customers.create(
+            CustomerDraft(first_name=name, emails=[EmailAddress(f"{name.lower()}@example.com")]), "Sam"
+        ).id
+        for name in ("Ann", "Bob", "Cy")
+    ]
+    web_form = ConsentEvent(Channel.EMAIL, True, dt.datetime(2026, 1, 5), "web form", "Jo")
+    services.customers.record_consents([ids[0]], [Channel.EMAIL], web_form)
+    controller = window.consent_for_selected
+    controller._selected = lambda: ids  # the list's selection (picking rows is the list's own tests)
+    dialog = controller.open_dialog()
+    assert dialog is not None
+    dialog.channels[Channel.EMAIL].setChecked(True)
+    qtbot.keyClicks(dialog.how, "Paper form at the till, 2026")
+    with qtbot.waitSignal(dialog.recorded, timeout=5000):
+        dialog.record()
+    for customer_id in ids:
+        history = services.customers.consent_history(customer_id)
+        assert history[-1].granted is True
+    assert [e.method for e in services.customers.consent_history(ids[0])] == ["web form"]  # already yes
+    assert services.customers.consent_history(ids[1])[0].method == "Paper form at the till, 2026"
+    assert "Recorded 2 agreements" in window.message_bar.text.text()

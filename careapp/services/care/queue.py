@@ -179,6 +179,7 @@ class _EntryMaker:
             deadline=touch.deadline,
             channel=p.item.channel,
             channels=usable_channels(p.item, facts),
+            reachable=tuple(c for c in p.item.touch.channels if c in facts.reachable),
             status=p.placement,
             bucket=p.bucket,
             reason=p.reason,

@@ -61,6 +61,9 @@ class QueueEntry:
     snoozed_until: dt.date | None
     is_service: bool
     context: TouchContext
+    # The touch's channels the customer can be reached on, consent or not (what "Record consent…"
+    # offers for a touch held for consent).
+    reachable: tuple[Channel, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, select, tuple_
+from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
@@ -27,6 +27,7 @@ from careapp.db.models import (
     StageChangeRecord,
 )
 from careapp.domain.customer import (
+    Channel,
     ConsentEvent,
     ConsentState,
     Customer,
@@ -532,6 +533,46 @@ class CustomerService:
                 )
             )
 
+    def record_consents(
+        self, customer_ids: Sequence[int], channels: Sequence[Channel], agreed: ConsentEvent
+    ) -> int:
+        """Record that these customers agreed to be contacted on these channels (``agreed`` gives when,
+        how and who: the same on every event, e.g. "paper form at the till, 2026"), in one
+        transaction, appended to each customer's consent history. A customer whose latest answer on a
+        channel is already "yes" gets no second event; deleted customers are passed over. Returns how
+        many events were recorded. Raises ValueError with a sentence when ``how`` or the channels are
+        missing."""
+        if not channels:
+            raise ValueError("Choose at least one way they agreed to be contacted.")
+        if not agreed.method.strip():
+            raise ValueError("Say how they agreed (for example: paper form at the till, 2026).")
+        ids = sorted(set(customer_ids))
+        recorded = 0
+        with self._db.session() as session:
+            for start in range(0, len(ids), _ID_CHUNK):
+                chunk = ids[start : start + _ID_CHUNK]
+                present = set(session.scalars(select(CustomerRecord.id).where(CustomerRecord.id.in_(chunk))))
+                latest = _latest_consents(session, chunk)
+                rows = [
+                    {
+                        "customer_id": customer_id,
+                        "channel": channel.value,
+                        "granted": True,
+                        "at": agreed.at,
+                        "method": agreed.method.strip(),
+                        "recorded_by": agreed.recorded_by,
+                        "note": agreed.note,
+                    }
+                    for customer_id in chunk
+                    if customer_id in present
+                    for channel in channels
+                    if latest.get((customer_id, channel.value)) is not True
+                ]
+                if rows:
+                    session.execute(insert(ConsentEventRecord), rows)
+                recorded += len(rows)
+        return recorded
+
     @staticmethod
     def _check(draft: CustomerDraft) -> None:
         errors = validate_customer(draft)
@@ -572,3 +613,17 @@ def note_stage_change(
                 customer_id=record.id, at=now, old_stage=before, new_stage=record.loyalty_stage, by=actor
             )
         )
+
+
+_ID_CHUNK = 500
+
+
+def _latest_consents(session: Session, customer_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+    """The latest answer per (customer, channel) of these customers."""
+    e = ConsentEventRecord
+    statement = (
+        select(e.customer_id, e.channel, e.granted)
+        .where(e.customer_id.in_(customer_ids))
+        .order_by(e.at, e.id)
+    )
+    return {(row.customer_id, row.channel): bool(row.granted) for row in session.execute(statement)}

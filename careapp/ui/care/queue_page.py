@@ -22,6 +22,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -68,6 +69,13 @@ def snooze_label(label: str, day: dt.date) -> str:
     return f"{names.get(label, label)} ({weekday_date(day)})"
 
 
+def waits_for_consent(entry: QueueEntry) -> bool:
+    """A touch held because the customer has not agreed (or said no) to any of its channels."""
+    reason = entry.reason
+    asked = reason.startswith("No consent yet") or " declined to be contacted" in reason
+    return entry.status == "held" and asked
+
+
 class CareQueuePage(QWidget):
     """The queue screen. ``attach`` gives it the services; ``reload`` loads the queue.
 
@@ -94,6 +102,7 @@ class CareQueuePage(QWidget):
         self.message_dialog: MessageDialog | None = None
         self.snooze_dialog: SnoozeDialog | None = None
         self.skip_dialog: SkipDialog | None = None
+        self.consent_dialog: QDialog | None = None
         self._after_action: tuple[str, int] | None = None
         self._load_error = False
         self._fresh = False  # a queue asked for since the services came (not the stored or saved copy)
@@ -208,6 +217,10 @@ class CareQueuePage(QWidget):
         self.skip_action = self._action(self.tr("Skip…"), "Ctrl+K", self.skip)
         self.open_action = self._action(self.tr("Open customer"), "Ctrl+O", self.open_customer)
         self.reload_action = self._action(self.tr("Load again"), "F5", self.ask_refresh)
+        self.consent_action = self._action(self.tr("Record consent…"), "Ctrl+R", self.record_consent)
+        self.consent_action.setToolTip(
+            self.tr("They agreed to be contacted: record it; the touch waiting for it goes ahead (Ctrl+R)")
+        )
         tips = (
             (self.message_button, self.tr("Write the message and send it or copy it (Ctrl+M, or Enter)")),
             (self.done_button, self.tr("The touch was made: log it as a contact (Ctrl+D)")),
@@ -260,6 +273,10 @@ class CareQueuePage(QWidget):
 
     def show_text(self, text: str) -> None:
         self.counts.setText(text)
+
+    def today(self) -> dt.date:
+        """The shop's today as the queue was last read (the computer's date before then)."""
+        return self.model.today or dt.date.today()
 
     def ask_refresh(self) -> None:
         """F5: bring the touches up to date (the window's care controller does) and load the queue
@@ -493,8 +510,30 @@ class CareQueuePage(QWidget):
             button.setEnabled(bool(enabled))
         self.reload_action.setEnabled(ready)
         self.refresh_button.setEnabled(ready)
+        self.consent_action.setEnabled(has and entry is not None and waits_for_consent(entry))
 
     # --- actions -------------------------------------------------------------------------
+
+    def record_consent(self) -> None:
+        """Ctrl+R on a touch held for consent: record that the customer agreed; it goes ahead at once."""
+        entry, services = self.current_entry(), self._services
+        if entry is None or services is None or not waits_for_consent(entry):
+            return
+        from careapp.ui.customers.public import open_record_consent, recorded_text
+
+        today = self.today()
+        self.consent_dialog = open_record_consent(
+            self,
+            services.customers,
+            self._runner,
+            self._actor().name,
+            [entry.customer_id],
+            entry.customer_name,
+            today,
+            entry.reachable,
+            lambda count: self.acted.emit(recorded_text(count)),
+        )
+        self.consent_dialog.finished.connect(lambda _code: setattr(self, "consent_dialog", None))
 
     def _position(self, entry: QueueEntry) -> tuple[str, int] | None:
         found = self.model.find(entry.touch_id)

@@ -8,8 +8,17 @@ packages import these from here, never from the modules behind them (the import-
 
 from __future__ import annotations
 
+from careapp.ui.customers.consent_dialog import open_record_consent, recorded_text
 from careapp.ui.customers.controller import load_customer_file
 from careapp.ui.customers.detail import CustomerDetail, CustomerFile
 from careapp.ui.customers.stale import ConflictChoice, ask_about_conflict
 
-__all__ = ["ConflictChoice", "CustomerDetail", "CustomerFile", "ask_about_conflict", "load_customer_file"]
+__all__ = [
+    "ConflictChoice",
+    "CustomerDetail",
+    "CustomerFile",
+    "ask_about_conflict",
+    "load_customer_file",
+    "open_record_consent",
+    "recorded_text",
+]
