@@ -20,6 +20,7 @@ from careapp.cli_connect import add_connect_parser
 from careapp.cli_errors import count_argument, data_dir_problem, mapping_argument, reading_problem
 from careapp.cli_rewards import add_rewards_parser, run_rewards
 from careapp.config import Paths, SeatConfigError, resolve_paths
+from careapp.domain.wording import counted
 
 if TYPE_CHECKING:
     from careapp.context import Services
@@ -418,7 +419,7 @@ def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
         print(f"careapp: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(
-        f"Undid the import of {result.source_name}: removed {result.removed} customer(s), "
+        f"Undid the import of {result.source_name}: removed {counted(result.removed, 'customer')}, "
         f"restored {result.restored}."
     )
     return EXIT_OK
@@ -441,7 +442,7 @@ def _cmd_export(services: Services, args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"careapp: could not write {args.file}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR
-    print(f"Exported {count} customer(s) to {args.file} ({export_format}).")
+    print(f"Exported {counted(count, 'customer')} to {args.file} ({export_format}).")
     return EXIT_OK
 
 
@@ -484,7 +485,7 @@ def _cmd_erase(services: Services, args: argparse.Namespace) -> int:
         print(f"careapp: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(
-        f"Erased customer {report.customer_id}: {report.total} row(s) removed or rewritten. "
+        f"Erased customer {report.customer_id}: {counted(report.total, 'row')} removed or rewritten. "
         "The audit trail keeps the id, when, who and why, nothing more."
     )
     if report.compact_note():
@@ -519,7 +520,7 @@ def _cmd_export_ics(services: Services, args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"careapp: could not write {args.file}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR
-    print(f"Wrote {count} calendar event(s) to {args.file}.")
+    print(f"Wrote {counted(count, 'calendar event')} to {args.file}.")
     print(ADDS_ONLY_NOTE)
     return EXIT_OK
 

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from careapp.domain.wording import line_range
+
 
 @dataclass(frozen=True)
 class CsvRecord:
@@ -41,7 +43,7 @@ def iter_records(text: str, delimiter: str, first_line: int = 1) -> Iterator[Csv
 def _quote_problem(error: str, start: int, end: int) -> str:
     if "unexpected end of data" in error:
         return (
-            f"A quoted cell starts in this row but its closing quote is missing, so lines {start}–{end} "
+            f"A quoted cell starts in this row but its closing quote is missing, so {line_range(start, end)} "
             'could not be read. Look for a stray double quote (") in this row.'
         )
     if "field larger than field limit" in error:

@@ -135,6 +135,13 @@ def consent_text(state: ConsentState, locale: QLocale | None = None) -> str:
     return translate("formatting", "no, withdrawn on {date}").format(date=when)
 
 
+def counted(count: int, one: str, many: str, locale: QLocale | None = None) -> str:
+    """``one`` or ``many`` (each a translated text with ``{count}``), as ``count`` asks: "1 customer",
+    "3 customers", never "customer(s)". English, the source language, has no translation file to
+    give Qt's %n its plural forms, so both forms are written out."""
+    return (one if count == 1 else many).format(count=format_count(count, locale))
+
+
 def customers_text(count: int, locale: QLocale | None = None) -> str:
     if count == 1:
         return translate("formatting", "1 customer")

@@ -158,7 +158,7 @@ def test_export_ics_command(shop: Shop, data_dir: Path, capsys: pytest.CaptureFi
     )  # fmt: skip
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
-    assert "Wrote 3 calendar event(s)" in out
+    assert "Wrote 3 calendar events" in out
     assert "later changes in careapp will not follow" in out
     shown = client_view(target.read_bytes(), dt.date(2026, 11, 23), dt.date(2026, 12, 1))
     assert shown == {

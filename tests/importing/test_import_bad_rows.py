@@ -90,3 +90,11 @@ def test_too_few_digits_for_a_phone():
         b"Name,Phone\nAnn Lee,n/a 12\n", mapping=ColumnMapping({"Name": "full_name", "Phone": "phone"})
     )
     assert parsed.rows[0].error == 'Phone "n/a 12": this has too few digits for a phone number'
+
+
+def test_a_missing_closing_quote_on_the_last_line_names_one_line():
+    text = 'Name,Email,Notes,Birthday\nAnn Lee,ann@example.com,,\nBen Roe,ben@example.com,"oops\n'
+    rows = by_line(parse(text))
+    assert rows[3].error is not None
+    assert "so line 3 could not be read" in rows[3].error
+    assert "lines 3–3" not in rows[3].error

@@ -85,7 +85,7 @@ def test_import_dry_run_json_lists_rejected_lines(capsys: pytest.CaptureFixture[
     code, out, _ = run(
         capsys, "--data-dir", str(tmp_path / "d"), "export", "customers", str(tmp_path / "x.json")
     )
-    assert "Exported 0 customer(s)" in out
+    assert "Exported 0 customers" in out
 
 
 def test_unknown_csv_asks_for_a_mapping(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

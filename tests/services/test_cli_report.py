@@ -241,7 +241,7 @@ def test_staff_commands_and_the_owner_only_export(capsys: pytest.CaptureFixture[
     )
     assert not target.exists()
     code, out, _ = run(capsys, "--data-dir", folder, "export", "customers", str(target), "--as", "Olivia")
-    assert (code, out) == (0, f"Exported 0 customer(s) to {target} (csv).\n")
+    assert (code, out) == (0, f"Exported 0 customers to {target} (csv).\n")
 
 
 def _tickets(folder: Path) -> list[tuple[object, ...]]:

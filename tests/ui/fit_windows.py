@@ -7,7 +7,8 @@ desktop leaves (the size less a 28 px panel), so Qt's first size for a window an
 database's services with the synchronous runner (no menu, no waiting for a modal dialog to close),
 shown, given a moment for its data, checked with :func:`tests.ui.fit_check.fit_problems`, and
 closed. With ``FIT_SHOTS=folder`` each window's picture is saved
-there. Prints one JSON object: ``{"windows": [{"name", "class", "problems"}...]}``.
+there. Prints one JSON object: ``{"windows": [{"name", "class", "problems", "words"}...]}`` (``words``: what
+tests/ui/text_check.py finds wrong in the window's texts).
 """
 
 from __future__ import annotations
@@ -393,6 +394,7 @@ def check_each(kit: Kit, names: list[str]) -> Iterator[dict[str, object]]:
 
     from careapp.ui.fit import FRAME_HEIGHT, FRAME_WIDTH
     from tests.ui.fit_check import fit_problems
+    from tests.ui.text_check import screen_word_problems
 
     free = QApplication.primaryScreen().availableGeometry()
     for name in names:
@@ -400,12 +402,13 @@ def check_each(kit: Kit, names: list[str]) -> Iterator[dict[str, object]]:
         try:
             window = WINDOWS[name](kit)
         except Exception as error:  # said in the report; the run goes on
-            yield {"name": name, "class": "", "problems": [f"could not be opened: {error!r}"]}
+            yield {"name": name, "class": "", "problems": [f"could not be opened: {error!r}"], "words": []}
             continue
         window.show()
         wait_a_moment(window)
         problems = fit_problems(window, free.width() - FRAME_WIDTH, free.height() - FRAME_HEIGHT)
-        yield {"name": name, "class": type(window).__name__, "problems": problems}
+        words = screen_word_problems(window)
+        yield {"name": name, "class": type(window).__name__, "problems": problems, "words": words}
         if os.environ.get("FIT_SHOTS"):  # pictures to look at: FIT_SHOTS=folder
             window.grab().save(str(Path(os.environ["FIT_SHOTS"]) / f"{name.replace(' ', '-')}.png"))
         window.close()

@@ -120,7 +120,7 @@ def test_export_ics_writes_a_file_icalendar_reads_and_says_adds_only(
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     events = [c for c in calendar.walk("VEVENT")]
     assert len(events) == 2
-    assert bar.text.text().startswith(f"Exported 2 calendar event(s) to {target}.")
+    assert bar.text.text().startswith(f"Exported 2 calendar events to {target}.")
     assert ADDS_ONLY_NOTE in bar.text.text()
 
 

@@ -179,7 +179,7 @@ def test_undo_last_import_from_the_menu(
     window.undo_import_action.trigger()
     assert prompts.asked[0].startswith("Undo the import of customers_export.csv made on ")
     qtbot.waitUntil(lambda: window.count_label.text() == f"{before} customers")
-    assert "was undone: 2 customer(s) removed" in window.message_bar.text.text()
+    assert "was undone: 2 customers removed" in window.message_bar.text.text()
 
 
 def test_closing_the_window_cancels_a_running_import(qtbot: QtBot, window: Any) -> None:

@@ -29,6 +29,7 @@ from careapp.db.models import (
 from careapp.domain.customer import ConsentEvent, CustomerDraft, Purchase
 from careapp.domain.merge import merge_drafts, phone_key, same_profile
 from careapp.domain.validation import too_long_fields, too_long_purchases
+from careapp.domain.wording import counted
 from careapp.importing import (
     MAX_IMPORT_BYTES,
     ColumnMapping,
@@ -65,7 +66,8 @@ class UndoWouldLoseEdits(Exception):
     def __init__(self, names: list[str]) -> None:
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         super().__init__(
-            f"{len(names)} customer(s) from that import were edited since ({shown}). "
+            f"{counted(len(names), 'customer')} from that import {'was' if len(names) == 1 else 'were'} "
+            f"edited since ({shown}). "
             "Undoing it would lose those edits; undo anyway to go ahead."
         )
         self.names = names

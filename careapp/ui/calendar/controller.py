@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from careapp.ui.calendar.background import CalendarBackground
-from careapp.ui.formatting import format_count
+from careapp.ui.formatting import counted
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar
 
@@ -151,7 +151,9 @@ class CalendarController(QObject):
 
         self._status_bar.clearMessage()
         self._message_bar.show_message(
-            self.tr("Exported {count} calendar event(s) to {path}. {note}").format(
-                count=format_count(count), path=path, note=ADDS_ONLY_NOTE
+            self.tr("Exported {events} to {path}. {note}").format(
+                events=counted(count, self.tr("{count} calendar event"), self.tr("{count} calendar events")),
+                path=path,
+                note=ADDS_ONLY_NOTE,
             )
         )

@@ -113,11 +113,16 @@ class TouchDetails(QWidget):
         self.history.setText(self.tr("Loading…"))
 
     def _when_text(self, entry: QueueEntry, today: dt.date) -> str:
+        text = self._due_by(entry, today)
+        if entry.snoozed_until is not None:
+            # Said after the channel: "…, snoozed by Email" read as if Email had snoozed it.
+            text = self.tr("{due}; snoozed to that day").format(due=text)
+        return text
+
+    def _due_by(self, entry: QueueEntry, today: dt.date) -> str:
         due = due_text(entry.day, today)
         if entry.day != today and abs((entry.day - today).days) <= 31:
             due = self.tr("{relative} ({date})").format(relative=due, date=format_date(entry.day))
-        if entry.snoozed_until is not None:
-            due = self.tr("{when}, snoozed").format(when=due)
         if entry.channel is None:
             return self.tr("Due {when}; no channel to use yet").format(when=due)
         others = [channel_name(c) for c in entry.channels if c is not entry.channel]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.ui.customers.detail import CustomerDetail
+from careapp.ui.formatting import counted
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, MessageBar
 
@@ -296,10 +297,14 @@ class CustomerPrivacy(QObject):
 
     def _erased(self, dialog: EraseDialog, report: ErasureReport) -> None:
         dialog.accept()
+        records = counted(
+            report.total,
+            self.tr("{count} record removed or rewritten"),
+            self.tr("{count} records removed or rewritten"),
+        )
         text = self.tr(
-            "Customer {id} was erased: {count} record(s) removed or rewritten. The audit trail keeps "
-            "when, by whom and why, nothing more."
-        ).format(id=report.customer_id, count=report.total)
+            "Customer {id} was erased: {records}. The audit trail keeps when, by whom and why, nothing more."
+        ).format(id=report.customer_id, records=records)
         if report.scrubbed is False:
             text += " " + self.tr(
                 "The database file could not be compacted just now (another program was using it); "

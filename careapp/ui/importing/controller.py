@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from careapp.ui.formatting import format_count, format_stored_time
+from careapp.ui.formatting import counted, format_count, format_stored_time
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar, Prompts
 
@@ -87,11 +87,11 @@ class ImportController(QObject):
 
     def _undone(self, result: UndoResult) -> None:
         self._message_bar.show_message(
-            self.tr(
-                "The import of {file} was undone: {removed} customer(s) removed, {restored} put back."
-            ).format(
+            self.tr("The import of {file} was undone: {removed}, {restored} put back.").format(
                 file=result.source_name,
-                removed=format_count(result.removed),
+                removed=counted(
+                    result.removed, self.tr("{count} customer removed"), self.tr("{count} customers removed")
+                ),
                 restored=format_count(result.restored),
             )
         )

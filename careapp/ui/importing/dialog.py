@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from careapp.ui.formatting import format_count
+from careapp.ui.formatting import counted, format_count
 from careapp.ui.importing.pages import ChooseFilePage, DonePage, MappingPage, PreviewPage, ProgressPage
 from careapp.ui.runner import ProgressRelay, Runner
 from careapp.ui.widgets import ErrorLabel, Prompts
@@ -235,12 +235,11 @@ class ImportDialog(QDialog):
     def _undone(self, result: UndoResult) -> None:
         self.done_page.title.setText(self.tr("Import undone"))
         self.done_page.text.setText(
-            self.tr(
-                "The import of {file} was undone: {removed} customer(s) removed, "
-                "{restored} put back as they were."
-            ).format(
+            self.tr("The import of {file} was undone: {removed}, {restored} put back as they were.").format(
                 file=result.source_name,
-                removed=format_count(result.removed),
+                removed=counted(
+                    result.removed, self.tr("{count} customer removed"), self.tr("{count} customers removed")
+                ),
                 restored=format_count(result.restored),
             )
         )

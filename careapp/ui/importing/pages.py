@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.ui.formatting import format_count
+from careapp.ui.formatting import counted, format_count
 from careapp.ui.importing.outcome_model import ImportOutcomeModel
 from careapp.ui.widgets import ErrorLabel
 
@@ -223,8 +223,10 @@ class PreviewPage(QWidget):
             self.file_facts.setText(
                 self.file_facts.text()
                 + " "
-                + self.tr("{sales} sale(s) to record with the customers below.").format(
-                    sales=format_count(summary.sales)
+                + counted(
+                    summary.sales,
+                    self.tr("{count} sale to record with the customers below."),
+                    self.tr("{count} sales to record with the customers below."),
                 )
             )
         for action, label in self.counts.items():

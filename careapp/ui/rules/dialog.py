@@ -120,7 +120,7 @@ class RulesDialog(QDialog):
         super().__init__(parent)
         self._services, self._runner, self._actor = services, runner, actor
         self.data: RulesData | None = None
-        self.setWindowTitle(self.tr("Touch rules, wording and articles"))
+        self.setWindowTitle(self.tr("Care rules, wording and articles"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.refusal = QLabel()
         self.refusal.setWordWrap(True)

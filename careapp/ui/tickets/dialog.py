@@ -50,9 +50,11 @@ translate = QCoreApplication.translate
 
 
 class TicketHeader(QWidget):
-    """The ticket's title and its fields: customer, category, priority, state, assignee, version."""
+    """The ticket's title and its fields: customer, category, priority, state, assignee, opened, and
+    its marks when it has any."""
 
-    FIELDS = ("customer", "category", "priority", "state", "assignee", "version", "opened", "marks")
+    # Not the version: it is careapp's guard against two edits at once, a number nobody needs to read.
+    FIELDS = ("customer", "category", "priority", "state", "assignee", "opened", "marks")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,13 +65,13 @@ class TicketHeader(QWidget):
         self.title.setFont(font)
         self.title.setAccessibleName(self.tr("Ticket"))
         self.values: dict[str, QLabel] = {}
+        self.captions: dict[str, QLabel] = {}
         titles = {
             "customer": self.tr("Customer"),
             "category": self.tr("Category"),
             "priority": self.tr("Priority"),
             "state": self.tr("State"),
             "assignee": self.tr("Assigned to"),
-            "version": self.tr("Version"),
             "opened": self.tr("Opened"),
             "marks": self.tr("Marks"),
         }
@@ -83,6 +85,7 @@ class TicketHeader(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(key == "marks")
             self.values[key] = value
+            self.captions[key] = caption
             row, column = divmod(index, 3) if key != "marks" else (2, 1)
             grid.addWidget(caption, row, column * 2)
             grid.addWidget(value, row, column * 2 + 1, 1, 3 if key == "marks" else 1)
@@ -102,14 +105,16 @@ class TicketHeader(QWidget):
             "priority": priority_name(summary.priority),
             "state": state_name(summary.state),
             "assignee": summary.assignee or self.tr("nobody"),
-            "version": str(summary.version),
             "opened": self.tr("{when} by {who}").format(
                 when=short_time(summary.opened_at), who=summary.opened_by
             ),
-            "marks": marks_text(summary) or self.tr("none"),
+            "marks": marks_text(summary),
         }
         for key, text in texts.items():
             self.values[key].setText(text)
+        # Marks only when there are some ("Marks: none" read as a field left empty).
+        for widget in (self.captions["marks"], self.values["marks"]):
+            widget.setVisible(bool(texts["marks"]))
 
 
 def marks_text(summary: TicketSummary) -> str:

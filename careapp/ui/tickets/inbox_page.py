@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from careapp.domain.inbox import InboxFilter, InboxOrder
-from careapp.ui.formatting import format_count
+from careapp.ui.formatting import counted
 from careapp.ui.runner import Runner
 from careapp.ui.table import make_table
 from careapp.ui.tickets.inbox_model import InboxModel
@@ -167,8 +167,11 @@ class InboxPage(QWidget):
 
     def _counted(self, tickets: int, callbacks: int) -> None:
         self.summary.setText(
-            self.tr("{tickets} open ticket(s), {callbacks} callback(s) promised").format(
-                tickets=format_count(tickets), callbacks=format_count(callbacks)
+            self.tr("{tickets}, {callbacks}").format(
+                tickets=counted(tickets, self.tr("{count} open ticket"), self.tr("{count} open tickets")),
+                callbacks=counted(
+                    callbacks, self.tr("{count} callback promised"), self.tr("{count} callbacks promised")
+                ),
             )
         )
         self.countChanged.emit(tickets)
