@@ -79,7 +79,7 @@ class MessageValues:
     def as_mapping(self) -> dict[str, str]:
         """Known values as text; unknown ones are absent."""
         raw: dict[str, str | int | None] = {
-            "first_name": self.first_name,
+            "first_name": greeting_name(self.first_name),
             "age": self.age,
             "last_purchase": self.last_purchase,
             "article_title": self.article_title,
@@ -90,6 +90,14 @@ class MessageValues:
             "referred_name": self.referred_name,
         }
         return {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}
+
+
+def greeting_name(first_name: str) -> str:
+    """The name to greet with: the first of the first names. Contacts from Google and Outlook carry
+    the middle name (or its initial) in the first name ("Rowan J", "David James"), which a greeting
+    should not. A double first name written with a hyphen ("Jean-Luc") stays whole."""
+    words = first_name.split()
+    return words[0] if words else ""
 
 
 def placeholders_in(text: str) -> list[str]:

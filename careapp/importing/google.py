@@ -17,7 +17,8 @@ from careapp.importing.rows import DateCell, EmailCell, PhoneCell, RowFields
 from careapp.importing.values import normalize_label
 
 MULTI = " ::: "
-_SYSTEM_LABELS = frozenset({"mycontacts", "my contacts"})  # every contact has it: not a real group
+# Google's own groups, not the shop's: every contact is in "myContacts", "starred" is a phone's star.
+_SYSTEM_LABELS = frozenset({"mycontacts", "my contacts", "starred"})
 
 
 @dataclass(frozen=True)

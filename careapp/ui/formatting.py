@@ -107,6 +107,24 @@ def stage_name(stage: LoyaltyStage) -> str:
     }[stage]
 
 
+def stage_meaning(stage: LoyaltyStage) -> str:
+    """What a stage of the loyalty ladder means, in a sentence (tool tips and the Overview)."""
+    return {
+        LoyaltyStage.SUSPECT: translate(
+            "formatting", "Suspect: known to the shop, but has shown no interest in buying yet."
+        ),
+        LoyaltyStage.PROSPECT: translate("formatting", "Prospect: has shown interest, but not bought yet."),
+        LoyaltyStage.CUSTOMER: translate("formatting", "Customer: has bought from the shop."),
+        LoyaltyStage.CLIENT: translate("formatting", "Client: comes back and buys again; a regular."),
+        LoyaltyStage.ADVOCATE: translate("formatting", "Advocate: recommends the shop to others."),
+    }[stage]
+
+
+def stages_glossary() -> str:
+    """The loyalty ladder's stages, one line each, from the first step to the top."""
+    return "\n".join(stage_meaning(stage) for stage in LoyaltyStage)
+
+
 def date_title(date: ImportantDate) -> str:
     """ "Customer since", "Anniversary", or the label of a custom date."""
     if date.kind is DateKind.CUSTOMER_SINCE:

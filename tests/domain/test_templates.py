@@ -202,3 +202,18 @@ def test_sms_and_tel_links() -> None:
     assert tel_url("(020) 7946 0958") == "tel:02079460958"
     with pytest.raises(ValueError, match="no digits"):
         dial_string("call me")
+
+
+@pytest.mark.parametrize(
+    ("first_name", "greeted"),
+    [
+        ("Rowan J", "Rowan"),
+        ("Rowan J.", "Rowan"),
+        ("David James", "David"),
+        ("Jean-Luc", "Jean-Luc"),
+        ("Ann", "Ann"),
+    ],
+)
+def test_a_greeting_uses_the_first_name_alone(first_name: str, greeted: str) -> None:
+    message = render(BIRTHDAY_EMAIL, MessageValues(first_name=first_name, shop_name="Tea & Co"))
+    assert message.body.startswith(f"Hi {greeted},")

@@ -95,4 +95,11 @@ def test_older_layout_whole_name_only_and_organisation():
     assert yusuf.emails == [EmailAddress("yusuf.demir@example.com.tr", "other")]
     assert greta.company == "Lindqvist Design"
     assert greta.birthday == PartialDate(12, 24)
-    assert greta.tags == ["customers", "starred"]
+    assert greta.tags == ["customers"]  # "* starred" is Google's star, not a group of the shop's
+
+
+def test_a_group_of_the_shops_becomes_a_tag_and_googles_own_groups_are_dropped():
+    rows = by_line(parse_fixture("google_contacts.csv"))
+    maria = rows[2].draft
+    assert maria is not None
+    assert "vip" in maria.tags and "mycontacts" not in maria.tags and "starred" not in maria.tags

@@ -126,7 +126,8 @@ def context_parts(context: TouchContext, locale: QLocale | None = None) -> list[
             parts.append(translate("CareQueue", "bought {item}").format(item=context.last_purchase))
     if context.interests:
         parts.append(
-            translate("CareQueue", "interests: {interests}").format(interests=", ".join(context.interests))
+            # Tags (a Google group such as "Friends" among them): not all of them are interests.
+            translate("CareQueue", "tags: {tags}").format(tags=", ".join(context.interests))
         )
     if context.last_contact is not None:
         parts.append(

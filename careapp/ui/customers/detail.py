@@ -34,6 +34,7 @@ from careapp.ui.formatting import (
     format_date,
     format_money,
     format_partial_date,
+    stage_meaning,
     stage_name,
 )
 
@@ -131,6 +132,7 @@ class CustomerHeader(QWidget):
         customer = file.customer
         self.name.setText(customer.display_name())
         self.stage.setText(stage_name(customer.loyalty_stage))
+        self.stage.setToolTip(stage_meaning(customer.loyalty_stage))
         texts = {
             "company": customer.company if customer.first_name or customer.last_name else "",
             "emails": "\n".join(_labelled(e.address, e.label) for e in customer.emails),

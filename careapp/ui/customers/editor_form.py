@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -25,7 +25,7 @@ from careapp.ui.customers.consent_edit import ConsentEdit
 from careapp.ui.customers.date_edit import PartialDateEdit
 from careapp.ui.customers.editor_rows import DateRow, EmailRow, EntryList, PhoneRow
 from careapp.ui.customers.referrer import ReferrerPicker
-from careapp.ui.formatting import stage_name
+from careapp.ui.formatting import stage_meaning, stage_name, stages_glossary
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel, mark_invalid
 
@@ -80,6 +80,8 @@ class CustomerForm(QWidget):
         self.stage.setAccessibleName(self.tr("Loyalty stage"))
         for stage in LoyaltyStage:
             self.stage.addItem(stage_name(stage), stage)
+            self.stage.setItemData(self.stage.count() - 1, stage_meaning(stage), Qt.ItemDataRole.ToolTipRole)
+        self.stage.setToolTip(stages_glossary())
         self.tags = _line(self.tr("Tags"), self.tr("coffee, book club, gifts"))
         self.referrer = ReferrerPicker(customers, runner, exclude_id)
         self.consent = ConsentEdit()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -36,7 +36,7 @@ from careapp.ui.dashboard.models import (
     ReferrersModel,
     percent_text,
 )
-from careapp.ui.formatting import format_count, sentence
+from careapp.ui.formatting import format_count, sentence, stages_glossary
 from careapp.ui.keyboard import chain
 from careapp.ui.runner import Runner
 from careapp.ui.table import make_table
@@ -123,6 +123,12 @@ class DashboardPage(QWidget):
         self.referrers = self._table(self.tr("Top referrers"), self.referrers_model)
         self.done_table = self._table(self.tr("Done this month"), self.done_model)
         self.ladder = LadderChart()
+        self.ladder.setToolTip(stages_glossary())
+        # What the stages mean, on the page itself ("Suspect" explains nothing on its own).
+        self.glossary = QLabel(stages_glossary())
+        self.glossary.setWordWrap(True)
+        self.glossary.setAccessibleName(self.tr("The loyalty ladder's stages"))
+        self.glossary.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.opt_out = OptOutChart()
         self.drifting_note = QLabel()
         self.drifting_note.setWordWrap(True)
@@ -177,7 +183,12 @@ class DashboardPage(QWidget):
         grid.addWidget(
             _box(self.tr("Drifting away, the worst first"), self.drifting_note, self.drifting), 0, 0, 2, 1
         )
-        grid.addWidget(self.ladder, 0, 1)
+        ladder = QWidget()
+        ladder_layout = QVBoxLayout(ladder)
+        ladder_layout.setContentsMargins(0, 0, 0, 0)
+        ladder_layout.addWidget(self.ladder, 1)
+        ladder_layout.addWidget(self.glossary)
+        grid.addWidget(ladder, 0, 1)
         grid.addWidget(_box(self.tr("Moved on the ladder this month"), self.moves_note, self.moves), 0, 2)
         grid.addWidget(self.opt_out, 1, 1)
         right = QWidget()
