@@ -101,8 +101,14 @@ def _postgres(command: str, url: str, file: Path) -> int:
             pg_backup.restore(url, file)
             print(f"Restored {file} into the PostgreSQL database (pg_restore).")
             print("careapp upgrades it, if it is older, when it next opens it.")
+    except pg_backup.BackupFileRejected as error:  # the file named was the problem: bad input
+        print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except DatabaseError as error:  # its sentences say what happened and that nothing changed
         print(f"careapp: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:  # the dump's folder could not be written: the partial file is gone
+        print(f"careapp: could not write the backup {file}: {_reason(error)}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 

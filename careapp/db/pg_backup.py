@@ -23,10 +23,17 @@ from careapp.db.database import DatabaseError, normalize_url
 TIMEOUT = 3600  # seconds: a shop's database dumps in seconds; only a hung server takes this long
 
 
+class BackupFileRejected(DatabaseError):
+    """The file named for a backup or restore is not usable (missing, a folder, not a dump): bad input,
+    said before pg_dump or pg_restore runs, so nothing was written or changed."""
+
+
 def dump(url: str, target: Path) -> Path:
     """Write the whole database at ``url`` to ``target`` in pg_dump's custom format (``-Fc``)."""
     parsed = _postgresql(url)
     target = Path(target)
+    if target.is_dir():
+        raise BackupFileRejected(f"{target} is a folder; name the backup file to write in it.")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     os.close(fd)  # created readable by the user only (mkstemp uses 0600): a dump is personal data
@@ -43,11 +50,13 @@ def restore(url: str, source: Path) -> None:
     """Replace the database at ``url`` by the dump in ``source`` (all of it, or nothing)."""
     parsed = _postgresql(url)
     source = Path(source)
+    if source.is_dir():
+        raise BackupFileRejected(f"{source} is a folder, not a backup file; nothing was restored.")
     if not source.is_file():
-        raise DatabaseError(f"There is no backup file at {source}; nothing was restored.")
+        raise BackupFileRejected(f"There is no backup file at {source}; nothing was restored.")
     with source.open("rb") as handle:
         if handle.read(5) != b"PGDMP":
-            raise DatabaseError(
+            raise BackupFileRejected(
                 f"{source} is not a pg_dump backup in custom format (careapp backup makes those); "
                 "nothing was restored."
             )

@@ -1,9 +1,12 @@
 """Every subcommand, fed a table of bad arguments: each answer is a sentence on stderr and exit 2 (bad
 input), never a Python traceback or an OS error's raw text ("[Errno 2] ..."), and the database is
-unchanged afterwards."""
+unchanged afterwards. The same table runs on a SQLite file and on a real PostgreSQL server (named by
+CAREAPP_DATABASE_URL, as a seat on a shared server runs careapp), where backup and restore go to
+pg_dump and pg_restore."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from contextlib import redirect_stderr, redirect_stdout
@@ -15,6 +18,8 @@ from careapp.cli import main
 from careapp.config import Paths
 
 pytestmark = pytest.mark.sqlite_only
+
+NOW = dt.datetime(2026, 11, 23, 9, 30)
 
 
 def table(folder: Path) -> list[tuple[str, list[str]]]:
@@ -88,6 +93,47 @@ def database_digest(paths: Paths) -> str:
         connection.close()
 
 
+def server_digest(url: str) -> str:
+    """Every row of every careapp table on the server, in key order."""
+    from sqlalchemy import create_engine, select
+
+    from careapp.db.models import Base
+
+    engine = create_engine(url)
+    digest = hashlib.sha256()
+    try:
+        with engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                query = select(table).order_by(*table.primary_key.columns)
+                digest.update(f"{table.name}: {connection.execute(query).all()!r}\n".encode())
+    finally:
+        engine.dispose()
+    return digest.hexdigest()
+
+
+def add_customer_one(paths: Paths) -> None:
+    """Customer 1 exists, so the rows naming it test the folder and the missing --yes, not the id."""
+    from careapp.context import build_services
+    from careapp.domain.customer import CustomerDraft
+
+    services = build_services(paths, clock=lambda: NOW)
+    try:
+        created = services.customers.create(CustomerDraft(first_name="Ann", last_name="Bell"), "test")
+    finally:
+        services.close()
+    assert created.id == 1
+
+
+def bad_answers(data_dir: Path, folder: Path) -> list[str]:
+    failures = []
+    for what, argv in table(folder):
+        code, err = run(["--data-dir", str(data_dir), *argv])
+        said = err.strip()
+        if code != 2 or not said or "Traceback" in err or "Errno" in err:
+            failures.append(f"{what}: exit {code}, said {said[-300:]!r}")
+    return failures
+
+
 def run(argv: list[str]) -> tuple[int, str]:
     err = io.StringIO()
     with redirect_stderr(err), redirect_stdout(io.StringIO()):
@@ -99,15 +145,29 @@ def run(argv: list[str]) -> tuple[int, str]:
 
 
 def test_every_bad_argument_gets_a_sentence_and_exit_2(paths: Paths, tmp_path: Path) -> None:
+    add_customer_one(paths)
     before = database_digest(paths)
-    failures = []
-    for what, argv in table(tmp_path):
-        code, err = run(["--data-dir", str(paths.data_dir), *argv])
-        said = err.strip()
-        if code != 2 or not said or "Traceback" in err or "Errno" in err:
-            failures.append(f"{what}: exit {code}, said {said[-300:]!r}")
+    failures = bad_answers(paths.data_dir, tmp_path)
     assert not failures, "\n".join(failures)
     assert database_digest(paths) == before
+
+
+def test_every_bad_argument_on_postgresql_gets_a_sentence_and_exit_2(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careapp.config import DATABASE_URL_ENV, resolve_paths
+
+    monkeypatch.setenv(DATABASE_URL_ENV, pg_url)
+    data_dir = tmp_path / "seat"
+    data_dir.mkdir(mode=0o700)
+    paths = resolve_paths(str(data_dir))
+    assert paths.database_url.startswith("postgresql")
+    add_customer_one(paths)
+    before = server_digest(pg_url)
+    failures = bad_answers(data_dir, tmp_path)
+    assert not failures, "\n".join(failures)
+    assert server_digest(pg_url) == before
+    assert not [p.name for p in tmp_path.glob(".a-folder.*")], "a partial dump was left behind"
 
 
 def test_a_data_dir_that_is_a_file_is_a_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
