@@ -17,7 +17,8 @@ The rules, in the order they apply to one open item:
    on it). If consent on that channel has been withdrawn, the item moves to the first other channel
    of its rule that the customer accepts and can be reached on, and says so ("Moved from text
    message to post: …"); with none, it is held with the reason (:data:`WITHDRAWN_SHOWN_DAYS` days
-   after its day, so the owner sees why it did not go), then cancelled. An item without a channel
+   from the withdrawal, or from its day if that is later, so the owner sees why it did not go),
+   then cancelled. An item without a channel
    gets the first of its rule's channels that the customer has consented to and can be reached on.
    With none: an upcoming item is held ("no consent yet"; consent given before the day lets it go
    ahead); a touch due today or overdue is cancelled (dropped, with the reason kept), never carried
@@ -420,7 +421,10 @@ def _withdrawn(
             note = f"Moved from {word} to {CHANNEL_WORDS[other]}: {name} withdrew consent to {word}."
             return replace(item, channel=other, reason=note)
     reason = f"{name} withdrew consent to be contacted by {word}"
-    until = add_days(item_day(item, ctx.tz), WITHDRAWN_SHOWN_DAYS)
+    state = facts.consent(channel)
+    withdrawn = local_date(state.since, ctx.tz) if state is not None and state.since is not None else None
+    shown_from = max(item_day(item, ctx.tz), withdrawn) if withdrawn is not None else item_day(item, ctx.tz)
+    until = add_days(shown_from, WITHDRAWN_SHOWN_DAYS)
     if ctx.today > until:
         return _cancel(item, f"{reason}.", ctx)
     others = [CHANNEL_WORDS[c] for c in item.touch.channels if c is not channel]

@@ -538,3 +538,27 @@ def test_a_declined_channel_is_said_as_declined_not_as_never_asked() -> None:
     )
     never = anna(consents=())
     assert placement(plan(upcoming, [never]), "birthday")[1].startswith("No consent yet to contact Anna")
+
+
+def test_an_overdue_touch_whose_channel_is_withdrawn_is_shown_30_days_from_the_withdrawal() -> None:
+    """A check-in overdue since June (its day long past) loses its only channel on 10 March: held with
+    the reason until 9 April (30 days from the withdrawal), cancelled from 10 April."""
+    stored = [
+        replace(
+            item(
+                "check_in",
+                D(2026, 6, 2),
+                TouchKind.CHECK_IN,
+                channels=(Channel.EMAIL,),
+                deadline=D(2026, 9, 1),
+            ),
+            channel=Channel.EMAIL,
+        )
+    ]
+    withdrawn_at = dt.datetime(2027, 3, 10, 9, 0)
+    facts = anna(consents=(ConsentState(Channel.EMAIL, False, withdrawn_at),))
+    held = plan(stored, [facts])
+    assert placement(held, "check_in")[0] is Placement.HELD
+    assert "It stays here until 9 April 2027" in placement(held, "check_in")[1]
+    assert placement(plan(stored, [facts], today=D(2027, 4, 9)), "check_in")[0] is Placement.HELD
+    assert placement(plan(stored, [facts], today=D(2027, 4, 10)), "check_in")[0] is Placement.CANCELLED
