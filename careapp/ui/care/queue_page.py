@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.care_queue import snooze_choices
+from careapp.domain.customer import Channel
 from careapp.ui.care.details import TouchDetails
 from careapp.ui.care.dialogs import SkipDialog, SnoozeDialog
 from careapp.ui.care.queue_model import CareQueueModel
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from careapp.ui.care.message_dialog import MessageDialog, UrlOpener
 
 ActorSource = Callable[[], "Actor"]
-COLUMN_WIDTHS = (170, 300, 80, 130)
+COLUMN_WIDTHS = (170, 270, 80, 185)  # the Due column holds "2 Jun 2022 · 4 years ago"
 # How many entries of each section are loaded at a time (more as the view scrolls).
 PAGE = 50
 # Sections hidden while empty: the others always show, so "Today (0)" says there is nothing today.
@@ -86,6 +87,7 @@ class CareQueuePage(QWidget):
     queueLoaded = Signal(object)
     openCustomerRequested = Signal(int)
     acted = Signal(str)
+    mailKept = Signal(str)  # an email the server did not take waits in the Outbox: the sentence
 
     def __init__(
         self,
@@ -646,12 +648,30 @@ class CareQueuePage(QWidget):
         dialog = MessageDialog(self._services, self._runner, self._actor(), entry, opener, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         position = self._position(entry)
-        text = self.tr("Sent: {what}; the message is kept with the touch.").format(what=self._what(entry))
-        dialog.sent.connect(lambda _view: self._finished(text, position))
+        what = self._what(entry)
+        dialog.sent.connect(lambda _view: self._finished(self._done_text(dialog, what), position))
+        dialog.keptInOutbox.connect(self.mailKept)
         dialog.finished.connect(lambda _code: setattr(self, "message_dialog", None))
         self.message_dialog = dialog
         dialog.open()
         return dialog
+
+    def _done_text(self, dialog: MessageDialog, what: str) -> str:
+        """Only an email the mail server accepted from careapp is called sent."""
+        from careapp.domain.message_routes import Route
+
+        if dialog.route is Route.SENT:
+            return self.tr("Email sent: {what}; the message is kept with the touch.").format(what=what)
+        if dialog.route is Route.COPIED:
+            return self.tr("Copied: {what}; paste it where you send it. The touch is marked done.").format(
+                what=what
+            )
+        program = {Channel.SMS: self.tr("messaging app"), Channel.PHONE: self.tr("dialler")}.get(
+            dialog.current_channel(), self.tr("mail program")
+        )
+        return self.tr(
+            "Opened in your {program}: {what}; send it from there. The touch is marked done."
+        ).format(program=program, what=what)
 
     def open_customer(self) -> None:
         entry = self.current_entry()
