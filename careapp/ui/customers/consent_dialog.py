@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.customer import Channel, ConsentEvent
-from careapp.ui.formatting import channel_name, format_count, sentence
+from careapp.ui.formatting import channel_name, format_count, long_date_format, sentence
 from careapp.ui.keyboard import save_keys
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel
@@ -75,6 +75,7 @@ class RecordConsentDialog(QDialog):
         self.how.setAccessibleName(self.tr("How they agreed"))
         self.when = QDateEdit(QDate(today.year, today.month, today.day))
         self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat(long_date_format(QLocale()))  # "7 December 2026", not "7 12 2026"
         self.when.setMaximumDate(QDate(today.year, today.month, today.day))
         self.when.setAccessibleName(self.tr("When they agreed"))
         form = QFormLayout()
