@@ -38,6 +38,9 @@ def add_value_reports(
             parser.add_argument("--by", choices=("month", "year"), default="month")
         parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
         parser.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of the screen")
+    from careapp.cli_rewards import add_rewards_report
+
+    add_rewards_report(kinds, day)
 
 
 def default_period(today: dt.date, first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -62,6 +65,10 @@ def run_value_report(services: Services, args: argparse.Namespace) -> int:
         tables = render.value_tables(value.value())
     elif args.report == "retention":
         tables = render.retention_tables(value.retention(first, last, args.by))
+    elif args.report == "rewards":
+        from careapp.services.rewards.report import report_tables
+
+        tables = report_tables(services.rewards.report(first, last))
     elif args.report == "churn":
         tables = render.churn_tables(value.churn(first, last))
     else:

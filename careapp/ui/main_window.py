@@ -213,9 +213,10 @@ class MainWindow(QMainWindow):
         self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
         self.customer_value = CustomerValuePanel(runner)
         self.value_tab = self.detail.add_tab(self.customer_value, self.tr("Value"))
-        from careapp.ui.rewards.public import CustomerRewardsPanel
+        from careapp.ui.rewards.public import CustomerRewardsPanel, RewardsController
 
         self.customer_rewards = CustomerRewardsPanel(runner)
+        self.rewards = RewardsController(self, runner, self.staff.current_actor)
         self.rewards_tab = self.detail.add_tab(self.customer_rewards, self.tr("Rewards"))
         self.detail.header.form.addRow(self.tr("Rewards"), self.customer_rewards.line)
         self.value_report = ValueController(self, runner)
@@ -344,6 +345,7 @@ class MainWindow(QMainWindow):
             (self.privacy.erase_action, self.privacy.erase_current, self.tr("erase customers")),
             (self.export_action, self.export_customers, self.tr("export the whole customer list")),
             (self.care.rules_action, self.care.open_rules, self.tr("edit the care rules")),
+            (self.rewards.rules_action, self.rewards.open_rules, self.tr("change the reward rules")),
         ]
         for action, step, what in owner_only:
             gate.guard_action(action, step, why.format(what=what))
@@ -375,6 +377,7 @@ class MainWindow(QMainWindow):
                 self.shop_settings_action,
                 self.connection.action,
                 self.care.rules_action,
+                self.rewards.rules_action,
                 self.calendar.settings_action,
                 self.staff_actions.list_action,
                 self.staff_actions.switch_action,
@@ -397,7 +400,12 @@ class MainWindow(QMainWindow):
         customer_menu.addActions([self.privacy.export_action, self.privacy.erase_action])
         reports_menu = self.reports_menu
         reports_menu.addActions(
-            [self.overview_action, self.report_actions.fcr_action, self.value_report.action]
+            [
+                self.overview_action,
+                self.report_actions.fcr_action,
+                self.value_report.action,
+                self.rewards.report_action,
+            ]
         )
         help_menu = self.help_menu
         help_menu.addActions([self.shortcuts_action, self.about_action])
@@ -434,6 +442,7 @@ class MainWindow(QMainWindow):
         self.customer_feedback.countChanged.connect(self._feedback_counted)
         self.ticket_windows.changed.connect(lambda _ticket_id: tickets.refresh())
         self.purchase_actions.changed.connect(self._purchases_changed)
+        self.rewards.saved.connect(self._reward_rules_saved)
         inbox = self.tickets_page
         inbox.openTicketRequested.connect(self.ticket_windows.open)
         inbox.openCustomerRequested.connect(self.show_customer)
@@ -524,6 +533,7 @@ class MainWindow(QMainWindow):
         self.customer_feedback.attach(services)
         self.customer_value.attach(services)
         self.customer_rewards.attach(services)
+        self.rewards.attach(services)
         self.value_report.attach(services)
         self.report_actions.attach(services)
         self.care.attach(services)  # refreshes the touches, then loads the queue
@@ -640,6 +650,10 @@ class MainWindow(QMainWindow):
         if self.list_panel.current_id() == customer_id:
             self.customer_actions.show_customer(customer_id)  # the timeline shows the sale
             self.customer_rewards.show_customer(customer_id)  # and the stamps and rewards it earned
+
+    def _reward_rules_saved(self, text: str) -> None:
+        self.message_bar.show_message(text)
+        self.customer_rewards.show_customer(self.customer_rewards.customer_id)  # re-counted by the rules
 
     def _open_tickets_counted(self, count: int) -> None:
         from careapp.ui.formatting import format_count

@@ -325,6 +325,18 @@ def _value(kit: Kit) -> QWidget:
     return ValueWindow(kit.services, kit.runner)
 
 
+def _reward_rules(kit: Kit) -> QWidget:
+    from careapp.ui.rewards.rules_dialog import RewardRulesDialog
+
+    return RewardRulesDialog(kit.services, kit.runner, lambda: kit.actor)
+
+
+def _rewards_report(kit: Kit) -> QWidget:
+    from careapp.ui.rewards.report_window import RewardsReportWindow
+
+    return RewardsReportWindow(kit.services, kit.runner)
+
+
 # Every top-level window and dialog careapp shows (its own classes; Qt's message boxes and input
 # dialogs size themselves). tests/ui/test_every_window_fits.py fails when a dialog class is missing.
 WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
@@ -360,6 +372,8 @@ WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
     "staff list": _staff,
     "ticket": _ticket,
     "value and retention": _value,
+    "reward rules": _reward_rules,
+    "rewards report": _rewards_report,
 }
 
 

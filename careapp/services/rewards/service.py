@@ -23,7 +23,9 @@ from careapp.clock import to_local
 from careapp.db.database import Database
 from careapp.db.models import CustomerRecord, PurchaseRecord, RewardLedgerRecord
 from careapp.domain.rewards import Event, StampCard, derive_rewards, expires_soon
+from careapp.domain.rewards_report import RewardsReport
 from careapp.services.rewards import ledger
+from careapp.services.rewards.report import build_report
 from careapp.services.rewards.rules import StoredRule, load_rules, offer_from, save_rule
 from careapp.services.shop.staff import Actor, check_actor, check_owner
 
@@ -260,6 +262,15 @@ class RewardService:
         with self._db.session() as session:
             views = _views(session, ledger.ledger_rows(session, ids), self.today())
         return [view for view in views if state is None or view.state == state]
+
+    def report(self, first_day: dt.date, last_day: dt.date) -> RewardsReport:
+        """Rewards earned, redeemed and expired per month, the redemption rate, the cost, and what
+        the rewarded bought after, for ``first_day`` to ``last_day`` (local days, both included)."""
+        if last_day < first_day:
+            raise ValueError(f"The report cannot end ({last_day}) before it starts ({first_day}).")
+        self.sync()
+        with self._db.session() as session:
+            return build_report(session, first_day, last_day, self.today())
 
     # --- redeeming and cancelling -----------------------------------------------------------------
 

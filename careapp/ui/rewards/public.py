@@ -3,7 +3,8 @@ Other UI packages import these from here only (the import-linter contract)."""
 
 from __future__ import annotations
 
+from careapp.ui.rewards.controller import RewardsController
 from careapp.ui.rewards.panel import CustomerRewardsPanel
 from careapp.ui.rewards.redeem import RedeemOffer
 
-__all__ = ["CustomerRewardsPanel", "RedeemOffer"]
+__all__ = ["CustomerRewardsPanel", "RedeemOffer", "RewardsController"]
