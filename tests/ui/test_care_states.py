@@ -28,6 +28,15 @@ def page_on(qtbot: QtBot, services: Services) -> CareQueuePage:
 def test_an_empty_shop_says_there_are_no_customers_yet(qtbot: QtBot, services: Services) -> None:
     page = page_on(qtbot, services)
     assert page.counts.text().startswith("Nothing due: there are no customers yet.")
+    services.customers.create(CustomerDraft(first_name="Ann"), "Sam")
+    page.reload()
+    assert page.counts.text() == (
+        "Nothing due in the next 30 days: your one customer has no birthday or purchase yet, so "
+        "nothing falls due for them."
+    )
+    services.customers.create(CustomerDraft(first_name="Bob"), "Sam")
+    page.reload()
+    assert "none of your 2 customers has a birthday or purchase yet" in page.counts.text()
 
 
 def test_an_empty_queue_says_how_many_customers_have_nothing_to_fall_due(

@@ -378,6 +378,21 @@ class CareQueuePage(QWidget):
                 "Nothing due: there are no customers yet. Add one (Ctrl+N), import a file or load "
                 "the demo data, and their birthdays and purchases bring touches here."
             )
+        elif quiet == total == 1:
+            text = self.tr(
+                "Nothing due in the next 30 days: your one customer has no birthday or purchase yet, so "
+                "nothing falls due for them."
+            )
+        elif quiet == total:
+            text = self.tr(
+                "Nothing due in the next 30 days: none of your {total} customers has a birthday or "
+                "purchase yet, so nothing falls due for them."
+            ).format(total=format_count(total))
+        elif quiet == 1:
+            text = self.tr(
+                "Nothing due in the next 30 days: 1 of {total} customers has no birthday or purchase "
+                "yet, so nothing falls due for them."
+            ).format(total=format_count(total))
         elif quiet:
             text = self.tr(
                 "Nothing due in the next 30 days: {quiet} of {total} customers have no birthday or "
