@@ -98,7 +98,7 @@ def _replay(connection, statements: list[tuple[str, Any]]) -> float:
     return time.perf_counter() - start
 
 
-def measure(url: str, log: Callable[[str], None]) -> list[Figure]:
+def measure(url: str, customers: int, log: Callable[[str], None]) -> list[Figure]:
     import psycopg
 
     from careapp.services.care.queue import PAGE as QUEUE_PAGE
@@ -140,7 +140,7 @@ def measure(url: str, log: Callable[[str], None]) -> list[Figure]:
         f"FCR {fcr_warm:.2f} s (first {fcr_cold:.2f} s, bare {fcr_bare:.2f} s); queue {queue_time:.2f} s"
     )
     keystroke_p95 = below(
-        "PostgreSQL: search keystroke p95",
+        f"PostgreSQL, {customers:,} customers: search keystroke p95",
         p95,
         0.060,
         baseline=bare95,
@@ -151,14 +151,14 @@ def measure(url: str, log: Callable[[str], None]) -> list[Figure]:
     keystroke_p95.passed = p95 <= 0.060 and p95 <= 1.5 * bare95
     return [
         Figure(
-            "PostgreSQL: search keystroke p50",
+            f"PostgreSQL, {customers:,} customers: search keystroke p50",
             percentile(served, 0.5),
             baseline=percentile(replayed, 0.5),
             baseline_name="the same statements, bare psycopg, p50",
         ),
         keystroke_p95,
         below(
-            "PostgreSQL: FCR report, one year",
+            f"PostgreSQL, {customers:,} customers: FCR report, one year",
             fcr_warm,
             0.5,
             baseline=fcr_bare,
@@ -166,13 +166,13 @@ def measure(url: str, log: Callable[[str], None]) -> list[Figure]:
             note=f"first call {fcr_cold:.2f} s",
         ),
         Figure(
-            "PostgreSQL: FCR report, one year, first call",
+            f"PostgreSQL, {customers:,} customers: FCR report, one year, first call",
             fcr_cold,
             baseline=fcr_bare,
             baseline_name="the same statements, bare psycopg",
         ),
         below(
-            "PostgreSQL: care queue, first page of each section",
+            f"PostgreSQL, {customers:,} customers: care queue, first page of each section",
             queue_time,
             0.3,
             baseline=queue_bare,
