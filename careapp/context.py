@@ -33,6 +33,7 @@ from careapp.services.value.service import ValueService
 
 if TYPE_CHECKING:
     from careapp.services.calendar.service import CalendarService
+    from careapp.services.mail.service import MailService
 
 
 @dataclass
@@ -63,6 +64,9 @@ class Services:
     value: ValueService
     # Where this database's copies go (SQLite): the backups screen lists and restores them.
     backup_dir: Path | None = None
+    # Email through the shop's mailbox: built on first use (smtplib and ssl stay off the start path);
+    # tests put one here first with their own TLS trust and keyring.
+    mail_service: MailService | None = None
 
     @property
     def purchases(self) -> PurchaseService:
@@ -79,6 +83,18 @@ class Services:
         """The Tickets page's reads: open tickets and promised callbacks across customers (no state
         of its own, so made when asked)."""
         return InboxService(self.db, self.clock)
+
+    @property
+    def mail(self) -> MailService:
+        """Sending a touch's email through the shop's own mailbox, the Outbox and the test message."""
+        if self.mail_service is None:
+            from careapp.services.mail.outbox import Outbox
+            from careapp.services.mail.service import MailService
+            from careapp.services.mail.settings import MailSettingsService
+
+            settings = MailSettingsService(self.db)
+            self.mail_service = MailService(settings, Outbox(self.db), self.care_queue, self.customers)
+        return self.mail_service
 
     def close(self) -> None:
         self.db.dispose()

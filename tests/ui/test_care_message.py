@@ -147,11 +147,14 @@ def test_sending_opens_the_mail_program_and_marks_the_touch_done_with_the_messag
     assert (sent.kind, sent.channel, sent.who) == (TouchKind.BIRTHDAY, Channel.EMAIL, "Sam")
     assert sent.subject == dialog.subject.text()
     assert sent.body == "Happy birthday, from all of us & the dog!\nSee you soon."
-    assert page.status.text().startswith("Sent: birthday greeting for ")
-    contacts = [
-        e for e in demo_services.customers.timeline(entry.customer_id) if e.title == "Outgoing email with Sam"
-    ]
+    # careapp only opened the mail program: nothing on screen or in the timeline says it was sent.
+    assert page.status.text().startswith("Opened in your mail program: birthday greeting for ")
+    assert "sent" not in page.status.text().lower().replace("send it", "")
+    timeline = demo_services.customers.timeline(entry.customer_id)
+    contacts = [e for e in timeline if e.title == "Email opened in your mail program by Sam"]
     assert len(contacts) == 1 and contacts[0].detail.startswith("Birthday greeting: turns ")
+    assert contacts[0].detail.endswith(" · opened in your mail program, not sent by careapp")
+    assert not any(e.title.startswith("Outgoing email") for e in timeline)
 
 
 def test_when_no_program_opens_nothing_is_marked_done(
@@ -181,6 +184,11 @@ def test_copy_puts_the_message_on_the_clipboard_and_marks_it_done(
     assert opener.urls == []
     [sent] = demo_services.messages.sent(entry.customer_id)
     assert (sent.subject, sent.body) == (subject, body)
+    assert page.status.text().startswith("Copied: birthday greeting for ")
+    timeline = demo_services.customers.timeline(entry.customer_id)
+    [contact] = [e for e in timeline if e.kind == "contact" and e.detail.startswith("Birthday greeting")]
+    assert contact.title == "Email copied by Sam"
+    assert contact.detail.endswith(" · copied, not sent by careapp")
 
 
 def test_a_text_message_has_no_subject_and_opens_the_messaging_app(

@@ -48,9 +48,10 @@ from careapp.domain.care_queue import (
     TouchOutcome,
 )
 from careapp.domain.customer import Channel
+from careapp.domain.message_routes import Route, route_ending
 from careapp.domain.recurrence import local_date, long_date
 from careapp.domain.tickets import ContactChannel, Direction
-from careapp.domain.touches import KIND_TITLES, CustomerFacts, DueTouch, TouchKind, describe
+from careapp.domain.touches import KIND_TITLES, CustomerFacts, DueTouch, TouchKind, describe, reward_note
 from careapp.services.care.facts import CustomerExtras, LoadedFacts, load_facts
 from careapp.services.care.plan_store import (
     PLAN,
@@ -97,6 +98,8 @@ class SentMessage:
 
     body: str
     subject: str = ""
+    # How it left careapp: only SENT (the shop's mail server accepted it) may be called sent.
+    route: Route = Route.SENT
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def _base_context(facts: CustomerFacts, extras: CustomerExtras | None) -> TouchC
         interests=tuple(sorted(facts.tags | facts.interests)),
         last_contact=facts.last_contact,
         open_tickets=extras.open_tickets if extras else 0,
+        rewards=reward_note(facts.rewards),
     )
 
 
@@ -551,8 +555,11 @@ class CareQueueService:
             summary += f": {message.subject.strip()}"
         if result.log.note:
             summary += f". {result.log.note}"
+        how = CONTACT_CHANNELS[item.channel]
+        if message is not None and how in (ContactChannel.EMAIL, ContactChannel.MESSAGE):
+            summary += route_ending(message.route, how.value)  # the timeline never says "sent" for a copy
         ticket_id = _keep_promise(acting) if item.kind is TouchKind.CALLBACK else None
-        return _add_contact(acting, result, CONTACT_CHANNELS[item.channel], Direction.OUT, summary, ticket_id)
+        return _add_contact(acting, result, how, Direction.OUT, summary, ticket_id)
 
     @staticmethod
     def _write_note(acting: _Acting, result: ActionResult, summary: str) -> ContactRecord:

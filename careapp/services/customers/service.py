@@ -37,6 +37,7 @@ from careapp.domain.customer import (
     Purchase,
     TimelineEntry,
 )
+from careapp.domain.message_routes import outgoing_title
 from careapp.domain.phones import search_digits
 from careapp.domain.validation import MAX_LENGTHS, FieldError, validate_customer
 from careapp.services.customers.bulk import (
@@ -383,7 +384,7 @@ class CustomerService:
             TimelineEntry(
                 r.at,
                 "contact",
-                _contact_title(r.direction, r.channel, r.staff),
+                _contact_title(r.direction, r.channel, r.staff, r.summary),
                 r.summary,
             )
             for r in records
@@ -594,9 +595,13 @@ class CustomerService:
             raise InvalidCustomer([FieldError("referred_by", "The referring customer no longer exists.")])
 
 
-def _contact_title(direction: str, channel: str, staff: str) -> str:
+def _contact_title(direction: str, channel: str, staff: str, summary: str = "") -> str:
     if direction == "internal":
         return "Care queue note" + (f" by {staff}" if staff else "")
+    # A message copied or opened in another program was not sent by careapp: the title says so.
+    unsent = outgoing_title(channel, summary) if direction == "out" else None
+    if unsent is not None:
+        return unsent + (f" by {staff}" if staff else "")
     return f"{'Incoming' if direction == 'in' else 'Outgoing'} {channel}" + (
         f" with {staff}" if staff else ""
     )

@@ -51,6 +51,11 @@ class MailService:
         self._care_queue, self._customers = care_queue, customers
         self._context, self._timeout = context, timeout
 
+    @property
+    def server_settings(self) -> MailSettingsService:
+        """The server settings and the keyring's password (the settings dialog reads and saves them)."""
+        return self._settings
+
     def _server(self) -> tuple[MailSettings, str | None]:
         settings = self._settings.settings()
         if not settings.configured:

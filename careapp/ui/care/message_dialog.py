@@ -6,10 +6,13 @@ wording (the template with ``{placeholders}``) can be changed for this one messa
 rendered again by the service (debounced, on the database thread) and replaces the message, unless
 the message was edited by hand, which is never overwritten without asking.
 
-Sending opens the mail program (``mailto:``), the messaging app (``sms:``) or the dialler
-(``tel:``) with the message, or copies it; either way the touch is then marked done with the
-message recorded (:meth:`CareQueueService.done` with a ``SentMessage``), and ``sent`` fires. How
-a URL is opened is injected (tests pass a fake; the app uses ``QDesktopServices.openUrl``).
+With the shop's mailbox set up (File › Email sending…), Ctrl+Enter sends an email through it
+(:meth:`MailService.send_touch`, on the runner): the touch is marked done only once the server accepted
+it; a failure keeps the draft in the Outbox with the server's reason, and ``keptInOutbox(text)`` says so.
+Otherwise the message opens in the mail program (``mailto:``), the messaging app (``sms:``) or the
+dialler (``tel:``), or is copied; the touch is then marked done with the message recorded as copied or
+opened, never as sent (:class:`Route`), and ``sent`` fires; ``route`` says which it was. How a URL is
+opened is injected (tests pass a fake; the app uses ``QDesktopServices.openUrl``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.domain.customer import Channel
+from careapp.domain.message_routes import Route
 from careapp.domain.templates import PLACEHOLDERS, MessageTemplate, mailto_url, sms_url, tel_url
 from careapp.ui.care.texts import kind_title
 from careapp.ui.formatting import channel_name, sentence
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.care.messages import MessageDraft
     from careapp.services.care.queue import QueueEntry, TouchLogView
+    from careapp.services.mail.service import EmailSent
     from careapp.services.shop.staff import Actor
 
 UrlOpener = Callable[[QUrl], bool]
@@ -61,12 +66,14 @@ class LoadedDraft:
 
     draft: MessageDraft
     template: MessageTemplate
+    mail_ready: bool = False  # the shop's mailbox is set up: Ctrl+Enter sends through it
 
 
 def load_draft(services: Services, touch_id: int, channel: Channel | None) -> LoadedDraft:
     """Database thread."""
     draft = services.messages.draft(touch_id, channel)
-    return LoadedDraft(draft, services.messages.templates()[draft.kind, draft.channel])
+    ready = draft.channel is Channel.EMAIL and services.mail.server_settings.settings().configured
+    return LoadedDraft(draft, services.messages.templates()[draft.kind, draft.channel], ready)
 
 
 def message_url(channel: Channel, address: str, subject: str, body: str) -> str | None:
@@ -90,9 +97,12 @@ def placeholder_help() -> str:
 
 
 class MessageDialog(QDialog):
-    """The message for one touch; ``sent(TouchLogView)`` once it was sent and the touch marked done."""
+    """The message for one touch; ``sent(TouchLogView)`` once the touch was marked done (``route`` says
+    whether careapp sent it, or it was copied or opened in another program); ``keptInOutbox(text)``
+    when the mail server did not take it (the draft waits in the Outbox)."""
 
     sent = Signal(object)
+    keptInOutbox = Signal(str)
     draftShown = Signal()
 
     def __init__(
@@ -111,6 +121,7 @@ class MessageDialog(QDialog):
         self.loaded: LoadedDraft | None = None
         self.hand_edited = False
         self._filling = False
+        self.route: Route | None = None
         self.setWindowTitle(
             self.tr("{kind} for {name}").format(kind=kind_title(entry.kind), name=entry.customer_name)
         )
@@ -221,6 +232,18 @@ class MessageDialog(QDialog):
         return box
 
     def _buttons(self) -> QHBoxLayout:
+        self.email_button = QPushButton(self.tr("&Send email"))
+        self.email_button.setToolTip(
+            self.tr(
+                "Send it through the shop's mailbox (Ctrl+Enter); the touch is done once the server took it"
+            )
+        )
+        self.email_button.clicked.connect(self.send_email)
+        self.email_action = QAction(self.tr("Send email"), self)
+        self.email_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.email_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.email_action.triggered.connect(self.send_email)
+        self.addAction(self.email_action)
         self.send_button = QPushButton()
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send)
@@ -235,7 +258,7 @@ class MessageDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         row = QHBoxLayout()
         row.addStretch(1)
-        for button in (self.send_button, self.copy_button, self.cancel_button):
+        for button in (self.email_button, self.send_button, self.copy_button, self.cancel_button):
             row.addWidget(button)
         return row
 
@@ -304,9 +327,19 @@ class MessageDialog(QDialog):
             Channel.PHONE: self.tr("&Open the dialler"),
         }
         self.send_button.setText(texts.get(draft.channel, self.tr("&Open")))
-        self.send_button.setToolTip(self.tr("Opens the program with the message; the touch is marked done"))
+        self.send_button.setToolTip(
+            self.tr("Opens the program with the message for you to send; the touch is marked done")
+        )
         self.send_button.setVisible(self.url() is not None)
-        self.copy_button.setDefault(self.url() is None)
+        by_mail = self._can_send_email()
+        self.email_button.setVisible(by_mail)
+        self.email_button.setDefault(by_mail)
+        self.send_button.setDefault(not by_mail and self.url() is not None)
+        self.copy_button.setDefault(not by_mail and self.url() is None)
+
+    def _can_send_email(self) -> bool:
+        loaded = self.loaded
+        return bool(loaded and loaded.mail_ready and loaded.draft.address.strip())
 
     def _wording_changed(self) -> None:
         if not self._filling and self.loaded is not None:
@@ -372,8 +405,65 @@ class MessageDialog(QDialog):
             return f"{subject}\n\n{body}"
         return body
 
+    def send_email(self) -> None:
+        """Ctrl+Enter: send through the shop's mailbox; the touch is marked done once the server took it."""
+        if self.loaded is None or not self.email_action.isEnabled():
+            return
+        draft = self.loaded.draft
+        if draft.channel is not Channel.EMAIL:
+            self.error.show_error(
+                self.tr("careapp sends email only; open or copy the {channel} message instead.").format(
+                    channel=channel_name(draft.channel).lower()
+                )
+            )
+            return
+        if not self.loaded.mail_ready:
+            self.error.show_error(
+                self.tr(
+                    "careapp has no mail server yet: set the shop's mailbox in File › Email sending…, or "
+                    "open the message in your mail program or copy it."
+                )
+            )
+            return
+        to = draft.address.splitlines()[0].strip() if draft.address.strip() else ""
+        subject, body = self.subject.text().strip(), self.body.toPlainText()
+        if not to:
+            self.error.show_error(self.tr("careapp has no email address for this customer."))
+            return
+        if not body.strip():
+            self.error.show_error(self.tr("The message is empty; write what the customer should read."))
+            return
+        mail, actor, entry = self._services.mail, self._actor, self.entry
+        self._set_busy(True)
+        self.error.show_error(None)
+        self._runner.submit(  # the touch is done once the server accepted it (MailService.send_touch)
+            lambda: mail.send_touch(actor, entry.touch_id, entry.customer_id, to, subject, body),
+            self._emailed,
+            self._email_failed,
+            owner=self,
+        )
+
+    def _emailed(self, sent: EmailSent) -> None:
+        self.route = Route.SENT
+        self._done(sent.log)
+
+    def _email_failed(self, error: BaseException) -> None:
+        from careapp.services.mail.sender import MailNotSent
+
+        self._set_busy(False)
+        if not isinstance(error, MailNotSent):  # not set up, no keyring, the touch gone: nothing kept
+            self.error.show_error(sentence(error))
+            return
+        to = self.loaded.draft.address.splitlines()[0] if self.loaded else ""
+        text = self.tr(
+            "Not sent to {to}: {reason} The message is kept in the Outbox (File › Outbox…) to retry; "
+            "the touch stays in the queue."
+        ).format(to=to, reason=sentence(error))
+        self.keptInOutbox.emit(text)
+        self.accept()
+
     def send(self) -> None:
-        """Open the program with the message, then mark the touch done."""
+        """Open the program with the message, then mark the touch done (careapp did not send it)."""
         link = self.url()
         if link is None:
             self.copy()
@@ -386,13 +476,13 @@ class MessageDialog(QDialog):
                 ).format(channel=channel_name(self.current_channel()).lower())
             )
             return
-        self._mark_done()
+        self._mark_done(Route.OPENED)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.message_text())
-        self._mark_done()
+        self._mark_done(Route.COPIED)
 
-    def _mark_done(self) -> None:
+    def _mark_done(self, route: Route) -> None:
         from careapp.services.care.queue import SentMessage
 
         if not self.body.toPlainText().strip():
@@ -400,7 +490,8 @@ class MessageDialog(QDialog):
             return
         channel = self.current_channel()
         subject = self.subject.text().strip() if channel is Channel.EMAIL else ""
-        message = SentMessage(self.body.toPlainText(), subject)
+        message = SentMessage(self.body.toPlainText(), subject, route)
+        self.route = route
         services, actor, touch_id = self._services, self._actor, self.entry.touch_id
         self._set_busy(True)
         self.error.show_error(None)
@@ -421,5 +512,6 @@ class MessageDialog(QDialog):
         self.error.show_error(sentence(error))
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.send_button, self.copy_button, self.channel):
+        for widget in (self.email_button, self.send_button, self.copy_button, self.channel):
             widget.setEnabled(not busy)
+        self.email_action.setEnabled(not busy)
