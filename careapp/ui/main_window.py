@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         from careapp.ui.customers.purchase_dialog import PurchaseActions
         from careapp.ui.feedback import FeedbackPanel
         from careapp.ui.importing.controller import ImportController
+        from careapp.ui.mail.public import MailController
         from careapp.ui.others_work import connect_refresher
         from careapp.ui.reports.controller import ReportController
         from careapp.ui.shop.controller import ShopController
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
             log_call=self.call_logger.action,
             background=self.background_runner,
         )
+        self.mail = MailController(self, runner, self.message_bar, self.staff.current_actor)
         self.calendar = CalendarController(
             self, runner, self.message_bar, self.statusBar(), background=self.background_runner
         )
@@ -379,6 +381,8 @@ class MainWindow(QMainWindow):
                 self.care.rules_action,
                 self.rewards.rules_action,
                 self.calendar.settings_action,
+                self.mail.settings_action,
+                self.mail.outbox_action,
                 self.staff_actions.list_action,
                 self.staff_actions.switch_action,
             ]
@@ -458,6 +462,10 @@ class MainWindow(QMainWindow):
         self.backups.databaseReplaced.connect(self._database_replaced)
         self.import_actions.customersChanged.connect(self.calendar.changed)
         self.care.queue_page.acted.connect(lambda _text: self.calendar.changed())
+        # An email the server did not take: the bar offers the Outbox; a retry there moves the queue.
+        self.care.queue_page.mailKept.connect(self.mail.show_not_sent)
+        self.mail.changed.connect(self.care.queue_page.reload)
+        self.mail.changed.connect(self.calendar.changed)
         self.call_logger.logged.connect(lambda _call: self.calendar.changed())
         self.ticket_windows.changed.connect(lambda _ticket_id: self.calendar.changed())
         self.care.refreshed.connect(self.calendar.changed)  # new touches: the feed and CalDAV follow
@@ -541,6 +549,7 @@ class MainWindow(QMainWindow):
         if self.care.scheduler is not None:
             self.care.scheduler.dayChanged.connect(lambda _day: self.backups.take_daily())
         self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
+        self.mail.attach(services)
         self.changes.attach(services.db)  # looks for other seats' changes every few seconds
         self.apply_shop(shop)
         self._set_actor(self.staff.actor())
