@@ -337,6 +337,25 @@ def _rewards_report(kit: Kit) -> QWidget:
     return RewardsReportWindow(kit.services, kit.runner)
 
 
+def _mail_settings(kit: Kit) -> QWidget:
+    from careapp.ui.mail.settings_dialog import MailSettingsDialog
+
+    return MailSettingsDialog(kit.services, kit.runner)
+
+
+def _outbox(kit: Kit) -> QWidget:
+    from careapp.services.mail.outbox import OutboxMessage
+    from careapp.ui.mail.outbox_window import OutboxWindow
+
+    reason = "The mail server refused the address ann@example.com (550 5.1.1 No such user here)."
+    kit.services.mail.outbox.put(
+        OutboxMessage(
+            "<1@shop.example>", 1, kit.ids[0], "ann@example.com", "Happy birthday", "Hi", "failed", reason
+        )
+    )
+    return OutboxWindow(kit.services, kit.runner, lambda: kit.actor)
+
+
 # Every top-level window and dialog careapp shows (its own classes; Qt's message boxes and input
 # dialogs size themselves). tests/ui/test_every_window_fits.py fails when a dialog class is missing.
 WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
@@ -374,6 +393,8 @@ WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
     "value and retention": _value,
     "reward rules": _reward_rules,
     "rewards report": _rewards_report,
+    "email sending": _mail_settings,
+    "outbox": _outbox,
 }
 
 
