@@ -403,6 +403,9 @@ def _import_text(summary: object) -> str:
         f"merged {summary.count('merge')}, unchanged {summary.count('unchanged')}, "
         f"rejected {summary.count('reject')}",
     ]
+    if summary.columns:  # what each column was read as; --mapping changes it
+        read_as = ", ".join(f"{heading} → {field}" for heading, field in summary.columns.items())
+        lines.append(f"  columns: {read_as}")
     lines += [f"  line {row.line}: {row.reason}" for row in summary.rejected_rows]
     lines += [f"  note: {warning}" for warning in summary.warnings]
     if summary.dry_run:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from careapp.importing.csv_records import CsvRow
@@ -20,6 +20,8 @@ class CsvFormat:
     # Orders files: the column naming the order, and the order's columns that only its first line fills.
     order_column: str = ""
     carry: tuple[str, ...] = ()
+    # Read by a column mapping: heading -> field, shown in the preview so it can be changed.
+    columns: Mapping[str, str] | None = None
 
 
 def first_of(row: CsvRow, *names: str) -> str:

@@ -9,10 +9,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from careapp.domain.wording import counted
 from careapp.importing.csv_format import CsvFormat
 from careapp.importing.csv_records import CsvRecord, CsvRow, Header, iter_records
 from careapp.importing.google import GOOGLE, GOOGLE_LEGACY, is_google, is_google_legacy
-from careapp.importing.mapping import mapped_format, suggest_mapping
+from careapp.importing.mapping import mapped_format, recognised_mapping, suggest_mapping
 from careapp.importing.model import ColumnMapping, ImportFileError, NeedsColumnMapping, ParsedFile, ParsedRow
 from careapp.importing.order_formats import ORDER_FORMATS
 from careapp.importing.outlook import OUTLOOK, is_outlook
@@ -69,6 +70,7 @@ def parse_csv(text: str, settings: CsvSettings, warnings: list[str]) -> ParsedFi
         delimiter=delimiter,
         rows=tuple(rows),
         warnings=tuple(warnings),
+        columns=csv_format.columns,
     )
 
 
@@ -97,6 +99,9 @@ def _choose_format(header: Header, mapping: ColumnMapping | None, filename: str)
     for matches, csv_format in _KNOWN_FORMATS:
         if matches(header):
             return csv_format
+    recognised = recognised_mapping(header.names)
+    if recognised is not None:  # every heading known for certain: no mapping step
+        return mapped_format(header, recognised, recognised=True)
     shown = ", ".join(f"“{name}”" for name in header.names[:6]) + (", …" if len(header.names) > 6 else "")
     raise NeedsColumnMapping(
         f"careapp does not recognise the columns of “{filename}” ({shown}). "
@@ -120,6 +125,7 @@ def _parse_records(
 ) -> list[ParsedRow]:
     rows: list[ParsedRow] = []
     overflowing: list[int] = []
+    short: list[int] = []
     width = len(header.names)
     orders = _OrderLines(header, csv_format)
     for record in records:
@@ -128,15 +134,29 @@ def _parse_records(
             continue
         if len(record.cells) > width and any(cell.strip() for cell in record.cells[width:]):
             overflowing.append(record.line)
+        elif 1 < len(record.cells) < width:  # one cell: a list with a single filled column
+            short.append(record.line)
         row = CsvRow(header, orders.filled(record.cells))
         rows.append(build_row(record.line, orders.numbered(csv_format.read(row)), context))
     if overflowing:
         warnings.append(
-            f"{len(overflowing)} row(s) have more cells than there are column headings (first on line "
-            f"{overflowing[0]}); the extra cells were not imported. A cell with the separator in it may be "
-            "missing its quotes."
+            f"{_rows_on(overflowing)} more cells than there are column headings; the extra cells were "
+            "not imported. A cell with the separator in it may be missing its quotes."
+        )
+    if short:
+        warnings.append(
+            f"{_rows_on(short)} fewer cells than there are column headings; the missing cells were "
+            "read as empty. Check that nothing moved into the wrong column."
         )
     return rows
+
+
+def _rows_on(lines: list[int]) -> str:
+    """ "Line 3 has" or "3 rows (lines 3, 7, 9…) have": the start of a warning about rows."""
+    if len(lines) == 1:
+        return f"Line {lines[0]} has"
+    shown = ", ".join(str(line) for line in lines[:5]) + ("…" if len(lines) > 5 else "")
+    return f"{counted(len(lines), 'row')} (lines {shown}) have"
 
 
 class _OrderLines:

@@ -208,6 +208,27 @@ def suggest_mapping(headers: Sequence[str]) -> ColumnMapping:
     return ColumnMapping(columns)
 
 
+def recognised_mapping(headers: Sequence[str]) -> ColumnMapping | None:
+    """The mapping of a file whose every column heading careapp knows for certain (an exact word
+    such as "First Name", "E-Mail", "Vorname", "Geburtstag"; not a guess from part of a word), with
+    a column that says who each row is and no field fed twice; None when any column is a guess."""
+    columns: dict[str, str] = {}
+    for header in headers:
+        word = re.sub(r"[\W_]+", "", header.lower())
+        target = _EXACT_LOOKUP.get(word)
+        if target is None or target == "ignore":
+            return None
+        if target in _SINGLE_TARGETS and target in columns.values():
+            return None
+        columns[header] = target
+    targets = set(columns.values())
+    if not targets & IDENTITY_TARGETS:
+        return None
+    if {"first_name", "full_name"} <= targets and "last_name" not in targets:
+        columns = {header: "last_name" if t == "full_name" else t for header, t in columns.items()}
+    return ColumnMapping(columns)
+
+
 def _guess_target(header: str) -> str:
     word = re.sub(r"[\W_]+", "", header.lower())
     if word in _EXACT_LOOKUP:
@@ -218,8 +239,9 @@ def _guess_target(header: str) -> str:
     return "ignore"
 
 
-def mapped_format(header: Header, mapping: ColumnMapping) -> CsvFormat:
-    """A CsvFormat that reads columns as ``mapping`` says; NeedsColumnMapping if it cannot be used."""
+def mapped_format(header: Header, mapping: ColumnMapping, recognised: bool = False) -> CsvFormat:
+    """A CsvFormat that reads columns as ``mapping`` says; NeedsColumnMapping if it cannot be used.
+    ``recognised``: the mapping is careapp's own, from headings it knows (not the user's)."""
     plan = _plan(header, mapping)
     labelled_notes = sum(1 for _, target, _ in plan if target == "notes") > 1
 
@@ -232,7 +254,9 @@ def mapped_format(header: Header, mapping: ColumnMapping) -> CsvFormat:
         return fields
 
     date_columns = tuple(name for _, target, name in plan if target in _DATE_TARGETS)
-    return CsvFormat("csv", "CSV file", "import: CSV file", read, date_columns)
+    label = "CSV file with column headings careapp knows" if recognised else "CSV file"
+    columns = {str(name): target for name, target in mapping.columns.items()}
+    return CsvFormat("csv", label, "import: CSV file", read, date_columns, columns=columns)
 
 
 def _plan(header: Header, mapping: ColumnMapping) -> list[tuple[int, str, str]]:

@@ -42,6 +42,7 @@ class ParsedRow:
     consents: tuple[ConsentEvent, ...] = ()
     error: str | None = None  # why the row was rejected, in words a shop owner understands
     match_key: str = ""  # ties rows of one buyer or order together within the file (orders files)
+    name: str = ""  # a rejected row's name as the file gives it, so the owner can find the row
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class ParsedFile:
     delimiter: str | None  # None for vCard
     rows: tuple[ParsedRow, ...]
     warnings: tuple[str, ...] = ()
+    # A CSV read by a column mapping (the user's or one careapp recognised): heading -> field.
+    columns: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,8 @@ def build_row(line: int, fields: RowFields, context: RowContext) -> ParsedRow:
     first, last = _names(fields)
     company = fields.company.strip()
     if problems:
-        return ParsedRow(line=line, draft=None, error="; ".join(problems))
+        name = " ".join(part for part in (first, last) if part) or company
+        return ParsedRow(line=line, draft=None, error="; ".join(problems), name=name)
     if not (first or last or company or emails or phones):
         return ParsedRow(line=line, draft=None, error=NOBODY)
     draft = CustomerDraft(

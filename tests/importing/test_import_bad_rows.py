@@ -67,7 +67,7 @@ def test_extra_cells_are_ignored_with_a_warning():
     assert parsed.rows[1].error == 'Email "Roe": this is not an email address'
     assert parsed.warnings == (
         (
-            "1 row(s) have more cells than there are column headings (first on line 3); the extra cells were "
+            "Line 3 has more cells than there are column headings; the extra cells were "
             "not imported. A cell with the separator in it may be missing its quotes."
         ),
     )
@@ -98,3 +98,19 @@ def test_a_missing_closing_quote_on_the_last_line_names_one_line():
     assert rows[3].error is not None
     assert "so line 3 could not be read" in rows[3].error
     assert "lines 3–3" not in rows[3].error
+
+
+def test_a_short_row_is_imported_with_a_warning_naming_its_line():
+    parsed = parse("Name,Email,Notes,Birthday\nAnn Lee,ann@example.com,,\nBen Roe,ben@example.com\n")
+    assert [row.draft is not None for row in parsed.rows] == [True, True]
+    assert parsed.warnings == (
+        (
+            "Line 3 has fewer cells than there are column headings; the missing cells were read as empty. "
+            "Check that nothing moved into the wrong column."
+        ),
+    )
+
+
+def test_a_rejected_row_keeps_its_name_for_the_preview():
+    rows = by_line(parse("Name,Email,Notes,Birthday\nBen Roe,not-an-email,,\n"))
+    assert rows[2].draft is None and rows[2].name == "Ben Roe"

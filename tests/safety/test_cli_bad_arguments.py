@@ -31,7 +31,8 @@ def table(folder: Path) -> list[tuple[str, list[str]]]:
     empty = folder / "empty.csv"
     empty.write_bytes(b"")
     unknown_columns = folder / "till.csv"
-    unknown_columns.write_text("Kunde,Telefon\nAnn,0123 456\n")
+    # "Kunde,Telefon" alone is now known for certain and imports; a column careapp cannot place is not.
+    unknown_columns.write_text("Kunde,Telefon,Lieblingsfarbe\nAnn,0123 456,blau\n")
     missing = folder / "nowhere" / "file.csv"
     directory = folder / "a-folder"
     directory.mkdir()

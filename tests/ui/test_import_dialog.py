@@ -69,7 +69,7 @@ def test_preview_lists_the_rejected_line_with_its_number_and_reason(
     assert counts == {"create": "2", "update": "0", "merge": "0", "unchanged": "0", "reject": "1"}
     rows = shown_rows(dialog.preview.model)
     assert len(rows) == 1
-    line, action, _name, reason = rows[0]
+    line, action, _name, _birthday, _consent, _tags, reason = rows[0]
     assert (line, action) == ("4", "Rejected")
     assert "cy-at-example" in reason
     assert dialog.preview.rows_title.text() == "1 line cannot be imported:"
@@ -188,3 +188,51 @@ def test_closing_the_window_cancels_a_running_import(qtbot: QtBot, window: Any) 
     dialog.pages.setCurrentWidget(dialog.progress)  # as while apply() runs on the worker
     window.close()
     assert dialog._cancel.is_set()
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
+
+
+def test_known_headings_go_straight_to_the_preview_which_shows_each_row_as_stored(
+    qtbot: QtBot, services: Services, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "First Name,Last Name,Email,Birthday,Email consent,SMS consent,Tags\n"
+        "Ann,Lee,ann@example.com,--02-29,yes,no,vip\n"
+        "Rowan,Jones,rowan@example.com,1985-05-20,,,\n"
+        "Ben,Roe,not-an-email,,,,\n"
+        "Ann,Lee,ann@example.com,,,,\n",
+        encoding="utf-8",
+    )
+    dialog = open_dialog(qtbot, services, prompts)
+    preview(qtbot, dialog, path)
+    assert dialog.pages.currentWidget() is dialog.preview  # no mapping step
+    page = dialog.preview
+    assert page.columns.isVisibleTo(page) and "First Name → First name" in page.columns.text()
+    page.show_all.setChecked(True)
+    rows = {row[0]: row for row in shown_rows(page.model)}
+    assert rows["2"][1:6] == ("New customer", "Ann Lee", "29 February", "Email yes, SMS no", "vip")
+    assert rows["3"][2:4] == ("Rowan Jones", "20 May 1985")
+    assert rows["4"][1:3] == ("Rejected", "Ben Roe") and "not-an-email" in rows["4"][6]
+    assert rows["5"][1] == "Merged with an earlier line"
+    qtbot.mouseClick(page.change_columns, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentWidget() is dialog.mapping
+    combos = dialog.mapping.combos
+    assert combos["Tags"].currentData() == "tags"
+    combos["Tags"].setCurrentIndex(combos["Tags"].findData("notes"))
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentWidget() is dialog.preview
+    assert "Tags → Notes" in dialog.preview.columns.text()
+    assert services.customers.count() == 0  # previews change nothing
+
+
+def test_a_german_excel_file_needs_no_mapping_in_the_wizard(
+    qtbot: QtBot, services: Services, prompts: ScriptedPrompts
+) -> None:
+    dialog = open_dialog(qtbot, services, prompts)
+    preview(qtbot, dialog, FIXTURES / "excel_german_cp1252.csv")
+    assert dialog.pages.currentWidget() is dialog.preview
+    dialog.preview.show_all.setChecked(True)
+    rows = {row[0]: row for row in shown_rows(dialog.preview.model)}
+    assert rows["2"][2:4] == ("Jürgen Weiß", "29 February 1988")

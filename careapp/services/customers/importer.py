@@ -26,7 +26,7 @@ from careapp.db.models import (
     PhoneRecord,
     PurchaseRecord,
 )
-from careapp.domain.customer import ConsentEvent, CustomerDraft, Purchase
+from careapp.domain.customer import ConsentEvent, CustomerDraft, PartialDate, Purchase
 from careapp.domain.merge import merge_drafts, phone_key, same_profile
 from careapp.domain.validation import too_long_fields, too_long_purchases
 from careapp.domain.wording import counted
@@ -80,6 +80,10 @@ class RowOutcome:
     name: str
     reason: str = ""
     customer_id: int | None = None
+    # What the row brings, as it will be stored (the preview shows it before anything is written).
+    birthday: PartialDate | None = None
+    consents: tuple[tuple[str, bool], ...] = ()  # (channel, granted) in the file's order
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class ImportSummary:
     warnings: tuple[str, ...] = ()
     batch_id: int | None = None
     sales: int = 0  # purchases (order lines) the import adds
+    columns: dict[str, str] | None = None  # a CSV read by a column mapping: heading -> field
 
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -118,6 +123,7 @@ class ImportSummary:
             "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected_rows],
             "rejected_count": len(self.rejected_rows),
             "warnings": list(self.warnings),
+            "columns": self.columns,
             "batch_id": self.batch_id,
             "sales": self.sales,
         }
@@ -293,10 +299,7 @@ class ImportService:
             session.add(batch)
             session.flush()
             ids = self._write(session, planned, batch.id, actor, progress, cancelled)
-            outcomes = [
-                RowOutcome(o.line, o.action, o.name, o.reason, ids.get(o.line, o.customer_id))
-                for o in outcomes
-            ]
+            outcomes = [replace(o, customer_id=ids.get(o.line, o.customer_id)) for o in outcomes]
             batch_id = batch.id
         summary = self._summary(path, parsed, outcomes, planned, dry_run=False)
         return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
@@ -319,6 +322,7 @@ class ImportService:
             dry_run=dry_run,
             rows=tuple(outcomes),
             warnings=tuple(parsed.warnings),
+            columns=dict(parsed.columns) if parsed.columns is not None else None,
         )
 
     # --- planning: decide what each row does ---------------------------------------------
@@ -334,7 +338,8 @@ class ImportService:
         outcomes: list[RowOutcome] = []
         for row in rows:
             if row.draft is None:
-                outcomes.append(RowOutcome(row.line, "reject", "", row.error or "The row could not be read."))
+                reason = row.error or "The row could not be read."
+                outcomes.append(RowOutcome(row.line, "reject", row.name, reason))
                 continue
             draft = row.draft
             row, repeated = _without_imported_lines(row, imported_before)
@@ -399,7 +404,16 @@ class ImportService:
             planned.append(target)
         for key in _keys(target.draft) + keys:
             by_key.setdefault(key, target)
-        return RowOutcome(row.line, action, draft.display_name(), reason, target.existing_id)
+        return RowOutcome(
+            row.line,
+            action,
+            draft.display_name(),
+            reason,
+            target.existing_id,
+            birthday=draft.birthday,
+            consents=tuple((event.channel.value, event.granted) for event in row.consents),
+            tags=tuple(draft.tags),
+        )
 
     @staticmethod
     def _mark_unchanged(outcomes: list[RowOutcome], planned: list[_PlannedCustomer]) -> list[RowOutcome]:
@@ -413,7 +427,7 @@ class ImportService:
             and not p.consents
         }
         return [
-            RowOutcome(o.line, "unchanged", o.name, "already in careapp", o.customer_id)
+            replace(o, action="unchanged", reason="already in careapp")
             if o.action == "update" and o.line in idle
             else o
             for o in outcomes

@@ -71,6 +71,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(self.tr("Import customers or orders"))
         self.choose, self.mapping = ChooseFilePage(), MappingPage()
         self.preview, self.progress, self.done_page = PreviewPage(), ProgressPage(), DonePage()
+        self.preview.change_columns.clicked.connect(self.change_columns)
         self.pages = QStackedWidget()
         for page in (self.choose, self.mapping, self.preview, self.progress, self.done_page):
             self.pages.addWidget(page)
@@ -138,9 +139,10 @@ class ImportDialog(QDialog):
             self.accept()
 
     def _back(self) -> None:
-        self._show(
-            self.mapping if self.pages.currentWidget() is self.preview and self._columns else self.choose
-        )
+        if self.pages.currentWidget() is self.preview and self._columns:
+            self.change_columns()
+            return
+        self._show(self.choose)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -160,7 +162,21 @@ class ImportDialog(QDialog):
         self._set_busy(False)
         self.summary = summary
         self.preview.show_summary(summary)
+        if summary.columns:  # read by a mapping (careapp's own or the user's): Back changes it
+            self._columns = dict(summary.columns)
         self._show(self.preview)
+
+    def change_columns(self) -> None:
+        """From the preview, back to the columns as careapp read them, to change any."""
+        from careapp.importing import TARGET_FIELDS
+
+        if self.summary is None or not self.summary.columns:
+            return
+        columns = dict(self._columns or self.summary.columns)
+        file = self.summary.source_name
+        message = self.tr("careapp read the columns of {file} as shown.").format(file=file)
+        self.mapping.set_columns(message, list(columns), columns, TARGET_FIELDS)
+        self._show(self.mapping)
 
     def _preview_failed(self, error: BaseException) -> None:
         from careapp.importing import TARGET_FIELDS, NeedsColumnMapping

@@ -1,4 +1,5 @@
-"""The rows of an import preview (line, what happens, name, why) as a table model."""
+"""The rows of an import preview as they will be stored (line, what happens, name, birthday, consent
+per channel, tags, why) as a table model."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+
+from careapp.domain.customer import Channel
+from careapp.ui.formatting import channel_name, format_partial_date
 
 if TYPE_CHECKING:
     from careapp.services.customers.importer import RowOutcome
@@ -32,6 +36,18 @@ def action_text(action: str) -> str:
     return texts.get(action, action)
 
 
+def consents_text(consents: tuple[tuple[str, bool], ...]) -> str:
+    """ "Email yes, SMS no": each channel's answer in the file, the last one for a channel counting."""
+    answers = dict(consents)
+    yes, no = (
+        QCoreApplication.translate("ImportOutcomeModel", "yes"),
+        QCoreApplication.translate("ImportOutcomeModel", "no"),
+    )
+    return ", ".join(
+        f"{channel_name(Channel(channel))} {yes if granted else no}" for channel, granted in answers.items()
+    )
+
+
 class ImportOutcomeModel(QAbstractTableModel):
     """Row outcomes of an import; shows only the rejected ones unless ``show_all`` is set."""
 
@@ -43,7 +59,15 @@ class ImportOutcomeModel(QAbstractTableModel):
         self._all: list[RowOutcome] = []
         self._shown: list[RowOutcome] = []
         self._show_all = False
-        self._headers = (self.tr("Line"), self.tr("What happens"), self.tr("Name"), self.tr("Why"))
+        self._headers = (
+            self.tr("Line"),
+            self.tr("What happens"),
+            self.tr("Name"),
+            self.tr("Birthday"),
+            self.tr("Consent"),
+            self.tr("Tags"),
+            self.tr("Why"),
+        )
 
     def set_outcomes(self, outcomes: list[RowOutcome] | tuple[RowOutcome, ...]) -> None:
         self.beginResetModel()
@@ -91,9 +115,15 @@ class ImportOutcomeModel(QAbstractTableModel):
         if role == self.ActionRole:
             return outcome.action
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (str(outcome.line), action_text(outcome.action), outcome.name, outcome.reason)[
-                index.column()
-            ]
+            return (
+                str(outcome.line),
+                action_text(outcome.action),
+                outcome.name,
+                format_partial_date(outcome.birthday) if outcome.birthday is not None else "",
+                consents_text(outcome.consents),
+                ", ".join(outcome.tags),
+                outcome.reason,
+            )[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -196,14 +196,24 @@ class PreviewPage(QWidget):
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(1, 190)
-        header.resizeSection(2, 180)
+        for column, width in ((1, 170), (2, 160), (3, 120), (4, 150), (5, 110)):
+            header.resizeSection(column, width)
         header.setStretchLastSection(True)
+        self.columns = QLabel()
+        self.columns.setWordWrap(True)
+        self.columns.setAccessibleName(self.tr("How the columns are read"))
+        self.change_columns = QPushButton(self.tr("C&hange columns…"))
+        self.change_columns.setAccessibleName(self.tr("Change how the columns are read"))
+        self.change_columns.setAutoDefault(False)
         self.error = ErrorLabel(self.tr("Problem importing"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.file_facts)
         layout.addLayout(grid)
+        columns_row = QHBoxLayout()
+        columns_row.addWidget(self.columns, 1)
+        columns_row.addWidget(self.change_columns, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(columns_row)
         layout.addWidget(self.warnings)
         row = QHBoxLayout()
         row.addWidget(self.rows_title, 1)
@@ -231,6 +241,7 @@ class PreviewPage(QWidget):
             )
         for action, label in self.counts.items():
             label.setText(format_count(summary.count(action)))  # type: ignore[arg-type]
+        self._show_columns(summary.columns)
         self.warnings.setText("\n".join(f"• {warning}" for warning in summary.warnings))
         self.warnings.setVisible(bool(summary.warnings))
         rejected = len(summary.rejected_rows)
@@ -246,11 +257,18 @@ class PreviewPage(QWidget):
         self._show_all_changed(self.show_all.isChecked())
         self.error.show_error(None)
 
+    def _show_columns(self, columns: dict[str, str] | None) -> None:
+        """The columns as read (heading → field); a file of a known layout has none to show."""
+        read = ", ".join(f"{heading} → {target_label(field)}" for heading, field in (columns or {}).items())
+        self.columns.setText(self.tr("Columns read as: {columns}.").format(columns=read))
+        for widget in (self.columns, self.change_columns):
+            widget.setVisible(bool(columns))
+
     def _show_all_changed(self, show_all: bool) -> None:
         self.model.set_show_all(show_all)
-        # Rejected lines all say "Rejected" and rarely have a name: only the line and why matter.
-        self.table.setColumnHidden(1, not show_all)
-        self.table.setColumnHidden(2, not show_all)
+        # Rejected lines all say "Rejected" and bring nothing: the line, the name and why matter.
+        for column in (1, 3, 4, 5):
+            self.table.setColumnHidden(column, not show_all)
         self.table.resizeRowsToContents()
 
 
