@@ -58,7 +58,7 @@ def send(
     except smtplib.SMTPAuthenticationError as error:
         raise MailNotSent(
             f"The mail server refused the user name or password ({_said(error)}). Check them in "
-            "Settings › Email; for Gmail and Outlook.com use an app password."
+            "File › Email sending…; for Gmail and Outlook.com use an app password."
         ) from None
     except smtplib.SMTPRecipientsRefused as error:
         said = "; ".join(_said(reply) for reply in error.recipients.values())
@@ -116,7 +116,7 @@ def _connection_problem(settings: MailSettings, error: BaseException) -> str:
     if isinstance(error, socket.timeout | TimeoutError):
         return f"The mail server {settings.host} did not answer in time; it was not sent. Try again later."
     if isinstance(error, socket.gaierror):
-        return f"There is no mail server called {settings.host}; check its name in Settings › Email."
+        return f"There is no mail server called {settings.host}; check its name in File › Email sending…"
     if isinstance(error, ConnectionRefusedError):
         return f"{settings.host} refused the connection on port {settings.port}; check the port."
     return (

@@ -24,7 +24,7 @@ from careapp.services.shop.staff import Actor
 class MailNotSetUp(Exception):
     def __init__(self) -> None:
         super().__init__(
-            "careapp has no mail server yet. Set the shop's mailbox in Settings › Email, or copy the "
+            "careapp has no mail server yet. Set the shop's mailbox in File › Email sending…, or copy the "
             "message or open it in your mail program instead."
         )
 
