@@ -175,3 +175,41 @@ def test_the_first_staff_list_comes_from_the_shop_names(services: Services) -> N
     assert services.staff.roles_apply()
     again = create_staff_from_names(services, ["Someone", "Else"])  # another seat was quicker
     assert [m.name for m in again] == ["Jo", "Priya", "Sam"]
+
+
+def test_the_owner_sets_and_changes_the_pin_from_the_staff_list(
+    qtbot: QtBot, services: Services, owner: Actor
+) -> None:
+    dialog = open_editor(qtbot, services, owner)
+    assert dialog.pin_status.text() == "The owner has no PIN."
+    assert dialog.pin_button.isEnabled()
+    qtbot.mouseClick(dialog.pin_button, Qt.MouseButton.LeftButton)
+    assert dialog.pin_box.isVisible()
+    qtbot.keyClicks(dialog.pin, "4711")
+    qtbot.keyClicks(dialog.pin_again, "4712")
+    qtbot.mouseClick(dialog.save_pin_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.text() == "The two PINs typed differ; type the same PIN twice."
+    assert not services.staff.has_owner_pin()
+    assert dialog.pin.text() == "4711"  # what was typed is still there
+    dialog.pin_again.clear()
+    qtbot.keyClicks(dialog.pin_again, "4711")
+    qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    assert services.staff.has_owner_pin() and services.staff.check_owner_pin("4711")
+    assert not dialog.pin_box.isVisible()
+    assert dialog.pin_button.text() == "Change owner's &PIN…"
+    qtbot.mouseClick(dialog.pin_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.pin, "12ab")
+    qtbot.keyClicks(dialog.pin_again, "12ab")
+    qtbot.mouseClick(dialog.save_pin_button, Qt.MouseButton.LeftButton)
+    assert "digits" in dialog.error.text()
+    assert services.staff.check_owner_pin("4711")  # unchanged
+    for field in (dialog.pin, dialog.pin_again):
+        field.setText("90210")
+    qtbot.mouseClick(dialog.save_pin_button, Qt.MouseButton.LeftButton)
+    assert services.staff.check_owner_pin("90210") and not services.staff.check_owner_pin("4711")
+
+
+def test_staff_cannot_set_the_pin(qtbot: QtBot, services: Services, sam: Actor) -> None:
+    dialog = open_editor(qtbot, services, sam)
+    assert not dialog.pin_button.isEnabled()
+    assert dialog.pin_button.toolTip() == "Only the owner sets the PIN, once there is an owner."

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.services.shop.staff import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from careapp.ui.change_panel import ChangePanel, ChangeSpec
 from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
@@ -51,6 +53,9 @@ class StaffDialog(QDialog):
         self.setWindowTitle(self.tr("Staff list"))
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.has_pin = False
+        self.pin_status = QLabel()
+        self.pin_status.setAccessibleName(self.tr("Owner's PIN"))
         self.model = StaffListModel(self)
         self.table = make_table(self.tr("Staff"))
         self.table.setModel(self.model)
@@ -70,6 +75,8 @@ class StaffDialog(QDialog):
         for role in ROLES:
             self.role.addItem(role_name(role), role)
         self.add_button = self._button(self.tr("&Add"), self._add)
+        self.pin_button = self._button(self.tr("Owner's &PIN…"), self._ask_pin)
+        self.pin_box = self._pin_box()
         close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close_box.rejected.connect(self.reject)
         self.close_button = close_box.button(QDialogButtonBox.StandardButton.Close)
@@ -78,6 +85,7 @@ class StaffDialog(QDialog):
         for button in (self.rename_button, self.role_button, self.active_button):
             member_buttons.addWidget(button)
         member_buttons.addStretch(1)
+        member_buttons.addWidget(self.pin_button)
         add_row = QHBoxLayout()
         add_label = QLabel(self.tr("New &member:"))
         add_label.setBuddy(self.name)
@@ -87,15 +95,54 @@ class StaffDialog(QDialog):
         add_row.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
+        layout.addWidget(self.pin_status)
         layout.addWidget(self.table, 1)
         layout.addLayout(member_buttons)
         layout.addWidget(self.panel)
+        layout.addWidget(self.pin_box)
         layout.addLayout(add_row)
         layout.addWidget(self.error)
         layout.addWidget(close_box)
         self.resize(620, 460)
         self._update_buttons()
         self.reload()
+
+    def _pin_box(self) -> QGroupBox:
+        """The owner's PIN, typed twice; shown by "Owner's PIN…" (owner only)."""
+        box = QGroupBox(self.tr("Owner's PIN"))
+        self.pin = self._pin_field(self.tr("New PIN"))
+        self.pin_again = self._pin_field(self.tr("New PIN again"))
+        self.pin_again.returnPressed.connect(self._save_pin)
+        hint = QLabel(
+            self.tr(
+                "{low} to {high} digits, asked when someone switches to the owner and before the owner's "
+                "actions. It keeps the shop floor tidy; it does not protect the data from whoever "
+                "controls this computer (careapp staff reset-pin removes it there)."
+            ).format(low=PIN_MIN_LENGTH, high=PIN_MAX_LENGTH)
+        )
+        hint.setWordWrap(True)
+        self.save_pin_button = self._button(self.tr("&Save PIN"), self._save_pin)
+        cancel = self._button(self.tr("Cancel"), lambda: box.setVisible(False))
+        fields = QHBoxLayout()
+        for caption, field in ((self.tr("&New PIN:"), self.pin), (self.tr("Again:"), self.pin_again)):
+            label = QLabel(caption)
+            label.setBuddy(field)
+            fields.addWidget(label)
+            fields.addWidget(field, 1)
+        fields.addWidget(self.save_pin_button)
+        fields.addWidget(cancel)
+        column = QVBoxLayout(box)
+        column.addWidget(hint)
+        column.addLayout(fields)
+        box.setVisible(False)
+        return box
+
+    def _pin_field(self, name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setAccessibleName(name)
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setMaxLength(PIN_MAX_LENGTH)
+        return field
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
@@ -108,16 +155,21 @@ class StaffDialog(QDialog):
     def reload(self) -> None:
         services, actor = self._services, self._actor
 
-        def read() -> tuple[list[StaffMember], bool, bool]:
+        def read() -> tuple[list[StaffMember], bool, bool, bool]:
             from careapp.services.shop.staff import OwnerAction
 
-            members = services.staff.list(include_inactive=True)
-            return members, services.staff.can(actor, OwnerAction.MANAGE_STAFF), services.staff.roles_apply()
+            staff = services.staff
+            members = staff.list(include_inactive=True)
+            allowed = staff.can(actor, OwnerAction.MANAGE_STAFF)
+            return members, allowed, staff.roles_apply(), staff.has_owner_pin()
 
         self._runner.submit(read, self._loaded, lambda e: self.error.show_error(sentence(e)), owner=self)
 
-    def _loaded(self, loaded: tuple[list[StaffMember], bool, bool]) -> None:
-        members, allowed, roles_apply = loaded
+    def _loaded(self, loaded: tuple[list[StaffMember], bool, bool, bool]) -> None:
+        members, allowed, roles_apply, self.has_pin = loaded
+        self.pin_status.setText(
+            self.tr("The owner has a PIN.") if self.has_pin else self.tr("The owner has no PIN.")
+        )
         current = self.current_member()
         self.model.set_rows(members)
         self.table.resizeColumnsToContents()
@@ -155,6 +207,11 @@ class StaffDialog(QDialog):
             button.setEnabled(self.allowed and member is not None)
         for widget in (self.name, self.role, self.add_button):
             widget.setEnabled(self.allowed)
+        owners = any(str(m.role) == "owner" and m.active for m in self.model.rows())
+        self.pin_button.setEnabled(self.allowed and owners)
+        self.pin_button.setText(self.tr("Change owner's &PIN…") if self.has_pin else self.tr("Owner's &PIN…"))
+        refused = self.tr("Only the owner sets the PIN, once there is an owner.")
+        self.pin_button.setToolTip("" if self.pin_button.isEnabled() else refused)
         if member is not None:
             owner = str(member.role) == "owner"
             self.role_button.setText(self.tr("Make s&taff") if owner else self.tr("Make o&wner"))
@@ -215,6 +272,35 @@ class StaffDialog(QDialog):
         staff, actor = self._services.staff, self._actor
         role = Role.STAFF if str(member.role) == "owner" else Role.OWNER
         self._run(lambda: staff.set_role(actor, member.id, role))
+
+    def _ask_pin(self) -> None:
+        self.pin.clear()
+        self.pin_again.clear()
+        self.pin_box.setVisible(True)
+        self.pin.setFocus()
+
+    def _save_pin(self) -> None:
+        """Set or change the owner's PIN (the service refuses staff, and a PIN that is not digits)."""
+        pin, again = self.pin.text(), self.pin_again.text()
+        if pin != again:
+            self.error.show_error(self.tr("The two PINs typed differ; type the same PIN twice."))
+            return
+        staff, actor = self._services.staff, self._actor
+        self.error.show_error(None)
+        self._runner.submit(
+            lambda: staff.set_owner_pin(actor, pin),
+            lambda _none: self._pin_saved(),
+            lambda e: self.error.show_error(sentence(e)),
+            owner=self,
+        )
+
+    def _pin_saved(self) -> None:
+        self.pin_box.setVisible(False)
+        self.pin.clear()
+        self.pin_again.clear()
+        self.has_pin = True
+        self.pin_status.setText(self.tr("The owner's PIN is saved."))
+        self._update_buttons()
 
     def _toggle_active(self) -> None:
         member = self.current_member()
