@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 VACUUM_SLICE = 50  # SQLite instructions between two vacuum steps
+CHILD_TIME_LIMIT = 240  # seconds
 ACTIONS: dict[str, list[tuple[str, str]]] = {
     "restore": [("careapp.services.shop.backups", "restore_file")],
     "erase": [("careapp.services.privacy.guard", "CustomerGuard.erase_customer")],
@@ -238,6 +239,7 @@ def serve() -> None:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
+            signal.alarm(CHILD_TIME_LIMIT)  # a run that hangs (a lock never released) fails, never waits on
             os.environ.update(request.get("env", {}))
             log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(log, 1)
