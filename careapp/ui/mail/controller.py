@@ -20,6 +20,7 @@ from careapp.ui.widgets import MessageBar
 if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
+    from careapp.ui.mail.jobs import MailSaved
     from careapp.ui.mail.outbox_window import OutboxWindow
     from careapp.ui.mail.settings_dialog import MailSettingsDialog
 
@@ -63,11 +64,18 @@ class MailController(QObject):
         from careapp.ui.mail.settings_dialog import MailSettingsDialog
 
         dialog = MailSettingsDialog(self._services, self._runner, self._window)
-        dialog.saved.connect(lambda _settings: self._bar.show_message(self.tr("Email sending saved.")))
+        dialog.saved.connect(self._saved)
         dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.open()
         return dialog
+
+    def _saved(self, saved: MailSaved) -> None:
+        if saved.keyring_problem:
+            text = self.tr("The mail server is saved, but not its password: the keyring cannot keep it.")
+            self._bar.show_message(text, error=True)
+        else:
+            self._bar.show_message(self.tr("Email sending saved."))
 
     def open_outbox(self, message_id: str | None = None) -> OutboxWindow | None:
         if self._services is None:

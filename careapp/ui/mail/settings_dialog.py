@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -51,7 +51,7 @@ def hint(text: str) -> QLabel:
 
 class MailSettingsDialog(QDialog):
     """Edits the mail server; saves through the runner (database and keyring off the UI thread) and
-    emits ``saved(MailSettings)``. ``tested(str)`` carries the test's answer, as shown."""
+    emits ``saved(MailSaved)``. ``tested(str)`` carries the test's answer, as shown."""
 
     saved = Signal(object)
     tested = Signal(str)
@@ -108,7 +108,7 @@ class MailSettingsDialog(QDialog):
         for index, preset in enumerate(PRESETS):
             self.preset.addItem(preset.name, index)
         self.preset.activated.connect(lambda _row: self.apply_preset())
-        form.add_row(self.tr("&Provider:"), self.preset)
+        form.add_row(self.tr("P&rovider:"), self.preset)
         self.preset_note = hint("")
         self.preset_note.setAccessibleName(self.tr("About this provider"))
         self.preset_note.setVisible(False)
@@ -163,7 +163,7 @@ class MailSettingsDialog(QDialog):
         self.test_to = QLineEdit()
         self.test_to.setAccessibleName(self.tr("Send the test to"))
         self.test_to.setPlaceholderText(self.tr("your own address"))
-        self.test_button = QPushButton(self.tr("Send &test message"))
+        self.test_button = QPushButton(self.tr("Send test &message"))
         self.test_button.setAutoDefault(False)
         self.test_button.setToolTip(
             self.tr("Saves what is typed and sends a short message through the server")
@@ -221,7 +221,17 @@ class MailSettingsDialog(QDialog):
         self.security.setCurrentIndex(max(self.security.findData(preset.security), 0))
         self.preset_note.setText(preset.note)
         self.preset_note.setVisible(True)
+        QTimer.singleShot(0, self, self._grow_to_content)
         (self.username if preset.host else self.host).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _grow_to_content(self) -> None:
+        """A sentence appeared: grow to show it rather than scroll, as far as the screen allows."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        wanted = self.sizeHint().height()
+        if screen is not None:
+            wanted = min(wanted, screen.height() - (self.frameGeometry().height() - self.height()))
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def _port_follows_security(self) -> None:
         """The usual port for the security chosen, unless an unusual port was typed."""
@@ -264,10 +274,11 @@ class MailSettingsDialog(QDialog):
 
     def _saved(self, saved: MailSaved) -> None:
         self._set_busy(False)
-        self.saved.emit(saved.settings)
+        self.saved.emit(saved)
         if saved.keyring_problem:
             # The server is saved; the password is not. Say so and stay open: nothing typed is lost.
             self.keyring_problem.show_error(saved.keyring_problem)
+            QTimer.singleShot(0, self, self._grow_to_content)
             return
         self.accept()
 
@@ -296,7 +307,7 @@ class MailSettingsDialog(QDialog):
             self.password.clear()
             self._show_password_state()
         self.keyring_problem.show_error(saved.keyring_problem)
-        self.saved.emit(saved.settings)
+        self.saved.emit(saved)
         self._show_test(answer, True)
 
     def _test_failed(self, error: BaseException) -> None:
