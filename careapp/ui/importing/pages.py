@@ -196,7 +196,7 @@ class PreviewPage(QWidget):
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for column, width in ((1, 170), (2, 160), (3, 120), (4, 150), (5, 110)):
+        for column, width in ((1, 150), (2, 130), (3, 110), (4, 130), (5, 90)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.columns = QLabel()

@@ -181,13 +181,13 @@ class StaffDialog(QDialog):
             self.note.setText(
                 self.tr(
                     "There is no owner yet, so everyone may do everything. Add the owner first: from then "
-                    "on only the owner can delete customers, export the customer list, edit touch rules "
+                    "on only the owner can delete customers, export the customer list, edit care rules "
                     "and change this list."
                 )
             )
         elif allowed:
             self.note.setText(
-                self.tr("Only the owner can delete customers, export the customer list and edit touch rules.")
+                self.tr("Only the owner can delete customers, export the customer list and edit care rules.")
             )
         else:
             self.note.setText(
