@@ -77,11 +77,14 @@ def _bare_ids(connection: sqlite3.Connection) -> Search:
 def _service_page(services) -> Search:
     from careapp.services.customers.service import SortColumn
 
-    customers = services.customers
+    customers, value = services.customers, services.value
 
     def search(query: str) -> int:
-        # What the list model does per keystroke (careapp/ui/customers/list_model.py, _run_page_search).
-        return customers.search_page(query, SortColumn.NAME, False, PAGE).matched
+        # What the list model does per keystroke (careapp/ui/customers/list_model.py, _run_page_search):
+        # the first page and the count, then that page's value columns (spent, purchases, segment).
+        page = customers.search_page(query, SortColumn.NAME, False, PAGE)
+        value.list_figures([row.id for row in page.rows])
+        return page.matched
 
     return search
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import statistics
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -455,7 +455,6 @@ def value_summary(
     """The shop's figures from every customer's totals; ``stages`` gives each customer's loyalty stage
     (customers without purchases count in their stage with 0 spent)."""
     every = list(totals)
-    scale = RfmScale.of(every)
     buyers = [t for t in every if t.purchases]
     gaps = sum((t.last_day - t.first_day).days for t in buyers if t.first_day and t.last_day)
     gap_count = sum(t.purchases - 1 for t in buyers)
@@ -467,11 +466,12 @@ def value_summary(
         stage_spent[stage] = stage_spent.get(stage, 0) + spent_of.get(customer_id, 0)
     segment_spent: dict[str, int] = dict.fromkeys(SEGMENT_NAMES, 0)
     segment_people: dict[str, int] = dict.fromkeys(SEGMENT_NAMES, 0)
+    segments = segments_of(every)
     for t in buyers:
-        score = scale.score(t)
-        if score is not None:
-            segment_people[score.segment] += 1
-            segment_spent[score.segment] += t.spent_cents
+        segment = segments[t.customer_id]
+        if segment != NO_SEGMENT:
+            segment_people[segment] += 1
+            segment_spent[segment] += t.spent_cents
     return ValueSummary(
         buyers=len(buyers),
         repeat_buyers=sum(1 for t in buyers if t.purchases >= 2),
@@ -516,32 +516,45 @@ def churn(changes: Iterable[ConsentChange], first_month: dt.date, last_month: dt
     ordered = sorted(changes, key=lambda c: (c.day, c.customer_id))
     first_month, last_month = period_of(first_month, "month"), period_of(last_month, "month")
     state: dict[tuple[int, str], bool] = {}
+    # Customers holding consent now, per channel, kept as the changes pass (not recounted each month).
+    holding: Counter[str] = Counter()
     channels = sorted({c.channel for c in ordered})
     rows: list[ChurnRow] = []
     index = 0
-    month = first_month
     while index < len(ordered) and ordered[index].day < first_month:
-        change = ordered[index]
-        state[(change.customer_id, change.channel)] = change.granted
+        _apply(state, holding, ordered[index])
         index += 1
+    month = first_month
     while month <= last_month:
         end = next_period(month, "month")
-        had = {key for key, granted in state.items() if granted}
+        had = Counter(holding)
+        at_start: dict[tuple[int, str], bool] = {}
+        granted_in_month: set[tuple[int, str]] = set()
         withdrew: set[tuple[int, str]] = set()
         while index < len(ordered) and ordered[index].day < end:
             change = ordered[index]
             key = (change.customer_id, change.channel)
+            had_it = at_start.setdefault(key, state.get(key, False))
             if change.granted:
-                had.add(key)
-            elif state.get(key) or key in had:
+                if not had_it and key not in granted_in_month:
+                    had[change.channel] += 1  # had no consent at the month's start nor yet this month
+                granted_in_month.add(key)
+            elif had_it or key in granted_in_month:
                 withdrew.add(key)
-            state[key] = change.granted
+            _apply(state, holding, change)
             index += 1
-        had_by_channel = Counter(channel for _cid, channel in had)
         withdrew_by_channel = Counter(channel for _cid, channel in withdrew)
-        rows += [ChurnRow(month, c, had_by_channel[c], withdrew_by_channel[c]) for c in channels]
+        rows += [ChurnRow(month, c, had[c], withdrew_by_channel[c]) for c in channels]
         month = end
     return rows
+
+
+def _apply(state: dict[tuple[int, str], bool], holding: Counter[str], change: ConsentChange) -> None:
+    key = (change.customer_id, change.channel)
+    before = state.get(key, False)
+    if before != change.granted:
+        holding[change.channel] += 1 if change.granted else -1
+    state[key] = change.granted
 
 
 def trend_per_month(rates: Sequence[float | None]) -> float | None:
@@ -602,12 +615,35 @@ def segments_as_of(history: Mapping[int, Sequence[tuple[dt.date, int]]], day: dt
     for customer_id, rows in history.items():
         before = rows[: bisect_left(rows, (day, -(2**62)))]
         totals[customer_id] = _totals_of(customer_id, before)
-    scale = RfmScale.of(totals.values())
+    return segments_of(totals.values())
+
+
+def segments_of(totals: Iterable[CustomerTotals]) -> dict[int, str]:
+    """Each customer's RFM segment among these customers (:data:`NO_SEGMENT` without a purchase).
+
+    Scores each distinct value once (a shop has far fewer distinct values than customers)."""
+    every = list(totals)
+    scale = RfmScale.of(every)
+    tables = [_score_table(values) for values in (scale.last_days, scale.counts, scale.spent)]
+    recency, frequency, monetary = tables
     segments = {}
-    for customer_id, t in totals.items():
-        score = scale.score(t)
-        segments[customer_id] = NO_SEGMENT if score is None else score.segment
+    for t in every:
+        if t.last_day is None:
+            segments[t.customer_id] = NO_SEGMENT
+        else:
+            r, f, m = recency[t.last_day.toordinal()], frequency[t.purchases], monetary[t.spent_cents]
+            segments[t.customer_id] = segment_for(r, f, m)
     return segments
+
+
+def _score_table(ordered: Sequence[int]) -> dict[int, int]:
+    """value -> :func:`quintile` score for every value in ``ordered`` (sorted)."""
+    table: dict[int, int] = {}
+    count = len(ordered)
+    for index, value in enumerate(ordered):
+        if value not in table:
+            table[value] = 1 + (5 * index) // count
+    return table
 
 
 def _totals_of(customer_id: int, rows: Sequence[tuple[dt.date, int]]) -> CustomerTotals:
@@ -617,18 +653,9 @@ def _totals_of(customer_id: int, rows: Sequence[tuple[dt.date, int]]) -> Custome
     )
 
 
-def _bought_within(rows: Sequence[tuple[dt.date, int]], start: dt.date, days: int) -> bool:
-    """A purchase (not a refund) on a day after ``start`` and at most ``days`` days after it."""
-    i = bisect_left(rows, (start + dt.timedelta(days=1), -(2**62)))
-    return _any_purchase(rows, i, start + dt.timedelta(days=days))
-
-
-def _any_purchase(rows: Sequence[tuple[dt.date, int]], i: int, end: dt.date) -> bool:
-    while i < len(rows) and rows[i][0] <= end:
-        if rows[i][1] >= 0:
-            return True
-        i += 1
-    return False
+def purchase_ordinals(rows: Sequence[tuple[dt.date, int]]) -> list[int]:
+    """The sorted day ordinals of the purchases (not refunds) among (day, cents) rows."""
+    return sorted({day.toordinal() for day, cents in rows if cents >= 0})
 
 
 def care_effect(
@@ -648,46 +675,82 @@ def care_effect(
     ``history`` holds every customer (one with no rows too) as sorted (day, cents) rows. A window of
     30/60/90 days counts only once it has passed by ``today``.
     """
+    days = {customer_id: purchase_ordinals(rows) for customer_id, rows in history.items()}
+    controls = set(control)
+    sums = [
+        effect_of_month(days, segments_as_of(history, month), touched_days, controls, today)
+        for month, touched_days in touched_by_month(touched, first_month, last_month).items()
+    ]
+    return effect_rows(sums)
+
+
+EffectSums = dict[tuple[str, str], list[int]]
+
+
+def touched_by_month(
+    touched: Iterable[Touched], first_month: dt.date, last_month: dt.date
+) -> dict[dt.date, dict[int, dt.date]]:
+    """Per month from ``first_month`` to ``last_month`` with a touch: each touched customer's first
+    touch day that month."""
+    first_month, last_month = period_of(first_month, "month"), period_of(last_month, "month")
     by_month: dict[dt.date, dict[int, dt.date]] = defaultdict(dict)
     for touch in touched:
         month = period_of(touch.day, "month")
+        if not first_month <= month <= last_month:
+            continue
         known = by_month[month].get(touch.customer_id)
         if known is None or touch.day < known:
             by_month[month][touch.customer_id] = touch.day
-    controls = set(control)
-    sums: dict[tuple[str, str], list[int]] = {}
-    month = period_of(first_month, "month")
-    while month <= period_of(last_month, "month"):
-        touched_days = by_month.get(month, {})
-        if touched_days:
-            middle = sorted(touched_days.values())[len(touched_days) // 2]
-            segments = segments_as_of(history, month)
-            for customer_id, rows in history.items():
-                if customer_id in touched_days:
-                    group, day = "touched", touched_days[customer_id]
-                else:
-                    group, day = ("control group" if customer_id in controls else "untouched"), middle
-                _add(sums, (group, segments[customer_id]), rows, day, today)
-        month = next_period(month, "month")
+    return dict(sorted(by_month.items()))
+
+
+def effect_of_month(
+    purchase_days: Mapping[int, Sequence[int]],
+    segments: Mapping[int, str],
+    touched_days: Mapping[int, dt.date],
+    controls: set[int],
+    today: dt.date,
+) -> EffectSums:
+    """One month of :func:`care_effect`: every customer of ``purchase_days`` (sorted purchase day
+    ordinals) counted in their group and segment, as (customers, counted per window, bought per
+    window)."""
+    middle = sorted(touched_days.values())[len(touched_days) // 2]
+    sums: EffectSums = {}
+    for customer_id, days in purchase_days.items():
+        if customer_id in touched_days:
+            group, day = "touched", touched_days[customer_id]
+        else:
+            group, day = ("control group" if customer_id in controls else "untouched"), middle
+        _add(sums, (group, segments.get(customer_id, NO_SEGMENT)), days, day, today)
+    return sums
+
+
+def effect_rows(months: Iterable[EffectSums]) -> list[EffectRow]:
+    """The months' sums added up, one row per group and segment, in the report's order."""
+    total: EffectSums = {}
+    for sums in months:
+        for key, counts in sums.items():
+            kept = total.setdefault(key, [0] * 7)
+            for i, n in enumerate(counts):
+                kept[i] += n
     return [
         EffectRow(group, segment, v[0], tuple(v[1:4]), tuple(v[4:7]))
-        for (group, segment), v in sorted(sums.items(), key=_effect_order)
+        for (group, segment), v in sorted(total.items(), key=_effect_order)
     ]
 
 
-def _add(
-    sums: dict[tuple[str, str], list[int]],
-    key: tuple[str, str],
-    rows: Sequence[tuple[dt.date, int]],
-    day: dt.date,
-    today: dt.date,
-) -> None:
+def _add(sums: EffectSums, key: tuple[str, str], days: Sequence[int], day: dt.date, today: dt.date) -> None:
+    """A purchase counts on a day after ``day`` and at most the window's days after it."""
     counts = sums.setdefault(key, [0] * 7)
     counts[0] += 1
+    start = day.toordinal()
+    following = bisect_right(days, start)
+    gap = days[following] - start if following < len(days) else None
+    waited = today.toordinal() - start
     for i, window in enumerate(EFFECT_WINDOWS):
-        if day + dt.timedelta(days=window) <= today:
+        if window <= waited:
             counts[1 + i] += 1
-            counts[4 + i] += _bought_within(rows, day, window)
+            counts[4 + i] += gap is not None and gap <= window
 
 
 _GROUP_ORDER = {"touched": 0, "untouched": 1, "control group": 2}

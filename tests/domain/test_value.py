@@ -316,6 +316,21 @@ def test_churn_per_month_and_channel() -> None:
     assert rows[0].rate == pytest.approx(2 / 3)
 
 
+def test_churn_counts_a_customer_once_however_often_they_change_their_mind() -> None:
+    changes = [
+        ConsentChange(1, "email", True, D(2025, 12, 1)),
+        ConsentChange(1, "email", False, D(2026, 1, 3)),
+        ConsentChange(1, "email", True, D(2026, 1, 9)),  # back again: still the one customer
+        ConsentChange(1, "email", False, D(2026, 1, 15)),
+        ConsentChange(2, "email", True, D(2026, 1, 2)),
+        ConsentChange(2, "email", True, D(2026, 1, 4)),  # granted twice: counted once
+    ]
+    rows = churn(changes, D(2026, 1, 1), D(2026, 2, 1))
+    # January: had {1 (from December), 2 (granted)} = 2; withdrew {1} once = 1.
+    # February: 1 is out (withdrew last), 2 holds it: had 1, withdrew 0.
+    assert [(r.month.month, r.had_consent, r.withdrew) for r in rows] == [(1, 2, 1), (2, 1, 0)]
+
+
 def test_churn_trend_is_the_least_squares_slope() -> None:
     # Points (0, .1), (1, .2), (3, .4): mean x 4/3, mean y 0.7/3; Sxy = 0.4667, Sxx = 4.6667 -> 0.1.
     assert trend_per_month([0.1, 0.2, None, 0.4]) == pytest.approx(0.1)

@@ -138,6 +138,29 @@ def test_care_effect_report_and_the_control_group(services: Services, paths: Pat
         restarted.close()
 
 
+def test_reports_kept_in_memory_follow_every_change(services: Services) -> None:
+    """The reports are kept until the data changes: each change must show in the next call."""
+    ids = build_shop(services)
+    first = (D(2026, 1, 1), D(2026, 1, 31))
+    assert services.value.value().revenue_cents == 3300
+    assert [r.returned for r in services.value.retention(*first).rows] == [1]
+    assert services.value.churn(*first).rows == ()
+    assert services.value.care_effect(*first).rows == ()
+    buy(services, ids["bob"], D(2026, 2, 10), "cups", "7.00")  # Bob comes back in February
+    assert services.value.value().revenue_cents == 4000
+    assert [r.returned for r in services.value.retention(*first).rows] == [2]
+    at = dt.datetime
+    services.customers.record_consent(ids["ann"], ConsentEvent(Channel.EMAIL, True, at(2026, 1, 2, 10)))
+    assert [(r.had_consent, r.withdrew) for r in services.value.churn(*first).rows] == [(1, 0)]
+    add_done_touch(services, ids["bob"], at(2026, 1, 25, 12))
+    touched = {(r.group, r.customers) for r in services.value.care_effect(*first).rows}
+    assert ("touched", 1) in touched
+    services.value.save_control_group(Actor("owner"), True, 10)
+    groups = {r.group for r in services.value.care_effect(*first).rows}
+    members = sum(services.value.control_group().holds(c) for c in ids.values() if c != ids["bob"])
+    assert ("control group" in groups) == bool(members)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()

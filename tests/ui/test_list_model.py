@@ -287,3 +287,41 @@ def test_stage_and_id_roles(qtbot: QtBot, model: CustomerListModel) -> None:
         "advocate",
     }
     assert model.data(index) == model.data(index, CustomerListModel.StageRole).capitalize()
+
+
+def test_value_columns_come_with_each_page_in_one_call(
+    demo_services: Services, counting: CountingCustomers, qtmodeltester: Any, qtbot: QtBot
+) -> None:
+    """Spent, purchases and segment come from one value call per page (never per row) and match
+    the customer's own value panel; they cannot be sorted by."""
+    asked: list[list[int]] = []
+
+    def figures(ids: Sequence[int]) -> Any:
+        asked.append(list(ids))
+        return demo_services.value.list_figures(ids)
+
+    model = CustomerListModel(counting, SyncRunner(), figures=figures)  # type: ignore[arg-type]
+    model.search("")
+    page = CustomerListModel.PAGE_SIZE
+    assert [len(ids) for ids in asked] == [page]  # the first page: one call
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert titles[6:] == ["Spent", "Purchases", "Segment"]
+    buyers = 0
+    for row in range(page):
+        panel = demo_services.value.customer_value(model.customer_id(row) or 0)
+        purchases = model.data(model.index(row, 7))
+        segment = model.data(model.index(row, 8))
+        assert purchases == (str(panel.totals.purchases) if panel.totals.purchases else "")
+        assert segment == (panel.rfm.segment.capitalize() if panel.rfm else "")
+        buyers += bool(panel.totals.purchases)
+        if panel.totals.purchases:
+            assert model.data(model.index(row, 6)) != ""
+    assert buyers > 0
+    model.load_ids()
+    model.data(model.index(DEMO_CUSTOMERS - 1, 8))
+    qtbot.waitUntil(lambda: model.is_loaded(DEMO_CUSTOMERS - 1))
+    assert [len(ids) for ids in asked] == [page, DEMO_CUSTOMERS - page]  # the second page: one more
+    qtmodeltester.check(model)
+    pages_before = len(counting.pages)
+    model.sort(6, Qt.SortOrder.DescendingOrder)  # Spent: not sortable, no new search
+    assert len(counting.pages) == pages_before

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from sqlalchemy.orm import Session
 
-from careapp.db.changes import read_counters
 from careapp.db.database import Database
 from careapp.db.models import SettingAuditRecord
 from careapp.domain.customer import LoyaltyStage
@@ -26,6 +25,7 @@ from careapp.domain.value import (
     CohortRow,
     CustomerTotals,
     EffectRow,
+    EffectSums,
     NextRule,
     NextTable,
     Period,
@@ -34,16 +34,18 @@ from careapp.domain.value import (
     RfmScore,
     ValueSummary,
     WalletShare,
-    care_effect,
     churn,
     cohorts,
     customer_totals,
+    effect_of_month,
+    effect_rows,
     in_control_group,
     next_period,
     next_table,
     often_bought_next,
     period_of,
     retention,
+    touched_by_month,
     trend_per_month,
     value_summary,
     wallet_share,
@@ -52,6 +54,7 @@ from careapp.services.shop.settings import read_setting, write_setting
 from careapp.services.shop.staff import Actor, check_actor, check_owner
 from careapp.services.tickets.reports import LocalTimes
 from careapp.services.value import loading
+from careapp.services.value.snapshot import Snapshot, SnapshotKeeper
 
 Clock = Callable[[], dt.datetime]
 CONTROL_KEY = "control_group"
@@ -89,6 +92,16 @@ class CustomerValue:
     next_categories: tuple[NextRule, ...]
     in_control_group: bool
     today: dt.date
+
+
+@dataclass(frozen=True)
+class ListFigures:
+    """What the customer list shows of a customer's value: net spent, purchases, RFM segment (None
+    without a purchase)."""
+
+    spent_cents: int
+    purchases: int
+    segment: str | None
 
 
 @dataclass(frozen=True)
@@ -143,11 +156,19 @@ class ValueService:
     def __init__(self, db: Database, clock: Clock, today: Callable[[], dt.date], tz: dt.tzinfo | None = None):
         self._db, self._clock, self._today = db, clock, today
         self._local = LocalTimes(tz)
-        self._lock = threading.Lock()
-        self._figures: _ShopFigures | None = None
+        self._snapshots = SnapshotKeeper()
+        self._last_scale: RfmScale | None = None  # the list's scale: the newest made
 
     def _local_day(self, utc_naive: dt.datetime) -> dt.date:
         return self._local(utc_naive).date()
+
+    def _offset_at(self, hour: dt.datetime) -> dt.timedelta | None:
+        """Local minus UTC through the hour starting at ``hour`` (naive UTC); None if it changes."""
+        first = self._local(hour)
+        last = self._local(hour + dt.timedelta(hours=1, microseconds=-1))
+        if first.utcoffset() != last.utcoffset():
+            return None
+        return first.replace(tzinfo=None) - hour
 
     # --- one customer ---------------------------------------------------------------------------
 
@@ -171,82 +192,118 @@ class ValueService:
         )
 
     def _shop_figures(self, session: Session, days: loading.Days) -> _ShopFigures:
-        counter = read_counters(session).get("customers", 0)
-        with self._lock:
-            if self._figures is not None and self._figures.counter == counter:
-                return self._figures
-        firsts = loading.category_first_days(session, days)
-        figures = _ShopFigures(
-            counter,
-            RfmScale.of(loading.customer_totals(session, days)),
-            next_table(firsts),
-            tuple(sorted({category for _cid, category, _day in firsts})),
-        )
-        with self._lock:
-            self._figures = figures
-        return figures
+        snapshot = self._snapshots.get(session)
+
+        def make() -> _ShopFigures:
+            firsts = loading.category_first_days(session, days)
+            return _ShopFigures(
+                snapshot.key[0],
+                snapshot.scale(session),
+                next_table(firsts),
+                tuple(sorted({category for _cid, category, _day in firsts})),
+            )
+
+        return snapshot.kept("shop figures", make)
+
+    def list_figures(self, customer_ids: Sequence[int]) -> dict[int, ListFigures]:
+        """The list's value columns for one page of customers: one grouped read of their rows.
+
+        A customer's own totals are always current. Their segment is scored against the shop's RFM
+        scale as last made (by the value panel, a report or this call the first time): making it again
+        reads every purchase, which a keystroke must not wait for, and one sale barely moves the
+        quintile edges of a shop's customers. The value panel and the reports always use a current one.
+        """
+        days = loading.Days()
+        with self._db.session() as session:
+            totals = loading.page_totals(session, days, customer_ids)
+            scale = self._list_scale(session)
+        found = {}
+        for cid in customer_ids:
+            t = totals.get(cid) or CustomerTotals(cid, 0, 0, None, None)
+            score = scale.score(t)
+            found[cid] = ListFigures(t.spent_cents, t.purchases, None if score is None else score.segment)
+        return found
+
+    def _list_scale(self, session: Session) -> RfmScale:
+        snapshot = self._snapshots.get(session)
+        with snapshot.lock:
+            current = snapshot.memo.get("scale")
+        if current is None and self._last_scale is not None:
+            return self._last_scale
+        scale = current if current is not None else snapshot.scale(session)
+        self._last_scale = scale
+        return scale
 
     # --- the shop -------------------------------------------------------------------------------
 
     def value(self) -> ValueReport:
         today = self._today()
-        days = loading.Days()
         with self._db.session() as session:
-            totals = loading.customer_totals(session, days)
-            stages = loading.stages(session)
-        summary = value_summary(totals, stages, [s.value for s in LoyaltyStage], today)
-        revenue = sum(t.spent_cents for t in totals)
-        purchases = sum(t.purchases for t in totals)
-        return ValueReport(
-            today,
-            summary,
-            revenue,
-            round(revenue / purchases) if purchases else None,
-            RfmScale.of(totals).edges(),
-        )
+            snapshot = self._snapshots.get(session)
+            return snapshot.kept(("value", today), lambda: _value_report(session, snapshot, today))
 
     def retention(self, first_day: dt.date, last_day: dt.date, by: Period = "month") -> RetentionReport:
         _check_period(first_day, last_day)
         today = self._today()
-        start = period_of(first_day, by)
-        end = next_period(next_period(period_of(last_day, by), by), by)  # the next period too
-        days = loading.Days()
         with self._db.session() as session:
-            active = loading.purchase_days(session, days, start, end)
-            totals = loading.customer_totals(session, days)
-        first_purchase = {t.customer_id: t.first_day for t in totals if t.first_day is not None}
-        rows = retention(active, first_day, last_day, by, today)
-        triangle = cohorts(first_purchase, active, first_day, last_day, today)
-        return RetentionReport(first_day, last_day, by, today, tuple(rows), tuple(triangle))
+            snapshot = self._snapshots.get(session)
+
+            def make() -> RetentionReport:
+                start = period_of(first_day, by)
+                end = next_period(next_period(period_of(last_day, by), by), by)  # the next period too
+                active = loading.purchase_months(session, start, end)
+                first_purchase = {t.customer_id: t.first_day for t in snapshot.totals(session) if t.first_day}
+                rows = retention(active, first_day, last_day, by, today)
+                triangle = cohorts(first_purchase, active, first_day, last_day, today)
+                return RetentionReport(first_day, last_day, by, today, tuple(rows), tuple(triangle))
+
+            return snapshot.kept(("retention", first_day, last_day, by, today), make)
 
     def churn(self, first_day: dt.date, last_day: dt.date) -> ChurnReport:
         _check_period(first_day, last_day)
         with self._db.session() as session:
-            changes = loading.consent_changes(session, self._local_day)
-        rows = churn(changes, first_day, last_day)
-        trend: dict[str, float | None] = {}
-        for channel in sorted({row.channel for row in rows}):
-            trend[channel] = trend_per_month([row.rate for row in rows if row.channel == channel])
-        overall = _overall_by_month(rows)
-        trend["all"] = trend_per_month(overall)
-        return ChurnReport(first_day, last_day, tuple(rows), trend)
+            snapshot = self._snapshots.get(session)
+            changes = snapshot.kept(
+                "consent changes", lambda: loading.consent_rows(session, self._local_day, self._offset_at)
+            )
+
+        def make() -> ChurnReport:
+            rows = churn(changes, first_day, last_day)
+            trend: dict[str, float | None] = {}
+            for channel in sorted({row.channel for row in rows}):
+                trend[channel] = trend_per_month([row.rate for row in rows if row.channel == channel])
+            trend["all"] = trend_per_month(_overall_by_month(rows))
+            return ChurnReport(first_day, last_day, tuple(rows), trend)
+
+        return snapshot.kept(("churn", first_day, last_day), make)
 
     def care_effect(self, first_day: dt.date, last_day: dt.date) -> EffectReport:
         _check_period(first_day, last_day)
         today = self._today()
         start, end = period_of(first_day, "month"), next_period(period_of(last_day, "month"), "month")
-        days = loading.Days()
         # A day's touches in UTC may fall a few hours either side of the local month: read a day more.
         utc_start = dt.datetime.combine(start - dt.timedelta(days=1), dt.time())
         utc_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
         with self._db.session() as session:
+            snapshot = self._snapshots.get(session)
             touched = loading.done_marketing_touches(session, utc_start, utc_end, self._local_day)
-            history = loading.histories(session, days)
             control = read_control_group(session)
-        touched = [t for t in touched if start <= t.day < end]
-        members = [cid for cid in history if control.holds(cid)]
-        rows = care_effect(history, touched, members, first_day, last_day, today)
-        return EffectReport(first_day, last_day, today, tuple(rows), control)
+            days = snapshot.kept("purchase days", lambda: _everyone(session, snapshot))
+            customers = list(days)
+            controls = snapshot.kept(("control", control), lambda: {c for c in customers if control.holds(c)})
+
+            def month_sums(month: dt.date, touched_days: dict[int, dt.date]) -> EffectSums:
+                segments = snapshot.segments_before(session, month, customers)
+                return effect_of_month(days, segments, touched_days, controls, today)
+
+            sums = [
+                snapshot.kept(
+                    ("effect month", month, today, control, tuple(sorted(touched_days.items()))),
+                    partial(month_sums, month, touched_days),
+                )
+                for month, touched_days in touched_by_month(touched, first_day, last_day).items()
+            ]
+        return EffectReport(first_day, last_day, today, tuple(effect_rows(sums)), control)
 
     # --- the control group setting ----------------------------------------------------------------
 
@@ -278,6 +335,26 @@ def read_control_group(session: Session) -> ControlGroup:
     return ControlGroup(
         bool(stored.get("enabled", False)), int(stored.get("percent", 5)), str(stored.get("seed", ""))
     )
+
+
+def _value_report(session: Session, snapshot: Snapshot, today: dt.date) -> ValueReport:
+    totals = snapshot.totals(session)
+    summary = value_summary(totals, snapshot.stages(session), [s.value for s in LoyaltyStage], today)
+    revenue = sum(t.spent_cents for t in totals)
+    purchases = sum(t.purchases for t in totals)
+    return ValueReport(
+        today,
+        summary,
+        revenue,
+        round(revenue / purchases) if purchases else None,
+        snapshot.scale(session).edges(),
+    )
+
+
+def _everyone(session: Session, snapshot: Snapshot) -> dict[int, list[int]]:
+    """Every customer (those without a purchase too) with their purchase day ordinals."""
+    found = loading.purchase_ordinals(session, snapshot.days)
+    return {cid: found.get(cid, []) for cid in snapshot.stages(session)}
 
 
 def _check_period(first_day: dt.date, last_day: dt.date) -> None:

@@ -8,12 +8,18 @@ view asks for a row past the first page, a selection reaches past it, or typing 
 ``IDS_DELAY_MS``; the next keystroke cancels a fetch that has not started, so a fast typist never
 waits behind one. Rows past the first page are then fetched in pages when the view asks for them;
 until a page arrives its rows show a placeholder.
+
+The value columns (spent, purchases, RFM segment) come with each page: the job that reads a page of
+rows also asks the value service for that page's figures (one grouped query per page, never per row).
+They cannot be sorted by: sorting 100,000 customers by money spent is a report, not a keystroke.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -27,11 +33,15 @@ from PySide6.QtCore import (
 )
 
 from careapp.domain.customer import CustomerRow
-from careapp.ui.formatting import stage_name
+from careapp.ui.formatting import format_money, stage_name
 from careapp.ui.runner import Job, Runner
 
 if TYPE_CHECKING:
     from careapp.services.customers.service import CustomerService, SearchPage
+    from careapp.services.value.service import ListFigures
+
+# The value service's list_figures: a page of ids -> each one's spent, purchases and segment.
+PageFigures = Callable[[Sequence[int]], Mapping[int, "ListFigures"]]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROLE_BASE = int(Qt.ItemDataRole.UserRole)
@@ -39,8 +49,9 @@ _ROLE_BASE = int(Qt.ItemDataRole.UserRole)
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # also the service's SortColumn value
+    key: str  # also the service's SortColumn value when sortable
     title: str
+    sortable: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,12 +70,34 @@ def _run_search(customers: CustomerService, query: str, sort_key: str, descendin
     return SearchResult(query, ids, total)
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    page: SearchPage
+    figures: Mapping[int, ListFigures]
+
+
 def _run_page_search(
-    customers: CustomerService, query: str, sort_key: str, descending: bool, limit: int
-) -> SearchPage:
+    customers: CustomerService,
+    figures: PageFigures | None,
+    query: str,
+    sort_key: str,
+    descending: bool,
+    limit: int,
+) -> FirstPage:
     from careapp.services.customers.service import SortColumn
 
-    return customers.search_page(query, SortColumn(sort_key), descending, limit)
+    page = customers.search_page(query, SortColumn(sort_key), descending, limit)
+    return FirstPage(page, _figures_of(figures, [row.id for row in page.rows]))
+
+
+def _run_rows(
+    customers: CustomerService, figures: PageFigures | None, ids: list[int]
+) -> tuple[list[CustomerRow], Mapping[int, ListFigures]]:
+    return customers.rows(ids), _figures_of(figures, ids)
+
+
+def _figures_of(figures: PageFigures | None, ids: list[int]) -> Mapping[int, ListFigures]:
+    return figures(ids) if figures is not None and ids else {}
 
 
 class CustomerListModel(QAbstractTableModel):
@@ -83,9 +116,16 @@ class CustomerListModel(QAbstractTableModel):
     idsLoaded = Signal()  # every row's customer id is known (customer_id/row_of answer for all)
     loadFailed = Signal(str)
 
-    def __init__(self, customers: CustomerService, runner: Runner, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        customers: CustomerService,
+        runner: Runner,
+        parent: QObject | None = None,
+        figures: PageFigures | None = None,
+    ) -> None:
         super().__init__(parent)
         self._customers = customers
+        self._figures = figures
         self._runner = runner
         self.columns = (
             Column("name", self.tr("Name")),
@@ -94,6 +134,9 @@ class CustomerListModel(QAbstractTableModel):
             Column("city", self.tr("City")),
             Column("stage", self.tr("Stage")),
             Column("tags", self.tr("Tags")),
+            Column("spent", self.tr("Spent"), sortable=False),
+            Column("purchases", self.tr("Purchases"), sortable=False),
+            Column("segment", self.tr("Segment"), sortable=False),
         )
         self._count = 0  # rows shown: the customers matching the search
         self._head: list[int] = []  # the ids of the first page, known from the page search
@@ -106,6 +149,7 @@ class CustomerListModel(QAbstractTableModel):
         self._descending = False
         self._searched = False
         self._pages: OrderedDict[int, dict[int, CustomerRow]] = OrderedDict()
+        self._page_figures: dict[int, Mapping[int, ListFigures]] = {}  # by page, as _pages
         self._loading: set[int] = set()
         self._wanted: set[int] = set()
         self._ids_wanted = False
@@ -234,8 +278,12 @@ class CustomerListModel(QAbstractTableModel):
             self.StageRole,
             self.LoadedRole,
             Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.TextAlignmentRole,
         ):
             return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            numeric = index.column() in (6, 7)
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if numeric else None
         customer = self._row(row)
         if role == self.LoadedRole:
             return customer is not None
@@ -243,10 +291,12 @@ class CustomerListModel(QAbstractTableModel):
             return self.PLACEHOLDER if index.column() == 0 and role == Qt.ItemDataRole.DisplayRole else None
         if role == self.StageRole:
             return customer.stage.value
+        if index.column() >= 6:
+            return self._value_text(row, customer.id, index.column())
         return self._cell_text(customer, index.column())
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.columns):
+        if not 0 <= column < len(self.columns) or not self.columns[column].sortable:
             return
         self._sort_key = self.columns[column].key
         self._descending = order == Qt.SortOrder.DescendingOrder
@@ -258,9 +308,9 @@ class CustomerListModel(QAbstractTableModel):
         # A fetch of the previous search's ids that has not started is not wanted any more.
         self._cancel_ids()
         customers, query, key, descending = self._customers, self._query, self._sort_key, self._descending
-        limit = self.PAGE_SIZE
+        limit, figures = self.PAGE_SIZE, self._figures
         self._runner.submit(
-            lambda: _run_page_search(customers, query, key, descending, limit),
+            lambda: _run_page_search(customers, figures, query, key, descending, limit),
             self._page_search_arrived,
             lambda error: self.loadFailed.emit(str(error)),
             key=f"customer-search-{id(self)}",
@@ -277,7 +327,8 @@ class CustomerListModel(QAbstractTableModel):
     def _search_key(self) -> tuple[Any, ...]:
         return (tuple(self._query.lower().split()), self._sort_key, self._descending)
 
-    def _page_search_arrived(self, page: SearchPage) -> None:
+    def _page_search_arrived(self, first: FirstPage) -> None:
+        page = first.page
         self._total = page.total
         self._searched = True
         head = [row.id for row in page.rows]
@@ -293,6 +344,7 @@ class CustomerListModel(QAbstractTableModel):
                 self._ids = None
             self._row_of = None
             self._pages[0] = {row.id: row for row in page.rows}
+            self._page_figures[0] = first.figures
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(self.columns) - 1))
         else:
             self.beginResetModel()
@@ -300,6 +352,7 @@ class CustomerListModel(QAbstractTableModel):
             self._ids = head if complete else None
             if page.rows:
                 self._pages[0] = {row.id: row for row in page.rows}
+                self._page_figures[0] = first.figures
             self.endResetModel()
         if self._ids is None:
             self._pause_timer.start()
@@ -343,6 +396,7 @@ class CustomerListModel(QAbstractTableModel):
     def _forget_pages(self) -> None:
         self._generation += 1
         self._pages.clear()
+        self._page_figures.clear()
         self._loading.clear()
         self._wanted.clear()
 
@@ -391,21 +445,29 @@ class CustomerListModel(QAbstractTableModel):
         start = page_number * self.PAGE_SIZE
         known = self._ids if self._ids is not None else self._head
         ids = known[start : start + self.PAGE_SIZE]
-        generation, customers = self._generation, self._customers
+        generation, customers, figures = self._generation, self._customers, self._figures
         self._runner.submit(
-            lambda: customers.rows(ids),
-            lambda rows: self._page_arrived(generation, page_number, rows),
+            lambda: _run_rows(customers, figures, ids),
+            lambda found: self._page_arrived(generation, page_number, *found),
             lambda error: self._page_failed(generation, page_number, error),
             owner=self,
         )
 
-    def _page_arrived(self, generation: int, page_number: int, rows: list[CustomerRow]) -> None:
+    def _page_arrived(
+        self,
+        generation: int,
+        page_number: int,
+        rows: list[CustomerRow],
+        figures: Mapping[int, ListFigures] | None = None,
+    ) -> None:
         if generation != self._generation:
             return
         self._loading.discard(page_number)
         self._pages[page_number] = {row.id: row for row in rows}
+        self._page_figures[page_number] = figures or {}
         while len(self._pages) > self.MAX_PAGES:
-            self._pages.popitem(last=False)
+            oldest, _rows = self._pages.popitem(last=False)
+            self._page_figures.pop(oldest, None)
         first = page_number * self.PAGE_SIZE
         last = min(first + self.PAGE_SIZE, self._count) - 1
         if last >= first:
@@ -415,6 +477,17 @@ class CustomerListModel(QAbstractTableModel):
         if generation == self._generation:
             self._loading.discard(page_number)  # a later data() call may try again
         self.loadFailed.emit(str(error))
+
+    def _value_text(self, row: int, customer_id: int, column: int) -> str:
+        figures = self._page_figures.get(row // self.PAGE_SIZE, {}).get(customer_id)
+        if figures is None:
+            return ""
+        if column == 6:
+            spent = figures.purchases or figures.spent_cents
+            return format_money(Decimal(figures.spent_cents) / 100) if spent else ""
+        if column == 7:
+            return str(figures.purchases) if figures.purchases else ""
+        return (figures.segment or "").capitalize()
 
     @staticmethod
     def _cell_text(customer: CustomerRow, column: int) -> str:

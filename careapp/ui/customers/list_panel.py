@@ -30,16 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.ui.customers.list_model import CustomerListModel
+from careapp.ui.customers.list_model import CustomerListModel, PageFigures
 from careapp.ui.runner import Runner
 
 if TYPE_CHECKING:
     from careapp.services.customers.service import CustomerService
 
 SEARCH_DELAY_MS = 150
-# Shares of the list's width for Name, Email, Phone, City, Stage; Tags (stretched) takes the
-# rest, and never less than TAGS_WIDTH (a stretched last column does not shrink below 100 px).
-COLUMN_SHARES = (0.19, 0.28, 0.15, 0.14, 0.11)
+# Shares of the list's width for Name, Email, Phone, City, Stage, Tags, Spent, Purchases; Segment
+# (stretched) takes the rest, and never less than TAGS_WIDTH ("needs attention" fits).
+COLUMN_SHARES = (0.17, 0.22, 0.12, 0.11, 0.08, 0.1, 0.08, 0.06)
 TAGS_WIDTH = 120
 MIN_COLUMN_WIDTH = 60
 
@@ -166,13 +166,18 @@ class CustomerListPanel(QWidget):
         self.stack.setCurrentWidget(self.empty)
 
     def attach(
-        self, customers: CustomerService, header_state: QByteArray | None = None, sized_by_user: bool = False
+        self,
+        customers: CustomerService,
+        header_state: QByteArray | None = None,
+        sized_by_user: bool = False,
+        figures: PageFigures | None = None,
     ) -> None:
         """Show the customers; the first search starts at once (sorting triggers it).
 
-        ``header_state`` brings back the sort column (and the column widths if ``sized_by_user``).
+        ``header_state`` brings back the sort column (and the column widths if ``sized_by_user``);
+        ``figures`` (the value service's list_figures) fills the Spent, Purchases and Segment columns.
         """
-        self.model = CustomerListModel(customers, self._runner, self)
+        self.model = CustomerListModel(customers, self._runner, self, figures)
         self.model.searchFinished.connect(self._search_finished)
         self.model.idsLoaded.connect(self._ids_loaded)
         self.model.loadFailed.connect(self.loadFailed)
@@ -193,12 +198,20 @@ class CustomerListPanel(QWidget):
 
     def _fit_columns(self) -> None:
         """Share the visible width between the columns, so nothing needs sideways scrolling."""
-        width = max(self.table.viewport().width() - TAGS_WIDTH, 300) / sum(COLUMN_SHARES)
+        available = self.table.viewport().width()
         header = self.table.horizontalHeader()
+        # A stretched last section never shrinks below the default section size.
+        last = max(min(TAGS_WIDTH, available // (len(COLUMN_SHARES) + 1)), header.defaultSectionSize())
+        unit = max(available - last, len(COLUMN_SHARES)) / sum(COLUMN_SHARES)
+        widths = [int(unit * share) for share in COLUMN_SHARES]
+        # Each column gets its minimum only when they all fit with it: a narrow list shares what it has.
+        floored = [max(width, MIN_COLUMN_WIDTH) for width in widths]
+        if sum(floored) + last <= available:
+            widths = floored
         self._fitting_columns = True
         try:
-            for column, share in enumerate(COLUMN_SHARES):
-                header.resizeSection(column, max(int(width * share), MIN_COLUMN_WIDTH))
+            for column, width in enumerate(widths):
+                header.resizeSection(column, width)
         finally:
             self._fitting_columns = False
 
