@@ -554,7 +554,7 @@ class MainWindow(QMainWindow):
         self.apply_shop(shop)
         self._set_actor(self.staff.actor())
         header_state, sized_by_user = window_state.restore_list(self.settings)
-        self.list_panel.attach(services.customers, header_state, sized_by_user)
+        self.list_panel.attach(services.customers, header_state, sized_by_user, services.value.list_figures)
         self._set_ready(True)
         self.statusBar().clearMessage()
         report = services.migration
