@@ -125,8 +125,9 @@ class DashboardPage(QWidget):
         self.ladder = LadderChart()
         self.ladder.setToolTip(stages_glossary())
         # What the stages mean, on the page itself ("Suspect" explains nothing on its own).
+        # Under the whole grid, one stage a line: in a column, its wrapped lines asked for more height
+        # than the page gave it and lay over the chart.
         self.glossary = QLabel(stages_glossary())
-        self.glossary.setWordWrap(True)
         self.glossary.setAccessibleName(self.tr("The loyalty ladder's stages"))
         self.glossary.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.opt_out = OptOutChart()
@@ -147,9 +148,10 @@ class DashboardPage(QWidget):
         table.setModel(model)
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         header = table.horizontalHeader()
+        # Every column as wide as its text, the last taking what is left: in a narrow window the
+        # table scrolls sideways rather than cutting the names in the first column to "…".
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         if not isinstance(model, DoneByKindModel):
             # Double-click and Enter (or a single click, where the desktop is set up that way).
             table.activated.connect(lambda index, m=model: self._open(m, index))
@@ -183,12 +185,7 @@ class DashboardPage(QWidget):
         grid.addWidget(
             _box(self.tr("Drifting away, the worst first"), self.drifting_note, self.drifting), 0, 0, 2, 1
         )
-        ladder = QWidget()
-        ladder_layout = QVBoxLayout(ladder)
-        ladder_layout.setContentsMargins(0, 0, 0, 0)
-        ladder_layout.addWidget(self.ladder, 1)
-        ladder_layout.addWidget(self.glossary)
-        grid.addWidget(ladder, 0, 1)
+        grid.addWidget(self.ladder, 0, 1)
         grid.addWidget(_box(self.tr("Moved on the ladder this month"), self.moves_note, self.moves), 0, 2)
         grid.addWidget(self.opt_out, 1, 1)
         right = QWidget()
@@ -197,6 +194,7 @@ class DashboardPage(QWidget):
         right_layout.addWidget(_box(self.tr("Top referrers"), self.referrers_note, self.referrers), 3)
         right_layout.addWidget(_box(self.tr("Done this month"), self.done_note, self.done_table), 2)
         grid.addWidget(right, 1, 2)
+        grid.addWidget(_box(self.tr("The loyalty ladder's stages"), self.glossary), 2, 0, 1, 3)
         grid.setColumnStretch(0, 4)
         grid.setColumnStretch(1, 5)
         grid.setColumnStretch(2, 4)
