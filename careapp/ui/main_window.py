@@ -851,7 +851,7 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path: Path, export_format: str) -> None:
         from careapp.ui.export import run_export
-        from careapp.ui.formatting import format_count
+        from careapp.ui.formatting import counted
 
         assert self.services is not None
         guard, actor = self.services.guard, self.staff.actor()
@@ -860,8 +860,9 @@ class MainWindow(QMainWindow):
         self.background_runner.submit(
             lambda: run_export(guard, actor, path, export_format),
             lambda count: self.message_bar.show_message(
-                self.tr("Exported {count} customer(s) to {path}.").format(
-                    count=format_count(count), path=path
+                self.tr("Exported {customers} to {path}.").format(
+                    customers=counted(count, self.tr("{count} customer"), self.tr("{count} customers")),
+                    path=path,
                 )
             ),
             lambda error: self.message_bar.show_message(

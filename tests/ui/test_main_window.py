@@ -268,7 +268,7 @@ def test_export_writes_every_customer(qtbot: QtBot, window: MainWindow, tmp_path
     target = tmp_path / "out" / "customers.csv"
     window.export_to(target, "csv")
     qtbot.waitUntil(lambda: window.message_bar.isVisible())
-    assert window.message_bar.text.text() == f"Exported {DEMO_CUSTOMERS} customer(s) to {target}."
+    assert window.message_bar.text.text() == f"Exported {DEMO_CUSTOMERS} customers to {target}."
     assert target.exists()
 
 

@@ -69,4 +69,4 @@ def test_staff_are_refused_the_export_and_no_file_is_written(
     staffed.staff.choose("Olivia")
     staffed.export_to(target, "csv")
     qtbot.waitUntil(target.exists)
-    assert bar.text.text() == f"Exported {demo_services.customers.count()} customer(s) to {target}."
+    assert bar.text.text() == f"Exported {demo_services.customers.count()} customers to {target}."
