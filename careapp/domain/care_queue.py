@@ -12,7 +12,8 @@ The rules, in the order they apply to one open item:
 1. A **callback** is queued, always: no consent, complaint, cap or daily limit touches it, and it
    does not use up the daily limit.
 2. A **check-in** whose customer has been in touch since it was generated is cancelled: the
-   interval resets and the next check-in counts from that contact.
+   interval resets and the next check-in counts from that contact. A **reward reminder** whose
+   reward is no longer waiting (used, cancelled, taken back) or is past its last day is cancelled.
 3. **Channel**: an item keeps the channel it was given (while the customer can still be reached
    on it). If consent on that channel has been withdrawn, the item moves to the first other channel
    of its rule that the customer accepts and can be reached on, and says so ("Moved from text
@@ -53,7 +54,14 @@ from zoneinfo import ZoneInfo
 
 from careapp.domain.customer import Channel
 from careapp.domain.recurrence import add_days, add_months, local_date, long_date, next_weekday
-from careapp.domain.touches import CustomerFacts, DueTouch, TouchKind, check_in_anchor, is_marketing
+from careapp.domain.touches import (
+    CustomerFacts,
+    DueTouch,
+    TouchKind,
+    check_in_anchor,
+    is_marketing,
+    reward_id_of,
+)
 
 
 class ItemStatus(StrEnum):
@@ -323,6 +331,7 @@ TIME_BOUND_KINDS: frozenset[TouchKind] = frozenset(
         TouchKind.PURCHASE_FOLLOW_UP,
         TouchKind.FEEDBACK_REQUEST,
         TouchKind.REFERRAL_THANKS,
+        TouchKind.REWARD_EXPIRING,
     }
 )
 DUE_NOW: frozenset[Bucket] = frozenset({Bucket.OVERDUE, Bucket.TODAY})
@@ -358,6 +367,10 @@ def _permission(item: QueueItem, ctx: _Context) -> PlannedItem | QueueItem:
                 "the next check-in counts from then.",
                 ctx,
             )
+    if item.kind is TouchKind.REWARD_EXPIRING:
+        gone = _reward_gone(item, facts, ctx.today)
+        if gone:
+            return _cancel(item, gone, ctx)
     routed = _route(item, facts, ctx)
     if isinstance(routed, PlannedItem):
         return routed
@@ -366,6 +379,17 @@ def _permission(item: QueueItem, ctx: _Context) -> PlannedItem | QueueItem:
             routed, item, Placement.HELD, reason=f"On hold while {facts.name()}'s complaint is open."
         )
     return routed
+
+
+def _reward_gone(item: QueueItem, facts: CustomerFacts, today: dt.date) -> str:
+    """Why a reminder of a reward has nothing left to remind of ("" while the reward waits)."""
+    reward_id = reward_id_of(item.touch)
+    expires = item.touch.occasion
+    if expires is not None and today > expires:
+        return f"The reward expired on {long_date(expires)}; there is nothing to remind of."
+    if all(reward.id != reward_id for reward in facts.rewards):
+        return f"{facts.name()}'s reward is no longer waiting (used, cancelled or taken back)."
+    return ""
 
 
 def _cancel(item: QueueItem, reason: str, ctx: _Context) -> PlannedItem:
@@ -473,9 +497,11 @@ def _capped(item: QueueItem, original: QueueItem, in_window: list[dt.date], ctx:
     if cap == 0:
         return ctx.plan(item, original, Placement.HELD, reason="The shop has marketing touches turned off.")
     until = add_days(in_window[len(in_window) - cap], window)
+    # Said without the count in the window, which for a touch due now changes from day to day while
+    # the first free day does not: the stored plan need not be made again every day for it.
     reason = (
-        f"{name} already has {len(in_window)} touches within {window} days "
-        f"(the shop's limit is {cap}); this can go ahead from {long_date(until)}."
+        f"{name} has had the shop's limit of {cap} touches within {window} days; "
+        f"this can go ahead from {long_date(until)}."
     )
     return ctx.plan(item, original, Placement.HELD, reason=reason, held_until=until)
 

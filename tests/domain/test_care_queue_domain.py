@@ -291,7 +291,7 @@ def test_the_cap_counts_done_touches_in_the_last_30_days() -> None:
     # Window for 21 March: 20 Feb to 21 March, still two. For 22 March: 21 Feb on, only one.
     assert held.held_until == D(2027, 3, 22)
     assert held.reason == (
-        "Anna Smith already has 2 touches within 30 days (the shop's limit is 2); "
+        "Anna Smith has had the shop's limit of 2 touches within 30 days; "
         "this can go ahead from 22 March 2027."
     )
     assert placement(result, "callback") == (Placement.QUEUED, "")

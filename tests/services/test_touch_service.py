@@ -341,11 +341,12 @@ def test_the_marketing_cap_holds_the_third_touch_in_30_days_with_the_reason(shop
     held = entry(shop.queue(D(2026, 11, 23)), third.key)
     assert held.status is Placement.HELD
     assert held.reason == (
-        "Dee Fox already has 2 touches within 30 days (the shop's limit is 2); "
+        "Dee Fox has had the shop's limit of 2 touches within 30 days; "
         "this can go ahead from 15 December 2026."
     )
     assert held.held_until == D(2026, 12, 15)
-    with pytest.raises(TouchActionRefused, match="This touch is on hold: Dee Fox already has 2 touches"):
+    refusal = "This touch is on hold: Dee Fox has had the shop's limit of 2 touches"
+    with pytest.raises(TouchActionRefused, match=refusal):
         queue.done(shop.actor, third.id)
     assert entry(shop.queue(D(2026, 12, 15)), third.key).status is Placement.QUEUED
 

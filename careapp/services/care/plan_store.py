@@ -26,11 +26,12 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database
 from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings, ItemStatus, Placement, PlannedItem
+from careapp.domain.recurrence import add_days
 from careapp.domain.touches import MARKETING_KINDS
 from careapp.services.care.facts import LoadedFacts
 from careapp.services.care.planning import PlannedQueue, plan_stored
@@ -98,13 +99,16 @@ def dirty_since(session: Session, seq: int, *, touch_only: bool = True) -> tuple
     return customers, max((row.seq for row in rows), default=seq)
 
 
-def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date) -> set[int]:
+def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_window_days: int) -> set[int]:
     """The customers whose stored plan can differ on ``new_day`` from ``old_day`` with nothing else
     changed. Planning reads the day in three places only (careapp.domain.care_queue): an item falling
     due (held for "no consent yet" until then, cancelled from then on; snoozed items fall due on their
-    snooze day), a capped item whose first free day has come, and the cap's window of an item due now
-    sliding over the customer's other marketing touches. So: customers with an open item whose day
-    came, with a capped held item, or with an item due now beside another marketing touch. Everyone
+    snooze day), a capped or withdrawn item whose day to go ahead (or to go) has come (its reason says
+    that day, not the count in the window, so it does not change in between), and the cap
+    counting items due now on today's date: moving today moves them into the cap's window of a
+    later item whose window starts in (old, new]. So: customers with an open item whose day came, with
+    a held item whose day has come, with a capped item beside one due now (whose first free day moves
+    with today), or with an item due now and another whose cap window just reached today. Everyone
     else's plan is the same, which tests/services/test_care_incremental_property.py checks against
     planning everyone.
     """
@@ -114,17 +118,41 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date) -> se
         is_open, or_(t.plan_day.is_(None), and_(t.plan_day > old_day, t.plan_day <= new_day))
     )
     capped = select(t.customer_id).where(
-        is_open, t.plan_placement == Placement.HELD.value, t.plan_held_until.is_not(None)
+        is_open, t.plan_placement == Placement.HELD.value, t.plan_held_until <= new_day
     )
-    marketing = [k.value for k in MARKETING_KINDS]
+    # A capped item beside a marketing touch due now: the one due now counts on the cap as done
+    # today, so the capped one's first free day moves on with every day it is not done.
+    due_now = aliased(TouchRecord)
+    capped_beside = (
+        select(t.customer_id)
+        .join(due_now, and_(due_now.customer_id == t.customer_id, due_now.id != t.id))
+        .where(
+            is_open,
+            t.plan_placement == Placement.HELD.value,
+            t.plan_held_until.is_not(None),
+            due_now.status == ItemStatus.OPEN.value,
+            due_now.kind.in_([k.value for k in MARKETING_KINDS]),
+            due_now.plan_day <= new_day,
+        )
+    )
+    marketing = t.kind.in_([k.value for k in MARKETING_KINDS])
+    reach = cap_window_days - 1  # an item on day f counts the days f - reach to f
+    later = aliased(TouchRecord)
     crowded = (
         select(t.customer_id)
-        .where(is_open, t.kind.in_(marketing))
-        .group_by(t.customer_id)
-        .having(func.count() > 1, func.min(t.plan_day) <= new_day)
+        .join(later, and_(later.customer_id == t.customer_id, later.id != t.id))
+        .where(
+            is_open,
+            marketing,
+            t.plan_day <= new_day,
+            later.status == ItemStatus.OPEN.value,
+            later.kind.in_([k.value for k in MARKETING_KINDS]),
+            later.plan_day > add_days(old_day, reach),
+            later.plan_day <= add_days(new_day, reach),
+        )
     )
     found: set[int] = set()
-    for statement in (came, capped, crowded):
+    for statement in (came, capped, capped_beside, crowded):
         found.update(session.scalars(statement))
     return found
 
@@ -275,7 +303,9 @@ def ensure_planned(
         signature, seq = read_state(session, PLAN)
         if signature is not None and _a_later_day(signature, wanted):
             ids, top = dirty_since(session, seq)
-            ids |= moved_by_the_day(session, dt.date.fromisoformat(signature["day"]), today)
+            planned_for = dt.date.fromisoformat(signature["day"])
+            if planned_for < today:  # the same day: only what changed
+                ids |= moved_by_the_day(session, planned_for, today, settings.cap_window_days)
             if len(ids) <= FULL_ABOVE:
                 changed = plan_customers(session, today, settings, ids, loaded)[1] if ids else 0
                 write_state(session, PLAN, wanted, top)
