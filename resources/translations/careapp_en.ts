@@ -515,14 +515,24 @@
     </message>
     <message>
         <location line="+13"/>
-        <source>Exported {count} calendar event(s) to {path}. {note}</source>
+        <source>Exported {events} to {path}. {note}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} calendar event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} calendar events</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>CalendarDialog</name>
     <message>
-        <location filename="../../careapp/ui/calendar/settings_dialog.py" line="+49"/>
+        <location filename="../../careapp/ui/calendar/settings_dialog.py" line="+51"/>
         <source>CalDAV password</source>
         <translation type="unfinished"></translation>
     </message>
@@ -537,7 +547,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+22"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -573,7 +583,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+30"/>
         <source>What goes into the calendar</source>
         <translation type="unfinished"></translation>
     </message>
@@ -695,18 +705,18 @@
     </message>
     <message>
         <location line="+12"/>
-        <location line="+11"/>
-        <location line="+80"/>
+        <location line="+12"/>
+        <location line="+100"/>
         <source>Feed file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-87"/>
-        <source>careapp keeps this file up to date; subscribe to it from your calendar app, e.g. as file:// in Thunderbird.</source>
+        <location line="-108"/>
+        <source>careapp keeps this .ics file up to date. Calendar apps on this computer can subscribe to it (Thunderbird: New Calendar → On the Network → file:///path/to/file.ics); phone and web calendars cannot reach it, so use CalDAV sync for those.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>No feed file</source>
         <translation type="unfinished"></translation>
     </message>
@@ -736,7 +746,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>User name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -806,7 +816,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+2"/>
+        <source>Addresses look like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A bare server address (https://cloud.example.com) is looked up too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Not synced yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -816,7 +836,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>iCalendar files (*.ics)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -855,7 +875,7 @@
 <context>
     <name>CallForm</name>
     <message>
-        <location filename="../../careapp/ui/calls/form.py" line="+160"/>
+        <location filename="../../careapp/ui/calls/form.py" line="+153"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1079,7 +1099,7 @@
 <context>
     <name>CallLogger</name>
     <message>
-        <location filename="../../careapp/ui/calls/controller.py" line="+64"/>
+        <location filename="../../careapp/ui/calls/controller.py" line="+68"/>
         <source>&amp;Log a call…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1089,7 +1109,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+80"/>
         <source>Logged the contact with {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1107,7 +1127,7 @@
 <context>
     <name>CareController</name>
     <message>
-        <location filename="../../careapp/ui/care/controller.py" line="+79"/>
+        <location filename="../../careapp/ui/care/controller.py" line="+105"/>
         <source>Care &amp;rules, wording and articles…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1117,7 +1137,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+85"/>
         <source>careapp could not bring the care queue up to date: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1160,7 +1180,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+65"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+66"/>
         <source>&amp;Tomorrow</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1251,21 +1271,24 @@
     </message>
     <message>
         <location line="+7"/>
+        <location line="+18"/>
         <source>today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-16"/>
+        <location line="+18"/>
         <source>tomorrow</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-16"/>
+        <location line="+18"/>
         <source>yesterday</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-16"/>
         <source>in {days} days</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1275,7 +1298,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
+        <source>in {n} days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} days ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>in {n} weeks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} weeks ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>in {n} months</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} months ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>in {n} years</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} years ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{date} · {hint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>turning {age}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1290,8 +1358,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>interests: {interests}</source>
+        <location line="+4"/>
+        <source>tags: {tags}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1328,7 +1396,7 @@
 <context>
     <name>CareQueueModel</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_model.py" line="+88"/>
+        <location filename="../../careapp/ui/care/queue_model.py" line="+94"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1353,7 +1421,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+102"/>
         <source>{section} ({count})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1376,7 +1444,7 @@
 <context>
     <name>CareQueuePage</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+41"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+52"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1393,12 +1461,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+87"/>
+        <location line="+88"/>
         <source>Load again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-87"/>
         <source>Load the queue again (F5)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1438,7 +1506,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+46"/>
         <source>Write message…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1460,6 +1528,16 @@
     <message>
         <location line="+1"/>
         <source>Open customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Record consent…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>They agreed to be contacted: record it; the touch waiting for it goes ahead (Ctrl+R)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1498,12 +1576,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+30"/>
+        <source>Planning {count} customers… {percent}%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{counts} · bringing it up to date…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Care queue for {day}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+29"/>
+        <source>Nothing due: there are no customers yet. Add one (Ctrl+N), import a file or load the demo data, and their birthdays and purchases bring touches here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing due in the next 30 days: your one customer has no birthday or purchase yet, so nothing falls due for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing due in the next 30 days: none of your {total} customers has a birthday or purchase yet, so nothing falls due for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing due in the next 30 days: 1 of {total} customers has no birthday or purchase yet, so nothing falls due for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing due in the next 30 days: {quiet} of {total} customers have no birthday or purchase yet, so nothing falls due for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing due in the next 30 days. Well done: everyone is looked after.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>The care queue could not be loaded: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1538,7 +1656,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+162"/>
         <source>{kind} for {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1563,8 +1681,33 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Sent: {what}; the message is kept with the touch.</source>
+        <location line="+33"/>
+        <source>Email sent: {what}; the message is kept with the touch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copied: {what}; paste it where you send it. The touch is marked done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>messaging app</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>dialler</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mail program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Opened in your {program}: {what}; send it from there. The touch is marked done.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1614,7 +1757,7 @@
 <context>
     <name>ChangePanel</name>
     <message>
-        <location filename="../../careapp/ui/tickets/change_panel.py" line="+68"/>
+        <location filename="../../careapp/ui/change_panel.py" line="+68"/>
         <source>R&amp;eason:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1683,18 +1826,22 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+16"/>
+        <source>Import customers or orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>careapp reads customer exports from Shopify, Google Contacts and Outlook, other CSV files and vCard files, and sales from Shopify&apos;s orders export, WooCommerce&apos;s orders CSV and Square&apos;s or SumUp&apos;s item sales. You will see what would happen before anything changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Customer lists and orders (*.csv *.txt *.vcf *.vcard);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Import customers</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-13"/>
-        <source>careapp reads customer exports from Shopify, Google Contacts and Outlook, other CSV files and vCard files. You will see what would happen before anything changes.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Customer lists (*.csv *.txt *.vcf *.vcard);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1923,6 +2070,34 @@
     </message>
 </context>
 <context>
+    <name>ConsentForSelected</name>
+    <message>
+        <location filename="../../careapp/ui/customers/consent_dialog.py" line="+184"/>
+        <source>Record &amp;consent for selected…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The selected customers agreed to be contacted: record it for each of them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Select the customers who agreed first (Shift or Ctrl with the arrows).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The {count} selected customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The selected customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CustomerController</name>
     <message>
         <location filename="../../careapp/ui/customers/controller.py" line="+92"/>
@@ -1978,12 +2153,12 @@
 <context>
     <name>CustomerDetail</name>
     <message>
-        <location filename="../../careapp/ui/customers/detail.py" line="+56"/>
+        <location filename="../../careapp/ui/customers/detail.py" line="+59"/>
         <source>Bought {item}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+142"/>
         <source>Customer details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2047,7 +2222,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Saving…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2175,7 +2350,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Tags</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2313,7 +2488,7 @@
 <context>
     <name>CustomerHeader</name>
     <message>
-        <location filename="../../careapp/ui/customers/detail.py" line="-124"/>
+        <location filename="../../careapp/ui/customers/detail.py" line="-148"/>
         <source>Customer name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2323,7 +2498,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+30"/>
         <source>Company</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2378,7 +2553,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+36"/>
+        <source>{raw}: {e164}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>International form (used to dial):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>{count} in all, {total}; last on {date}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2386,7 +2571,7 @@
 <context>
     <name>CustomerListModel</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_model.py" line="+91"/>
+        <location filename="../../careapp/ui/customers/list_model.py" line="+131"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2415,11 +2600,26 @@
         <source>Tags</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Spent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Purchases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Segment</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CustomerListPanel</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_panel.py" line="+119"/>
+        <location filename="../../careapp/ui/customers/list_panel.py" line="+120"/>
         <source>Search name, email, phone, #tag, notes, city  (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2439,7 +2639,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+121"/>
+        <location line="+141"/>
         <source>No customers yet — press Ctrl+N to add one, or import them.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2465,7 +2665,7 @@
 <context>
     <name>CustomerPrivacy</name>
     <message>
-        <location filename="../../careapp/ui/customers/privacy_actions.py" line="+50"/>
+        <location filename="../../careapp/ui/customers/privacy_actions.py" line="+51"/>
         <source>Export this customer&apos;s data</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2525,20 +2725,53 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
-        <source>Customer {id} was erased: {count} record(s) removed or rewritten. The audit trail keeps when, by whom and why, nothing more.</source>
+        <location line="+30"/>
+        <source>{count} record removed or rewritten</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>{count} records removed or rewritten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Customer {id} was erased: {records}. The audit trail keeps when, by whom and why, nothing more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The database file could not be compacted just now (another program was using it); the next erasure compacts it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CustomerRewardsPanel</name>
+    <message>
+        <location filename="../../careapp/ui/rewards/panel.py" line="+89"/>
+        <source>Rewards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rewards ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>none yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No rewards yet (or the reward rules are switched off).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>CustomerTickets</name>
     <message>
-        <location filename="../../careapp/ui/tickets/customer_tickets.py" line="+32"/>
+        <location filename="../../careapp/ui/tickets/customer_tickets.py" line="+34"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2551,6 +2784,94 @@
     <message>
         <location line="-36"/>
         <source>&amp;Open ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CustomerValuePanel</name>
+    <message>
+        <location filename="../../careapp/ui/value/panel.py" line="+39"/>
+        <source>Spent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Purchases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Average order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First and last</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RFM segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Categories bought</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not yet bought</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Often bought next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Control group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>no purchase yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>yes: marketing touches are meant to skip them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>none (no purchase yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{segment} (R {r}, F {f}, M {m} of 5, among {n} customers who bought)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{bought} of the shop&apos;s {total} ({share:.0%}): {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>no suggestion (none from 5 or more customers with lift 1.2 or more)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{then}: {n} customers went from {after} to it (lift {lift:.1f}, support {support:.1%})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2628,12 +2949,12 @@
     <name>DashboardPage</name>
     <message>
         <location filename="../../careapp/ui/dashboard/page.py" line="+98"/>
-        <location line="+110"/>
+        <location line="+119"/>
         <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-114"/>
         <source>Load again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2684,47 +3005,53 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+8"/>
+        <location line="+15"/>
         <source>Drifting away</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-14"/>
         <source>Moved this month</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+8"/>
-        <location line="+55"/>
+        <location line="+15"/>
+        <location line="+56"/>
         <source>Top referrers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-62"/>
-        <location line="+8"/>
-        <location line="+55"/>
+        <location line="-70"/>
+        <location line="+15"/>
+        <location line="+56"/>
         <source>Done this month</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+51"/>
+        <location line="-64"/>
+        <location line="+66"/>
+        <source>The loyalty ladder&apos;s stages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <location line="+52"/>
         <source>Moved on the ladder this month</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-47"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Drifting away, the worst first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Working out the figures…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2821,7 +3148,7 @@
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="+169"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="+195"/>
         <source>Import finished</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2851,8 +3178,41 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
+        <source>Sales recorded: {sales}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Changed your mind? “Undo this import” removes the customers it added and puts updated ones back as they were. It stays in the File menu as “Undo last import”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DrillDownDialog</name>
+    <message>
+        <location filename="../../careapp/ui/reports/drill.py" line="+56"/>
+        <source>{figure}: {group}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{group}, {figure}: {n} of {d} tickets count.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{group}, {figure}: {d} tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Tickets behind the figure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Double-click a ticket, or press Enter, to open it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2897,7 +3257,7 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../careapp/ui/customers/list_panel.py" line="-217"/>
+        <location filename="../../careapp/ui/customers/list_panel.py" line="-238"/>
         <source>List message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2943,7 +3303,7 @@
 <context>
     <name>EraseDialog</name>
     <message>
-        <location filename="../../careapp/ui/customers/privacy_actions.py" line="-233"/>
+        <location filename="../../careapp/ui/customers/privacy_actions.py" line="-237"/>
         <location line="+1"/>
         <source>Erase customer completely</source>
         <translation type="unfinished"></translation>
@@ -3154,7 +3514,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+23"/>
         <source>One-touch</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3190,32 +3550,107 @@ The details are in the log file: {log}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+42"/>
+        <location line="+95"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-94"/>
         <source>Excl.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Prov.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>1st resp.</source>
+        <source>Shop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1st resp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+1"/>
+        <source>Res. 90%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>excluded ({why})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>shop-initiated, left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>window open until {end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decided</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Counts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First contact by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>First resolved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Time to resolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>{days} days or more</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3243,8 +3678,13 @@ The details are in the log file: {log}</source>
 <context>
     <name>FcrReportWindow</name>
     <message>
-        <location filename="../../careapp/ui/reports/screen.py" line="+113"/>
+        <location filename="../../careapp/ui/reports/screen.py" line="+116"/>
         <source>First-contact resolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>In one sentence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3253,7 +3693,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Problem with the report</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3263,18 +3703,23 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
+        <source>Double-click a figure to see the tickets behind it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Open tickets by age</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+72"/>
+        <location line="+85"/>
         <source>Definitions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-49"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3334,12 +3779,47 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Open tickets now, by age</source>
+        <location line="+17"/>
+        <source>&amp;Definitions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+1"/>
+        <source>T&amp;rend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open tickets and windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open tickets and &amp;windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>counted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>First-contact resolution by {group}, tickets first resolved from {first} to {last}, as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days; shop-initiated tickets {shop}. Double-click a figure to see its tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Each rate is shown as count/base (percent). A ticket counts in the period of its first resolution. Column headings: Excl. = Excluded, Shop = Shop-initiated, Open = Still open, 1st resp. = First response (median), Resolution = median, Res. 90% = 90th percentile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-34"/>
         <source>month</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3354,17 +3834,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>First-contact resolution by {group}, tickets first resolved from {first} to {last}, as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+24"/>
-        <source>Each rate is shown as count/base (percent). A ticket counts in the period of its first resolution; it is first-contact resolved when it was solved in the contact that opened it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+15"/>
+        <location line="+85"/>
         <source>Export the report</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3430,7 +3900,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>FeedbackPanel</name>
     <message>
-        <location filename="../../careapp/ui/feedback/panel.py" line="+145"/>
+        <location filename="../../careapp/ui/feedback/panel.py" line="+148"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3464,7 +3934,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>FindCustomerPage</name>
     <message>
-        <location filename="../../careapp/ui/calls/find_page.py" line="+115"/>
+        <location filename="../../careapp/ui/calls/find_page.py" line="+116"/>
         <source>&amp;Who is it?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3530,12 +4000,22 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>The import of {file} was undone: {removed} customer(s) removed, {restored} put back.</source>
+        <location line="+13"/>
+        <source>The import of {file} was undone: {removed}, {restored} put back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+3"/>
+        <source>{count} customer removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} customers removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Undo anyway</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3548,12 +4028,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
-        <source>Import customers</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+46"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3563,7 +4038,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="-9"/>
+        <source>Import customers or orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>&amp;Close</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3578,7 +4058,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+66"/>
+        <source>careapp read the columns of {file} as shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>There is no file at {path}. Check the name, or choose the file with “Choose…”.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3598,12 +4083,22 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>The import of {file} was undone: {removed} customer(s) removed, {restored} put back as they were.</source>
+        <location line="+2"/>
+        <source>The import of {file} was undone: {removed}, {restored} put back as they were.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+3"/>
+        <source>{count} customer removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} customers removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Undo the import?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3621,7 +4116,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportOutcomeModel</name>
     <message>
-        <location filename="../../careapp/ui/importing/outcome_model.py" line="+26"/>
+        <location filename="../../careapp/ui/importing/outcome_model.py" line="+30"/>
         <source>New customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3646,22 +4141,47 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+9"/>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Line</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>What happens</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
+        <source>Birthday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Why</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3669,7 +4189,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportPages</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="-254"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="-285"/>
         <source>Full name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3730,6 +4250,175 @@ The details are in the log file: {log}</source>
     </message>
 </context>
 <context>
+    <name>Inbox</name>
+    <message>
+        <location filename="../../careapp/ui/tickets/inbox_model.py" line="+44"/>
+        <source>{n} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} d</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InboxModel</name>
+    <message>
+        <location line="+30"/>
+        <source>Customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Age</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Assigned to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next promise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+118"/>
+        <source>Callback promised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{when} (overdue)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InboxPage</name>
+    <message>
+        <location filename="../../careapp/ui/tickets/inbox_page.py" line="+40"/>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unassigned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting on customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting on supplier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Callback overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Newest activity first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Oldest waiting first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open tickets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open tickets and callbacks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>O&amp;rder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+99"/>
+        <source>{tickets}, {callbacks}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} open ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} open tickets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} callback promised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} callbacks promised</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LadderChart</name>
     <message>
         <location filename="../../careapp/ui/dashboard/charts.py" line="+98"/>
@@ -3778,7 +4467,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>LibraryPage</name>
     <message>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Articles</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3831,7 +4520,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>LogCallDialog</name>
     <message>
-        <location filename="../../careapp/ui/calls/dialog.py" line="+110"/>
+        <location filename="../../careapp/ui/calls/dialog.py" line="+129"/>
         <source>Log a call</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3841,7 +4530,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>The customer&apos;s story shows here once you have found them.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3896,17 +4585,17 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+103"/>
         <source>Choose a category for the new ticket.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+45"/>
         <source>suggested when the call was logged</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+37"/>
         <source>Close without saving?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3920,6 +4609,263 @@ The details are in the log file: {log}</source>
         <source>Close without saving</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+34"/>
+        <source>Remove the walk-in?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Remove them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The walk-in stays</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MailController</name>
+    <message>
+        <location filename="../../careapp/ui/mail/controller.py" line="+43"/>
+        <source>&amp;Email sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The shop&apos;s mailbox that careapp sends greetings through</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Outbox…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Emails that could not be sent, with the server&apos;s reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>The mail server is saved, but not its password: the keyring cannot keep it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Email sending saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Open Outbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MailSettingsDialog</name>
+    <message>
+        <location filename="../../careapp/ui/mail/settings_dialog.py" line="+64"/>
+        <source>Email sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>careapp sends greetings and follow-ups through the shop&apos;s own mailbox, always encrypted. Type what your mail provider gives for sending (SMTP).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Mail provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose to fill in the server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>P&amp;rovider:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>About this provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ser&amp;ver:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Security</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Security:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>User name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>usually the mailbox&apos;s address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pass&amp;word:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Kept in the system keyring only, never in careapp&apos;s files or database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Where the password is kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keyring problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;From address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>From name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the shop&apos;s name, as customers know it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From &amp;name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Send the test to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>your own address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send test &amp;message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saves what is typed and sends a short message through the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Test &amp;to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The server&apos;s answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Why the test was not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>kept in the keyring; type to change it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>Type the address the test should go to (your own is best).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sending a test message through {host}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Not sent. {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -3929,19 +4875,20 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+93"/>
-        <location line="+311"/>
+        <location line="+113"/>
+        <location line="+124"/>
+        <location line="+312"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-309"/>
-        <location line="+317"/>
+        <location line="-434"/>
+        <location line="+466"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-406"/>
+        <location line="-574"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3956,23 +4903,45 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+148"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-98"/>
+        <location line="-127"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-3"/>
-        <location line="+131"/>
+        <location line="-20"/>
+        <location line="+562"/>
+        <source>Tic&amp;kets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-545"/>
+        <location line="+160"/>
         <source>&amp;New customer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-87"/>
+        <source>Type the owner&apos;s PIN to work as the owner.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+1"/>
+        <source>Rewards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+67"/>
         <source>&amp;Edit customer…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3993,6 +4962,16 @@ The details are in the log file: {log}</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Record a &amp;purchase…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Record a sale for the selected customer (Ctrl+P)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Undo delete</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4032,6 +5011,11 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Keyboard shortcuts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Care queue</source>
         <translation type="unfinished"></translation>
@@ -4047,7 +5031,22 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-181"/>
+        <location line="+530"/>
+        <source>Exported {customers} to {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-748"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4077,7 +5076,42 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+333"/>
+        <location line="+221"/>
+        <source>Type the owner&apos;s PIN to {what}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>delete customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>erase customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>export the whole customer list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>edit the care rules</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>change the reward rules</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>change the staff list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+206"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4087,7 +5121,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+57"/>
         <source>Open ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4097,33 +5131,33 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+25"/>
+        <source>Tic&amp;kets ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Feedback ({count})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+102"/>
         <source>Added {count} made-up customers to try careapp with.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+37"/>
         <location line="+1"/>
         <source>The database could not be opened.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Exported {count} customer(s) to {path}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+11"/>
         <source>The export failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4131,7 +5165,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="+67"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="+68"/>
         <source>Problem with the columns</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4177,7 +5211,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MessageDialog</name>
     <message>
-        <location filename="../../careapp/ui/care/message_dialog.py" line="+116"/>
+        <location filename="../../careapp/ui/care/message_dialog.py" line="+126"/>
         <source>{kind} for {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4282,7 +5316,22 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
+        <source>&amp;Send email</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send it through the shop&apos;s mailbox (Ctrl+Enter); the touch is done once the server took it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send email</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>&amp;Copy and mark done</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4327,17 +5376,38 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Opens the program with the message; the touch is marked done</source>
+        <location line="+2"/>
+        <source>Opens the program with the message for you to send; the touch is marked done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+77"/>
-        <source>careapp could not open a program for {channel} on this computer. Copy the message instead and paste it where you send it.</source>
+        <location line="+84"/>
+        <source>careapp sends email only; open or copy the {channel} message instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>careapp has no mail server yet: set the shop&apos;s mailbox in File › Email sending…, or open the message in your mail program or copy it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>careapp has no email address for this customer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Not sent to {to}: {reason} The message is kept in the Outbox (File › Outbox…) to retry; the touch stays in the queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+15"/>
+        <source>careapp could not open a program for {channel} on this computer. Copy the message instead and paste it where you send it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-40"/>
+        <location line="+55"/>
         <source>The message is empty; write what the customer should read.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4345,7 +5415,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../careapp/ui/customers/note_dialog.py" line="+36"/>
+        <location filename="../../careapp/ui/customers/note_dialog.py" line="+37"/>
         <source>Note about {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4370,7 +5440,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>The note goes on the timeline with today&apos;s date and your name.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4396,6 +5466,75 @@ The details are in the log file: {log}</source>
     </message>
 </context>
 <context>
+    <name>OfferFields</name>
+    <message>
+        <location filename="../../careapp/ui/rewards/rules_dialog.py" line="+99"/>
+        <source>what the customer reads, e.g. a free coffee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what}: wording for the customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{what}: amount or percentage off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{what}: what a free item costs the shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what}: expires after</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what}:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wording:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+20"/>
+        <source>Amount off:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <source>Cost to the shop:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Expires after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Percentage off:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>OptOutChart</name>
     <message>
         <location filename="../../careapp/ui/dashboard/charts.py" line="+14"/>
@@ -4406,7 +5545,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>OthersWorkRefresher</name>
     <message>
-        <location filename="../../careapp/ui/changes.py" line="+138"/>
+        <location filename="../../careapp/ui/others_work.py" line="+97"/>
         <source>Showing the latest changes made on another computer.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4418,6 +5557,194 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+7"/>
         <source>The database answers again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OutboxWindow</name>
+    <message>
+        <location filename="../../careapp/ui/mail/outbox_window.py" line="+111"/>
+        <source>Outbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Messages not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The Outbox is empty: no email is waiting to be sent again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server&apos;s reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Correct the address here if the server refused it, then Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Send &amp;to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+53"/>
+        <source>&amp;Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-50"/>
+        <source>&amp;Discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Throw the draft away; the touch stays in the care queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>&amp;Finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Sending to {to}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sent; the touch is marked done (Message-ID {id}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Still not sent. {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Discarded; the touch is still in the care queue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OwnerGate</name>
+    <message>
+        <location filename="../../careapp/ui/staff/owner_gate.py" line="+34"/>
+        <source>Owner&apos;s PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+100"/>
+        <source>Only the owner can {what}; {name} is working as staff.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OwnerPinGate</name>
+    <message>
+        <location line="-34"/>
+        <source>That is not the owner&apos;s PIN; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OwnerSetup</name>
+    <message>
+        <location filename="../../careapp/ui/shop/owner_setup.py" line="+43"/>
+        <source>Owner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Who becomes what</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner&apos;s PIN (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner&apos;s PIN again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Optional, {low} to {high} digits. careapp asks for it when someone switches to the owner and before the owner&apos;s actions (deleting, exporting, the staff list). It keeps the shop floor tidy; it does not protect the data from whoever controls this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>O&amp;wner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Owner&apos;s &amp;PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PIN a&amp;gain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>The owner&apos;s PIN is {low} to {high} digits, nothing else.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The two PINs typed differ; type the same PIN twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>No staff names yet: everyone may do everything until you add them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{owner} becomes the owner. Add staff later under File → Staff list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{owner} becomes the owner; {staff} will work as staff. Only the owner can delete customers, export the customer list, edit care rules and change the staff list.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4530,18 +5857,43 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
+        <source>How the columns are read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;hange columns…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change how the columns are read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Problem importing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>What importing {file} would do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Read as: {format}, {encoding}. {lines} records. Nothing has been changed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{count} sale to record with the customers below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} sales to record with the customers below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4559,11 +5911,16 @@ The details are in the log file: {log}</source>
         <source>{count} lines cannot be imported:</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+10"/>
+        <source>Columns read as: {columns}.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ProgressPage</name>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
         <location line="+14"/>
         <source>Importing…</source>
         <translation type="unfinished"></translation>
@@ -4587,12 +5944,12 @@ The details are in the log file: {log}</source>
 <context>
     <name>PublishDialog</name>
     <message>
-        <location filename="../../careapp/ui/feedback/panel.py" line="-79"/>
+        <location filename="../../careapp/ui/feedback/panel.py" line="-80"/>
         <source>Publish as testimonial</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The words to publish</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4633,9 +5990,166 @@ The details are in the log file: {log}</source>
     </message>
 </context>
 <context>
+    <name>PurchaseActions</name>
+    <message>
+        <location filename="../../careapp/ui/customers/purchase_dialog.py" line="+178"/>
+        <source>Recorded {item} for {name}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Took back the purchase of {item}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PurchaseDialog</name>
+    <message>
+        <location line="-138"/>
+        <source>Record a purchase for {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>e.g. Ethiopia Yirgacheffe 250 g</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>total paid, e.g. 12.50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Why the purchase was not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Save the purchase (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Date:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Item:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Category:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Amount:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quantity:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RecordConsent</name>
+    <message>
+        <location filename="../../careapp/ui/customers/consent_dialog.py" line="-53"/>
+        <source>Nothing new to record: they had already agreed to those.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recorded 1 agreement; the care queue follows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recorded {count} agreements; the care queue follows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RecordConsentDialog</name>
+    <message>
+        <location line="-98"/>
+        <source>Record consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{who} agreed to be contacted by the ways ticked below. Each agreement is kept in their consent history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>for example: paper form at the till, 2026</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How they agreed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>When they agreed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>By</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;How they agreed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recorded by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>(no name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problem recording consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Record the agreement (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>RecordFeedbackDialog</name>
     <message>
-        <location line="-61"/>
+        <location filename="../../careapp/ui/feedback/panel.py" line="-63"/>
         <source>Record feedback</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4671,6 +6185,24 @@ The details are in the log file: {log}</source>
     </message>
 </context>
 <context>
+    <name>RedeemOffer</name>
+    <message>
+        <location filename="../../careapp/ui/rewards/redeem.py" line="+53"/>
+        <source> (and {n} more)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use the waiting reward: {what}{more} (F8)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>F8: redeem it with this purchase</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReferrerPicker</name>
     <message>
         <location filename="../../careapp/ui/customers/referrer.py" line="+44"/>
@@ -4691,7 +6223,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>RepeatSuggestion</name>
     <message>
-        <location filename="../../careapp/ui/calls/dialog.py" line="-265"/>
+        <location filename="../../careapp/ui/calls/dialog.py" line="-377"/>
         <source>Saved. Is this the same problem again?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4706,8 +6238,28 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>The new ticket looks like a repeat of {ticket}, opened {when} (same category, soon after it was resolved). A repeat counts against that ticket&apos;s strict FCR.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Saved. Is this call about a recent ticket?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{ticket} was resolved recently. If the customer called about it again, attach the call: within the reopen window it reopens the ticket, later it opens a new ticket marked a repeat. Either way it counts against that ticket&apos;s strict FCR.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Attach to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>N&amp;ot about it</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4721,6 +6273,165 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+1"/>
         <source>First-contact resolution by month, staff member or category</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RewardRulesDialog</name>
+    <message>
+        <location filename="../../careapp/ui/rewards/rules_dialog.py" line="+48"/>
+        <source>Reward rules</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Rewards are off until you tick a rule on. Customers see the wording; the cost of a free item counts in Reports → Rewards. Changing a rule&apos;s numbers re-counts rewards not yet given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Why the rules were not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save the rules (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Switched on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This rule:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>every </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> purchases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>any category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>any amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A reward for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only in category:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only purchases of at least:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Total spend reaches:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stepping up to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The new customer gets a welcome reward too</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Welcome:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Welcome reward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Reward rules saved: {names}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RewardsController</name>
+    <message>
+        <location filename="../../careapp/ui/rewards/controller.py" line="+32"/>
+        <source>Rew&amp;ard rules…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch loyalty and referral rewards on and set them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Rewards…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Rewards earned, redeemed and expired per month, their cost and what came after</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RewardsReportWindow</name>
+    <message>
+        <location filename="../../careapp/ui/rewards/report_window.py" line="+70"/>
+        <source>Rewards report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Problem with the report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>&amp;Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The period cannot end before it starts.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4796,7 +6507,7 @@ The details are in the log file: {log}</source>
     <name>RulesDialog</name>
     <message>
         <location filename="../../careapp/ui/rules/dialog.py" line="+123"/>
-        <source>Touch rules, wording and articles</source>
+        <source>Care rules, wording and articles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5263,7 +6974,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopController</name>
     <message>
-        <location filename="../../careapp/ui/shop/controller.py" line="+110"/>
+        <location filename="../../careapp/ui/shop/controller.py" line="+119"/>
         <source>The shop settings could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5344,7 +7055,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopSettingsForm</name>
     <message>
-        <location filename="../../careapp/ui/shop/form.py" line="+141"/>
+        <location filename="../../careapp/ui/shop/form.py" line="+142"/>
         <source>Shop name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5369,7 +7080,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Shop &amp;name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5384,8 +7095,76 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>29 February</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <location filename="../../careapp/ui/shortcuts.py" line="+36"/>
+        <location line="+14"/>
+        <source>Anywhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>In its page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Forms and dialogs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save (also inside a multi-line field)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save the customer being edited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer editor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel, close</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location line="+28"/>
+        <location line="+6"/>
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Does</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Menus and fields also answer Alt and their underlined letter; Tab moves between controls.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5508,18 +7287,18 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>StaffBootstrap</name>
     <message>
-        <location filename="../../careapp/ui/staff/bootstrap.py" line="+43"/>
+        <location filename="../../careapp/ui/staff/bootstrap.py" line="+46"/>
         <source>Make the staff list from the shop&apos;s staff names?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>{owner} becomes the owner; {others} become staff. Then only the owner can delete customers, export the customer list, edit touch rules and change the staff list, and every contact and change records who made it. You can change this under File → Staff list.</source>
+        <source>{owner} becomes the owner; {others} will work as staff. Then only the owner can delete customers, export the customer list, edit care rules and change the staff list, and every contact and change records who made it. You can change this under File → Staff list.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+7"/>
-        <source>{owner} becomes the owner. Add staff later under File → Staff list; then only the owner can delete customers, export the customer list and edit touch rules.</source>
+        <source>{owner} becomes the owner. Add staff later under File → Staff list; then only the owner can delete customers, export the customer list and edit care rules.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5559,12 +7338,18 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>StaffDialog</name>
     <message>
-        <location filename="../../careapp/ui/staff/editor.py" line="+50"/>
+        <location filename="../../careapp/ui/staff/editor.py" line="+53"/>
         <source>Staff list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <location line="+54"/>
+        <source>Owner&apos;s PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-52"/>
         <source>Staff</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5580,18 +7365,18 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+98"/>
+        <location line="+150"/>
         <source>Make o&amp;wner</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-97"/>
-        <location line="+99"/>
+        <location line="-149"/>
+        <location line="+151"/>
         <source>&amp;Left the shop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-149"/>
         <source>New staff member&apos;s name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5611,27 +7396,98 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
+        <location line="+134"/>
+        <source>Owner&apos;s &amp;PIN…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-122"/>
         <source>New &amp;member:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
-        <source>There is no owner yet, so everyone may do everything. Add the owner first: from then on only the owner can delete customers, export the customer list, edit touch rules and change this list.</source>
+        <location line="+23"/>
+        <source>New PIN</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Only the owner can delete customers, export the customer list and edit touch rules.</source>
+        <location line="+1"/>
+        <source>New PIN again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>{low} to {high} digits, asked when someone switches to the owner and before the owner&apos;s actions. It keeps the shop floor tidy; it does not protect the data from whoever controls this computer (careapp staff reset-pin removes it there).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Save PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;New PIN:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Again:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>The owner has a PIN.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The owner has no PIN.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>There is no owner yet, so everyone may do everything. Add the owner first: from then on only the owner can delete customers, export the customer list, edit care rules and change this list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Only the owner can delete customers, export the customer list and edit care rules.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+96"/>
+        <source>The two PINs typed differ; type the same PIN twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The owner&apos;s PIN is saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-108"/>
         <source>Only the owner can change the staff list; {name} is signed in as staff.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+18"/>
+        <source>Change owner&apos;s &amp;PIN…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only the owner sets the PIN, once there is an owner.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Make s&amp;taff</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5664,7 +7520,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>StaffListEdit</name>
     <message>
-        <location filename="../../careapp/ui/shop/form.py" line="-101"/>
+        <location filename="../../careapp/ui/shop/form.py" line="-97"/>
         <source>Staff names</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5702,13 +7558,13 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>StaffPicker</name>
     <message>
-        <location filename="../../careapp/ui/staff/picker.py" line="+49"/>
-        <location line="+52"/>
+        <location filename="../../careapp/ui/staff/picker.py" line="+53"/>
+        <location line="+53"/>
         <source>&amp;Working as:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-51"/>
         <location line="+5"/>
         <source>Working as</source>
         <translation type="unfinished"></translation>
@@ -5729,7 +7585,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Working as:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5845,7 +7701,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+138"/>
+        <location filename="../../careapp/app.py" line="+142"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5868,7 +7724,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../careapp/ui/rules/templates_page.py" line="+69"/>
+        <location filename="../../careapp/ui/rules/templates_page.py" line="+68"/>
         <source>Touch</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5966,7 +7822,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>TicketDialog</name>
     <message>
-        <location filename="../../careapp/ui/tickets/dialog.py" line="+177"/>
+        <location filename="../../careapp/ui/tickets/dialog.py" line="+159"/>
         <source>Ticket {id}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6303,7 +8159,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>TicketHeader</name>
     <message>
-        <location line="-500"/>
+        <location line="-503"/>
         <source>Loading the ticket…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6313,7 +8169,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6339,11 +8195,6 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
     </message>
     <message>
         <location line="+1"/>
-        <source>Version</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Opened</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6353,25 +8204,20 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>nobody</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>{when} by {who}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>none</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>Tickets</name>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
         <source>merged into ticket {id}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6396,7 +8242,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../careapp/ui/tickets/models.py" line="+33"/>
+        <location filename="../../careapp/ui/tickets/models.py" line="+32"/>
         <source>Merged into {id}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6699,7 +8545,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+8"/>
         <source>Ticket {id}: {title}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6777,13 +8623,13 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>{relative} ({date})</source>
+        <location line="+6"/>
+        <source>{due}; snoozed to that day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>{when}, snoozed</source>
+        <location line="+6"/>
+        <source>{relative} ({date})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6841,9 +8687,145 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
     </message>
 </context>
 <context>
+    <name>ValueController</name>
+    <message>
+        <location filename="../../careapp/ui/value/controller.py" line="+24"/>
+        <source>&amp;Value and retention…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer value, retention, churn and the effect of care</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ValueWindow</name>
+    <message>
+        <location filename="../../careapp/ui/value/window.py" line="+104"/>
+        <source>Value and retention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Problem with the report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Spent per customer, by RFM segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Value per segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Bought again in the next period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Retention trend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Consent withdrawals, share of those with consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Churn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Retention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;hurn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Care &amp;effect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Definitions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Definitions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Year</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Retention by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Retention &amp;by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>The period cannot end before it starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>spent per customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>retention</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WalkInForm</name>
     <message>
-        <location filename="../../careapp/ui/calls/find_page.py" line="-142"/>
+        <location filename="../../careapp/ui/calls/find_page.py" line="-143"/>
         <source>New walk-in customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6906,13 +8888,13 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>WelcomeDialog</name>
     <message>
-        <location filename="../../careapp/ui/shop/welcome.py" line="+61"/>
-        <location line="+46"/>
+        <location filename="../../careapp/ui/shop/welcome.py" line="+70"/>
+        <location line="+66"/>
         <source>Welcome to careapp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-59"/>
         <source>&amp;Import customers…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6972,7 +8954,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+34"/>
         <source>careapp icon</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6992,12 +8974,17 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+17"/>
+        <source>About the shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+26"/>
         <source>Saving the shop&apos;s settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Loading demo customers…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7016,18 +9003,33 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
     </message>
     <message>
         <location line="+6"/>
-        <location line="+105"/>
+        <location line="+155"/>
         <source>Reopen window R</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-104"/>
-        <location line="+109"/>
+        <location line="-154"/>
+        <location line="+159"/>
         <source>Repeat window N</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-107"/>
+        <location line="-158"/>
+        <source>Count &amp;shop-initiated tickets in FCR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tickets the shop started by reaching out are counted apart and left out unless this is on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>What a change recomputes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Reason for the change</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7062,12 +9064,12 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Reaso&amp;n:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+40"/>
         <source>Last changed by {who} on {when}: “{reason}”</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7077,7 +9079,32 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+17"/>
+        <source>every month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>every month (those shown, {first} to {last}, and all others)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+4"/>
+        <source>every figure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>strict FCR, reopen and repeat (gross, net and one-touch stay)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saving recomputes {what} for {months}: the windows apply to all tickets. The old values stay in the history of changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Only the owner can change the first-contact resolution windows.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7182,6 +9209,31 @@ Nothing was changed. You can correct the connection, or work on this computer&ap
     </message>
     <message>
         <location line="+7"/>
+        <source>Suspect: known to the shop, but has shown no interest in buying yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Prospect: has shown interest, but not bought yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer: has bought from the shop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Client: comes back and buys again; a regular.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Advocate: recommends the shop to others.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Customer since</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7231,7 +9283,7 @@ Nothing was changed. You can correct the connection, or work on this computer&ap
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
         <source>1 customer</source>
         <translation type="unfinished"></translation>
     </message>
