@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 SEARCH_DELAY_MS = 150
 # Shares of the list's width for Name, Email, Phone, City, Stage, Tags, Spent, Purchases; Segment
 # (stretched) takes the rest, and never less than TAGS_WIDTH ("needs attention" fits).
-COLUMN_SHARES = (0.17, 0.22, 0.12, 0.11, 0.08, 0.1, 0.08, 0.06)
+COLUMN_SHARES = (0.15, 0.17, 0.11, 0.1, 0.08, 0.08, 0.11, 0.11)
 TAGS_WIDTH = 120
 MIN_COLUMN_WIDTH = 60
 
