@@ -17,6 +17,7 @@ An email has a subject and a body; a text message, a phone script and a card hav
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ PLACEHOLDERS: Mapping[str, str] = {
     "occasion": "The date being celebrated, such as 'the anniversary of your first visit'",
     "years": "How long ago the date was, such as '5 years' (left out when the year is unknown)",
     "referred_name": "Who the customer referred",
+    "reward": "The reward waiting for the customer (reward reminders; a referral thank-you's reward)",
+    "reward_expires": "The last day the reward can be used (left out when it never expires)",
 }
 
 FALLBACKS: Mapping[str, str] = {"first_name": "there", "shop_name": "the shop"}
@@ -75,6 +78,8 @@ class MessageValues:
     occasion: str = ""
     years: int | None = None
     referred_name: str = ""
+    reward: str = ""
+    reward_expires: str = ""
 
     def as_mapping(self) -> dict[str, str]:
         """Known values as text; unknown ones are absent."""
@@ -88,6 +93,8 @@ class MessageValues:
             "occasion": self.occasion,
             "years": years_text(self.years),
             "referred_name": self.referred_name,
+            "reward": self.reward,
+            "reward_expires": self.reward_expires,
         }
         return {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}
 
@@ -206,7 +213,13 @@ _EMAIL: Mapping[TouchKind, tuple[str, str]] = {
         "Thank you for recommending us",
         "Hi {first_name},\n\nThank you so much for recommending us. "
         "We were delighted to welcome {referred_name}. "
+        "As a thank-you, {reward} is waiting for you. "
         "Word of mouth means the world to a shop like ours." + _SIGN_OFF,
+    ),
+    TouchKind.REWARD_EXPIRING: (
+        "Your reward is waiting: {reward}",
+        "Hi {first_name},\n\nJust a reminder: {reward} is waiting for you at {shop_name}. "
+        "It can be used until {reward_expires}. We look forward to seeing you." + _SIGN_OFF,
     ),
     TouchKind.FEEDBACK_REQUEST: (
         "How did we do?",
@@ -230,7 +243,9 @@ _SMS: Mapping[TouchKind, str] = {
     TouchKind.CHECK_IN: "Hi {first_name}, just saying hello from {shop_name}. Anything we can help with?",
     TouchKind.ARTICLE_SHARE: "Hi {first_name}, thought you'd like this: {article_title} {article_link}",
     TouchKind.REFERRAL_THANKS: "Hi {first_name}, thank you for recommending us! "
-    "We loved meeting {referred_name}. {shop_name}",
+    "We loved meeting {referred_name}. As a thank-you, {reward} is waiting for you. {shop_name}",
+    TouchKind.REWARD_EXPIRING: "Hi {first_name}, {reward} is waiting for you at {shop_name}, "
+    "until {reward_expires}. See you soon!",
     TouchKind.FEEDBACK_REQUEST: "Hi {first_name}, how did we do? We'd love a quick reply. {shop_name}",
     TouchKind.CALLBACK: "Hi {first_name}, {shop_name} here, getting back to you as promised. "
     "When suits you to talk?",
@@ -251,7 +266,7 @@ _POST: Mapping[TouchKind, str] = {
     TouchKind.IMPORTANT_DATE: "Hello {first_name},\n\nWe are celebrating {occasion} with you. "
     "It has been {years} already!" + _SIGN_OFF,
     TouchKind.REFERRAL_THANKS: "Hello {first_name},\n\nThank you so much for recommending us. "
-    "We were delighted to welcome {referred_name}." + _SIGN_OFF,
+    "We were delighted to welcome {referred_name}. As a thank-you, {reward} is waiting for you." + _SIGN_OFF,
 }
 
 
@@ -320,6 +335,7 @@ def values_for(
     else:
         latest = max(facts.purchases, key=lambda p: (p.date, p.id or 0), default=None)
         last_purchase = latest.item if latest else ""
+    reward, reward_expires = _reward_values(touch, facts)
     dated = touch.kind is TouchKind.IMPORTANT_DATE
     occasion = _OCCASIONS.get(touch.date_kind, touch.label) if touch.date_kind else touch.label
     return MessageValues(
@@ -332,7 +348,26 @@ def values_for(
         occasion=occasion if dated else "",
         years=touch.years if dated else None,
         referred_name=touch.label if touch.kind is TouchKind.REFERRAL_THANKS else "",
+        reward=reward,
+        reward_expires=reward_expires,
     )
+
+
+def _reward_values(touch: DueTouch, facts: CustomerFacts) -> tuple[str, str]:
+    """The reward a reminder is about, or the one the referral behind a thank-you earned (if it is
+    waiting now: the message is drafted when the touch is done, by then the referred person may have
+    made their first purchase)."""
+    if touch.kind is TouchKind.REWARD_EXPIRING:
+        return touch.label, _day_text(touch.occasion)
+    if touch.kind is TouchKind.REFERRAL_THANKS and touch.referred_customer_id is not None:
+        for reward in facts.rewards:
+            if reward.referred_customer_id == touch.referred_customer_id:
+                return reward.wording, _day_text(reward.expires_on)
+    return "", ""
+
+
+def _day_text(day: dt.date | None) -> str:
+    return "" if day is None else f"{day.day} {day:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------------

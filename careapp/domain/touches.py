@@ -15,6 +15,7 @@ Every due touch carries a stable ``key`` naming *what* it is about, never *when*
     check_in:<customer>:<date of the last real contact>
     article:<article id>:<customer>
     referral_thanks:<referred customer id>
+    reward_expiring:<reward id (its EARNED ledger row)>
     callback:<callback id>
 
 The store keeps every key it was ever given, whatever became of the touch (done, skipped,
@@ -57,6 +58,7 @@ class TouchKind(StrEnum):
     REFERRAL_THANKS = "referral_thanks"
     FEEDBACK_REQUEST = "feedback_request"
     CALLBACK = "callback"
+    REWARD_EXPIRING = "reward_expiring"
 
 
 # Marketing touches need consent on the channel they use and count towards the shop-wide cap.
@@ -86,6 +88,7 @@ KIND_TITLES: Mapping[TouchKind, str] = {
     TouchKind.REFERRAL_THANKS: "Thank-you for a referral",
     TouchKind.FEEDBACK_REQUEST: "Feedback request",
     TouchKind.CALLBACK: "Callback",
+    TouchKind.REWARD_EXPIRING: "Reward about to expire",
 }
 
 
@@ -138,6 +141,30 @@ class CallbackFact:
 
 
 @dataclass(frozen=True)
+class RewardFact:
+    """A reward waiting for the customer (earned, not yet redeemed, expired, cancelled or taken back):
+    ``id`` is its EARNED row in the rewards ledger; ``referred_customer_id`` when a referral earned it."""
+
+    id: int
+    wording: str
+    earned_on: dt.date
+    expires_on: dt.date | None = None
+    referred_customer_id: int | None = None
+
+
+def reward_note(rewards: Sequence[RewardFact]) -> str:
+    """ "1 reward waiting: a free coffee, expires 3 Mar 2027" (or ""), for what to know about them."""
+    if not rewards:
+        return ""
+    phrases = [
+        r.wording + (f", expires {r.expires_on.day} {r.expires_on:%b %Y}" if r.expires_on else "")
+        for r in sorted(rewards, key=lambda r: (r.expires_on or dt.date.max, r.id))
+    ]
+    noun = "reward" if len(rewards) == 1 else "rewards"
+    return f"{len(rewards)} {noun} waiting: " + "; ".join(phrases)
+
+
+@dataclass(frozen=True)
 class CustomerFacts:
     """What the touch rules and the care queue need to know about one customer.
 
@@ -166,6 +193,7 @@ class CustomerFacts:
     callbacks: tuple[CallbackFact, ...] = ()
     open_complaint: bool = False
     last_article_on: dt.date | None = None
+    rewards: tuple[RewardFact, ...] = ()
 
     def consent(self, channel: Channel) -> ConsentState | None:
         return next((c for c in self.consents if c.channel is channel), None)
@@ -393,6 +421,19 @@ class ReferralThanksRule:
 
 
 @dataclass(frozen=True)
+class RewardReminderRule:
+    """Remind a customer of a waiting reward ``days_before`` it expires (or when it is earned, if that
+    is later). Rewards that never expire get no reminder: the till offers them at the next sale."""
+
+    enabled: bool = True
+    days_before: int = 7
+    channels: tuple[Channel, ...] = _NOTE
+
+    def __post_init__(self) -> None:
+        _check_days(days_before=self.days_before)
+
+
+@dataclass(frozen=True)
 class FeedbackRule:
     """Ask for feedback some days after a purchase or a resolved ticket (None: don't).
 
@@ -420,6 +461,7 @@ class TouchRules:
     articles: ArticleRule = field(default_factory=ArticleRule)
     referral_thanks: ReferralThanksRule = field(default_factory=ReferralThanksRule)
     feedback: FeedbackRule = field(default_factory=FeedbackRule)
+    reward_expiring: RewardReminderRule = field(default_factory=RewardReminderRule)
     feb29: Feb29Rule = Feb29Rule.FEB28
 
 
@@ -479,6 +521,8 @@ def describe(touch: DueTouch) -> str:
         detail = f"{touch.label}, {touch.years} {'year' if touch.years == 1 else 'years'}"
     elif touch.kind is TouchKind.REFERRAL_THANKS:
         detail = f"referred {touch.label}" if touch.label else ""
+    elif touch.kind is TouchKind.REWARD_EXPIRING and touch.occasion is not None:
+        detail = f"{touch.label}, expires {touch.occasion.day} {touch.occasion:%b}"
     return f"{title}: {detail}" if detail else title
 
 
@@ -545,6 +589,8 @@ def _touches_for(
         yield from _feedback_requests(facts, rules.feedback, window)
     if rules.referral_thanks.enabled:
         yield from _referral_thanks(facts, rules.referral_thanks, window)
+    if rules.reward_expiring.enabled:
+        yield from _reward_reminders(facts, rules.reward_expiring, window)
     if rules.check_in.enabled:
         yield from _check_ins(facts, rules.check_in, window)
     if rules.articles.enabled:
@@ -680,6 +726,33 @@ def _referral_thanks(facts: CustomerFacts, rule: ReferralThanksRule, window: _Wi
                 occasion=referral.on,
                 label=referral.referred_name,
                 referred_customer_id=referral.referred_customer_id,
+            )
+
+
+def reward_id_of(touch: DueTouch) -> int | None:
+    """The ledger id of the reward a reminder is about (from its key)."""
+    if touch.kind is not TouchKind.REWARD_EXPIRING:
+        return None
+    return int(touch.key.rsplit(":", 1)[1])
+
+
+def _reward_reminders(facts: CustomerFacts, rule: RewardReminderRule, window: _Window) -> Iterator[DueTouch]:
+    """A reminder ``days_before`` the expiry day; it stays due until that day, so a reward noticed
+    late (the ledger catches up when read) still gets its reminder while it can be used."""
+    for reward in facts.rewards:
+        if reward.expires_on is None:
+            continue
+        due = max(add_days(reward.expires_on, -rule.days_before), reward.earned_on)
+        if due <= window.end and reward.expires_on >= window.start:
+            yield DueTouch(
+                key=f"reward_expiring:{reward.id}",
+                kind=TouchKind.REWARD_EXPIRING,
+                customer_id=facts.id,
+                due=due,
+                channels=rule.channels,
+                occasion=reward.expires_on,
+                deadline=reward.expires_on,
+                label=reward.wording,
             )
 
 

@@ -25,18 +25,22 @@ What goes into the facts, and why:
 - ``consents`` hold the latest answer per channel; its time (``since``) only for a "no" (when it was
   withdrawn or declined), read apart for those few.
 - ``last_article_on`` is the due day of the newest article share ever generated for the customer.
+- ``rewards`` are the rewards waiting for the customer: EARNED rows of the rewards ledger that no
+  later row closed. The ledger is written by careapp/services/rewards, which notes the customers it
+  wrote for in ``care_dirty`` (there is no trigger on the ledger), so a refresh sees them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from careapp.db.models import (
@@ -45,6 +49,7 @@ from careapp.db.models import (
     CustomerRecord,
     DateRecord,
     PurchaseRecord,
+    RewardLedgerRecord,
     TagRecord,
     TicketRecord,
     TicketStateChangeRecord,
@@ -62,7 +67,14 @@ from careapp.domain.customer import (
 )
 from careapp.domain.recurrence import local_date
 from careapp.domain.tickets import ACTIVE_STATES, Direction, TicketState
-from careapp.domain.touches import CallbackFact, CustomerFacts, Referral, TicketFact, TouchKind
+from careapp.domain.touches import (
+    CallbackFact,
+    CustomerFacts,
+    Referral,
+    RewardFact,
+    TicketFact,
+    TouchKind,
+)
 
 _CHUNK = 900
 # Above this many ids, one pass over a whole table beats many chunked queries.
@@ -169,6 +181,7 @@ def load_facts(
     _tickets(loader, window, day, parts, loaded)
     _referrals(loader, window, day, parts)
     _last_articles(loader, parts)
+    _waiting_rewards(loader, parts)
     for customer_id, callback in callbacks:
         parts[customer_id].setdefault("callbacks", []).append(callback)
     empty: dict[str, Any] = {}
@@ -192,6 +205,7 @@ def load_facts(
             callbacks=tuple(found.get("callbacks", ())),
             open_complaint=found.get("open_complaint", False),
             last_article_on=found.get("last_article_on"),
+            rewards=tuple(found.get("rewards", ())),
         )
     return loaded
 
@@ -419,3 +433,18 @@ def _last_articles(loader: _Loader, parts: dict[int, dict[str, Any]]) -> None:
     )
     for row in loader.rows(statement, t.customer_id):
         parts[row.customer_id]["last_article_on"] = row.due
+
+
+def _waiting_rewards(loader: _Loader, parts: dict[int, dict[str, Any]]) -> None:
+    """Rewards earned and not closed (redeemed, expired, cancelled, taken back) by a later row."""
+    r, closing = RewardLedgerRecord, aliased(RewardLedgerRecord)
+    statement = (
+        select(r.id, r.customer_id, r.offer_json, r.earned_on, r.at, r.expires_on, r.referred_customer_id)
+        .where(r.event == "earned", ~exists().where(closing.reward_id == r.id))
+        .order_by(r.id)
+    )
+    for row in loader.rows(statement, r.customer_id):
+        wording = str(json.loads(row.offer_json or "{}").get("wording", ""))
+        earned_on = row.earned_on or row.at.date()
+        fact = RewardFact(row.id, wording, earned_on, row.expires_on, row.referred_customer_id)
+        parts[row.customer_id].setdefault("rewards", []).append(fact)

@@ -38,6 +38,7 @@ from careapp.domain.touches import (
     ImportantDateRule,
     Interval,
     ReferralThanksRule,
+    RewardReminderRule,
     TouchRules,
 )
 from careapp.services.shop.settings import SETTINGS_LOCK
@@ -59,6 +60,7 @@ class RuleKind(StrEnum):
     ARTICLES = "articles"
     REFERRAL_THANKS = "referral_thanks"
     FEEDBACK = "feedback"
+    REWARD_EXPIRING = "reward_expiring"
 
 
 Rule = (
@@ -69,6 +71,7 @@ Rule = (
     | ArticleRule
     | ReferralThanksRule
     | FeedbackRule
+    | RewardReminderRule
 )
 
 
@@ -94,6 +97,8 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
         data["days_ahead"] = rule.days_ahead
     elif isinstance(rule, ReferralThanksRule):
         data["days_after"] = rule.days_after
+    elif isinstance(rule, RewardReminderRule):
+        data["days_before"] = rule.days_before
     elif isinstance(rule, ImportantDateRule):
         data.update(days_ahead=rule.days_ahead, kinds=sorted(k.value for k in rule.kinds))
     elif isinstance(rule, FollowUpRule):
@@ -136,6 +141,8 @@ def rule_from_json(kind: RuleKind, data: Mapping[str, Any]) -> Rule:
         return ArticleRule(**common, **_pick(data, default, "min_days_between", "fresh_for_days"))
     if kind is RuleKind.REFERRAL_THANKS:
         return ReferralThanksRule(**common, **_pick(data, default, "days_after"))
+    if kind is RuleKind.REWARD_EXPIRING:
+        return RewardReminderRule(**common, **_pick(data, default, "days_before"))
     return FeedbackRule(**common, **_pick(data, default, "after_purchase_days", "after_ticket_days"))
 
 

@@ -27,6 +27,7 @@ class TouchContext:
     interests: tuple[str, ...]
     last_contact: dt.date | None
     open_tickets: int
+    rewards: str = ""  # "1 reward waiting: …" (careapp.domain.touches.reward_note)
 
 
 @dataclass(frozen=True)

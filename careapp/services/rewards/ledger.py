@@ -16,12 +16,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.clock import to_local
 from careapp.db.locks import lock_named
-from careapp.db.models import CustomerRecord, PurchaseRecord, RewardLedgerRecord, StageChangeRecord
+from careapp.db.models import (
+    CareDirtyRecord,
+    CustomerRecord,
+    PurchaseRecord,
+    RewardLedgerRecord,
+    StageChangeRecord,
+)
 from careapp.domain.rewards import (
     FINAL_EVENTS,
     EarnedReward,
@@ -56,6 +62,16 @@ def lock_rewards(session: Session) -> None:
         .values(by=RewardLedgerRecord.by)
         .execution_options(synchronize_session=False)
     )
+
+
+def note_for_care(session: Session, customer_ids: Iterable[int]) -> None:
+    """Note the customers whose ledger changed in ``care_dirty``: the care queue reads their waiting
+    rewards (a reminder before one expires, what to know). The other tables the queue reads have
+    database triggers for this (careapp/db/care_triggers.py); the ledger, added later, has its writers
+    note it here instead, in the same transaction."""
+    ids = sorted(set(customer_ids))
+    if ids:
+        session.execute(insert(CareDirtyRecord), [{"customer_id": i} for i in ids])
 
 
 def _day(value: dt.datetime) -> dt.date:
@@ -237,6 +253,7 @@ def write_plans(session: Session, found: dict[int, Reconciliation], today: dt.da
             reason = f"Not used by {held.expires_on}."
             session.add(closing_row(held, customer_id, Event.EXPIRED, now, SYSTEM, reason))
     session.flush()
+    note_for_care(session, found)
 
 
 def sync_in_session(

@@ -15,15 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from careapp.clock import to_local
 from careapp.db.database import Database
-from careapp.db.models import CustomerRecord, PurchaseRecord, RewardLedgerRecord
+from careapp.db.models import CareDirtyRecord, CustomerRecord, PurchaseRecord, RewardLedgerRecord
 from careapp.domain.rewards import Event, StampCard, derive_rewards, expires_soon
 from careapp.domain.rewards_report import RewardsReport
+from careapp.services.care.plan_store import PRUNED, pruned_after, read_state
 from careapp.services.rewards import ledger
 from careapp.services.rewards.report import build_report
 from careapp.services.rewards.rules import StoredRule, load_rules, offer_from, save_rule
@@ -32,6 +33,7 @@ from careapp.services.shop.staff import Actor, check_actor, check_owner
 Clock = Callable[[], dt.datetime]
 CANCEL_REWARDS = "cancel rewards"
 MAX_REASON = 500
+CATCH_UP_ALL_ABOVE = 5_000
 STATES = ("waiting", "redeemed", "expired", "cancelled", "taken_back")
 
 
@@ -235,6 +237,31 @@ class RewardService:
             rules = [stored.rule for stored in load_rules(session)]
             return ledger.sync_in_session(session, rules, ids, today, now)
 
+    def catch_up(self, since: int | None) -> tuple[int, bool]:
+        """Bring the ledger in step for the customers whose purchases, referrals or stage changed after
+        the mark ``since``, so a reward is earned (and its row timed) right after the commit that earned
+        it, not at the next read. The database triggers note those customers in ``care_dirty``; whoever
+        referred them is added (a first purchase earns the referrer's reward). Returns the new mark
+        (the caller keeps it: this service has no state) and whether anything was written. With no
+        mark yet, or notes since it pruned meanwhile, it only returns the newest mark: the reads' own
+        catch-up still covers those customers."""
+        with self._db.session() as session:
+            # With every note pruned, the notes start after the pruned mark (seq is never reused).
+            newest = session.scalar(select(func.max(CareDirtyRecord.seq))) or read_state(session, PRUNED)[1]
+            if since is None or newest <= since or pruned_after(session, since):
+                return newest, False
+            d = CareDirtyRecord
+            noted = select(d.customer_id).where(d.seq > since, d.seq <= newest, d.touch_only.is_(False))
+            ids = set(session.scalars(noted))
+            everyone = len(ids) > CATCH_UP_ALL_ABOVE  # an import: one pass beats a long IN list
+            if not everyone:
+                c = CustomerRecord
+                referrers = select(c.referred_by_id).where(c.id.in_(ids), c.referred_by_id.is_not(None))
+                ids.update(session.scalars(referrers))
+        if everyone:
+            return newest, self.sync(None)
+        return newest, bool(ids) and self.sync(sorted(ids))
+
     # --- reading ----------------------------------------------------------------------------------
 
     def for_customer(self, customer_id: int) -> CustomerRewards:
@@ -292,6 +319,7 @@ class RewardService:
                 row.purchase_id, row.cost_cents = purchase_id, cost
                 session.add(row)
                 session.flush()
+                ledger.note_for_care(session, [opened.customer_id])
         except IntegrityError:  # another seat closed it between our read and our write
             with self._db.session() as session:
                 opened = self._opened(session, reward_id)
@@ -316,6 +344,7 @@ class RewardService:
                     opened, opened.customer_id, Event.CANCELLED, self._clock(), actor.name.strip(), reason
                 )
             )
+            ledger.note_for_care(session, [opened.customer_id])
         return self._view(reward_id)
 
     def _view(self, reward_id: int) -> RewardView:

@@ -32,6 +32,7 @@ from careapp.ui.calls.find_page import FindCustomerPage
 from careapp.ui.calls.form import CallForm, CallLogged, log_call
 from careapp.ui.customers.public import CustomerDetail, CustomerFile, load_customer_file
 from careapp.ui.formatting import sentence, short_time
+from careapp.ui.rewards.public import CustomerRewardsPanel
 from careapp.ui.runner import Runner
 from careapp.ui.tickets.public import ticket_label
 from careapp.ui.widgets import Prompts
@@ -143,6 +144,11 @@ class LogCallDialog(QDialog):
         self.suggestion.skip_button.clicked.connect(self.accept)
         self.story = CustomerDetail()
         self.story.show_message(self.tr("The customer's story shows here once you have found them."))
+        # "1 reward waiting: a free coffee, …; 7 of 10 stamps": worth knowing while they are on the line.
+        self.rewards = CustomerRewardsPanel(runner, self)
+        self.rewards.hide()  # only its summary line is shown, in the story's header
+        self.rewards.attach(services)
+        self.story.header.form.addRow(self.tr("Rewards"), self.rewards.line)
         self._build_buttons()
         self._layout()
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -266,6 +272,7 @@ class LogCallDialog(QDialog):
         self._show_step(FORM_STEP)
         self.form.summary.setFocus(Qt.FocusReason.OtherFocusReason)
         services, customer_id = self._services, customer.id
+        self.rewards.show_customer(customer_id)
         self._runner.submit(
             lambda: load_customer_file(services.customers, customer_id),
             self._story_loaded,

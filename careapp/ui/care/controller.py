@@ -46,7 +46,8 @@ CARE_INPUTS = frozenset(
     {
         "customer", "customer_email", "customer_phone", "customer_date", "customer_tag", "purchase",
         "consent_event", "contact", "ticket", "ticket_state_change", "touch_log", "touch_rule",
-        "article", "setting", "?",  # "?": a statement careapp could not name the table of
+        "article", "setting", "reward_ledger",  # a reward waiting, used or gone: its reminder
+        "?",  # "?": a statement careapp could not name the table of
     }
 )  # fmt: skip
 

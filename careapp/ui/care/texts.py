@@ -47,6 +47,7 @@ def kind_title(kind: TouchKind) -> str:
         TouchKind.REFERRAL_THANKS: translate("CareQueue", "Thank-you for a referral"),
         TouchKind.FEEDBACK_REQUEST: translate("CareQueue", "Feedback request"),
         TouchKind.CALLBACK: translate("CareQueue", "Callback"),
+        TouchKind.REWARD_EXPIRING: translate("CareQueue", "Reward about to expire"),
     }[kind]
 
 
@@ -139,6 +140,8 @@ def context_parts(context: TouchContext, locale: QLocale | None = None) -> list[
         parts.append(translate("CareQueue", "no contact yet"))
     if context.open_tickets:
         parts.append(open_tickets_text(context.open_tickets, locale))
+    if context.rewards:
+        parts.append(context.rewards)  # "1 reward waiting: a free coffee, expires 3 Mar 2027"
     return parts
 
 
