@@ -884,6 +884,7 @@ class MainWindow(QMainWindow):
         # Quitting waits for the database thread; don't let it wait for a whole import.
         self.import_actions.cancel_running()
         self.care.shutdown()
+        self.rewards.shutdown()
         self.calendar.shutdown()
         self.changes.stop()
         self.save_state()
