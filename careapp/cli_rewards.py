@@ -52,7 +52,7 @@ def _positive(text: str) -> int:
 
 
 def add_rewards_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    rewards = commands.add_parser("rewards", help="loyalty and referral rewards: list and redeem")
+    rewards = commands.add_parser("rewards", help="loyalty and referral rewards: list, redeem, and the rules")
     actions = rewards.add_subparsers(dest="rewards_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="rewards earned, redeemed, expired (every customer, or one)")
     listing.add_argument("--customer", type=_positive, metavar="ID")

@@ -126,3 +126,20 @@ def test_reward_rules_on_the_command_line_only_the_owner_changes_them(
     with pytest.raises(SystemExit):
         main([*data, "rewards", "rules", "stamp", "--every", "ten", "--by", "Olivia"])
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_reward_noticed_after_its_last_day_counts_as_expired_the_day_after_it(shop: Services) -> None:
+    from careapp.domain.rewards import Offer, OfferKind
+
+    switch_on(
+        shop,
+        RuleKind.STAMP,
+        every=2,
+        offer=Offer(OfferKind.FREE_ITEM, "a free coffee", expires_after_days=10),
+    )
+    ann = customer(shop, "Ann")
+    sale(shop, ann, dt.date(2026, 10, 5))
+    sale(shop, ann, dt.date(2026, 10, 6))  # earned 6 Oct, last day 16 Oct; the ledger first looks on 23 Nov
+    october, november = shop.rewards.report(dt.date(2026, 10, 1), dt.date(2026, 11, 30)).months
+    assert (october.earned, october.expired) == (1, 1)
+    assert november.expired == 0

@@ -5,6 +5,7 @@ the conventions of ``careapp report fcr``, by the value reports' renderers)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ def ledger_facts(session: Session) -> list[LedgerFact]:
         )
     }
     facts = []
-    earned = select(r.id, r.customer_id, r.earned_on, r.at).where(r.event == Event.EARNED.value)
+    earned = select(r.id, r.customer_id, r.earned_on, r.expires_on, r.at).where(r.event == Event.EARNED.value)
     for row in session.execute(earned):
         closed = closing.get(row.id)
         facts.append(
@@ -38,11 +39,21 @@ def ledger_facts(session: Session) -> list[LedgerFact]:
                 row.customer_id,
                 row.earned_on or to_local(row.at).date(),
                 closed.event if closed else "",
-                to_local(closed.at).date() if closed else None,
+                _closed_on(closed, row.expires_on),
                 (closed.cost_cents or 0) if closed else 0,
             )
         )
     return facts
+
+
+def _closed_on(closed: Any, expires_on: dt.date | None) -> dt.date | None:
+    """The day it closed. A reward expires the day after its last day, whenever the ledger noticed
+    (it catches up when read, and an import of old sales writes long-expired rewards today)."""
+    if closed is None:
+        return None
+    if closed.event == Event.EXPIRED.value and expires_on is not None:
+        return expires_on + dt.timedelta(days=1)
+    return to_local(closed.at).date()
 
 
 def build_report(session: Session, first_day: dt.date, last_day: dt.date, today: dt.date) -> RewardsReport:
