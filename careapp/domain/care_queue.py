@@ -472,31 +472,45 @@ def _apply_cap(
     for pair in candidates:
         by_customer.setdefault(pair[0].customer_id, []).append(pair)
     for customer_id, pairs in by_customer.items():
-        counted = [
+        done = [
             local_date(e.at, ctx.tz)
             for e in history
             if e.customer_id == customer_id and e.is_contact and is_marketing(e.kind)
         ]
+        planned: list[dt.date] = []  # the days of the touches accepted before this one
         pairs.sort(key=lambda pair: (max(item_day(pair[0], ctx.tz), ctx.today), pair[0].key))
         for item, original in pairs:
             day = max(item_day(item, ctx.tz), ctx.today)
-            in_window = sorted(
-                d for d in counted if add_days(day, 1 - ctx.settings.cap_window_days) <= d <= day
-            )
+            start = add_days(day, 1 - ctx.settings.cap_window_days)
+            in_window = [d for d in (*done, *planned) if start <= d <= day]
             if len(in_window) < ctx.settings.marketing_cap:
-                counted.append(day)
+                planned.append(day)
                 accepted.append(ctx.plan(item, original, Placement.QUEUED))
                 continue
-            held.append(_capped(item, original, in_window, ctx))
+            # A touch due now counts as if done today; while it is not done, "today" moves on. Its
+            # first free day is worked out from the other touches alone, so it does not move daily.
+            settled = sorted(
+                [d for d in done if start <= d <= day]
+                + [d for d in planned if start <= d <= day and d != ctx.today]
+            )
+            held.append(_capped(item, original, settled, ctx))
     return accepted, held
 
 
-def _capped(item: QueueItem, original: QueueItem, in_window: list[dt.date], ctx: _Context) -> PlannedItem:
+def _capped(item: QueueItem, original: QueueItem, settled: list[dt.date], ctx: _Context) -> PlannedItem:
+    """Held by the cap. ``settled``: the days in its window of touches done, or planned on a day
+    other than today (a touch due now is not done yet: the day it counts on moves on daily)."""
     cap, window = ctx.settings.marketing_cap, ctx.settings.cap_window_days
     name = ctx.facts[item.customer_id].name()
     if cap == 0:
         return ctx.plan(item, original, Placement.HELD, reason="The shop has marketing touches turned off.")
-    until = add_days(in_window[len(in_window) - cap], window)
+    if len(settled) < cap:
+        reason = (
+            f"{name} has a touch due now that, with the others, makes the shop's limit of {cap} "
+            f"within {window} days; this goes ahead once that one is done, snoozed or skipped."
+        )
+        return ctx.plan(item, original, Placement.HELD, reason=reason)
+    until = add_days(settled[len(settled) - cap], window)
     # Said without the count in the window, which for a touch due now changes from day to day while
     # the first free day does not: the stored plan need not be made again every day for it.
     reason = (

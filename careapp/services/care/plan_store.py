@@ -107,10 +107,10 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_w
     that day, not the count in the window, so it does not change in between), and the cap
     counting items due now on today's date: moving today moves them into the cap's window of a
     later item whose window starts in (old, new]. So: customers with an open item whose day came, with
-    a held item whose day has come, with a capped item beside one due now (whose first free day moves
-    with today), or with an item due now and another whose cap window just reached today. Everyone
-    else's plan is the same, which tests/services/test_care_incremental_property.py checks against
-    planning everyone.
+    a held item whose day has come, or with an item due now and another whose cap window just reached
+    today. (A capped item beside one due now waits for that one, with no day: see the domain's cap.)
+    Everyone else's plan is the same, which tests/services/test_care_incremental_property.py checks
+    against planning everyone.
     """
     t = TouchRecord
     is_open = t.status == ItemStatus.OPEN.value
@@ -119,21 +119,6 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_w
     )
     capped = select(t.customer_id).where(
         is_open, t.plan_placement == Placement.HELD.value, t.plan_held_until <= new_day
-    )
-    # A capped item beside a marketing touch due now: the one due now counts on the cap as done
-    # today, so the capped one's first free day moves on with every day it is not done.
-    due_now = aliased(TouchRecord)
-    capped_beside = (
-        select(t.customer_id)
-        .join(due_now, and_(due_now.customer_id == t.customer_id, due_now.id != t.id))
-        .where(
-            is_open,
-            t.plan_placement == Placement.HELD.value,
-            t.plan_held_until.is_not(None),
-            due_now.status == ItemStatus.OPEN.value,
-            due_now.kind.in_([k.value for k in MARKETING_KINDS]),
-            due_now.plan_day <= new_day,
-        )
     )
     marketing = t.kind.in_([k.value for k in MARKETING_KINDS])
     reach = cap_window_days - 1  # an item on day f counts the days f - reach to f
@@ -152,7 +137,7 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_w
         )
     )
     found: set[int] = set()
-    for statement in (came, capped, capped_beside, crowded):
+    for statement in (came, capped, crowded):
         found.update(session.scalars(statement))
     return found
 
