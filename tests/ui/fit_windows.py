@@ -356,6 +356,14 @@ def _outbox(kit: Kit) -> QWidget:
     return OutboxWindow(kit.services, kit.runner, lambda: kit.actor)
 
 
+def _record_consent(kit: Kit) -> QWidget:
+    from careapp.ui.customers.consent_dialog import RecordConsentDialog
+
+    customer = kit.customer
+    who, today = customer.display_name(), NOW.date()
+    return RecordConsentDialog(kit.services.customers, kit.runner, "Priya", [customer.id], who, today)
+
+
 # Every top-level window and dialog careapp shows (its own classes; Qt's message boxes and input
 # dialogs size themselves). tests/ui/test_every_window_fits.py fails when a dialog class is missing.
 WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
@@ -395,6 +403,7 @@ WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
     "rewards report": _rewards_report,
     "email sending": _mail_settings,
     "outbox": _outbox,
+    "record consent": _record_consent,
 }
 
 
