@@ -125,8 +125,11 @@ def comparison(
     last_day: dt.date,
     today: dt.date,
 ) -> list[EffectRow]:
-    """Rewarded customers (reference day: the day they earned) against customers of the same RFM
-    segment not rewarded that month; ``history`` is every customer's sorted (day, cents) purchases."""
+    """Rewarded customers (counted from the day they earned the reward) against customers of the same
+    RFM segment not rewarded that month (counted from the middle day of that month's rewards): who
+    bought again within 30, 60 and 90 days, once that many days have passed. A customer counts once
+    for each month of the period in which rewards were earned."""
+    # history: every customer's purchases as sorted (day, cents) rows, those without any too.
     rewarded = [
         Touched(fact.customer_id, fact.earned_on)
         for fact in facts

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -155,3 +155,21 @@ def test_the_report_window_shows_the_months_the_rate_and_what_came_after(
     assert figures["redemption rate"] == "0/1 (0.0%)"
     assert "upper bound" in window.notes["after"].text()
     window.grab().save(str(tmp_path / "rewards-report.png"))
+
+
+def test_the_dialog_grows_to_its_tabs_when_they_come_after_it_was_shown(
+    qtbot: QtBot, staffed: Services, threaded_runner: Any
+) -> None:
+    """In the window the rules arrive from the database thread after the dialog is on screen; it must
+    not stay at the size it had with no tabs (seen at 1024x600: a strip showing two lines of a tab)."""
+    from careapp.ui.fit import keep_windows_on_screen
+
+    keep = keep_windows_on_screen(QApplication.instance())  # type: ignore[arg-type]
+    dialog = RewardRulesDialog(staffed, threaded_runner, lambda: OWNER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: len(dialog.tabs_by_kind) == 4, timeout=5000)
+    page = dialog.tabs.currentWidget()
+    free = dialog.screen().availableGeometry().height()
+    assert page.height() >= min(page.sizeHint().height(), free // 2)
+    QApplication.instance().removeEventFilter(keep)  # type: ignore[union-attr]

@@ -51,6 +51,15 @@ def _cell(index: int) -> Callable[[tuple[object, ...]], str]:
     return lambda row: str(row[index])
 
 
+def _show_every_row(view: QTableView) -> None:
+    """As tall as its rows: the window scrolls as one page, not a small table inside a page."""
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    rows = sum(view.rowHeight(row) for row in range(view.model().rowCount()))
+    scroll = view.horizontalScrollBar()
+    sideways = scroll.sizeHint().height() if view.horizontalHeader().length() > view.viewport().width() else 0
+    view.setFixedHeight(view.horizontalHeader().height() + rows + 2 * view.frameWidth() + sideways)
+
+
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
@@ -88,11 +97,12 @@ class RewardsReportWindow(QDialog):
             self.notes[name] = QLabel()
             self.notes[name].setWordWrap(True)
             column.addWidget(self.titles[name])
-            column.addWidget(self.views[name], 1)
+            column.addWidget(self.views[name])
             column.addWidget(self.notes[name])
         layout = QVBoxLayout(self)
         layout.addLayout(self._controls())
         layout.addWidget(self.error)
+        column.addStretch(1)
         layout.addWidget(FittingScrollArea(content), 1)
         self.resize(1000, 760)
         self.refresh()
@@ -144,5 +154,6 @@ class RewardsReportWindow(QDialog):
             self.titles[name].setText(table.title)
             self.models[name].set_table(table)
             self.views[name].resizeColumnsToContents()
+            _show_every_row(self.views[name])
             self.notes[name].setText("\n".join(table.notes))
         self.reportShown.emit()

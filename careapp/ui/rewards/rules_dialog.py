@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -43,7 +44,7 @@ from careapp.domain.rewards import (
     RuleKind,
     check_rule,
 )
-from careapp.ui.fit import FittingScrollArea, GridForm
+from careapp.ui.fit import FittingScrollArea, GridForm, fit_on_screen, wanted_size
 from careapp.ui.formatting import sentence
 from careapp.ui.keyboard import save_keys
 from careapp.ui.runner import Runner
@@ -211,6 +212,19 @@ class RewardRulesDialog(QDialog):
         for stored in rules:
             self._add_tab(stored)
         self.save_button.setEnabled(True)
+        if self.isVisible():
+            self._grow_to_content()
+
+    def _grow_to_content(self) -> None:
+        """The tabs come after the dialog was shown (and sized, small, for no tabs): grow it to what
+        they ask for, within the screen (where the tabs scroll)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        wanted = wanted_size(self, screen.availableGeometry())
+        self.resize(max(self.width(), wanted.width()), max(self.height(), wanted.height()))
+        fit_on_screen(self)
 
     def _failed(self, error: BaseException) -> None:
         self.error.show_error(sentence(error))
