@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -99,7 +99,9 @@ def dirty_since(session: Session, seq: int, *, touch_only: bool = True) -> tuple
     return customers, max((row.seq for row in rows), default=seq)
 
 
-def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_window_days: int) -> set[int]:
+def moved_by_the_day(
+    session: Session, old_day: dt.date, new_day: dt.date, cap_window_days: int, marketing_cap: int
+) -> set[int]:
     """The customers whose stored plan can differ on ``new_day`` from ``old_day`` with nothing else
     changed. Planning reads the day in three places only (careapp.domain.care_queue): an item falling
     due (held for "no consent yet" until then, cancelled from then on; snoozed items fall due on their
@@ -124,8 +126,8 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_w
     reach = cap_window_days - 1  # an item on day f counts the days f - reach to f
     later = aliased(TouchRecord)
     crowded = (
-        select(t.customer_id)
-        .join(later, and_(later.customer_id == t.customer_id, later.id != t.id))
+        select(later.customer_id, later.id, later.plan_day)
+        .join(t, and_(t.customer_id == later.customer_id, t.id != later.id))
         .where(
             is_open,
             marketing,
@@ -135,11 +137,39 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date, cap_w
             later.plan_day > add_days(old_day, reach),
             later.plan_day <= add_days(new_day, reach),
         )
+        .distinct()
     )
     found: set[int] = set()
-    for statement in (came, capped, crowded):
+    for statement in (came, capped):
         found.update(session.scalars(statement))
+    found |= _could_be_capped(session, session.execute(crowded).all(), marketing_cap)
     return found
+
+
+def _could_be_capped(session: Session, later_items: Sequence[Any], cap: int) -> set[int]:
+    """Of these (customer, touch, day) items whose cap window just reached today, the customers for
+    whom the cap can bite: besides the item, at least ``cap`` open marketing touches fall on or before
+    its day (the one due now among them; touches done today are noted, and planned, as they are done)."""
+    if not later_items:
+        return set()
+    if cap <= 1:
+        return {row.customer_id for row in later_items}
+    t = TouchRecord
+    ids = sorted({row.customer_id for row in later_items})
+    days: dict[int, list[tuple[int, dt.date]]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        statement = select(t.customer_id, t.id, t.plan_day).where(
+            t.customer_id.in_(ids[start : start + _CHUNK]),
+            t.status == ItemStatus.OPEN.value,
+            t.kind.in_([k.value for k in MARKETING_KINDS]),
+        )
+        for row in session.execute(statement):
+            days.setdefault(row.customer_id, []).append((row.id, row.plan_day))
+
+    def others(row: Any) -> int:
+        return sum(1 for item, day in days.get(row.customer_id, []) if item != row.id and day <= row.plan_day)
+
+    return {row.customer_id for row in later_items if others(row) >= cap}
 
 
 def prune_dirty(session: Session) -> None:
@@ -290,7 +320,8 @@ def ensure_planned(
             ids, top = dirty_since(session, seq)
             planned_for = dt.date.fromisoformat(signature["day"])
             if planned_for < today:  # the same day: only what changed
-                ids |= moved_by_the_day(session, planned_for, today, settings.cap_window_days)
+                window, cap = settings.cap_window_days, settings.marketing_cap
+                ids |= moved_by_the_day(session, planned_for, today, window, cap)
             if len(ids) <= FULL_ABOVE:
                 changed = plan_customers(session, today, settings, ids, loaded)[1] if ids else 0
                 write_state(session, PLAN, wanted, top)
