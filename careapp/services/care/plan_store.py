@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
@@ -124,25 +124,37 @@ def moved_by_the_day(
     )
     marketing = t.kind.in_([k.value for k in MARKETING_KINDS])
     reach = cap_window_days - 1  # an item on day f counts the days f - reach to f
-    later = aliased(TouchRecord)
-    crowded = (
-        select(later.customer_id, later.id, later.plan_day)
-        .join(t, and_(t.customer_id == later.customer_id, t.id != later.id))
-        .where(
-            is_open,
-            marketing,
-            t.plan_day <= new_day,
-            later.status == ItemStatus.OPEN.value,
-            later.kind.in_([k.value for k in MARKETING_KINDS]),
-            later.plan_day > add_days(old_day, reach),
-            later.plan_day <= add_days(new_day, reach),
-        )
-        .distinct()
+    # Two plain queries rather than a self-join, which SQLite's planner can turn into a pass over
+    # every pair of touches (36 s at 20,000 customers).
+    band = select(t.customer_id, t.id, t.plan_day).where(
+        is_open,
+        marketing,
+        t.plan_day > add_days(old_day, reach),
+        t.plan_day <= add_days(new_day, reach),
     )
+    later_items = list(session.execute(band))
     found: set[int] = set()
     for statement in (came, capped):
         found.update(session.scalars(statement))
-    found |= _could_be_capped(session, session.execute(crowded).all(), marketing_cap)
+    with_due_now = _with_due_now(session, {row.customer_id for row in later_items}, new_day)
+    beside = [row for row in later_items if row.customer_id in with_due_now]
+    found |= _could_be_capped(session, beside, marketing_cap)
+    return found
+
+
+def _with_due_now(session: Session, customer_ids: set[int], day: dt.date) -> set[int]:
+    """Of these customers, those with an open marketing touch due on or before ``day``."""
+    t = TouchRecord
+    ids = sorted(customer_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        statement = select(t.customer_id).where(
+            t.customer_id.in_(ids[start : start + _CHUNK]),
+            t.status == ItemStatus.OPEN.value,
+            t.kind.in_([k.value for k in MARKETING_KINDS]),
+            t.plan_day <= day,
+        )
+        found.update(session.scalars(statement))
     return found
 
 
