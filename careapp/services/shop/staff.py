@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import SettingRecord, StaffRecord
+from careapp.domain.pins import PIN_MAX_LENGTH, PIN_MIN_LENGTH, pin_problem  # noqa: F401 (re-exported)
 
 Clock = Callable[[], dt.datetime]
 MAX_NAME_LENGTH = 100
@@ -34,7 +35,6 @@ MAX_NAME_LENGTH = 100
 # shop floor (a colleague switching to the owner by accident or on a whim), not the data: whoever
 # controls the computer can read the database file, and `careapp staff reset-pin` removes the PIN.
 OWNER_PIN_KEY = "staff/owner_pin"
-PIN_MIN_LENGTH, PIN_MAX_LENGTH = 4, 12
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
@@ -140,13 +140,6 @@ def check_owner(session: Session, actor: Actor, action: OwnerAction | str) -> No
         return
     if check_actor(session, actor) is not Role.OWNER:
         raise PermissionDenied(denied_sentence(actor.name, str(action)), actor, str(action))
-
-
-def pin_problem(pin: str) -> str | None:
-    """Why ``pin`` cannot be the owner's PIN, as a sentence; None when it can."""
-    if not pin.isdigit() or not PIN_MIN_LENGTH <= len(pin) <= PIN_MAX_LENGTH:
-        return f"A PIN is {PIN_MIN_LENGTH} to {PIN_MAX_LENGTH} digits, nothing else."
-    return None
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> dict[str, object]:

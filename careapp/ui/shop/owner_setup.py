@@ -14,9 +14,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
+from careapp.domain.pins import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from careapp.ui.fit import GridForm
 
-PIN_MIN, PIN_MAX = 4, 12
+PIN_MIN, PIN_MAX = PIN_MIN_LENGTH, PIN_MAX_LENGTH  # the domain's rule (careapp/domain/pins.py)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careapp.services.shop.staff import PIN_MAX_LENGTH, PIN_MIN_LENGTH
+from careapp.domain.pins import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from careapp.ui.change_panel import ChangePanel, ChangeSpec
 from careapp.ui.formatting import sentence
 from careapp.ui.runner import Runner
