@@ -24,6 +24,7 @@ from careapp.domain.wording import counted
 
 if TYPE_CHECKING:
     from careapp.context import Services
+    from careapp.services.customers.importer import ImportSummary
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -48,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         help='for other CSVs: {"Header": "field", ...}',
     )
     importer.add_argument("--staff", default="import", help="who is recorded as doing the import")
+    importer.add_argument(
+        "--take-file-values",
+        action="store_true",
+        help="where a row and careapp hold different values (a birthday, a name), take the file's "
+        "(careapp keeps its own otherwise)",
+    )
 
     commands.add_parser("undo-import", help="undo the last import").add_argument(
         "--force", action="store_true", help="undo even if some imported customers were edited since"
@@ -371,9 +378,11 @@ def _cmd_import(services: Services, args: argparse.Namespace) -> int:
     mapping = ColumnMapping(args.mapping) if args.mapping else None
     try:
         if args.dry_run:
-            summary = services.imports.preview(args.file, mapping)
+            summary = services.imports.preview(args.file, mapping, take_file_values=args.take_file_values)
         else:
-            summary = services.imports.apply(args.file, args.staff, mapping)
+            summary = services.imports.apply(
+                args.file, args.staff, mapping, take_file_values=args.take_file_values
+            )
     except NeedsColumnMapping as error:
         print(f"careapp: {error}", file=sys.stderr)
         suggestion = {h: t for h, t in error.suggested.columns.items()}
@@ -407,10 +416,28 @@ def _import_text(summary: object) -> str:
         read_as = ", ".join(f"{heading} → {field}" for heading, field in summary.columns.items())
         lines.append(f"  columns: {read_as}")
     lines += [f"  line {row.line}: {row.reason}" for row in summary.rejected_rows]
+    lines += _differences_text(summary)
     lines += [f"  note: {warning}" for warning in summary.warnings]
     if summary.dry_run:
         lines.append("Nothing was changed (dry run).")
     return "\n".join(lines)
+
+
+def _differences_text(summary: ImportSummary) -> list[str]:
+    """Each row that contradicts careapp, field by field, and how to take the file's values."""
+    from careapp.domain.import_differences import difference_text
+
+    differing = summary.differing_rows
+    if not differing:
+        return []
+    verb = "differs" if len(differing) == 1 else "differ"
+    lines = [f"  {counted(len(differing), 'line')} {verb} from careapp:"]
+    for row in differing:
+        fields = "; ".join(difference_text(d, row.took_file_values) for d in row.differences)
+        lines.append(f"  line {row.line} ({row.name}): {fields}")
+    if not any(row.took_file_values for row in differing):
+        lines.append("  To take the file's values for these lines, add --take-file-values.")
+    return lines
 
 
 def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:

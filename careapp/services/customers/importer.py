@@ -3,6 +3,10 @@
 Matching: a row whose email (case-insensitive) or phone (E.164, else digits) belongs to a
 customer already in careapp *updates* that customer (gaps filled, new entries added, nothing
 overwritten); a row that matches an earlier row of the same file is *merged* into it.
+
+Where a row contradicts careapp (a birthday of 3 May over careapp's 4 May), careapp's value is kept
+and the row's outcome names the field (:mod:`careapp.domain.import_differences`); the caller may ask
+for the file's values instead, for every such row or for chosen lines (``take_file_values``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from careapp.db.models import (
     PurchaseRecord,
 )
 from careapp.domain.customer import ConsentEvent, CustomerDraft, PartialDate, Purchase
+from careapp.domain.import_differences import (
+    FieldDifference,
+    difference_text,
+    differences,
+    field_words,
+    take_file_values,
+    value_text,
+)
 from careapp.domain.merge import merge_drafts, phone_key, same_profile
 from careapp.domain.validation import too_long_fields, too_long_purchases
 from careapp.domain.wording import counted
@@ -44,6 +56,9 @@ from careapp.services.customers.snapshots import PROFILE_TABLES, restore_snapsho
 from careapp.services.shop.settings import SettingsService
 
 Action = Literal["create", "update", "merge", "unchanged", "reject"]
+# Which rows take the file's value where they contradict careapp: every such row (True), none
+# (False), or the rows on these lines of the file.
+FileValues = bool | frozenset[int]
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 _LOOKUP_CHUNK = 500
@@ -84,6 +99,10 @@ class RowOutcome:
     birthday: PartialDate | None = None
     consents: tuple[tuple[str, bool], ...] = ()  # (channel, granted) in the file's order
     tags: tuple[str, ...] = ()
+    # Where the row contradicts the customer careapp holds, and whether the file's values are taken
+    # (when not, ``birthday`` above is careapp's, the one that stays).
+    differences: tuple[FieldDifference, ...] = ()
+    took_file_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,29 @@ class ImportSummary:
     def rejected_rows(self) -> list[RowOutcome]:
         return [row for row in self.rows if row.action == "reject"]
 
+    @property
+    def differing_rows(self) -> list[RowOutcome]:
+        """Rows that contradict a customer careapp holds (whether or not the file's values are taken)."""
+        return [row for row in self.rows if row.differences]
+
+    def with_file_values(self, lines: frozenset[int]) -> ImportSummary:
+        """This preview (planned keeping careapp's values) as if the rows on ``lines`` took the file's.
+
+        The same outcomes a preview with ``take_file_values=lines`` gives, without reading the file
+        again, so the wizard's counts follow each tick at once. A row that takes the file's values
+        changes its customer, so the customer's first row is an update, no longer unchanged.
+        """
+        taking = {row.line for row in self.differing_rows if row.line in lines}
+        changed = {row.customer_id for row in self.rows if row.line in taking}
+        rows = []
+        for row in self.rows:
+            if row.line in taking:
+                row = replace(row, took_file_values=True, birthday=_birthday_taken(row))
+            if row.action == "unchanged" and row.customer_id in changed and row.customer_id is not None:
+                row = replace(row, action="update", reason=_UPDATE_REASON)
+            rows.append(row)
+        return replace(self, rows=tuple(rows))
+
     def as_json(self) -> dict[str, object]:
         return {
             "file": self.source_name,
@@ -122,11 +164,38 @@ class ImportSummary:
             "unchanged": self.count("unchanged"),
             "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected_rows],
             "rejected_count": len(self.rejected_rows),
+            "differences": [_differences_json(row) for row in self.differing_rows],
             "warnings": list(self.warnings),
             "columns": self.columns,
             "batch_id": self.batch_id,
             "sales": self.sales,
         }
+
+
+_UPDATE_REASON = "same email or phone as a customer in careapp"
+
+
+def _birthday_taken(row: RowOutcome) -> PartialDate | None:
+    """The birthday a row stores once it takes the file's values."""
+    offered = [d.file_value for d in row.differences if d.field == "birthday"]
+    return offered[0] if offered and isinstance(offered[0], PartialDate) else row.birthday
+
+
+def _differences_json(row: RowOutcome) -> dict[str, object]:
+    return {
+        "line": row.line,
+        "customer_id": row.customer_id,
+        "took_file_values": row.took_file_values,
+        "fields": [
+            {
+                "field": field_words(d),
+                "file": value_text(d.file_value),
+                "careapp": value_text(d.careapp_value),
+                "text": difference_text(d, row.took_file_values),
+            }
+            for d in row.differences
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -269,10 +338,12 @@ class ImportService:
             mapping=mapping,
         )
 
-    def preview(self, path: Path, mapping: ColumnMapping | None = None) -> ImportSummary:
+    def preview(
+        self, path: Path, mapping: ColumnMapping | None = None, take_file_values: FileValues = False
+    ) -> ImportSummary:
         parsed = self.parse(path, mapping)
         with self._db.session() as session:
-            outcomes, planned = self._plan(session, parsed.rows)
+            outcomes, planned = self._plan(session, parsed.rows, take_file_values)
         return self._summary(path, parsed, outcomes, planned, dry_run=True)
 
     def apply(
@@ -282,10 +353,11 @@ class ImportService:
         mapping: ColumnMapping | None = None,
         progress: ProgressCallback | None = None,
         cancelled: CancelCheck | None = None,
+        take_file_values: FileValues = False,
     ) -> ImportSummary:
         parsed = self.parse(path, mapping)
         with self._db.session() as session:
-            outcomes, planned = self._plan(session, parsed.rows)
+            outcomes, planned = self._plan(session, parsed.rows, take_file_values)
             batch = ImportBatchRecord(
                 at=self._clock(),
                 source_name=path.name,
@@ -328,7 +400,7 @@ class ImportService:
     # --- planning: decide what each row does ---------------------------------------------
 
     def _plan(
-        self, session: Session, rows: Sequence[ParsedRow]
+        self, session: Session, rows: Sequence[ParsedRow], take: FileValues = False
     ) -> tuple[list[RowOutcome], list[_PlannedCustomer]]:
         known = self._existing_ids_by_key(session, [key for r in rows if r.draft for key in _keys(r.draft)])
         existing = self._existing_drafts(session, set(known.values()))
@@ -350,7 +422,8 @@ class ImportService:
             if too_long:
                 outcomes.append(RowOutcome(row.line, "reject", draft.display_name(), too_long[0].message))
                 continue
-            outcomes.append(self._plan_row(row, draft, known, existing, by_key, planned))
+            outcome, target = self._plan_row(row, draft, known, existing, by_key, planned)
+            outcomes.append(self._weigh_differences(outcome, draft, target, take))
         current = self._current_consents(session, {p.existing_id for p in planned if p.existing_id})
         for item in planned:
             item.consents = consent_changes(item.consents, current.get(item.existing_id or 0, {}))
@@ -378,7 +451,7 @@ class ImportService:
         existing: dict[int, CustomerDraft],
         by_key: dict[str, _PlannedCustomer],
         planned: list[_PlannedCustomer],
-    ) -> RowOutcome:
+    ) -> tuple[RowOutcome, _PlannedCustomer]:
         keys = _row_keys(row, draft)
         matched = next((k for k in keys if k in by_key), None)
         earlier = by_key[matched] if matched is not None else None
@@ -395,7 +468,7 @@ class ImportService:
             if existing_id is not None:
                 base = existing[existing_id]
                 target = _PlannedCustomer(row.line, merge_drafts(base, draft), existing_id, base)
-                action, reason = "update", "same email or phone as a customer in careapp"
+                action, reason = "update", _UPDATE_REASON
             else:
                 target = _PlannedCustomer(row.line, draft)
                 action, reason = "create", ""
@@ -404,7 +477,7 @@ class ImportService:
             planned.append(target)
         for key in _keys(target.draft) + keys:
             by_key.setdefault(key, target)
-        return RowOutcome(
+        outcome = RowOutcome(
             row.line,
             action,
             draft.display_name(),
@@ -414,6 +487,24 @@ class ImportService:
             consents=tuple((event.channel.value, event.granted) for event in row.consents),
             tags=tuple(draft.tags),
         )
+        return outcome, target
+
+    @staticmethod
+    def _weigh_differences(
+        outcome: RowOutcome, draft: CustomerDraft, target: _PlannedCustomer, take: FileValues
+    ) -> RowOutcome:
+        """Name where the row contradicts careapp's customer; put the file's values in if asked to."""
+        if target.existing_draft is None:
+            return outcome
+        found = differences(target.existing_draft, draft)
+        if not found:
+            return outcome
+        taken = take is True or (isinstance(take, frozenset) and outcome.line in take)
+        if taken:
+            target.draft = take_file_values(target.draft, found)
+        kept_birthday = target.existing_draft.birthday
+        birthday = draft.birthday if taken or not any(d.field == "birthday" for d in found) else kept_birthday
+        return replace(outcome, differences=found, took_file_values=taken, birthday=birthday)
 
     @staticmethod
     def _mark_unchanged(outcomes: list[RowOutcome], planned: list[_PlannedCustomer]) -> list[RowOutcome]:
