@@ -48,20 +48,39 @@ class CustomerFile:
     purchases: list[Purchase]
 
 
-def timeline_with_money(file: CustomerFile) -> list[TimelineEntry]:
-    """The timeline, with purchases written from the purchase records so that amounts are in
-    the locale's money format ("£29.50") rather than a bare number."""
-    others = [entry for entry in file.timeline if entry.kind != "purchase"]
-    purchases = [
-        TimelineEntry(
-            dt.datetime.combine(purchase.date, dt.time()),
-            "purchase",
-            QCoreApplication.translate("CustomerDetail", "Bought {item}").format(item=purchase.item),
-            " · ".join(part for part in (purchase.category, format_money(purchase.amount)) if part),
+def _bought(purchase: Purchase) -> str:
+    if purchase.quantity > 1:
+        return QCoreApplication.translate("CustomerDetail", "Bought {quantity} × {item}").format(
+            quantity=purchase.quantity, item=purchase.item
+        )
+    return QCoreApplication.translate("CustomerDetail", "Bought {item}").format(item=purchase.item)
+
+
+def timeline_rows(file: CustomerFile) -> list[tuple[TimelineEntry, Purchase | None]]:
+    """The timeline, newest first, each purchase's row with its purchase (to edit or delete it) and
+    written from the purchase record so that amounts are in the locale's money format ("£29.50")
+    rather than a bare number."""
+    rows: list[tuple[TimelineEntry, Purchase | None]] = [
+        (entry, None) for entry in file.timeline if entry.kind != "purchase"
+    ]
+    rows += [
+        (
+            TimelineEntry(
+                dt.datetime.combine(purchase.date, dt.time()),
+                "purchase",
+                _bought(purchase),
+                " · ".join(part for part in (purchase.category, format_money(purchase.amount)) if part),
+            ),
+            purchase,
         )
         for purchase in file.purchases
     ]
-    return sorted(others + purchases, key=lambda entry: entry.at, reverse=True)
+    return sorted(rows, key=lambda row: row[0].at, reverse=True)
+
+
+def timeline_with_money(file: CustomerFile) -> list[TimelineEntry]:
+    """The timeline's entries alone (see :func:`timeline_rows`)."""
+    return [entry for entry, _purchase in timeline_rows(file)]
 
 
 def _value_label(name: str) -> QLabel:
@@ -245,7 +264,8 @@ class CustomerDetail(QStackedWidget):
     def display(self, file: CustomerFile, today: dt.date) -> None:
         self.customer = file.customer
         self.header.display(file, today)
-        self.timeline_model.set_entries(timeline_with_money(file))
+        rows = timeline_rows(file)
+        self.timeline_model.set_entries([entry for entry, _ in rows], [purchase for _, purchase in rows])
         self.setCurrentWidget(self.page)
         self._fit_header()
 

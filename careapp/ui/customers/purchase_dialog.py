@@ -1,7 +1,9 @@
-"""Recording a sale from the customer's page (Ctrl+P): date, item, category, amount, quantity.
+"""Recording a sale from the customer's page (Ctrl+P): date, item, category, amount, quantity; and
+changing or deleting one from the customer's timeline.
 
 The dialog saves through the runner and stays open with everything typed when the sale is refused
-(the reason under the form); ``PurchaseActions`` opens it and offers Undo once it is saved.
+(the reason under the form); ``PurchaseActions`` opens it and offers Undo once it is saved, and
+deletes a purchase with Undo in the message bar (the purchase comes back with its id).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from careapp.clock import to_local
+from careapp.domain.customer import Purchase
 from careapp.domain.purchases import MAX_QUANTITY, SaleInput
 from careapp.ui.formatting import sentence
 from careapp.ui.rewards.public import RedeemOffer
@@ -35,12 +38,17 @@ if TYPE_CHECKING:
     from careapp.context import Services
     from careapp.services.customers.purchases import PurchaseView
     from careapp.services.shop.staff import Actor
+    from careapp.ui.customers.detail import CustomerDetail
 
 
 class PurchaseDialog(QDialog):
-    """One sale for one customer; ``saved(PurchaseView)`` once the database has it."""
+    """One sale for one customer; ``saved(PurchaseView)`` once the database has it.
+
+    Given ``purchase``, the form opens filled with it and saving changes it: ``edited(before, after)``
+    (two PurchaseViews; ``before`` puts it back) comes before ``saved(after)``."""
 
     saved = Signal(object)
+    edited = Signal(object, object)
 
     def __init__(
         self,
@@ -50,10 +58,17 @@ class PurchaseDialog(QDialog):
         customer_name: str,
         parent: QWidget | None = None,
         actor: Callable[[], Actor] | None = None,
+        purchase: Purchase | None = None,
     ) -> None:
         super().__init__(parent)
         self._services, self._runner, self._customer_id = services, runner, customer_id
-        self.setWindowTitle(self.tr("Record a purchase for {name}").format(name=customer_name))
+        self.purchase = purchase
+        title = (
+            self.tr("Edit the purchase of {item} for {name}").format(item=purchase.item, name=customer_name)
+            if purchase is not None
+            else self.tr("Record a purchase for {name}").format(name=customer_name)
+        )
+        self.setWindowTitle(title)
         self.setMinimumWidth(380)  # the examples in the empty fields are read whole
         today = to_local(services.clock()).date()
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
@@ -86,8 +101,13 @@ class PurchaseDialog(QDialog):
         form.addRow(self.tr("&Quantity:"), self.quantity)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        # A waiting reward, used with this sale in one key (F8); hidden when there is none.
-        self.reward_offer = RedeemOffer(services, runner, customer_id, actor) if actor is not None else None
+        # A waiting reward, used with this sale in one key (F8); hidden when there is none. Not offered
+        # when a past sale is corrected: that sale was paid for already.
+        self.reward_offer = (
+            RedeemOffer(services, runner, customer_id, actor)
+            if actor is not None and purchase is None
+            else None
+        )
         if self.reward_offer is not None:
             layout.addWidget(self.reward_offer)
         self.reward_note = ""
@@ -95,10 +115,22 @@ class PurchaseDialog(QDialog):
         layout.addWidget(self.buttons)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.save)
+        if purchase is not None:
+            self._fill(purchase)
         self.item.setFocus(Qt.FocusReason.OtherFocusReason)
         self.saving = False
         purchases = services.purchases
         runner.submit(purchases.categories, self._categories_loaded, lambda _error: None, owner=self)
+
+    def _fill(self, purchase: Purchase) -> None:
+        day = purchase.date
+        if self.date.maximumDate() < QDate(day.year, day.month, day.day):
+            self.date.setMaximumDate(QDate(day.year, day.month, day.day))  # the service says why, on save
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.item.setText(purchase.item)
+        self.category.setCurrentText(purchase.category)
+        self.amount.setText(f"{purchase.amount:.2f}")
+        self.quantity.setValue(purchase.quantity)
 
     def _categories_loaded(self, categories: list[str]) -> None:
         typed = self.category.currentText()
@@ -122,6 +154,12 @@ class PurchaseDialog(QDialog):
         self.saving = True
         self.error.show_error(None)
         purchases, customer_id, sale = self._services.purchases, self._customer_id, self.sale()
+        if self.purchase is not None and self.purchase.id is not None:
+            purchase_id = self.purchase.id
+            self._runner.submit(
+                lambda: purchases.edit(purchase_id, sale), self._edited, self._failed, owner=self
+            )
+            return
         redeem = self.reward_offer.job() if self.reward_offer is not None else (lambda _purchase_id: "")
 
         def record() -> tuple[PurchaseView, str]:
@@ -134,6 +172,11 @@ class PurchaseDialog(QDialog):
         purchase, self.reward_note = result
         self._saved(purchase)
 
+    def _edited(self, change: tuple[PurchaseView, PurchaseView]) -> None:
+        before, after = change
+        self.edited.emit(before, after)
+        self._saved(after)
+
     def _saved(self, purchase: PurchaseView) -> None:
         self.saving = False
         self.saved.emit(purchase)
@@ -145,10 +188,11 @@ class PurchaseDialog(QDialog):
 
 
 class PurchaseActions(QObject):
-    """Opens the purchase form for the customer shown and offers Undo in the message bar.
+    """Opens the purchase form for the customer shown, edits and deletes purchases from their
+    timeline (:meth:`install`), and offers Undo in the message bar after each.
 
-    ``changed(customer_id)`` fires after a purchase was saved or taken back, so the customer's page
-    can show it."""
+    ``changed(customer_id)`` fires after a purchase was saved, changed, deleted or taken back, so the
+    customer's page can show it."""
 
     changed = Signal(int)
 
@@ -156,6 +200,7 @@ class PurchaseActions(QObject):
         super().__init__(window)
         self._window, self._runner, self._bar = window, runner, message_bar
         self._services: Services | None = None
+        self._detail: CustomerDetail | None = None  # whose timeline edits and deletes (install)
         self.dialog: PurchaseDialog | None = None
         self.actor: Callable[[], Actor] | None = None  # who redeems a reward at the till
 
@@ -192,3 +237,97 @@ class PurchaseActions(QObject):
     def _undone(self, gone: PurchaseView) -> None:
         self.changed.emit(gone.customer_id)
         self._bar.show_message(self.tr("Took back the purchase of {item}.").format(item=gone.item))
+
+    # --- from the timeline ---------------------------------------------------------------
+
+    def install(self, detail: CustomerDetail) -> None:
+        """Edit (F2, double-click) and delete (Del) the purchases on ``detail``'s timeline."""
+        self._detail = detail
+        detail.timeline.editPurchaseRequested.connect(self.edit)
+        detail.timeline.deletePurchaseRequested.connect(self.delete)
+
+    def _name_of(self, customer_id: int) -> str:
+        customer = self._detail.customer if self._detail is not None else None
+        return customer.display_name() if customer is not None and customer.id == customer_id else ""
+
+    def edit(self, purchase: Purchase) -> PurchaseDialog | None:
+        if self._services is None or purchase.id is None or self.dialog is not None:
+            return None
+        # The purchase is on the timeline of the customer the page shows.
+        customer = self._detail.customer if self._detail is not None else None
+        if customer is None:
+            return None
+        dialog = PurchaseDialog(
+            self._services,
+            self._runner,
+            customer.id,
+            customer.display_name(),
+            self._window,
+            purchase=purchase,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.edited.connect(self._edited)
+        dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _edited(self, before: PurchaseView, after: PurchaseView) -> None:
+        self.changed.emit(after.customer_id)
+        self._bar.show_message(
+            self.tr("Changed the purchase of {item}.").format(item=after.item),
+            self.tr("&Undo"),
+            lambda: self._put_back(before),
+        )
+
+    def _put_back(self, before: PurchaseView) -> None:
+        """Undo an edit: the purchase as it was before it."""
+        assert self._services is not None
+        purchases = self._services.purchases
+        sale = SaleInput(before.date, before.item, before.category, f"{before.amount:.2f}", before.quantity)
+        self._runner.submit(
+            lambda: purchases.edit(before.id, sale),
+            lambda change: self._edit_undone(change[1]),
+            lambda error: self._bar.show_message(sentence(error), error=True),
+            owner=self,
+        )
+
+    def _edit_undone(self, restored: PurchaseView) -> None:
+        self.changed.emit(restored.customer_id)
+        self._bar.show_message(self.tr("The purchase of {item} is as it was.").format(item=restored.item))
+
+    def delete(self, purchase: Purchase) -> None:
+        """Delete at once, with Undo in the message bar (the purchase comes back with its id)."""
+        if self._services is None or purchase.id is None:
+            return
+        purchases, purchase_id = self._services.purchases, purchase.id
+        self._runner.submit(
+            lambda: purchases.delete(purchase_id),
+            self._deleted,
+            lambda error: self._bar.show_message(sentence(error), error=True),
+            owner=self,
+        )
+
+    def _deleted(self, gone: PurchaseView) -> None:
+        self.changed.emit(gone.customer_id)
+        name = self._name_of(gone.customer_id)
+        text = (
+            self.tr("Deleted the purchase of {item} for {name}.").format(item=gone.item, name=name)
+            if name
+            else self.tr("Deleted the purchase of {item}.").format(item=gone.item)
+        )
+        self._bar.show_message(text, self.tr("&Undo"), lambda: self._restore(gone))
+
+    def _restore(self, gone: PurchaseView) -> None:
+        assert self._services is not None
+        purchases = self._services.purchases
+        self._runner.submit(
+            lambda: purchases.restore(gone),
+            self._restored,
+            lambda error: self._bar.show_message(sentence(error), error=True),
+            owner=self,
+        )
+
+    def _restored(self, back: PurchaseView) -> None:
+        self.changed.emit(back.customer_id)
+        self._bar.show_message(self.tr("The purchase of {item} is back.").format(item=back.item))

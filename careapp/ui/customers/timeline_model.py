@@ -1,4 +1,8 @@
-"""A customer's story (purchases, contacts, notes, consent changes) as a list model."""
+"""A customer's story (purchases, contacts, notes, consent changes) as a list model.
+
+A purchase's row also carries the purchase itself (``PurchaseRole``), so the timeline can edit or
+delete it; the other kinds carry nothing more than their text.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from careapp.domain.customer import TimelineEntry
+from careapp.domain.customer import Purchase, TimelineEntry
 from careapp.ui.formatting import format_date, format_stored_time
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -48,16 +52,24 @@ class TimelineModel(QAbstractListModel):
     TitleRole = _ROLE_BASE + 4
     DetailRole = _ROLE_BASE + 5
     KindTextRole = _ROLE_BASE + 6  # the kind, translated
+    PurchaseRole = _ROLE_BASE + 7  # the Purchase of a purchase's row (None for the other kinds)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._entries: list[TimelineEntry] = []
+        self._purchases: list[Purchase | None] = []
 
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
-        if list(entries) == self._entries:
+    def set_entries(
+        self, entries: list[TimelineEntry], purchases: list[Purchase | None] | None = None
+    ) -> None:
+        """``purchases``, when given, holds one item per entry: the purchase a row shows, or None."""
+        kept: list[Purchase | None] = list(purchases) if purchases is not None else [None] * len(entries)
+        if len(kept) != len(entries):
+            raise ValueError("one purchase (or None) per timeline entry")
+        if list(entries) == self._entries and kept == self._purchases:
             return  # the same story again (a refresh for another seat's change): keep the view's place
         self.beginResetModel()
-        self._entries = list(entries)
+        self._entries, self._purchases = list(entries), kept
         self.endResetModel()
 
     def clear(self) -> None:
@@ -65,6 +77,15 @@ class TimelineModel(QAbstractListModel):
 
     def entry(self, row: int) -> TimelineEntry:
         return self._entries[row]
+
+    def purchase(self, row: int) -> Purchase | None:
+        """The purchase shown on ``row``; None for a row of another kind (or out of range)."""
+        return self._purchases[row] if 0 <= row < len(self._purchases) else None
+
+    def row_of_purchase(self, purchase_id: int) -> int | None:
+        return next(
+            (row for row, p in enumerate(self._purchases) if p is not None and p.id == purchase_id), None
+        )
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._entries)
@@ -89,4 +110,5 @@ class TimelineModel(QAbstractListModel):
             self.WhenRole: lambda: entry.at,
             self.WhenTextRole: lambda: when_text(entry),
             self.KindTextRole: lambda: _kind_name(entry.kind),
+            self.PurchaseRole: lambda: self._purchases[index.row()],
         }.get(role, lambda: None)()

@@ -1,19 +1,36 @@
-"""Drawing the timeline: a coloured mark per kind, the title, when, and the detail wrapped below."""
+"""Drawing the timeline: a coloured mark per kind, the title, when, and the detail wrapped below.
+
+A purchase on it can be changed or taken away where it is seen: F2 or a double-click (Enter) edits it,
+Del deletes it, and both are in its context menu. The view only asks (``editPurchaseRequested``,
+``deletePurchaseRequested``); the purchase actions do it, with Undo.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+    SignalInstance,
+)
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QListView,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
 
+from careapp.domain.customer import Purchase
 from careapp.ui.customers.timeline_model import TimelineModel
 from careapp.ui.theme import is_dark
 
@@ -122,7 +139,11 @@ class TimelineDelegate(QStyledItemDelegate):
 
 
 class TimelineView(QListView):
-    """A read-only list of timeline entries that re-wraps its text when resized."""
+    """A list of timeline entries that re-wraps its text when resized; a purchase's row can be edited
+    or deleted (``editPurchaseRequested(Purchase)``, ``deletePurchaseRequested(Purchase)``)."""
+
+    editPurchaseRequested = Signal(object)
+    deletePurchaseRequested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,3 +154,59 @@ class TimelineView(QListView):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setWordWrap(True)
         self.setAlternatingRowColors(True)
+        self.edit_purchase_action = self._purchase_action(
+            self.tr("&Edit purchase…"), QKeySequence("F2"), self.editPurchaseRequested
+        )
+        self.delete_purchase_action = self._purchase_action(
+            self.tr("&Delete purchase"),
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.deletePurchaseRequested,
+        )
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+        self.activated.connect(lambda index: self._ask(self.editPurchaseRequested, index))
+
+    def _purchase_action(self, text: str, keys: QKeySequence, request: SignalInstance) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(keys)
+        # Only while the timeline has the focus: Del in the search box still deletes text.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.setEnabled(False)
+        action.triggered.connect(lambda: self._ask(request, self.currentIndex()))
+        self.addAction(action)
+        return action
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        selection = self.selectionModel()
+        if selection is not None:
+            selection.currentChanged.connect(lambda _now, _before: self._update_actions())
+        if model is not None:
+            model.modelReset.connect(self._update_actions)
+        self._update_actions()
+
+    def purchase_at(self, index: QModelIndex | QPersistentModelIndex) -> Purchase | None:
+        found = index.data(TimelineModel.PurchaseRole) if index.isValid() else None
+        return found if isinstance(found, Purchase) and found.id is not None else None
+
+    def current_purchase(self) -> Purchase | None:
+        return self.purchase_at(self.currentIndex())
+
+    def _update_actions(self) -> None:
+        chosen = self.current_purchase() is not None
+        self.edit_purchase_action.setEnabled(chosen)
+        self.delete_purchase_action.setEnabled(chosen)
+
+    def _ask(self, request: SignalInstance, index: QModelIndex | QPersistentModelIndex) -> None:
+        purchase = self.purchase_at(index)
+        if purchase is not None:
+            request.emit(purchase)
+
+    def _context_menu(self, where: QPoint) -> None:
+        index = self.indexAt(where)
+        if self.purchase_at(index) is None:
+            return
+        self.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addActions([self.edit_purchase_action, self.delete_purchase_action])
+        menu.exec(self.viewport().mapToGlobal(where))
