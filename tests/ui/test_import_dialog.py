@@ -69,7 +69,7 @@ def test_preview_lists_the_rejected_line_with_its_number_and_reason(
     assert counts == {"create": "2", "update": "0", "merge": "0", "unchanged": "0", "reject": "1"}
     rows = shown_rows(dialog.preview.model)
     assert len(rows) == 1
-    line, action, _name, _birthday, _consent, _tags, reason = rows[0]
+    line, action, _name, _birthday, _consent, _tags, reason, _differs = rows[0]
     assert (line, action) == ("4", "Rejected")
     assert "cy-at-example" in reason
     assert dialog.preview.rows_title.text() == "1 line cannot be imported:"

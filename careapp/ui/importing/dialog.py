@@ -208,14 +208,19 @@ class ImportDialog(QDialog):
 
     def start_import(self) -> None:
         imports, path, columns, actor = self._imports, self.path, self._columns, self._actor
-        cancel, relay = self._cancel, self.relay
+        cancel, relay, take = self._cancel, self.relay, self.preview.chosen
         cancel.clear()
         self.progress.reset()
         self._set_busy(True)
         self._show(self.progress)
         self._runner.submit(
             lambda: imports.apply(
-                path, actor, _mapping(columns), progress=relay.report, cancelled=cancel.is_set
+                path,
+                actor,
+                _mapping(columns),
+                progress=relay.report,
+                cancelled=cancel.is_set,
+                take_file_values=take,
             ),
             self._imported,
             self._import_failed,

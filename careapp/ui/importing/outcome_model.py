@@ -1,5 +1,9 @@
 """The rows of an import preview as they will be stored (line, what happens, name, birthday, consent
-per channel, tags, why) as a table model."""
+per channel, tags, why, where the file and careapp differ) as a table model.
+
+A row that contradicts careapp's customer is checkable in its "File and careapp" column: ticked, the
+import takes the file's values for it (the model only says so with ``fileValuesToggled``; the page
+owns the choice and gives the model the outcomes that follow from it)."""
 
 from __future__ import annotations
 
@@ -12,12 +16,14 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
-from careapp.domain.customer import Channel
+from careapp.domain.customer import Channel, PartialDate, PostalAddress
 from careapp.ui.formatting import channel_name, format_partial_date
 
 if TYPE_CHECKING:
+    from careapp.domain.import_differences import FieldDifference, FieldValue
     from careapp.services.customers.importer import RowOutcome
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -48,11 +54,61 @@ def consents_text(consents: tuple[tuple[str, bool], ...]) -> str:
     )
 
 
+def _value_text(value: FieldValue) -> str:
+    if isinstance(value, PartialDate):
+        return format_partial_date(value)
+    if isinstance(value, PostalAddress):
+        parts = (value.street, value.city, value.region, value.postcode, value.country)
+        return ", ".join(part for part in parts if part.strip())
+    return value
+
+
+def _field_text(difference: FieldDifference) -> str:
+    translate = QCoreApplication.translate
+    if difference.field == "date" and difference.date is not None:
+        if difference.date.label:
+            return difference.date.label
+        return {
+            "customer_since": translate("ImportOutcomeModel", "customer since"),
+            "anniversary": translate("ImportOutcomeModel", "anniversary"),
+        }.get(difference.date.kind.value, translate("ImportOutcomeModel", "date"))
+    return {
+        "first_name": translate("ImportOutcomeModel", "first name"),
+        "last_name": translate("ImportOutcomeModel", "last name"),
+        "company": translate("ImportOutcomeModel", "company"),
+        "birthday": translate("ImportOutcomeModel", "birthday"),
+        "address": translate("ImportOutcomeModel", "address"),
+    }[difference.field]
+
+
+def differences_text(outcome: RowOutcome) -> str:
+    """ "birthday: file 3 May, careapp 4 May — kept careapp's", a line per field."""
+    translate = QCoreApplication.translate
+    ending = (
+        translate("ImportOutcomeModel", "took the file's")
+        if outcome.took_file_values
+        else translate("ImportOutcomeModel", "kept careapp's")
+    )
+    return "\n".join(
+        translate("ImportOutcomeModel", "{field}: file {file}, careapp {careapp} — {ending}").format(
+            field=_field_text(d),
+            file=_value_text(d.file_value),
+            careapp=_value_text(d.careapp_value),
+            ending=ending,
+        )
+        for d in outcome.differences
+    )
+
+
 class ImportOutcomeModel(QAbstractTableModel):
-    """Row outcomes of an import; shows only the rejected ones unless ``show_all`` is set."""
+    """Row outcomes of an import; shows only the rejected rows and those that differ from careapp
+    unless ``show_all`` is set."""
 
     LineRole = _ROLE_BASE + 1
     ActionRole = _ROLE_BASE + 2  # "create", "update", "merge", "unchanged", "reject"
+    DIFFERENCES_COLUMN = 7  # last, so the columns before it keep their places
+    # A differing row's box was ticked (True) or cleared (False) by the user: (file line, take).
+    fileValuesToggled = Signal(int, bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +123,7 @@ class ImportOutcomeModel(QAbstractTableModel):
             self.tr("Consent"),
             self.tr("Tags"),
             self.tr("Why"),
+            self.tr("File and careapp"),
         )
 
     def set_outcomes(self, outcomes: list[RowOutcome] | tuple[RowOutcome, ...]) -> None:
@@ -81,8 +138,18 @@ class ImportOutcomeModel(QAbstractTableModel):
         self._shown = self._filter()
         self.endResetModel()
 
+    def update_outcomes(self, outcomes: list[RowOutcome] | tuple[RowOutcome, ...]) -> None:
+        """The same lines with new values (a choice was ticked): no reset, so selection and scroll stay."""
+        self._all = list(outcomes)
+        self._shown = self._filter()
+        if self._shown:
+            last = self.index(len(self._shown) - 1, len(self._headers) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def _filter(self) -> list[RowOutcome]:
-        return list(self._all) if self._show_all else [row for row in self._all if row.action == "reject"]
+        if self._show_all:
+            return list(self._all)
+        return [row for row in self._all if row.action == "reject" or row.differences]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._shown)
@@ -93,7 +160,25 @@ class ImportOutcomeModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        if self._checkable(index):
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def _checkable(self, index: AnyIndex) -> bool:
+        return (
+            index.column() == self.DIFFERENCES_COLUMN
+            and 0 <= index.row() < len(self._shown)
+            and bool(self._shown[index.row()].differences)
+        )
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or not self._checkable(index):
+            return False
+        take = Qt.CheckState(value) == Qt.CheckState.Checked
+        # The page answers with update_outcomes, which repaints this row with its new outcome.
+        self.fileValuesToggled.emit(self._shown[index.row()].line, take)
+        return True
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -114,6 +199,8 @@ class ImportOutcomeModel(QAbstractTableModel):
             return outcome.line
         if role == self.ActionRole:
             return outcome.action
+        if role == Qt.ItemDataRole.CheckStateRole and self._checkable(index):
+            return Qt.CheckState.Checked if outcome.took_file_values else Qt.CheckState.Unchecked
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return (
                 str(outcome.line),
@@ -123,6 +210,7 @@ class ImportOutcomeModel(QAbstractTableModel):
                 consents_text(outcome.consents),
                 ", ".join(outcome.tags),
                 outcome.reason,
+                differences_text(outcome),
             )[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -161,10 +161,17 @@ class MappingPage(QWidget):
 
 
 class PreviewPage(QWidget):
-    """Step 2: what the import would do, with every rejected row and why."""
+    """Step 2: what the import would do, with every rejected row and why, and every row that differs
+    from careapp with the choice to take the file's values for it.
+
+    The page owns that choice (``chosen``: the file lines that take the file's values) and shows the
+    outcomes that follow from it (:meth:`ImportSummary.with_file_values`), counts included.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._first: ImportSummary | None = None  # the preview as read, keeping careapp's values
+        self.chosen: frozenset[int] = frozenset()
         self.title = _heading("")
         self.file_facts = QLabel()
         self.file_facts.setWordWrap(True)
@@ -183,9 +190,16 @@ class PreviewPage(QWidget):
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.rows_title = QLabel()
-        self.show_all = QCheckBox(self.tr("Show &every line, not only the rejected ones"))
+        self.show_all = QCheckBox(self.tr("Show &every line"))
+        self.show_all.setToolTip(self.tr("Not only the lines rejected or different from careapp"))
         self.model = ImportOutcomeModel(self)
         self.show_all.toggled.connect(self._show_all_changed)
+        self.differ_note = QLabel()
+        self.differ_note.setWordWrap(True)
+        self.differ_note.setAccessibleName(self.tr("Lines that differ from careapp"))
+        self.take_all = QCheckBox(self.tr("&Take the file's values for every line that differs"))
+        self.take_all.clicked.connect(self._take_all_clicked)
+        self.model.fileValuesToggled.connect(self._file_values_toggled)
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Lines of the file"))
         self.table.setModel(self.model)
@@ -196,7 +210,7 @@ class PreviewPage(QWidget):
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for column, width in ((1, 150), (2, 130), (3, 110), (4, 130), (5, 90)):
+        for column, width in ((1, 150), (2, 130), (3, 110), (4, 130), (5, 90), (6, 200)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.columns = QLabel()
@@ -215,6 +229,8 @@ class PreviewPage(QWidget):
         columns_row.addWidget(self.change_columns, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(columns_row)
         layout.addWidget(self.warnings)
+        layout.addWidget(self.differ_note)
+        layout.addWidget(self.take_all)
         row = QHBoxLayout()
         row.addWidget(self.rows_title, 1)
         row.addWidget(self.show_all)
@@ -223,6 +239,70 @@ class PreviewPage(QWidget):
         layout.addWidget(self.error)
 
     def show_summary(self, summary: ImportSummary) -> None:
+        """A new preview (kept careapp's values everywhere): the choice starts empty."""
+        self._first, self.chosen = summary, frozenset()
+        self._show(summary)
+        self._show_differences(summary)
+        differing = bool(summary.differing_rows)
+        self.show_all.setChecked(not summary.rejected_rows and not differing)
+        self._show_all_changed(self.show_all.isChecked())
+        self.error.show_error(None)
+
+    def summary(self) -> ImportSummary | None:
+        """The preview as the import will do it, with the rows chosen to take the file's values."""
+        return self._first.with_file_values(self.chosen) if self._first is not None else None
+
+    def _show_differences(self, summary: ImportSummary) -> None:
+        count = len(summary.differing_rows)
+        self.differ_note.setText(
+            counted(
+                count,
+                self.tr(
+                    "{count} line holds values that differ from careapp's (shown below). careapp keeps its "
+                    "own; tick the line to take the file's instead."
+                ),
+                self.tr(
+                    "{count} lines hold values that differ from careapp's (shown below). careapp keeps its "
+                    "own; tick a line to take the file's instead."
+                ),
+            )
+        )
+        self.take_all.setCheckState(Qt.CheckState.Unchecked)
+        for widget in (self.differ_note, self.take_all):
+            widget.setVisible(count > 0)
+        self.table.setColumnHidden(ImportOutcomeModel.DIFFERENCES_COLUMN, count == 0)
+
+    def _file_values_toggled(self, line: int, take: bool) -> None:
+        self._choose(self.chosen | {line} if take else self.chosen - {line})
+
+    def _take_all_clicked(self) -> None:
+        if self._first is None:
+            return
+        every = frozenset(row.line for row in self._first.differing_rows)
+        self._choose(every if self.chosen != every else frozenset())
+
+    def _choose(self, chosen: frozenset[int]) -> None:
+        self.chosen = chosen
+        shown = self.summary()
+        if shown is None:
+            return
+        self._show_counts(shown)
+        self.model.update_outcomes(shown.rows)
+        every = {row.line for row in shown.differing_rows}
+        state = (
+            Qt.CheckState.Unchecked
+            if not chosen
+            else Qt.CheckState.Checked
+            if chosen >= every
+            else Qt.CheckState.PartiallyChecked
+        )
+        self.take_all.setCheckState(state)
+
+    def _show_counts(self, summary: ImportSummary) -> None:
+        for action, label in self.counts.items():
+            label.setText(format_count(summary.count(action)))  # type: ignore[arg-type]
+
+    def _show(self, summary: ImportSummary) -> None:
         self.title.setText(self.tr("What importing {file} would do").format(file=summary.source_name))
         self.file_facts.setText(
             self.tr("Read as: {format}, {encoding}. {lines} records. Nothing has been changed yet.").format(
@@ -239,8 +319,7 @@ class PreviewPage(QWidget):
                     self.tr("{count} sales to record with the customers below."),
                 )
             )
-        for action, label in self.counts.items():
-            label.setText(format_count(summary.count(action)))  # type: ignore[arg-type]
+        self._show_counts(summary)
         self._show_columns(summary.columns)
         self.warnings.setText("\n".join(f"• {warning}" for warning in summary.warnings))
         self.warnings.setVisible(bool(summary.warnings))
@@ -253,9 +332,6 @@ class PreviewPage(QWidget):
             else self.tr("{count} lines cannot be imported:").format(count=format_count(rejected))
         )
         self.model.set_outcomes(summary.rows)
-        self.show_all.setChecked(rejected == 0)
-        self._show_all_changed(self.show_all.isChecked())
-        self.error.show_error(None)
 
     def _show_columns(self, columns: dict[str, str] | None) -> None:
         """The columns as read (heading → field); a file of a known layout has none to show."""
@@ -326,6 +402,7 @@ class DonePage(QWidget):
             parts.append(self.tr("Sales recorded: {sales}").format(sales=summary.sales))
         self.text.setText(
             " · ".join(parts)
+            + self._differences_sentence(summary)
             + "\n\n"
             + self.tr(
                 "Changed your mind? “Undo this import” removes the customers it added and puts updated ones "
@@ -334,3 +411,29 @@ class DonePage(QWidget):
         )
         self.undo_button.setEnabled(True)
         self.error.show_error(None)
+
+    def _differences_sentence(self, summary: ImportSummary) -> str:
+        """What became of the lines that differed from careapp, or nothing when none did."""
+        differing = summary.differing_rows
+        taken = sum(1 for row in differing if row.took_file_values)
+        if not differing:
+            return ""
+        kept = len(differing) - taken
+        parts = []
+        if taken:
+            parts.append(
+                counted(
+                    taken,
+                    self.tr("The file's values were taken for {count} line."),
+                    self.tr("The file's values were taken for {count} lines."),
+                )
+            )
+        if kept:
+            parts.append(
+                counted(
+                    kept,
+                    self.tr("careapp kept its own values where {count} line differed."),
+                    self.tr("careapp kept its own values where {count} lines differed."),
+                )
+            )
+        return "\n" + " ".join(parts)
