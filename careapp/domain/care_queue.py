@@ -14,6 +14,10 @@ The rules, in the order they apply to one open item:
 2. A **check-in** whose customer has been in touch since it was generated is cancelled: the
    interval resets and the next check-in counts from that contact. A **reward reminder** whose
    reward is no longer waiting (used, cancelled, taken back) or is past its last day is cancelled.
+   A marketing touch of a customer in the shop's **control group** (``CustomerFacts.in_control_group``)
+   is held with :data:`CONTROL_GROUP_HELD`, whatever their consent, from before its day until
+   :data:`WITHDRAWN_SHOWN_DAYS` days after it, then cancelled: the group is there to show what
+   happens without care, so nothing of it goes ahead, and the owner sees why.
 3. **Channel**: an item keeps the channel it was given (while the customer can still be reached
    on it). If consent on that channel has been withdrawn, the item moves to the first other channel
    of its rule that the customer accepts and can be reached on, and says so ("Moved from text
@@ -371,6 +375,8 @@ def _permission(item: QueueItem, ctx: _Context) -> PlannedItem | QueueItem:
         gone = _reward_gone(item, facts, ctx.today)
         if gone:
             return _cancel(item, gone, ctx)
+    if facts.in_control_group:  # every kind left here is marketing (a callback returned above)
+        return _control_group(item, ctx)
     routed = _route(item, facts, ctx)
     if isinstance(routed, PlannedItem):
         return routed
@@ -379,6 +385,21 @@ def _permission(item: QueueItem, ctx: _Context) -> PlannedItem | QueueItem:
             routed, item, Placement.HELD, reason=f"On hold while {facts.name()}'s complaint is open."
         )
     return routed
+
+
+CONTROL_GROUP_HELD = (
+    "In the control group: marketing touches skip this customer so the effect of care can be measured "
+    "(the shop's setting)."
+)
+
+
+def _control_group(item: QueueItem, ctx: _Context) -> PlannedItem:
+    """Held while it is recent enough to show, then cancelled, as a withdrawn consent is."""
+    until = add_days(item_day(item, ctx.tz), WITHDRAWN_SHOWN_DAYS)
+    if ctx.today > until:
+        return _cancel(item, "Not sent: " + CONTROL_GROUP_HELD[0].lower() + CONTROL_GROUP_HELD[1:], ctx)
+    # held_until: the day it is cancelled, so a new day's plan looks at it again then.
+    return ctx.plan(item, item, Placement.HELD, reason=CONTROL_GROUP_HELD, held_until=add_days(until, 1))
 
 
 def _reward_gone(item: QueueItem, facts: CustomerFacts, today: dt.date) -> str:

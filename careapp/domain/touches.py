@@ -194,6 +194,7 @@ class CustomerFacts:
     open_complaint: bool = False
     last_article_on: dt.date | None = None
     rewards: tuple[RewardFact, ...] = ()
+    in_control_group: bool = False  # the shop's control group: marketing touches skip them
 
     def consent(self, channel: Channel) -> ConsentState | None:
         return next((c for c in self.consents if c.channel is channel), None)

@@ -25,6 +25,8 @@ What goes into the facts, and why:
 - ``consents`` hold the latest answer per channel; its time (``since``) only for a "no" (when it was
   withdrawn or declined), read apart for those few.
 - ``last_article_on`` is the due day of the newest article share ever generated for the customer.
+- ``in_control_group``: the shop's control group setting (careapp/services/shop/control_group.py),
+  read once per load; a stable draw from the customer's id, so it needs no query per customer.
 - ``rewards`` are the rewards waiting for the customer: EARNED rows of the rewards ledger that no
   later row closed. The ledger is written by careapp/services/rewards, which notes the customers it
   wrote for in ``care_dirty`` (there is no trigger on the ledger), so a refresh sees them.
@@ -75,6 +77,7 @@ from careapp.domain.touches import (
     TicketFact,
     TouchKind,
 )
+from careapp.services.shop.control_group import read_control_group
 
 _CHUNK = 900
 # Above this many ids, one pass over a whole table beats many chunked queries.
@@ -182,6 +185,7 @@ def load_facts(
     _referrals(loader, window, day, parts)
     _last_articles(loader, parts)
     _waiting_rewards(loader, parts)
+    control = read_control_group(session)
     for customer_id, callback in callbacks:
         parts[customer_id].setdefault("callbacks", []).append(callback)
     empty: dict[str, Any] = {}
@@ -206,6 +210,7 @@ def load_facts(
             open_complaint=found.get("open_complaint", False),
             last_article_on=found.get("last_article_on"),
             rewards=tuple(found.get("rewards", ())),
+            in_control_group=control.holds(row.id),
         )
     return loaded
 

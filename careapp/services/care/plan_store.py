@@ -11,7 +11,8 @@ in SQL (:mod:`careapp.services.care.sections`).
 Keeping it up to date: database triggers note in ``care_dirty`` every customer whose care facts
 changed (see :mod:`careapp.db.care_triggers`). :func:`ensure_planned` re-plans only the customers
 noted since the plan's watermark; the whole plan is made again when the signature changed (another
-day, or other care settings) or when so many customers changed that one pass is cheaper.
+day, other care settings, the control group turned on or off) or when so many customers changed that
+one pass is cheaper.
 
 On PostgreSQL with several seats writing at once, a ``seq`` may become visible after a larger one
 was already dealt with; such a change is then picked up with the next full plan (the next day).
@@ -36,6 +37,7 @@ from careapp.domain.touches import MARKETING_KINDS
 from careapp.services.care.facts import LoadedFacts
 from careapp.services.care.planning import PlannedQueue, plan_stored
 from careapp.services.care.touch_store import save_planned
+from careapp.services.shop.control_group import ControlGroup, read_control_group
 
 PLAN = "plan"
 REFRESH = "refresh"
@@ -55,14 +57,16 @@ def _table() -> Table:
     return table
 
 
-def plan_signature(today: dt.date, settings: CareSettings) -> dict[str, Any]:
+def plan_signature(today: dt.date, settings: CareSettings, control: ControlGroup) -> dict[str, Any]:
     """What a stored plan depends on besides the customers' own data (the daily limit is applied on
-    reading, so it is not part of it)."""
+    reading, so it is not part of it). The control group decides whose marketing touches are held,
+    so turning it on or off or changing its share re-plans everyone."""
     return {
         "day": today.isoformat(),
         "cap": settings.marketing_cap,
         "window": settings.cap_window_days,
         "tz": settings.timezone,
+        "control": control.signature(),
     }
 
 
@@ -285,7 +289,7 @@ class PlanningStopped(Exception):
 def is_current(session: Session, today: dt.date, settings: CareSettings) -> bool:
     """Whether the stored plan is for this day and these settings, with no change noted since."""
     signature, seq = read_state(session, PLAN)
-    if signature != plan_signature(today, settings):
+    if signature != plan_signature(today, settings, read_control_group(session)):
         return False
     return session.scalar(select(CareDirtyRecord.seq).where(CareDirtyRecord.seq > seq).limit(1)) is None
 
@@ -323,7 +327,7 @@ def ensure_planned(
     with db.session() as session:
         if is_current(session, today, settings):
             return 0
-    wanted = plan_signature(today, settings)
+        wanted = plan_signature(today, settings, read_control_group(session))
     with db.session() as session:
         if lock is not None:
             lock(session)

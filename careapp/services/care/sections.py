@@ -128,11 +128,13 @@ class Sections:
     def _where(self, key: str, bucket: int) -> ColumnElement[bool]:
         return and_(self.conditions[key][0], self.buckets[bucket])
 
-    def _order(self, key: str) -> tuple[Any, ...]:
+    def _order(self, key: str, bucket: int) -> tuple[Any, ...]:
         t = self.t
         if key == "held":
-            # Never a callback here, so the time is the day's start: (day, key) orders them alike.
-            return (t.c.plan_day, t.c.key)
+            # Never a callback here, so the time is the day's start: (day, key) orders them alike;
+            # held touches due now go by priority first, as the domain orders them (a control group
+            # holds a check-in days past beside today's follow-up).
+            return (_rank(t), t.c.plan_day, t.c.key) if bucket in (0, 1) else (t.c.plan_day, t.c.key)
         if key == "carried_over":
             return (_rank(t), t.c.plan_day, t.c.key)
         if key in ("overdue", "today"):
@@ -183,7 +185,7 @@ class Sections:
                     offset -= size
                     continue
             wanted = None if limit is None else limit - len(found)
-            statement = select(self.t).where(self._where(key, bucket)).order_by(*self._order(key))
+            statement = select(self.t).where(self._where(key, bucket)).order_by(*self._order(key, bucket))
             statement = (
                 statement.offset(offset).limit(wanted) if wanted is not None else statement.offset(offset)
             )

@@ -39,7 +39,6 @@ from careapp.domain.value import (
     customer_totals,
     effect_of_month,
     effect_rows,
-    in_control_group,
     next_period,
     next_table,
     often_bought_next,
@@ -50,14 +49,14 @@ from careapp.domain.value import (
     value_summary,
     wallet_share,
 )
-from careapp.services.shop.settings import read_setting, write_setting
+from careapp.services.shop.control_group import CONTROL_KEY, ControlGroup, read_control_group
+from careapp.services.shop.settings import write_setting
 from careapp.services.shop.staff import Actor, check_actor, check_owner
 from careapp.services.tickets.reports import LocalTimes
 from careapp.services.value import loading
 from careapp.services.value.snapshot import Snapshot, SnapshotKeeper
 
 Clock = Callable[[], dt.datetime]
-CONTROL_KEY = "control_group"
 CHANGE_CONTROL_GROUP = "change the control group"
 CONTROL_CAVEAT = (
     "Touched and untouched customers are compared within the same RFM segment and month, but the shop "
@@ -65,19 +64,6 @@ CONTROL_CAVEAT = (
     "group, drawn at random and skipped by marketing touches, is a fair comparison; with a small group "
     "the shares move a lot by chance."
 )
-
-
-@dataclass(frozen=True)
-class ControlGroup:
-    """The control group: when ``enabled``, a fixed random ``percent`` (5-10) of customers, drawn by
-    ``seed`` (made once, so the draw survives restarts), whom marketing touches are meant to skip."""
-
-    enabled: bool = False
-    percent: int = 5
-    seed: str = ""
-
-    def holds(self, customer_id: int) -> bool:
-        return self.enabled and bool(self.seed) and in_control_group(customer_id, self.seed, self.percent)
 
 
 @dataclass(frozen=True)
@@ -328,13 +314,6 @@ class ValueService:
                 )
             )
         return chosen
-
-
-def read_control_group(session: Session) -> ControlGroup:
-    stored = read_setting(session, CONTROL_KEY) or {}
-    return ControlGroup(
-        bool(stored.get("enabled", False)), int(stored.get("percent", 5)), str(stored.get("seed", ""))
-    )
 
 
 def _value_report(session: Session, snapshot: Snapshot, today: dt.date) -> ValueReport:
