@@ -221,7 +221,8 @@ class MainWindow(QMainWindow):
         self.rewards = RewardsController(self, runner, self.staff.current_actor)
         self.rewards_tab = self.detail.add_tab(self.customer_rewards, self.tr("Rewards"))
         self.detail.header.form.addRow(self.tr("Rewards"), self.customer_rewards.line)
-        self.value_report = ValueController(self, runner)
+        self.value_report = ValueController(self, runner, self.staff.current_actor)
+        self.value_report.message.connect(self.message_bar.show_message)
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
         self.care = CareController(
             self,
@@ -349,6 +350,11 @@ class MainWindow(QMainWindow):
             (self.export_action, self.export_customers, self.tr("export the whole customer list")),
             (self.care.rules_action, self.care.open_rules, self.tr("edit the care rules")),
             (self.rewards.rules_action, self.rewards.open_rules, self.tr("change the reward rules")),
+            (
+                self.value_report.control_action,
+                self.value_report.open_control_group,
+                self.tr("change the control group"),
+            ),
         ]
         for action, step, what in owner_only:
             gate.guard_action(action, step, why.format(what=what))
@@ -409,6 +415,7 @@ class MainWindow(QMainWindow):
                 self.overview_action,
                 self.report_actions.fcr_action,
                 self.value_report.action,
+                self.value_report.control_action,
                 self.rewards.report_action,
             ]
         )
