@@ -331,6 +331,12 @@ class PreviewPage(QWidget):
             if rejected == 1
             else self.tr("{count} lines cannot be imported:").format(count=format_count(rejected))
         )
+        if rejected and summary.differing_rows:
+            self.rows_title.setText(
+                self.rows_title.text().rstrip(":")
+                + " "
+                + self.tr("(listed with the lines that differ from careapp):")
+            )
         self.model.set_outcomes(summary.rows)
 
     def _show_columns(self, columns: dict[str, str] | None) -> None:
@@ -345,6 +351,12 @@ class PreviewPage(QWidget):
         # Rejected lines all say "Rejected" and bring nothing: the line, the name and why matter.
         for column in (1, 3, 4, 5):
             self.table.setColumnHidden(column, not show_all)
+        # With every column shown the table scrolls sideways, and a stretched last column would
+        # shrink to its minimum, wrapping "File and careapp" into a tall narrow strip.
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(not show_all)
+        if show_all:
+            header.resizeSection(ImportOutcomeModel.DIFFERENCES_COLUMN, 380)
         self.table.resizeRowsToContents()
 
 
