@@ -183,7 +183,9 @@ def _could_be_capped(session: Session, later_items: Sequence[Any], cap: int) -> 
             days.setdefault(row.customer_id, []).append((row.id, row.plan_day))
 
     def others(row: Any) -> int:
-        return sum(1 for item, day in days.get(row.customer_id, []) if item != row.id and day <= row.plan_day)
+        # (a touch never planned has no day yet: its customer is planned anyway, as "came")
+        mine = days.get(row.customer_id, [])
+        return sum(1 for item, day in mine if item != row.id and day is not None and day <= row.plan_day)
 
     return {row.customer_id for row in later_items if others(row) >= cap}
 
