@@ -151,3 +151,32 @@ def test_a_new_day_alone_is_planned_by_any_reader_and_only_for_the_customers_it_
     monkeypatch.setattr(care_plan_store, "plan_customers", real)
     assert shown.counts() == from_scratch(services, today).counts()
     check_same(services, today, "a new day planned for the customers it moves")
+
+
+def test_a_new_day_with_a_touch_never_planned_plans_its_customer(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    """A touch stored but not planned yet (no plan day) beside others must not break a new day's
+    plan (the bench hit a comparison with None), and its customer is planned."""
+    from sqlalchemy import select, update
+
+    from careapp.db.models import TouchRecord
+
+    demo_shop(services, clock, 60)
+    services.care_queue.queue()
+    with services.db.session() as session:
+        touch_id, customer_id = session.execute(
+            select(TouchRecord.id, TouchRecord.customer_id).where(TouchRecord.status == "open").limit(1)
+        ).one()
+        session.execute(update(TouchRecord).where(TouchRecord.id == touch_id).values(plan_day=None))
+    today = _next_day_without_refresh(services, clock)
+    with services.db.session() as session:
+        moved = care_plan_store.moved_by_the_day(session, today - dt.timedelta(days=1), today, 30, 2)
+    assert customer_id in moved
+    with services.db.session() as session:  # the cap-window count over that customer's touches
+        from types import SimpleNamespace
+
+        band = [SimpleNamespace(customer_id=customer_id, id=-1, plan_day=today)]
+        care_plan_store._could_be_capped(session, band, 2)  # used to raise: None <= date
+    services.care_queue.queue(page=20, plan_all=False)  # plans the new day without failing
+    check_same(services, today, "a new day with a touch never planned")
