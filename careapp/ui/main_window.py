@@ -232,7 +232,9 @@ class MainWindow(QMainWindow):
             log_call=self.call_logger.action,
             background=self.background_runner,
         )
-        self.mail = MailController(self, runner, self.message_bar, self.staff.current_actor)
+        self.mail = MailController(
+            self, runner, self.message_bar, self.staff.current_actor, background=self.background_runner
+        )
         self.calendar = CalendarController(
             self, runner, self.message_bar, self.statusBar(), background=self.background_runner
         )

@@ -24,7 +24,10 @@ The app has two ThreadedRunners: the window's, for everything the user asks for,
 one ("careapp-background") for the long jobs nobody waits on: the touches' refresh (a new day plans
 every customer), the calendar's feed and CalDAV syncs, and exports. They run at the same time, so a
 background job that writes takes the write lock per short transaction (see care_plan_store), as
-another seat would.
+another seat would. Sending email (a touch's message, the Outbox's Retry, the settings' test message)
+runs there too: a slow mail server may hold a send for its whole timeout, and the window's runner must
+not wait behind it. A window that has a background runner offers it as ``background_runner``; a
+screen another one builds finds it through its parents with :func:`background_runner_of`.
 
 :class:`SyncRunner` has the same interface but runs each job at once, on the calling thread, and
 calls back before ``submit`` returns (like Picard's fake thread pool): tests use it where timing
@@ -247,6 +250,17 @@ class SyncRunner(_RunnerBase):
     def shutdown(self) -> None:
         """Nothing runs in the background, so there is nothing to wait for."""
         self._stopping.set()
+
+
+def background_runner_of(widget: QObject | None, fallback: Runner) -> Runner:
+    """The background runner of the window ``widget`` sits in (the first parent with a
+    ``background_runner``), or ``fallback`` when there is none (a dialog shown on its own, in tests)."""
+    while widget is not None:
+        found = getattr(widget, "background_runner", None)
+        if found is not None:
+            return found
+        widget = widget.parent()
+    return fallback
 
 
 class ProgressRelay(QObject):

@@ -7,8 +7,11 @@ rendered again by the service (debounced, on the database thread) and replaces t
 the message was edited by hand, which is never overwritten without asking.
 
 With the shop's mailbox set up (File › Email sending…), Ctrl+Enter sends an email through it
-(:meth:`MailService.send_touch`, on the runner): the touch is marked done only once the server accepted
-it; a failure keeps the draft in the Outbox with the server's reason, and ``keptInOutbox(text)`` says so.
+(:meth:`MailService.send_touch`): the touch is marked done only once the server accepted it; a failure
+keeps the draft in the Outbox with the server's reason, and ``keptInOutbox(text)`` says so. The send runs
+on the window's background runner (found through the parents, or ``send_runner``), since a slow mail
+server may hold it for its whole timeout and the window's database jobs must not wait behind it; the
+one job keeps the order: the message in the Outbox first, the server, then the touch done.
 Otherwise the message opens in the mail program (``mailto:``), the messaging app (``sms:``) or the
 dialler (``tel:``), or is copied; the touch is then marked done with the message recorded as copied or
 opened, never as sent (:class:`Route`), and ``sent`` fires; ``route`` says which it was. How a URL is
@@ -41,7 +44,7 @@ from careapp.domain.message_routes import Route
 from careapp.domain.templates import PLACEHOLDERS, MessageTemplate, mailto_url, sms_url, tel_url
 from careapp.ui.care.texts import kind_title
 from careapp.ui.formatting import channel_name, sentence
-from careapp.ui.runner import Runner
+from careapp.ui.runner import Runner, background_runner_of
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
@@ -113,9 +116,11 @@ class MessageDialog(QDialog):
         entry: QueueEntry,
         url_opener: UrlOpener = open_url,
         parent: QWidget | None = None,
+        send_runner: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self._services, self._runner, self._actor = services, runner, actor
+        self._send_runner = send_runner if send_runner is not None else background_runner_of(parent, runner)
         self.entry = entry
         self._open_url = url_opener
         self.loaded: LoadedDraft | None = None
@@ -436,7 +441,7 @@ class MessageDialog(QDialog):
         mail, actor, entry = self._services.mail, self._actor, self.entry
         self._set_busy(True)
         self.error.show_error(None)
-        self._runner.submit(  # the touch is done once the server accepted it (MailService.send_touch)
+        self._send_runner.submit(  # the touch is done once the server accepted it (MailService.send_touch)
             lambda: mail.send_touch(actor, entry.touch_id, entry.customer_id, to, subject, body),
             self._emailed,
             self._email_failed,

@@ -1,8 +1,9 @@
 """The window's mail actions: File → Email sending… and File → Outbox….
 
-Wiring (main window): put ``settings_action`` and ``outbox_action`` in a menu, call ``attach`` with the
-services, and ``show_not_sent(text)`` when a message was kept in the Outbox (the message bar then offers
-to open it). ``changed`` fires after a retry or discard in the Outbox (the care queue reloads).
+Wiring (main window): build it with the window's runner and its background runner (sending runs
+there), put ``settings_action`` and ``outbox_action`` in a menu, call ``attach`` with the services, and
+``show_not_sent(text)`` when a message was kept in the Outbox (the message bar then offers to open it).
+``changed`` fires after a retry or discard in the Outbox (the care queue reloads).
 """
 
 from __future__ import annotations
@@ -33,10 +34,16 @@ class MailController(QObject):
     changed = Signal()
 
     def __init__(
-        self, window: QWidget, runner: Runner, message_bar: MessageBar, actor: Callable[[], Actor]
+        self,
+        window: QWidget,
+        runner: Runner,
+        message_bar: MessageBar,
+        actor: Callable[[], Actor],
+        background: Runner | None = None,
     ) -> None:
         super().__init__(window)
         self._window, self._runner, self._bar, self._actor = window, runner, message_bar, actor
+        self._background = background or runner  # where sending runs (a test message, a retry)
         self._services: Services | None = None
         self.settings_dialog: MailSettingsDialog | None = None
         self.outbox_window: OutboxWindow | None = None
@@ -63,7 +70,7 @@ class MailController(QObject):
             return self.settings_dialog
         from careapp.ui.mail.settings_dialog import MailSettingsDialog
 
-        dialog = MailSettingsDialog(self._services, self._runner, self._window)
+        dialog = MailSettingsDialog(self._services, self._runner, self._window, self._background)
         dialog.saved.connect(self._saved)
         dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
@@ -83,7 +90,7 @@ class MailController(QObject):
         from careapp.ui.mail.outbox_window import OutboxWindow
 
         if self.outbox_window is None:
-            window = OutboxWindow(self._services, self._runner, self._actor, self._window)
+            window = OutboxWindow(self._services, self._runner, self._actor, self._window, self._background)
             window.changed.connect(self.changed)
             window.finished.connect(lambda _code: setattr(self, "outbox_window", None))
             self.outbox_window = window

@@ -57,14 +57,20 @@ def save_settings(services: Services, settings: MailSettings, password: str) -> 
     return MailSaved(settings)
 
 
-def send_test(services: Services, settings: MailSettings, password: str, to: str) -> tuple[MailSaved, str]:
-    """Save what is typed, then send a test message to ``to``; the saved state and a sentence about the
-    server's answer. MailNotSent (the server's reason) and SecretUnavailable are raised."""
+def save_for_test(services: Services, settings: MailSettings, password: str) -> MailSaved:
+    """Save what is typed before a test (database thread); SecretUnavailable when the password the
+    server needs could not be kept, since the test could only fail for want of it."""
     saved = save_settings(services, settings, password)
     if saved.keyring_problem and settings.username:
         raise SecretUnavailable(saved.keyring_problem)
+    return saved
+
+
+def send_test_message(services: Services, settings: MailSettings, to: str) -> str:
+    """Send a test message to ``to`` through the saved server (background thread: the server may be
+    slow); a sentence about the server's answer. MailNotSent carries the server's reason."""
     message_id = services.mail.send_test(to)
-    return saved, (
+    return (
         f"The mail server {settings.host} accepted the test message for {to} (Message-ID {message_id}). "
         "Look for it in that mailbox."
     )

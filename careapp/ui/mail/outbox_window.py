@@ -97,16 +97,24 @@ class OutboxModel(QAbstractTableModel):
 
 class OutboxWindow(QDialog):
     """Lists the Outbox and acts on the selected message through the runner. ``changed`` fires after a
-    retry or discard (the care queue reloads); ``sent(EmailSent)`` after a retry the server accepted."""
+    retry or discard (the care queue reloads); ``sent(EmailSent)`` after a retry the server accepted.
+    Retry runs on ``background`` (the window's background runner): a slow server holds up no other
+    database job."""
 
     changed = Signal()
     sent = Signal(object)
 
     def __init__(
-        self, services: Services, runner: Runner, actor: Callable[[], Actor], parent: QWidget | None = None
+        self,
+        services: Services,
+        runner: Runner,
+        actor: Callable[[], Actor],
+        parent: QWidget | None = None,
+        background: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self._services, self._runner, self._actor = services, runner, actor
+        self._background = background or runner
         self.setObjectName("outboxWindow")
         self.setWindowTitle(self.tr("Outbox"))
         self.model = OutboxModel(self)
@@ -218,7 +226,7 @@ class OutboxWindow(QDialog):
         services, actor, to = self._services, self._actor(), self.to.text()
         self._busy(True)
         self.status.setText(self.tr("Sending to {to}…").format(to=to.strip() or message.to))
-        self._runner.submit(
+        self._background.submit(
             lambda: retry(services, actor, message.message_id, to),
             self._retried,
             self._retry_failed,

@@ -29,7 +29,14 @@ from careapp.services.mail.settings import PRESETS, MailSettings, Preset
 from careapp.ui.fit import FittingScrollArea, GridForm
 from careapp.ui.formatting import sentence
 from careapp.ui.keyboard import follow_layout
-from careapp.ui.mail.jobs import MailLoaded, MailSaved, load_settings, save_settings, send_test
+from careapp.ui.mail.jobs import (
+    MailLoaded,
+    MailSaved,
+    load_settings,
+    save_for_test,
+    save_settings,
+    send_test_message,
+)
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import ErrorLabel
 
@@ -51,14 +58,23 @@ def hint(text: str) -> QLabel:
 
 class MailSettingsDialog(QDialog):
     """Edits the mail server; saves through the runner (database and keyring off the UI thread) and
-    emits ``saved(MailSaved)``. ``tested(str)`` carries the test's answer, as shown."""
+    emits ``saved(MailSaved)``. ``tested(str)`` carries the test's answer, as shown. The test message
+    is sent on ``background`` (the window's background runner), after the settings were saved on the
+    window's: a slow server holds up no other database job."""
 
     saved = Signal(object)
     tested = Signal(str)
 
-    def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        runner: Runner,
+        parent: QWidget | None = None,
+        background: Runner | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services, self._runner = services, runner
+        self._background = background or runner
         self._has_password = False
         self.setObjectName("mailSettingsDialog")
         self.setWindowTitle(self.tr("Email sending"))
@@ -292,15 +308,24 @@ class MailSettingsDialog(QDialog):
         self._set_busy(True)
         self.error.show_error(None)
         self._show_test(self.tr("Sending a test message through {host}…").format(host=settings.host), True)
+        # Saved on the window's runner, in order with every other save; then sent in the background.
         self._runner.submit(
-            lambda: send_test(services, settings, password, to),
-            self._test_sent,
+            lambda: save_for_test(services, settings, password),
+            lambda saved: self._send_test_message(saved, settings, to),
             self._test_failed,
             owner=self,
         )
 
-    def _test_sent(self, result: tuple[MailSaved, str]) -> None:
-        saved, answer = result
+    def _send_test_message(self, saved: MailSaved, settings: MailSettings, to: str) -> None:
+        services = self._services
+        self._background.submit(
+            lambda: send_test_message(services, settings, to),
+            lambda answer: self._test_sent(saved, answer),
+            self._test_failed,
+            owner=self,
+        )
+
+    def _test_sent(self, saved: MailSaved, answer: str) -> None:
         self._set_busy(False)
         if self.password.text():
             self._has_password = True
