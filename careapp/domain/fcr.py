@@ -62,7 +62,19 @@ First response: median time from opening to the first reply (an outbound or live
 eligible tickets whose first contact came by email or message; a phone call, walk-in or visit is
 answered as it happens, so it tells nothing.
 
-- **Decided** means eligible and ``as_of >= first_resolution + max(R, N) days``. Events at exactly
+- **Windows in force**: R and N are the shop's settings, and the owner may change them; the history
+  of their values (:class:`WindowsHistory`) says which were in force at each moment. A ticket is
+  judged by the windows in force when it is decided. Walking forward from its first resolution: under
+  the windows in force, the ticket is decided as soon as max(R, N) days have passed since its first
+  resolution; a change of the windows before that moment replaces them, and decides the ticket at
+  once if the new max(R, N) days have already passed. A change at the moment a ticket is decided, or
+  later, does not reach it. Changing R or N therefore changes only tickets not decided yet; until then
+  a ticket is judged, provisionally, by the windows in force at ``as_of``. Changes after ``as_of`` are
+  not known yet.
+  Whether shop-initiated tickets count is a way of looking at the figures, not a window: its current
+  value applies to every ticket.
+- **Decided** means eligible and ``as_of`` at or after the decision (``first_resolution + max(R, N)
+  days``, with the windows as above). Events at exactly
   ``as_of`` are known, so at ``as_of`` equal to the window end the ticket is decided. For a provisional
   ticket strict FCR is None even if it has already failed: counting early failures while the
   successes wait would bias the rate down. A decided ticket's classification is the same at every
@@ -81,7 +93,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
 from typing import Literal, TypeVar
@@ -160,6 +172,77 @@ class FcrSettings:
 
 
 @dataclass(frozen=True)
+class WindowsInForce:
+    """R and N (whole days) in force from ``since`` (None: from the start) until the next change."""
+
+    since: dt.datetime | None
+    reopen_window_days: int
+    repeat_window_days: int
+
+    @cached_property
+    def reopen_window(self) -> dt.timedelta:
+        return dt.timedelta(days=self.reopen_window_days)
+
+    @cached_property
+    def longest_window(self) -> dt.timedelta:
+        return dt.timedelta(days=max(self.reopen_window_days, self.repeat_window_days))
+
+
+@dataclass(frozen=True)
+class WindowsHistory:
+    """The values R and N had over time, oldest first; the first entry has ``since`` None and each
+    later one starts at the moment the owner saved it (see "Windows in force" in the module docstring).
+    """
+
+    entries: tuple[WindowsInForce, ...]
+
+    def __post_init__(self) -> None:
+        if not self.entries or self.entries[0].since is not None:
+            raise ValueError("A history of the windows starts with the windows in force from the start.")
+        starts = [e.since for e in self.entries[1:] if e.since is not None]
+        if len(starts) != len(self.entries) - 1 or starts != sorted(starts):
+            raise ValueError("The changes of the windows must be in time order.")
+
+    @classmethod
+    def constant(cls, reopen_window_days: int, repeat_window_days: int) -> WindowsHistory:
+        return cls((WindowsInForce(None, reopen_window_days, repeat_window_days),))
+
+    @classmethod
+    def of(cls, settings: FcrSettings) -> WindowsHistory:
+        """The windows of ``settings``, in force all along."""
+        return cls.constant(settings.reopen_window_days, settings.repeat_window_days)
+
+    def known_at(self, as_of: dt.datetime) -> WindowsHistory:
+        """The history as known at ``as_of`` (a change at exactly ``as_of`` is known)."""
+        kept = tuple(e for e in self.entries if e.since is None or e.since <= as_of)
+        return self if len(kept) == len(self.entries) else WindowsHistory(kept)
+
+    def in_force_at(self, moment: dt.datetime) -> WindowsInForce:
+        found = self.entries[0]
+        for entry in self.entries[1:]:
+            if entry.since is not None and entry.since > moment:
+                break
+            found = entry
+        return found
+
+    def judging(self, resolved_at: dt.datetime) -> tuple[WindowsInForce, dt.datetime]:
+        """The windows that judge a ticket first resolved at ``resolved_at``, and its decision (see
+        "Windows in force" in the module docstring): with no later change known, the windows in force
+        now and the moment they will have passed."""
+        entries = self.entries
+        for index, entry in enumerate(entries):
+            ends = entries[index + 1].since if index + 1 < len(entries) else None
+            if ends is not None and ends <= resolved_at:
+                continue  # replaced before the resolution
+            starts = resolved_at if entry.since is None or entry.since < resolved_at else entry.since
+            decision = max(starts, resolved_at + entry.longest_window)
+            # At ``ends`` the ticket is decided already if its windows have passed: the change is too late.
+            if ends is None or decision <= ends:
+                return entry, decision
+        raise AssertionError("the last windows of a history have no end")  # pragma: no cover
+
+
+@dataclass(frozen=True)
 class Rate:
     """A share shown with its parts: ``numerator`` of ``denominator``."""
 
@@ -192,6 +275,8 @@ class FcrResult:
     and ``first_resolved_at`` say why. ``time_to_first_response`` is None unless the first contact
     came by email or message; ``time_to_resolution`` is from opening to the first resolution, and
     ``solved_in_first_contact`` says whether that resolution came in the first contact itself.
+    ``windows`` are the R and N that judge an eligible ticket (those in force at its decision, or at
+    ``as_of`` while it is provisional) and ``windows_end`` its decision.
     """
 
     ticket_id: int
@@ -214,6 +299,7 @@ class FcrResult:
     shop_initiated: bool = False
     set_aside: bool = False
     solved_in_first_contact: bool = False
+    windows: WindowsInForce | None = None
 
     @property
     def resolved(self) -> bool:
@@ -233,11 +319,16 @@ def classify(
     all_tickets_of_customer: Iterable[TicketHistory],
     settings: FcrSettings,
     as_of: dt.datetime,
+    windows: WindowsHistory | None = None,
 ) -> FcrResult:
     """Classify one ticket. ``all_tickets_of_customer`` is searched for repeats; the ticket itself and
-    tickets of other customers in it are ignored."""
+    tickets of other customers in it are ignored. ``windows`` is the history of R and N (None: those of
+    ``settings`` all along); only the changes known at ``as_of`` count."""
     changes = _until(ticket.changes, as_of)
-    return _classify(ticket, _first_resolution(changes), changes, all_tickets_of_customer, settings, as_of)
+    history = (windows or WindowsHistory.of(settings)).known_at(as_of)
+    return _classify(
+        ticket, _first_resolution(changes), changes, all_tickets_of_customer, settings, history, as_of
+    )
 
 
 def _until(events: tuple[_Event, ...], as_of: dt.datetime) -> tuple[_Event, ...]:
@@ -260,11 +351,15 @@ def _classify(
     changes: Sequence[StateChange],
     all_tickets_of_customer: Iterable[TicketHistory],
     settings: FcrSettings,
+    history: WindowsHistory,
     as_of: dt.datetime,
 ) -> FcrResult:
-    """:func:`classify`, given the ticket's first resolution and its state changes up to ``as_of``
-    (a year's report classifies tens of thousands of tickets: each is worked out once)."""
-    contacts = _until(ticket.contacts, as_of)
+    """:func:`classify`, given the ticket's first resolution, its state changes up to ``as_of`` and the
+    windows' history known at ``as_of`` (a year's report classifies tens of thousands of tickets: each
+    is worked out once)."""
+    # Who took the first contact, and whether the shop started it, are settled by the first
+    # resolution too: a contact that comes only after it does not make it the ticket's first.
+    contacts = _until(ticket.contacts, as_of if resolved_at is None else resolved_at)
     staff = contacts[0].staff if contacts else ticket.opened_by
     shop_initiated = _shop_initiated(contacts)
     set_aside = shop_initiated and not settings.include_shop_initiated
@@ -280,13 +375,13 @@ def _classify(
             set_aside=set_aside and resolved_at is not None and ticket.exclusion is None,
         )  # fmt: skip
     # After the first resolution only the windows judge the ticket: later contacts count for nothing.
-    before = tuple(c for c in contacts if c.at <= resolved_at)
-    windows_end = resolved_at + settings.longest_window
+    before = contacts
+    windows, windows_end = history.judging(resolved_at)
     provisional = as_of < windows_end
     gross = not any(c.direction is Direction.IN for c in before[1:])
-    reopen_end = resolved_at + settings.reopen_window
+    reopen_end = resolved_at + windows.reopen_window
     reopened = any(change.is_reopen and resolved_at <= change.at <= reopen_end for change in changes)
-    repeats = _repeat_ids(ticket, resolved_at, all_tickets_of_customer, settings, as_of)
+    repeats = _repeat_ids(ticket, resolved_at, all_tickets_of_customer, windows.repeat_window_days, as_of)
     return FcrResult(
         ticket_id=ticket.id,
         customer_id=ticket.customer_id,
@@ -307,6 +402,7 @@ def _classify(
         time_to_resolution=resolved_at - ticket.opened_at,
         shop_initiated=shop_initiated,
         solved_in_first_contact=bool(before) and before[0].outcome is Outcome.RESOLVED_NOW,
+        windows=windows,
     )
 
 
@@ -322,7 +418,7 @@ def _repeat_ids(
     ticket: TicketHistory,
     resolved_at: dt.datetime,
     others: Iterable[TicketHistory],
-    settings: FcrSettings,
+    repeat_window_days: int,
     as_of: dt.datetime,
 ) -> tuple[int, ...]:
     candidates = [
@@ -332,7 +428,7 @@ def _repeat_ids(
         and other.customer_id == ticket.customer_id
         and other.exclusion is None
         and other.opened_at <= as_of
-        and in_repeat_window(resolved_at, other.opened_at, settings.repeat_window_days)
+        and in_repeat_window(resolved_at, other.opened_at, repeat_window_days)
     ]
     if not candidates:  # most customers have one ticket: no need to compare categories
         return ()
@@ -404,6 +500,8 @@ class FcrReport:
     rows: tuple[FcrRow, ...]
     total: FcrRow
     results: tuple[FcrResult, ...]
+    windows: WindowsHistory | None = None
+    """The history of R and N known at ``as_of``; ``settings`` holds the windows in force then."""
 
 
 def fcr_report(
@@ -413,18 +511,29 @@ def fcr_report(
     period_end: dt.datetime,
     as_of: dt.datetime,
     group_by: GroupBy = "month",
+    windows: WindowsHistory | None = None,
 ) -> FcrReport:
     """Every FCR variant, reopen and repeat rates and median times, per group and in total.
 
     Rows are sorted by key. By month, every month touching the period has a row, even an empty one;
     by staff or category only groups with tickets do. Staff is who handled the first contact; the
     category groups ignore case and spacing (the row is named after the first spelling met). The
-    medians are over the eligible tickets of the row that have the value.
+    medians are over the eligible tickets of the row that have the value. ``windows`` is the history
+    of R and N (None: those of ``settings`` all along); each ticket is judged by its own windows.
     """
     if period_start >= period_end:
         raise ValueError("The period must end after it starts.")
     if group_by not in ("month", "staff", "category"):
         raise ValueError(f"Group by month, staff or category, not {group_by!r}.")
+    history = (windows or WindowsHistory.of(settings)).known_at(as_of)
+    now = history.in_force_at(as_of)
+    if (now.reopen_window_days, now.repeat_window_days) != (
+        settings.reopen_window_days,
+        settings.repeat_window_days,
+    ):  # the report's settings say the windows in force at as_of, whatever they are today
+        settings = replace(
+            settings, reopen_window_days=now.reopen_window_days, repeat_window_days=now.repeat_window_days
+        )
     all_tickets = list(tickets)
     by_customer: dict[int, list[TicketHistory]] = defaultdict(list)
     for ticket in all_tickets:
@@ -435,7 +544,7 @@ def fcr_report(
         resolved_at = _first_resolution(changes)
         if resolved_at is not None and period_start <= resolved_at < period_end:
             others = by_customer[ticket.customer_id]
-            found.append(_classify(ticket, resolved_at, changes, others, settings, as_of))
+            found.append(_classify(ticket, resolved_at, changes, others, settings, history, as_of))
     results = tuple(found)
     groups: dict[str, list[FcrResult]] = {}
     if group_by == "month":
@@ -446,9 +555,48 @@ def fcr_report(
         name = key if group_by == "month" else names.setdefault(key, _group_name(result, group_by))
         groups.setdefault(name, []).append(result)
     rows = tuple(_row(key, groups[key]) for key in sorted(groups))
-    return FcrReport(
-        settings, period_start, period_end, as_of, group_by, rows, _row("total", list(results)), results
-    )
+    total = _row("total", list(results))
+    return FcrReport(settings, period_start, period_end, as_of, group_by, rows, total, results, history)
+
+
+@dataclass(frozen=True)
+class WindowsUse:
+    """Windows that judged tickets of a report: those decided from ``decided_from`` until (not
+    including) ``decided_before``; None leaves that end open. The windows in force at the report's
+    ``as_of`` also judge its provisional tickets. ``tickets`` counts the eligible tickets judged."""
+
+    reopen_window_days: int
+    repeat_window_days: int
+    decided_from: dt.datetime | None
+    decided_before: dt.datetime | None
+    tickets: int
+
+    @property
+    def current(self) -> bool:
+        return self.decided_before is None
+
+
+def windows_used(report: FcrReport, results: Iterable[FcrResult] | None = None) -> tuple[WindowsUse, ...]:
+    """Which windows judged the eligible tickets of ``results`` (default: the whole report): the windows
+    in force at ``as_of`` first (always, even for no ticket), then each earlier value that judged at
+    least one of them, newest first."""
+    history = report.windows or WindowsHistory.of(report.settings)
+    counts: dict[WindowsInForce, int] = defaultdict(int)
+    for result in report.results if results is None else results:
+        if result.eligible and result.windows is not None:
+            counts[result.windows] += 1
+    entries = history.entries
+    uses = []
+    for index in range(len(entries) - 1, -1, -1):
+        entry = entries[index]
+        last = index == len(entries) - 1
+        if not last and not counts[entry]:
+            continue
+        ends = None if last else entries[index + 1].since
+        uses.append(
+            WindowsUse(entry.reopen_window_days, entry.repeat_window_days, entry.since, ends, counts[entry])
+        )
+    return tuple(uses)
 
 
 def _group_key(result: FcrResult, group_by: GroupBy) -> str:

@@ -22,6 +22,8 @@ from careapp.domain.fcr import (
     FcrResult,
     FcrSettings,
     Rate,
+    WindowsHistory,
+    WindowsInForce,
     classify,
     fcr_report,
     headline,
@@ -30,6 +32,7 @@ from careapp.domain.fcr import (
     percentile_duration,
     period_label,
     tickets_behind,
+    windows_used,
 )
 from careapp.domain.tickets import (
     TRANSITIONS,
@@ -1022,6 +1025,11 @@ def histories(draw: st.DrawFn) -> tuple[TicketHistory, list[TicketHistory], FcrS
             new = draw(st.sampled_from(sorted(TRANSITIONS[state])))
             changes.append(StateChange(when, "staff", state, new))
             state = new
+    if draw(st.booleans()) and S.RESOLVED in TRANSITIONS[state]:
+        # Half the histories end in a resolution if they can, so that most tickets are eligible.
+        changes.append(
+            StateChange(when + dt.timedelta(minutes=draw(st.integers(0, 600))), "staff", state, S.RESOLVED)
+        )
     main = TicketHistory(1, 1, "printer", opened, "ana", contacts=tuple(contacts), changes=tuple(changes))
     others = [
         TicketHistory(
@@ -1052,6 +1060,178 @@ def test_a_decided_classification_never_changes(
     assert decided.decided
     later = classify(main, everyone, fcr_settings, decision + dt.timedelta(seconds=seconds_later))
     assert later == decided
+
+
+# --- windows per ticket: a change of R or N changes only tickets not decided yet -------------------------
+
+
+def changed(*changes: tuple[dt.datetime, int, int], first: tuple[int, int] = (7, 7)) -> WindowsHistory:
+    """Windows ``first`` (R, N) from the start, then (when, R, N) for each change."""
+    return WindowsHistory(
+        (WindowsInForce(None, *first), *(WindowsInForce(when, r, n) for when, r, n in changes))
+    )
+
+
+def test_a_ticket_is_judged_by_the_windows_in_force_when_it_is_decided() -> None:
+    # R = N = 14 until 10 March 09:00, then R = N = 7.
+    history = changed((at(10), 7, 7), first=(14, 14))
+    shorter = history.entries[1]
+    # Resolved 1 March 10:00: by 14 days it would be decided 15 March 10:00, after the change. With 7
+    # days it would have been decided on 8 March 10:00, before the change: so it is decided at the
+    # change itself, 10 March 09:00, by R = N = 7.
+    assert history.judging(at(1, 10)) == (shorter, at(10))
+    # Resolved 5 March 10:00: 7 days later (12 March 10:00) is after the change -> decided then, by 7.
+    assert history.judging(at(5, 10)) == (shorter, at(12, 10))
+    # Resolved 20 February: decided 6 March 10:00 by 14 days, before the change -> judged by 14.
+    feb = dt.datetime(2026, 2, 20, 10)
+    assert history.judging(feb) == (history.entries[0], at(6, 10))
+    # Resolved after the change: judged by 7.
+    assert history.judging(at(11)) == (shorter, at(18))
+
+
+def test_lengthening_the_windows_reaches_only_tickets_not_yet_decided() -> None:
+    # R = N = 7 until 5 March 09:00, then 14. Ticket 10 (see base) is resolved 2 March 10:00; with 7
+    # days it would be decided 9 March 10:00, after the change: it is judged by 14 and decided on
+    # 16 March 10:00. A second ticket of the customer, same category, opened 13 March (11 days after
+    # the resolution): a repeat within N = 14.
+    history = changed((at(5), 14, 14))
+    main, repeat = base(), ticket(11, at(13))
+    early = classify(main, [main, repeat], DEFAULT, at(4), history)
+    # As of 4 March the change is not known: provisional under 7 days.
+    assert (early.provisional, early.windows_end, early.windows) == (True, at(9, 10), history.entries[0])
+    result = classify(main, [main, repeat], DEFAULT, LATER, history)
+    assert (result.windows_end, result.windows) == (at(16, 10), history.entries[1])
+    assert (result.repeat_within_window, result.strict) == (True, False)
+    # A ticket resolved 20 February was decided on 27 February by 7 days: a repeat on 5 March (13 days
+    # later) is outside its N = 7, and the change on 5 March does not reach it.
+    old = ticket(1, dt.datetime(2026, 2, 20, 9), (inbound(dt.datetime(2026, 2, 20, 9)),),
+                 ((dt.datetime(2026, 2, 20, 10), S.RESOLVED),))  # fmt: skip
+    again = ticket(2, at(5, 12))
+    decided = classify(old, [old, again], DEFAULT, LATER, history)
+    assert (decided.windows, decided.repeat_within_window, decided.strict) == (
+        history.entries[0],
+        False,
+        True,
+    )
+    assert decided == classify(old, [old, again], DEFAULT, dt.datetime(2026, 2, 27, 10), history)
+
+
+FEB_20 = dt.datetime(2026, 2, 20, 9)
+
+
+def test_the_report_says_which_windows_judged_its_tickets() -> None:
+    # R = N = 14 until 10 March 09:00, then 7. Ticket 1 resolved 20 Feb 10:00 -> decided 6 March by
+    # 14. Ticket 2 resolved 2 March 10:00 -> by 14 it would run to 16 March; by 7 it ran out on
+    # 9 March, so it is decided at the change (10 March 09:00) by 7. Ticket 3, resolved 12 March, is
+    # judged by 7. The report for February and March, as of 1 April: 7 days for two tickets, 14 days
+    # for the one decided before 10 March.
+    history = changed((at(10), 7, 7), first=(14, 14))
+    tickets = [
+        ticket(1, FEB_20, customer=1, states=((FEB_20 + HOUR, S.RESOLVED),)),
+        ticket(2, at(2), customer=2, states=((at(2, 10), S.RESOLVED),)),
+        ticket(3, at(12), customer=3, states=((at(12, 10), S.RESOLVED),)),
+    ]  # fmt: skip
+    settings = FcrSettings(30, 30)  # today's windows: not those in force at as_of, which the report says
+    report = fcr_report(tickets, settings, dt.datetime(2026, 2, 1), at(32), at(32), windows=history)
+    assert (report.settings.reopen_window_days, report.settings.repeat_window_days) == (7, 7)
+    used = [(u.reopen_window_days, u.decided_from, u.decided_before, u.tickets) for u in windows_used(report)]
+    assert used == [(7, at(10), None, 2), (14, None, at(10), 1)]  # fmt: skip
+    # As of 5 March the change is not known: every ticket is judged by 14 days, the only windows.
+    early = fcr_report(tickets[:2], settings, dt.datetime(2026, 2, 1), at(32), at(5), windows=history)
+    assert [(u.reopen_window_days, u.decided_before, u.tickets) for u in windows_used(early)] == [
+        (14, None, 2)
+    ]
+
+
+def test_a_contact_after_the_first_resolution_does_not_become_the_first_contact() -> None:
+    # Opened by ana and resolved on 2 March 10:00 with no contact logged (a note at the counter). On
+    # 3 March bo rings the customer (outbound). The first contact up to the resolution: none, so the
+    # staff is who opened it (ana) and the shop did not start it; the later call changes neither, as
+    # of 3 March or later (found by the property test: the staff moved from ana to bo).
+    history = ticket(10, at(2), (outbound(at(3), staff="bo"),), ((RESOLVED_AT, S.RESOLVED),))
+    for as_of in (at(2, 12), at(3, 12), LATER):
+        result = solo(history, as_of=as_of)
+        assert (result.staff, result.shop_initiated, result.eligible) == ("ana", False, True)
+
+
+def test_a_history_of_the_windows_is_checked() -> None:
+    with pytest.raises(ValueError, match="from the start"):
+        WindowsHistory((WindowsInForce(at(1), 7, 7),))
+    with pytest.raises(ValueError, match="time order"):
+        changed((at(5), 7, 7), (at(3), 14, 14))
+    assert changed((at(5), 14, 14)).known_at(at(4)) == WindowsHistory.constant(7, 7)
+    assert changed((at(5), 14, 14)).in_force_at(at(5)).repeat_window_days == 14
+
+
+def test_a_change_at_the_moment_a_ticket_is_decided_does_not_reach_it() -> None:
+    # R = N = 7, resolved 2 March 10:00: decided at 9 March 10:00. The owner saves R = N = 30 at
+    # exactly 9 March 10:00: the ticket's windows had passed as the change was made.
+    history = changed((at(9, 10), 30, 30))
+    assert history.judging(RESOLVED_AT) == (history.entries[0], at(9, 10))
+    # One second earlier, the change reaches it: decided 1 April 10:00 by 30 days.
+    sooner = changed((at(9, 9, 59, 59), 30, 30))
+    assert sooner.judging(RESOLVED_AT) == (sooner.entries[1], at(32, 10))
+
+
+@st.composite
+def window_changes(draw: st.DrawFn) -> WindowsHistory:
+    """R and N from the start, then up to four changes at random moments over about 80 days."""
+    days = st.integers(1, 30)
+    moments = sorted(draw(st.lists(st.integers(0, 80 * 24 * 60), max_size=4, unique=True)))
+    return WindowsHistory(
+        (
+            WindowsInForce(None, draw(days), draw(days)),
+            *(WindowsInForce(T0 + dt.timedelta(minutes=m), draw(days), draw(days)) for m in moments),
+        )
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), window_changes(), st.integers(0, 90 * 24 * 3600))
+def test_a_decided_classification_never_changes_when_the_windows_change(
+    drawn: tuple[TicketHistory, list[TicketHistory], FcrSettings], windows: WindowsHistory, seconds_later: int
+) -> None:
+    # Random tickets and random changes of R and N over time: the classification at the decision
+    # (knowing only the changes up to then) is the classification at every later as_of (knowing the
+    # later changes too).
+    main, everyone, fcr_settings = drawn
+    at_the_end = classify(main, everyone, fcr_settings, T0 + dt.timedelta(days=400), windows)
+    assume(at_the_end.eligible)
+    decision = at_the_end.windows_end
+    assert decision is not None and at_the_end.windows is not None
+    decided = classify(main, everyone, fcr_settings, decision, windows)
+    assert decided.decided
+    # The windows that judged it were in force up to its decision (the next change, if any, came at
+    # or after it), and their longest span had passed by then.
+    judged_by = windows.entries.index(at_the_end.windows)
+    assert (at_the_end.windows.since or T0 - DAY) <= decision
+    assert judged_by + 1 == len(windows.entries) or decision <= windows.entries[judged_by + 1].since  # type: ignore[operator]
+    assert decision >= at_the_end.first_resolved_at + at_the_end.windows.longest_window  # type: ignore[operator]
+    later = classify(main, everyone, fcr_settings, decision + dt.timedelta(seconds=seconds_later), windows)
+    assert later == decided
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), window_changes(), st.integers(0, 80 * 24 * 60), st.integers(1, 30), st.integers(1, 30))
+def test_saving_new_windows_leaves_every_decided_ticket_as_it_was(
+    drawn: tuple[TicketHistory, list[TicketHistory], FcrSettings],
+    windows: WindowsHistory,
+    minutes: int,
+    reopen: int,
+    repeat: int,
+) -> None:
+    # The owner saves R and N at a random moment after the known changes and after the ticket was
+    # decided: it classifies the same at that moment and at any later as_of.
+    main, everyone, fcr_settings = drawn
+    decision = classify(main, everyone, fcr_settings, T0 + dt.timedelta(days=400), windows).windows_end
+    assume(decision is not None)
+    assert decision is not None
+    saved_at = max(decision, windows.entries[-1].since or T0) + dt.timedelta(minutes=minutes)
+    before = classify(main, everyone, fcr_settings, saved_at, windows)
+    assert before.decided
+    after_saving = WindowsHistory((*windows.entries, WindowsInForce(saved_at, reopen, repeat)))
+    for as_of in (saved_at, saved_at + dt.timedelta(days=45)):
+        assert classify(main, everyone, fcr_settings, as_of, after_saving) == before
 
 
 def test_the_call_log_outcome_says_why_a_ticket_was_not_resolvable() -> None:

@@ -36,24 +36,30 @@ def test_kept_histories_follow_every_change(services: Services, clock: list[dt.d
     kept = ReportService(services.db, services.clock, tz=dt.UTC)
     first = _same_as_fresh(services, kept)
 
-    # Dev rings again about T6: no longer resolved at first contact.
+    # A second call from Dev about T6 is logged late, dated at its resolution (11-27 14:00): no
+    # longer resolved at first contact. (A call dated after the first resolution counts only through
+    # the windows since issue 17, so it would not move gross.)
     t6 = services.tickets.ticket(november.ids["T6"])
     clock[0] = dt.datetime(2026, 11, 28, 9)
     contact = ContactInput(
-        channel=ContactChannel.PHONE, direction=Direction.IN, started_at=clock[0], ticket_id=t6.id
+        channel=ContactChannel.PHONE,
+        direction=Direction.IN,
+        started_at=dt.datetime(2026, 11, 27, 14),
+        ticket_id=t6.id,
     )
     services.tickets.log_contact(november.sam, t6.summary.customer_id, contact)
     second = _same_as_fresh(services, kept)
     assert _gross(second) != _gross(first)
 
-    # An inbound contact on T1 written directly, the ticket's version left as it was.
+    # An inbound contact on T1 written directly at its resolution (11-02 10:00), the ticket's version
+    # left as it was.
     t1 = services.tickets.ticket(november.ids["T1"])
     with services.db.session() as session:
         session.add(
             ContactRecord(
                 customer_id=t1.summary.customer_id,
                 ticket_id=t1.id,
-                at=dt.datetime(2026, 11, 2, 12),
+                at=dt.datetime(2026, 11, 2, 10),
                 channel="phone",
                 direction="in",
                 staff="Sam",
