@@ -24,7 +24,7 @@ from careapp.domain.wording import counted
 
 if TYPE_CHECKING:
     from careapp.context import Services
-    from careapp.services.customers.importer import ImportSummary
+    from careapp.services.customers.importer import ImportSummary, UndoResult
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -440,6 +440,14 @@ def _differences_text(summary: ImportSummary) -> list[str]:
     return lines
 
 
+def _undone_removed(result: UndoResult) -> str:
+    """ "3 sales and 1 new customer" for an orders file, "2 customers" for a customer list."""
+    if not result.sales_removed:
+        return counted(result.removed, "customer")
+    sales = counted(result.sales_removed, "sale")
+    return f"{sales} and {counted(result.removed, 'new customer')}" if result.removed else sales
+
+
 def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
     from careapp.services.customers.importer import NothingToUndo, UndoWouldLoseEdits
 
@@ -449,7 +457,7 @@ def _cmd_undo_import(services: Services, args: argparse.Namespace) -> int:
         print(f"careapp: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(
-        f"Undid the import of {result.source_name}: removed {counted(result.removed, 'customer')}, "
+        f"Undid the import of {result.source_name}: removed {_undone_removed(result)}, "
         f"restored {result.restored}."
     )
     return EXIT_OK

@@ -168,6 +168,7 @@ def test_undo_removes_the_imported_sales_and_the_customers_it_created(
     services.imports.apply(_orders_file(tmp_path, "shopify_orders_export.csv"), "Sam")
     result = services.imports.undo_last()
     assert result.removed == 1  # Bob
+    assert result.sales_removed == 4  # Ann's and Carys's too, though putting them back took theirs away
     assert _purchase_count(services) == 0
     assert services.customers.count() == 2
     assert services.customers.get(ann).first_name == "Ann"

@@ -47,3 +47,4 @@ def test_orders_preview_import_and_undo(
     with qtbot.waitSignal(dialog.customersChanged):
         qtbot.mouseClick(dialog.done_page.undo_button, Qt.MouseButton.LeftButton)
     assert services.customers.count() == 0
+    assert "was undone: 4 sales and 3 new customers removed" in dialog.done_page.text.text()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.database import Database
@@ -200,10 +200,14 @@ def _differences_json(row: RowOutcome) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class UndoResult:
+    """What an undo took away: ``removed`` customers the import created, ``restored`` customers it
+    updated put back, ``sales_removed`` purchases it recorded (an orders file)."""
+
     batch_id: int
     source_name: str
     removed: int
     restored: int
+    sales_removed: int = 0
 
 
 @dataclass
@@ -691,6 +695,12 @@ class ImportService:
             changes = list(
                 session.scalars(select(ImportChangeRecord).where(ImportChangeRecord.batch_id == batch.id))
             )
+            # Counted before the updated customers are put back: that takes their imported sales away too.
+            sales = session.scalar(
+                select(func.count())
+                .select_from(PurchaseRecord)
+                .where(PurchaseRecord.import_batch_id == batch.id)
+            )
             for change in changes:
                 restore_snapshot(session, change.before_json, replace_existing=True)
             session.execute(delete(PurchaseRecord).where(PurchaseRecord.import_batch_id == batch.id))
@@ -707,7 +717,7 @@ class ImportService:
                 .where(ImportBatchRecord.id == batch.id)
                 .values(undone_at=self._clock())
             )
-            return UndoResult(batch.id, batch.source_name, int(removed or 0), len(changes))
+            return UndoResult(batch.id, batch.source_name, int(removed or 0), len(changes), int(sales or 0))
 
     @staticmethod
     def _lock_customers(session: Session, batch_id: int) -> None:

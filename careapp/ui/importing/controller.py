@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from careapp.ui.formatting import counted, format_count, format_stored_time
+from careapp.ui.formatting import format_count, format_stored_time
+from careapp.ui.importing.undone import removed_text
 from careapp.ui.runner import Runner
 from careapp.ui.widgets import MessageBar, Prompts
 
@@ -89,9 +90,7 @@ class ImportController(QObject):
         self._message_bar.show_message(
             self.tr("The import of {file} was undone: {removed}, {restored} put back.").format(
                 file=result.source_name,
-                removed=counted(
-                    result.removed, self.tr("{count} customer removed"), self.tr("{count} customers removed")
-                ),
+                removed=removed_text(result),
                 restored=format_count(result.restored),
             )
         )

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from careapp.ui.formatting import counted, format_count
+from careapp.ui.formatting import format_count
 from careapp.ui.importing.pages import ChooseFilePage, DonePage, MappingPage, PreviewPage, ProgressPage
+from careapp.ui.importing.undone import removed_text
 from careapp.ui.runner import ProgressRelay, Runner
 from careapp.ui.widgets import ErrorLabel, Prompts
 
@@ -258,9 +259,7 @@ class ImportDialog(QDialog):
         self.done_page.text.setText(
             self.tr("The import of {file} was undone: {removed}, {restored} put back as they were.").format(
                 file=result.source_name,
-                removed=counted(
-                    result.removed, self.tr("{count} customer removed"), self.tr("{count} customers removed")
-                ),
+                removed=removed_text(result),
                 restored=format_count(result.restored),
             )
         )
