@@ -677,11 +677,12 @@ def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
             sys.stdout.write(agenda_text(queue, args.days))
         return EXIT_OK
     until = day + dt.timedelta(days=args.days)
-    first = services.care_queue.queue(day, page=AGENDA_PAGE, until=until)
+    # The agenda shows who, what, when and why: names only, not every customer's facts.
+    first = services.care_queue.queue(day, page=AGENDA_PAGE, until=until, names_only=True)
     care = services.care_queue
 
     def more(key: str, offset: int, limit: int) -> tuple[QueueEntry, ...]:
-        return care.section(key, offset, limit, day, until)
+        return care.section(key, offset, limit, day, until, names_only=True)
 
     write_agenda(sys.stdout, first, more, args.days, args.format == "json")
     return EXIT_OK

@@ -227,12 +227,12 @@ def test_the_streamed_agenda_is_the_whole_queue_cut_to_the_days_asked(
     day = clock[0].date()
     whole = services.care_queue.queue(day)
     until = day + dt.timedelta(days=days)
-    first = services.care_queue.queue(day, page=3, until=until)
+    first = services.care_queue.queue(day, page=3, until=until, names_only=True)  # as the command does
     asked: list[tuple[str, int, int]] = []
 
     def more(key: str, offset: int, limit: int) -> tuple[agenda.QueueEntry, ...]:
         asked.append((key, offset, limit))
-        return services.care_queue.section(key, offset, limit, day, until)
+        return services.care_queue.section(key, offset, limit, day, until, names_only=True)
 
     for as_json in (False, True):
         out = io.StringIO()

@@ -194,6 +194,51 @@ class _EntryMaker:
         )
 
 
+_NO_CONTEXT = TouchContext(None, "", None, (), None, 0)
+
+
+class _NameMaker:
+    """Builds entries for a listing that shows who, what, when and why only (``careapp agenda``):
+    the customers' names in one query instead of their facts, so a long section costs a read of
+    names, not of every customer's history. ``channels``, ``reachable`` and ``context`` are empty."""
+
+    def __init__(self, session: Session, items: list[tuple[PlannedItem, StoredItem]], tz: dt.tzinfo) -> None:
+        ids = sorted({p.item.customer_id for p, _ in items})
+        c = CustomerRecord
+        self.names: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            statement = select(c.id, c.display_name).where(c.id.in_(ids[start : start + 500]))
+            self.names.update({row.id: row.display_name for row in session.execute(statement)})
+        self.stored = {s.item.key: s for _, s in items}
+        self.tz = tz
+
+    def entry(self, p: PlannedItem) -> QueueEntry:
+        stored, touch = self.stored[p.item.key], p.item.touch
+        return QueueEntry(
+            touch_id=stored.id,
+            version=stored.version,
+            key=touch.key,
+            customer_id=touch.customer_id,
+            customer_name=self.names.get(touch.customer_id, ""),
+            kind=touch.kind,
+            title=KIND_TITLES[touch.kind],
+            description=describe(touch),
+            day=p.day,
+            due=touch.due,
+            due_at=touch.due_at.astimezone(self.tz) if touch.due_at else None,
+            deadline=touch.deadline,
+            channel=p.item.channel,
+            channels=(),
+            status=p.placement,
+            bucket=p.bucket,
+            reason=p.reason,
+            held_until=p.held_until,
+            snoozed_until=p.item.snoozed_until,
+            is_service=touch.kind is TouchKind.CALLBACK,
+            context=_NO_CONTEXT,
+        )
+
+
 def queue_counts(planned: PlannedQueue) -> dict[str, int]:
     """How many items each section of the queue has (what :meth:`CareQueue.counts` says), without
     building the entries."""
@@ -346,6 +391,7 @@ class CareQueueService:
         *,
         plan_all: bool = True,
         until: dt.date | None = None,
+        names_only: bool = False,
     ) -> CareQueue:
         """The queue on ``today`` (None: today by the clock); with ``page``, only the first ``page``
         entries of each section (and every section's size: :meth:`CareQueue.counts`).
@@ -365,7 +411,7 @@ class CareQueueService:
                 return build_queue(plan_stored(session, today, care))
         ensure_planned(self._db, today, care, lock=write_lock, full=plan_all)
         with self._db.session() as session:
-            return self._read(session, today, care, page, until)
+            return self._read(session, today, care, page, until, names_only)
 
     def stored_queue(self, page: int | None = PAGE) -> CareQueue | None:
         """The queue as last planned, read without bringing it up to date first (for the window's
@@ -378,15 +424,27 @@ class CareQueueService:
             return self._read(session, local_date(self._clock(), care.tz()), care, page)
 
     def section(
-        self, key: str, offset: int, limit: int, today: dt.date | None = None, until: dt.date | None = None
+        self,
+        key: str,
+        offset: int,
+        limit: int,
+        today: dt.date | None = None,
+        until: dt.date | None = None,
+        *,
+        names_only: bool = False,
     ) -> tuple[QueueEntry, ...]:
         """More of one section (``key`` as in :meth:`CareQueue.counts`), in order, from the stored plan
-        (as :meth:`queue` last brought it up to date); only items on or before ``until`` if given."""
+        (as :meth:`queue` last brought it up to date); only items on or before ``until`` if given.
+        ``names_only``: entries with who, what, when and why but no context (see :class:`_NameMaker`)."""
         with self._db.session() as session:
             care = read_care_settings(session, self._touches.zone)
             today = today or local_date(self._clock(), care.tz())
             rows = read_section(session, today, care.daily_limit, key, offset, limit, until)
-            maker = _maker(session, today, care, list(rows.items), self._facts)
+            maker: _EntryMaker | _NameMaker
+            if names_only:
+                maker = _NameMaker(session, list(rows.items), care.tz())
+            else:
+                maker = _maker(session, today, care, list(rows.items), self._facts)
             return tuple(maker.entry(p) for p, _ in rows.items)
 
     def _read(
@@ -396,11 +454,15 @@ class CareQueueService:
         care: CareSettings,
         page: int | None,
         until: dt.date | None = None,
+        names_only: bool = False,
     ) -> CareQueue:
         found = read_sections(session, today, care.daily_limit, page, until)
-        maker = _maker(
-            session, today, care, [pair for rows in found.values() for pair in rows.items], self._facts
-        )
+        items = [pair for rows in found.values() for pair in rows.items]
+        maker: _EntryMaker | _NameMaker
+        if names_only:
+            maker = _NameMaker(session, items, care.tz())
+        else:
+            maker = _maker(session, today, care, items, self._facts)
         entries = {key: tuple(maker.entry(p) for p, _ in rows.items) for key, rows in found.items()}
         return CareQueue(
             today=today,
