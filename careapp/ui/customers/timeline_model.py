@@ -101,8 +101,13 @@ class TimelineModel(QAbstractListModel):
         entry = self._entries[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, self.TitleRole):
             return entry.title
-        if role == Qt.ItemDataRole.ToolTipRole or role == self.DetailRole:
+        if role == self.DetailRole:
             return entry.detail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self._purchases[index.row()] is None:
+                return entry.detail
+            hint = QCoreApplication.translate("TimelineModel", "F2 or double-click to edit, Del to delete")
+            return f"{entry.detail}\n{hint}" if entry.detail else hint
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return " — ".join(part for part in (when_text(entry), entry.title, entry.detail) if part)
         return {
