@@ -711,10 +711,11 @@ def period_label(first_day: dt.date, last_day: dt.date, today: dt.date | None = 
     ):
         name = _MONTH_NAMES[first_day.month - 1]
         return name if today is not None and today.year == first_day.year else f"{name} {first_day.year}"
-    return f"{_day_text(first_day)} to {_day_text(last_day)}"
+    return f"{day_text(first_day)} to {day_text(last_day)}"
 
 
-def _day_text(day: dt.date) -> str:
+def day_text(day: dt.date) -> str:
+    """ "3 March 2026", in English whatever the computer's locale (see :data:`_MONTH_NAMES`)."""
     return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 

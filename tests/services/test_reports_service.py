@@ -329,14 +329,79 @@ def test_open_backlog_by_age(services: Services, november: November) -> None:
     assert report(services, at(11, 30, 23)).backlog[2].ticket_ids == (t9,)  # 3-7 days
 
 
-def test_changed_windows_change_the_figures(services: Services, november: November) -> None:
+def test_changed_windows_change_the_figures_of_tickets_not_yet_decided(
+    services: Services, november: November, clock: list[dt.datetime]
+) -> None:
     from careapp.domain.fcr import FcrSettings
 
-    # With a repeat window of 3 days, T2 (opened 4 days after T1's resolution) is no repeat of T1.
+    # N = 3 saved on 5 November 12:00, before T1 (resolved 11-02 10:00) was decided (by 7 days on
+    # 11-09 10:00): T1 is judged by R = 7, N = 3, and T2 (opened 11-06 10:00, 4 days after T1's
+    # resolution) is no repeat of it. Strict: T1 and T2 now, T6 as before: 3/5.
+    clock[0] = at(11, 5, 12)
     services.fcr_settings.save(november.owner, FcrSettings(7, 3), "shorter repeat window")
+    result = report(services, at(12, 10, 0))
+    assert rates(result.report.total)["repeat"] == (0, 5)
+    assert rates(result.report.total)["strict"] == (3, 5)
+    # Every November ticket was resolved after the change: judged by the windows in force.
+    as_json: Any = report_json(result)
+    assert as_json["windows_applied"] == "reopen R = 7 days, repeat N = 3 days"
+
+
+def test_windows_saved_after_a_decision_leave_it_as_it_was(
+    services: Services, november: November, clock: list[dt.datetime]
+) -> None:
+    from careapp.domain.fcr import FcrSettings
+
+    # N = 3 saved on 10 December 00:00: every November ticket was decided by then (the last, T6, on
+    # 12-04 14:00), so the figures are those worked out with R = N = 7: repeat 1/5, strict 2/5, as of
+    # the change and a month later. The report says which windows judged them.
+    clock[0] = at(12, 10, 0)
+    services.fcr_settings.save(november.owner, FcrSettings(7, 3), "shorter repeat window")
+    for as_of in (at(12, 10, 0), dt.datetime(2027, 1, 10)):
+        result = report(services, as_of)
+        assert rates(result.report.total)["repeat"] == (1, 5)
+        assert rates(result.report.total)["strict"] == (2, 5)
+    as_json: Any = report_json(result)
+    assert (as_json["reopen_window_days"], as_json["repeat_window_days"]) == (7, 3)
+    assert as_json["windows_applied"] == (
+        "reopen R = 7 days, repeat N = 3 days (R = 7 days, N = 7 days for the 5 tickets decided before "
+        "10 December 2026 00:00)"
+    )
+    assert as_json["windows_used"][1]["decided_before"] == "2026-12-10T00:00:00+00:00"
+    assert "N = 7 days for the 5 tickets decided before 10 December 2026 00:00" in render_text(result)
+    # A report as of 9 December does not know the change yet: R = N = 7 throughout.
+    earlier: Any = report_json(report(services, at(12, 9, 0)))
+    assert earlier["windows_applied"] == "reopen R = 7 days, repeat N = 7 days"
+
+
+def test_longer_windows_reach_a_ticket_still_open(
+    services: Services, november: November, clock: list[dt.datetime]
+) -> None:
+    from careapp.domain.fcr import FcrSettings
+
+    # R = N = 14 saved on 2 December 09:00. T4 (resolved 11-24 10:00) had been decided on 12-01 10:00
+    # by 7 days and keeps them. T6 (resolved 11-27 14:00) would have been decided on 12-04 14:00; it is
+    # now judged by 14 days, so as of 10 December it is still open (until 12-11 14:00). Decided: T1
+    # (repeat), T2 (strict), T3 (reopened), T4 (not gross): strict 1/4. By staff, each row names the
+    # windows in force and the old ones for its tickets decided before the change.
+    clock[0] = at(12, 2, 9)
+    services.fcr_settings.save(november.owner, FcrSettings(14, 14), "longer windows")
     total = report(services, at(12, 10, 0)).report.total
-    assert rates(total)["repeat"] == (0, 5)
-    assert rates(total)["strict"] == (3, 5)
+    assert (total.provisional, total.decided) == (1, 4)
+    assert rates(total)["strict"] == (1, 4)
+    by_staff = report(services, at(12, 10, 0), "staff")
+    lines = render_csv(by_staff).split("\r\n")
+    olivia, sam = lines[1], lines[2]
+    assert olivia.endswith(
+        '"reopen R = 14 days, repeat N = 14 days (R = 7 days, N = 7 days for the ticket decided before '
+        '2 December 2026 09:00)"'
+    )  # T3, decided 11-18 09:00
+    assert sam.endswith(
+        '"reopen R = 14 days, repeat N = 14 days (R = 7 days, N = 7 days for the 3 tickets decided before '
+        '2 December 2026 09:00)"'
+    )  # T1, T2, T4 (T5 is excluded)
+    final = report(services, at(12, 11, 14)).report.total
+    assert (final.provisional, final.decided, rates(final)["strict"]) == (0, 5, (2, 5))
 
 
 def test_renderers(services: Services, november: November) -> None:
@@ -347,20 +412,22 @@ def test_renderers(services: Services, november: November) -> None:
     )
     assert lines[0].endswith(
         "90th percentile resolution (minutes),Reopen window R (days),Repeat window N (days),"
-        "Shop-initiated counted"
+        "Shop-initiated counted,Windows applied"
     )
     # Sam's resolution times: T2 300 min, T4 5700 min (T1 ended "resolved now") -> median 3000, p90
     # (nearest rank: the 2nd of 2) 5700. Sam's first contacts were all live: no first response.
     assert lines[1] == (
         "Olivia,2,0,0,2,1,0,2,2,2,100.0,2,2,100.0,1,1,100.0,1,2,50.0,1,2,50.0,0,2,0.0,"
-        "1440.0,1440.0,1440.0,7,7,no"
+        "1440.0,1440.0,1440.0,7,7,no,"
+        '"reopen R = 7 days, repeat N = 7 days"'
     )
     assert lines[2] == (
-        "Sam,4,1,0,3,1,0,3,3,3,100.0,2,3,66.7,2,2,100.0,1,3,33.3,0,3,0.0,1,3,33.3,,3000.0,5700.0,7,7,no"
+        "Sam,4,1,0,3,1,0,3,3,3,100.0,2,3,66.7,2,2,100.0,1,3,33.3,0,3,0.0,1,3,33.3,,3000.0,5700.0,7,7,no,"
+        '"reopen R = 7 days, repeat N = 7 days"'
     )
     assert lines[3] == (
         "total,6,1,0,5,2,0,5,5,5,100.0,4,5,80.0,3,3,100.0,2,5,40.0,1,5,20.0,1,5,20.0,"
-        "1440.0,1440.0,5700.0,7,7,no"
+        '1440.0,1440.0,5700.0,7,7,no,"reopen R = 7 days, repeat N = 7 days"'
     )
     assert lines[4:] == [""]
     as_json: Any = report_json(result)

@@ -183,7 +183,7 @@ def test_export_csv_writes_the_report(
     assert target.read_bytes().decode("utf-8") == render_csv(window.data.result)
     assert target.read_bytes().splitlines()[1] == (
         b"Olivia,2,0,0,2,1,0,2,2,2,100.0,2,2,100.0,1,1,100.0,1,2,50.0,1,2,50.0,0,2,0.0,"
-        b"1440.0,1440.0,1440.0,7,7,no"
+        b'1440.0,1440.0,1440.0,7,7,no,"reopen R = 7 days, repeat N = 7 days"'
     )
     assert window.status.text() == f"Exported to {target}."
     window.export_to(tmp_path / "missing" / "fcr.csv")
@@ -213,11 +213,18 @@ def test_only_the_owner_changes_the_windows_and_gives_a_reason(
     panel = window.windows
     assert panel.save_button.isEnabled() and panel.last_change.text().startswith("Never changed")
     panel.repeat.setValue(3)
+    # Today is 10 December 2026 and the longest window 7 days: only tickets first resolved since
+    # 3 December can still be undecided.
     assert panel.recompute.text() == (
-        "Saving recomputes strict FCR, reopen and repeat (gross, net and one-touch stay) for every month "
-        "(those shown, 2026-11 to 2026-11, and all others): the windows apply to all tickets. "
-        "The old values stay in the history of changes."
+        "Saving changes strict FCR, reopen and repeat only for tickets not decided yet: those first "
+        "resolved since about 3 December 2026 (months 2026-12). Tickets decided before keep the windows "
+        "that judged them; gross, net and one-touch stay. The old values stay in the history of changes."
     )
+    panel.shop_initiated.setChecked(True)
+    assert "Saving recomputes every figure for every month (those shown, 2026-11 to 2026-11" in (
+        panel.recompute.text()
+    )
+    panel.shop_initiated.setChecked(False)
     panel.save_button.click()
     assert panel.error.text().startswith("Give a reason")
     assert utc_services.fcr_settings.get() == FcrSettings(7, 7)
@@ -225,8 +232,14 @@ def test_only_the_owner_changes_the_windows_and_gives_a_reason(
     with qtbot.waitSignal(window.reportShown):
         panel.save_button.click()
     assert utc_services.fcr_settings.get() == FcrSettings(7, 3)
-    assert "repeat N = 3 days" in window.title.text()
-    assert table(window)[-1][8:11] == ["3/5 (60%)", "1/5 (20%)", "0/5 (0%)"]  # strict, reopen, repeat
+    # Saved on 10 December: every November ticket had been decided (the last on 4 December), so
+    # their figures stay (strict 2/5, reopen 1/5, repeat 1/5), and the title says which windows
+    # judged them.
+    assert (
+        "Windows: reopen R = 7 days, repeat N = 3 days (R = 7 days, N = 7 days for the 5 tickets decided "
+        "before 10 December 2026 00:00)" in window.title.text()
+    )
+    assert table(window)[-1][8:11] == ["2/5 (40%)", "1/5 (20%)", "1/5 (20%)"]  # strict, reopen, repeat
     [change] = utc_services.fcr_settings.history()
     assert (change.old, change.new, change.by) == (FcrSettings(7, 7), FcrSettings(7, 3), "Olivia")
     assert panel.last_change.text().startswith("Last changed by Olivia on 10/12/2026 00:00")

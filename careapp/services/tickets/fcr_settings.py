@@ -1,6 +1,7 @@
 """The shop's FCR windows (R and N), kept in the ``setting`` table under the key "fcr".
 
-Only the owner changes them, with a reason; every change is kept in ``setting_audit``.
+Only the owner changes them, with a reason; every change is kept in ``setting_audit``, which is also
+where a report reads which windows were in force when (:func:`read_windows_history`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import SettingAuditRecord, SettingRecord
-from careapp.domain.fcr import FcrSettings
+from careapp.domain.fcr import FcrSettings, WindowsHistory, WindowsInForce
 from careapp.services.shop.settings import (
     Versioned,
     check_version,
@@ -54,6 +55,36 @@ def _decode_or_default(value_json: str | None) -> FcrSettings:
 def read_fcr_settings(session: Session) -> FcrSettings:
     record = session.get(SettingRecord, FCR_KEY)
     return FcrSettings() if record is None else _decode(record.value_json)
+
+
+def read_windows_history(
+    session: Session, when: Callable[[dt.datetime], dt.datetime] = lambda at: at
+) -> WindowsHistory:
+    """R and N over time, from the audit trail: the old values of the first change held from the
+    start, then each change from the moment it was saved (through ``when``, e.g. to local time). A
+    change of the shop-initiated setting alone is no change of the windows. With no change ever saved,
+    the stored windows (or the defaults) held all along."""
+    statement = (
+        select(SettingAuditRecord.at, SettingAuditRecord.old_json, SettingAuditRecord.new_json)
+        .where(SettingAuditRecord.key == FCR_KEY)
+        .order_by(SettingAuditRecord.at, SettingAuditRecord.id)
+    )
+    records = session.execute(statement).all()
+    if not records:
+        return WindowsHistory.of(read_fcr_settings(session))
+    first = _decode(records[0].old_json)
+    entries = [WindowsInForce(None, first.reopen_window_days, first.repeat_window_days)]
+    for at, _old, new_json in records:
+        new = _decode(new_json)
+        since = when(at)
+        if entries[-1].since == since:
+            entries.pop()  # two saves at the same instant: the later one is what held from then
+        if (entries[-1].reopen_window_days, entries[-1].repeat_window_days) != (
+            new.reopen_window_days,
+            new.repeat_window_days,
+        ):
+            entries.append(WindowsInForce(since, new.reopen_window_days, new.repeat_window_days))
+    return WindowsHistory(tuple(entries))
 
 
 class FcrSettingsService:

@@ -33,14 +33,17 @@ from careapp.domain.fcr import (
     FcrSettings,
     GroupBy,
     Rate,
+    WindowsUse,
+    day_text,
     fcr_report,
     headline,
     open_backlog_by_age,
     period_label,
+    windows_used,
 )
 from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
 from careapp.exporting.csv_export import guard_cell
-from careapp.services.tickets.fcr_settings import read_fcr_settings
+from careapp.services.tickets.fcr_settings import read_fcr_settings, read_windows_history
 from careapp.services.tickets.store import TimeConverter, load_histories
 
 Clock = Callable[[], dt.datetime]
@@ -83,10 +86,14 @@ class ReportService:
         end = self._local_midnight(last_day + dt.timedelta(days=1))
         with self._db.session() as session:
             settings = read_fcr_settings(session)
-            ids = period_ticket_ids(session, _utc(start), _utc(end), as_of_utc, settings)
+            windows = read_windows_history(session, self._local)
+            # A repeat is looked for within the longest N that was ever in force.
+            longest_n = max(e.repeat_window_days for e in windows.entries)
+            ids = period_ticket_ids(session, _utc(start), _utc(end), as_of_utc, settings, longest_n)
             histories = self._histories.load(session, ids, self._local)
             backlog_histories = load_open_at(session, as_of_utc)
-        report = fcr_report(histories, settings, start, end, self._local(as_of_utc), group_by)
+        as_of_local = self._local(as_of_utc)
+        report = fcr_report(histories, settings, start, end, as_of_local, group_by, windows)
         backlog = open_backlog_by_age(backlog_histories, as_of_utc)
         return FcrReportResult(report, backlog, first_day, last_day)
 
@@ -150,14 +157,21 @@ def _utc(aware: dt.datetime) -> dt.datetime:
 
 
 def period_ticket_ids(
-    session: Session, start: dt.datetime, end: dt.datetime, as_of: dt.datetime, settings: FcrSettings
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    settings: FcrSettings,
+    repeat_window_days: int | None = None,
 ) -> list[int]:
     """Every ticket an FCR report for ``[start, end)`` at ``as_of`` needs (naive UTC arguments).
 
     The cohort: tickets whose first resolution known at ``as_of`` is in the period. Their repeats:
     the other tickets of the same customers opened from ``start`` to ``end`` plus the repeat window
-    (a repeat is opened within N days after a first resolution in the period).
+    (a repeat is opened within N days after a first resolution in the period). ``repeat_window_days``
+    is the longest N to look within (default: that of ``settings``).
     """
+    repeat_days = settings.repeat_window_days if repeat_window_days is None else repeat_window_days
     resolved = TicketStateChangeRecord
     earlier = aliased(TicketStateChangeRecord)
     resolved_before = exists().where(
@@ -183,7 +197,7 @@ def period_ticket_ids(
             and_(
                 TicketRecord.customer_id.in_(customers),
                 TicketRecord.opened_at >= start,
-                TicketRecord.opened_at <= end + dt.timedelta(days=settings.repeat_window_days),
+                TicketRecord.opened_at <= end + dt.timedelta(days=repeat_days),
             ),
         )
     )
@@ -312,12 +326,50 @@ def report_headline(result: FcrReportResult) -> str:
     return headline(report.total, report.settings, label)
 
 
-def windows_text(settings: FcrSettings) -> str:
+def windows_text(settings: FcrSettings, uses: Sequence[WindowsUse] = ()) -> str:
+    """The windows of a report: those in force at its as_of, and any earlier ones that judged tickets
+    decided before a change (see :func:`careapp.domain.fcr.windows_used`)."""
     shop = "counted" if settings.include_shop_initiated else "left out"
+    return f"Windows: {windows_applied(settings, uses)}; shop-initiated tickets {shop}."
+
+
+def windows_applied(settings: FcrSettings, uses: Sequence[WindowsUse] = ()) -> str:
+    """ "reopen R = 7 days, repeat N = 7 days (R = 14 days, N = 14 days for the 3 tickets decided
+    before 3 March 2026 09:00)": R and N in force at the report's as_of, then any earlier ones."""
+    earlier = [use for use in uses if not use.current]
+    applied = f" ({'; '.join(_earlier_windows(use) for use in earlier)})" if earlier else ""
     return (
-        f"Windows: reopen R = {settings.reopen_window_days} days, repeat N = {settings.repeat_window_days} "
-        f"days; shop-initiated tickets {shop}."
+        f"reopen R = {settings.reopen_window_days} days, repeat N = {settings.repeat_window_days} "
+        f"days{applied}"
     )
+
+
+def _earlier_windows(use: WindowsUse) -> str:
+    tickets = "the ticket" if use.tickets == 1 else f"the {use.tickets} tickets"
+    assert use.decided_before is not None
+    until = _moment(use.decided_before)
+    when = f"before {until}" if use.decided_from is None else f"from {_moment(use.decided_from)} to {until}"
+    return (
+        f"R = {use.reopen_window_days} days, N = {use.repeat_window_days} days for {tickets} decided {when}"
+    )
+
+
+def _moment(when: dt.datetime) -> str:
+    """ "3 March 2026 14:05": a change of the windows is at a moment, not on a day."""
+    return f"{day_text(when.date())} {when:%H:%M}"
+
+
+def report_windows_text(result: FcrReportResult, row: FcrRow | None = None) -> str:
+    """:func:`windows_text` for the whole report, or for the tickets of one row."""
+    report = result.report
+    return windows_text(report.settings, _windows_of(report, row))
+
+
+def _windows_of(report: FcrReport, row: FcrRow | None) -> tuple[WindowsUse, ...]:
+    if row is None:
+        return windows_used(report)
+    ids = set(row.ticket_ids)
+    return windows_used(report, [r for r in report.results if r.ticket_id in ids])
 
 
 _RATES = (
@@ -351,11 +403,10 @@ def _text_cells(row: FcrRow) -> list[str]:
 
 def _title(result: FcrReportResult) -> list[str]:
     report = result.report
-    settings = report.settings
     return [
         f"First-contact resolution by {report.group_by}, {result.first_day} to {result.last_day}, "
         f"as of {report.as_of:%Y-%m-%d %H:%M} (UTC{report.as_of:%z})",
-        windows_text(settings),
+        report_windows_text(result),
         "",
         report_headline(result),
     ]
@@ -403,6 +454,7 @@ CSV_COLUMNS = (
     "Reopen window R (days)",
     "Repeat window N (days)",
     "Shop-initiated counted",
+    "Windows applied",
 )
 
 
@@ -410,7 +462,8 @@ def _minutes(value: dt.timedelta | None) -> str:
     return "" if value is None else f"{value.total_seconds() / 60:.1f}"
 
 
-def _csv_cells(row: FcrRow, settings: FcrSettings) -> list[str]:
+def _csv_cells(row: FcrRow, result: FcrReportResult) -> list[str]:
+    settings = result.report.settings
     cells = [
         row.key,
         *map(str, (row.cohort, row.excluded, row.shop_initiated, row.eligible, row.not_resolvable)),
@@ -422,9 +475,11 @@ def _csv_cells(row: FcrRow, settings: FcrSettings) -> list[str]:
         cells += [str(rate.numerator), str(rate.denominator), percent]
     cells += [_minutes(row.median_time_to_first_response), _minutes(row.median_time_to_resolution)]
     cells += [_minutes(row.p90_time_to_resolution)]
-    # Every row says which windows made it, so a sheet pasted elsewhere still says so.
+    # Every row says which windows made it, so a sheet pasted elsewhere still says so: R and N in
+    # force at the report's as_of, and in words any earlier ones that judged tickets of the row.
     cells += [str(settings.reopen_window_days), str(settings.repeat_window_days)]
-    return [*cells, "yes" if settings.include_shop_initiated else "no"]
+    applied = windows_applied(settings, _windows_of(result.report, row))
+    return [*cells, "yes" if settings.include_shop_initiated else "no", applied]
 
 
 def render_csv(result: FcrReportResult) -> str:
@@ -434,7 +489,7 @@ def render_csv(result: FcrReportResult) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in (*result.report.rows, result.report.total):
-        writer.writerow([guard_cell(cell) for cell in _csv_cells(row, result.report.settings)])
+        writer.writerow([guard_cell(cell) for cell in _csv_cells(row, result)])
     return buffer.getvalue()
 
 
@@ -479,11 +534,23 @@ def report_json(result: FcrReportResult) -> dict[str, object]:
         "reopen_window_days": report.settings.reopen_window_days,
         "repeat_window_days": report.settings.repeat_window_days,
         "include_shop_initiated": report.settings.include_shop_initiated,
+        "windows_applied": windows_applied(report.settings, windows_used(report)),
+        "windows_used": [_use_json(use) for use in windows_used(report)],
         "headline": report_headline(result),
         "rows": [_row_json(row) for row in report.rows],
         "total": _row_json(report.total),
         "backlog": backlog_json(result.backlog),
         "definitions": dict(definitions(report.settings)),
+    }
+
+
+def _use_json(use: WindowsUse) -> dict[str, object]:
+    return {
+        "reopen_window_days": use.reopen_window_days,
+        "repeat_window_days": use.repeat_window_days,
+        "decided_from": None if use.decided_from is None else use.decided_from.isoformat(),
+        "decided_before": None if use.decided_before is None else use.decided_before.isoformat(),
+        "tickets": use.tickets,
     }
 
 

@@ -42,6 +42,7 @@ from careapp.ui.reports.chart import TrendChart
 from careapp.ui.reports.drill import DrillDownDialog
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
 from careapp.ui.reports.settings_panel import WindowsPanel
+from careapp.ui.reports.wording import windows_applied
 from careapp.ui.runner import Runner
 from careapp.ui.table import make_table
 from careapp.ui.widgets import ErrorLabel
@@ -271,6 +272,7 @@ class FcrReportWindow(QDialog):
         report = result.report
         settings = report.settings
         group = {"month": self.tr("month"), "staff": self.tr("staff member"), "category": self.tr("category")}
+        from careapp.domain.fcr import windows_used
         from careapp.services.tickets.reports import report_headline
 
         self.headline.setText(report_headline(result))
@@ -278,15 +280,14 @@ class FcrReportWindow(QDialog):
         self.title.setText(
             self.tr(
                 "First-contact resolution by {group}, tickets first resolved from {first} to {last}, "
-                "as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days; shop-initiated "
+                "as known on {as_of}. Windows: {windows}; shop-initiated "
                 "tickets {shop}. Double-click a figure to see its tickets."
             ).format(
                 group=group[report.group_by],
                 first=format_date(result.first_day),
                 last=format_date(result.last_day),
                 as_of=f"{format_date(report.as_of.date())} {report.as_of:%H:%M}",
-                r=settings.reopen_window_days,
-                n=settings.repeat_window_days,
+                windows=windows_applied(settings, windows_used(report)),
                 shop=shop,
             )
         )

@@ -8,6 +8,7 @@ stays, and Save again keeps it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.clock import to_local
 from careapp.domain.fcr import FcrSettings
 from careapp.domain.tickets import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
-from careapp.ui.formatting import sentence, short_time
+from careapp.ui.formatting import format_date, sentence, short_time
 from careapp.ui.runner import Runner
 from careapp.ui.setting_clash import describe_clash, stored_copy
 from careapp.ui.widgets import ErrorLabel, mark_invalid
@@ -150,22 +152,41 @@ class WindowsPanel(QGroupBox):
         if stored is None or typed == stored:
             self.recompute.setText("")
             return
-        if not self.months:
-            shown = self.tr("every month")
-        else:
-            shown = self.tr("every month (those shown, {first} to {last}, and all others)").format(
-                first=self.months[0], last=self.months[-1]
-            )
+        parts = []
+        if (typed.reopen_window_days, typed.repeat_window_days) != (
+            stored.reopen_window_days,
+            stored.repeat_window_days,
+        ):
+            parts.append(self._windows_change(stored))
         if typed.include_shop_initiated != stored.include_shop_initiated:
-            what = self.tr("every figure")
-        else:
-            what = self.tr("strict FCR, reopen and repeat (gross, net and one-touch stay)")
-        self.recompute.setText(
-            self.tr(
-                "Saving recomputes {what} for {months}: the windows apply to all tickets. "
-                "The old values stay in the history of changes."
-            ).format(what=what, months=shown)
-        )
+            if not self.months:
+                shown = self.tr("every month")
+            else:
+                shown = self.tr("every month (those shown, {first} to {last}, and all others)").format(
+                    first=self.months[0], last=self.months[-1]
+                )
+            parts.append(
+                self.tr(
+                    "Saving recomputes every figure for {months}: whether shop-initiated tickets count "
+                    "applies to all tickets."
+                ).format(months=shown)
+            )
+        parts.append(self.tr("The old values stay in the history of changes."))
+        self.recompute.setText(" ".join(parts))
+
+    def _windows_change(self, stored: FcrSettings) -> str:
+        """New windows reach only tickets not decided yet: those first resolved within the longest
+        window in force now, so at most the months from then to today."""
+        if self._services is None:
+            return ""
+        today = to_local(self._services.clock()).date()
+        since = today - dt.timedelta(days=max(stored.reopen_window_days, stored.repeat_window_days))
+        months = sorted({f"{since:%Y-%m}", f"{today:%Y-%m}"})  # the windows are 30 days at most
+        return self.tr(
+            "Saving changes strict FCR, reopen and repeat only for tickets not decided yet: those first "
+            "resolved since about {since} (months {months}). Tickets decided before keep the windows that "
+            "judged them; gross, net and one-touch stay."
+        ).format(since=format_date(since), months=self.tr(" and ").join(months))
 
     def _set_allowed(self, allowed: bool) -> None:
         self.allowed = allowed
