@@ -21,6 +21,11 @@ What careapp publishes, and why:
   and mishandled by older sabre/vobject (Nextcloud). The list is fixed, not rolled by the clock, so
   the event never changes by itself; 2096 is the last leap year before 2100, which is not one (its
   1 March is right under the rule). One event, one UID per person.
+  Checked for the “1 March” rule: Outlook (by its import specification, MS-OXCICAL, not a running
+  Outlook) and Radicale (its own time-range search finds the event on 1 March 2027 and 2029 and on
+  29 February 2028: tests/calendar/test_mar1_rule_clients.py). Not checked: Google Calendar, Apple
+  Calendar, Thunderbird, Nextcloud. The calendar settings say the same
+  (:data:`careapp.domain.recurrence.MAR1_CHECKED_CLIENTS`).
 * The UID is a uuid4 made once per item by the service and stored; it carries no host name and no
   customer data. ``SEQUENCE`` is the service's (raised only when the date, time, recurrence or status
   changes). ``DTSTAMP`` is when the object was written, ``LAST-MODIFIED`` when the item last changed.

@@ -33,6 +33,13 @@ class Feb29Rule(StrEnum):
     MAR1 = "mar1"
 
 
+# The calendar apps the "1 March" rule's calendar events were checked with, and those not checked. The
+# settings show both beside the choice; careapp.domain.calendar's docstring says how each was checked
+# (a test holds the two to each other). Here, not there, so the welcome need not import icalendar.
+MAR1_CHECKED_CLIENTS: tuple[str, ...] = ("Outlook", "Radicale")
+MAR1_UNCHECKED_CLIENTS: tuple[str, ...] = ("Google Calendar", "Apple Calendar", "Thunderbird", "Nextcloud")
+
+
 def is_leap_year(year: int) -> bool:
     """Gregorian rule: every fourth year, except centuries not divisible by 400 (2100 is not leap)."""
     return calendar.isleap(year)

@@ -35,6 +35,7 @@ from careapp.domain.calendar import ItemKind
 from careapp.services.calendar.addresses import EXAMPLES, GOOGLE_AND_OUTLOOK, address_problem
 from careapp.services.calendar.service import CalendarSettings
 from careapp.services.calendar.sync import SyncResult
+from careapp.ui.calendar.feb29_note import mar1_checked_sentence
 from careapp.ui.calendar.jobs import CalendarJobs, Saved
 from careapp.ui.keyboard import follow_layout
 from careapp.ui.runner import Runner
@@ -184,6 +185,14 @@ class CalendarDialog(QDialog):
         days_label = QLabel(self.tr("Days &ahead:"))
         days_label.setBuddy(self.days)
         form.addRow(days_label, self.days)
+        self.feb29_note = QLabel(
+            self.tr("Birthdays on 29 February follow the shop's rule (File › Shop settings…).")
+            + " "
+            + mar1_checked_sentence()
+        )
+        self.feb29_note.setWordWrap(True)
+        self.feb29_note.setObjectName("feb29Note")
+        column.addWidget(self.feb29_note)
         privacy = QLabel(
             self.tr(
                 "Calendars are often shared with other people and devices, so customers' contact "

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careapp.ui.calendar.public import mar1_checked_sentence
 from careapp.ui.fit import GridForm
 
 if TYPE_CHECKING:
@@ -169,6 +170,10 @@ class ShopSettingsForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.feb28)
         layout.addWidget(self.mar1)
+        # Which calendar apps were checked with the "1 March" rule's events, said where it is chosen.
+        self.mar1_note = self._hint(mar1_checked_sentence())
+        self.mar1_note.setObjectName("mar1Note")
+        layout.addWidget(self.mar1_note)
         return box
 
     @staticmethod
