@@ -38,6 +38,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "referred_name": "Who the customer referred",
     "reward": "The reward waiting for the customer (reward reminders; a referral thank-you's reward)",
     "reward_expires": "The last day the reward can be used (left out when it never expires)",
+    "category": "The category a related-product suggestion names, such as 'Garden tools'",
 }
 
 FALLBACKS: Mapping[str, str] = {"first_name": "there", "shop_name": "the shop"}
@@ -80,6 +81,7 @@ class MessageValues:
     referred_name: str = ""
     reward: str = ""
     reward_expires: str = ""
+    category: str = ""
 
     def as_mapping(self) -> dict[str, str]:
         """Known values as text; unknown ones are absent."""
@@ -95,6 +97,7 @@ class MessageValues:
             "referred_name": self.referred_name,
             "reward": self.reward,
             "reward_expires": self.reward_expires,
+            "category": self.category,
         }
         return {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}
 
@@ -221,6 +224,12 @@ _EMAIL: Mapping[TouchKind, tuple[str, str]] = {
         "Hi {first_name},\n\nJust a reminder: {reward} is waiting for you at {shop_name}. "
         "It can be used until {reward_expires}. We look forward to seeing you." + _SIGN_OFF,
     ),
+    TouchKind.RELATED_PRODUCT: (
+        "Something you might like: {category}",
+        "Hi {first_name},\n\nCustomers who like what you chose at {shop_name} often go on to enjoy "
+        "our {category}. If you would like to see what we have, just reply to this email or drop in; "
+        "we are happy to help you choose." + _SIGN_OFF,
+    ),
     TouchKind.FEEDBACK_REQUEST: (
         "How did we do?",
         "Hi {first_name},\n\nWe would love to hear how we did. "
@@ -246,6 +255,8 @@ _SMS: Mapping[TouchKind, str] = {
     "We loved meeting {referred_name}. As a thank-you, {reward} is waiting for you. {shop_name}",
     TouchKind.REWARD_EXPIRING: "Hi {first_name}, {reward} is waiting for you at {shop_name}, "
     "until {reward_expires}. See you soon!",
+    TouchKind.RELATED_PRODUCT: "Hi {first_name}, customers who like what you chose often enjoy our "
+    "{category} too. Happy to show you! {shop_name}",
     TouchKind.FEEDBACK_REQUEST: "Hi {first_name}, how did we do? We'd love a quick reply. {shop_name}",
     TouchKind.CALLBACK: "Hi {first_name}, {shop_name} here, getting back to you as promised. "
     "When suits you to talk?",
@@ -350,6 +361,7 @@ def values_for(
         referred_name=touch.label if touch.kind is TouchKind.REFERRAL_THANKS else "",
         reward=reward,
         reward_expires=reward_expires,
+        category=touch.label if touch.kind is TouchKind.RELATED_PRODUCT else "",
     )
 
 

@@ -16,6 +16,7 @@ Every due touch carries a stable ``key`` naming *what* it is about, never *when*
     article:<article id>:<customer>
     referral_thanks:<referred customer id>
     reward_expiring:<reward id (its EARNED ledger row)>
+    related_product:<customer>:<category suggested> (so a category is suggested to a customer once)
     callback:<callback id>
 
 The store keeps every key it was ever given, whatever became of the touch (done, skipped,
@@ -45,6 +46,7 @@ from careapp.domain.customer import (
     normalize_tag,
 )
 from careapp.domain.recurrence import Feb29Rule, add_days, is_recurrence_year, occurrence_in_year, years_on
+from careapp.domain.value import SUGGEST_MIN_CUSTOMERS, SUGGEST_MIN_LIFT, Suggestion
 
 
 class TouchKind(StrEnum):
@@ -59,6 +61,7 @@ class TouchKind(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"
     CALLBACK = "callback"
     REWARD_EXPIRING = "reward_expiring"
+    RELATED_PRODUCT = "related_product"
 
 
 # Marketing touches need consent on the channel they use and count towards the shop-wide cap.
@@ -76,6 +79,7 @@ CHEERFUL_KINDS: frozenset[TouchKind] = frozenset(
         TouchKind.ARTICLE_SHARE,
         TouchKind.REFERRAL_THANKS,
         TouchKind.FEEDBACK_REQUEST,
+        TouchKind.RELATED_PRODUCT,  # an offer while a problem is unsolved reads as not listening
     }
 )
 
@@ -89,6 +93,7 @@ KIND_TITLES: Mapping[TouchKind, str] = {
     TouchKind.FEEDBACK_REQUEST: "Feedback request",
     TouchKind.CALLBACK: "Callback",
     TouchKind.REWARD_EXPIRING: "Reward about to expire",
+    TouchKind.RELATED_PRODUCT: "Suggest a related product",
 }
 
 
@@ -195,6 +200,9 @@ class CustomerFacts:
     last_article_on: dt.date | None = None
     rewards: tuple[RewardFact, ...] = ()
     in_control_group: bool = False  # the shop's control group: marketing touches skip them
+    # The category to suggest (from their own categories and the shop's table of strong "often bought
+    # next" moves: careapp.domain.value.SuggestionTable); None unless the rule is on and one is strong.
+    suggestion: Suggestion | None = None
 
     def consent(self, channel: Channel) -> ConsentState | None:
         return next((c for c in self.consents if c.channel is channel), None)
@@ -435,6 +443,27 @@ class RewardReminderRule:
 
 
 @dataclass(frozen=True)
+class RelatedProductRule:
+    """Suggest a related product (off by default): ``days_after`` days after a customer's latest visit,
+    the category they have not bought that buyers of what they bought most often go on to buy, when the
+    move is strong: at least ``min_customers`` customers made it (bought the category on a later day
+    than the one they had) and its lift, to a tenth, is ``min_lift`` or more (they go on to it that many
+    times as often as customers in general buy it). Each category is suggested to a customer once. A
+    marketing touch: consent, the cap, the complaint hold and the control group apply."""
+
+    enabled: bool = False
+    min_customers: int = SUGGEST_MIN_CUSTOMERS
+    min_lift: float = SUGGEST_MIN_LIFT
+    days_after: int = 21
+    channels: tuple[Channel, ...] = _NOTE
+
+    def __post_init__(self) -> None:
+        _check_days(days_after=self.days_after)
+        if self.min_customers < 1 or self.min_lift < 1:
+            raise ValueError("a suggestion needs at least 1 customer and a lift of at least 1")
+
+
+@dataclass(frozen=True)
 class FeedbackRule:
     """Ask for feedback some days after a purchase or a resolved ticket (None: don't).
 
@@ -463,6 +492,7 @@ class TouchRules:
     referral_thanks: ReferralThanksRule = field(default_factory=ReferralThanksRule)
     feedback: FeedbackRule = field(default_factory=FeedbackRule)
     reward_expiring: RewardReminderRule = field(default_factory=RewardReminderRule)
+    related_product: RelatedProductRule = field(default_factory=RelatedProductRule)
     feb29: Feb29Rule = Feb29Rule.FEB28
 
 
@@ -592,6 +622,8 @@ def _touches_for(
         yield from _referral_thanks(facts, rules.referral_thanks, window)
     if rules.reward_expiring.enabled:
         yield from _reward_reminders(facts, rules.reward_expiring, window)
+    if rules.related_product.enabled:
+        yield from _related_products(facts, rules.related_product, window)
     if rules.check_in.enabled:
         yield from _check_ins(facts, rules.check_in, window)
     if rules.articles.enabled:
@@ -728,6 +760,24 @@ def _referral_thanks(facts: CustomerFacts, rule: ReferralThanksRule, window: _Wi
                 label=referral.referred_name,
                 referred_customer_id=referral.referred_customer_id,
             )
+
+
+def _related_products(facts: CustomerFacts, rule: RelatedProductRule, window: _Window) -> Iterator[DueTouch]:
+    """The suggestion ``days_after`` the latest visit (the facts always hold it), if strong."""
+    if facts.suggestion is None or not facts.purchases:
+        return
+    latest = max(p.date for p in facts.purchases)
+    due = add_days(latest, rule.days_after)
+    if window.holds(due):
+        yield DueTouch(
+            key=f"related_product:{facts.id}:{facts.suggestion.category}",
+            kind=TouchKind.RELATED_PRODUCT,
+            customer_id=facts.id,
+            due=due,
+            channels=rule.channels,
+            occasion=latest,
+            label=facts.suggestion.category,
+        )
 
 
 def reward_id_of(touch: DueTouch) -> int | None:

@@ -304,6 +304,71 @@ def often_bought_next(
     return sorted(best.values(), key=lambda r: (-r.lift, -r.customers, r.then))[:limit]
 
 
+# --- the "suggest a related product" touch's table ------------------------------------------------------
+
+# A suggestion touch asks more than the panel's "often bought next": a move made by at least this many
+# customers, with lift at least this (buyers of the first category go on to the next twice as often as
+# customers in general buy it). Both are the touch rule's defaults; the owner may set others.
+SUGGEST_MIN_CUSTOMERS = 10
+SUGGEST_MIN_LIFT = 2.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The category to suggest to a customer (``category``), because they bought ``after`` and buyers
+    of it go on to buy the category ``lift`` times as often as customers in general (to a tenth)."""
+
+    category: str
+    after: str
+    lift: float
+
+
+@dataclass(frozen=True)
+class SuggestionTable:
+    """The strong moves of a :class:`NextTable`, reduced to what a customer's suggestion depends on:
+    per first category, the next categories with their lift rounded to a tenth, strongest first.
+
+    Rounding keeps the table (and its :meth:`version`) the same while a sale nudges the counts, so the
+    touches' refresh re-derives everyone only when a move crosses a threshold or changes its lift by a
+    tenth; a customer's suggestion is worked out from their own categories and this table alone.
+    """
+
+    moves: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+
+    def version(self) -> str:
+        rows = sorted((after, list(map(list, nexts))) for after, nexts in self.moves.items())
+        return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+    def suggest(self, bought: Iterable[str]) -> Suggestion | None:
+        """The strongest move from a category they bought to one they have not (ties: the category
+        name, then the first category's), or None."""
+        mine = {c for c in bought if c}
+        best: Suggestion | None = None
+        for after in sorted(mine):
+            for then, lift in self.moves.get(after, ()):
+                if then in mine:
+                    continue
+                if best is None or (-lift, then, after) < (-best.lift, best.category, best.after):
+                    best = Suggestion(then, after, lift)
+        return best
+
+
+def suggestion_table(
+    table: NextTable, min_customers: int = SUGGEST_MIN_CUSTOMERS, min_lift: float = SUGGEST_MIN_LIFT
+) -> SuggestionTable:
+    """The moves of at least ``min_customers`` customers whose lift, to a tenth, is ``min_lift`` or more."""
+    moves: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for after, then in table.moves:
+        rule = table.rule(after, then)
+        if rule is None or rule.customers < min_customers:
+            continue
+        lift = round(rule.lift, 1)
+        if lift >= min_lift:
+            moves[after].append((then, lift))
+    strongest_first = {a: tuple(sorted(n, key=lambda m: (-m[1], m[0]))) for a, n in sorted(moves.items())}
+    return SuggestionTable(strongest_first)
+
+
 # --- retention and cohorts ----------------------------------------------------------------------------
 
 

@@ -27,6 +27,9 @@ What goes into the facts, and why:
 - ``last_article_on`` is the due day of the newest article share ever generated for the customer.
 - ``in_control_group``: the shop's control group setting (careapp/services/shop/control_group.py),
   read once per load; a stable draw from the customer's id, so it needs no query per customer.
+- ``suggestion`` (only when the refresh passes the shop's :class:`SuggestionTable`, i.e. the "suggest a
+  related product" rule is on): worked out from the categories the customer ever bought (refunds
+  aside, one grouped query per slice) and that table, read once per refresh, never per customer.
 - ``rewards`` are the rewards waiting for the customer: EARNED rows of the rewards ledger that no
   later row closed. The ledger is written by careapp/services/rewards, which notes the customers it
   wrote for in ``care_dirty`` (there is no trigger on the ledger), so a refresh sees them.
@@ -42,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, String, exists, func, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from careapp.db.models import (
@@ -77,6 +80,7 @@ from careapp.domain.touches import (
     TicketFact,
     TouchKind,
 )
+from careapp.domain.value import SuggestionTable
 from careapp.services.shop.control_group import read_control_group
 
 _CHUNK = 900
@@ -166,9 +170,11 @@ def load_facts(
     customer_ids: Collection[int] | None = None,
     callbacks: Iterable[tuple[int, CallbackFact]] = (),
     id_range: IdRange | None = None,
+    suggestions: SuggestionTable | None = None,
 ) -> LoadedFacts:
     """Facts for ``customer_ids`` (None: every customer; ``id_range``: the customers in that range of
-    ids, with ``customer_ids`` None). ``callbacks`` are (customer id, fact) pairs."""
+    ids, with ``customer_ids`` None). ``callbacks`` are (customer id, fact) pairs. ``suggestions``:
+    the shop's table of strong "often bought next" moves, to fill in each customer's suggestion."""
     loader = _Loader(session, customer_ids, id_range)
     day: Callable[[dt.datetime], dt.date] = lambda moment: local_date(moment, tz)  # noqa: E731
     loaded = LoadedFacts()
@@ -185,6 +191,7 @@ def load_facts(
     _referrals(loader, window, day, parts)
     _last_articles(loader, parts)
     _waiting_rewards(loader, parts)
+    bought = _categories(loader) if suggestions is not None and suggestions.moves else {}
     control = read_control_group(session)
     for customer_id, callback in callbacks:
         parts[customer_id].setdefault("callbacks", []).append(callback)
@@ -211,6 +218,7 @@ def load_facts(
             last_article_on=found.get("last_article_on"),
             rewards=tuple(found.get("rewards", ())),
             in_control_group=control.holds(row.id),
+            suggestion=suggestions.suggest(bought[row.id]) if suggestions and row.id in bought else None,
         )
     return loaded
 
@@ -453,3 +461,33 @@ def _waiting_rewards(loader: _Loader, parts: dict[int, dict[str, Any]]) -> None:
         earned_on = row.earned_on or row.at.date()
         fact = RewardFact(row.id, wording, earned_on, row.expires_on, row.referred_customer_id)
         parts[row.customer_id].setdefault("rewards", []).append(fact)
+
+
+def _categories(loader: _Loader) -> dict[int, set[str]]:
+    """The categories each customer ever bought (refunds aside)."""
+    p = PurchaseRecord
+    statement = select(p.customer_id, p.category).where(p.amount_cents >= 0, p.category != "").distinct()
+    found: dict[int, set[str]] = defaultdict(set)
+    for row in loader.rows(statement, p.customer_id):
+        found[row.customer_id].add(row.category)
+    return found
+
+
+def suggestion_source(session: Session) -> list[tuple[int, str, dt.date]]:
+    """(customer, category, first day they bought it) over every purchase with a category (refunds
+    aside): what :func:`careapp.domain.value.next_table` counts the shop's moves from. Days are read
+    as text and parsed once each (a few thousand days, up to a million rows)."""
+    p = PurchaseRecord
+    first = func.min(type_coerce(p.date, String))
+    statement = (
+        select(p.customer_id, p.category, first)
+        .where(p.amount_cents >= 0, p.category != "")
+        .group_by(p.customer_id, p.category)
+    )
+    parsed: dict[object, dt.date] = {}
+    rows = []
+    for customer_id, category, day in session.execute(statement):
+        if day not in parsed:
+            parsed[day] = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        rows.append((customer_id, category, parsed[day]))
+    return rows

@@ -38,6 +38,7 @@ from careapp.domain.touches import (
     ImportantDateRule,
     Interval,
     ReferralThanksRule,
+    RelatedProductRule,
     RewardReminderRule,
     TouchRules,
 )
@@ -61,6 +62,7 @@ class RuleKind(StrEnum):
     REFERRAL_THANKS = "referral_thanks"
     FEEDBACK = "feedback"
     REWARD_EXPIRING = "reward_expiring"
+    RELATED_PRODUCT = "related_product"
 
 
 Rule = (
@@ -72,6 +74,7 @@ Rule = (
     | ReferralThanksRule
     | FeedbackRule
     | RewardReminderRule
+    | RelatedProductRule
 )
 
 
@@ -99,6 +102,8 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
         data["days_after"] = rule.days_after
     elif isinstance(rule, RewardReminderRule):
         data["days_before"] = rule.days_before
+    elif isinstance(rule, RelatedProductRule):
+        data.update(min_customers=rule.min_customers, min_lift=rule.min_lift, days_after=rule.days_after)
     elif isinstance(rule, ImportantDateRule):
         data.update(days_ahead=rule.days_ahead, kinds=sorted(k.value for k in rule.kinds))
     elif isinstance(rule, FollowUpRule):
@@ -143,6 +148,14 @@ def rule_from_json(kind: RuleKind, data: Mapping[str, Any]) -> Rule:
         return ReferralThanksRule(**common, **_pick(data, default, "days_after"))
     if kind is RuleKind.REWARD_EXPIRING:
         return RewardReminderRule(**common, **_pick(data, default, "days_before"))
+    if kind is RuleKind.RELATED_PRODUCT:
+        found = _pick(data, default, "min_customers", "min_lift", "days_after")
+        return RelatedProductRule(
+            **common,
+            min_customers=int(found["min_customers"]),
+            min_lift=float(found["min_lift"]),
+            days_after=int(found["days_after"]),
+        )
     return FeedbackRule(**common, **_pick(data, default, "after_purchase_days", "after_ticket_days"))
 
 

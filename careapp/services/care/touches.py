@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from careapp.db.changes import read_counters
 from careapp.db.database import Database
 from careapp.db.locks import lock_named
 from careapp.db.models import (
@@ -54,9 +55,24 @@ from careapp.db.models import (
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import LoyaltyStage
 from careapp.domain.recurrence import Feb29Rule, add_days, local_date
-from careapp.domain.touches import Article, CallbackFact, DueTouch, TouchRules, generate_with_wakes
+from careapp.domain.touches import (
+    Article,
+    CallbackFact,
+    DueTouch,
+    RelatedProductRule,
+    TouchRules,
+    generate_with_wakes,
+)
+from careapp.domain.value import SuggestionTable, next_table, suggestion_table
 from careapp.services.care.articles import load_articles
-from careapp.services.care.facts import FactWindow, IdRange, LoadedFacts, id_ranges, load_facts
+from careapp.services.care.facts import (
+    FactWindow,
+    IdRange,
+    LoadedFacts,
+    id_ranges,
+    load_facts,
+    suggestion_source,
+)
 from careapp.services.care.plan_store import (
     FULL_ABOVE,
     REFRESH,
@@ -68,6 +84,7 @@ from careapp.services.care.plan_store import (
     write_state,
 )
 from careapp.services.care.planning import close_kept_callbacks, plan_stored, save_plan
+from careapp.services.care.purchase_touches import follow_purchases
 from careapp.services.care.rules import (
     CARE_KEY,
     LAST_RUN_KEY,
@@ -175,6 +192,7 @@ class _Generation:
     horizon_end: dt.date
     window: FactWindow
     tz: dt.tzinfo
+    suggestions: SuggestionTable | None = None  # the related-product rule's table (None: rule off)
 
 
 class TouchService:
@@ -199,6 +217,9 @@ class TouchService:
         self._zone = zone
         # A full refresh works through the customers this many at a time (bounds its memory).
         self.chunk_size = FULL_REFRESH_CHUNK
+        # The related-product rule's table, by (customers change counter, thresholds): remade only
+        # after a purchase or customer change anywhere, once per refresh at most.
+        self._suggestions: tuple[tuple[int, int, float], SuggestionTable] | None = None
 
     @property
     def zone(self) -> Callable[[], str]:
@@ -367,7 +388,8 @@ class TouchService:
             last_run = _last_run(session)
             horizon_start = max(min(last_run or today, today), add_days(today, -MAX_CATCH_UP_DAYS))
             articles = load_articles(session)
-            signature = _generation_signature(rules, articles, care)
+            suggestions = self._suggestion_table(session, rules.related_product)
+            signature = _generation_signature(rules, articles, care, suggestions)
             ids, top = _changed_since_last_refresh(session, signature, preview, horizon_end)
         # Read after the watermark: a promise made meanwhile is either here or noted after it.
         callbacks = self._callback_facts(horizon_end, care)
@@ -376,7 +398,7 @@ class TouchService:
                 ids |= callbacks_without_touch(session, [(cid, fact.id) for cid, fact in callbacks])
             ids = ids if len(ids) <= FULL_ABOVE else None
         job = _Generation(
-            rules, articles, horizon_start, horizon_end, _window(rules, horizon_start), care.tz()
+            rules, articles, horizon_start, horizon_end, _window(rules, horizon_start), care.tz(), suggestions
         )
         if ids is not None:
             mine = [pair for pair in callbacks if pair[0] in ids]
@@ -388,6 +410,7 @@ class TouchService:
         with self._db.session() as session:
             write_lock(session)
             if ids is not None:  # a few customers: stored with the rest, in one transaction
+                follow_purchases(session, customer_ids=ids)
                 generated = insert_new(session, due, now)
                 stages = _observe_stages(session, loaded, now, ids)
                 if not preview:
@@ -438,6 +461,7 @@ class TouchService:
             due, loaded, wakes = self._generate(job, mine, id_range=id_range)
             with self._db.session() as session:
                 write_lock(session)
+                follow_purchases(session, id_range=(id_range.first, id_range.last))
                 generated += insert_new(session, due, now)
                 stages += _observe_stages(session, loaded, now, id_range=id_range)
                 if not preview:
@@ -458,11 +482,24 @@ class TouchService:
             return [], LoadedFacts(), {}
         with self._db.session() as session:
             keys = _keys_in(session, id_range) if id_range is not None else keys_of(session, ids or ())
-            loaded = load_facts(session, job.tz, job.window, ids, callbacks, id_range=id_range)
+            loaded = load_facts(
+                session, job.tz, job.window, ids, callbacks, id_range=id_range, suggestions=job.suggestions
+            )
         due, wakes = generate_with_wakes(
             loaded.facts.values(), job.rules, job.articles, job.horizon_start, job.horizon_end, keys
         )
         return due, loaded, wakes
+
+    def _suggestion_table(self, session: Session, rule: RelatedProductRule) -> SuggestionTable | None:
+        """The shop's strong "often bought next" moves (None while the rule is off): one grouped read
+        of every purchase, kept until the ``customers`` change counter moves."""
+        if not rule.enabled:
+            return None
+        key = (read_counters(session).get("customers", 0), rule.min_customers, rule.min_lift)
+        if self._suggestions is None or self._suggestions[0] != key:
+            moves = next_table(suggestion_source(session))
+            self._suggestions = (key, suggestion_table(moves, rule.min_customers, rule.min_lift))
+        return self._suggestions[1]
 
     def last_run(self) -> dt.date | None:
         """The last day a refresh ran for (previews of later days do not count)."""
@@ -600,17 +637,23 @@ def _observe_stages(
     return len(rows)
 
 
-def _generation_signature(rules: TouchRules, articles: list[Article], care: CareSettings) -> dict[str, Any]:
+def _generation_signature(
+    rules: TouchRules, articles: list[Article], care: CareSettings, suggestions: SuggestionTable | None = None
+) -> dict[str, Any]:
     """What generating touches depends on besides the customers' own data and the day (see
     :func:`_changed_since_last_refresh`). Not the day, nor the horizon's start: a new day is dealt
     with by the wake days, and a signature that moved by itself made the first refresh of a day run
-    twice over everyone."""
+    twice over everyone. The related-product rule's table is shop-wide: its version is here, so a
+    changed table re-derives everyone (in slices); a sale that leaves it as it was does not."""
     rules_json = {kind.value: rule_to_json(getattr(rules, kind.value)) for kind in RuleKind}
     library = [[a.id, a.title, a.link, a.added_on.isoformat(), a.summary, sorted(a.topics)] for a in articles]
     digest = hashlib.sha256(
         json.dumps([rules_json, rules.feb29.value, library], sort_keys=True, default=str).encode()
     ).hexdigest()
-    return {"tz": care.timezone, "digest": digest, "version": 2}
+    signature: dict[str, Any] = {"tz": care.timezone, "digest": digest, "version": 2}
+    if suggestions is not None:
+        signature["suggestions"] = suggestions.version()
+    return signature
 
 
 def _changed_since_last_refresh(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -50,6 +51,7 @@ CHANNEL_RULES = (
     "articles",
     "referral_thanks",
     "feedback",
+    "related_product",
 )
 
 
@@ -62,6 +64,7 @@ def rule_title(field_name: str) -> str:
         "articles": translate("Rules", "Article share"),
         "referral_thanks": translate("Rules", "Thank-you for a referral"),
         "feedback": translate("Rules", "Feedback request"),
+        "related_product": translate("Rules", "Suggest a related product"),
     }[field_name]
 
 
@@ -204,7 +207,7 @@ class RulesForm(QWidget):
         form.addRow(QLabel(), self._after(self.feedback_ticket, self.tr("after a ticket was solved")))
         return box
 
-    def _after(self, spin: QSpinBox, text: str) -> QWidget:
+    def _after(self, spin: QSpinBox | QDoubleSpinBox, text: str) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -279,7 +282,33 @@ class RulesForm(QWidget):
         )
         form.addRow(self.tr("Only articles added in the last"), self._after(self.article_fresh, ""))
         form.addRow(self.referral_on, self._after(self.referral_days, self.tr("the new customer came in")))
+        self._suggestions(form)
         return box
+
+    def _suggestions(self, form: QFormLayout) -> None:
+        """The "suggest a related product" rule: off by default; its thresholds say what is strong."""
+        self.suggest_on = QCheckBox(self.tr("Su&ggest a related product (a category often bought next)"))
+        after_visit = self.tr("Suggestion after the latest visit")
+        self.suggest_days = days_spin(after_visit, 365, zero=self.tr("on the day"))
+        self.suggest_customers = QSpinBox()
+        self.suggest_customers.setRange(1, 100_000)
+        self.suggest_customers.setSuffix(self.tr(" customers"))
+        self.suggest_customers.setAccessibleName(self.tr("Customers who made the move, at least"))
+        self.suggest_lift = QDoubleSpinBox()
+        self.suggest_lift.setRange(1.0, 100.0)
+        self.suggest_lift.setDecimals(1)
+        self.suggest_lift.setSingleStep(0.1)
+        self.suggest_lift.setSuffix(self.tr(" times as often"))
+        self.suggest_lift.setAccessibleName(self.tr("Lift, at least"))
+        form.addRow(self.suggest_on, self._after(self.suggest_days, self.tr("after their latest visit")))
+        form.addRow(
+            self.tr("Only when at least"),
+            self._after(self.suggest_customers, self.tr("went on to buy that category")),
+        )
+        form.addRow(
+            self.tr("and buyers of theirs go on to it"),
+            self._after(self.suggest_lift, self.tr("as customers in general buy it (lift)")),
+        )
 
     def _channels_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("How each touch may be made"))
@@ -394,6 +423,11 @@ class RulesForm(QWidget):
         self.article_fresh.setValue(rules.articles.fresh_for_days)
         self.referral_on.setChecked(rules.referral_thanks.enabled)
         self.referral_days.setValue(rules.referral_thanks.days_after)
+        suggest = rules.related_product
+        self.suggest_on.setChecked(suggest.enabled)
+        self.suggest_days.setValue(suggest.days_after)
+        self.suggest_customers.setValue(suggest.min_customers)
+        self.suggest_lift.setValue(suggest.min_lift)
         feedback = rules.feedback
         self.feedback_on.setChecked(feedback.enabled)
         self.feedback_purchase.setValue(
@@ -443,6 +477,13 @@ class RulesForm(QWidget):
                 base.referral_thanks,
                 enabled=self.referral_on.isChecked(),
                 days_after=self.referral_days.value(),
+            ),
+            related_product=replace(
+                base.related_product,
+                enabled=self.suggest_on.isChecked(),
+                days_after=self.suggest_days.value(),
+                min_customers=self.suggest_customers.value(),
+                min_lift=round(self.suggest_lift.value(), 1),
             ),
             feedback=replace(
                 base.feedback,
