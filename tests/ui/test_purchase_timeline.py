@@ -1,7 +1,7 @@
 """A purchase changed or taken away where it is seen: on the customer's timeline, F2 edits it and Del
 deletes it, each with Undo in the message bar; the customer's figures follow. Screenshots of the form
 and the window: CAREAPP_SHOTS=dir. The care queue's
-follow-up for the sale does not follow an edit or a delete yet (see the strict xfail below)."""
+follow-up for the sale follows an edit and a delete (careapp/services/care/purchase_touches.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -175,15 +174,6 @@ def test_only_a_purchase_row_offers_edit_and_delete(qtbot: QtBot, window: MainWi
     assert window.purchase_actions.dialog is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "The care pipeline keeps a follow-up once generated: the touch store inserts by key ignoring "
-        "duplicates (services/care/touch_store.py), so an edited sale keeps the old item in its "
-        "follow-up, and the plan (domain/care_queue.py) cancels no follow-up whose purchase was deleted. "
-        "Another developer is working there; strict, so this fails once it is fixed."
-    ),
-)
 def test_the_queue_follow_up_follows_an_edit_and_a_delete_from_the_timeline(
     qtbot: QtBot, window: MainWindow, demo_services: Services
 ) -> None:
