@@ -406,6 +406,20 @@ def _classify(
     )
 
 
+def new_matter_since(ticket: TicketHistory, windows: WindowsHistory, at: dt.datetime) -> dt.datetime | None:
+    """When ``ticket`` was decided, if a contact at ``at`` is a new matter rather than part of it:
+    the ticket is resolved or closed at ``at`` and its windows (those that judge it, as known at
+    ``at``) had passed by then. None otherwise: never resolved, being worked on, or windows open.
+    Such a contact belongs on a new ticket, a repeat of this one (see the module docstring)."""
+    if ticket.state_at(at) in ACTIVE_STATES:
+        return None
+    resolved_at = _first_resolution(_until(ticket.changes, at))
+    if resolved_at is None:
+        return None
+    _windows, decision = windows.known_at(at).judging(resolved_at)
+    return decision if decision <= at else None
+
+
 def _shop_initiated(contacts: Sequence[ContactEvent]) -> bool:
     """The first contact is outbound, and no inbound contact came before it or at the same time."""
     if not contacts or contacts[0].direction is not Direction.OUT:

@@ -18,14 +18,21 @@ Callbacks: a contact with the outcome "callback promised" is a due item from its
 until it is done: when :meth:`TicketService.complete_callback` is called, or when a later contact on
 the same ticket (for a contact without a ticket: a later contact without a ticket with the same
 customer) reaches the customer: any outbound contact, or a live one (phone, walk-in, visit).
+
+A new matter: a contact logged on a resolved or closed ticket whose FCR windows had passed
+(:func:`careapp.domain.fcr.new_matter_since`) would count for nothing. ``ContactInput.after_windows``
+says what to do with one: log it on that ticket all the same (the default, as before), ask
+(:class:`NewMatter` is raised and nothing is written), or log it on a new ticket marked a repeat of
+that one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
@@ -35,6 +42,7 @@ from careapp.db.database import Database
 from careapp.db.models import ContactRecord, CustomerRecord, TicketRecord
 from careapp.domain import tickets as domain
 from careapp.domain.customer import CustomerDraft, CustomerRow, EmailAddress, LoyaltyStage
+from careapp.domain.fcr import new_matter_since
 from careapp.domain.phones import make_phone
 from careapp.domain.tickets import (
     MAX_CATEGORY,
@@ -55,7 +63,7 @@ from careapp.domain.tickets import (
 from careapp.services.customers.service import CustomerNotFound, CustomerService
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_member, check_owner
-from careapp.services.tickets.fcr_settings import read_fcr_settings
+from careapp.services.tickets.fcr_settings import read_fcr_settings, read_windows_history
 from careapp.services.tickets.store import (
     ContactView,
     Ticket,
@@ -93,6 +101,29 @@ class StaleTicket(Exception):
         self.current = current
 
 
+class AfterWindows(enum.Enum):
+    """What to do with a contact on a ticket whose windows have passed (see the module docstring)."""
+
+    LOG = "log"
+    ASK = "ask"
+    REPEAT = "repeat"
+
+
+class NewMatter(Exception):
+    """A contact on ``ticket`` came after its windows passed (at ``decided_at``): a new matter. Nothing
+    was written; log it again with ``AfterWindows.REPEAT`` (a new ticket marked a repeat of
+    ``ticket``) or ``AfterWindows.LOG`` (on ``ticket`` all the same)."""
+
+    def __init__(self, ticket: TicketSummary, decided_at: dt.datetime) -> None:
+        self.ticket = ticket
+        self.decided_at = decided_at
+        super().__init__(
+            f"Ticket {ticket.id} was resolved and its reopen and repeat windows passed on "
+            f"{decided_at:%Y-%m-%d %H:%M}, so this contact is a new matter: log it on a new ticket marked "
+            f"a repeat of ticket {ticket.id}, or on ticket {ticket.id} all the same."
+        )
+
+
 @dataclass(frozen=True)
 class NewTicket:
     """Open a new ticket with the contact; it is opened at the contact's time by the actor."""
@@ -119,6 +150,7 @@ class ContactInput:
     ticket_id: int | None = None
     new_ticket: NewTicket | None = None
     customer_confirmed: bool | None = None
+    after_windows: AfterWindows = AfterWindows.LOG
 
 
 @dataclass(frozen=True)
@@ -440,6 +472,13 @@ class TicketService:
             history = load_history(session, history.merged_into)
         if history.customer_id != customer_id:
             raise InvalidContact(f"Ticket {history.id} belongs to another customer; choose one of theirs.")
+        if contact.after_windows is not AfterWindows.LOG and history.exclusion is None:
+            decided_at = new_matter_since(history, read_windows_history(session), event.at)
+            if decided_at is not None and contact.after_windows is AfterWindows.ASK:
+                [summary] = summaries(session, TicketRecord.id == history.id, [TicketRecord.id])
+                raise NewMatter(summary, decided_at)
+            if decided_at is not None:
+                return self._log_on_repeat_ticket(session, actor, customer_id, contact, event, history)
         apply = event.at >= history.last_change_at
         if not apply and event.outcome is not None:
             notes.append(
@@ -498,6 +537,34 @@ class TicketService:
             True,
             repeat_suggestions=suggestions,
         )
+
+    def _log_on_repeat_ticket(
+        self,
+        session: Session,
+        actor: Actor,
+        customer_id: int,
+        contact: ContactInput,
+        event: ContactEvent,
+        earlier: TicketHistory,
+    ) -> LoggedContact:
+        """The contact on a new ticket in ``earlier``'s category, marked a repeat of it."""
+        new = NewTicket(category=earlier.category, title=f"Back about ticket {earlier.id}")
+        logged = self._log_on_new_ticket(
+            session, actor, customer_id, replace(contact, ticket_id=None, new_ticket=new), event
+        )
+        assert logged.ticket is not None
+        record = session.get(TicketRecord, logged.ticket.id)
+        assert record is not None
+        record.repeat_of_id = earlier.id
+        reason = f"logged after ticket {earlier.id}'s windows had passed: a new matter"
+        write_audit(
+            session,
+            customer_id,
+            [domain.AuditEntry(record.id, event.at, actor.name, "repeat_of", "", str(earlier.id), reason)],
+        )
+        session.flush()
+        note = f"Logged on new ticket {record.id}, a repeat of ticket {earlier.id}."
+        return replace(logged, ticket=ticket_view(session, record.id), notes=(note,), repeat_suggestions=())
 
     @staticmethod
     def _add_contact(

@@ -9,6 +9,7 @@ the new ticket repeats an earlier one, the window says so and offers to mark it 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
@@ -38,8 +39,6 @@ from careapp.ui.tickets.public import ticket_label
 from careapp.ui.widgets import Prompts
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from careapp.context import Services
     from careapp.services.shop.staff import Actor
     from careapp.services.tickets.store import TicketSummary
@@ -69,6 +68,7 @@ class RepeatSuggestion(QGroupBox):
         layout.addLayout(buttons)
         self.earlier: TicketSummary | None = None
         self.attach = False  # True: offering to attach a contact that stands alone to ``earlier``
+        self.new_matter = False  # True: before saving, offering a new ticket, a repeat of ``earlier``
         self.setVisible(False)
 
     def offer(self, earlier: TicketSummary) -> None:
@@ -85,6 +85,23 @@ class RepeatSuggestion(QGroupBox):
         self.setVisible(True)
         self.mark_button.setDefault(True)
         self.mark_button.setFocus()
+
+    def offer_new_matter(self, ticket: TicketSummary, decided_at: dt.datetime) -> None:
+        """Not saved yet: the call is on a ticket whose windows have passed, so it is a new matter."""
+        self.offer(ticket)
+        self.new_matter = True
+        self.setTitle(self.tr("Not saved yet: is this a new matter?"))
+        self.text.setText(
+            self.tr(
+                "{ticket} was resolved and its reopen and repeat windows passed on {when}: a call on it "
+                "now would count for nothing. Press Enter to log the call on a new ticket marked a "
+                "repeat of it."
+            ).format(
+                ticket=ticket_label(ticket.id, ticket.title, ticket.category), when=short_time(decided_at)
+            )
+        )
+        self.mark_button.setText(self.tr("&New ticket, a repeat of it"))
+        self.skip_button.setText(self.tr("&Log on ticket {id} all the same").format(id=ticket.id))
 
     def offer_attach(self, ticket: TicketSummary) -> None:
         """The call stood alone, but the customer had a ticket resolved within the last N days."""
@@ -141,7 +158,7 @@ class LogCallDialog(QDialog):
         self.stack.addWidget(self.form)
         self.suggestion = RepeatSuggestion()
         self.suggestion.mark_button.clicked.connect(self._mark_repeat)
-        self.suggestion.skip_button.clicked.connect(self.accept)
+        self.suggestion.skip_button.clicked.connect(self._skip_suggestion)
         self.story = CustomerDetail()
         self.story.show_message(self.tr("The customer's story shows here once you have found them."))
         # "1 reward waiting: a free coffee, …; 7 of 10 stamps": worth knowing while they are on the line.
@@ -292,7 +309,9 @@ class LogCallDialog(QDialog):
         self.story.display(file, to_local(self._services.clock()).date())
 
     def _tickets_loaded(self, tickets: list[TicketSummary]) -> None:
-        self.form.set_open_tickets([t for t in tickets if t.state in ACTIVE_STATES])
+        # A call started from a resolved ticket may go on it (a reopen), or be offered as a new matter.
+        wanted = self._wanted_ticket
+        self.form.set_open_tickets([t for t in tickets if t.state in ACTIVE_STATES or t.id == wanted], wanted)
         if self._wanted_ticket is not None:
             index = self.form.ticket.findData(self._wanted_ticket)
             if index >= 0:
@@ -306,7 +325,11 @@ class LogCallDialog(QDialog):
     # --- saving --------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Step 3. Refused calls keep everything typed, with the reason under the form."""
+        """Step 3. Refused calls keep everything typed, with the reason under the form. A call on a
+        ticket whose windows have passed is first offered as a new matter."""
+        self._save("ask")
+
+    def _save(self, after_windows: str) -> None:
         customer = self.form.customer
         if self.step != FORM_STEP or self.saving or customer is None:
             return
@@ -318,9 +341,10 @@ class LogCallDialog(QDialog):
         self.saving = True
         self.save_button.setEnabled(False)
         self.form.error.show_error(None)
+        self.suggestion.setVisible(False)
         services, actor, customer_id = self._services, self._actor, customer.id
         self._runner.submit(
-            lambda: log_call(services, actor, customer_id, values),
+            lambda: log_call(services, actor, customer_id, values, after_windows),
             self._saved,
             self._save_failed,
             owner=self,
@@ -343,11 +367,30 @@ class LogCallDialog(QDialog):
         self.accept()
 
     def _save_failed(self, error: BaseException) -> None:
+        from careapp.services.tickets.service import NewMatter
+
         self.saving = False
         self.save_button.setEnabled(self.step == FORM_STEP)
+        if isinstance(error, NewMatter):
+            self.suggestion.offer_new_matter(error.ticket, error.decided_at)
+            return
         self.form.error.show_error(sentence(error))
 
+    def _skip_suggestion(self) -> None:
+        if self.suggestion.new_matter:
+            self._answer_new_matter("log")
+            return
+        self.accept()
+
+    def _answer_new_matter(self, after_windows: str) -> None:
+        self.suggestion.new_matter = False
+        self.suggestion.setVisible(False)
+        self._save(after_windows)
+
     def _mark_repeat(self) -> None:
+        if self.suggestion.new_matter:
+            self._answer_new_matter("repeat")
+            return
         call, earlier = self.result_call, self.suggestion.earlier
         if call is not None and earlier is not None and self.suggestion.attach:
             self._attach(call, earlier)

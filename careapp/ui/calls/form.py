@@ -86,10 +86,14 @@ class CallLogged:
     feedback: Feedback | None
 
 
-def log_call(services: Services, actor: Actor, customer_id: int, values: CallValues) -> CallLogged:
+def log_call(
+    services: Services, actor: Actor, customer_id: int, values: CallValues, after_windows: str = "ask"
+) -> CallLogged:
     """Database thread: log the contact (the service checks it and says what is wrong), then keep
-    the customer's confirmation as positive feedback when they gave it."""
-    from careapp.services.tickets.service import ContactInput, NewTicket
+    the customer's confirmation as positive feedback when they gave it. ``after_windows`` is what to
+    do with a call on a ticket whose FCR windows have passed ("ask": the service raises NewMatter,
+    "repeat": a new ticket marked a repeat of it, "log": on the ticket all the same)."""
+    from careapp.services.tickets.service import AfterWindows, ContactInput, NewTicket
 
     new = values.new_ticket
     logged = services.tickets.log_contact(
@@ -107,6 +111,7 @@ def log_call(services: Services, actor: Actor, customer_id: int, values: CallVal
             ticket_id=values.ticket_id,
             new_ticket=None if new is None else NewTicket(new.category, new.title, new.priority),
             customer_confirmed=values.customer_confirmed,
+            after_windows=AfterWindows(after_windows),
         ),
     )
     feedback = None
@@ -326,14 +331,15 @@ class CallForm(QWidget):
         self._tick.start()
         self.summary.setFocus()
 
-    def set_open_tickets(self, tickets: list[TicketSummary]) -> None:
-        """The customer's tickets that a contact can go on (active, not merged away)."""
+    def set_open_tickets(self, tickets: list[TicketSummary], also: int | None = None) -> None:
+        """The customer's tickets that a contact can go on (active, not merged away), and ticket
+        ``also`` whatever its state (the call was started from it)."""
         chosen = self.ticket.currentData()
         self.ticket.blockSignals(True)
         self.ticket.clear()
         self.ticket.addItem(self.tr("New ticket"), NEW_TICKET)
         for ticket in tickets:
-            if ticket.state in ACTIVE_STATES and ticket.merged_into_id is None:
+            if (ticket.state in ACTIVE_STATES or ticket.id == also) and ticket.merged_into_id is None:
                 text = self.tr("{ticket} ({state})").format(
                     ticket=ticket_label(ticket.id, ticket.title, ticket.category),
                     state=state_name(ticket.state).lower(),
