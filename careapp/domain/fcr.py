@@ -47,7 +47,8 @@ Still open: the reopen or repeat window (the longer of R and N) has not passed y
 so strict FCR is not decided yet.
 
 Strict: gross, not reopened within R days and no repeat within N days; over the decided tickets (the
-eligible tickets whose windows have passed). Once decided, a ticket's figures never change.
+eligible tickets whose windows have passed). R and N are the windows in force when the ticket was
+decided; once decided, a ticket's figures never change.
 
 By staff: grouped by who took the first contact (or opened the ticket if it has none). FCR belongs to
 the shop's way of working, not to one person: the help-desk industry warns against making it a

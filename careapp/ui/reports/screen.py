@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from careapp.clock import to_local
 from careapp.ui.fields import DateField
 from careapp.ui.formatting import format_date, sentence
+from careapp.ui.reports import wording
 from careapp.ui.reports.chart import TrendChart
 from careapp.ui.reports.drill import DrillDownDialog
 from careapp.ui.reports.models import BacklogModel, FcrTableModel
@@ -83,10 +84,9 @@ def write_csv(result: FcrReportResult, path: Path) -> Path:
 
 
 def definitions(settings: FcrSettings) -> list[tuple[str, str]]:
-    """The domain's definitions, word for word, with this shop's R and N put in."""
-    from careapp.services.tickets.reports import definitions as worded
-
-    return list(worded(settings))
+    """The domain's definitions (word for word in English, else translated), with this shop's R and N
+    put in (see careapp/ui/reports/wording.py)."""
+    return wording.definitions(settings)
 
 
 def first_of_month(day: dt.date, months_back: int) -> dt.date:
@@ -273,9 +273,8 @@ class FcrReportWindow(QDialog):
         settings = report.settings
         group = {"month": self.tr("month"), "staff": self.tr("staff member"), "category": self.tr("category")}
         from careapp.domain.fcr import windows_used
-        from careapp.services.tickets.reports import report_headline
 
-        self.headline.setText(report_headline(result))
+        self.headline.setText(wording.report_headline(result))
         shop = self.tr("counted") if settings.include_shop_initiated else self.tr("left out")
         self.title.setText(
             self.tr(
@@ -292,7 +291,7 @@ class FcrReportWindow(QDialog):
             )
         )
         meanings = definitions(settings)
-        self.model.set_definitions(dict(meanings))
+        self.model.set_definitions(wording.meanings_by_key(settings))
         self.model.set_report(report.rows, report.total)
         self.chart.set_months(data.trend)
         self.backlog_model.set_rows(result.backlog)
@@ -321,7 +320,7 @@ class FcrReportWindow(QDialog):
         from careapp.ui.reports.drill import FIGURE_NAMES
 
         report = self.data.result.report
-        meanings = dict(definitions(report.settings))
+        meanings = wording.meanings_by_key(report.settings)
         row = self.model.row_at(index.row())
         if self.drill is not None:
             self.drill.close()
