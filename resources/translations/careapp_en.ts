@@ -532,7 +532,7 @@
 <context>
     <name>CalendarDialog</name>
     <message>
-        <location filename="../../careapp/ui/calendar/settings_dialog.py" line="+51"/>
+        <location filename="../../careapp/ui/calendar/settings_dialog.py" line="+52"/>
         <source>CalDAV password</source>
         <translation type="unfinished"></translation>
     </message>
@@ -643,7 +643,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
+        <source>Birthdays on 29 February follow the shop&apos;s rule (File › Shop settings…).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Calendars are often shared with other people and devices, so customers&apos; contact details and notes stay out unless you tick them here:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -875,7 +880,7 @@
 <context>
     <name>CallForm</name>
     <message>
-        <location filename="../../careapp/ui/calls/form.py" line="+153"/>
+        <location filename="../../careapp/ui/calls/form.py" line="+158"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1076,7 +1081,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>New ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1127,7 +1132,7 @@
 <context>
     <name>CareController</name>
     <message>
-        <location filename="../../careapp/ui/care/controller.py" line="+105"/>
+        <location filename="../../careapp/ui/care/controller.py" line="+106"/>
         <source>Care &amp;rules, wording and articles…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1265,6 +1270,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Reward about to expire</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggest a related product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>{weekday} {date}</source>
         <translation type="unfinished"></translation>
@@ -1373,7 +1388,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>1 open ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2098,6 +2113,64 @@
     </message>
 </context>
 <context>
+    <name>ControlGroupDialog</name>
+    <message>
+        <location filename="../../careapp/ui/value/control_dialog.py" line="+48"/>
+        <source>Control group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A control group is a fixed random share of customers whom marketing touches skip: their birthday greetings, follow-ups, check-ins and offers wait under Held in the care queue, with the reason, and are not sent. Callbacks they asked for still go. Comparing what they buy with what touched customers buy shows whether the care pays off (Reports → Value and retention, Effect of care).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Keep a control group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Control group:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> % of customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share of customers in the control group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The same customers stay in the group after a restart and on every computer; a larger share adds customers and never swaps them. With a small group the comparison moves a lot by chance.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Why the control group was not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Control group on: {share} % of customers; their marketing touches are held.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Control group off: marketing touches reach every customer again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CustomerController</name>
     <message>
         <location filename="../../careapp/ui/customers/controller.py" line="+92"/>
@@ -2153,12 +2226,17 @@
 <context>
     <name>CustomerDetail</name>
     <message>
-        <location filename="../../careapp/ui/customers/detail.py" line="+59"/>
+        <location filename="../../careapp/ui/customers/detail.py" line="+53"/>
+        <source>Bought {quantity} × {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Bought {item}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+142"/>
+        <location line="+164"/>
         <source>Customer details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3148,7 +3226,7 @@
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="+195"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="+283"/>
         <source>Import finished</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3183,8 +3261,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Changed your mind? “Undo this import” removes the customers it added and puts updated ones back as they were. It stays in the File menu as “Undo last import”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The file&apos;s values were taken for {count} line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file&apos;s values were taken for {count} lines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>careapp kept its own values where {count} line differed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>careapp kept its own values where {count} lines differed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3502,6 +3600,139 @@ The details are in the log file: {log}</source>
     </message>
 </context>
 <context>
+    <name>FcrDefinitions</name>
+    <message>
+        <location filename="../../careapp/ui/reports/wording.py" line="+150"/>
+        <source>Tickets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>tickets first resolved in the period (the cohort), as known at the report time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Excluded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>left out of every figure: spam, merged into another ticket, or no action needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Shop-initiated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the first contact was the shop reaching out (outbound, with no inbound contact before or at the same time); counted separately and left out of every FCR figure unless the shop&apos;s setting puts them back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>One-touch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>at most one outbound contact up to the first resolution; over the eligible tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Gross</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no inbound contact after the first one, up to the first resolution (a callback from the shop may solve it); over the eligible tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>gross FCR over the eligible tickets not marked &apos;not resolvable at first contact&apos; (a repair, a visit, parts or a supplier were needed); a marked ticket leaves the count and the base alike.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Reopen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>reopened within R = {r} days of the first resolution (the end included, to the second); over the decided tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Repeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>another ticket of the same customer opened within N = {n} days after the first resolution, in the same category or marked a repeat of it; over the decided tickets. Tickets opened before the first resolution are duplicates to merge, not repeats.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Still open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the reopen or repeat window (the longer of R and N) has not passed yet (provisional), so strict FCR is not decided yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Strict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>gross, not reopened within R = {r} days and no repeat within N = {n} days; over the decided tickets (the eligible tickets whose windows have passed). R and N are the windows in force when the ticket was decided; once decided, a ticket&apos;s figures never change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>By staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>grouped by who took the first contact (or opened the ticket if it has none). FCR belongs to the shop&apos;s way of working, not to one person: the help-desk industry warns against making it a target for an individual, because people then avoid hard calls, close tickets early or log repeat contacts as new tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Resolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>time from opening to the first resolution, median and 90th percentile, over the eligible tickets not solved in the first contact (those whose first contact ended with &quot;resolved now&quot; took no time worth measuring).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>First response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>median time from opening to the first reply (an outbound or live contact), over the eligible tickets whose first contact came by email or message; a phone call, walk-in or visit is answered as it happens, so it tells nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FcrReport</name>
     <message>
         <location filename="../../careapp/ui/reports/models.py" line="+27"/>
@@ -3678,7 +3909,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>FcrReportWindow</name>
     <message>
-        <location filename="../../careapp/ui/reports/screen.py" line="+116"/>
+        <location filename="../../careapp/ui/reports/screen.py" line="+117"/>
         <source>First-contact resolution</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3809,17 +4040,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>First-contact resolution by {group}, tickets first resolved from {first} to {last}, as known on {as_of}. Windows: reopen R = {r} days, repeat N = {n} days; shop-initiated tickets {shop}. Double-click a figure to see its tickets.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Each rate is shown as count/base (percent). A ticket counts in the period of its first resolution. Column headings: Excl. = Excluded, Shop = Shop-initiated, Open = Still open, 1st resp. = First response (median), Resolution = median, Res. 90% = 90th percentile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-33"/>
         <source>month</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3834,7 +4060,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+7"/>
+        <source>First-contact resolution by {group}, tickets first resolved from {first} to {last}, as known on {as_of}. Windows: {windows}; shop-initiated tickets {shop}. Double-click a figure to see its tickets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+77"/>
         <source>Export the report</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3851,6 +4082,29 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+5"/>
         <source>The export failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Feb29Note</name>
+    <message>
+        <location filename="../../careapp/ui/calendar/feb29_note.py" line="+26"/>
+        <source>Outlook (by its import specification)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Calendar events for the “1 March” rule were checked with {checked}; not yet with {unchecked}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>and</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>or</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3973,14 +4227,14 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportController</name>
     <message>
-        <location filename="../../careapp/ui/importing/controller.py" line="+69"/>
+        <location filename="../../careapp/ui/importing/controller.py" line="+70"/>
         <location line="+5"/>
-        <location line="+30"/>
+        <location line="+28"/>
         <source>Undo last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-33"/>
         <source>There is no import left to undo.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4005,17 +4259,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>{count} customer removed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>{count} customers removed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Undo anyway</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4023,7 +4267,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../careapp/ui/importing/dialog.py" line="+36"/>
+        <location filename="../../careapp/ui/importing/dialog.py" line="+37"/>
         <source>Another import was made after this one, so this one can no longer be undone on its own.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4078,7 +4322,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+50"/>
         <source>Import undone</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4088,17 +4332,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>{count} customer removed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>{count} customers removed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Undo the import?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4116,7 +4350,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ImportOutcomeModel</name>
     <message>
-        <location filename="../../careapp/ui/importing/outcome_model.py" line="+30"/>
+        <location filename="../../careapp/ui/importing/outcome_model.py" line="+36"/>
         <source>New customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4151,7 +4385,62 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
+        <source>customer since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>anniversary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>first name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>last name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>company</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>birthday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>took the file&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>kept careapp&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{field}: file {file}, careapp {careapp} — {ending}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>Line</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4185,11 +4474,16 @@ The details are in the log file: {log}</source>
         <source>Why</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>File and careapp</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ImportPages</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="-285"/>
+        <location filename="../../careapp/ui/importing/pages.py" line="-402"/>
         <source>Full name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4520,7 +4814,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>LogCallDialog</name>
     <message>
-        <location filename="../../careapp/ui/calls/dialog.py" line="+129"/>
+        <location filename="../../careapp/ui/calls/dialog.py" line="+147"/>
         <source>Log a call</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4532,6 +4826,11 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+14"/>
         <source>The customer&apos;s story shows here once you have found them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Rewards</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4585,12 +4884,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+110"/>
         <source>Choose a category for the new ticket.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+65"/>
         <source>suggested when the call was logged</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4628,7 +4927,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MailController</name>
     <message>
-        <location filename="../../careapp/ui/mail/controller.py" line="+43"/>
+        <location filename="../../careapp/ui/mail/controller.py" line="+50"/>
         <source>&amp;Email sending…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4666,7 +4965,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MailSettingsDialog</name>
     <message>
-        <location filename="../../careapp/ui/mail/settings_dialog.py" line="+64"/>
+        <location filename="../../careapp/ui/mail/settings_dialog.py" line="+80"/>
         <source>Email sending</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4862,7 +5161,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+30"/>
         <source>Not sent. {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4875,20 +5174,20 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+113"/>
-        <location line="+124"/>
-        <location line="+312"/>
+        <location line="+114"/>
+        <location line="+127"/>
+        <location line="+321"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-434"/>
-        <location line="+466"/>
+        <location line="-446"/>
+        <location line="+480"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-574"/>
+        <location line="-589"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4903,34 +5202,34 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+148"/>
+        <location line="+152"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-131"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-20"/>
-        <location line="+562"/>
+        <location line="+577"/>
         <source>Tic&amp;kets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-545"/>
-        <location line="+160"/>
+        <location line="-560"/>
+        <location line="+164"/>
         <source>&amp;New customer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="-91"/>
         <source>Type the owner&apos;s PIN to work as the owner.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Value</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4941,7 +5240,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+70"/>
         <source>&amp;Edit customer…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5031,7 +5330,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+530"/>
+        <location line="+21"/>
+        <source>change the control group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+520"/>
         <source>Exported {customers} to {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5046,7 +5350,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-748"/>
+        <location line="-763"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5076,7 +5380,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+221"/>
+        <location line="+225"/>
         <source>Type the owner&apos;s PIN to {what}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5106,12 +5410,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>change the staff list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+206"/>
+        <location line="+210"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5131,7 +5435,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>Tic&amp;kets ({count})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5211,7 +5515,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>MessageDialog</name>
     <message>
-        <location filename="../../careapp/ui/care/message_dialog.py" line="+126"/>
+        <location filename="../../careapp/ui/care/message_dialog.py" line="+131"/>
         <source>{kind} for {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5468,7 +5772,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>OfferFields</name>
     <message>
-        <location filename="../../careapp/ui/rewards/rules_dialog.py" line="+99"/>
+        <location filename="../../careapp/ui/rewards/rules_dialog.py" line="+100"/>
         <source>what the customer reads, e.g. a free coffee</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5563,7 +5867,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>OutboxWindow</name>
     <message>
-        <location filename="../../careapp/ui/mail/outbox_window.py" line="+111"/>
+        <location filename="../../careapp/ui/mail/outbox_window.py" line="+119"/>
         <source>Outbox</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5678,7 +5982,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>OwnerSetup</name>
     <message>
-        <location filename="../../careapp/ui/shop/owner_setup.py" line="+43"/>
+        <location filename="../../careapp/ui/shop/owner_setup.py" line="+44"/>
         <source>Owner</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5847,8 +6151,23 @@ The details are in the log file: {log}</source>
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../careapp/ui/importing/pages.py" line="+29"/>
-        <source>Show &amp;every line, not only the rejected ones</source>
+        <location filename="../../careapp/ui/importing/pages.py" line="+36"/>
+        <source>Show &amp;every line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not only the lines rejected or different from careapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Lines that differ from careapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Take the file&apos;s values for every line that differs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5877,7 +6196,17 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+39"/>
+        <source>{count} line holds values that differ from careapp&apos;s (shown below). careapp keeps its own; tick the line to take the file&apos;s instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{count} lines hold values that differ from careapp&apos;s (shown below). careapp keeps its own; tick a line to take the file&apos;s instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>What importing {file} would do</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5897,7 +6226,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>No line was rejected.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5912,7 +6241,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
+        <source>(listed with the lines that differ from careapp):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Columns read as: {columns}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5920,7 +6254,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ProgressPage</name>
     <message>
-        <location line="+17"/>
+        <location line="+23"/>
         <location line="+14"/>
         <source>Importing…</source>
         <translation type="unfinished"></translation>
@@ -5992,30 +6326,62 @@ The details are in the log file: {log}</source>
 <context>
     <name>PurchaseActions</name>
     <message>
-        <location filename="../../careapp/ui/customers/purchase_dialog.py" line="+178"/>
+        <location filename="../../careapp/ui/customers/purchase_dialog.py" line="+223"/>
         <source>Recorded {item} for {name}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+54"/>
+        <location line="+40"/>
         <source>&amp;Undo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-80"/>
         <source>Took back the purchase of {item}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Changed the purchase of {item}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The purchase of {item} is as it was.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Deleted the purchase of {item} for {name}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Deleted the purchase of {item}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The purchase of {item} is back.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>PurchaseDialog</name>
     <message>
-        <location line="-138"/>
+        <location line="-266"/>
+        <source>Edit the purchase of {item} for {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Record a purchase for {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>e.g. Ethiopia Yirgacheffe 250 g</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6223,7 +6589,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>RepeatSuggestion</name>
     <message>
-        <location filename="../../careapp/ui/calls/dialog.py" line="-377"/>
+        <location filename="../../careapp/ui/calls/dialog.py" line="-427"/>
         <source>Saved. Is this the same problem again?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6238,12 +6604,32 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>The new ticket looks like a repeat of {ticket}, opened {when} (same category, soon after it was resolved). A repeat counts against that ticket&apos;s strict FCR.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+15"/>
+        <source>Not saved yet: is this a new matter?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{ticket} was resolved and its reopen and repeat windows passed on {when}: a call on it now would count for nothing. Press Enter to log the call on a new ticket marked a repeat of it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;New ticket, a repeat of it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Log on ticket {id} all the same</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Saved. Is this call about a recent ticket?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6299,7 +6685,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+40"/>
         <source>Switched on</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6382,7 +6768,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>RewardsController</name>
     <message>
-        <location filename="../../careapp/ui/rewards/controller.py" line="+32"/>
+        <location filename="../../careapp/ui/rewards/controller.py" line="+55"/>
         <source>Rew&amp;ard rules…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6405,7 +6791,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>RewardsReportWindow</name>
     <message>
-        <location filename="../../careapp/ui/rewards/report_window.py" line="+70"/>
+        <location filename="../../careapp/ui/rewards/report_window.py" line="+79"/>
         <source>Rewards report</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6415,7 +6801,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>&amp;Show</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6438,7 +6824,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>Rules</name>
     <message>
-        <location filename="../../careapp/ui/rules/rules_form.py" line="+58"/>
+        <location filename="../../careapp/ui/rules/rules_form.py" line="+60"/>
         <source>Birthday greeting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6470,6 +6856,11 @@ The details are in the log file: {log}</source>
     <message>
         <location line="+1"/>
         <source>Feedback request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggest a related product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6647,11 +7038,12 @@ The details are in the log file: {log}</source>
         <location line="+0"/>
         <location line="+4"/>
         <location line="+116"/>
+        <location line="+17"/>
         <source>on the day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-135"/>
         <source>A&amp;nniversaries and other dates that matter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6866,6 +7258,61 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>Su&amp;ggest a related product (a category often bought next)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggestion after the latest visit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers who made the move, at least</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> times as often</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lift, at least</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>after their latest visit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only when at least</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>went on to buy that category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>and buyers of theirs go on to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>as customers in general buy it (lift)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>How each touch may be made</source>
         <translation type="unfinished"></translation>
@@ -6941,7 +7388,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+130"/>
         <source>{zone} is not a time zone careapp knows; choose one such as Europe/London.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7055,7 +7502,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopSettingsForm</name>
     <message>
-        <location filename="../../careapp/ui/shop/form.py" line="+142"/>
+        <location filename="../../careapp/ui/shop/form.py" line="+143"/>
         <source>Shop name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8553,7 +9000,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../careapp/ui/customers/timeline_model.py" line="+25"/>
+        <location filename="../../careapp/ui/customers/timeline_model.py" line="+29"/>
         <source>Purchase</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8575,6 +9022,24 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
     <message>
         <location line="+1"/>
         <source>Added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>F2 or double-click to edit, Del to delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <location filename="../../careapp/ui/customers/timeline_view.py" line="+158"/>
+        <source>&amp;Edit purchase…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Delete purchase</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -8689,13 +9154,23 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>ValueController</name>
     <message>
-        <location filename="../../careapp/ui/value/controller.py" line="+24"/>
+        <location filename="../../careapp/ui/value/controller.py" line="+33"/>
         <source>&amp;Value and retention…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Customer value, retention, churn and the effect of care</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Control group…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep a random 5-10 % of customers out of marketing touches (the effect of care)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -8997,24 +9472,24 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>WindowsPanel</name>
     <message>
-        <location filename="../../careapp/ui/reports/settings_panel.py" line="+55"/>
+        <location filename="../../careapp/ui/reports/settings_panel.py" line="+57"/>
         <source>Windows (owner only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+6"/>
-        <location line="+155"/>
+        <location line="+174"/>
         <source>Reopen window R</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-154"/>
-        <location line="+159"/>
+        <location line="-173"/>
+        <location line="+178"/>
         <source>Repeat window N</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-177"/>
         <source>Count &amp;shop-initiated tickets in FCR</source>
         <translation type="unfinished"></translation>
     </message>
@@ -9079,7 +9554,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+24"/>
         <source>every month</source>
         <translation type="unfinished"></translation>
     </message>
@@ -9089,22 +9564,27 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>every figure</source>
+        <location line="+5"/>
+        <source>Saving recomputes every figure for {months}: whether shop-initiated tickets count applies to all tickets.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>strict FCR, reopen and repeat (gross, net and one-touch stay)</source>
+        <location line="+4"/>
+        <source>The old values stay in the history of changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Saving changes strict FCR, reopen and repeat only for tickets not decided yet: those first resolved since about {since} (months {months}). Tickets decided before keep the windows that judged them; gross, net and one-touch stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>Saving recomputes {what} for {months}: the windows apply to all tickets. The old values stay in the history of changes.</source>
+        <source> and </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
         <source>Only the owner can change the first-contact resolution windows.</source>
         <translation type="unfinished"></translation>
     </message>
