@@ -364,6 +364,12 @@ def _record_consent(kit: Kit) -> QWidget:
     return RecordConsentDialog(kit.services.customers, kit.runner, "Priya", [customer.id], who, today)
 
 
+def _control_group(kit: Kit) -> QWidget:
+    from careapp.ui.value.control_dialog import ControlGroupDialog
+
+    return ControlGroupDialog(kit.services.value, kit.runner, lambda: kit.actor)
+
+
 # Every top-level window and dialog careapp shows (its own classes; Qt's message boxes and input
 # dialogs size themselves). tests/ui/test_every_window_fits.py fails when a dialog class is missing.
 WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
@@ -404,6 +410,7 @@ WINDOWS: dict[str, Callable[[Kit], QWidget]] = {
     "email sending": _mail_settings,
     "outbox": _outbox,
     "record consent": _record_consent,
+    "control group": _control_group,
 }
 
 

@@ -25,7 +25,7 @@ def test_the_customer_page_lists_their_tickets(
     assert customer is not None
     history = window.detail.history
     tabs = [history.tabText(i) for i in range(history.count())]
-    assert tabs == ["Timeline", "Tickets", "Feedback", "Value"]  # Value: issue 21
+    assert tabs == ["Timeline", "Tickets", "Feedback", "Value", "Rewards"]  # issues 21 and 22
     logged = demo_services.tickets.log_contact(
         Actor("Sam"),
         customer.id,
