@@ -12,8 +12,9 @@ The rules, in the order they apply to one open item:
 1. A **callback** is queued, always: no consent, complaint, cap or daily limit touches it, and it
    does not use up the daily limit.
 2. A **check-in** whose customer has been in touch since it was generated is cancelled: the
-   interval resets and the next check-in counts from that contact. A **reward reminder** whose
-   reward is no longer waiting (used, cancelled, taken back) or is past its last day is cancelled.
+   interval resets and the next check-in counts from that contact. A **reward reminder** or a
+   **reward waiting** note whose reward is no longer waiting (used, cancelled, taken back) or is past
+   its last day is cancelled.
    A marketing touch of a customer in the shop's **control group** (``CustomerFacts.in_control_group``)
    is held with :data:`CONTROL_GROUP_HELD`, whatever their consent, from before its day until
    :data:`WITHDRAWN_SHOWN_DAYS` days after it, then cancelled: the group is there to show what
@@ -59,6 +60,7 @@ from zoneinfo import ZoneInfo
 from careapp.domain.customer import Channel
 from careapp.domain.recurrence import add_days, add_months, local_date, long_date, next_weekday
 from careapp.domain.touches import (
+    REWARD_KINDS,
     CustomerFacts,
     DueTouch,
     TouchKind,
@@ -336,6 +338,7 @@ TIME_BOUND_KINDS: frozenset[TouchKind] = frozenset(
         TouchKind.FEEDBACK_REQUEST,
         TouchKind.REFERRAL_THANKS,
         TouchKind.REWARD_EXPIRING,
+        TouchKind.REWARD_WAITING,
     }
 )
 DUE_NOW: frozenset[Bucket] = frozenset({Bucket.OVERDUE, Bucket.TODAY})
@@ -371,7 +374,7 @@ def _permission(item: QueueItem, ctx: _Context) -> PlannedItem | QueueItem:
                 "the next check-in counts from then.",
                 ctx,
             )
-    if item.kind is TouchKind.REWARD_EXPIRING:
+    if item.kind in REWARD_KINDS:
         gone = _reward_gone(item, facts, ctx.today)
         if gone:
             return _cancel(item, gone, ctx)
@@ -403,14 +406,21 @@ def _control_group(item: QueueItem, ctx: _Context) -> PlannedItem:
 
 
 def _reward_gone(item: QueueItem, facts: CustomerFacts, today: dt.date) -> str:
-    """Why a reminder of a reward has nothing left to remind of ("" while the reward waits)."""
+    """Why a touch about a reward has nothing left to say ("" while the reward waits)."""
     reward_id = reward_id_of(item.touch)
-    expires = item.touch.occasion
+    expires = _reward_expiry(item.touch, reward_id, facts)
     if expires is not None and today > expires:
         return f"The reward expired on {long_date(expires)}; there is nothing to remind of."
     if all(reward.id != reward_id for reward in facts.rewards):
         return f"{facts.name()}'s reward is no longer waiting (used, cancelled or taken back)."
     return ""
+
+
+def _reward_expiry(touch: DueTouch, reward_id: int | None, facts: CustomerFacts) -> dt.date | None:
+    """A reminder is about the expiry day itself; a waiting note reads it from the reward."""
+    if touch.kind is TouchKind.REWARD_EXPIRING:
+        return touch.occasion
+    return next((r.expires_on for r in facts.rewards if r.id == reward_id), None)
 
 
 def _cancel(item: QueueItem, reason: str, ctx: _Context) -> PlannedItem:

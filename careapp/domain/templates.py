@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from careapp.domain.customer import Channel, DateKind
-from careapp.domain.touches import Article, CustomerFacts, DueTouch, TouchKind
+from careapp.domain.touches import Article, CustomerFacts, DueTouch, TouchKind, reward_id_of
 
 PLACEHOLDERS: Mapping[str, str] = {
     "first_name": "The customer's first name",
@@ -224,6 +224,11 @@ _EMAIL: Mapping[TouchKind, tuple[str, str]] = {
         "Hi {first_name},\n\nJust a reminder: {reward} is waiting for you at {shop_name}. "
         "It can be used until {reward_expires}. We look forward to seeing you." + _SIGN_OFF,
     ),
+    TouchKind.REWARD_WAITING: (
+        "A reward for you: {reward}",
+        "Hi {first_name},\n\nThank you for shopping with us: {reward} is waiting for you at {shop_name}. "
+        "It can be used until {reward_expires}. Just mention it at your next visit." + _SIGN_OFF,
+    ),
     TouchKind.RELATED_PRODUCT: (
         "Something you might like: {category}",
         "Hi {first_name},\n\nCustomers who like what you chose at {shop_name} often go on to enjoy "
@@ -255,6 +260,8 @@ _SMS: Mapping[TouchKind, str] = {
     "We loved meeting {referred_name}. As a thank-you, {reward} is waiting for you. {shop_name}",
     TouchKind.REWARD_EXPIRING: "Hi {first_name}, {reward} is waiting for you at {shop_name}, "
     "until {reward_expires}. See you soon!",
+    TouchKind.REWARD_WAITING: "Hi {first_name}, {reward} is waiting for you at {shop_name}. "
+    "Just mention it next time. See you soon!",
     TouchKind.RELATED_PRODUCT: "Hi {first_name}, customers who like what you chose often enjoy our "
     "{category} too. Happy to show you! {shop_name}",
     TouchKind.FEEDBACK_REQUEST: "Hi {first_name}, how did we do? We'd love a quick reply. {shop_name}",
@@ -366,11 +373,15 @@ def values_for(
 
 
 def _reward_values(touch: DueTouch, facts: CustomerFacts) -> tuple[str, str]:
-    """The reward a reminder is about, or the one the referral behind a thank-you earned (if it is
-    waiting now: the message is drafted when the touch is done, by then the referred person may have
-    made their first purchase)."""
+    """The reward a reminder or a waiting note is about, or the one the referral behind a thank-you
+    earned (if it is waiting now: the message is drafted when the touch is done, by then the referred
+    person may have made their first purchase)."""
     if touch.kind is TouchKind.REWARD_EXPIRING:
         return touch.label, _day_text(touch.occasion)
+    if touch.kind is TouchKind.REWARD_WAITING:
+        reward_id = reward_id_of(touch)
+        expires = next((r.expires_on for r in facts.rewards if r.id == reward_id), None)
+        return touch.label, _day_text(expires)
     if touch.kind is TouchKind.REFERRAL_THANKS and touch.referred_customer_id is not None:
         for reward in facts.rewards:
             if reward.referred_customer_id == touch.referred_customer_id:

@@ -16,6 +16,7 @@ Every due touch carries a stable ``key`` naming *what* it is about, never *when*
     article:<article id>:<customer>
     referral_thanks:<referred customer id>
     reward_expiring:<reward id (its EARNED ledger row)>
+    reward_waiting:<reward id (its EARNED ledger row)>
     related_product:<customer>:<category suggested> (so a category is suggested to a customer once)
     callback:<callback id>
 
@@ -61,6 +62,7 @@ class TouchKind(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"
     CALLBACK = "callback"
     REWARD_EXPIRING = "reward_expiring"
+    REWARD_WAITING = "reward_waiting"
     RELATED_PRODUCT = "related_product"
 
 
@@ -93,6 +95,7 @@ KIND_TITLES: Mapping[TouchKind, str] = {
     TouchKind.FEEDBACK_REQUEST: "Feedback request",
     TouchKind.CALLBACK: "Callback",
     TouchKind.REWARD_EXPIRING: "Reward about to expire",
+    TouchKind.REWARD_WAITING: "Reward waiting",
     TouchKind.RELATED_PRODUCT: "Suggest a related product",
 }
 
@@ -443,6 +446,20 @@ class RewardReminderRule:
 
 
 @dataclass(frozen=True)
+class RewardWaitingRule:
+    """Tell a customer a reward waits for them, naming it, ``days_after`` it was earned: once per
+    reward, while it can still be used. When the expiry reminder (:class:`RewardReminderRule`) would
+    come on or before that day, it says the same thing, so this one is not made."""
+
+    enabled: bool = True
+    days_after: int = 1
+    channels: tuple[Channel, ...] = _NOTE
+
+    def __post_init__(self) -> None:
+        _check_days(days_after=self.days_after)
+
+
+@dataclass(frozen=True)
 class RelatedProductRule:
     """Suggest a related product (off by default): ``days_after`` days after a customer's latest visit,
     the category they have not bought that buyers of what they bought most often go on to buy, when the
@@ -492,6 +509,7 @@ class TouchRules:
     referral_thanks: ReferralThanksRule = field(default_factory=ReferralThanksRule)
     feedback: FeedbackRule = field(default_factory=FeedbackRule)
     reward_expiring: RewardReminderRule = field(default_factory=RewardReminderRule)
+    reward_waiting: RewardWaitingRule = field(default_factory=RewardWaitingRule)
     related_product: RelatedProductRule = field(default_factory=RelatedProductRule)
     feb29: Feb29Rule = Feb29Rule.FEB28
 
@@ -554,6 +572,8 @@ def describe(touch: DueTouch) -> str:
         detail = f"referred {touch.label}" if touch.label else ""
     elif touch.kind is TouchKind.REWARD_EXPIRING and touch.occasion is not None:
         detail = f"{touch.label}, expires {touch.occasion.day} {touch.occasion:%b}"
+    elif touch.kind is TouchKind.REWARD_WAITING and touch.occasion is not None:
+        detail = f"{touch.label}, earned {touch.occasion.day} {touch.occasion:%b}"
     return f"{title}: {detail}" if detail else title
 
 
@@ -584,6 +604,8 @@ def generate_due_touches(
       itself is on or after ``horizon_start`` (a longer lead time never skips a coming birthday);
     - follow-ups, feedback requests, referral thank-yous: the due day is inside the horizon;
     - check-ins: the due day is on or before ``horizon_end`` (a check-in stays due until done);
+    - a reward's reminder and its waiting note: the due day is on or before ``horizon_end`` and the
+      reward can still be used on ``horizon_start`` (a reward the ledger noticed late is not missed);
     - articles: see :class:`ArticleRule`; the due day is never before ``horizon_start``;
     - callbacks: always (a promise is never outside the horizon).
 
@@ -622,6 +644,8 @@ def _touches_for(
         yield from _referral_thanks(facts, rules.referral_thanks, window)
     if rules.reward_expiring.enabled:
         yield from _reward_reminders(facts, rules.reward_expiring, window)
+    if rules.reward_waiting.enabled:
+        yield from _rewards_waiting(facts, rules.reward_waiting, rules.reward_expiring, window)
     if rules.related_product.enabled:
         yield from _related_products(facts, rules.related_product, window)
     if rules.check_in.enabled:
@@ -780,9 +804,12 @@ def _related_products(facts: CustomerFacts, rule: RelatedProductRule, window: _W
         )
 
 
+REWARD_KINDS: frozenset[TouchKind] = frozenset({TouchKind.REWARD_EXPIRING, TouchKind.REWARD_WAITING})
+
+
 def reward_id_of(touch: DueTouch) -> int | None:
-    """The ledger id of the reward a reminder is about (from its key)."""
-    if touch.kind is not TouchKind.REWARD_EXPIRING:
+    """The ledger id of the reward a reward touch is about (from its key)."""
+    if touch.kind not in REWARD_KINDS:
         return None
     return int(touch.key.rsplit(":", 1)[1])
 
@@ -803,6 +830,38 @@ def _reward_reminders(facts: CustomerFacts, rule: RewardReminderRule, window: _W
                 channels=rule.channels,
                 occasion=reward.expires_on,
                 deadline=reward.expires_on,
+                label=reward.wording,
+            )
+
+
+def _reminder_day(reward: RewardFact, rule: RewardReminderRule) -> dt.date | None:
+    """The day the expiry reminder of ``reward`` falls due (None: the reward gets none)."""
+    if not rule.enabled or reward.expires_on is None:
+        return None
+    return max(add_days(reward.expires_on, -rule.days_before), reward.earned_on)
+
+
+def _rewards_waiting(
+    facts: CustomerFacts, rule: RewardWaitingRule, reminder: RewardReminderRule, window: _Window
+) -> Iterator[DueTouch]:
+    """A note ``days_after`` a reward was earned. Like the reminder it stays due while the reward can
+    be used (a reward noticed late still gets it); none when the reward would have expired by then, or
+    when the expiry reminder comes first (two messages about one reward in a few days is one too many)."""
+    for reward in facts.rewards:
+        due = add_days(reward.earned_on, rule.days_after)
+        if reward.expires_on is not None and (due > reward.expires_on or reward.expires_on < window.start):
+            continue
+        reminder_day = _reminder_day(reward, reminder)
+        if reminder_day is not None and reminder_day <= due:
+            continue
+        if due <= window.end:
+            yield DueTouch(
+                key=f"reward_waiting:{reward.id}",
+                kind=TouchKind.REWARD_WAITING,
+                customer_id=facts.id,
+                due=due,
+                channels=rule.channels,
+                occasion=reward.earned_on,
                 label=reward.wording,
             )
 

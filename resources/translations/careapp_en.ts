@@ -1276,6 +1276,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Reward waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Suggest a related product</source>
         <translation type="unfinished"></translation>
     </message>

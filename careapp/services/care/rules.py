@@ -40,6 +40,7 @@ from careapp.domain.touches import (
     ReferralThanksRule,
     RelatedProductRule,
     RewardReminderRule,
+    RewardWaitingRule,
     TouchRules,
 )
 from careapp.services.shop.settings import SETTINGS_LOCK
@@ -62,6 +63,7 @@ class RuleKind(StrEnum):
     REFERRAL_THANKS = "referral_thanks"
     FEEDBACK = "feedback"
     REWARD_EXPIRING = "reward_expiring"
+    REWARD_WAITING = "reward_waiting"
     RELATED_PRODUCT = "related_product"
 
 
@@ -74,6 +76,7 @@ Rule = (
     | ReferralThanksRule
     | FeedbackRule
     | RewardReminderRule
+    | RewardWaitingRule
     | RelatedProductRule
 )
 
@@ -102,6 +105,8 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
         data["days_after"] = rule.days_after
     elif isinstance(rule, RewardReminderRule):
         data["days_before"] = rule.days_before
+    elif isinstance(rule, RewardWaitingRule):
+        data["days_after"] = rule.days_after
     elif isinstance(rule, RelatedProductRule):
         data.update(min_customers=rule.min_customers, min_lift=rule.min_lift, days_after=rule.days_after)
     elif isinstance(rule, ImportantDateRule):
@@ -148,6 +153,8 @@ def rule_from_json(kind: RuleKind, data: Mapping[str, Any]) -> Rule:
         return ReferralThanksRule(**common, **_pick(data, default, "days_after"))
     if kind is RuleKind.REWARD_EXPIRING:
         return RewardReminderRule(**common, **_pick(data, default, "days_before"))
+    if kind is RuleKind.REWARD_WAITING:
+        return RewardWaitingRule(**common, **_pick(data, default, "days_after"))
     if kind is RuleKind.RELATED_PRODUCT:
         found = _pick(data, default, "min_customers", "min_lift", "days_after")
         return RelatedProductRule(

@@ -48,6 +48,7 @@ def kind_title(kind: TouchKind) -> str:
         TouchKind.FEEDBACK_REQUEST: translate("CareQueue", "Feedback request"),
         TouchKind.CALLBACK: translate("CareQueue", "Callback"),
         TouchKind.REWARD_EXPIRING: translate("CareQueue", "Reward about to expire"),
+        TouchKind.REWARD_WAITING: translate("CareQueue", "Reward waiting"),
         TouchKind.RELATED_PRODUCT: translate("CareQueue", "Suggest a related product"),
     }[kind]
 
