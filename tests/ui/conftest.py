@@ -39,6 +39,22 @@ def _garbage_on_the_ui_thread(qapp: QApplication) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def no_screen_fit_left_behind(qapp: QApplication) -> Iterator[None]:
+    """The app's start (careapp.app.finish_application) installs the screen-fit filter on the one
+    QApplication the tests share; left there, it would resize every later test's windows to the
+    offscreen screen (the list's column tests then waited for a width that never came). Each test
+    that starts the app gets it; none after it does."""
+    yield
+    from careapp.ui.fit import ScreenFit
+
+    for child in qapp.children():
+        if isinstance(child, ScreenFit):
+            qapp.removeEventFilter(child)
+            child.setParent(None)
+            child.deleteLater()
+
+
+@pytest.fixture(autouse=True)
 def british_locale() -> Iterator[None]:
     """Dates and numbers as en_GB writes them, whatever the machine's locale."""
     before = QLocale()
