@@ -177,6 +177,6 @@ def test_a_new_day_with_a_touch_never_planned_plans_its_customer(
         from types import SimpleNamespace
 
         band = [SimpleNamespace(customer_id=customer_id, id=-1, plan_day=today)]
-        care_plan_store._could_be_capped(session, band, 2)  # used to raise: None <= date
+        care_plan_store._could_be_capped(session, band, today, 2)  # used to raise: None <= date
     services.care_queue.queue(page=20, plan_all=False)  # plans the new day without failing
     check_same(services, today, "a new day with a touch never planned")

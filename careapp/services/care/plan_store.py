@@ -49,6 +49,7 @@ _CHUNK = 500
 # are in memory at once, and each customer's plan depends on that customer alone (the daily limit is
 # applied on reading), so slicing changes nothing.
 PLAN_CHUNK = 5_000
+_MARKETING = sorted(k.value for k in MARKETING_KINDS)
 
 
 def _table() -> Table:
@@ -126,68 +127,52 @@ def moved_by_the_day(
     capped = select(t.customer_id).where(
         is_open, t.plan_placement == Placement.HELD.value, t.plan_held_until <= new_day
     )
-    marketing = t.kind.in_([k.value for k in MARKETING_KINDS])
     reach = cap_window_days - 1  # an item on day f counts the days f - reach to f
-    # Two plain queries rather than a self-join, which SQLite's planner can turn into a pass over
-    # every pair of touches (36 s at 20,000 customers).
+    # Plain queries rather than a self-join, which SQLite's planner can turn into a pass over every
+    # pair of touches (36 s at 20,000 customers).
     band = select(t.customer_id, t.id, t.plan_day).where(
         is_open,
-        marketing,
+        t.kind.in_(_MARKETING),
         t.plan_day > add_days(old_day, reach),
         t.plan_day <= add_days(new_day, reach),
     )
-    later_items = list(session.execute(band))
     found: set[int] = set()
     for statement in (came, capped):
         found.update(session.scalars(statement))
-    with_due_now = _with_due_now(session, {row.customer_id for row in later_items}, new_day)
-    beside = [row for row in later_items if row.customer_id in with_due_now]
-    found |= _could_be_capped(session, beside, marketing_cap)
+    found |= _could_be_capped(session, list(session.execute(band)), new_day, marketing_cap)
     return found
 
 
-def _with_due_now(session: Session, customer_ids: set[int], day: dt.date) -> set[int]:
-    """Of these customers, those with an open marketing touch due on or before ``day``."""
-    t = TouchRecord
-    ids = sorted(customer_ids)
-    found: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        statement = select(t.customer_id).where(
-            t.customer_id.in_(ids[start : start + _CHUNK]),
-            t.status == ItemStatus.OPEN.value,
-            t.kind.in_([k.value for k in MARKETING_KINDS]),
-            t.plan_day <= day,
-        )
-        found.update(session.scalars(statement))
-    return found
-
-
-def _could_be_capped(session: Session, later_items: Sequence[Any], cap: int) -> set[int]:
-    """Of these (customer, touch, day) items whose cap window just reached today, the customers for
-    whom the cap can bite: besides the item, at least ``cap`` open marketing touches fall on or before
-    its day (the one due now among them; touches done today are noted, and planned, as they are done)."""
-    if not later_items:
-        return set()
-    if cap <= 1:
-        return {row.customer_id for row in later_items}
+def _could_be_capped(session: Session, later_items: Sequence[Any], today: dt.date, cap: int) -> set[int]:
+    """Of these (customer, touch, day) items whose cap window just reached ``today``, the customers for
+    whom the cap can bite: the customer has a marketing touch due now and, besides the item, at least
+    ``cap`` open marketing touches fall on or before its day (touches done today are noted, and
+    planned, as they are done). One read of those customers' open marketing touches serves both."""
     t = TouchRecord
     ids = sorted({row.customer_id for row in later_items})
-    days: dict[int, list[tuple[int, dt.date]]] = {}
+    days: dict[int, list[tuple[int, dt.date | None]]] = {}
     for start in range(0, len(ids), _CHUNK):
         statement = select(t.customer_id, t.id, t.plan_day).where(
             t.customer_id.in_(ids[start : start + _CHUNK]),
             t.status == ItemStatus.OPEN.value,
-            t.kind.in_([k.value for k in MARKETING_KINDS]),
+            t.kind.in_(_MARKETING),
         )
         for row in session.execute(statement):
             days.setdefault(row.customer_id, []).append((row.id, row.plan_day))
 
+    # (a touch never planned has no day yet: its customer is planned anyway, as "came")
+    def due_now(customer_id: int) -> bool:
+        return any(day is not None and day <= today for _, day in days.get(customer_id, []))
+
     def others(row: Any) -> int:
-        # (a touch never planned has no day yet: its customer is planned anyway, as "came")
         mine = days.get(row.customer_id, [])
         return sum(1 for item, day in mine if item != row.id and day is not None and day <= row.plan_day)
 
-    return {row.customer_id for row in later_items if others(row) >= cap}
+    return {
+        row.customer_id
+        for row in later_items
+        if due_now(row.customer_id) and (cap <= 1 or others(row) >= cap)
+    }
 
 
 def prune_dirty(session: Session) -> None:
