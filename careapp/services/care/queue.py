@@ -168,30 +168,53 @@ class _EntryMaker:
         base = self.bases.get(customer_id)
         if base is None:
             base = self.bases[customer_id] = _base_context(facts, extras)
-        return QueueEntry(
-            touch_id=stored.id,
-            version=stored.version,
-            key=touch.key,
-            customer_id=customer_id,
-            customer_name=extras.name if extras else facts.name(),
-            kind=touch.kind,
-            title=KIND_TITLES[touch.kind],
-            description=describe(touch),
-            day=p.day,
-            due=touch.due,
-            due_at=touch.due_at.astimezone(self.tz) if touch.due_at else None,
-            deadline=touch.deadline,
-            channel=p.item.channel,
+        return _entry(
+            p,
+            stored,
+            self.tz,
+            name=extras.name if extras else facts.name(),
             channels=usable_channels(p.item, facts),
             reachable=tuple(c for c in p.item.touch.channels if c in facts.reachable),
-            status=p.placement,
-            bucket=p.bucket,
-            reason=p.reason,
-            held_until=p.held_until,
-            snoozed_until=p.item.snoozed_until,
-            is_service=touch.kind is TouchKind.CALLBACK,
             context=_context(touch, base),
         )
+
+
+def _entry(
+    p: PlannedItem,
+    stored: StoredItem,
+    tz: dt.tzinfo,
+    *,
+    name: str,
+    channels: tuple[Channel, ...],
+    reachable: tuple[Channel, ...],
+    context: TouchContext,
+) -> QueueEntry:
+    """A queue entry: what the plan and the stored row say, with who and what the maker knows."""
+    touch = p.item.touch
+    return QueueEntry(
+        touch_id=stored.id,
+        version=stored.version,
+        key=touch.key,
+        customer_id=touch.customer_id,
+        customer_name=name,
+        kind=touch.kind,
+        title=KIND_TITLES[touch.kind],
+        description=describe(touch),
+        day=p.day,
+        due=touch.due,
+        due_at=touch.due_at.astimezone(tz) if touch.due_at else None,
+        deadline=touch.deadline,
+        channel=p.item.channel,
+        channels=channels,
+        reachable=reachable,
+        status=p.placement,
+        bucket=p.bucket,
+        reason=p.reason,
+        held_until=p.held_until,
+        snoozed_until=p.item.snoozed_until,
+        is_service=touch.kind is TouchKind.CALLBACK,
+        context=context,
+    )
 
 
 _NO_CONTEXT = TouchContext(None, "", None, (), None, 0)
@@ -213,30 +236,8 @@ class _NameMaker:
         self.tz = tz
 
     def entry(self, p: PlannedItem) -> QueueEntry:
-        stored, touch = self.stored[p.item.key], p.item.touch
-        return QueueEntry(
-            touch_id=stored.id,
-            version=stored.version,
-            key=touch.key,
-            customer_id=touch.customer_id,
-            customer_name=self.names.get(touch.customer_id, ""),
-            kind=touch.kind,
-            title=KIND_TITLES[touch.kind],
-            description=describe(touch),
-            day=p.day,
-            due=touch.due,
-            due_at=touch.due_at.astimezone(self.tz) if touch.due_at else None,
-            deadline=touch.deadline,
-            channel=p.item.channel,
-            channels=(),
-            status=p.placement,
-            bucket=p.bucket,
-            reason=p.reason,
-            held_until=p.held_until,
-            snoozed_until=p.item.snoozed_until,
-            is_service=touch.kind is TouchKind.CALLBACK,
-            context=_NO_CONTEXT,
-        )
+        stored, name = self.stored[p.item.key], self.names.get(p.item.customer_id, "")
+        return _entry(p, stored, self.tz, name=name, channels=(), reachable=(), context=_NO_CONTEXT)
 
 
 def queue_counts(planned: PlannedQueue) -> dict[str, int]:
