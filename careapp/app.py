@@ -65,6 +65,7 @@ def open_services(paths: Paths) -> OpenedServices:
     from careapp.context import build_services
 
     services = build_services(paths)
+    services.build_all()  # the services' modules are imported here, not as the window first asks
     # The calendar's jobs (icalendar, the CalDAV client) are imported here, on this thread: imported
     # by the window as it attaches the services, they held the UI thread for 0.2-0.9 s (py-spy).
     import careapp.ui.calendar.jobs  # noqa: F401

@@ -599,7 +599,6 @@ def _demo_tickets(services: Services, args: argparse.Namespace) -> None:
 
 def _cmd_report(services: Services, args: argparse.Namespace) -> int:
     from careapp.clock import to_local
-    from careapp.services.customers.exporter import write_atomically
     from careapp.services.tickets.reports import render_csv, render_text, report_json
 
     if args.report != "fcr":
@@ -622,6 +621,8 @@ def _cmd_report(services: Services, args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
+    from careapp.services.customers.exporter import write_atomically  # only here: it imports the customers
+
     try:
         # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
         write_atomically(args.output, text, "utf-8-sig" if args.format == "csv" else "utf-8")

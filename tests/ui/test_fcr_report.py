@@ -9,7 +9,6 @@ resolution: a reopen within R, so gross and net 1/1, strict 0/1.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
 from pathlib import Path
@@ -61,7 +60,7 @@ def november(services: Services, clock: list[dt.datetime]) -> November:
 @pytest.fixture
 def utc_services(services: Services, november: November) -> Services:
     """The services with reports in UTC, so "November" is the same days on any computer."""
-    return dataclasses.replace(services, reports=ReportService(services.db, services.clock, tz=dt.UTC))
+    return services.replaced(reports=ReportService(services.db, services.clock, tz=dt.UTC))
 
 
 def open_report(

@@ -62,7 +62,7 @@ def live_window(
 ) -> MainWindow:
     """A main window on an empty database, with the real database thread."""
     window = make_window(qtbot, threaded_runner, tmp_path, prompts)
-    window.attach_services(dataclasses.replace(services, settings=recording), services.settings.shop())  # type: ignore[arg-type]
+    window.attach_services(services.replaced(settings=recording), services.settings.shop())
     qtbot.waitUntil(lambda: window.list_panel.model is not None and window.list_panel.model.has_searched)
     return window
 
