@@ -48,6 +48,9 @@ class StoredItem:
     id: int
     version: int
     item: QueueItem
+    # The stored plan columns (see careapp.services.care.plan_store.plan_columns), None when the
+    # row was read without them: a plan writes only the rows whose plan it changed.
+    plan: tuple[Any, ...] | None = None
 
 
 def _date(value: Any) -> dt.date | None:
@@ -110,8 +113,17 @@ def queue_item(row: Any) -> QueueItem:
     )
 
 
+PLAN_COLUMNS = ("plan_placement", "plan_reason", "plan_held_until", "plan_day", "plan_last_day", "plan_at")
+
+
 def stored_item(row: Any) -> StoredItem:
-    return StoredItem(row.id, row.version, queue_item(row))
+    mapping = row._mapping if hasattr(row, "_mapping") else None
+    plan = (
+        tuple(mapping[name] for name in PLAN_COLUMNS)
+        if mapping is not None and "plan_at" in mapping
+        else None
+    )
+    return StoredItem(row.id, row.version, queue_item(row), plan)
 
 
 def new_row(touch: DueTouch, now: dt.datetime) -> dict[str, Any]:
