@@ -71,6 +71,8 @@ class Services:
         """Make every kept service now (imports included): the window calls this off the UI thread."""
         for name in _KEPT_SERVICES:
             getattr(self, name)
+        for name in _MADE_PER_USE:  # no state to keep: only their modules are imported now
+            getattr(self, name)
 
     def replaced(self, **changes: object) -> Services:
         """A copy with some services put in others' place (what ``dataclasses.replace`` gave): the
@@ -235,6 +237,7 @@ _KEPT_SERVICES = (
     "care_overview",
     "value",
 )
+_MADE_PER_USE = ("purchases", "rewards", "inbox")
 
 
 def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> Services:

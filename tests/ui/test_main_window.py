@@ -327,7 +327,6 @@ def test_choosing_the_overview_tab_before_it_is_built_shows_it(
 def test_a_customer_list_that_cannot_be_read_is_said_in_the_message_bar(
     qtbot: QtBot, demo_services: Services, sync_runner: SyncRunner, tmp_path: Path, prompts: ScriptedPrompts
 ) -> None:
-    import dataclasses
     from typing import Any
 
     class Unreadable:
@@ -342,7 +341,7 @@ def test_a_customer_list_that_cannot_be_read_is_said_in_the_message_bar(
         def __getattr__(self, name: str) -> Any:
             return getattr(self._real, name)
 
-    services = dataclasses.replace(demo_services, customers=Unreadable(demo_services.customers))  # type: ignore[arg-type]
+    services = demo_services.replaced(customers=Unreadable(demo_services.customers))
     window = make_window(qtbot, sync_runner, tmp_path, prompts)
     window.attach_services(services, services.settings.shop())
     bar = window.message_bar

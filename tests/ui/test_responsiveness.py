@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +61,7 @@ def test_window_repaints_and_takes_input_while_the_database_is_busy(
     prompts: ScriptedPrompts,
 ) -> None:
     slow = SlowCustomers(demo_services.customers)
-    services = dataclasses.replace(demo_services, customers=slow)
+    services = demo_services.replaced(customers=slow)
     window = make_window(qtbot, threaded_runner, tmp_path, prompts)
     window.attach_services(services, services.settings.shop())  # type: ignore[arg-type]
     assert slow.search_started.wait(5), "the first search should be running on the worker"
@@ -124,7 +123,7 @@ def test_a_slow_care_queue_leaves_the_window_painting_and_typing(
     # The care queue's refresh at start-up is the longest database work of a morning (touches for
     # 100,000 customers); while it runs the window must still switch pages, paint and take typing.
     slow = SlowCall(demo_services.touches, "refresh")
-    services = dataclasses.replace(demo_services, touches=slow)
+    services = demo_services.replaced(touches=slow)
     window = make_window(qtbot, threaded_runner, tmp_path, prompts)
     window.show_page(window.care.queue_page)
     window.attach_services(services, services.settings.shop())
@@ -163,7 +162,7 @@ def test_a_long_refresh_on_the_background_thread_does_not_hold_up_the_list_or_th
     demo_services.touches.refresh()  # yesterday's run: a planned queue is stored
     background = ThreadedRunner(name="careapp-background")
     slow = SlowCall(demo_services.touches, "refresh")
-    services = dataclasses.replace(demo_services, touches=slow)
+    services = demo_services.replaced(touches=slow)
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(threaded_runner, settings, "Sam", prompts, background=background)  # type: ignore[arg-type]
     qtbot.addWidget(window)
