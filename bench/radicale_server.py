@@ -1,7 +1,13 @@
-"""A throwaway Radicale (CalDAV) server on loopback for the sync benchmark; its log counts requests."""
+"""A throwaway Radicale (CalDAV) server on loopback for the sync benchmark; its log counts requests.
+
+By default it stores with ``bench.radicale_uid_index`` (Radicale's file storage plus a UID index; see
+that module for why: without it, every new object costs a read of the whole calendar). careapp's sync
+and the bare-PUT baseline always run against the same server with the same settings.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -12,8 +18,15 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
 USER = "shop"
 PASSWORD = "bench-password"
+
+
+def _with_repo_on_path() -> dict[str, str]:
+    """The environment with the repository on PYTHONPATH, so Radicale can import bench.radicale_uid_index."""
+    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
 
 
 def _free_port() -> int:
@@ -23,7 +36,7 @@ def _free_port() -> int:
 
 
 class Radicale:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, uid_index: bool = True) -> None:
         self.folder = folder
         self.port = _free_port()
         self.log_path = folder / "radicale.log"
@@ -34,7 +47,8 @@ class Radicale:
             "htpasswd_encryption = plain\n"
             "[rights]\ntype = owner_only\n"
             f"[storage]\nfilesystem_folder = {folder / 'collections'}\n"
-            "[logging]\nlevel = info\nmask_passwords = True\n"
+            + ("type = bench.radicale_uid_index\n" if uid_index else "")
+            + "[logging]\nlevel = info\nmask_passwords = True\n"
         )
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -53,6 +67,7 @@ class Radicale:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.folder,
+            env=_with_repo_on_path(),
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
