@@ -180,6 +180,9 @@ INSERT INTO reward_ledger (id, customer_id, reward_id, key, rule_id, event, at, 
  (3, 1, NULL, 'referral:2:2', 2, 'earned', '{T1}', 'careapp', NULL, 2, 'first purchase',
   '{{"kind": "amount_off", "wording": "£5 off", "value": "5"}}', '2025-06-15', NULL, NULL);
 """,
+    "0013": """
+UPDATE care_wake SET anchor_on = '2025-06-15' WHERE customer_id = 1;
+""",
 }
 
 

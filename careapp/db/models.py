@@ -174,7 +174,11 @@ class ConsentEventRecord(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
 
-    __table_args__ = (Index("ix_consent_event_customer_channel", "customer_id", "channel", "at"),)
+    __table_args__ = (
+        Index("ix_consent_event_customer_channel", "customer_id", "channel", "at"),
+        # The Overview's opt-out rate: who ever said yes, per channel, without reading every row.
+        Index("ix_consent_event_granted_customer", "granted", "customer_id", "channel"),
+    )
 
 
 class NoteRecord(Base):
@@ -622,12 +626,15 @@ class CareDirtyRecord(Base):
 class CareWakeRecord(Base):
     """The day each customer's touches next need making (:func:`careapp.domain.touches.next_wake`):
     a refresh on a new day works on the customers whose day the horizon has reached, not on everyone.
-    Bookkeeping, like ``care_dirty``: written only by the refresh, read by nothing else."""
+    ``anchor_on``: their last real contact (:func:`careapp.domain.touches.last_real_contact`), which
+    the Overview's "drifting away" reads. Bookkeeping, like ``care_dirty``: written only by the
+    refresh, from the facts it read."""
 
     __tablename__ = "care_wake"
 
     customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     wake_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    anchor_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
 
 
 class CarePlanStateRecord(Base):

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database
 from careapp.db.models import (
+    CareWakeRecord,
     ConsentEventRecord,
     ContactRecord,
     CustomerRecord,
@@ -38,14 +39,15 @@ from careapp.db.models import (
 )
 from careapp.domain.care_queue import TouchOutcome
 from careapp.domain.customer import Channel, LoyaltyStage
-from careapp.domain.recurrence import local_date
+from careapp.domain.recurrence import add_days, local_date
 from careapp.domain.tickets import Direction, TicketState
-from careapp.domain.touches import CheckInRule, TouchKind
-from careapp.services.care.plan_store import ensure_planned
-from careapp.services.care.planning import plan_stored
+from careapp.domain.touches import CheckInRule, TouchKind, last_real_contact
+from careapp.services.care.facts import load_facts
+from careapp.services.care.plan_store import REFRESH, dirty_since, ensure_planned, pruned_after, read_state
+from careapp.services.care.planning import minimal_window, plan_stored
 from careapp.services.care.queue import queue_counts
 from careapp.services.care.sections import counts as section_counts
-from careapp.services.care.touches import TouchService, write_lock
+from careapp.services.care.touches import REFRESH_VERSION, TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(LoyaltyStage)}
@@ -139,7 +141,8 @@ class CareOverviewService:
                 counts = section_counts(session, today, care.daily_limit)
             else:  # a day ahead: planned afresh, nothing stored
                 counts = queue_counts(plan_stored(session, today, care))
-            drifting = _drifting(session, tz, today, rules.check_in)
+            drifting, drifting_total = _drifting(session, tz, today, rules.check_in, care.timezone, limit)
+            drifting = _with_last_contact(session, tz, drifting)
             done_by_kind = self._done_by_kind(session, since)
             ladder = self._ladder(session)
             moves = self._moves(session, since)
@@ -150,8 +153,8 @@ class CareOverviewService:
             queue_counts=counts,
             done_this_month=sum(done_by_kind.values()),
             done_by_kind=done_by_kind,
-            drifting=tuple(drifting[:limit]),
-            drifting_total=len(drifting),
+            drifting=tuple(drifting),
+            drifting_total=drifting_total,
             ladder=ladder,
             moved_this_month=moves,
             opt_out=opt_out,
@@ -203,22 +206,31 @@ class CareOverviewService:
 
     @staticmethod
     def _opt_out(session: Session) -> tuple[OptOutRate, ...]:
-        e = ConsentEventRecord
-        statement = select(e.customer_id, e.channel, e.granted).order_by(e.customer_id, e.at, e.id)
-        granted: dict[str, set[int]] = defaultdict(set)
-        latest: dict[tuple[int, str], bool] = {}
-        for customer_id, channel, was_granted in session.execute(statement):
-            if was_granted:
-                granted[channel].add(customer_id)
-            latest[customer_id, channel] = bool(was_granted)
+        """Counted in SQL: who ever said yes (per channel, and to any), and whose latest answer on a
+        channel they once said yes to is no (only the "no" answers are looked at one by one, each
+        against its customer's later answers through the (customer, channel, at) index)."""
+        e, later, yes = ConsentEventRecord, aliased(ConsentEventRecord), aliased(ConsentEventRecord)
+        said_yes = e.granted.is_(True)
+        granted = dict(
+            session.execute(
+                select(e.channel, func.count(func.distinct(e.customer_id)))
+                .where(said_yes)
+                .group_by(e.channel)
+            ).all()
+        )
+        everyone = session.scalar(select(func.count(func.distinct(e.customer_id))).where(said_yes)) or 0
+        same = and_(later.customer_id == e.customer_id, later.channel == e.channel)
+        newer = exists().where(same, or_(later.at > e.at, and_(later.at == e.at, later.id > e.id)))
+        once_yes = exists().where(
+            yes.customer_id == e.customer_id, yes.channel == e.channel, yes.granted.is_(True)
+        )
+        latest_no = select(e.customer_id, e.channel).where(e.granted.is_(False), ~newer, once_yes)
         withdrawn: dict[str, set[int]] = defaultdict(set)
-        for (customer_id, channel), answer in latest.items():
-            if not answer and customer_id in granted[channel]:
-                withdrawn[channel].add(customer_id)
-        everyone = set().union(*granted.values()) if granted else set()
+        for customer_id, channel in session.execute(latest_no):
+            withdrawn[channel].add(customer_id)
         anyone_withdrawn = set().union(*withdrawn.values()) if withdrawn else set()
-        rates = [OptOutRate(None, len(everyone), len(anyone_withdrawn))]
-        rates += [OptOutRate(c, len(granted[c.value]), len(withdrawn[c.value])) for c in Channel]
+        rates = [OptOutRate(None, everyone, len(anyone_withdrawn))]
+        rates += [OptOutRate(c, granted.get(c.value, 0), len(withdrawn[c.value])) for c in Channel]
         return tuple(rates)
 
     @staticmethod
@@ -238,11 +250,12 @@ class CareOverviewService:
 _DONE = [TicketState.RESOLVED.value, TicketState.CLOSED.value]
 
 
-def _latest_moments(session: Session) -> dict[int, dt.datetime]:
+def _latest_moments(session: Session, customer_ids: Collection[int] | None = None) -> dict[int, dt.datetime]:
     """The latest contact (not an internal note), ticket opened, or ticket resolved or closed, per
-    customer: each grouped in SQL (the same sources as the touch facts' ``last_contact``)."""
+    customer (of ``customer_ids``, or of everyone): each grouped in SQL (the same sources as the touch
+    facts' ``last_contact``)."""
     c, t, s = ContactRecord, TicketRecord, TicketStateChangeRecord
-    statements = (
+    statements = [
         select(c.customer_id, func.max(c.at))
         .where(c.direction != Direction.INTERNAL.value)
         .group_by(c.customer_id),
@@ -250,7 +263,15 @@ def _latest_moments(session: Session) -> dict[int, dt.datetime]:
         .where(t.merged_into_id.is_(None), t.exclusion.is_(None))
         .group_by(t.customer_id),
         select(s.customer_id, func.max(s.at)).where(s.new.in_(_DONE)).group_by(s.customer_id),
-    )
+    ]
+    if customer_ids is not None:
+        wanted = sorted(customer_ids)
+        statements = [
+            statement.where(column.in_(wanted))
+            for statement, column in zip(
+                statements, (c.customer_id, t.customer_id, s.customer_id), strict=True
+            )
+        ]
     latest: dict[int, dt.datetime] = {}
     for statement in statements:
         for customer_id, moment in session.execute(statement):
@@ -259,10 +280,168 @@ def _latest_moments(session: Session) -> dict[int, dt.datetime]:
     return latest
 
 
-def _drifting(session: Session, tz: dt.tzinfo, today: dt.date, rule: CheckInRule) -> list[DriftingCustomer]:
-    """Customers past their maximum check-in interval, worst first: the last real contact (a contact,
-    a ticket, a purchase, or the day they became known) as :func:`last_real_contact` counts it, read
-    with a few grouped queries instead of every customer's facts."""
+def _drifting(
+    session: Session, tz: dt.tzinfo, today: dt.date, rule: CheckInRule, zone: str, limit: int
+) -> tuple[list[DriftingCustomer], int]:
+    """The ``limit`` customers furthest past their maximum check-in interval (worst first), and how
+    many are past it, by their last real contact (a contact, a ticket, a purchase, or the day they
+    became known) as :func:`last_real_contact` counts it.
+
+    The refresh keeps that day per customer (``care_wake.anchor_on``), so with intervals by stage only
+    (the default) each stage is a count and a short ordered read on the anchor's index; with intervals
+    by tag, the customers whose anchor is older than the shortest interval are read and each decided.
+    The customers changed since the last refresh are worked out from their facts. Before a refresh has
+    filled the anchors (just after the upgrade), or with many changes pending, everyone is worked out
+    with a few grouped queries. ``last_contact`` is left None here: see :func:`_with_last_contact`."""
+    stale = _anchors_stale(session, zone)
+    if stale is None or len(stale) > _FROM_FACTS_AT_MOST:
+        found = _drifting_grouped(session, tz, today, rule)
+        return _worst(found, limit), len(found)
+    changed = _drifting_from_facts(session, tz, today, rule, stale)
+    if rule.by_tag:
+        found = _drifting_from_anchors(session, today, rule, stale) + changed
+        return _worst(found, limit), len(found)
+    worst, total = _drifting_by_stage(session, today, rule, stale, limit)
+    return _worst(worst + changed, limit), total + len(changed)
+
+
+def _worst(found: list[DriftingCustomer], limit: int) -> list[DriftingCustomer]:
+    return sorted(found, key=lambda d: (-d.days_past, d.customer_id))[:limit]
+
+
+# Pending changes worked out from the facts, one customer at a time; more, and a grouped pass is cheaper.
+_FROM_FACTS_AT_MOST = 5_000
+
+
+def _anchors_stale(session: Session, zone: str) -> set[int] | None:
+    """The customers whose stored anchor may be out of date (changed since the last refresh), or None
+    when the anchors cannot be trusted at all (no refresh of this version yet, another time zone, or
+    the change notes since the last refresh were already forgotten)."""
+    signature, seq = read_state(session, REFRESH)
+    if signature is None or signature.get("version") != REFRESH_VERSION or signature.get("tz") != zone:
+        return None
+    if pruned_after(session, seq):
+        return None
+    return dirty_since(session, seq, touch_only=False)[0]
+
+
+def _intervals(rule: CheckInRule) -> list[int]:
+    return [iv.max_days for iv in (*rule.by_stage.values(), *rule.by_tag.values())]
+
+
+def _drifting_from_anchors(
+    session: Session, today: dt.date, rule: CheckInRule, skip: Collection[int]
+) -> list[DriftingCustomer]:
+    """From the stored anchors: only customers whose anchor is older than the shortest maximum
+    interval are read (by the anchor's index), then each one's own interval decides."""
+    intervals = _intervals(rule)
+    if not intervals:
+        return []
+    oldest = add_days(today, -(min(intervals) + 1))  # more than max_days ago
+    c, w = CustomerRecord, CareWakeRecord
+    statement = (
+        select(c.id, c.display_name, c.loyalty_stage, w.anchor_on)
+        .join(w, w.customer_id == c.id)
+        .where(w.anchor_on <= oldest)
+    )
+    rows = [row for row in session.execute(statement) if row.id not in skip]
+    tags = _tags_of(session, [row.id for row in rows]) if rule.by_tag else {}
+    found = []
+    for customer_id, name, stage_value, anchor in rows:
+        stage = _STAGES.get(stage_value, LoyaltyStage.PROSPECT)
+        found += _past_interval(rule, customer_id, name, stage, tags.get(customer_id, ()), anchor, today)
+    return found
+
+
+def _drifting_by_stage(
+    session: Session, today: dt.date, rule: CheckInRule, skip: Collection[int], limit: int
+) -> tuple[list[DriftingCustomer], int]:
+    """With intervals by stage only: per stage, how many customers' anchor is more than its maximum
+    interval ago, and the ``limit`` oldest anchors (the worst of that stage), leaving out ``skip``."""
+    c, w = CustomerRecord, CareWakeRecord
+    known = [s.value for s in LoyaltyStage if s is not LoyaltyStage.PROSPECT]
+    worst: list[DriftingCustomer] = []
+    total = 0
+    for stage, interval in rule.by_stage.items():
+        # An unknown stage reads as a prospect, as everywhere else.
+        of_stage = (
+            c.loyalty_stage.not_in(known)
+            if stage is LoyaltyStage.PROSPECT
+            else c.loyalty_stage == stage.value
+        )
+        conditions = [of_stage, w.anchor_on <= add_days(today, -(interval.max_days + 1))]
+        if skip:
+            conditions.append(c.id.not_in(sorted(skip)))
+        joined = select(c.id, c.display_name, w.anchor_on).join(w, w.customer_id == c.id).where(*conditions)
+        total += session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+        oldest = joined.order_by(w.anchor_on, c.id).limit(limit)
+        for customer_id, name, anchor in session.execute(oldest):
+            assert anchor is not None  # compared with a day above
+            days = (today - anchor).days
+            worst.append(DriftingCustomer(customer_id, name, stage, None, days, interval.max_days))
+    return worst, total
+
+
+def _drifting_from_facts(
+    session: Session, tz: dt.tzinfo, today: dt.date, rule: CheckInRule, customer_ids: Collection[int]
+) -> list[DriftingCustomer]:
+    """The customers changed since the last refresh, from their facts, as the refresh would count."""
+    if not customer_ids:
+        return []
+    loaded = load_facts(session, tz, minimal_window(today), customer_ids)
+    found = []
+    for customer_id, facts in loaded.facts.items():
+        name = loaded.extras[customer_id].name
+        anchor = last_real_contact(facts)
+        found += _past_interval(rule, customer_id, name, facts.stage, facts.tags, anchor, today)
+    return found
+
+
+def _past_interval(
+    rule: CheckInRule,
+    customer_id: int,
+    name: str,
+    stage: LoyaltyStage,
+    tags: Iterable[str],
+    anchor: dt.date | None,
+    today: dt.date,
+) -> list[DriftingCustomer]:
+    """The customer as drifting, if they are (a list of one), or an empty list."""
+    interval = rule.interval_for(stage, tags)
+    if interval is None or anchor is None or (today - anchor).days <= interval.max_days:
+        return []
+    return [DriftingCustomer(customer_id, name, stage, None, (today - anchor).days, interval.max_days)]
+
+
+def _tags_of(session: Session, customer_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(customer_ids), _CHUNK):
+        chunk = customer_ids[start : start + _CHUNK]
+        for customer_id, tag in session.execute(
+            select(TagRecord.customer_id, TagRecord.tag).where(TagRecord.customer_id.in_(chunk))
+        ):
+            found[customer_id].append(tag)
+    return found
+
+
+def _with_last_contact(
+    session: Session, tz: dt.tzinfo, drifting: Sequence[DriftingCustomer]
+) -> list[DriftingCustomer]:
+    """The shown customers with their last contact (a contact or a ticket, purchases aside)."""
+    moments = _latest_moments(session, [d.customer_id for d in drifting]) if drifting else {}
+    return [
+        replace(d, last_contact=local_date(moments[d.customer_id], tz) if d.customer_id in moments else None)
+        for d in drifting
+    ]
+
+
+_CHUNK = 900
+
+
+def _drifting_grouped(
+    session: Session, tz: dt.tzinfo, today: dt.date, rule: CheckInRule
+) -> list[DriftingCustomer]:
+    """Everyone, with a few grouped queries instead of every customer's facts."""
     latest = _latest_moments(session)
     p = PurchaseRecord
     last_bought = select(p.customer_id, func.max(p.date)).group_by(p.customer_id)
@@ -289,7 +468,6 @@ def _drifting(session: Session, tz: dt.tzinfo, today: dt.date, rule: CheckInRule
         days = (today - max(candidates)).days
         if days > interval.max_days:
             found.append(DriftingCustomer(customer_id, name, stage, last_contact, days, interval.max_days))
-    found.sort(key=lambda d: (-d.days_past, d.customer_id))
     return found
 
 

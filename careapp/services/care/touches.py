@@ -97,7 +97,7 @@ from careapp.services.care.rules import (
     rule_to_json,
 )
 from careapp.services.care.touch_store import insert_new, keys_of
-from careapp.services.care.wake import callbacks_without_touch, clear_wakes, save_wakes, woken
+from careapp.services.care.wake import anchors_of, callbacks_without_touch, clear_wakes, save_wakes, woken
 from careapp.services.shop.settings import (
     SettingsService,
     Versioned,
@@ -414,7 +414,7 @@ class TouchService:
                 generated = insert_new(session, due, now)
                 stages = _observe_stages(session, loaded, now, ids)
                 if not preview:
-                    save_wakes(session, wakes)
+                    save_wakes(session, wakes, anchors_of(loaded.facts.values()))
             closed = close_kept_callbacks(session)
             if not preview and (last_run is None or today > last_run):
                 write_setting(session, LAST_RUN_KEY, {"day": today.isoformat()})
@@ -466,7 +466,7 @@ class TouchService:
                 stages += _observe_stages(session, loaded, now, id_range=id_range)
                 if not preview:
                     clear_wakes(session, id_range.first, id_range.last)
-                    save_wakes(session, wakes)
+                    save_wakes(session, wakes, anchors_of(loaded.facts.values()))
         return generated, stages
 
     def _generate(
@@ -637,6 +637,11 @@ def _observe_stages(
     return len(rows)
 
 
+# What a refresh stores per customer; a new version re-derives everyone once. 3: care_wake.anchor_on
+# (migration 0013), which the Overview reads only once a refresh of this version has filled it.
+REFRESH_VERSION = 3
+
+
 def _generation_signature(
     rules: TouchRules, articles: list[Article], care: CareSettings, suggestions: SuggestionTable | None = None
 ) -> dict[str, Any]:
@@ -650,7 +655,7 @@ def _generation_signature(
     digest = hashlib.sha256(
         json.dumps([rules_json, rules.feb29.value, library], sort_keys=True, default=str).encode()
     ).hexdigest()
-    signature: dict[str, Any] = {"tz": care.timezone, "digest": digest, "version": 2}
+    signature: dict[str, Any] = {"tz": care.timezone, "digest": digest, "version": REFRESH_VERSION}
     if suggestions is not None:
         signature["suggestions"] = suggestions.version()
     return signature

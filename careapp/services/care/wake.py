@@ -4,30 +4,39 @@
 A refresh on a new day generates touches only for the customers whose wake day its horizon has
 reached (plus those whose data changed, and those with a promised callback not yet made a touch),
 instead of re-deriving every customer: at 100,000 customers that is a few hundred a day, not all.
+Beside it, each customer's last real contact, from the same facts: the Overview's "drifting away"
+reads that instead of grouping every contact, ticket and purchase (see
+:mod:`careapp.services.care.overview`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from careapp.db.models import CareWakeRecord, TouchRecord
-from careapp.domain.touches import TouchKind
+from careapp.domain.touches import CustomerFacts, TouchKind, last_real_contact
 
 _CHUNK = 500
 
 
-def save_wakes(session: Session, wakes: Mapping[int, dt.date]) -> None:
-    """Store (replace) these customers' wake days."""
+def save_wakes(session: Session, wakes: Mapping[int, dt.date], anchors: Mapping[int, dt.date | None]) -> None:
+    """Store (replace) these customers' wake days and last real contacts (``anchors``)."""
     ids = sorted(wakes)
     table = CareWakeRecord
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         session.execute(delete(table).where(table.customer_id.in_(chunk)))
-        session.execute(insert(table), [{"customer_id": i, "wake_on": wakes[i]} for i in chunk])
+        rows = [{"customer_id": i, "wake_on": wakes[i], "anchor_on": anchors.get(i)} for i in chunk]
+        session.execute(insert(table), rows)
+
+
+def anchors_of(facts: Iterable[CustomerFacts]) -> dict[int, dt.date | None]:
+    """Each customer's last real contact, the day a check-in counts from (kept for the Overview)."""
+    return {f.id: last_real_contact(f) for f in facts}
 
 
 def clear_wakes(session: Session, first: int, last: int) -> None:
