@@ -156,3 +156,46 @@ def touch_only_undo_statements(dialect: str) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION care_mark_dirty()",
         ]
     return ["DROP TRIGGER IF EXISTS care_dirty_touch_insert", _sqlite_child("touch", "INSERT")]
+
+
+# --- bulk writers (migration 0014) -----------------------------------------------------------------
+# A bulk writer (demo data, an import, a bulk edit) turns the per-row marking off for its own
+# transaction and notes the customers it wrote with one INSERT ... SELECT (careapp/db/care_bulk.py).
+# On PostgreSQL every trigger fires only while this transaction-local setting is not 'on', so other
+# sessions keep their marking. SQLite needs no change to the triggers: its bulk writer holds the only
+# write lock and drops and re-creates them inside its own transaction.
+BULK_SETTING = "careapp.bulk_care"
+_PG_BULK_WHEN = f"WHEN (current_setting('{BULK_SETTING}', true) IS DISTINCT FROM 'on') "
+
+
+def _pg_triggers(when: str) -> list[str]:
+    statements = [
+        "CREATE TRIGGER care_dirty_customer AFTER INSERT OR UPDATE OR DELETE ON customer "
+        f"FOR EACH ROW {when}EXECUTE FUNCTION care_mark_dirty_customer()"
+    ]
+    for table, ops in CHILD_TABLES:
+        function = "care_mark_dirty_touch()" if table == "touch" else "care_mark_dirty()"
+        statements.append(
+            f"CREATE TRIGGER care_dirty_{table} AFTER {' OR '.join(ops)} ON {table} "
+            f"FOR EACH ROW {when}EXECUTE FUNCTION {function}"
+        )
+    return statements
+
+
+def _pg_drop_triggers() -> list[str]:
+    statements = ["DROP TRIGGER IF EXISTS care_dirty_customer ON customer"]
+    return statements + [f"DROP TRIGGER IF EXISTS care_dirty_{t} ON {t}" for t, _ in CHILD_TABLES]
+
+
+def bulk_switch_statements(dialect: str) -> list[str]:
+    """Migration 0014: PostgreSQL's triggers skip a transaction that set :data:`BULK_SETTING`."""
+    if dialect != "postgresql":
+        return []
+    return [*_pg_drop_triggers(), *_pg_triggers(_PG_BULK_WHEN)]
+
+
+def bulk_switch_undo_statements(dialect: str) -> list[str]:
+    """Migration 0014's downgrade: the triggers as 0010 left them."""
+    if dialect != "postgresql":
+        return []
+    return [*_pg_drop_triggers(), *_pg_triggers("")]
