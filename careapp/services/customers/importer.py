@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from careapp.db.care_bulk import BulkMarks, bulk_care_marking
 from careapp.db.database import Database
 from careapp.db.models import (
     ConsentEventRecord,
@@ -362,23 +363,41 @@ class ImportService:
         parsed = self.parse(path, mapping)
         with self._db.session() as session:
             outcomes, planned = self._plan(session, parsed.rows, take_file_values)
-            batch = ImportBatchRecord(
-                at=self._clock(),
-                source_name=path.name,
-                format=parsed.format,
-                done_by=actor,
-                created_count=sum(1 for o in outcomes if o.action == "create"),
-                updated_count=sum(1 for o in outcomes if o.action == "update"),
-                merged_count=sum(1 for o in outcomes if o.action == "merge"),
-                rejected_count=sum(1 for o in outcomes if o.action == "reject"),
-            )
-            session.add(batch)
-            session.flush()
-            ids = self._write(session, planned, batch.id, actor, progress, cancelled)
+            with bulk_care_marking(session) as marks:
+                batch_id, ids = self._write_batch(
+                    session, path, parsed, outcomes, planned, actor, marks, progress, cancelled
+                )
             outcomes = [replace(o, customer_id=ids.get(o.line, o.customer_id)) for o in outcomes]
-            batch_id = batch.id
         summary = self._summary(path, parsed, outcomes, planned, dry_run=False)
         return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
+
+    def _write_batch(
+        self,
+        session: Session,
+        path: Path,
+        parsed: ParsedFile,
+        outcomes: list[RowOutcome],
+        planned: list[_PlannedCustomer],
+        actor: str,
+        marks: BulkMarks,
+        progress: ProgressCallback | None,
+        cancelled: CancelCheck | None,
+    ) -> tuple[int, dict[int, int]]:
+        """The import batch and everything planned; its id, and first file line -> customer id."""
+        batch = ImportBatchRecord(
+            at=self._clock(),
+            source_name=path.name,
+            format=parsed.format,
+            done_by=actor,
+            created_count=sum(1 for o in outcomes if o.action == "create"),
+            updated_count=sum(1 for o in outcomes if o.action == "update"),
+            merged_count=sum(1 for o in outcomes if o.action == "merge"),
+            rejected_count=sum(1 for o in outcomes if o.action == "reject"),
+        )
+        session.add(batch)
+        session.flush()
+        ids = self._write(session, planned, batch.id, actor, marks, progress, cancelled)
+        return batch.id, ids
 
     @staticmethod
     def _summary(
@@ -577,13 +596,15 @@ class ImportService:
         planned: list[_PlannedCustomer],
         batch_id: int,
         actor: str,
+        marks: BulkMarks,
         progress: ProgressCallback | None,
         cancelled: CancelCheck | None,
     ) -> dict[int, int]:
         """Write every planned customer; returns first file line -> customer id.
 
         New customers are inserted in groups of 500 with batched Core INSERTs (see
-        :mod:`careapp.services.customers.rows`), rather than one ORM flush per customer.
+        :mod:`careapp.services.customers.rows`), rather than one ORM flush per customer. ``marks``
+        gets every customer written, for the care queue (as the per-row triggers would note them).
         """
         now = self._clock()
         ids: dict[int, int] = {}
@@ -595,8 +616,12 @@ class ImportService:
                 created.append(item)
             elif item.existing_draft is not None and not same_profile(item.existing_draft, item.draft):
                 self._update(session, item, batch_id, actor, now)
+                marks.wrote_customers([item.existing_id])
+                # The referrer it had before (the customer row's trigger notes the old one too).
+                marks.wrote_facts([item.existing_draft.referred_by_id])
             elif item.purchases or item.consents:
                 self._add_history(session, item.existing_id, item, batch_id, actor, now)
+                marks.wrote_facts([item.existing_id])
             if done % _WRITE_GROUP == 0:
                 self._insert_created(session, created, ids, batch_id, actor, now)
                 session.flush()
@@ -604,6 +629,7 @@ class ImportService:
             if progress is not None and (done % 200 == 0 or done == len(planned)):
                 progress(done, len(planned))
         self._insert_created(session, created, ids, batch_id, actor, now)
+        marks.wrote_customers(ids.values())
         return ids
 
     def _insert_created(

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Select, SQLColumnExpression, case, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from careapp.db.care_bulk import bulk_care_marking
 from careapp.db.database import Database
 from careapp.db.locks import lock_versioned_row
 from careapp.db.models import (
@@ -487,13 +488,19 @@ class CustomerService:
         limit = MAX_LENGTHS["tag"]
         if any(len(tag.strip()) > limit for tag in add_tags):
             raise InvalidCustomer([FieldError("tags", f"The tag is too long: at most {limit:,} characters.")])
-        with self._db.session() as session:
-            return apply_bulk_change(session, ids, change, actor, self._clock())
+        # Noted for the care queue with one statement, not a trigger per row (issue 14).
+        with self._db.session() as session, bulk_care_marking(session) as marks:
+            result = apply_bulk_change(session, ids, change, actor, self._clock())
+            marks.wrote_customers(result.changed_ids)
+            return result
 
     def undo_bulk_edit(self, result: BulkEditResult, actor: str) -> int:
         """Put the customers back as they were; raises BulkUndoWouldLoseEdits if any changed since."""
-        with self._db.session() as session:
-            return undo_bulk_change(session, result, actor, self._clock())
+        with self._db.session() as session, bulk_care_marking(session) as marks:
+            restored = undo_bulk_change(session, result, actor, self._clock())
+            # Every customer the change had changed (one deleted since is noted too: nothing to plan).
+            marks.wrote_customers(result.undo)
+            return restored
 
     def add_purchase(self, customer_id: int, purchase: Purchase) -> Purchase:
         with self._db.session() as session:
@@ -549,12 +556,12 @@ class CustomerService:
             raise ValueError("Say how they agreed (for example: paper form at the till, 2026).")
         ids = sorted(set(customer_ids))
         recorded = 0
-        with self._db.session() as session:
+        with self._db.session() as session, bulk_care_marking(session) as marks:
             for start in range(0, len(ids), _ID_CHUNK):
                 chunk = ids[start : start + _ID_CHUNK]
                 present = set(session.scalars(select(CustomerRecord.id).where(CustomerRecord.id.in_(chunk))))
                 latest = _latest_consents(session, chunk)
-                rows = [
+                rows: list[dict[str, Any]] = [
                     {
                         "customer_id": customer_id,
                         "channel": channel.value,
@@ -571,6 +578,7 @@ class CustomerService:
                 ]
                 if rows:
                     session.execute(insert(ConsentEventRecord), rows)
+                marks.wrote_facts({row["customer_id"] for row in rows})
                 recorded += len(rows)
         return recorded
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from careapp.db.care_bulk import bulk_care_marking
 from careapp.db.database import Database
 from careapp.db.models import (
     ConsentEventRecord,
@@ -492,7 +493,8 @@ _TABLES = (
 
 
 def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
-    """Add ``spec.customers`` demo customers; each batch of 5,000 is one transaction."""
+    """Add ``spec.customers`` demo customers; each batch of 5,000 is one transaction, which notes its
+    customers for the care queue with one statement (careapp/db/care_bulk.py)."""
     with db.session() as session:
         first_id = (session.scalar(select(func.max(CustomerRecord.id))) or 0) + 1
     # Anchor on the day, not the second: the same seed gives the same shop all day long.
@@ -502,13 +504,15 @@ def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
         rows = _Rows.empty()
         for index in range(start, min(start + _BATCH, spec.customers)):
             maker.add_customer(rows, index)
-        with db.session() as session:
+        # Noted for the care queue with one statement per batch, not a trigger per row (issue 14).
+        with db.session() as session, bulk_care_marking(session) as marks:
             for attribute, model in _TABLES:
                 batch = getattr(rows, attribute)
                 if batch:
                     session.execute(insert(model), batch)
             # The customers carry their own ids; PostgreSQL's sequence must move past them.
             advance_id_sequences(session, [CustomerRecord.__table__])  # type: ignore[list-item]
+            marks.wrote_customers(row["id"] for row in rows.customers)
         for key in totals:
             totals[key] += len(getattr(rows, key))
     return DemoResult(spec.customers, totals["purchases"], totals["contacts"], totals["notes"])
