@@ -88,19 +88,21 @@ def demo_database(size: DemoSize, log: Callable[[str], None] = print) -> Path:
 
 
 def _refresh_current(folder: Path) -> bool:
-    """Whether the cached database's last touches' refresh is of the version careapp writes now."""
+    """Whether the cached database's last touches' refresh and plan are of the versions careapp
+    writes now."""
     import json
     import sqlite3
 
+    from careapp.services.care.plan_store import PLAN_VERSION
     from careapp.services.care.touches import REFRESH_VERSION
 
     connection = sqlite3.connect(folder / DATABASE_FILE)
     try:
-        query = "SELECT signature_json FROM care_plan_state WHERE name = 'refresh'"
-        row = connection.execute(query).fetchone()
+        query = "SELECT name, signature_json FROM care_plan_state WHERE name IN ('refresh', 'plan')"
+        versions = {name: json.loads(text).get("version") for name, text in connection.execute(query)}
     finally:
         connection.close()
-    return row is not None and json.loads(row[0]).get("version") == REFRESH_VERSION
+    return versions == {"refresh": REFRESH_VERSION, "plan": PLAN_VERSION}
 
 
 def first_refresh(folder: Path, log: Callable[[str], None]) -> None:

@@ -33,7 +33,11 @@ The rules, in the order they apply to one open item:
 5. **Cap**: at most ``marketing_cap`` marketing touches per customer in any ``cap_window_days``
    consecutive days (the day itself and the 29 before, by default), counting done touches from
    the history and the touches planned before it, oldest first. The rest are held, with the first
-   day they could go ahead.
+   day they could go ahead. A touch due now (today or overdue) and not done yet counts against
+   every later touch, whatever the distance: it will count on the day it is done, and until then
+   that day is unknown. (Counting it only in the windows that reach today made each new day move the
+   touches a window's length ahead, one day's worth of them, for every customer with an overdue
+   touch: at 100,000 customers, a fifth of the stored plan re-made every morning.)
 6. **Daily limit**: of the touches due today or overdue, ``daily_limit`` are queued, in the
    queue's order of priority (below); the others are carried over to tomorrow.
 
@@ -513,7 +517,9 @@ def _apply_cap(
         for item, original in pairs:
             day = max(item_day(item, ctx.tz), ctx.today)
             start = add_days(day, 1 - ctx.settings.cap_window_days)
-            in_window = [d for d in (*done, *planned) if start <= d <= day]
+            # A touch planned for today (due now, not done) counts however far ahead this one is.
+            in_window = [d for d in done if start <= d <= day]
+            in_window += [d for d in planned if (start <= d or d == ctx.today) and d <= day]
             if len(in_window) < ctx.settings.marketing_cap:
                 planned.append(day)
                 accepted.append(ctx.plan(item, original, Placement.QUEUED))

@@ -331,6 +331,23 @@ def test_the_cap_counts_planned_touches_oldest_first_and_ignores_skips_and_callb
     assert found(later, "c").held_until == D(2027, 4, 9)
 
 
+def test_a_touch_due_now_counts_against_later_touches_beyond_todays_window() -> None:
+    # c is due today, a in 20 days, b in 35: b's window (16 March to 14 April) does not reach today,
+    # but c, not done yet, will count on the day it is done, which is not known.
+    items = [item("c", TODAY), item("a", D(2027, 3, 30)), item("b", D(2027, 4, 14))]
+    result = plan(items)
+    assert [p.item.key for p in result.queued()] == ["c", "a"]
+    held = found(result, "b")
+    assert (held.placement, held.held_until) == (Placement.HELD, None)
+    assert held.reason.startswith("Anna Smith has a touch due now that, with the others, makes")
+    # The same plan on each of the days before b's window reaches today: nothing for a new day to move.
+    for days in range(1, 6):
+        later = plan(items, today=TODAY + dt.timedelta(days=days))
+        assert placement(later, "b") == (held.placement, held.reason)
+    # Once c is done (today), b is planned against that day: outside its window, it goes ahead.
+    assert placement(plan(items[1:], history=[done_entry(AT)]), "b") == (Placement.QUEUED, "")
+
+
 def test_a_cap_of_zero_turns_marketing_off_but_not_callbacks() -> None:
     settings = CareSettings(marketing_cap=0, timezone="Europe/London")
     result = plan([item("b", TODAY), callback("cb", TODAY)], settings=settings)

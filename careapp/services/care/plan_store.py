@@ -26,14 +26,12 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
 from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings, ItemStatus, Placement, PlannedItem
-from careapp.domain.recurrence import add_days
-from careapp.domain.touches import MARKETING_KINDS
 from careapp.services.care.facts import LoadedFacts
 from careapp.services.care.planning import PlannedQueue, plan_stored
 from careapp.services.care.touch_store import save_planned
@@ -49,7 +47,6 @@ _CHUNK = 500
 # are in memory at once, and each customer's plan depends on that customer alone (the daily limit is
 # applied on reading), so slicing changes nothing.
 PLAN_CHUNK = 5_000
-_MARKETING = sorted(k.value for k in MARKETING_KINDS)
 
 
 def _table() -> Table:
@@ -58,11 +55,18 @@ def _table() -> Table:
     return table
 
 
+# How the domain plans; a new version re-plans everyone once. 2: a touch due now counts against the
+# cap of every later touch (careapp.domain.care_queue, step 5), so a new day moves no band of them.
+PLAN_VERSION = 2
+
+
 def plan_signature(today: dt.date, settings: CareSettings, control: ControlGroup) -> dict[str, Any]:
     """What a stored plan depends on besides the customers' own data (the daily limit is applied on
     reading, so it is not part of it). The control group decides whose marketing touches are held,
-    so turning it on or off or changing its share re-plans everyone."""
+    so turning it on or off or changing its share re-plans everyone; so does a new way of planning
+    (:data:`PLAN_VERSION`)."""
     return {
+        "version": PLAN_VERSION,
         "day": today.isoformat(),
         "cap": settings.marketing_cap,
         "window": settings.cap_window_days,
@@ -104,20 +108,16 @@ def dirty_since(session: Session, seq: int, *, touch_only: bool = True) -> tuple
     return customers, max((row.seq for row in rows), default=seq)
 
 
-def moved_by_the_day(
-    session: Session, old_day: dt.date, new_day: dt.date, cap_window_days: int, marketing_cap: int
-) -> set[int]:
+def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date) -> set[int]:
     """The customers whose stored plan can differ on ``new_day`` from ``old_day`` with nothing else
-    changed. Planning reads the day in three places only (careapp.domain.care_queue): an item falling
+    changed. Planning reads the day in two places only (careapp.domain.care_queue): an item falling
     due (held for "no consent yet" until then, cancelled from then on; snoozed items fall due on their
-    snooze day), a capped or withdrawn item whose day to go ahead (or to go) has come (its reason says
-    that day, not the count in the window, so it does not change in between), and the cap
-    counting items due now on today's date: moving today moves them into the cap's window of a
-    later item whose window starts in (old, new]. So: customers with an open item whose day came, with
-    a held item whose day has come, or with an item due now and another whose cap window just reached
-    today. (A capped item beside one due now waits for that one, with no day: see the domain's cap.)
-    Everyone else's plan is the same, which tests/services/test_care_incremental_property.py checks
-    against planning everyone.
+    snooze day; a touch due now counts against the cap of every later one), and a capped or withdrawn
+    item whose day to go ahead (or to go) has come (its reason says that day, not the count in the
+    window, so it does not change in between). So: customers with an open item whose day came, or
+    with a held item whose day has come; a touch never planned has no day yet and is planned too.
+    Everyone else's plan is the same, which tests/services/test_care_incremental_property.py and
+    tests/services/test_care_new_day.py check against planning everyone.
     """
     t = TouchRecord
     is_open = t.status == ItemStatus.OPEN.value
@@ -130,43 +130,7 @@ def moved_by_the_day(
     found: set[int] = set()
     for statement in (came, capped):
         found.update(session.scalars(statement))
-    reach = cap_window_days - 1  # an item on day f counts the days f - reach to f
-    found.update(
-        session.scalars(
-            _could_be_capped(add_days(old_day, reach), add_days(new_day, reach), new_day, marketing_cap)
-        )
-    )
     return found
-
-
-def _could_be_capped(after: dt.date, until: dt.date, today: dt.date, cap: int) -> Select[int]:
-    """The customers with an open marketing item on a day in (``after``, ``until``] (whose cap window
-    just reached ``today``) for whom the cap can bite: the customer has a marketing touch due now and,
-    besides the item, at least ``cap`` open marketing touches fall on or before its day (touches done
-    today are noted, and planned, as they are done). Correlated subqueries, each an index seek on
-    (status, customer): a plain self-join can be planned by SQLite as a pass over every pair of touches
-    (36 s at 20,000 customers), and reading the band customers' touches into Python took 2.5 s at
-    100,000 (a touch never planned has no day yet: its customer is planned anyway, as "came")."""
-    item, due, other = aliased(TouchRecord), aliased(TouchRecord), aliased(TouchRecord)
-    is_open = ItemStatus.OPEN.value
-
-    def marketing(t: Any) -> Any:
-        return and_(t.customer_id == item.customer_id, t.status == is_open, t.kind.in_(_MARKETING))
-
-    due_now = exists().where(marketing(due), due.plan_day <= today)
-    before = select(func.count()).where(
-        marketing(other), other.id != item.id, other.plan_day <= item.plan_day
-    )
-    conditions = [
-        item.status == is_open,
-        item.kind.in_(_MARKETING),
-        item.plan_day > after,
-        item.plan_day <= until,
-    ]
-    conditions.append(due_now)
-    if cap > 1:
-        conditions.append(before.scalar_subquery() >= cap)
-    return select(item.customer_id).where(*conditions)
 
 
 def prune_dirty(session: Session) -> None:
@@ -322,8 +286,7 @@ def ensure_planned(
             ids, top = dirty_since(session, seq)
             planned_for = dt.date.fromisoformat(signature["day"])
             if planned_for < today:  # the same day: only what changed
-                window, cap = settings.cap_window_days, settings.marketing_cap
-                ids |= moved_by_the_day(session, planned_for, today, window, cap)
+                ids |= moved_by_the_day(session, planned_for, today)
             if len(ids) <= FULL_ABOVE:
                 changed = plan_customers(session, today, settings, ids, loaded)[1] if ids else 0
                 write_state(session, PLAN, wanted, top)
