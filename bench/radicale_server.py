@@ -93,11 +93,13 @@ class Radicale:
                 self.process.wait(10)
         self.process = None
 
-    def make_calendar(self) -> None:
+    def make_calendar(self, name: str = "care") -> str:
+        """A new calendar of USER called ``name``; its address."""
         import caldav
 
         client = caldav.DAVClient(url=self.base, username=USER, password=PASSWORD, timeout=30)
-        client.principal().make_calendar(name="Care", cal_id="care")
+        client.principal().make_calendar(name=name.title(), cal_id=name)
+        return f"{self.base}{USER}/{name}/"
 
     def requests(self) -> Counter[str]:
         """Requests answered so far, by method (the 401 login challenges left out)."""

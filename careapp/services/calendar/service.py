@@ -37,7 +37,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
@@ -544,51 +544,72 @@ def _sync(
     entries: list[CalendarEntry],
     now: dt.datetime,
     last: dt.date,
-) -> list[tuple[CalendarItemRecord, CalendarEntry]]:
+) -> list[tuple[Any, CalendarEntry]]:
     """Bring the stored items of ``kinds`` in line with ``entries`` (see the module docstring); the
-    live records with their entries, by source.
+    live items' rows (as they are after this call) with their entries, by source.
 
     A stored one-off item after ``last`` is outside the window that was read, so its absence proves
     nothing: it is left alone rather than cancelled.
-    """
+
+    Read as plain rows and written with one bulk UPDATE of the changed rows only: making an ORM object
+    of each of 10,000 items was most of a CalDAV sync of one change (0.5 s of 0.9 s)."""
     by_source = {e.source: e for e in entries}
+    table = CalendarItemRecord.__table__
     existing = {
-        r.source: r
-        for r in session.scalars(
-            select(CalendarItemRecord).where(CalendarItemRecord.kind.in_([k.value for k in kinds]))
-        )
+        row.source: row
+        for row in session.execute(select(table).where(table.c.kind.in_([k.value for k in kinds])))
     }
-    live: list[tuple[CalendarItemRecord, CalendarEntry]] = []
-    added: list[CalendarItemRecord] = []
+    live: list[tuple[Any, CalendarEntry]] = []
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for source, entry in by_source.items():
-        record = existing.get(source)
-        if record is None:
-            record = _new_record(entry, now)
-            added.append(record)
-            live.append((record, entry))
+        row = existing.get(source)
+        if row is None:
+            new = _new_row(entry, now)
+            added.append(new)
+            live.append((SimpleNamespace(**new), entry))
             continue
-        live.append((record, entry))
-        content, schedule = entry.content_hash(), entry.schedule_hash()
-        if record.cancelled or schedule != record.schedule_hash:
-            record.sequence += 1
-        if record.cancelled or content != record.content_hash:
-            record.entry_json = json.dumps(entry.as_json())
-            record.content_hash, record.schedule_hash = content, schedule
-            record.cancelled = False
-            record.last_modified = now
-    for source, record in existing.items():
-        if source in by_source or record.cancelled:
+        values = _changes(row, entry, now)
+        if values:
+            changed.append({"id": row.id, **values})
+            live.append((SimpleNamespace(**{**row._asdict(), **values}), entry))
+        else:
+            live.append((row, entry))
+    for source, row in existing.items():
+        if source in by_source or row.cancelled:
             continue
-        if _by(CalendarEntry.from_json(json.loads(record.entry_json)), last):
-            record.cancelled = True
-            record.sequence += 1
-            record.last_modified = now
+        if _by(CalendarEntry.from_json(json.loads(row.entry_json)), last):
+            gone = {"cancelled": True, "sequence": row.sequence + 1, "last_modified": now}
+            changed.append({"id": row.id, **gone})
+    if changed:
+        session.execute(update(CalendarItemRecord), changed)  # by primary key, grouped by the columns set
     # New items in one multi-row INSERT (the first export of a big shop makes thousands of them).
     if added:
-        rows = [{name: getattr(r, name) for name in _NEW_ITEM_COLUMNS} for r in added]
-        session.execute(insert(CalendarItemRecord), rows)
+        session.execute(insert(CalendarItemRecord), added)
     live.sort(key=lambda pair: pair[0].source)
     return live
+
+
+def _changes(row: Any, entry: CalendarEntry, now: dt.datetime) -> dict[str, Any]:
+    """The columns of a stored item that ``entry`` changes: SEQUENCE up when the date, time or
+    recurrence changed (or it comes back after being cancelled); the entry, its hashes and
+    LAST-MODIFIED when anything written changed."""
+    content = entry.content_hash()
+    if content == row.content_hash and not row.cancelled:
+        return {}  # the content covers the schedule too: nothing to work out
+    values: dict[str, Any] = {}
+    schedule = entry.schedule_hash()
+    if row.cancelled or schedule != row.schedule_hash:
+        values["sequence"] = row.sequence + 1
+    if row.cancelled or content != row.content_hash:
+        values.update(
+            entry_json=json.dumps(entry.as_json()),
+            content_hash=content,
+            schedule_hash=schedule,
+            cancelled=False,
+            last_modified=now,
+        )
+    return values
 
 
 _IN_LIST = 10_000
@@ -632,10 +653,6 @@ _NEW_ITEM_COLUMNS = (
     "uid", "source", "kind", "entry_json", "sequence", "content_hash", "schedule_hash", "created_at",
     "last_modified", "cancelled",
 )  # fmt: skip
-
-
-def _new_record(entry: CalendarEntry, now: dt.datetime) -> CalendarItemRecord:
-    return CalendarItemRecord(**_new_row(entry, now))
 
 
 def _new_row(entry: CalendarEntry, now: dt.datetime) -> dict[str, Any]:
