@@ -183,6 +183,12 @@ INSERT INTO reward_ledger (id, customer_id, reward_id, key, rule_id, event, at, 
     "0013": """
 UPDATE care_wake SET anchor_on = '2025-06-15' WHERE customer_id = 1;
 """,
+    "0015": """
+INSERT INTO fcr_verdict (ticket_id, inputs, first_resolved_us, decided_us, windows_since_us,
+    reopen_window_days, repeat_window_days, staff, flags, repeat_ticket_ids, first_response_us,
+    resolution_us)
+VALUES (1, '3:2:1:3:1:1:1:2:1:1', 1740823200000000, 1741428000000000, NULL, 7, 7, 'Sam', 39, '', NULL, 0);
+""",
 }
 
 

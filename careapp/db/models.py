@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -335,6 +336,32 @@ class TicketStateChangeRecord(Base):
         # First resolutions in a period (the FCR cohort) come from an index-only scan.
         Index("ix_ticket_state_change_new_at", "new", "at", "ticket_id"),
     )
+
+
+class FcrVerdictRecord(Base):
+    """A ticket's FCR verdict once its windows have passed (issue 20): a decided verdict never changes,
+    so a report reads it instead of rebuilding the ticket's history. ``inputs`` is the fingerprint of
+    what the verdict was worked out from (the ticket's version, its contacts and state changes, its
+    customer's tickets); a report uses a row only while the fingerprint still matches. Times are whole
+    microseconds since 1970-01-01 UTC and ``flags`` a bit set (careapp/services/tickets/fcr_verdicts.py):
+    a year's report reads 20,000 rows, and parsing stored date strings and booleans was most of it."""
+
+    __tablename__ = "fcr_verdict"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    inputs: Mapped[str] = mapped_column(String(200))
+    first_resolved_us: Mapped[int] = mapped_column(BigInteger)
+    decided_us: Mapped[int] = mapped_column(BigInteger)
+    windows_since_us: Mapped[int | None] = mapped_column(BigInteger)
+    reopen_window_days: Mapped[int] = mapped_column(Integer)
+    repeat_window_days: Mapped[int] = mapped_column(Integer)
+    staff: Mapped[str] = mapped_column(String(100), default="")
+    flags: Mapped[int] = mapped_column(Integer)
+    repeat_ticket_ids: Mapped[str] = mapped_column(Text, default="")
+    first_response_us: Mapped[int | None] = mapped_column(BigInteger)
+    resolution_us: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_fcr_verdict_first_resolved_us", "first_resolved_us"),)
 
 
 class TicketAuditRecord(Base):

@@ -527,6 +527,7 @@ def fcr_report(
     as_of: dt.datetime,
     group_by: GroupBy = "month",
     windows: WindowsHistory | None = None,
+    known: Iterable[FcrResult] = (),
 ) -> FcrReport:
     """Every FCR variant, reopen and repeat rates and median times, per group and in total.
 
@@ -535,6 +536,11 @@ def fcr_report(
     category groups ignore case and spacing (the row is named after the first spelling met). The
     medians are over the eligible tickets of the row that have the value. ``windows`` is the history
     of R and N (None: those of ``settings`` all along); each ticket is judged by its own windows.
+
+    ``known`` are results already worked out for tickets of the cohort (decided verdicts kept from an
+    earlier report, which never change): taken as they are, and those tickets, if also among
+    ``tickets``, are not classified again. A ticket not known is classified against the ``tickets``
+    of its customer, so those must hold every ticket of that customer the period needs.
     """
     if period_start >= period_end:
         raise ValueError("The period must end after it starts.")
@@ -553,14 +559,17 @@ def fcr_report(
     by_customer: dict[int, list[TicketHistory]] = defaultdict(list)
     for ticket in all_tickets:
         by_customer[ticket.customer_id].append(ticket)
-    found: list[FcrResult] = []
-    for ticket in sorted(all_tickets, key=lambda t: t.id):
+    found = list(known)
+    known_ids = {result.ticket_id for result in found}
+    for ticket in all_tickets:
+        if ticket.id in known_ids:
+            continue
         changes = _until(ticket.changes, as_of)
         resolved_at = _first_resolution(changes)
         if resolved_at is not None and period_start <= resolved_at < period_end:
             others = by_customer[ticket.customer_id]
             found.append(_classify(ticket, resolved_at, changes, others, settings, history, as_of))
-    results = tuple(found)
+    results = tuple(sorted(found, key=lambda r: r.ticket_id))
     groups: dict[str, list[FcrResult]] = {}
     if group_by == "month":
         groups = {month: [] for month in _months(period_start, period_end)}

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database
@@ -44,6 +44,12 @@ from careapp.domain.fcr import (
 from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
 from careapp.exporting.csv_export import guard_cell
 from careapp.services.tickets.fcr_settings import read_fcr_settings, read_windows_history
+from careapp.services.tickets.fcr_verdicts import (
+    keep_verdicts,
+    kept_verdicts,
+    read_period_tickets,
+    verdicts_to_keep,
+)
 from careapp.services.tickets.store import TimeConverter, load_histories
 
 Clock = Callable[[], dt.datetime]
@@ -89,11 +95,20 @@ class ReportService:
             windows = read_windows_history(session, self._local)
             # A repeat is looked for within the longest N that was ever in force.
             longest_n = max(e.repeat_window_days for e in windows.entries)
-            ids = period_ticket_ids(session, _utc(start), _utc(end), as_of_utc, settings, longest_n)
-            histories = self._histories.load(session, ids, self._local)
+            statement = period_ticket_statement(_utc(start), _utc(end), as_of_utc, settings, longest_n)
+            # The fingerprints first: a change committed after them makes the verdict kept below
+            # look stale next time, never a stale verdict look current.
+            period = read_period_tickets(session, statement)
+            as_of_local = self._local(as_of_utc)
+            known = kept_verdicts(
+                session, period, windows.known_at(as_of_local), self._local, _utc(start), _utc(end), as_of_utc
+            )
+            histories = self._histories.load(session, period.needing_histories(known), self._local)
             backlog_histories = load_open_at(session, as_of_utc)
-        as_of_local = self._local(as_of_utc)
-        report = fcr_report(histories, settings, start, end, as_of_local, group_by, windows)
+        report = fcr_report(
+            histories, settings, start, end, as_of_local, group_by, windows, known=known.values()
+        )
+        keep_verdicts(self._db, verdicts_to_keep(report.results, known, period.inputs, self._clock()))
         backlog = open_backlog_by_age(backlog_histories, as_of_utc)
         return FcrReportResult(report, backlog, first_day, last_day)
 
@@ -171,6 +186,18 @@ def period_ticket_ids(
     (a repeat is opened within N days after a first resolution in the period). ``repeat_window_days``
     is the longest N to look within (default: that of ``settings``).
     """
+    statement = period_ticket_statement(start, end, as_of, settings, repeat_window_days)
+    return list(session.connection().execute(statement).scalars())
+
+
+def period_ticket_statement(
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    settings: FcrSettings,
+    repeat_window_days: int | None = None,
+) -> Select[int]:
+    """The statement selecting :func:`period_ticket_ids`."""
     repeat_days = settings.repeat_window_days if repeat_window_days is None else repeat_window_days
     resolved = TicketStateChangeRecord
     earlier = aliased(TicketStateChangeRecord)
@@ -191,7 +218,7 @@ def period_ticket_ids(
         .distinct()
     )
     customers = select(TicketRecord.customer_id).where(TicketRecord.id.in_(cohort)).distinct()
-    related = select(TicketRecord.id).where(
+    return select(TicketRecord.id).where(
         or_(
             TicketRecord.id.in_(cohort),
             and_(
@@ -201,7 +228,6 @@ def period_ticket_ids(
             ),
         )
     )
-    return list(session.connection().execute(related).scalars())
 
 
 def load_period(
