@@ -506,12 +506,12 @@ def _apply_cap(
     by_customer: dict[int, list[tuple[QueueItem, QueueItem]]] = {}
     for pair in candidates:
         by_customer.setdefault(pair[0].customer_id, []).append(pair)
+    done_by_customer: dict[int, list[dt.date]] = {}  # (one pass: the history covers every customer)
+    for e in history:
+        if e.customer_id in by_customer and e.is_contact and is_marketing(e.kind):
+            done_by_customer.setdefault(e.customer_id, []).append(local_date(e.at, ctx.tz))
     for customer_id, pairs in by_customer.items():
-        done = [
-            local_date(e.at, ctx.tz)
-            for e in history
-            if e.customer_id == customer_id and e.is_contact and is_marketing(e.kind)
-        ]
+        done = done_by_customer.get(customer_id, [])
         planned: list[dt.date] = []  # the days of the touches accepted before this one
         pairs.sort(key=lambda pair: (max(item_day(pair[0], ctx.tz), ctx.today), pair[0].key))
         for item, original in pairs:

@@ -54,12 +54,25 @@ def plan_stored(
     """Plan today's queue from the stored open items (of ``customer_ids``, or all)."""
     items = load_open(session, customer_ids)
     ids = {s.item.customer_id for s in items}
-    if loaded is None or not ids <= loaded.facts.keys():
-        loaded = load_facts(session, settings.tz(), minimal_window(today), ids)
+    loaded = _facts_for(session, today, settings, ids, loaded)
     since = dt.datetime.combine(today - dt.timedelta(days=settings.cap_window_days + 1), dt.time())
     history = log_history(session, ids, since)
     plan = plan_queue([s.item for s in items], loaded.facts, settings, today, history)
     return PlannedQueue(plan, {s.item.key: s for s in items}, loaded, settings)
+
+
+def _facts_for(
+    session: Session, today: dt.date, settings: CareSettings, ids: set[int], loaded: LoadedFacts | None
+) -> LoadedFacts:
+    """Facts for ``ids``: those ``loaded`` holds (the touches' refresh has just read them) and the
+    rest read now, so no customer's facts are read twice in one refresh."""
+    if loaded is None:
+        return load_facts(session, settings.tz(), minimal_window(today), ids)
+    missing = ids - loaded.facts.keys()
+    if not missing:
+        return loaded
+    more = load_facts(session, settings.tz(), minimal_window(today), missing)
+    return LoadedFacts({**loaded.facts, **more.facts}, {**loaded.extras, **more.extras})
 
 
 def save_plan(db: Database, planned: PlannedQueue) -> int:
