@@ -280,6 +280,13 @@ def _add_agenda_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="show what is due up to N days after that day, 0 to 30 (default 7; 0: today and overdue)",
     )
     agenda.add_argument("--format", choices=("text", "json"), default="text")
+    agenda.add_argument(
+        "--all",
+        dest="list_all",
+        action="store_true",
+        help="list every touch of each section (the text lists the first 200 and counts the rest; "
+        "JSON always has them all)",
+    )
 
 
 _agenda_days = _days_argument(30, "the agenda shows 0 to 30 days ahead")
@@ -664,28 +671,37 @@ def _cmd_staff(services: Services, args: argparse.Namespace) -> int:
 def _cmd_agenda(services: Services, args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from careapp.services.care.agenda import AGENDA_PAGE, agenda_json, agenda_text, write_agenda
+    from careapp.services.care.agenda import (
+        AGENDA_PAGE,
+        SHOWN_AT_MOST,
+        agenda_json,
+        agenda_text,
+        write_agenda,
+    )
     from careapp.services.care.queue import QueueEntry
 
     today = services.touches.today()
     day = args.first_day or today
+    as_json = args.format == "json"
+    shown_at_most = None if args.list_all or as_json else SHOWN_AT_MOST
     services.touches.refresh(day)  # only the customers changed (or woken) since the last refresh
     if day > today:  # a preview of a later day is planned afresh, whole
         queue = services.care_queue.queue(day)
-        if args.format == "json":
+        if as_json:
             print(json.dumps(agenda_json(queue, args.days), indent=2, ensure_ascii=False))
         else:
-            sys.stdout.write(agenda_text(queue, args.days))
+            sys.stdout.write(agenda_text(queue, args.days, shown_at_most))
         return EXIT_OK
     until = day + dt.timedelta(days=args.days)
     # The agenda shows who, what, when and why: names only, not every customer's facts.
-    first = services.care_queue.queue(day, page=AGENDA_PAGE, until=until, names_only=True)
+    page = AGENDA_PAGE if shown_at_most is None else min(AGENDA_PAGE, shown_at_most)
+    first = services.care_queue.queue(day, page=page, until=until, names_only=True)
     care = services.care_queue
 
     def more(key: str, offset: int, limit: int) -> tuple[QueueEntry, ...]:
         return care.section(key, offset, limit, day, until, names_only=True)
 
-    write_agenda(sys.stdout, first, more, args.days, args.format == "json")
+    write_agenda(sys.stdout, first, more, args.days, as_json, shown_at_most)
     return EXIT_OK
 
 

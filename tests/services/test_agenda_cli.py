@@ -236,13 +236,41 @@ def test_the_streamed_agenda_is_the_whole_queue_cut_to_the_days_asked(
 
     for as_json in (False, True):
         out = io.StringIO()
-        agenda.write_agenda(out, first, more, days, as_json)
+        agenda.write_agenda(out, first, more, days, as_json, None)
         if as_json:
             expected = json.dumps(agenda.agenda_json(whole, days), indent=2, ensure_ascii=False) + "\n"
             assert out.getvalue() == expected
             assert json.loads(out.getvalue()) == agenda.agenda_json(whole, days)
         else:
-            assert out.getvalue() == agenda.agenda_text(whole, days)
+            assert out.getvalue() == agenda.agenda_text(whole, days, None)
     assert asked  # the sections longer than a page were read in pages
     if days <= 7:
         assert all(key != "next_30_days" for key, _, _ in asked)  # the month ahead is never read
+
+    # Listing at most 2 of each section: the same text as the whole queue's, and no page read for it.
+    asked.clear()
+    out = io.StringIO()
+    agenda.write_agenda(out, first, more, days, False, 2)
+    assert out.getvalue() == agenda.agenda_text(whole, days, 2)
+    assert asked == []
+    longest = max(len(entries) for _, entries in agenda.agenda_sections(whole, days))
+    if longest > 2:
+        assert f"... and {longest - 2:,} more (careapp agenda --all lists every one)" in out.getvalue()
+
+
+def test_the_text_agenda_lists_the_first_of_a_long_section_and_all_with_all(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careapp.services.care import agenda
+
+    monkeypatch.setattr(agenda, "SHOWN_AT_MOST", 1)
+    args = ("--data-dir", str(data_dir), "agenda", "--from", "2026-11-23")
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    held = out.split("Held (2)\n", 1)[1]
+    assert "Dan Brown" in held and "Bob Jones" not in held
+    assert "  ... and 1 more (careapp agenda --all lists every one)\n" in held
+    code, everything, _ = run(capsys, *args, "--all")
+    assert code == 0 and "Bob Jones" in everything.split("Held (2)\n", 1)[1] and "... and" not in everything
+    code, as_json, _ = run(capsys, *args, "--format", "json")
+    assert code == 0 and len([e for e in json.loads(as_json) if e["section"] == "held"]) == 2

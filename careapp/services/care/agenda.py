@@ -14,12 +14,14 @@ item is held or carried over.
 
 :func:`write_agenda` reads only the days asked for, a page of each section at a time, and writes
 each page as it comes, so ``careapp agenda --days 1`` never reads the month ahead and a long queue
-streams instead of being built whole.
+streams instead of being built whole. The text lists at most :data:`SHOWN_AT_MOST` entries of a
+section and counts the rest (``--all`` lists them); JSON has every entry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import textwrap
 from collections.abc import Callable, Iterator
@@ -65,7 +67,17 @@ def _line(entry: QueueEntry) -> str:
     return line
 
 
-def agenda_text(queue: CareQueue, days: int) -> str:
+# A section's entries listed in the text agenda, unless --all: a person reads a day's list, not the
+# 66,000 touches carried over in a shop of 100,000 customers (JSON always has every entry).
+SHOWN_AT_MOST = 200
+
+
+def _more(hidden: int) -> str:
+    return f"  ... and {hidden:,} more (careapp agenda --all lists every one)"
+
+
+def agenda_text(queue: CareQueue, days: int, shown_at_most: int | None = SHOWN_AT_MOST) -> str:
+    """``shown_at_most``: the entries listed per section, the rest counted (None: all)."""
     last = queue.today + dt.timedelta(days=days)
     lines = [f"Care queue for {long_date(queue.today)}, up to {long_date(last)}"]
     shown = 0
@@ -74,7 +86,9 @@ def agenda_text(queue: CareQueue, days: int) -> str:
             continue
         shown += len(entries)
         lines += ["", f"{title} ({len(entries)})"]
-        lines += [_line(e) for e in entries]
+        lines += [_line(e) for e in entries[:shown_at_most]]
+        if shown_at_most is not None and len(entries) > shown_at_most:
+            lines.append(_more(len(entries) - shown_at_most))
     if not shown:
         lines += ["", "Nothing is due: the care queue is empty."]
     return "\n".join(lines) + "\n"
@@ -118,11 +132,17 @@ def _pages(read: SectionReader, key: str, total: int) -> Iterator[tuple[QueueEnt
 
 
 def write_agenda(
-    out: TextIO, first: CareQueue, read: SectionReader, days: int, as_json: bool
+    out: TextIO,
+    first: CareQueue,
+    read: SectionReader,
+    days: int,
+    as_json: bool,
+    shown_at_most: int | None = SHOWN_AT_MOST,
 ) -> None:
     """Write the agenda: ``first`` is the queue cut to the days asked for, with each section's first
     page and size; ``read`` gives the rest of a section, page by page. The output is the same as
-    :func:`agenda_text` or :func:`agenda_json` over the whole queue (tested)."""
+    :func:`agenda_text` (with ``shown_at_most``) or :func:`agenda_json` over the whole queue (tested);
+    the text reads no more of a section than it lists."""
     counts = first.counts()
     titles = {key: title for title, key in _SECTION_KEYS.items()}
     held = {_SECTION_KEYS[title]: entries for title, entries in first.sections()}
@@ -145,8 +165,10 @@ def write_agenda(
             continue
         shown += counts[key]
         out.write(f"\n{titles[key]} ({counts[key]})\n")
-        for entry in section(key):
+        for entry in itertools.islice(section(key), shown_at_most):
             out.write(_line(entry) + "\n")
+        if shown_at_most is not None and counts[key] > shown_at_most:
+            out.write(_more(counts[key] - shown_at_most) + "\n")
     if not shown:
         out.write("\nNothing is due: the care queue is empty.\n")
 
