@@ -15,12 +15,28 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import calendar, care, commands, fcr, importing, memory, postgres, search, startup, value, window
+from bench import (
+    calendar,
+    care,
+    commands,
+    demo,
+    fcr,
+    importing,
+    memory,
+    postgres,
+    search,
+    startup,
+    value,
+    window,
+)
 from bench.common import Figure, table
 from bench.dataset import DATABASE_FILE, DemoSize, demo_database, work_folder
 
 HERE = Path(__file__).parent
-ALL = ("fcr", "search", "care", "ics", "sync", "import", "memory", "startup", "window", "commands", "value")
+ALL = (
+    "fcr", "search", "care", "ics", "sync", "import", "memory", "startup", "window", "commands", "value",
+    "demo",
+)  # fmt: skip
 QUICK_CUSTOMERS = 20_000
 
 
@@ -165,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
             lambda: importing.measure(
                 lambda: services_on(fresh(None, "import")), fresh(None, "import-file"), log
             ),
+        )
+        attempt(
+            "demo",
+            lambda: demo.measure(size.customers, size.history, size.tickets, size.seed, min(args.runs, 2)),
         )
         if {"ics", "sync"} & set(chosen):
             small = demo_database(DemoSize(calendar.ITEMS, 0, 0, args.seed, first_refresh=False), log)
