@@ -161,3 +161,23 @@ def test_a_kept_verdict_is_what_the_report_reads(services: Services, clock: list
         )
     after = ReportService(services.db, services.clock, tz=ZONE).fcr(FIRST, LAST, "month", clock[0])
     assert after.report.total.gross.numerator == before - 1
+
+
+def test_an_erased_customer_leaves_no_verdict(services: Services, clock: list[dt.datetime]) -> None:
+    from careapp.services.privacy.service import erase_in_session
+
+    _fill(services, seed=4)
+    ReportService(services.db, services.clock, tz=ZONE).fcr(FIRST, LAST, "month", clock[0])
+    theirs = select(FcrVerdictRecord.ticket_id).join(
+        TicketRecord, TicketRecord.id == FcrVerdictRecord.ticket_id
+    )
+    with services.db.session() as session:
+        customer_id = session.scalar(theirs.with_only_columns(TicketRecord.customer_id).limit(1))
+        kept = len(session.scalars(theirs.where(TicketRecord.customer_id == customer_id)).all())
+        assert kept > 0
+        counts = erase_in_session(session, customer_id, "Olivia", "asked by letter", clock[0])
+    assert counts["fcr_verdict"] == kept
+    with services.db.session() as session:
+        # Every verdict left belongs to a ticket that is still there.
+        left = set(session.scalars(select(FcrVerdictRecord.ticket_id)))
+        assert left and left <= set(session.scalars(select(TicketRecord.id)))
