@@ -93,8 +93,7 @@ def _refresh_current(folder: Path) -> bool:
     import json
     import sqlite3
 
-    from careapp.services.care.plan_store import PLAN_VERSION
-    from careapp.services.care.touches import REFRESH_VERSION
+    from careapp.services.care.plan_store import PLAN_VERSION, REFRESH_VERSION
 
     connection = sqlite3.connect(folder / DATABASE_FILE)
     try:

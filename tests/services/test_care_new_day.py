@@ -8,6 +8,7 @@ today and no band of customers re-planned for it, this test fails."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 
 import pytest
@@ -51,3 +52,33 @@ def test_each_new_day_plans_only_what_it_moves_and_that_is_the_plan_of_everyone(
             reasons = session.scalars(select(TouchRecord.plan_reason).where(TouchRecord.status == "open"))
             waiting += sum(1 for reason in reasons if reason and "has a touch due now" in reason)
     assert waiting  # the case the cap used to move daily was there to be checked
+
+
+def test_a_customer_not_changed_since_the_refresh_is_planned_with_the_kept_anchor(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    """Planning reads a customer's last real contact from care_wake.anchor_on when nothing changed
+    since the refresh kept it: an anchor later than an open check-in's (set by hand here, which no
+    writer does) cancels that check-in as a contact since would."""
+    from sqlalchemy import update
+
+    from careapp.db.models import CareWakeRecord
+
+    demo_shop(services, clock, 60)
+    with services.db.session() as session:
+        check_in = session.scalars(
+            select(TouchRecord).where(TouchRecord.status == "open", TouchRecord.kind == "check_in").limit(1)
+        ).one()
+        touch_id, customer_id = check_in.id, check_in.customer_id
+        occasion = dt.date.fromisoformat(json.loads(check_in.payload_json)["occasion"])
+        later = occasion + dt.timedelta(days=1)
+        session.execute(
+            update(CareWakeRecord).where(CareWakeRecord.customer_id == customer_id).values(anchor_on=later)
+        )
+        session.execute(update(TouchRecord).where(TouchRecord.id == touch_id).values(plan_day=None))
+    clock[0] += dt.timedelta(days=1)
+    services.touches.refresh()
+    with services.db.session() as session:
+        row = session.get(TouchRecord, touch_id)
+        assert row is not None and row.status == "cancelled"
+        assert "has been in touch since" in row.reason

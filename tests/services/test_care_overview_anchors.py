@@ -17,8 +17,7 @@ from careapp.db.models import CarePlanStateRecord, CareWakeRecord
 from careapp.domain.tickets import ContactChannel, Direction
 from careapp.domain.touches import Interval, last_real_contact
 from careapp.services.care.facts import load_facts
-from careapp.services.care.overview import _anchors_stale
-from careapp.services.care.plan_store import REFRESH
+from careapp.services.care.plan_store import REFRESH, stale_anchors
 from careapp.services.care.planning import minimal_window
 from careapp.services.shop.staff import Actor
 from careapp.services.tickets.service import ContactInput
@@ -52,7 +51,7 @@ def shown(services: Services, limit: int = 1000) -> tuple[list[Row], int]:
 def stale(services: Services) -> set[int] | None:
     zone = services.touches.care_settings().timezone
     with services.db.session() as session:
-        return _anchors_stale(session, zone)
+        return stale_anchors(session, zone)
 
 
 def exactly_at_the_limit(services: Services, clock: list[dt.datetime], drifting: list[Row]) -> None:

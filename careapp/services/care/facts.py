@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -219,6 +219,49 @@ def load_facts(
             rewards=tuple(found.get("rewards", ())),
             in_control_group=control.holds(row.id),
             suggestion=suggestions.suggest(bought[row.id]) if suggestions and row.id in bought else None,
+        )
+    return loaded
+
+
+def load_planning_facts(
+    session: Session,
+    tz: dt.tzinfo,
+    window: FactWindow,
+    customer_ids: Collection[int],
+    anchors: Mapping[int, dt.date | None],
+) -> LoadedFacts:
+    """Only what planning reads (careapp.domain.care_queue: the name, consents and reachable channels,
+    an open complaint, the rewards waiting, the control group, the check-in's anchor), for customers
+    whose last real contact the refresh has kept in ``anchors`` (``care_wake.anchor_on``, up to date
+    for every customer not changed since the last refresh). That anchor stands in for the latest
+    contact, ticket and purchase, the groupings that cost most; dates, tags, referrals, articles and
+    suggestions are left empty: planning never reads them."""
+    loader = _Loader(session, customer_ids)
+    day: Callable[[dt.datetime], dt.date] = lambda moment: local_date(moment, tz)  # noqa: E731
+    loaded = LoadedFacts()
+    customers = _customers(loader, loaded)
+    if not customers:
+        return loaded
+    parts: dict[int, dict[str, Any]] = defaultdict(dict)
+    _consents(loader, parts)
+    _tickets(loader, window, day, parts, loaded)
+    _waiting_rewards(loader, parts)
+    control = read_control_group(session)
+    empty: dict[str, Any] = {}
+    for row in customers:
+        found = parts.get(row.id, empty)
+        loaded.facts[row.id] = CustomerFacts(
+            id=row.id,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            stage=_STAGES.get(row.loyalty_stage, LoyaltyStage.PROSPECT),
+            consents=tuple(found.get("consents", ())),
+            reachable=_reachable(row),
+            last_contact=anchors.get(row.id),
+            tickets=tuple(found.get("tickets", ())),
+            open_complaint=found.get("open_complaint", False),
+            rewards=tuple(found.get("rewards", ())),
+            in_control_group=control.holds(row.id),
         )
     return loaded
 

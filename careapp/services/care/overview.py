@@ -43,11 +43,11 @@ from careapp.domain.recurrence import add_days, local_date
 from careapp.domain.tickets import Direction, TicketState
 from careapp.domain.touches import CheckInRule, TouchKind, last_real_contact
 from careapp.services.care.facts import load_facts
-from careapp.services.care.plan_store import REFRESH, dirty_since, ensure_planned, pruned_after, read_state
+from careapp.services.care.plan_store import ensure_planned, stale_anchors
 from careapp.services.care.planning import minimal_window, plan_stored
 from careapp.services.care.queue import queue_counts
 from careapp.services.care.sections import counts as section_counts
-from careapp.services.care.touches import REFRESH_VERSION, TouchService, write_lock
+from careapp.services.care.touches import TouchService, write_lock
 
 Clock = Callable[[], dt.datetime]
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(LoyaltyStage)}
@@ -293,7 +293,7 @@ def _drifting(
     The customers changed since the last refresh are worked out from their facts. Before a refresh has
     filled the anchors (just after the upgrade), or with many changes pending, everyone is worked out
     with a few grouped queries. ``last_contact`` is left None here: see :func:`_with_last_contact`."""
-    stale = _anchors_stale(session, zone)
+    stale = stale_anchors(session, zone)
     if stale is None or len(stale) > _FROM_FACTS_AT_MOST:
         found = _drifting_grouped(session, tz, today, rule)
         return _worst(found, limit), len(found)
@@ -311,18 +311,6 @@ def _worst(found: list[DriftingCustomer], limit: int) -> list[DriftingCustomer]:
 
 # Pending changes worked out from the facts, one customer at a time; more, and a grouped pass is cheaper.
 _FROM_FACTS_AT_MOST = 5_000
-
-
-def _anchors_stale(session: Session, zone: str) -> set[int] | None:
-    """The customers whose stored anchor may be out of date (changed since the last refresh), or None
-    when the anchors cannot be trusted at all (no refresh of this version yet, another time zone, or
-    the change notes since the last refresh were already forgotten)."""
-    signature, seq = read_state(session, REFRESH)
-    if signature is None or signature.get("version") != REFRESH_VERSION or signature.get("tz") != zone:
-        return None
-    if pruned_after(session, seq):
-        return None
-    return dirty_since(session, seq, touch_only=False)[0]
 
 
 def _intervals(rule: CheckInRule) -> list[int]:

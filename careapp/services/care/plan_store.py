@@ -30,7 +30,7 @@ from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
-from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, TouchRecord
+from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, CareWakeRecord, TouchRecord
 from careapp.domain.care_queue import CareSettings, ItemStatus, Placement, PlannedItem
 from careapp.services.care.facts import LoadedFacts
 from careapp.services.care.planning import PlannedQueue, plan_stored
@@ -40,6 +40,10 @@ from careapp.services.shop.control_group import ControlGroup, read_control_group
 PLAN = "plan"
 REFRESH = "refresh"
 PRUNED = "pruned"
+# What a touches' refresh stores per customer; a new version re-derives everyone once. 3:
+# care_wake.anchor_on (migration 0013), read (see :func:`stale_anchors`) only once a refresh of this
+# version has filled it.
+REFRESH_VERSION = 3
 # Above this many changed customers, planning everyone in one pass is cheaper than picking them out.
 FULL_ABOVE = 20_000
 _CHUNK = 500
@@ -133,6 +137,34 @@ def moved_by_the_day(session: Session, old_day: dt.date, new_day: dt.date) -> se
     return found
 
 
+def stale_anchors(session: Session, zone: str) -> set[int] | None:
+    """The customers whose stored anchor (``care_wake.anchor_on``, their last real contact) may be
+    out of date, being changed since the last refresh; None when no anchor can be trusted (no refresh
+    of this version yet, another time zone, or the change notes since the last refresh forgotten)."""
+    signature, seq = read_state(session, REFRESH)
+    if signature is None or signature.get("version") != REFRESH_VERSION or signature.get("tz") != zone:
+        return None
+    if pruned_after(session, seq):
+        return None
+    return dirty_since(session, seq, touch_only=False)[0]
+
+
+def trusted_anchors(session: Session, customer_ids: Collection[int], zone: str) -> dict[int, dt.date | None]:
+    """The stored anchors of those of ``customer_ids`` whose anchor is up to date (see
+    :func:`stale_anchors`); the others are left out (their facts must be read)."""
+    stale = stale_anchors(session, zone)
+    if stale is None:
+        return {}
+    wanted = sorted(set(customer_ids) - stale)
+    w = CareWakeRecord
+    found: dict[int, dt.date | None] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        statement = select(w.customer_id, w.anchor_on).where(w.customer_id.in_(chunk))
+        found.update((customer_id, anchor) for customer_id, anchor in session.execute(statement))
+    return found
+
+
 def prune_dirty(session: Session) -> None:
     """Forget the notes both the plan and the refresh have dealt with, and say up to where (a cache
     that looked at the notes less recently than that must start again: see :func:`pruned_after`)."""
@@ -206,8 +238,14 @@ def plan_customers(
     customer_ids: Collection[int] | None,
     loaded: LoadedFacts | None = None,
 ) -> tuple[PlannedQueue, int]:
-    """Plan the open touches of these customers (None: of everyone) and store the result."""
-    planned = plan_stored(session, today, unlimited(settings), customer_ids, loaded)
+    """Plan the open touches of these customers (None: of everyone) and store the result. Customers
+    whose facts are not ``loaded`` are planned from the facts planning reads, with their kept anchor
+    (:func:`trusted_anchors`), or from all their facts when it may be stale."""
+    ids = customer_ids if customer_ids is not None else open_customer_ids(session)
+    anchors = trusted_anchors(
+        session, set(ids) - (loaded.facts.keys() if loaded else set()), settings.timezone
+    )
+    planned = plan_stored(session, today, unlimited(settings), customer_ids, loaded, anchors=anchors)
     return planned, save_placement(session, planned)
 
 

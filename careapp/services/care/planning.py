@@ -15,7 +15,7 @@ that was kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from careapp.db.database import Database
 from careapp.db.models import ContactRecord, TouchLogRecord, TouchRecord
 from careapp.domain.care_queue import CarePlan, CareSettings, ItemStatus, TouchOutcome, plan_queue
 from careapp.domain.touches import TouchKind
-from careapp.services.care.facts import FactWindow, LoadedFacts, load_facts
+from careapp.services.care.facts import FactWindow, LoadedFacts, load_facts, load_planning_facts
 from careapp.services.care.touch_store import StoredItem, load_open, log_history, save_planned
 
 
@@ -50,11 +50,15 @@ def plan_stored(
     settings: CareSettings,
     customer_ids: Collection[int] | None = None,
     loaded: LoadedFacts | None = None,
+    *,
+    anchors: Mapping[int, dt.date | None] | None = None,
 ) -> PlannedQueue:
-    """Plan today's queue from the stored open items (of ``customer_ids``, or all)."""
+    """Plan today's queue from the stored open items (of ``customer_ids``, or all). ``anchors``:
+    customers whose kept last real contact is up to date, planned from only the facts planning reads
+    (:func:`careapp.services.care.facts.load_planning_facts`); the result is the same."""
     items = load_open(session, customer_ids)
     ids = {s.item.customer_id for s in items}
-    loaded = _facts_for(session, today, settings, ids, loaded)
+    loaded = _facts_for(session, today, settings, ids, loaded, anchors or {})
     since = dt.datetime.combine(today - dt.timedelta(days=settings.cap_window_days + 1), dt.time())
     history = log_history(session, ids, since)
     plan = plan_queue([s.item for s in items], loaded.facts, settings, today, history)
@@ -62,17 +66,28 @@ def plan_stored(
 
 
 def _facts_for(
-    session: Session, today: dt.date, settings: CareSettings, ids: set[int], loaded: LoadedFacts | None
+    session: Session,
+    today: dt.date,
+    settings: CareSettings,
+    ids: set[int],
+    loaded: LoadedFacts | None,
+    anchors: Mapping[int, dt.date | None],
 ) -> LoadedFacts:
-    """Facts for ``ids``: those ``loaded`` holds (the touches' refresh has just read them) and the
-    rest read now, so no customer's facts are read twice in one refresh."""
-    if loaded is None:
-        return load_facts(session, settings.tz(), minimal_window(today), ids)
-    missing = ids - loaded.facts.keys()
-    if not missing:
-        return loaded
-    more = load_facts(session, settings.tz(), minimal_window(today), missing)
-    return LoadedFacts({**loaded.facts, **more.facts}, {**loaded.extras, **more.extras})
+    """Facts for ``ids``: those ``loaded`` holds (the touches' refresh has just read them), the
+    planning facts of those with a kept anchor, and all the facts of the rest, so no customer's facts
+    are read twice in one refresh."""
+    facts = LoadedFacts() if loaded is None else LoadedFacts(dict(loaded.facts), dict(loaded.extras))
+    missing = ids - facts.facts.keys()
+    light = {i for i in missing if i in anchors}
+    window = minimal_window(today)
+    for more in (
+        load_planning_facts(session, settings.tz(), window, light, anchors) if light else None,
+        load_facts(session, settings.tz(), window, missing - light) if missing - light else None,
+    ):
+        if more is not None:
+            facts.facts.update(more.facts)
+            facts.extras.update(more.extras)
+    return facts
 
 
 def save_plan(db: Database, planned: PlannedQueue) -> int:

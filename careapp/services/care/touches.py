@@ -76,6 +76,7 @@ from careapp.services.care.facts import (
 from careapp.services.care.plan_store import (
     FULL_ABOVE,
     REFRESH,
+    REFRESH_VERSION,
     PlanningStopped,
     dirty_since,
     ensure_planned,
@@ -635,11 +636,6 @@ def _observe_stages(
         for start in range(0, len(rows), 5000):
             session.execute(insert(StageChangeRecord), rows[start : start + 5000])
     return len(rows)
-
-
-# What a refresh stores per customer; a new version re-derives everyone once. 3: care_wake.anchor_on
-# (migration 0013), which the Overview reads only once a refresh of this version has filled it.
-REFRESH_VERSION = 3
 
 
 def _generation_signature(
