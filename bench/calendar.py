@@ -14,6 +14,8 @@ from bench.common import Figure, below, median_time, timed
 from bench.radicale_server import PASSWORD, USER, Radicale
 
 ITEMS = int(os.environ.get("CAREAPP_BENCH_CALENDAR_ITEMS", "10000"))  # smaller for a quick run
+# Connections of the side-by-side first sync, measured against one (1: not measured).
+SIDE_BY_SIDE = int(os.environ.get("CAREAPP_BENCH_CALDAV_SIDE_BY_SIDE", "4"))
 
 
 class MemoryKeyring:
@@ -93,17 +95,16 @@ def measure_export(services, work: Path, log=print) -> list[Figure]:
 
 
 def measure_sync(services, work: Path, log=print) -> list[Figure]:
-    """First full syncs of every item, careapp's on one connection and side by side (CONNECTIONS, as
-    it ships), each next to as many bare PUTs on as many connections, all on one Radicale, each into a
-    calendar of its own; then a sync with nothing changed and one with one change."""
-    from careapp.services.calendar.sync import CONNECTIONS
-
+    """First full syncs of every item, careapp's on one connection (as it ships) and, unless
+    CAREAPP_BENCH_CALDAV_SIDE_BY_SIDE=1, on SIDE_BY_SIDE connections, each next to as many bare PUTs
+    on as many connections, all on one Radicale, each into a calendar of its own; then, on the last
+    one, a sync with nothing changed and one with one change."""
     folder = work / "radicale"
     folder.mkdir()
     server = Radicale(folder)
     server.start()
     try:
-        figures, sync = _first_syncs(services, server, (1, CONNECTIONS), log)
+        figures, sync = _first_syncs(services, server, (1, SIDE_BY_SIDE) if SIDE_BY_SIDE > 1 else (1,), log)
         figures += _later_syncs(services, server, sync, log)
     finally:
         server.stop()
@@ -151,6 +152,8 @@ def _first_syncs(services, server: Radicale, connection_counts, log) -> tuple[li
             )
         )
     one, many = connection_counts[0], connection_counts[-1]
+    if many == one:
+        return figures, sync
     figures.append(
         Figure(
             f"CalDAV first full sync of {count:,}: careapp on {many} connections",

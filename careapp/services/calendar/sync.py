@@ -29,9 +29,10 @@ Failures (server down, timeout, wrong password, certificate problem, no keyring,
 not a CalDAV one) end the sync with a sentence in :attr:`SyncResult.error`;
 the password is never part of a message or a log line.
 
-A push of many items (a first sync) goes over :data:`CONNECTIONS` connections side by side, one request
-in flight on each; a stop or a failure sends nothing more, waits for what is in flight and records
-what the server took, so a stopped first sync resumes like a sequential one.
+A push of many items (a first sync) can go over several connections side by side (``connections``;
+:data:`CONNECTIONS` says why the default is one), one request in flight on each; a stop or a failure
+sends nothing more, waits for what is in flight and records what the server took, so a stopped first
+sync resumes like a sequential one.
 
 Threading: blocking network calls; run it on a worker thread (the UI's runner), one sync at a time. The
 side-by-side push runs only requests on its own short-lived threads (one client each); the database is
@@ -49,7 +50,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.changes import read_counters
@@ -76,9 +77,13 @@ TIMEOUT_SECONDS = 15
 # Pushed items recorded per transaction: one commit per PUT cost more than the PUT on a busy disk.
 STATE_BATCH = 50
 ICS_TYPE = "text/calendar; charset=utf-8"
-# Connections a big push uses side by side (bench/README.md has the measurement that chose it), and the
-# number of items to push from which it does: a handful goes over one connection, in order.
-CONNECTIONS = 4
+# Connections a big push uses side by side, and the number of items to push from which it does. One:
+# measured at 10,000 items against Radicale (bench/README.md), four connections made careapp's first
+# sync slower (246.5 s against 210.7 s on one), though bare PUTs gained a little (160.3 s against
+# 169.2 s): careapp's side of a request (the CalDAV client's HTTP stack, the bookkeeping) is CPU-bound,
+# and four of them share two cores with the server. Kept as an option (tested, measured by the bench),
+# off until a measurement says otherwise.
+CONNECTIONS = 1
 CONCURRENT_FROM = 100
 
 
@@ -380,23 +385,25 @@ class CalDavSync:
             return {row[0]: _State(*row) for row in session.execute(select(*columns, table.c.pushed_key))}
 
     def _save_states(self, pushed: list[tuple[CalendarItem, str, str, str]]) -> None:
-        """Record what the server took (and empty ``pushed``), in one transaction."""
+        """Record what the server took (and empty ``pushed``), in one transaction: one read of which
+        rows exist, one INSERT of the new ones and one UPDATE of the others (with an ORM object per
+        item this was 0.3 ms an item, most of careapp's own share of a first sync)."""
         if not pushed:
             return
         now = self._clock().replace(tzinfo=None)
+        rows = [
+            {"uid": item.uid, "href": href, "etag": etag, "pushed_hash": pushed_fingerprint,
+             "pushed_sequence": item.sequence, "pushed_at": now, "pushed_key": item.push_key()}
+            for item, href, etag, pushed_fingerprint in pushed
+        ]  # fmt: skip
+        uid = CalDavStateRecord.__table__.c.uid
         with self._db.session() as session:
-            # The batch's rows in one read: a get() per item flushed the item before it every time
-            # (autoflush), which was two thirds of careapp's own time in a first sync.
-            batch = select(CalDavStateRecord).where(CalDavStateRecord.uid.in_([i.uid for i, *_ in pushed]))
-            known = {r.uid: r for r in session.scalars(batch)}
-            for item, href, etag, pushed_fingerprint in pushed:
-                record = known.get(item.uid)
-                if record is None:
-                    record = known[item.uid] = CalDavStateRecord(uid=item.uid, href=href, pushed_at=now)
-                    session.add(record)
-                record.href, record.etag, record.pushed_hash = href, etag, pushed_fingerprint
-                record.pushed_sequence, record.pushed_at = item.sequence, now
-                record.pushed_key = item.push_key()
+            known = set(session.scalars(select(uid).where(uid.in_([row["uid"] for row in rows]))))
+            new = [row for row in rows if row["uid"] not in known]
+            if new:
+                session.execute(insert(CalDavStateRecord), new)
+            if len(new) < len(rows):  # by primary key
+                session.execute(update(CalDavStateRecord), [row for row in rows if row["uid"] in known])
         pushed.clear()
 
     def _save_keys(self, confirmed: list[tuple[str, str]]) -> None:
