@@ -47,10 +47,24 @@ def searchable_digits(raw: str, e164: str | None) -> list[str]:
     leading 0. Valid or not: "+44 7700 900123" is in a range no real phone has, but a person
     still types "07700 900" to find it."""
     forms = [digits_only(raw), digits_only(e164 or "")]
-    national = _national_digits(raw.strip())
+    national = _national_from_e164(raw.strip(), e164) or _national_digits(raw.strip())
     if national:
         forms += [national, "0" + national]
     return list(dict.fromkeys(form for form in forms if form))
+
+
+def _national_from_e164(text: str, e164: str | None) -> str | None:
+    """The national significant number of a number written with its country code whose digits are
+    its E.164 digits, without parsing it again (an import parses 100,000 numbers): E.164 is "+",
+    the country code, then that number, and country codes are prefix-free."""
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if e164 is None or not text.startswith("+") or digits_only(text) != e164[1:]:
+        return None
+    for size in (1, 2, 3):
+        if int(e164[1 : 1 + size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return e164[1 + size :] or None
+    return None
 
 
 def _national_digits(text: str) -> str | None:

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from careapp.db.models import CustomerRecord, DateRecord, EmailRecord, PhoneRecord, TagRecord
+from careapp.db.models import Base, CustomerRecord, DateRecord, EmailRecord, PhoneRecord, TagRecord
 from careapp.domain.customer import CustomerDraft, LoyaltyStage, display_name, normalize_tags
 from careapp.domain.phones import digits_only
 from careapp.services.customers.mapping import search_text_for, sort_name_for
@@ -68,8 +68,7 @@ def insert_customers(
         "import_batch_id": batch_id,
     }
     rows = [customer_values(draft, stamp) for draft in drafts]
-    statement = insert(CustomerRecord).returning(CustomerRecord.id, sort_by_parameter_order=True)
-    ids = list(session.scalars(statement, rows))
+    ids = _insert_in_order(session, rows)
     emails, phones, dates, tags = [], [], [], []
     for customer_id, draft in zip(ids, drafts, strict=True):
         emails += [
@@ -112,5 +111,29 @@ def insert_customers(
         (TagRecord, tags),
     ):
         if values:
-            session.execute(insert(model), values)
+            session.execute(insert(_table(model)), values)
     return ids
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's Core table: a Core INSERT of many rows is one executemany, without the ORM's
+    bookkeeping per row (which was a third of the import's writing time)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _insert_in_order(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the customer rows; their new ids, in the rows' order.
+
+    On SQLite, RETURNING with the rows' order kept makes SQLAlchemy send one INSERT per row (20,000
+    statements for 20,000 customers), so the rows go in as one executemany and the ids are read back:
+    ``customer.id`` is AUTOINCREMENT (migration 0009), so the rows just inserted have the highest ids,
+    in the order inserted, and the write lock the INSERT took keeps anyone else from inserting before
+    they are read. PostgreSQL batches RETURNING itself."""
+    if session.get_bind().dialect.name != "sqlite":
+        statement = insert(CustomerRecord).returning(CustomerRecord.id, sort_by_parameter_order=True)
+        return list(session.scalars(statement, rows))
+    session.execute(insert(_table(CustomerRecord)), rows)
+    newest = select(CustomerRecord.id).order_by(CustomerRecord.id.desc()).limit(len(rows))
+    return sorted(session.scalars(newest))
