@@ -64,7 +64,9 @@ def open_services(paths: Paths) -> OpenedServices:
     """Database thread: import the database stack, migrate, build the services."""
     from careapp.context import build_services
 
-    services = build_services(paths)
+    # Today's copy of the file is taken on the background thread once the queue and the list have
+    # been read (copying a 400 MB database held the first start of a day 1.3 s here).
+    services = build_services(paths, daily_backup=False)
     services.build_all()  # the services' modules are imported here, not as the window first asks
     # The calendar's jobs (icalendar, the CalDAV client) are imported here, on this thread: imported
     # by the window as it attaches the services, they held the UI thread for 0.2-0.9 s (py-spy).
@@ -234,14 +236,24 @@ def make_application() -> QApplication:
 
 
 def finish_application(app: QApplication) -> None:
-    """What the app needs before its pages but not for its first paint: the fixes for the Qt
-    bindings (before anything emits or asks a model), garbage collected on the UI thread (see
-    careapp.ui.qt_workarounds), and the window icon (decoding its images takes a few ms)."""
+    """What the app needs before its pages but not for its first paint (see :func:`fix_bindings` and
+    :func:`finish_look`)."""
+    fix_bindings(app)
+    finish_look(app)
+
+
+def fix_bindings(app: QApplication) -> None:
+    """The fixes for the Qt bindings (before anything emits or asks a model), and garbage collected on
+    the UI thread (see careapp.ui.qt_workarounds)."""
     from careapp.ui import qt_workarounds
 
     qt_workarounds.install()
     if not any(isinstance(c, qt_workarounds.UiThreadCollector) for c in app.children()):
         qt_workarounds.collect_garbage_on_ui_thread(app)
+
+
+def finish_look(app: QApplication) -> None:
+    """The window icon (decoding its images takes a few ms) and dialogs kept within the screen."""
     app.setWindowIcon(app_icon())
     from careapp.ui.fit import ScreenFit, keep_windows_on_screen
 
@@ -426,8 +438,8 @@ def _after_first_paint(
     keeps painting meanwhile (importing the pages here held it 0.3-0.8 s in one turn, py-spy); it
     builds the pages when their modules have come, and attaches the services once both are there."""
     try:
-        finish_application(app)
-        errors.start().window = window
+        fix_bindings(app)
+        errors.start().window = window  # the log, before the threads write to it
     except Exception as error:
         _abandon_start(window, errors, error)
         return
@@ -435,20 +447,40 @@ def _after_first_paint(
 
     window.background_runner.submit(
         import_pages,
-        lambda _none: _build_pages(window, errors, paths),
+        lambda _none: _finish_start(app, window, errors, paths),
         lambda error: _abandon_start(window, errors, error),
     )
     startup.begin()
 
 
-def _build_pages(window: MainWindow, errors: ErrorHandling, paths: Paths) -> None:
+def _finish_start(app: QApplication, window: MainWindow, errors: ErrorHandling, paths: Paths) -> None:
+    """The pages' modules have come: the icon and the screen fit in a turn of their own (with the fixes
+    and the log, one 0.2-0.35 s turn here), then the pages. Not while the modules are imported on the
+    other thread: PySide6 makes a class's Python side on first use, and two threads doing so at once
+    gave a QHeaderView as a plain QWidget."""
     try:
-        window.build()
-        window.connection.configure(paths)
-        window.connection.restartRequested.connect(window.close)
-        window.connection.quitRequested.connect(window.close)
+        finish_look(app)
     except Exception as error:
         _abandon_start(window, errors, error)
+        return
+    QTimer.singleShot(0, window, lambda: _build_pages(window, errors, paths))
+
+
+def _build_pages(window: MainWindow, errors: ErrorHandling, paths: Paths) -> None:
+    """The pages, one part per turn of the event loop (so the frame keeps painting), then this seat's
+    database connection settings."""
+    from PySide6.QtCore import Qt
+
+    def configure() -> None:
+        try:
+            window.connection.configure(paths)
+            window.connection.restartRequested.connect(window.close)
+            window.connection.quitRequested.connect(window.close)
+        except Exception as error:
+            _abandon_start(window, errors, error)
+
+    window.built.connect(configure, Qt.ConnectionType.SingleShotConnection)
+    window.build_in_turns(lambda error: _abandon_start(window, errors, error))
 
 
 def _abandon_start(window: MainWindow, errors: ErrorHandling, error: BaseException) -> None:

@@ -240,14 +240,17 @@ _KEPT_SERVICES = (
 _MADE_PER_USE = ("purchases", "rewards", "inbox")
 
 
-def build_services(paths: Paths, clock: Callable[[], dt.datetime] = utc_now) -> Services:
-    """Open (and if need be migrate) the database; the services are made as they are first used."""
+def build_services(
+    paths: Paths, clock: Callable[[], dt.datetime] = utc_now, *, daily_backup: bool = True
+) -> Services:
+    """Open (and if need be migrate) the database; the services are made as they are first used.
+    ``daily_backup``: take today's copy now (the window takes it later, behind its first reads)."""
     from careapp.db.database import open_database
     from careapp.services.shop.connection import connect_url
 
     ensure_private_dir(paths.data_dir)
     # A shared server's password comes from the keyring now, never from a file or the Paths.
-    db, report = open_database(connect_url(paths), paths.backup_dir, clock())
+    db, report = open_database(connect_url(paths), paths.backup_dir, clock(), daily_backup=daily_backup)
     return Services(db=db, clock=clock, migration=report, backup_dir=paths.backup_dir)
 
 

@@ -323,14 +323,19 @@ def _upgrade(engine: Engine, start_over: bool) -> None:
     engine.dispose()
 
 
-def open_database(url: str, backup_dir: Path | None, now: dt.datetime) -> tuple[Database, MigrationReport]:
+def open_database(
+    url: str, backup_dir: Path | None, now: dt.datetime, *, daily_backup: bool = True
+) -> tuple[Database, MigrationReport]:
+    """Open and migrate; then today's copy, unless ``daily_backup`` is false (the window takes it
+    on its background thread once the queue shows: copying 400 MB must not come first)."""
     engine = make_engine(url)
     try:
         report = migrate(engine, backup_dir, now)
     except Exception:
         engine.dispose()
         raise
-    take_daily_backup(url, backup_dir, now)
+    if daily_backup:
+        take_daily_backup(url, backup_dir, now)
     return Database(engine), report
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QW
 from careapp.ui import window_state
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self._given_prompts = prompts
         self._painted = False
         self._built = False
+        self._build_step = 0  # the next part of build() to make (see _build_next)
         self._build_frame()
         if not deferred:
             self.build()
@@ -177,42 +179,61 @@ class MainWindow(QMainWindow):
         window_state.restore_geometry(self.settings, self)
 
     def build(self) -> None:
-        """The pages, their controllers, the actions in the menus and tool bar (once)."""
+        """The pages, their controllers, the actions in the menus and tool bar (once, all at once)."""
+        while not self._built:
+            self._build_next()
+
+    def build_in_turns(self, failed: Callable[[BaseException], None] | None = None) -> None:
+        """The same as :meth:`build`, one part per turn of the event loop, so the window keeps painting
+        (the app's start: built in one go, the pages held the UI thread 0.5-1.2 s at 100,000 customers);
+        ``built`` at the end. ``failed`` gets an error raised by a part (the rest is not built)."""
         if self._built:
             return
-        # Imported here rather than at the top: they are most of careapp's start-up time, and
-        # the app builds them after the frame's first paint (``deferred``).
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QLabel, QSplitter
+        try:
+            self._build_next()
+        except Exception as error:
+            if failed is None:
+                raise
+            failed(error)
+            return
+        if not self._built:
+            QTimer.singleShot(0, self, lambda: self.build_in_turns(failed))
 
-        from careapp.ui.backups.controller import BackupsController
-        from careapp.ui.calendar.controller import CalendarController
-        from careapp.ui.calls.controller import CallLogger
-        from careapp.ui.care.controller import CareController
-        from careapp.ui.changes import ChangeWatcher
-        from careapp.ui.connection.controller import ConnectionController
+    def _build_next(self) -> None:
+        steps = (
+            self._build_customer_page,
+            self._build_customer_tabs,
+            self._build_care_and_sync,
+            self._put_pages_on_tabs,
+            self._show_saved_queue,
+            self._finish_build,
+        )
+        steps[self._build_step]()
+        self._build_step += 1
+
+    # The steps import their modules where they run rather than at the top: they are most of careapp's
+    # start-up time, and the app imports them on a worker thread after the frame's first paint
+    # (``deferred``, :func:`import_pages`).
+
+    def _build_customer_page(self) -> None:
+        """The customer list and detail, and the controllers that act on them."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QSplitter
+
         from careapp.ui.customers.bulk_edit import BulkEditController
         from careapp.ui.customers.consent_dialog import ConsentForSelected
         from careapp.ui.customers.controller import CustomerController
         from careapp.ui.customers.detail import CustomerDetail
         from careapp.ui.customers.list_panel import CustomerListPanel
         from careapp.ui.customers.privacy_actions import CustomerPrivacy
-        from careapp.ui.customers.purchase_dialog import PurchaseActions
-        from careapp.ui.feedback import FeedbackPanel
         from careapp.ui.importing.controller import ImportController
-        from careapp.ui.mail.public import MailController
-        from careapp.ui.others_work import connect_refresher
-        from careapp.ui.reports.controller import ReportController
         from careapp.ui.shop.controller import ShopController
         from careapp.ui.staff import StaffPicker
         from careapp.ui.staff.controller import StaffController
         from careapp.ui.staff.public import OwnerPinGate
-        from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
-        from careapp.ui.tickets.inbox_page import InboxPage
-        from careapp.ui.value.public import CustomerValuePanel, ValueController
         from careapp.ui.widgets import MessageBar, Prompts
 
-        runner, settings, actor, about = self.runner, self.settings, self._actor, self.about_info
+        runner, settings, actor = self.runner, self.settings, self._actor
         # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
         # focus on to the bar a second time, at its own place in the chain after the pages,
         # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
@@ -249,6 +270,19 @@ class MainWindow(QMainWindow):
         self.consent_for_selected = ConsentForSelected(
             self, runner, self.list_panel.selected_ids, self.message_bar.show_message, self.staff.actor
         )
+
+    def _build_customer_tabs(self) -> None:
+        """The customer's tabs (tickets, feedback, value, rewards) and the other pages' controllers."""
+        from careapp.ui.backups.controller import BackupsController
+        from careapp.ui.calls.controller import CallLogger
+        from careapp.ui.customers.purchase_dialog import PurchaseActions
+        from careapp.ui.feedback import FeedbackPanel
+        from careapp.ui.reports.controller import ReportController
+        from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
+        from careapp.ui.tickets.inbox_page import InboxPage
+        from careapp.ui.value.public import CustomerValuePanel, ValueController
+
+        runner = self.runner
         self.backups = BackupsController(self, runner, self.prompts, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
@@ -271,6 +305,17 @@ class MainWindow(QMainWindow):
         self.value_report = ValueController(self, runner, self.staff.current_actor)
         self.value_report.message.connect(self.message_bar.show_message)
         self.report_actions = ReportController(self, runner, self.staff.current_actor)
+
+    def _build_care_and_sync(self) -> None:
+        """The care queue page and its controller, mail, the calendar, other seats' changes."""
+        from careapp.ui.calendar.controller import CalendarController
+        from careapp.ui.care.controller import CareController
+        from careapp.ui.changes import ChangeWatcher
+        from careapp.ui.connection.controller import ConnectionController
+        from careapp.ui.mail.public import MailController
+        from careapp.ui.others_work import connect_refresher
+
+        runner = self.runner
         self.care = CareController(
             self,
             runner,
@@ -290,19 +335,28 @@ class MainWindow(QMainWindow):
         self.others_work = connect_refresher(self.changes, self, self)
         # This seat's database (this computer only / a shared server); the app sets where it is kept.
         self.connection = ConnectionController(self, runner, self.message_bar)
+
+    def _put_pages_on_tabs(self) -> None:
         was_current = self.pages.currentIndex()
         self._fill_tab(self._queue_placeholder, self.care.queue_page)
         self._fill_tab(self._customers_placeholder, self.splitter)
         self._fill_tab(self._tickets_placeholder, self.tickets_page)
+        # The overview (its charts: 0.4-0.5 s of the UI thread in one turn) is built when its tab is
+        # first shown (see _page_changed), not while the queue page is starting.
         self.care.dashboardBuilt.connect(lambda page: self._fill_tab(self._overview_placeholder, page))
-        if self._painted:
-            QTimer.singleShot(0, self.care, self.care.build_dashboard)
-        else:
-            self.firstPainted.connect(lambda: QTimer.singleShot(0, self.care, self.care.build_dashboard))
         # Each morning starts with the queue (unless a tab was chosen while the frame waited).
         self.pages.setCurrentIndex(was_current if self._painted else 0)
-        if about is not None:  # the queue as last shown, until the database is open
+
+    def _show_saved_queue(self) -> None:
+        """The queue as last shown, until the database is open (a turn of its own: laying it out)."""
+        about = self.about_info
+        if about is not None:
             self.care.queue_page.show_snapshot(about.data_dir, about.database_url)
+
+    def _finish_build(self) -> None:
+        """The status bar's widgets, the actions, menus and tool bar, the connections; then ``built``."""
+        from PySide6.QtWidgets import QLabel
+
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Customer count"))
         self.statusBar().addPermanentWidget(self.staff)
@@ -313,7 +367,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._set_ready(False)
         self._set_tab_order()
-        window_state.restore_dividers(settings, self.splitter, self.detail)
+        window_state.restore_dividers(self.settings, self.splitter, self.detail)
         self._built = True
         self.built.emit()
 
@@ -580,9 +634,13 @@ class MainWindow(QMainWindow):
     def attach_services(self, services: Services, shop: ShopSettings) -> None:
         """The database is open: show the customers and enable everything."""
         self.services = services
-        # The list first: its search goes to the database thread ahead of every other page's first
-        # read (it came last, about 1 s after the services at 20,000 customers, and made the window
-        # usable last).
+        # What the user sees first is read first: the queue of the page the window opens on, then the
+        # customer list, ahead of every other page's first read on the database thread (the queue came
+        # last, behind the list and the tickets' inbox: 3-4 s after the services at 100,000 customers).
+        # The touches' refresh and today's backup run behind them on the background thread.
+        self.care.attach(services)  # reads the queue as last planned, then refreshes the touches
+        self.backups.attach(services)
+        self.backups.take_daily(self.background_runner)
         header_state, sized_by_user = window_state.restore_list(self.settings)
         self.list_panel.attach(services.customers, header_state, sized_by_user, services.value.list_figures)
         self.customer_actions.attach(services.customers, services.clock, shop.default_region, services.guard)
@@ -591,7 +649,6 @@ class MainWindow(QMainWindow):
         self.bulk_edit.attach(services.customers)
         # The shop's today as the queue last read it (no database read on this thread).
         self.consent_for_selected.attach(services.customers, self.care.queue_page.today)
-        self.backups.attach(services)
         self.shop_actions.attach(services)
         self.staff_actions.attach(services)
         self.owner_gate.attach(services.staff)
@@ -606,10 +663,11 @@ class MainWindow(QMainWindow):
         self.rewards.attach(services)
         self.value_report.attach(services)
         self.report_actions.attach(services)
-        self.care.attach(services)  # refreshes the touches, then loads the queue
         # A window left open overnight still gets the new day's database copy.
         if self.care.scheduler is not None:
-            self.care.scheduler.dayChanged.connect(lambda _day: self.backups.take_daily())
+            self.care.scheduler.dayChanged.connect(
+                lambda _day: self.backups.take_daily(self.background_runner)
+            )
         self.calendar.attach(services)  # writes the feed and syncs now and every 15 minutes
         self.mail.attach(services)
         self.changes.attach(services.db)  # looks for other seats' changes every few seconds

@@ -65,16 +65,18 @@ class BackupsController(QObject):
                 )
             )
 
-    def take_daily(self) -> None:
-        """The day changed while careapp runs: today's copy, on the database thread (a failure is
-        logged; the next start or day tries again)."""
+    def take_daily(self, runner: Runner | None = None) -> None:
+        """Today's copy if it is not there yet (at start, and when the day changes while careapp runs),
+        on ``runner`` (the database thread by default; the window passes its background one, so the
+        copy never holds up what the user asked for). A failure is logged; the next start or day
+        tries again."""
         services = self._services
         if services is None or services.backup_dir is None or not self.action.isEnabled():
             return
         from careapp.services.shop.backups import BackupService
 
         service = BackupService(services.db.url, services.backup_dir, services.clock)
-        self._runner.submit(
+        (runner or self._runner).submit(
             service.daily,
             lambda made: log.info("daily backup: %s", made or "today's copy was already there"),
             lambda error: log.warning("could not write today's backup: %s", error),

@@ -240,11 +240,13 @@ class CareQueuePage(QWidget):
         else on the database thread), then the fresh one from :meth:`reload` after the first refresh."""
         self._services = services
         self.show_text(self.tr("Loading the care queue…"))
+        # A key of its own: the refresh's reload (same day: a fraction of a second behind) must not
+        # cancel this read, which is first on the database thread, and wait at the back of it.
         self._runner.submit(
             lambda: services.care_queue.stored_queue(PAGE),
             self._stored_loaded,
             self._load_failed,
-            key="care-queue",
+            key="care-queue-stored",
             owner=self,
         )
 
@@ -426,15 +428,21 @@ class CareQueuePage(QWidget):
 
     def _layout_sections(self) -> None:
         """Sections span the whole row, are open, and the empty held / carried-over ones hide."""
-        root = QModelIndex()
+        # Only what differs: each of these calls makes the view lay the queue out again (with a few
+        # hundred rows, 0.1 s of the UI thread per queue shown when all of them ran every time).
+        root, tree = QModelIndex(), self.tree
         for row, key in enumerate(SECTION_KEYS):
-            self.tree.setFirstColumnSpanned(row, root, True)
-            empty = self.model.rowCount(self.model.index(row, 0)) == 0
-            self.tree.setRowHidden(row, root, empty and key in HIDDEN_WHEN_EMPTY)
-            self.tree.expand(self.model.index(row, 0))
+            section = self.model.index(row, 0)
+            if not tree.isFirstColumnSpanned(row, root):
+                tree.setFirstColumnSpanned(row, root, True)
+            hidden = key in HIDDEN_WHEN_EMPTY and self.model.rowCount(section) == 0
+            if tree.isRowHidden(row, root) != hidden:
+                tree.setRowHidden(row, root, hidden)
+            if not tree.isExpanded(section):
+                tree.expand(section)
 
     def _rows_inserted(self, parent: QModelIndex, _first: int, _last: int) -> None:
-        if parent.isValid():
+        if parent.isValid() and not self.tree.isExpanded(parent):
             self.tree.expand(parent)
 
     def want_more_in_view(self) -> None:
