@@ -9,7 +9,8 @@ writer. Kept free of careapp imports (but the .ics writer) so the process starts
   json.dump(indent=2), or plain vCard lines;
 - ``ics ITEMS.pickle OUT``: careapp's own .ics writer (``feed_bytes``) over items read beforehand;
 - ``read-csv FILE``: one csv.reader pass (the import's baseline);
-- ``delete DB ID``: DELETE one customer (the erase's baseline).
+- ``delete DB ID``: DELETE one customer (the erase's baseline);
+- ``put URL USER PASSWORD``: one PUT of a minimal event to a CalDAV calendar (the sync's baseline).
 """
 
 from __future__ import annotations
@@ -70,6 +71,25 @@ def _vcard(db: sqlite3.Connection, out: str) -> None:
             )
 
 
+def _put(url: str, user: str, password: str) -> None:
+    import base64
+    import urllib.request
+
+    body = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:bench-bare\r\n"
+        b"DTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260101\r\nSUMMARY:bare\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    request = urllib.request.Request(
+        url.rstrip("/") + "/bench-bare.ics",
+        data=body,
+        method="PUT",
+        headers={"Authorization": f"Basic {auth}", "Content-Type": "text/calendar"},
+    )
+    urllib.request.urlopen(request, timeout=30).read()
+
+
 def main(argv: list[str]) -> None:
     what = argv[0]
     if what == "read-csv":
@@ -86,6 +106,9 @@ def main(argv: list[str]) -> None:
             items, name = pickle.load(handle)
         with open(argv[2], "wb") as handle:
             handle.write(feed_bytes(items, name, dt.datetime.now(dt.UTC)))
+        return
+    if what == "put":
+        _put(*argv[1:4])
         return
     db = sqlite3.connect(argv[1])
     if what == "fcr":
