@@ -138,7 +138,13 @@ class Startup(QObject):
 
         log.info("database open: %s", hide_password(self._paths.database_url))
         if not opened.shop.welcome_done and not self._smoke_test:
-            self._window.show_welcome(opened.shop)
+            # Once the first list has come (the window is usable behind it), not in this turn: making
+            # the welcome is 0.2-0.3 s of the UI thread, and this turn is long already.
+            from PySide6.QtCore import Qt
+
+            self.listReady.connect(
+                lambda: self._window.show_welcome(opened.shop), Qt.ConnectionType.SingleShotConnection
+            )
 
     def _list_loaded(self) -> None:
         self._window.list_panel.searchFinished.disconnect(self._list_loaded)

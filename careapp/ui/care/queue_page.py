@@ -43,7 +43,7 @@ from careapp.ui.care.snapshot import database_mark, read_snapshot, snapshot_path
 from careapp.ui.care.texts import SECTION_KEYS, entry_summary, kind_title, translate, weekday_date
 from careapp.ui.formatting import format_count, sentence
 from careapp.ui.keyboard import chain
-from careapp.ui.runner import Runner
+from careapp.ui.runner import Runner, background_runner_of
 from careapp.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
@@ -272,8 +272,12 @@ class CareQueuePage(QWidget):
         return True
 
     def _keep_snapshot(self, queue: CareQueue) -> None:
+        """Write the copy on the background thread (the queue is plain, frozen data): written here, the
+        JSON of a few hundred entries was a third of the turn that showed the first queue."""
         if self._snapshot is not None:
-            write_snapshot(*self._snapshot, queue, PAGE)
+            path, mark = self._snapshot
+            background = background_runner_of(self, self._runner)
+            background.submit(lambda: write_snapshot(path, mark, queue, PAGE), owner=self)
 
     def show_text(self, text: str) -> None:
         self.counts.setText(text)
