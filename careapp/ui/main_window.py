@@ -634,10 +634,10 @@ class MainWindow(QMainWindow):
     def attach_services(self, services: Services, shop: ShopSettings) -> None:
         """The database is open: show the customers and enable everything."""
         self.services = services
-        # What the user sees first is read first: the queue of the page the window opens on, then the
-        # customer list, ahead of every other page's first read on the database thread (the queue came
-        # last, behind the list and the tickets' inbox: 3-4 s after the services at 100,000 customers).
-        # The touches' refresh and today's backup run behind them on the background thread.
+        # What the user sees first is read first: the queue of the page the window opens on (first on
+        # the background thread, then the touches' refresh and today's backup there), and side by side
+        # with it the customer list, ahead of every other page's first read on the database thread (the
+        # queue came last, behind the list and the tickets' inbox: 3-4 s after the services at 100,000).
         self.care.attach(services)  # reads the queue as last planned, then refreshes the touches
         self.backups.attach(services)
         self.backups.take_daily(self.background_runner)
