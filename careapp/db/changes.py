@@ -57,7 +57,7 @@ _TABLE_AREAS = {
         "feedback",
         "erasure_audit",
     ),
-    "tickets": ("contact", "ticket", "ticket_state_change", "ticket_audit"),
+    "tickets": ("contact", "ticket", "ticket_state_change", "ticket_audit", "fcr_verdict"),
     "care": ("touch_rule", "article", "touch", "touch_log", "care_plan_state", "care_dirty", "care_wake"),
     "settings": ("setting", "staff", "setting_audit", "reward_rule"),
     "calendar": ("calendar_item", "caldav_state"),

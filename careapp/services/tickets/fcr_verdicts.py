@@ -275,7 +275,8 @@ def keep_verdicts(db: Database, rows: Sequence[dict[str, object]]) -> None:
     if not rows:
         return
     try:
-        with db.session() as session:
+        # Derived data: keeping it must not wake the window's listeners as a user's change would.
+        with db.changes.quietly(), db.session() as session:
             for start in range(0, len(rows), _WRITE_BATCH):
                 batch = rows[start : start + _WRITE_BATCH]
                 ids = [row["ticket_id"] for row in batch]
