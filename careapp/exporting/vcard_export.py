@@ -11,6 +11,7 @@ Contacts writes them: a grouped X-ABLabel beside the value (item1.EMAIL + item1.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterable
 from typing import TextIO
@@ -23,7 +24,6 @@ UID_NAMESPACE = uuid.UUID("1ccd4ad8-b4b7-424b-b043-c78e9cec0537")
 FOLD_OCTETS = 75
 _EMAIL_TYPES = {"home": "home", "work": "work"}
 _PHONE_TYPES = {"mobile": "cell", "home": "home", "work": "work", "fax": "fax", "pager": "pager"}
-_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ",": "\\,", ";": "\\;", "\n": "\\n"})
 
 
 def customers_to_vcard(customers: Iterable[Customer], *, uid_namespace: uuid.UUID = UID_NAMESPACE) -> str:
@@ -42,7 +42,13 @@ def write_customers_vcard(
 
 
 def customer_uid(customer_id: int, namespace: uuid.UUID = UID_NAMESPACE) -> str:
-    return f"urn:uuid:{uuid.uuid5(namespace, str(customer_id))}"
+    """``urn:uuid:`` and ``uuid.uuid5(namespace, str(customer_id))``, spelled out: an export makes one
+    per customer, and building the UUID object was a tenth of the writing."""
+    digest = bytearray(hashlib.sha1(namespace.bytes + str(customer_id).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _card(customer: Customer, uid_namespace: uuid.UUID) -> str:
@@ -142,8 +148,13 @@ def _timestamp(moment: dt.datetime) -> str:
 
 
 def escape_text(text: str) -> str:
-    """A text value with \\ , ; and line breaks escaped as RFC 6350 requires."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_TEXT_ESCAPES)
+    """A text value with \\ , ; and line breaks escaped as RFC 6350 requires.
+
+    Chained replaces (the backslash first, so the ones added are not escaped again) give what one
+    ``str.translate`` pass gives, several times faster: translate looks each character up in Python."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
 def escape_param(text: str) -> str:
