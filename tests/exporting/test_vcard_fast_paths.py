@@ -26,4 +26,5 @@ def test_uids_are_uuid5_of_the_customer_id() -> None:
     other = uuid.UUID(int=rng.getrandbits(128))
     for customer_id in [*range(0, 3000, 7), 10**12]:
         for namespace in (UID_NAMESPACE, other):
-            assert customer_uid(customer_id, namespace) == f"urn:uuid:{uuid.uuid5(namespace, str(customer_id))}"
+            expected = f"urn:uuid:{uuid.uuid5(namespace, str(customer_id))}"
+            assert customer_uid(customer_id, namespace) == expected
