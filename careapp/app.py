@@ -439,13 +439,13 @@ def _run(
 def _after_first_paint(
     app: QApplication, window: MainWindow, startup: Startup, errors: ErrorHandling, paths: Paths
 ) -> None:
-    """The window is on the screen: the work-arounds and the log; then, at the same time, the pages'
-    modules are imported on the background thread and the database opens on the other. The UI thread
-    keeps painting meanwhile (importing the pages here held it 0.3-0.8 s in one turn, py-spy); it
-    builds the pages when their modules have come, and attaches the services once both are there."""
+    """The window is on the screen: the work-arounds; then, at the same time, the pages' modules are
+    imported on the background thread and the database opens on the other, and the log starts in the
+    next turn. The UI thread keeps painting meanwhile (importing the pages here held it 0.3-0.8 s in
+    one turn, py-spy); it builds the pages a part per turn when their modules have come, and attaches
+    the services once both are there."""
     try:
         fix_bindings(app)
-        errors.start().window = window  # the log, before the threads write to it
     except Exception as error:
         _abandon_start(window, errors, error)
         return
@@ -457,6 +457,16 @@ def _after_first_paint(
         lambda error: _abandon_start(window, errors, error),
     )
     startup.begin()
+    # The log file and the error dialog in the next turn (with the fixes, one 0.15-0.25 s turn): the
+    # threads log nothing before the database stack has been imported, which takes longer.
+    QTimer.singleShot(0, window, lambda: _start_error_handling(window, errors))
+
+
+def _start_error_handling(window: MainWindow, errors: ErrorHandling) -> None:
+    try:
+        errors.start().window = window
+    except Exception as error:
+        _abandon_start(window, errors, error)
 
 
 def _finish_start(app: QApplication, window: MainWindow, errors: ErrorHandling, paths: Paths) -> None:
@@ -478,6 +488,9 @@ def _build_pages(window: MainWindow, errors: ErrorHandling, paths: Paths) -> Non
     from PySide6.QtCore import Qt
 
     def configure() -> None:
+        from careapp.ui.qt_workarounds import set_aside_what_start_made
+
+        set_aside_what_start_made()  # the pages, modules and classes: out of every later collection
         try:
             window.connection.configure(paths)
             window.connection.restartRequested.connect(window.close)

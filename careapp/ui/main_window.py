@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
     def _build_next(self) -> None:
         steps = (
             self._build_customer_page,
+            self._build_customer_controllers,
+            self._build_other_controllers,
             self._build_customer_tabs,
             self._build_care_and_sync,
             self._put_pages_on_tabs,
@@ -216,24 +218,14 @@ class MainWindow(QMainWindow):
     # (``deferred``, :func:`import_pages`).
 
     def _build_customer_page(self) -> None:
-        """The customer list and detail, and the controllers that act on them."""
+        """The customer list and detail."""
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QSplitter
 
-        from careapp.ui.customers.bulk_edit import BulkEditController
-        from careapp.ui.customers.consent_dialog import ConsentForSelected
-        from careapp.ui.customers.controller import CustomerController
         from careapp.ui.customers.detail import CustomerDetail
         from careapp.ui.customers.list_panel import CustomerListPanel
-        from careapp.ui.customers.privacy_actions import CustomerPrivacy
-        from careapp.ui.importing.controller import ImportController
-        from careapp.ui.shop.controller import ShopController
-        from careapp.ui.staff import StaffPicker
-        from careapp.ui.staff.controller import StaffController
-        from careapp.ui.staff.public import OwnerPinGate
         from careapp.ui.widgets import MessageBar, Prompts
 
-        runner, settings, actor = self.runner, self.settings, self._actor
         # Tab reaches the tab bar itself (after the message bar). The tab widget would hand its
         # focus on to the bar a second time, at its own place in the chain after the pages,
         # sending Tab round in a short loop; so it takes no focus and is not the bar's proxy.
@@ -244,13 +236,27 @@ class MainWindow(QMainWindow):
         self.prompts = self._given_prompts or Prompts(self)
         self.message_bar = MessageBar()
         self._central_layout.insertWidget(0, self.message_bar)
-        self.list_panel = CustomerListPanel(runner)
+        self.list_panel = CustomerListPanel(self.runner)
         self.detail = CustomerDetail()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list_panel)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+
+    def _build_customer_controllers(self) -> None:
+        """What acts on the customers: edit, import, the shop, staff, privacy, bulk edit, consent."""
+        from careapp.ui.customers.bulk_edit import BulkEditController
+        from careapp.ui.customers.consent_dialog import ConsentForSelected
+        from careapp.ui.customers.controller import CustomerController
+        from careapp.ui.customers.privacy_actions import CustomerPrivacy
+        from careapp.ui.importing.controller import ImportController
+        from careapp.ui.shop.controller import ShopController
+        from careapp.ui.staff import StaffPicker
+        from careapp.ui.staff.controller import StaffController
+        from careapp.ui.staff.public import OwnerPinGate
+
+        runner, settings, actor = self.runner, self.settings, self._actor
         self.customer_actions = CustomerController(
             self, runner, self.prompts, self.list_panel, self.detail, self.message_bar, actor
         )
@@ -271,22 +277,28 @@ class MainWindow(QMainWindow):
             self, runner, self.list_panel.selected_ids, self.message_bar.show_message, self.staff.actor
         )
 
-    def _build_customer_tabs(self) -> None:
-        """The customer's tabs (tickets, feedback, value, rewards) and the other pages' controllers."""
+    def _build_other_controllers(self) -> None:
+        """Backups, the call log, ticket windows and the tickets' page."""
         from careapp.ui.backups.controller import BackupsController
         from careapp.ui.calls.controller import CallLogger
-        from careapp.ui.customers.purchase_dialog import PurchaseActions
-        from careapp.ui.feedback import FeedbackPanel
-        from careapp.ui.reports.controller import ReportController
-        from careapp.ui.tickets.customer_tickets import CustomerTickets, TicketWindows
+        from careapp.ui.tickets.customer_tickets import TicketWindows
         from careapp.ui.tickets.inbox_page import InboxPage
-        from careapp.ui.value.public import CustomerValuePanel, ValueController
 
         runner = self.runner
         self.backups = BackupsController(self, runner, self.prompts, self.message_bar)
         self.call_logger = CallLogger(self, runner, self.prompts)
         self.ticket_windows = TicketWindows(self, runner)
         self.tickets_page = InboxPage(runner)
+
+    def _build_customer_tabs(self) -> None:
+        """The customer's tabs (tickets, feedback, value, rewards) and the reports' controllers."""
+        from careapp.ui.customers.purchase_dialog import PurchaseActions
+        from careapp.ui.feedback import FeedbackPanel
+        from careapp.ui.reports.controller import ReportController
+        from careapp.ui.tickets.customer_tickets import CustomerTickets
+        from careapp.ui.value.public import CustomerValuePanel, ValueController
+
+        runner = self.runner
         self.purchase_actions = PurchaseActions(self, runner, self.message_bar)
         self.purchase_actions.actor = self.staff.current_actor
         self.purchase_actions.install(self.detail)  # edit (F2) and delete (Del) on the timeline
