@@ -48,6 +48,10 @@ class Shop:
 
 @pytest.fixture
 def shop(services: Services) -> Shop:
+    return make_shop(services)
+
+
+def make_shop(services: Services) -> Shop:
     """Ann (born 29 Feb 1996, birthday greeting due 23 Nov? no: her touch is a check-in), Bob (birthday
     25 Nov, year unknown, consented: a birthday greeting touch), Cat (a callback promised for 24 Nov
     14:00 UTC)."""
