@@ -16,10 +16,13 @@ and the SEQUENCE pushed. A sync then writes only what changed:
 * an unchanged item: no request at all.
 
 Whether an item changed is decided without building its object: ``caldav_state.pushed_key`` holds the
-SEQUENCE, entry hash and object format pushed (:meth:`CalendarItem.push_key`). And a sync after one
-that pushed everything first compares a signature of what items are made of (the change counter of
-their areas, the settings' versions, today, how many items were pushed: :class:`_Signature`); when
-nothing moved it returns without reading an item and without a request. Objects are written by the fast writer
+SEQUENCE, entry hash and object format pushed (:meth:`CalendarItem.push_key`). And a sync after one that
+pushed everything first compares a signature of what items are made of (the change counter of their
+areas, the settings' versions, today, how many items were pushed: :class:`_Signature`); when nothing
+moved it returns without reading an item and without a request. When only data moved (the same settings,
+day, calendar and push records), it rebuilds only the items of the customers noted in ``care_dirty``
+since that sync (:meth:`CalendarService.changed_items`) and every one-off item; it rebuilds everything
+when it cannot know (see :meth:`CalDavSync._changed_customers`). Objects are written by the fast writer
 (:func:`careapp.exporting.ics_export.object_bytes`, the domain's bytes). Successes are recorded 50 to a
 transaction and always before the sync returns (stopped, failed or done), so when the server goes away
 mid-sync nothing is lost and the next sync carries on where this one stopped; were a batch lost to a
