@@ -179,3 +179,36 @@ def test_the_start_sets_aside_what_it_made_from_later_collections(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+class NeverRunner(RecordingRunner):
+    """A database thread that has not got to anything yet."""
+
+    def submit(self, call: Callable[[], Any], *args: Any, **kwargs: Any) -> Any:
+        self.names.append(getattr(call, "__qualname__", repr(call)))
+
+
+def test_the_saved_copys_counts_stay_while_the_stored_queue_is_read(
+    qtbot: QtBot, demo_services: Services, tmp_path: Path
+) -> None:
+    """Attached before the stored queue has come, the page keeps the saved copy's counts (saying it is
+    being brought up to date) rather than "Loading the care queue…" above a queue that is there."""
+    from careapp.services.shop.staff import Actor
+    from careapp.ui.care.queue_page import CareQueuePage
+
+    demo_services.touches.refresh()
+    url, today = "sqlite:///somewhere/careapp.db", demo_services.touches.today()
+    first = CareQueuePage(SyncRunner(), lambda: Actor("Sam"))
+    qtbot.addWidget(first)
+    first.show_snapshot(tmp_path, url, today)
+    first.attach(demo_services)
+    first.reload()  # keeps a copy
+    again = CareQueuePage(NeverRunner(), lambda: Actor("Sam"))
+    qtbot.addWidget(again)
+    assert again.show_snapshot(tmp_path, url, today)
+    again.attach(demo_services)
+    assert "as at the last start, bringing it up to date" in again.counts.text()
+    empty = CareQueuePage(NeverRunner(), lambda: Actor("Sam"))
+    qtbot.addWidget(empty)
+    empty.attach(demo_services)
+    assert empty.counts.text() == "Loading the care queue…"

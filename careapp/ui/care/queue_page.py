@@ -239,7 +239,8 @@ class CareQueuePage(QWidget):
         """The database is open: show the queue as last planned at once (read first on the background
         thread), then the fresh one from :meth:`reload` after the first refresh."""
         self._services = services
-        self.show_text(self.tr("Loading the care queue…"))
+        if self.queue is None:  # else the saved copy's counts stay, saying it is being brought up to date
+            self.show_text(self.tr("Loading the care queue…"))
         # On the background thread, ahead of the touches' refresh, while the database thread reads the
         # customer list: the window is usable when both have come, so they are read side by side (one
         # after the other they took 2-3 s at 100,000 customers). It only reads, and a queue loaded
