@@ -28,17 +28,18 @@ def markdown(results: dict[str, object]) -> str:
 
 
 def merge(paths: list[Path]) -> dict[str, object]:
-    merged: dict[str, object] = {"figures": [], "runs": []}
+    runs: list[object] = []
     by_name: dict[str, dict[str, object]] = {}
     for path in paths:
         run = json.loads(path.read_text())
         for figure in run["figures"]:
             by_name[figure["name"]] = figure
-        merged["runs"].append(
-            {k: run.get(k) for k in ("command", "started", "seconds", "commit", "machine", "data")}
-        )  # type: ignore[attr-defined]
-    merged["figures"] = list(by_name.values())
-    return merged
+        if "runs" in run:  # a file merged before: keep the runs it lists
+            runs.extend(run["runs"])
+        else:
+            keys = ("command", "started", "seconds", "commit", "machine", "data")
+            runs.append({k: run.get(k) for k in keys})
+    return {"figures": list(by_name.values()), "runs": runs}
 
 
 def main() -> None:
