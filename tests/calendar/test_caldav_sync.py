@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, select
 from careapp.cli import main
 from careapp.db.models import CalDavStateRecord
 from careapp.domain.customer import CustomerDraft, PartialDate
+from careapp.services.calendar.lean_http import LeanHttp
 from careapp.services.calendar.sync import CONCURRENT_FROM, CalDavSync, SyncFailed, _dav_client
 from careapp.services.shop.secrets import SERVICE, SecretStore, SecretUnavailable, account
 from careapp.services.shop.staff import Actor
@@ -322,7 +323,7 @@ def test_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
     puts = []
 
     def stopping_client(url: str, user: str, password: str, timeout: float) -> Any:
-        real = _dav_client(url, user, password, timeout)
+        real = LeanHttp(url, user, password, timeout)  # what a sync to this machine writes with
 
         class StopsAfterFirstPut:
             def request(self, *args: Any, **kwargs: Any) -> Any:
@@ -334,7 +335,9 @@ def test_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
 
         return StopsAfterFirstPut()
 
-    interrupted = CalDavSync(shop.services.db, shop.services.clock, shop.calendar, secrets, stopping_client)
+    interrupted = CalDavSync(
+        shop.services.db, shop.services.clock, shop.calendar, secrets, http_factory=stopping_client
+    )
     result = interrupted.sync()
     assert result.created == 1
     assert result.error is not None and "Could not reach the CalDAV server" in result.error
@@ -626,11 +629,12 @@ def test_a_concurrent_first_sync_stopped_midway_loses_and_doubles_nothing_and_th
     connections: list[Any] = []
 
     def counted_client(url: str, user: str, password: str, timeout: float) -> Any:
-        connections.append(_dav_client(url, user, password, timeout))
+        connections.append(LeanHttp(url, user, password, timeout))
         return connections[-1]
 
     four = CalDavSync(
-        shop.services.db, shop.services.clock, shop.calendar, secrets, counted_client, connections=4
+        shop.services.db, shop.services.clock, shop.calendar, secrets,
+        connections=4, http_factory=counted_client,
     )
     stopped = four.sync(stop_after_sixty)
     assert len(connections) == 4  # side by side, not one after another
@@ -657,7 +661,7 @@ def test_a_concurrent_first_sync_whose_server_goes_away_midway_doubles_nothing_w
     puts: list[str] = []
 
     def stopping_client(url: str, user: str, password: str, timeout: float) -> Any:
-        real = _dav_client(url, user, password, timeout)
+        real = LeanHttp(url, user, password, timeout)
 
         class StopsAfterFortyPuts:
             def request(self, *args: Any, **kwargs: Any) -> Any:
@@ -671,7 +675,8 @@ def test_a_concurrent_first_sync_whose_server_goes_away_midway_doubles_nothing_w
         return StopsAfterFortyPuts()
 
     interrupted = CalDavSync(
-        shop.services.db, shop.services.clock, shop.calendar, secrets, stopping_client, connections=4
+        shop.services.db, shop.services.clock, shop.calendar, secrets,
+        connections=4, http_factory=stopping_client,
     )
     result = interrupted.sync()
     assert result.error is not None and "Could not reach the CalDAV server" in result.error

@@ -32,6 +32,12 @@ Failures (server down, timeout, wrong password, certificate problem, no keyring,
 not a CalDAV one) end the sync with a sentence in :attr:`SyncResult.error`;
 the password is never part of a message or a log line.
 
+The PUTs, DELETEs and GETs go through one kept-alive :class:`LeanHttp` connection (the standard
+library's ``http.client``, preemptive Basic) wherever credentials go with the first request: the caldav
+client's HTTP stack cost about three times its CPU a request, and careapp shares the machine's cores
+with the server. Finding the calendar and REPORTs stay on the caldav client, as do all requests over
+plain HTTP to another machine (it answers the server's challenge, Digest when asked).
+
 A push of many items (a first sync) can go over several connections side by side (``connections``;
 :data:`CONNECTIONS` says why the default is one), one request in flight on each; a stop or a failure
 sends nothing more, waits for what is in flight and records what the server took, so a stopped first
@@ -63,6 +69,7 @@ from careapp.domain.calendar import CalendarItem, build_object, fingerprint
 from careapp.exporting.ics_export import object_bytes, object_fingerprint
 from careapp.redact import mask_url_passwords
 from careapp.services.calendar.addresses import address_problem, discovery_address
+from careapp.services.calendar.lean_http import CredentialsRefused, LeanHttp
 from careapp.services.calendar.service import CalendarService, ChangedItems
 from careapp.services.care.plan_store import PRUNED, dirty_since, latest_seq, pruned_after, read_state
 from careapp.services.shop.secrets import SecretStore, SecretUnavailable
@@ -126,6 +133,9 @@ class SyncResult:
 
 
 ClientFactory = Callable[[str, str, str, float], Any]
+# Makes what sends a sync's PUTs, DELETEs and GETs: anything with the caldav client's
+# ``request(url, method, body, headers)`` whose answer has ``status``, ``headers`` and ``raw``.
+HttpFactory = Callable[[str, str, str, float], Any]
 
 
 def _dav_client(url: str, user: str, password: str, timeout: float = TIMEOUT_SECONDS) -> Any:
@@ -157,14 +167,23 @@ class CalDavSync:
         client_factory: ClientFactory = _dav_client,
         timeout: float = TIMEOUT_SECONDS,
         connections: int = CONNECTIONS,
+        http_factory: HttpFactory | None = None,
     ) -> None:
         self._connections = max(1, connections)
+        self._http_factory = http_factory or self._default_http
         self._timeout = timeout
         self._db = db
         self._clock = clock
         self._calendar = calendar
         self._secrets = secrets
         self._client_factory = client_factory
+
+    def _default_http(self, url: str, user: str, password: str, timeout: float) -> Any:
+        """The lean connection where credentials go first (HTTPS, this machine); elsewhere the caldav
+        client, which answers the server's challenge (Digest when asked)."""
+        if sends_credentials_first(url):
+            return LeanHttp(url, user, password, timeout)
+        return self._client_factory(url, user, password, timeout)
 
     def sync(self, should_stop: Callable[[], bool] = lambda: False) -> SyncResult:
         """Push what changed; ``should_stop`` is asked before each request (careapp is quitting):
@@ -280,15 +299,16 @@ class CalDavSync:
                 "The CalDAV password is not in the system keyring; enter it in the calendar settings."
             )
         connections = self._connections if len(to_push) >= CONCURRENT_FROM else 1
+        user = settings.caldav_user
+
+        def dav() -> Any:  # the caldav client, made only if a REPORT is needed (an adopted UID)
+            return self._client_factory(url, user, password, self._timeout)
+
         pushers = [
-            _Pusher(
-                self._client_factory(url, settings.caldav_user, password, self._timeout),
-                url,
-                settings.caldav_url,
-                self._timeout,
-            )
+            _Pusher(self._http_factory(url, user, password, self._timeout), dav, url, settings.caldav_url,
+                    self._timeout)
             for _ in range(connections)
-        ]
+        ]  # fmt: skip
         pusher = pushers[0]
         pushed: list[tuple[CalendarItem, str, str, str]] = []
         try:
@@ -306,6 +326,8 @@ class CalDavSync:
             # cut), nothing doubles: the next sync's PUT with If-None-Match: * finds careapp's object
             # under its name and takes it over.
             self._save_states(pushed)
+            for each in pushers:
+                each.close()
 
     def _changed_items(self, customers: set[int] | None) -> ChangedItems:
         """Every live item (``customers`` None), or only those the changes of ``customers`` may have
@@ -576,9 +598,12 @@ def _count(result: SyncResult, outcome: str, item: CalendarItem) -> None:
 class _Pusher:
     """The HTTP side: conditional PUT and DELETE, with failures turned into sentences."""
 
-    def __init__(self, client: Any, calendar_url: str, shown_url: str, timeout: float) -> None:
+    def __init__(
+        self, client: Any, dav: Callable[[], Any], calendar_url: str, shown_url: str, timeout: float
+    ) -> None:
         self._timeout = timeout
         self._client = client
+        self._dav = dav
         self._url = calendar_url
         self._shown = shown_url
 
@@ -609,7 +634,7 @@ class _Pusher:
 
         calendar_class: Any = caldav.Calendar
         try:
-            found = calendar_class(client=self._client, url=self._url).object_by_uid(uid)
+            found = calendar_class(client=self._dav(), url=self._url).object_by_uid(uid)
         except Exception as error:
             if type(error).__name__ == "NotFoundError":
                 raise SyncFailed(
@@ -618,6 +643,11 @@ class _Pusher:
                 ) from None
             raise SyncFailed(_network_sentence(error, self._shown, self._timeout)) from None
         return str(found.url)
+
+    def close(self) -> None:
+        close = getattr(self._client, "close", None)
+        if callable(close):
+            close()
 
     def delete(self, state: _State) -> None:
         headers = {"If-Match": state.etag} if state.etag else {}
@@ -670,7 +700,7 @@ def _network_sentence(error: Exception, url: str, timeout: float) -> str:
     url = mask_url_passwords(url)  # an address saved before careapp refused passwords in it
 
     names = " ".join(cls.__name__ for cls in type(error).__mro__)
-    if isinstance(error, AuthorizationError):
+    if isinstance(error, (AuthorizationError, CredentialsRefused)):
         return (
             f"The CalDAV server at {url} did not accept the user name and password. Check them in the "
             "calendar settings; nothing was lost and the next sync catches up."
