@@ -151,7 +151,11 @@ def test_the_password_never_goes_to_another_server(server: Recorder) -> None:
     assert server.seen == []
 
 
-def test_the_sync_writes_through_the_lean_connection_only_where_credentials_go_first() -> None:
+def test_the_sync_writes_through_the_lean_connection_only_where_credentials_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
     made: list[str] = []
 
     def dav_client(url: str, user: str, password: str, timeout: float) -> str:
@@ -170,3 +174,16 @@ def test_the_sync_writes_through_the_lean_connection_only_where_credentials_go_f
     # answers Digest when asked.
     assert sync._default_http("http://nas.local/c/", USER, PASSWORD, 5) == "caldav client"
     assert made == ["http://nas.local/c/"]
+
+
+def test_a_proxy_in_the_environment_keeps_the_caldav_client_which_uses_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "no_proxy", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    sync = CalDavSync(None, None, None, None, lambda *args: "caldav client")  # type: ignore[arg-type]
+    assert sync._default_http("https://cloud.example.com/dav/cal/", USER, PASSWORD, 5) == "caldav client"
+    assert isinstance(sync._default_http("http://127.0.0.1:5232/shop/care/", USER, PASSWORD, 5), LeanHttp)
+    monkeypatch.setenv("no_proxy", "cloud.example.com")
+    assert isinstance(sync._default_http("https://cloud.example.com/dav/cal/", USER, PASSWORD, 5), LeanHttp)

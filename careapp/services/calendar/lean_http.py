@@ -6,14 +6,15 @@ CPU a request on this machine, the standard library's ``http.client`` about 0.6 
 with the server. Discovery, PROPFIND and REPORT stay on the caldav client.
 
 Used only where credentials go with the first request (HTTPS, or this machine: see
-:func:`careapp.services.calendar.sync.sends_credentials_first`): preemptive Basic, as the caldav client
-is set up there. Elsewhere the sync keeps the caldav client, which answers a server's challenge
-(Digest when it asks for Digest).
+:func:`careapp.services.calendar.sync.sends_credentials_first`) and no proxy is set for the address:
+preemptive Basic, as the caldav client is set up there. Elsewhere the sync keeps the caldav client,
+which answers a server's challenge (Digest when it asks for Digest) and goes through the proxy.
 
 What it does as the caldav client does: TLS verified against the same trust store (wassima's, as
 niquests uses, else the system's), the same timeout per request, a 401 or 403 raised as
 :class:`CredentialsRefused`, a 429 (or a 503 with ``Retry-After``) raised as :class:`RateLimited`;
-every other answer is returned for the caller to judge.
+every other answer is returned for the caller to judge. Unlike it: a redirect is not followed (the
+caller's "refused … (HTTP 3xx)" sentence), and ``.netrc`` is not read (the keyring's password is sent).
 
 Threading: one instance per thread (one request in flight on its connection).
 """

@@ -155,6 +155,19 @@ def sends_credentials_first(url: str) -> bool:
     return parts.scheme == "https" or (parts.hostname or "") in {"localhost", "127.0.0.1", "::1"}
 
 
+def _through_a_proxy(url: str) -> bool:
+    """Whether the environment sends requests to ``url`` through a proxy (HTTPS_PROXY, ALL_PROXY… and
+    NO_PROXY, as the caldav client's HTTP stack reads them): the lean connection does not speak to
+    proxies, so such a sync keeps the caldav client."""
+    import urllib.request
+
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    if not (proxies.get(parts.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(parts.netloc)
+
+
 class CalDavSync:
     """Pushes :meth:`CalendarService.items` to the CalDAV calendar set in the calendar settings."""
 
@@ -181,7 +194,7 @@ class CalDavSync:
     def _default_http(self, url: str, user: str, password: str, timeout: float) -> Any:
         """The lean connection where credentials go first (HTTPS, this machine); elsewhere the caldav
         client, which answers the server's challenge (Digest when asked)."""
-        if sends_credentials_first(url):
+        if sends_credentials_first(url) and not _through_a_proxy(url):
             return LeanHttp(url, user, password, timeout)
         return self._client_factory(url, user, password, timeout)
 
