@@ -67,3 +67,31 @@ def test_the_items_are_those_a_plan_of_everyone_gives(shop: Shop, plans: list[bo
     }
     assert set(read) == planned and planned
     assert any("Bobby J." in title for title in read.values())
+
+
+def test_the_queue_items_do_not_load_the_customers_facts(
+    shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item takes its words from the stored plan and the people the calendar reads: loading every
+    customer's facts (purchases, contacts, consents) for a year's queue was half of an export."""
+    settings = shop.calendar.calendar_settings()
+    shop.calendar.save_calendar_settings(replace(settings, kinds=("queue",), days=366))
+    loads: list[object] = []
+    real = care_queue_module.load_facts
+
+    def spy(*args: object, **kwargs: object) -> object:
+        loads.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(care_queue_module, "load_facts", spy)
+
+    written = shop.calendar.export_ics(tmp_path / "queue.ics")
+
+    assert loads == []
+    text = (tmp_path / "queue.ics").read_text(encoding="utf-8")
+    expected = shop.calendar.file_items()
+    assert [line for line in text.splitlines() if line.startswith("UID:")] == [
+        f"UID:{item.uid}" for item in expected
+    ]
+    assert "Birthday greeting: Bob J." in text
+    assert written == len(expected) >= 1
