@@ -181,3 +181,45 @@ def test_an_erased_customer_leaves_no_verdict(services: Services, clock: list[dt
         # Every verdict left belongs to a ticket that is still there.
         left = set(session.scalars(select(FcrVerdictRecord.ticket_id)))
         assert left and left <= set(session.scalars(select(TicketRecord.id)))
+
+
+def test_the_fingerprint_the_database_makes_is_the_one_kept_before(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    """The fingerprint is now made in SQL; its text is the one the earlier version made in Python from
+    grouped reads, so verdicts it kept are still read (not all worked out again after an upgrade)."""
+    from sqlalchemy import func
+
+    from careapp.db.models import TicketStateChangeRecord
+    from careapp.services.tickets.fcr_verdicts import fingerprint
+
+    _fill(services, seed=8)
+    with services.db.session() as session:  # a ticket with no contact and no state change yet
+        customer_id = session.scalar(select(CustomerRecord.id).limit(1))
+        now = clock[0]
+        session.add(TicketRecord(customer_id=customer_id, title="bare", opened_at=now, updated_at=now))
+    with services.db.session() as session:
+        made = dict(session.execute(select(TicketRecord.id, fingerprint(TicketRecord))).tuples().all())
+        tickets = session.execute(select(TicketRecord.id, TicketRecord.customer_id, TicketRecord.version))
+        customers = {
+            c: f"{n}:{v}:{top}:{total}"
+            for c, n, v, top, total in session.execute(
+                select(
+                    TicketRecord.customer_id,
+                    func.count(),
+                    func.sum(TicketRecord.version),
+                    func.max(TicketRecord.id),
+                    func.sum(TicketRecord.id),
+                ).group_by(TicketRecord.customer_id)
+            )
+        }
+        rows = {}
+        for record in (ContactRecord, TicketStateChangeRecord):
+            grouped = select(record.ticket_id, func.count(), func.max(record.id)).group_by(record.ticket_id)
+            rows[record] = {t: f"{n}:{top}" for t, n, top in session.execute(grouped)}
+        earlier = {
+            t: f"{v}:{c}:{customers[c]}:{rows[ContactRecord].get(t)}:{rows[TicketStateChangeRecord].get(t)}"
+            for t, c, v in tickets
+        }
+    assert made == earlier
+    assert any(text.endswith(":None:None") for text in made.values())

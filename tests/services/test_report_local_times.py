@@ -48,3 +48,21 @@ def test_the_hour_of_a_change_is_exact() -> None:
     second = convert(dt.datetime(2025, 10, 26, 1, 30))
     assert (first.hour, first.minute, first.fold, first.utcoffset()) == (1, 30, 0, dt.timedelta(hours=1))
     assert (second.hour, second.minute, second.fold, second.utcoffset()) == (1, 30, 1, dt.timedelta(0))
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Australia/Lord_Howe", "America/St_Johns", None])
+def test_stored_microseconds_convert_as_the_naive_time_does(zone: str | None) -> None:
+    """Kept FCR verdicts store times as microseconds since 1970 (UTC): converting those directly gives
+    what converting the naive UTC time gives, across every daylight-saving change of a year."""
+    convert = LocalTimes(None if zone is None else ZoneInfo(zone))
+    epoch = dt.datetime(1970, 1, 1)
+    for moment in _every(11, dt.datetime(2025, 1, 1), 366):
+        microseconds = (moment - epoch) // dt.timedelta(microseconds=1) + moment.second * 7
+        expected = convert(epoch + dt.timedelta(microseconds=microseconds))
+        got = convert.of_microseconds(microseconds)
+        assert (got, got.utcoffset(), got.tzname(), got.fold) == (
+            expected,
+            expected.utcoffset(),
+            expected.tzname(),
+            expected.fold,
+        ), moment

@@ -44,12 +44,7 @@ from careapp.domain.fcr import (
 from careapp.domain.tickets import ACTIVE_STATES, TicketHistory, TicketState
 from careapp.exporting.csv_export import guard_cell
 from careapp.services.tickets.fcr_settings import read_fcr_settings, read_windows_history
-from careapp.services.tickets.fcr_verdicts import (
-    keep_verdicts,
-    kept_verdicts,
-    read_period_tickets,
-    verdicts_to_keep,
-)
+from careapp.services.tickets.fcr_verdicts import keep_verdicts, read_period, verdicts_to_keep
 from careapp.services.tickets.store import TimeConverter, load_histories
 
 Clock = Callable[[], dt.datetime]
@@ -98,11 +93,11 @@ class ReportService:
             statement = period_ticket_statement(_utc(start), _utc(end), as_of_utc, settings, longest_n)
             # The fingerprints first: a change committed after them makes the verdict kept below
             # look stale next time, never a stale verdict look current.
-            period = read_period_tickets(session, statement)
             as_of_local = self._local(as_of_utc)
-            known = kept_verdicts(
-                session, period, windows.known_at(as_of_local), self._local, _utc(start), _utc(end), as_of_utc
-            )
+            known_windows = windows.known_at(as_of_local)
+            to_local = self._local.of_microseconds
+            read = read_period(session, statement, known_windows, to_local, _utc(start), _utc(end), as_of_utc)
+            period, known = read.period, read.known
             histories = self._histories.load(session, period.needing_histories(known), self._local)
             backlog_histories = load_open_at(session, as_of_utc)
         report = fcr_report(
@@ -128,6 +123,12 @@ class ReportService:
         return midnight.astimezone() if self._tz is None else midnight.replace(tzinfo=self._tz)
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
+_ONE_HOUR = dt.timedelta(hours=1)
+_HOUR_US = _ONE_HOUR // _ONE_MICROSECOND
+
+
 class LocalTimes:
     """Naive UTC -> aware local time in ``tz`` (None: the computer's zone), as ``astimezone`` gives it.
 
@@ -139,6 +140,7 @@ class LocalTimes:
     def __init__(self, tz: dt.tzinfo | None) -> None:
         self._tz = tz
         self._hours: dict[dt.datetime, tuple[dt.timedelta, dt.tzinfo | None, int] | None] = {}
+        self._hours_us: dict[int, tuple[int, dt.tzinfo | None, int] | None] = {}
 
     def __call__(self, utc_naive: dt.datetime) -> dt.datetime:
         hour = utc_naive.replace(minute=0, second=0, microsecond=0)
@@ -150,6 +152,27 @@ class LocalTimes:
             return self._exact(utc_naive)
         offset, tzinfo, fold = known
         return (utc_naive + offset).replace(tzinfo=tzinfo, fold=fold)
+
+    def of_microseconds(self, microseconds: int) -> dt.datetime:
+        """``self(1970-01-01 + microseconds)``, for times stored as whole microseconds since 1970 (UTC):
+        the hour is found by integer division and one datetime is made, not three (a report that
+        reads 20,000 kept verdicts converts 40,000 such times; 0.11 s through ``__call__``)."""
+        hour = microseconds // _HOUR_US
+        try:
+            known = self._hours_us[hour]
+        except KeyError:
+            known = self._hours_us[hour] = self._steady_us(hour)
+        if known is None:
+            return self._exact(_EPOCH + microseconds * _ONE_MICROSECOND)
+        offset_us, tzinfo, fold = known
+        return (_EPOCH + (microseconds + offset_us) * _ONE_MICROSECOND).replace(tzinfo=tzinfo, fold=fold)
+
+    def _steady_us(self, hour: int) -> tuple[int, dt.tzinfo | None, int] | None:
+        steady = self._steady(_EPOCH + hour * _ONE_HOUR)
+        if steady is None:
+            return None
+        offset, tzinfo, fold = steady
+        return offset // _ONE_MICROSECOND, tzinfo, fold
 
     def _exact(self, utc_naive: dt.datetime) -> dt.datetime:
         return utc_naive.replace(tzinfo=dt.UTC).astimezone(self._tz)
