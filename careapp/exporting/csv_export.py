@@ -59,8 +59,10 @@ def write_customers_csv(customers: Iterable[Customer], handle: TextIO) -> int:
     writer = csv.writer(handle, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
+    triggers = _FORMULA_TRIGGERS
     for customer in customers:
-        writer.writerow([guard_cell(cell) for cell in _cells(customer)])
+        # guard_cell spelled out: a call per cell was a tenth of an export of 100,000 customers.
+        writer.writerow(["'" + cell if cell.startswith(triggers) else cell for cell in _cells(customer)])
         count += 1
     return count
 
@@ -93,10 +95,7 @@ def _cells(customer: Customer) -> list[str]:
         ", ".join(customer.tags),
         customer.notes,
         customer.loyalty_stage.value,
-        *(
-            _consent(customer, channel)
-            for channel in (Channel.EMAIL, Channel.SMS, Channel.PHONE, Channel.POST)
-        ),
+        *_consents(customer),
     ]
 
 
@@ -108,9 +107,14 @@ def _first_date(customer: Customer, kind: DateKind) -> str:
     return next((date.date.iso() for date in customer.dates if date.kind == kind), "")
 
 
-def _consent(customer: Customer, channel: Channel) -> str:
-    """ "yes" or "no" from the latest consent event; empty when the customer was never asked."""
-    state = next((state for state in customer.consents if state.channel == channel), None)
-    if state is None or state.granted is None:
-        return ""
-    return "yes" if state.granted else "no"
+_CONSENT_COLUMNS = (Channel.EMAIL, Channel.SMS, Channel.PHONE, Channel.POST)
+_ANSWER = {True: "yes", False: "no", None: ""}
+
+
+def _consents(customer: Customer) -> list[str]:
+    """Per channel, "yes" or "no" from the latest consent event (the customer's state for it); empty
+    when the customer was never asked. One pass over the states, not one per channel."""
+    answers: dict[Channel, str] = {}
+    for state in customer.consents:
+        answers.setdefault(state.channel, _ANSWER[state.granted])
+    return [answers.get(channel, "") for channel in _CONSENT_COLUMNS]

@@ -116,3 +116,66 @@ def test_an_export_that_fails_half_way_leaves_the_old_file(
         ExportService(services.db, services.customers).export_customers(target, "csv")
     assert target.read_text(encoding="utf-8") == "the export of yesterday"
     assert [p.name for p in target.parent.iterdir()] == ["everyone.csv"]  # no half-written file left
+
+
+@pytest.mark.parametrize(
+    ("export_format", "read"),
+    [("csv", {"consents"}), ("vcard", set()), ("json", {"consents", "referrers", "purchases"})],
+)
+def test_an_export_reads_only_what_its_format_writes(
+    services: Services,
+    demo: list[int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    export_format: str,
+    read: set[str],
+) -> None:
+    """A vCard has no consent and no referrer, a CSV no referrer's name: their rows are not read (the
+    file is still the one the test above checks byte for byte)."""
+    seen: set[str] = set()
+    for name, what in (("_consent_events", "consents"), ("_names", "referrers"), ("_purchases", "purchases")):
+        real = getattr(customer_batches, name)
+
+        def spy(*args: object, _real: object = real, _what: str = what) -> object:
+            seen.add(_what)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(customer_batches, name, spy)
+
+    ExportService(services.db, services.customers).export_customers(tmp_path / "out", export_format)
+
+    assert seen == read
+
+
+def test_the_garbage_collector_is_paused_while_an_export_runs_and_then_restored(
+    services: Services, demo: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from careapp.services.customers import exporter
+
+    during: list[bool] = []
+    real = exporter.write_customers_csv
+
+    def spy(*args: object) -> int:
+        during.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exporter, "write_customers_csv", spy)
+    assert gc.isenabled()
+    ExportService(services.db, services.customers).export_customers(tmp_path / "a.csv", "csv")
+    assert during == [False] and gc.isenabled()
+
+    def failing(*args: object) -> int:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(exporter, "write_customers_csv", failing)
+    with pytest.raises(OSError):
+        ExportService(services.db, services.customers).export_customers(tmp_path / "b.csv", "csv")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        ExportService(services.db, services.customers).export_customers(tmp_path / "c.vcf", "vcard")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

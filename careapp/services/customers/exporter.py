@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -11,10 +12,16 @@ from typing import TextIO
 
 from careapp.db.database import Database
 from careapp.exporting import customer_to_json, write_customers_csv, write_customers_vcard, write_json_list
-from careapp.services.customers.batches import CustomerWithHistory, customers_in_batches
+from careapp.services.customers.batches import EVERYTHING, CustomerWithHistory, Reading, customers_in_batches
 from careapp.services.customers.service import CustomerService
 
 FORMATS = ("csv", "vcard", "json")
+# What each format writes besides a customer's own row, emails, phones, dates and tags: only that is read.
+_READING = {
+    "csv": Reading(consents=True, referrers=False),  # a column per channel's consent
+    "vcard": Reading(consents=False, referrers=False),
+    "json": EVERYTHING,  # the referrer's name, the consents, the purchases and the consent history
+}
 
 
 def format_for(path: Path) -> str:
@@ -49,23 +56,40 @@ def atomic_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         raise
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block, then as it was. An export of 100,000
+    customers makes millions of short-lived objects and none in a reference cycle (reference counting
+    frees each batch), yet the collector kept walking them: 1.5 s of an 8 s CSV export."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class ExportService:
     def __init__(self, db: Database, customers: CustomerService) -> None:
         self._db = db
         self._customers = customers
 
-    def _all(self, with_history: bool) -> Iterator[CustomerWithHistory]:
+    def _all(self, reading: Reading) -> Iterator[CustomerWithHistory]:
         """Every customer in list order (by name), read a batch at a time."""
-        for batch in customers_in_batches(self._db, self._customers.search_ids(""), with_history):
+        for batch in customers_in_batches(self._db, self._customers.search_ids(""), reading=reading):
             yield from batch
 
     def export_customers(self, path: Path, export_format: str) -> int:
         if export_format not in FORMATS:
             raise ValueError(f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}")
         # Written as the batches are read: 100,000 customers are never all in memory at once.
-        everyone = self._all(with_history=export_format == "json")
+        everyone = self._all(_READING[export_format])
         # Excel only reads a CSV as UTF-8 when it starts with a byte-order mark.
-        with atomic_file(path, "utf-8-sig" if export_format == "csv" else "utf-8") as handle:
+        with (
+            collector_paused(),
+            atomic_file(path, "utf-8-sig" if export_format == "csv" else "utf-8") as handle,
+        ):
             if export_format == "csv":
                 return write_customers_csv((one.customer for one in everyone), handle)
             if export_format == "vcard":
