@@ -5,10 +5,22 @@ WAL keep no bytes of them."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from privacy_people import EMAIL, LAST, NAME, OWNER, PHONE_E164, PHONE_RAW, People, make_people, rows_of
+from privacy_people import (
+    EMAIL,
+    FIRST,
+    LAST,
+    NAME,
+    OWNER,
+    PHONE_E164,
+    PHONE_RAW,
+    People,
+    make_people,
+    rows_of,
+)
 from sqlalchemy import Integer, String, Text, select
 
 from careapp.cli import main
@@ -211,3 +223,39 @@ def test_an_erase_still_succeeds_when_another_program_holds_the_file(
         other.execute("COMMIT")
         other.close()
     assert scrub_free_space(services.db) is True
+
+
+def test_what_another_customer_shares_with_her_is_not_rewritten(services: Services, people: People) -> None:
+    """Her name, a phone and an email (in other letters' case) that another customer also has are theirs
+    too: mentions of those stay; her own email and phone are still rewritten."""
+    from careapp.domain.customer import CustomerDraft, EmailAddress, PhoneNumber
+
+    shared_email, shared_raw, shared_e164 = "Family.Quillfeather@Example.org", "01632 960123", "+441632960123"
+    zoe = services.customers.get(people.zoe)
+    services.customers.update(
+        people.zoe,
+        replace(
+            zoe.draft(),
+            emails=[*zoe.emails, EmailAddress(shared_email.lower())],
+            phones=[*zoe.phones, PhoneNumber(shared_raw, shared_e164, "home")],
+        ),
+        zoe.version,
+        "Olive",
+    )
+    note = f"Ask {NAME} or ring {shared_raw} / {shared_e164}, {shared_email}; she is on {EMAIL}"
+    twin = CustomerDraft(
+        first_name=FIRST,
+        last_name=LAST,
+        emails=[EmailAddress(shared_email)],
+        phones=[PhoneNumber(shared_raw, shared_e164, "home")],
+        notes=note,
+    )
+    other = services.customers.create(twin, "Olive").id
+
+    services.guard.erase_customer(OWNER, people.zoe, REASON)
+
+    kept = services.customers.get(other)
+    assert (
+        kept.notes == f"Ask {NAME} or ring {shared_raw} / {shared_e164}, {shared_email}; she is on [erased]"
+    )
+    assert kept.display_name() == NAME

@@ -117,3 +117,33 @@ def test_services_are_made_once_and_shared(tmp_path: Path) -> None:
             services.replaced(nothing=1)
     finally:
         services.close()
+
+
+ERASE_WITHOUT_FEED = """
+import io, json, os, sys, contextlib
+from careapp.cli import main
+from careapp.context import build_services
+from careapp.config import resolve_paths
+from careapp.domain.customer import CustomerDraft
+services = build_services(resolve_paths(os.environ["CAREAPP_TEST_DATA"]))
+customer_id = services.customers.create(CustomerDraft(first_name="Ann", last_name="Eraseme"), "t").id
+services.close()
+before = set(sys.modules)
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(["--data-dir", os.environ["CAREAPP_TEST_DATA"], "erase", "customer", str(customer_id),
+                 "--reason", "asked by letter", "--yes"])
+assert code == 0, code
+print(json.dumps([m for m in ("careapp.services.calendar.service", "icalendar") if m in sys.modules]))
+"""
+
+
+def test_an_erase_without_a_feed_does_not_import_the_calendar(tmp_path: Path) -> None:
+    build_services(resolve_paths(str(tmp_path))).close()
+    assert _modules_after(ERASE_WITHOUT_FEED, tmp_path) == []
+
+
+def test_the_erase_reads_the_calendar_settings_key() -> None:
+    from careapp.commands import CALENDAR_SETTINGS_KEY
+    from careapp.services.calendar.service import SETTINGS_KEY
+
+    assert CALENDAR_SETTINGS_KEY == SETTINGS_KEY

@@ -349,19 +349,30 @@ def _identity(session: Session, customer_id: int) -> _Identity:
         raise CustomerNotFound(customer_id)
     names = {record.display_name.strip(), f"{record.first_name.strip()} {record.last_name.strip()}".strip()}
     others = CustomerRecord.id != customer_id
-    shared_names = set(session.scalars(select(CustomerRecord.display_name).where(others)))
+    # Only the other customers' names and phones equal to theirs are read (exact matches, as before):
+    # reading every customer's was a third of the erase's own work at 100,000 customers.
+    shared_names = set(
+        session.scalars(
+            select(CustomerRecord.display_name).where(others, CustomerRecord.display_name.in_(names))
+        )
+    )
     # A lone first name ("Ann") is shared by too many people to rewrite in others' notes.
     identity = _Identity(names=sorted(n for n in names if len(n.split()) >= 2 and n not in shared_names))
     mine = EmailRecord.customer_id == customer_id
     exact = set(session.scalars(select(EmailRecord.address).where(mine)))
-    shared = {a.casefold() for a in session.scalars(select(EmailRecord.address).where(~mine))}
+    # Emails are compared case-folded, which SQL cannot do for every alphabet: all are read, through
+    # the connection (the ORM's result handling took 0.2 s for 100,000 addresses).
+    others_emails = session.connection().execute(select(EmailRecord.address).where(~mine)).scalars()
+    shared = {a.casefold() for a in others_emails}
     exact = {a for a in exact if a.casefold() not in shared}
-    theirs = PhoneRecord.customer_id != customer_id
-    shared = {
-        p for row in session.execute(select(PhoneRecord.raw, PhoneRecord.e164).where(theirs)) for p in row
-    }
     phones = PhoneRecord.customer_id == customer_id
-    for raw, e164 in session.execute(select(PhoneRecord.raw, PhoneRecord.e164).where(phones)):
+    own = session.execute(select(PhoneRecord.raw, PhoneRecord.e164).where(phones)).all()
+    values = sorted({p for row in own for p in row if p is not None})
+    theirs = select(PhoneRecord.raw, PhoneRecord.e164).where(
+        PhoneRecord.customer_id != customer_id, or_(PhoneRecord.raw.in_(values), PhoneRecord.e164.in_(values))
+    )
+    shared = {p for row in session.execute(theirs) for p in row}
+    for raw, e164 in own:
         exact |= {p.strip() for p in (raw, e164 or "") if p not in shared}
     identity.exact = sorted(t for t in exact if len(t) >= 5)
     return identity
@@ -526,7 +537,15 @@ def erase_in_session(
 def scrub_free_space(db: Database) -> bool | None:
     """SQLite: rebuild the file (VACUUM) so no free page keeps old rows, then checkpoint and truncate
     the WAL so it keeps no copies of old pages either. False when another program kept the file
-    locked or the WAL busy; None when the database is not SQLite."""
+    locked or the WAL busy; None when the database is not SQLite.
+
+    Why VACUUM and not only ``secure_delete`` (on for every connection) and the checkpoint, which would
+    save 2.5-5 s at 100,000 customers: secure_delete zeroes a deleted cell and a freed page, but when
+    b-tree balancing rebuilds a page it leaves the old bytes of cells moved to a sibling page in the
+    page's unused area, so a deleted row can keep a copy there. Measured with SQLite 3.40.1
+    (secure_delete on, WAL, checkpoint TRUNCATE): 20,000 rows inserted in random order, 300 deleted,
+    1 to 11 of the 300 still had their text in the file's bytes, across seeds. On the bench's demo file
+    the erased customers' emails and phones happened to leave no copy; nothing guarantees that."""
     from sqlalchemy.exc import OperationalError
 
     engine = db.engine
