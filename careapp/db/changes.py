@@ -191,6 +191,12 @@ class ChangeTracker:
             return frozenset(self._own.get(area, ()))
 
 
+def note_written(session: Session, *tables: str) -> None:
+    """Count a write made beside the ORM (``session.connection()``, the driver's executemany) as the
+    ORM's own are counted: the tables' areas are bumped at commit and the listeners told."""
+    ChangeTracker._touch(session, (area_of(table) for table in tables), tables)
+
+
 def bump(session: Session, area: str) -> int:
     """Raise one area's counter inside the session's transaction; the new value."""
     record = ChangeCounterRecord

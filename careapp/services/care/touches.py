@@ -9,7 +9,10 @@ previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it do
    callbacks come from :meth:`TicketService.open_callbacks`. Only the customers changed since the
    last refresh are worked on when nothing else changed; otherwise everyone is, in slices of
    :data:`FULL_REFRESH_CHUNK` customers by id (read, generate, store, next), so memory stays bounded
-   whatever the shop's size: every touch depends on its own customer's facts only;
+   whatever the shop's size: every touch depends on its own customer's facts only. In such a pass,
+   quiet customers (nothing dated yet: no birthday, date, purchase, contact, ticket, referral,
+   reward, callback or touch; a fresh import is all of them) are worked out once per distinct stage,
+   first known day and tags, not loaded one by one (:func:`careapp.domain.touches.quiet_wakes`);
 2. generates the due touches (:func:`careapp.domain.touches.generate_due_touches`) with the stored
    keys as ``already_generated_keys``, and stores the new ones: the key is UNIQUE and the insert
    skips a key already there, so the same touch is never stored twice, whatever the number of
@@ -35,13 +38,13 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import Select, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Select, Table, case, func, insert, literal, select, update
+from sqlalchemy.orm import Session, aliased
 
-from careapp.db.changes import read_counters
+from careapp.db.changes import note_written, read_counters
 from careapp.db.database import Database
 from careapp.db.locks import lock_named
 from careapp.db.models import (
@@ -62,6 +65,8 @@ from careapp.domain.touches import (
     RelatedProductRule,
     TouchRules,
     generate_with_wakes,
+    quiet_wakes,
+    rules_read_tags,
 )
 from careapp.domain.value import SuggestionTable, next_table, suggestion_table
 from careapp.services.care.articles import load_articles
@@ -69,8 +74,10 @@ from careapp.services.care.facts import (
     FactWindow,
     IdRange,
     LoadedFacts,
+    QuietSplit,
     id_ranges,
     load_facts,
+    split_quiet,
     suggestion_source,
 )
 from careapp.services.care.plan_store import (
@@ -196,6 +203,16 @@ class _Generation:
     suggestions: SuggestionTable | None = None  # the related-product rule's table (None: rule off)
 
 
+@dataclass
+class _Slice:
+    """What one slice of a pass over everyone made: new touches, and per customer the wake day and the
+    last real contact (the anchor kept beside it)."""
+
+    due: list[DueTouch] = field(default_factory=list)
+    wakes: dict[int, dt.date] = field(default_factory=dict)
+    anchors: dict[int, dt.date | None] = field(default_factory=dict)
+
+
 class TouchService:
     """Touch rules, care settings, refresh. One short session per call; plain data out.
 
@@ -218,6 +235,7 @@ class TouchService:
         self._zone = zone
         # A full refresh works through the customers this many at a time (bounds its memory).
         self.chunk_size = FULL_REFRESH_CHUNK
+        self.quiet_path = True
         # The related-product rule's table, by (customers change counter, thresholds): remade only
         # after a purchase or customer change anywhere, once per refresh at most.
         self._suggestions: tuple[tuple[int, int, float], SuggestionTable] | None = None
@@ -413,7 +431,7 @@ class TouchService:
             if ids is not None:  # a few customers: stored with the rest, in one transaction
                 follow_purchases(session, customer_ids=ids)
                 generated = insert_new(session, due, now)
-                stages = _observe_stages(session, loaded, now, ids)
+                stages = _observe_stages(session, _stages_of(loaded), now, ids)
                 if not preview:
                     save_wakes(session, wakes, anchors_of(loaded.facts.values()))
             closed = close_kept_callbacks(session)
@@ -459,16 +477,42 @@ class TouchService:
             if should_stop():
                 raise PlanningStopped()
             mine = [pair for pair in callbacks if id_range.first <= pair[0] <= id_range.last]
-            due, loaded, wakes = self._generate(job, mine, id_range=id_range)
+            made = self._generate_slice(job, mine, id_range)
             with self._db.session() as session:
                 write_lock(session)
                 follow_purchases(session, id_range=(id_range.first, id_range.last))
-                generated += insert_new(session, due, now)
-                stages += _observe_stages(session, loaded, now, id_range=id_range)
+                generated += insert_new(session, made.due, now)
+                stages += _observe_stages_in_range(session, now, id_range)
                 if not preview:
                     clear_wakes(session, id_range.first, id_range.last)
-                    save_wakes(session, wakes, anchors_of(loaded.facts.values()))
+                    save_wakes(session, made.wakes, made.anchors, cleared=True)
         return generated, stages
+
+    def _generate_slice(
+        self, job: _Generation, callbacks: list[tuple[int, CallbackFact]], id_range: IdRange
+    ) -> _Slice:
+        """One slice of a pass over everyone. Quiet customers (nothing dated yet: a fresh import's)
+        are worked out once per distinct stage, first known day and tags
+        (:func:`careapp.domain.touches.quiet_wakes`); only the others' facts are loaded in full.
+        :attr:`quiet_path` False loads everyone's (what the tests compare the quiet path with)."""
+        with self._db.session() as session:
+            split = QuietSplit()
+            if self.quiet_path:
+                busy = {cid for cid, _fact in callbacks}
+                with_tags = rules_read_tags(job.rules, job.articles)
+                split = split_quiet(session, job.tz, id_range, busy, with_tags)
+            quiet_wake, loud = quiet_wakes(
+                split.quiet, job.rules, job.articles, job.horizon_start, job.horizon_end
+            )
+        made = _Slice(wakes=quiet_wake, anchors={i: a for i, a in split.anchors().items() if i in quiet_wake})
+        if self.quiet_path and not split.others and not loud:
+            return made
+        others = split.others | set(loud) if self.quiet_path else None
+        due, loaded, wakes = self._generate(job, callbacks, ids=others, id_range=id_range)
+        made.due = due
+        made.wakes.update(wakes)
+        made.anchors.update(anchors_of(loaded.facts.values()))
+        return made
 
     def _generate(
         self,
@@ -477,8 +521,8 @@ class TouchService:
         ids: set[int] | None = None,
         id_range: IdRange | None = None,
     ) -> tuple[list[DueTouch], LoadedFacts, dict[int, dt.date]]:
-        """The new touches of some customers (``ids``, or those in ``id_range``), with their facts and
-        the day each of them next needs looking at."""
+        """The new touches of some customers (``ids``, or those in ``id_range``, or those of ``ids`` in
+        ``id_range``), with their facts and the day each of them next needs looking at."""
         if ids == set():
             return [], LoadedFacts(), {}
         with self._db.session() as session:
@@ -604,9 +648,42 @@ def _latest_stages(
     return {row.customer_id: row.new_stage for row in session.execute(statement)}
 
 
+_STAGE_CHANGES = cast(Table, StageChangeRecord.__table__)
+_STAGE_VALUES = [stage.value for stage in LoyaltyStage]
+
+
+def _observe_stages_in_range(session: Session, now: dt.datetime, id_range: IdRange) -> int:
+    """:func:`_observe_stages` for every customer in ``id_range``, in one INSERT ... SELECT: the
+    stages as stored now (an unknown value read as a prospect, as the facts read it) against the last
+    ones noted. A fresh import's first sightings are 100,000 rows that never pass through Python."""
+    c, noted = CustomerRecord, aliased(StageChangeRecord)
+    last_id = (
+        select(func.max(StageChangeRecord.id)).where(StageChangeRecord.customer_id == c.id).scalar_subquery()
+    )
+    stage = case((c.loyalty_stage.in_(_STAGE_VALUES), c.loyalty_stage), else_=LoyaltyStage.PROSPECT.value)
+    changed = (
+        select(c.id, literal(now, DateTime), noted.new_stage, stage, literal(""))
+        .select_from(c)
+        .outerjoin(noted, noted.id == last_id)
+        .where(c.id.between(id_range.first, id_range.last))
+        .where(noted.id.is_(None) | (noted.new_stage != stage))
+    )
+    columns = ["customer_id", "at", "old_stage", "new_stage", "by"]
+    # RETURNING counts the rows: psycopg's rowcount reads 0 for an INSERT ... SELECT.
+    statement = insert(_STAGE_CHANGES).from_select(columns, changed).returning(_STAGE_CHANGES.c.id)
+    written = len(session.connection().execute(statement).all())
+    if written:  # nothing written, nothing to tell (a counter bumped for nothing re-reads suggestions)
+        note_written(session, _STAGE_CHANGES.name)
+    return written
+
+
+def _stages_of(loaded: LoadedFacts) -> dict[int, str]:
+    return {cid: facts.stage.value for cid, facts in loaded.facts.items()}
+
+
 def _observe_stages(
     session: Session,
-    loaded: LoadedFacts,
+    stages: Mapping[int, str],
     now: dt.datetime,
     customer_ids: set[int] | None = None,
     id_range: IdRange | None = None,
@@ -615,15 +692,9 @@ def _observe_stages(
     the last one noted (first sight: old stage None)."""
     latest = _latest_stages(session, customer_ids, id_range)
     rows = [
-        {
-            "customer_id": cid,
-            "at": now,
-            "old_stage": latest.get(cid),
-            "new_stage": facts.stage.value,
-            "by": "",
-        }
-        for cid, facts in loaded.facts.items()
-        if latest.get(cid) != facts.stage.value
+        {"customer_id": cid, "at": now, "old_stage": latest.get(cid), "new_stage": stage, "by": ""}
+        for cid, stage in stages.items()
+        if latest.get(cid) != stage
     ]
     if rows:
         everyone: Select[tuple[int]] = select(CustomerRecord.id)
@@ -633,8 +704,9 @@ def _observe_stages(
             everyone = everyone.where(CustomerRecord.id.between(id_range.first, id_range.last))
         existing = set(session.scalars(everyone))  # some may have gone since the read
         rows = [r for r in rows if r["customer_id"] in existing]
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(StageChangeRecord), rows[start : start + 5000])
+        for start in range(0, len(rows), 5000):  # Core: no ORM bookkeeping per row
+            session.connection().execute(insert(_STAGE_CHANGES), rows[start : start + 5000])
+        note_written(session, _STAGE_CHANGES.name)
     return len(rows)
 
 
