@@ -139,15 +139,18 @@ class LocalTimes:
 
     def __init__(self, tz: dt.tzinfo | None) -> None:
         self._tz = tz
-        self._hours: dict[dt.datetime, tuple[dt.timedelta, dt.tzinfo | None, int] | None] = {}
+        self._hours: dict[tuple[int, int, int, int], tuple[dt.timedelta, dt.tzinfo | None, int] | None] = {}
         self._hours_us: dict[int, tuple[int, dt.tzinfo | None, int] | None] = {}
 
     def __call__(self, utc_naive: dt.datetime) -> dt.datetime:
-        hour = utc_naive.replace(minute=0, second=0, microsecond=0)
+        # The hour as a tuple: five times cheaper than replace(minute=0, ...) for the key (a first
+        # report converts 100,000 times); the hour's datetime is made only when it is new.
+        key = (utc_naive.year, utc_naive.month, utc_naive.day, utc_naive.hour)
         try:
-            known = self._hours[hour]
+            known = self._hours[key]
         except KeyError:
-            known = self._hours[hour] = self._steady(hour)
+            hour = utc_naive.replace(minute=0, second=0, microsecond=0)
+            known = self._hours[key] = self._steady(hour)
         if known is None:
             return self._exact(utc_naive)
         offset, tzinfo, fold = known

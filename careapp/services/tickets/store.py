@@ -174,18 +174,20 @@ _STATES = _lookup(TicketState)
 _PRIORITIES = _lookup(Priority)
 
 
-def _contact_event(row: Row[Any], when: TimeConverter) -> ContactEvent:
-    outcome = row.outcome
+def _contact_event(row: Sequence[Any], when: TimeConverter) -> ContactEvent:
+    # Unpacked as a tuple (the order of _CONTACT_COLUMNS): a first FCR report reads 30,000 contacts,
+    # and each named attribute of a Row is a lookup.
+    contact_id, _ticket_id, at, channel, direction, staff, outcome, callback_at, reason, summary = row
     return ContactEvent(
-        at=when(row.at),
-        channel=_CHANNELS.get(row.channel) or ContactChannel(row.channel),
-        direction=_DIRECTIONS.get(row.direction) or Direction(row.direction),
-        staff=row.staff,
+        at=when(at),
+        channel=_CHANNELS.get(channel) or ContactChannel(channel),
+        direction=_DIRECTIONS.get(direction) or Direction(direction),
+        staff=staff,
         outcome=(_OUTCOMES.get(outcome) or Outcome(outcome)) if outcome else None,
-        callback_at=None if row.callback_at is None else when(row.callback_at),
-        outcome_reason=row.outcome_reason or "",
-        note=row.summary,
-        id=row.id,
+        callback_at=None if callback_at is None else when(callback_at),
+        outcome_reason=reason or "",
+        note=summary,
+        id=contact_id,
     )
 
 
@@ -193,6 +195,14 @@ def _state_change(row: Row[Any] | TicketStateChangeRecord, when: TimeConverter =
     old = _STATES.get(row.old) or TicketState(row.old)
     new = _STATES.get(row.new) or TicketState(row.new)
     return StateChange(when(row.at), row.by, old, new, row.reason)
+
+
+def _change_row(row: Sequence[Any], when: TimeConverter) -> StateChange:
+    """A state change read with _CHANGE_COLUMNS, unpacked as a tuple (see _contact_event)."""
+    _ticket_id, at, by, old, new, reason = row
+    return StateChange(
+        when(at), by, _STATES.get(old) or TicketState(old), _STATES.get(new) or TicketState(new), reason
+    )
 
 
 def _history(
@@ -208,7 +218,7 @@ def _history(
         priority=_PRIORITIES.get(row.priority) or Priority(row.priority),
         title=row.title,
         contacts=tuple(_contact_event(c, when) for c in contacts),
-        changes=tuple(_state_change(c, when) for c in changes),
+        changes=tuple(_change_row(c, when) for c in changes),
         merged_into=row.merged_into_id,
         repeat_of=row.repeat_of_id,
         not_resolvable_reason=(
