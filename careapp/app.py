@@ -149,6 +149,7 @@ class Startup(QObject):
     def _list_loaded(self) -> None:
         self._window.list_panel.searchFinished.disconnect(self._list_loaded)
         self.listReady.emit()
+        self._window.update_list_scale()  # the first page's segments came from the stored scale
 
     def _failed(self, error: BaseException) -> None:
         log.error("could not open the database at %s", self._paths.database_url, exc_info=error)

@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         self.tickets_tab = self.detail.add_tab(self.customer_tickets, self.tr("Tickets"))
         self.customer_feedback = FeedbackPanel(runner, self.staff.current_actor)
         self.feedback_tab = self.detail.add_tab(self.customer_feedback, self.tr("Feedback"))
-        self.customer_value = CustomerValuePanel(runner)
+        self.customer_value = CustomerValuePanel(runner, when_shown=True)
         self.value_tab = self.detail.add_tab(self.customer_value, self.tr("Value"))
         from careapp.ui.rewards.public import CustomerRewardsPanel, RewardsController
 
@@ -700,6 +700,24 @@ class MainWindow(QMainWindow):
             self.care.queue_page.focus_queue()
         else:
             self.list_panel.focus_search()
+
+    def update_list_scale(self) -> None:
+        """The list's first page was scored by the RFM scale stored at an earlier start (making it reads
+        every purchase: 1 s at 100,000 customers, which the first page must not wait for). Behind the
+        window, after the queue's refresh: make it again if the customers changed since, and read the
+        list again if its segments move."""
+        if self.services is None:
+            return
+        value = self.services.value
+
+        def made(changed: bool) -> None:
+            if changed:
+                self.list_panel.refresh()
+
+        def failed(error: BaseException) -> None:  # the list keeps the segments it shows
+            log.warning("could not bring the customer list's RFM scale up to date: %s", error)
+
+        self.background_runner.submit(value.update_list_scale, made, failed, owner=self)
 
     def _list_failed(self, reason: str) -> None:
         """A search or a page of the customer list could not be read: say so (the list keeps what

@@ -9,11 +9,13 @@ or customer change), so a customer's panel afterwards is one indexed read of the
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
@@ -54,8 +56,10 @@ from careapp.services.shop.settings import write_setting
 from careapp.services.shop.staff import Actor, check_actor, check_owner
 from careapp.services.tickets.reports import LocalTimes
 from careapp.services.value import loading
+from careapp.services.value.list_scale import ListScale, read_list_scale, write_list_scale
 from careapp.services.value.snapshot import Snapshot, SnapshotKeeper
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 CHANGE_CONTROL_GROUP = "change the control group"
 CONTROL_CAVEAT = (
@@ -143,7 +147,7 @@ class ValueService:
         self._db, self._clock, self._today = db, clock, today
         self._local = LocalTimes(tz)
         self._snapshots = SnapshotKeeper()
-        self._last_scale: RfmScale | None = None  # the list's scale: the newest made
+        self._last_scale: ListScale | None = None  # the list's scale: the newest made or read
 
     def _local_day(self, utc_naive: dt.datetime) -> dt.date:
         return self._local(utc_naive).date()
@@ -195,14 +199,18 @@ class ValueService:
         """The list's value columns for one page of customers: one grouped read of their rows.
 
         A customer's own totals are always current. Their segment is scored against the shop's RFM
-        scale as last made (by the value panel, a report or this call the first time): making it again
-        reads every purchase, which a keystroke must not wait for, and one sale barely moves the
-        quintile edges of a shop's customers. The value panel and the reports always use a current one.
+        scale as last made (by the value panel, a report, :meth:`update_list_scale`, or a start before
+        this one, which stored it: see :mod:`careapp.services.value.list_scale`): making it again reads
+        every purchase, which a keystroke or the window's first page must not wait for, and one sale
+        barely moves the quintile edges of a shop's customers. Only a database that never had one makes
+        it here. The value panel and the reports always use a current one.
         """
         days = loading.Days()
         with self._db.session() as session:
             totals = loading.page_totals(session, days, customer_ids)
-            scale = self._list_scale(session)
+            scale, made = self._list_scale(session)
+        if made:
+            self._store_list_scale(scale)
         found = {}
         for cid in customer_ids:
             t = totals.get(cid) or CustomerTotals(cid, 0, 0, None, None)
@@ -210,15 +218,52 @@ class ValueService:
             found[cid] = ListFigures(t.spent_cents, t.purchases, None if score is None else score.segment)
         return found
 
-    def _list_scale(self, session: Session) -> RfmScale:
+    def _list_scale(self, session: Session) -> tuple[ListScale, bool]:
+        """The list's scale, and whether it was made (and so is to be stored) by this call."""
         snapshot = self._snapshots.get(session)
         with snapshot.lock:
             current = snapshot.memo.get("scale")
-        if current is None and self._last_scale is not None:
-            return self._last_scale
-        scale = current if current is not None else snapshot.scale(session)
+        made = False
+        if current is not None:
+            scale = snapshot.kept("list scale", lambda: ListScale.of(current, snapshot.key[0]))
+        elif self._last_scale is not None:
+            return self._last_scale, False
+        else:
+            stored = read_list_scale(session)
+            made = stored is None
+            scale = stored if stored is not None else self._current_list_scale(session, snapshot)
         self._last_scale = scale
-        return scale
+        return scale, made
+
+    @staticmethod
+    def _current_list_scale(session: Session, snapshot: Snapshot) -> ListScale:
+        return snapshot.kept("list scale", lambda: ListScale.of(snapshot.scale(session), snapshot.key[0]))
+
+    def update_list_scale(self) -> bool:
+        """Make the list's scale again if the customers' data changed since the stored one was made
+        (a pass over every purchase), and store it. True when the list's segments may now read
+        differently than they did (the list then reads its pages again). For the background thread
+        after the window's start."""
+        with self._db.session() as session:
+            snapshot = self._snapshots.get(session)
+            stored = read_list_scale(session)
+            if stored is not None and stored.counter == snapshot.key[0]:
+                scale = stored
+            else:
+                scale = self._current_list_scale(session, snapshot)
+        if scale is not stored:
+            self._store_list_scale(scale)
+        shown, self._last_scale = self._last_scale, scale
+        return not scale.scores_as(shown)
+
+    def _store_list_scale(self, scale: ListScale) -> None:
+        """Quietly (no care refresh for it); a scale not stored is made again next time, so a failure
+        here is only logged."""
+        try:
+            with self._db.changes.quietly(), self._db.session() as session:
+                write_list_scale(session, scale)
+        except SQLAlchemyError as error:
+            log.warning("could not store the customer list's RFM scale: %s", error)
 
     # --- the shop -------------------------------------------------------------------------------
 
