@@ -223,3 +223,38 @@ def test_the_fingerprint_the_database_makes_is_the_one_kept_before(
         }
     assert made == earlier
     assert any(text.endswith(":None:None") for text in made.values())
+
+
+def test_keeping_verdicts_counts_as_a_tickets_change_and_wakes_no_listener(
+    services: Services, clock: list[dt.datetime]
+) -> None:
+    """The verdicts are written with a Core insert through the session: the change counter still sees
+    the write (other seats), and, being derived data, it tells this process's listeners nothing."""
+    from careapp.db.changes import read_counters
+
+    _fill(services, seed=6)
+    heard: list[object] = []
+    services.db.changes.add_listener(heard.append)
+    with services.db.session() as session:
+        before = read_counters(session)
+    ReportService(services.db, services.clock, tz=ZONE).fcr(FIRST, LAST, "month", clock[0])
+    with services.db.session() as session:
+        assert verdict_count(session) > 0
+        after = read_counters(session)
+    assert after["tickets"] == before["tickets"] + 1
+    assert {k: v for k, v in after.items() if k != "tickets"} == {
+        k: v for k, v in before.items() if k != "tickets"
+    }
+    assert heard == []
+
+
+def test_stored_microseconds_of_an_aware_time_are_those_of_its_utc_time() -> None:
+    from careapp.services.tickets.fcr_verdicts import _to_us, _us_of, _utc
+
+    rng = random.Random(2)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for _ in range(5000):
+        moment = start + dt.timedelta(seconds=rng.randrange(366 * 86400), microseconds=rng.randrange(10**6))
+        for zone in (ZONE, dt.UTC, dt.timezone(dt.timedelta(hours=-3, minutes=-30))):
+            local = moment.astimezone(zone)
+            assert _us_of(local) == _to_us(_utc(local)) == _to_us(moment.replace(tzinfo=None))

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from careapp.db.database import Database, DatabaseError
-from careapp.db.models import ContactRecord, FcrVerdictRecord, TicketRecord, TicketStateChangeRecord
+from careapp.db.models import Base, ContactRecord, FcrVerdictRecord, TicketRecord, TicketStateChangeRecord
 from careapp.domain.fcr import FcrResult, WindowsHistory, WindowsInForce
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ MicrosecondsToLocal = Callable[[int], dt.datetime]
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 _EPOCH = dt.datetime(1970, 1, 1)
+_EPOCH_UTC = _EPOCH.replace(tzinfo=dt.UTC)
 
 # The bits of ``fcr_verdict.flags``.
 ONE_TOUCH, GROSS, NET_ELIGIBLE, STRICT, REOPENED, SOLVED_IN_FIRST_CONTACT = (1 << i for i in range(6))
@@ -171,6 +172,12 @@ def _to_us(utc_naive: dt.datetime) -> int:
     return (utc_naive - _EPOCH) // _ONE_MICROSECOND
 
 
+def _us_of(aware: dt.datetime) -> int:
+    """``_to_us(_utc(aware))`` in one subtraction (aware minus aware counts in UTC): a first report
+    stores 20,000 verdicts, three times each."""
+    return (aware - _EPOCH_UTC) // _ONE_MICROSECOND
+
+
 def _utc(moment: dt.datetime) -> dt.datetime:
     """Naive UTC, as stored, of an aware (local) time."""
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
@@ -240,9 +247,9 @@ def _row(r: FcrResult, inputs: str) -> dict[str, object]:
     return {
         "ticket_id": r.ticket_id,
         "inputs": inputs,
-        "first_resolved_us": _to_us(_utc(r.first_resolved_at)),
-        "decided_us": _to_us(_utc(r.windows_end)),
-        "windows_since_us": None if since is None else _to_us(_utc(since)),
+        "first_resolved_us": _us_of(r.first_resolved_at),
+        "decided_us": _us_of(r.windows_end),
+        "windows_since_us": None if since is None else _us_of(since),
         "reopen_window_days": r.windows.reopen_window_days,
         "repeat_window_days": r.windows.repeat_window_days,
         "staff": r.staff,
@@ -266,12 +273,16 @@ def keep_verdicts(db: Database, rows: Sequence[dict[str, object]]) -> None:
         return
     try:
         # Derived data: keeping it must not wake the window's listeners as a user's change would.
+        # The Core table, not the mapped class: the ORM's bulk INSERT made one statement per dozen rows
+        # (1,425 for 18,700 verdicts, 0.96 s of a first report), Core makes one executemany a batch.
+        # Through the session all the same, so the change counter sees the write.
+        table = Base.metadata.tables[FcrVerdictRecord.__tablename__]
         with db.changes.quietly(), db.session() as session:
             for start in range(0, len(rows), _WRITE_BATCH):
                 batch = rows[start : start + _WRITE_BATCH]
                 ids = [row["ticket_id"] for row in batch]
-                session.execute(delete(FcrVerdictRecord).where(FcrVerdictRecord.ticket_id.in_(ids)))
-                session.execute(insert(FcrVerdictRecord), list(batch))
+                session.execute(delete(table).where(table.c.ticket_id.in_(ids)))
+                session.execute(insert(table), list(batch))
     except (DBAPIError, DatabaseError) as error:
         log.info("FCR verdicts not kept this time: %s", error)
 
