@@ -440,11 +440,28 @@ def _run(
 def _after_first_paint(
     app: QApplication, window: MainWindow, startup: Startup, errors: ErrorHandling, paths: Paths
 ) -> None:
-    """The window is on the screen: the work-arounds; then, at the same time, the pages' modules are
-    imported on the background thread and the database opens on the other, and the log starts in the
-    next turn. The UI thread keeps painting meanwhile (importing the pages here held it 0.3-0.8 s in
-    one turn, py-spy); it builds the pages a part per turn when their modules have come, and attaches
-    the services once both are there."""
+    """The window is on the screen. The start goes on in short turns, so the frame keeps painting (in
+    one turn, with the log's, this held the UI thread 0.1-0.35 s at 100,000 customers): here Qt's enums
+    are made (the first use of ``Qt`` from Python: ~0.05 s); next turn, the fixes for the bindings, and
+    the threads start (see :func:`_open_behind_the_window`); the turn after, the log."""
+    try:
+        from PySide6.QtCore import Qt
+
+        Qt.ItemDataRole.DisplayRole  # noqa: B018  (made on first use)
+    except Exception as error:
+        _abandon_start(window, errors, error)
+        return
+    QTimer.singleShot(1, window, lambda: _open_behind_the_window(app, window, startup, errors, paths))
+
+
+def _open_behind_the_window(
+    app: QApplication, window: MainWindow, startup: Startup, errors: ErrorHandling, paths: Paths
+) -> None:
+    """The work-arounds; then, at the same time, the pages' modules are imported on the background
+    thread and the database opens on the other, and the log starts in the next turn. The UI thread
+    keeps painting meanwhile (importing the pages here held it 0.3-0.8 s in one turn, py-spy); it
+    builds the pages a part per turn when their modules have come, and attaches the services once
+    both are there."""
     try:
         fix_bindings(app)
     except Exception as error:
@@ -458,9 +475,9 @@ def _after_first_paint(
         lambda error: _abandon_start(window, errors, error),
     )
     startup.begin()
-    # The log file and the error dialog in the next turn (with the fixes, one 0.15-0.25 s turn): the
-    # threads log nothing before the database stack has been imported, which takes longer.
-    QTimer.singleShot(0, window, lambda: _start_error_handling(window, errors))
+    # The log file and the error dialog in the next turn: the threads log nothing before the database
+    # stack has been imported, which takes longer.
+    QTimer.singleShot(1, window, lambda: _start_error_handling(window, errors))
 
 
 def _start_error_handling(window: MainWindow, errors: ErrorHandling) -> None:

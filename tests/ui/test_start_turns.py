@@ -1,0 +1,54 @@
+"""After the first paint the start goes on in short turns (careapp/app.py): Qt's enums first, then the
+bindings' fixes with the threads started, then the log; a timer's tick gets in between them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+import careapp.app as app_module
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+
+class Held:
+    def __init__(self) -> None:
+        self.submitted: list[Any] = []
+
+    def submit(self, call: Any, *args: Any, **kwargs: Any) -> None:
+        self.submitted.append(call)
+
+
+class Begun:
+    def __init__(self) -> None:
+        self.begun = 0
+
+    def begin(self) -> None:
+        self.begun += 1
+
+
+def test_the_start_after_the_paint_is_three_turns_with_ticks_between(
+    qtbot: QtBot, monkeypatch: Any, tmp_path: Any
+) -> None:
+    events: list[str] = []
+    monkeypatch.setattr(app_module, "fix_bindings", lambda _app: events.append("fixes"))
+    monkeypatch.setattr(app_module, "_start_error_handling", lambda *_args: events.append("log"))
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.background_runner = Held()  # type: ignore[attr-defined]
+    startup = Begun()
+    tick = QTimer()
+    tick.setInterval(0)
+    tick.timeout.connect(lambda: events.append("tick"))
+    tick.start()
+    app = QApplication.instance()
+    app_module._after_first_paint(app, window, startup, None, None)  # type: ignore[arg-type]
+    assert events == [] and startup.begun == 0  # the first turn: Qt's enums only
+    qtbot.waitUntil(lambda: "log" in events)
+    tick.stop()
+    fixes, log = events.index("fixes"), events.index("log")
+    assert "tick" in events[:fixes] and "tick" in events[fixes:log]
+    assert startup.begun == 1 and len(window.background_runner.submitted) == 1  # type: ignore[attr-defined]
