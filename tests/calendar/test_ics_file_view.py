@@ -1,0 +1,69 @@
+"""The items of an .ics file made the first time in bulk (UIDs drawn at once, one INSERT beside the ORM
+that still counts as a calendar write), and read again without re-hashing what did not change."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from calshop import Shop
+
+from careapp.db.changes import read_counters
+from careapp.domain.calendar import CalendarEntry
+from careapp.services.calendar import service as calendar_module
+
+
+def _everything(shop: Shop) -> None:
+    settings = shop.calendar.calendar_settings()
+    shop.calendar.save_calendar_settings(
+        replace(settings, kinds=("birthdays", "queue", "callbacks"), days=366)
+    )
+
+
+def test_a_first_export_stores_new_items_with_random_uids_and_counts_as_a_calendar_write(
+    shop: Shop, tmp_path: Path
+) -> None:
+    _everything(shop)
+    with shop.services.db.session() as session:
+        before = read_counters(session)["calendar"]
+
+    written = shop.calendar.export_ics(tmp_path / "all.ics")
+
+    with shop.services.db.session() as session:
+        assert read_counters(session)["calendar"] > before  # other seats see the new items
+    uids = [line[4:] for line in (tmp_path / "all.ics").read_text().splitlines() if line.startswith("UID:")]
+    assert len(uids) == written == len(set(uids)) >= 3
+    assert all(uuid.UUID(uid).version == 4 and str(uuid.UUID(uid)) == uid for uid in uids)
+    assert [item.uid for item in shop.calendar.file_items()] == uids  # stored: the next file keeps them
+
+
+def test_the_random_uid_is_what_uuid4_makes_of_the_same_bytes() -> None:
+    for seed in (bytes(16), bytes(range(16)), b"\xff" * 16):
+        assert calendar_module._random_uid(seed) == str(uuid.UUID(bytes=seed, version=4))
+
+
+def test_an_unchanged_item_is_not_hashed_again_for_its_schedule(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _everything(shop)
+    first = shop.calendar.file_items()
+    schedules: list[str] = []
+    real = CalendarEntry.schedule_hash
+
+    def counting(entry: CalendarEntry) -> str:
+        schedules.append(entry.source)
+        return real(entry)
+
+    monkeypatch.setattr(CalendarEntry, "schedule_hash", counting)
+    assert shop.calendar.file_items() == first
+    assert schedules == []
+
+    shop.rename(shop.bob, "Bobby")  # new words, same day: hashed, and no new SEQUENCE
+    renamed = {item.entry.source: item for item in shop.calendar.file_items()}
+    bob = renamed[f"birthday:{shop.bob}"]
+    assert schedules == [f"birthday:{shop.bob}"]
+    old = next(item for item in first if item.entry.source == bob.entry.source)
+    assert (bob.uid, bob.sequence) == (old.uid, old.sequence)
+    assert bob.content_hash != old.content_hash
