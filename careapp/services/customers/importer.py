@@ -15,13 +15,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.care_bulk import BulkMarks, bulk_care_marking
 from careapp.db.database import Database
+from careapp.db.fast_insert import insert_rows
 from careapp.db.models import (
     ConsentEventRecord,
     CustomerRecord,
@@ -665,8 +666,7 @@ class ImportService:
             purchases += [_purchase_values(customer_id, p, batch_id, now) for p in item.purchases]
             consents += [_consent_values(customer_id, c, batch_id, actor) for c in item.consents]
         for model, values in ((PurchaseRecord, purchases), (ConsentEventRecord, consents)):
-            if values:
-                session.execute(insert(model), values)
+            insert_rows(session, cast(Table, model.__table__), values)
         created.clear()
 
     def _update(
