@@ -92,8 +92,10 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 # measured at 10,000 items against Radicale (bench/README.md), four connections made careapp's first
 # sync slower (246.5 s against 210.7 s on one), though bare PUTs gained a little (160.3 s against
 # 169.2 s): careapp's side of a request (the CalDAV client's HTTP stack, the bookkeeping) is CPU-bound,
-# and four of them share two cores with the server. Kept as an option (tested, measured by the bench),
-# off until a measurement says otherwise.
+# and four of them share two cores with the server. Since the writes go through one lean http.client
+# connection (lean_http.py), one run (082a0ce, bench/README.md) had four faster than one: 89.45 s
+# against 103.22 s. Kept as an option (tested, measured by the bench), off until more than one run
+# and a server other than Radicale say the same.
 CONNECTIONS = 1
 CONCURRENT_FROM = 100
 
