@@ -384,6 +384,7 @@ class ImportService:
                     session, path, parsed, outcomes, planned, actor, marks, progress, cancelled
                 )
             outcomes = [replace(o, customer_id=ids.get(o.line, o.customer_id)) for o in outcomes]
+        self._db.refresh_statistics()
         summary = self._summary(path, parsed, outcomes, planned, dry_run=False)
         return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
 

@@ -515,4 +515,5 @@ def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
             marks.wrote_customers(row["id"] for row in rows.customers)
         for key in totals:
             totals[key] += len(getattr(rows, key))
+    db.refresh_statistics()
     return DemoResult(spec.customers, totals["purchases"], totals["contacts"], totals["notes"])

@@ -272,4 +272,5 @@ def fill_demo_tickets(
             totals[1] + len(rows.contacts),
             totals[2] + len(rows.changes),
         ]
+    db.refresh_statistics()
     return DemoTicketsResult(*totals)
