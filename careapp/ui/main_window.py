@@ -646,6 +646,12 @@ class MainWindow(QMainWindow):
     def attach_services(self, services: Services, shop: ShopSettings) -> None:
         """The database is open: show the customers and enable everything."""
         self.services = services
+        # The tickets' inbox is read once the queue has come (see InboxPage.load_once).
+        from PySide6.QtCore import Qt
+
+        self.care.queue_page.queueLoaded.connect(
+            lambda _queue: self.tickets_page.load_once(), Qt.ConnectionType.SingleShotConnection
+        )
         # What the user sees first is read first: the queue of the page the window opens on (first on
         # the background thread, then the touches' refresh and today's backup there), and side by side
         # with it the customer list, ahead of every other page's first read on the database thread (the
@@ -667,7 +673,7 @@ class MainWindow(QMainWindow):
         self.call_logger.attach(services)
         self.ticket_windows.attach(services)
         self.customer_tickets.attach(services)
-        self.tickets_page.attach(services)
+        self.tickets_page.attach(services, load=False)
         self.purchase_actions.attach(services)
         self.customer_feedback.attach(services)
         self.customer_value.attach(services)
