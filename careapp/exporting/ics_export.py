@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from collections.abc import Iterable
+from typing import BinaryIO
 
 from icalendar import vDuration
 
@@ -144,16 +146,26 @@ def feed_bytes(items: Iterable[CalendarItem], name: str, stamp: dt.datetime) -> 
     The calendar's own properties come from ``build_feed`` itself (an empty calendar, built once per
     call); the events are written here and put in before its last line.
     """
+    buffer = io.BytesIO()
+    write_feed(items, name, stamp, buffer)
+    return buffer.getvalue()
+
+
+def write_feed(items: Iterable[CalendarItem], name: str, stamp: dt.datetime, handle: BinaryIO) -> int:
+    """:func:`feed_bytes` written to ``handle`` an event at a time (a year of everything is 60 MB,
+    which was made whole, then copied four times on its way to the file); the events written."""
     empty = build_feed([], name, stamp)
     end = b"END:VCALENDAR\r\n"
     assert empty.endswith(end)
+    handle.write(empty[: -len(end)])
     when = _stamp(stamp)
-    lines: list[str] = []
+    count = 0
     for item in sorted(items, key=lambda i: (i.entry.source, i.uid)):
         if not item.cancelled:
-            lines += event_lines(item, when)
-    events = "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
-    return empty[: -len(end)] + events + end
+            handle.write("".join(fold(line) + "\r\n" for line in event_lines(item, when)).encode("utf-8"))
+            count += 1
+    handle.write(end)
+    return count
 
 
 def object_bytes(item: CalendarItem, stamp: dt.datetime) -> bytes:

@@ -3,6 +3,7 @@ that still counts as a calendar write), and read again without re-hashing what d
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -67,3 +68,41 @@ def test_an_unchanged_item_is_not_hashed_again_for_its_schedule(
     old = next(item for item in first if item.entry.source == bob.entry.source)
     assert (bob.uid, bob.sequence) == (old.uid, old.sequence)
     assert bob.content_hash != old.content_hash
+
+
+def test_the_file_is_written_an_event_at_a_time_as_the_whole_feed_would_be(
+    shop: Shop, tmp_path: Path
+) -> None:
+    import io
+
+    from careapp.exporting.ics_export import feed_bytes, write_feed
+
+    _everything(shop)
+    target = tmp_path / "all.ics"
+    shop.calendar.export_ics(target)
+    items = shop.calendar.file_items()
+    stamp = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+    handle = io.BytesIO()
+
+    assert write_feed(items, "Bean There", stamp, handle) == len(items) >= 3
+    assert handle.getvalue() == feed_bytes(items, "Bean There", stamp)
+    stamped = [line for line in target.read_bytes().split(b"\r\n") if not line.startswith(b"DTSTAMP:")]
+    expected = feed_bytes(items, shop.calendar.calendar_name(), stamp)
+    assert stamped == [line for line in expected.split(b"\r\n") if not line.startswith(b"DTSTAMP:")]
+
+
+def test_a_failed_write_leaves_the_old_file(
+    shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "all.ics"
+    target.write_bytes(b"yesterday's calendar")
+
+    def failing(*args: object) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(calendar_module, "write_feed", failing)
+    with pytest.raises(OSError):
+        shop.calendar.export_ics(target)
+    assert target.read_bytes() == b"yesterday's calendar"
+    assert [p.name for p in target.parent.iterdir()] == ["all.ics"]  # no half-written file left

@@ -62,11 +62,11 @@ from careapp.domain.calendar import (
 from careapp.domain.customer import DateKind, ImportantDate, InvalidDate, PartialDate
 from careapp.domain.recurrence import Feb29Rule
 from careapp.domain.touches import KIND_TITLES, TouchKind
-from careapp.exporting.ics_export import feed_bytes
+from careapp.exporting.ics_export import feed_bytes, write_feed
 from careapp.redact import mask_url_passwords
 from careapp.services.calendar.addresses import address_problem
 from careapp.services.care.touches import write_lock
-from careapp.services.customers.exporter import write_atomically
+from careapp.services.customers.exporter import atomic_binary_file
 from careapp.services.shop.settings import SettingsService
 
 if TYPE_CHECKING:
@@ -297,8 +297,8 @@ class CalendarService:
         """Write an .ics file (atomically); the number of events written. Changes nothing CalDAV sync
         works from (see :meth:`file_items`)."""
         items = self.file_items(kinds, start, days)
-        text = feed_bytes(items, self.calendar_name(), _aware(self._clock()))
-        write_atomically(path, text.decode("utf-8"))
+        with atomic_binary_file(path) as handle:
+            write_feed(items, self.calendar_name(), _aware(self._clock()), handle)
         return len(items)
 
     def write_feed(self, path: Path | None = None) -> Path | None:

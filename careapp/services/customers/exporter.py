@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 from careapp.db.database import Database
 from careapp.exporting import customer_to_json, write_customers_csv, write_customers_vcard, write_json_list
@@ -43,10 +43,23 @@ def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
 def atomic_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """A temporary file beside ``path`` to write to a piece at a time; renamed onto ``path`` when the
     block ends, removed if it raises: a reader never sees a half-written file."""
+    with _replacing(path, "w", encoding=encoding, newline="") as handle:
+        yield handle
+
+
+@contextmanager
+def atomic_binary_file(path: Path) -> Iterator[BinaryIO]:
+    """:func:`atomic_file` for bytes (a calendar written an event at a time, never whole in memory)."""
+    with _replacing(path, "wb") as handle:
+        yield handle
+
+
+@contextmanager
+def _replacing(path: Path, mode: str, **options: Any) -> Iterator[Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+        with os.fdopen(fd, mode, **options) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
