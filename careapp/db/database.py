@@ -171,7 +171,14 @@ def make_engine(url: str) -> Engine:
         normalize_url(url),
         pool_pre_ping=True,
         # A server that does not answer is reported after seconds, not after the OS's minutes.
-        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT, "application_name": "careapp"}
+        # No statements prepared by psycopg: a prepared search (LIKE with the term as a parameter)
+        # falls to a generic plan that cannot use the trigram index (migration 0016): 310 ms p95 per
+        # keystroke at 100,000 customers, against 54 ms planned for each term.
+        connect_args={
+            "connect_timeout": PG_CONNECT_TIMEOUT,
+            "application_name": "careapp",
+            "prepare_threshold": None,
+        }
         if is_postgresql(url)
         else {},
     )

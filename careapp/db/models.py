@@ -7,6 +7,8 @@ nothing outside ``careapp.db`` and ``careapp.services`` sees these classes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -31,6 +33,18 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def kept_on(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's ``include_object`` for comparing the models with a database of ``dialect_name``:
+    a schema item declared for another dialect only (``.ddl_if(dialect=...)``, such as PostgreSQL's
+    trigram index) is not expected there."""
+
+    def include(item: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        only = getattr(item, "_ddl_if", None)
+        return only is None or only.dialect in (None, dialect_name)
+
+    return include
 
 
 class Base(DeclarativeBase):
@@ -91,6 +105,13 @@ class CustomerRecord(Base):
         Index("ix_customer_birthday", "birthday_month", "birthday_day"),
         # Whom a customer referred (the care queue's thank-yous, read per customer).
         Index("ix_customer_referred_by_id", "referred_by_id"),
+        # PostgreSQL only, where pg_trgm is there (migration 0016): LIKE '%term%' without a scan.
+        Index(
+            "ix_customer_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
         # Ids are never handed out twice: calendar UIDs are keyed by them (migration 0009).
         {"sqlite_autoincrement": True},
     )

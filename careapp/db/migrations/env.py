@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from careapp.db.models import Base
+from careapp.db.models import Base, kept_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,6 +24,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=is_sqlite,
         compare_type=True,
+        include_object=kept_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
