@@ -106,3 +106,21 @@ def test_a_failed_write_leaves_the_old_file(
         shop.calendar.export_ics(target)
     assert target.read_bytes() == b"yesterday's calendar"
     assert [p.name for p in target.parent.iterdir()] == ["all.ics"]  # no half-written file left
+
+
+def test_the_garbage_collector_is_paused_while_the_file_is_made_and_then_restored(
+    shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    during: list[bool] = []
+    real = calendar_module.write_feed
+
+    def spy(*args: object) -> int:
+        during.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calendar_module, "write_feed", spy)
+    assert gc.isenabled()
+    shop.calendar.export_ics(tmp_path / "all.ics")
+    assert during == [False] and gc.isenabled()

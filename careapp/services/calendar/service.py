@@ -66,7 +66,7 @@ from careapp.exporting.ics_export import feed_bytes, write_feed
 from careapp.redact import mask_url_passwords
 from careapp.services.calendar.addresses import address_problem
 from careapp.services.care.touches import write_lock
-from careapp.services.customers.exporter import atomic_binary_file
+from careapp.services.customers.exporter import atomic_binary_file, collector_paused
 from careapp.services.shop.settings import SettingsService
 
 if TYPE_CHECKING:
@@ -296,9 +296,12 @@ class CalendarService:
     ) -> int:
         """Write an .ics file (atomically); the number of events written. Changes nothing CalDAV sync
         works from (see :meth:`file_items`)."""
-        items = self.file_items(kinds, start, days)
-        with atomic_binary_file(path) as handle:
-            write_feed(items, self.calendar_name(), _aware(self._clock()), handle)
+        # A year of everything is 150,000 items made of millions of short-lived objects, none in a
+        # reference cycle: with the cyclic collector walking them the export took a fifth more CPU.
+        with collector_paused():
+            items = self.file_items(kinds, start, days)
+            with atomic_binary_file(path) as handle:
+                write_feed(items, self.calendar_name(), _aware(self._clock()), handle)
         return len(items)
 
     def write_feed(self, path: Path | None = None) -> Path | None:
