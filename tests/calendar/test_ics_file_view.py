@@ -124,3 +124,25 @@ def test_the_garbage_collector_is_paused_while_the_file_is_made_and_then_restore
     assert gc.isenabled()
     shop.calendar.export_ics(tmp_path / "all.ics")
     assert during == [False] and gc.isenabled()
+
+
+def test_important_dates_come_as_yearly_items_with_their_title_and_year(shop: Shop, tmp_path: Path) -> None:
+    from careapp.domain.customer import DateKind, ImportantDate, PartialDate
+
+    customers = shop.services.customers
+    ann = customers.get(shop.ann)
+    dates = [
+        ImportantDate(DateKind.ANNIVERSARY, PartialDate(6, 19, 2010)),
+        ImportantDate(DateKind.CUSTOM, PartialDate(1, 2), "Name day"),
+    ]
+    customers.update(shop.ann, replace(ann.draft(), dates=dates), ann.version, "test")
+    settings = shop.calendar.calendar_settings()
+    shop.calendar.save_calendar_settings(replace(settings, kinds=("dates",)))
+
+    items = {item.entry.title: item.entry for item in shop.calendar.file_items()}
+
+    assert set(items) == {"Anniversary: Ann E.", "Name day: Ann E."}
+    assert items["Anniversary: Ann E."].yearly == PartialDate(6, 19, 2010)
+    assert items["Anniversary: Ann E."].description.startswith("Since 2010.")
+    assert items["Name day: Ann E."].yearly == PartialDate(1, 2)
+    assert all(entry.source.startswith("date:") for entry in items.values())
