@@ -108,7 +108,7 @@ class _CardWriter:
         return f"item{self.groups}"
 
     def text(self) -> str:
-        return "".join(line + "\r\n" for line in self.lines)
+        return "\r\n".join(self.lines) + "\r\n"
 
 
 def _add_dates(card: _CardWriter, dates: list[ImportantDate]) -> None:
@@ -168,7 +168,8 @@ def fold(line: str, limit: int = FOLD_OCTETS) -> str:
     Breaks fall between characters, never inside a multi-byte character; each continuation
     line starts with one space, which counts towards its length.
     """
-    if len(line.encode("utf-8")) <= limit:
+    # isascii() reads a flag CPython keeps on the string: most lines need no encoding to be measured.
+    if len(line) <= limit and (line.isascii() or len(line.encode("utf-8")) <= limit):
         return line
     pieces: list[str] = []
     current: list[str] = []
