@@ -68,10 +68,8 @@ def open_services(paths: Paths) -> OpenedServices:
     # been read (copying a 400 MB database held the first start of a day 1.3 s here).
     services = build_services(paths, daily_backup=False)
     services.build_all()  # the services' modules are imported here, not as the window first asks
-    # The calendar's jobs (icalendar, the CalDAV client) are imported here, on this thread: imported
-    # by the window as it attaches the services, they held the UI thread for 0.2-0.9 s (py-spy).
-    import careapp.ui.calendar.jobs  # noqa: F401
-
+    # The calendar's jobs (icalendar, the CalDAV client) are imported on this thread too, but later:
+    # once the care queue has come (MainWindow.attach_services), so the window is not held for them.
     return OpenedServices(services, services.settings.shop())
 
 
