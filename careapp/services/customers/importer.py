@@ -21,7 +21,7 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.care_bulk import BulkMarks, bulk_care_marking
-from careapp.db.database import Database
+from careapp.db.database import Database, refresh_statistics
 from careapp.db.fast_insert import insert_rows
 from careapp.db.models import (
     ConsentEventRecord,
@@ -384,7 +384,7 @@ class ImportService:
                     session, path, parsed, outcomes, planned, actor, marks, progress, cancelled
                 )
             outcomes = [replace(o, customer_id=ids.get(o.line, o.customer_id)) for o in outcomes]
-        self._db.refresh_statistics()
+            refresh_statistics(session)
         summary = self._summary(path, parsed, outcomes, planned, dry_run=False)
         return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
 

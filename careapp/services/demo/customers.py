@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from careapp.db.care_bulk import bulk_care_marking
-from careapp.db.database import Database
+from careapp.db.database import Database, refresh_statistics
 from careapp.db.models import (
     ConsentEventRecord,
     ContactRecord,
@@ -515,5 +515,6 @@ def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
             marks.wrote_customers(row["id"] for row in rows.customers)
         for key in totals:
             totals[key] += len(getattr(rows, key))
-    db.refresh_statistics()
+    with db.session() as session:
+        refresh_statistics(session)
     return DemoResult(spec.customers, totals["purchases"], totals["contacts"], totals["notes"])

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from careapp.db.care_bulk import bulk_care_marking
-from careapp.db.database import Database
+from careapp.db.database import Database, refresh_statistics
 from careapp.db.models import ContactRecord, TicketAuditRecord, TicketRecord, TicketStateChangeRecord
 from careapp.db.sequences import advance_id_sequences
 from careapp.domain import tickets as domain
@@ -272,5 +272,6 @@ def fill_demo_tickets(
             totals[1] + len(rows.contacts),
             totals[2] + len(rows.changes),
         ]
-    db.refresh_statistics()
+    with db.session() as session:
+        refresh_statistics(session)
     return DemoTicketsResult(*totals)
