@@ -495,7 +495,7 @@ def _finish_start(app: QApplication, window: MainWindow, errors: ErrorHandling, 
     except Exception as error:
         _abandon_start(window, errors, error)
         return
-    QTimer.singleShot(0, window, lambda: _build_pages(window, errors, paths))
+    QTimer.singleShot(1, window, lambda: _build_pages(window, errors, paths))
 
 
 def _build_pages(window: MainWindow, errors: ErrorHandling, paths: Paths) -> None:

@@ -3,6 +3,7 @@ bindings' fixes with the threads started, then the log; a timer's tick gets in b
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -52,3 +53,29 @@ def test_the_start_after_the_paint_is_three_turns_with_ticks_between(
     fixes, log = events.index("fixes"), events.index("log")
     assert "tick" in events[:fixes] and "tick" in events[fixes:log]
     assert startup.begun == 1 and len(window.background_runner.submitted) == 1  # type: ignore[attr-defined]
+
+
+def test_the_event_loops_timers_run_between_the_parts_of_the_pages(
+    qtbot: QtBot, tmp_path: Any, prompts: Any, monkeypatch: Any
+) -> None:
+    from tests.ui.test_window_start_order import deferred_window
+
+    window = deferred_window(qtbot, tmp_path, prompts)
+    events: list[str] = []
+    real = type(window)._build_next
+
+    def part(self: Any) -> None:
+        events.append("part")
+        real(self)
+
+    monkeypatch.setattr(type(window), "_build_next", part)
+    tick = QTimer()
+    tick.setInterval(0)
+    tick.timeout.connect(lambda: events.append("tick"))
+    tick.start()
+    with qtbot.waitSignal(window.built, timeout=5000):
+        window.build_in_turns()
+    tick.stop()
+    parts = [i for i, event in enumerate(events) if event == "part"]
+    assert len(parts) > 2
+    assert all("tick" in events[a:b] for a, b in itertools.pairwise(parts))
