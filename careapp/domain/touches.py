@@ -1035,12 +1035,12 @@ _MAX_ROUNDS = 12
 
 
 @dataclass(frozen=True)
-class QuietCustomer:
-    """A customer the shop knows only by a loyalty stage, the day it got to know them and their tags:
-    no birthday, important date, purchase, contact, ticket, referral, reward, promised callback or
-    touch yet. A fresh import is 100,000 of these."""
+class QuietProfile:
+    """What the rules can read of a customer the shop knows only by a loyalty stage, the day it got
+    to know them and their tags: no birthday, important date, purchase, contact, ticket, referral,
+    reward, promised callback or touch yet. A fresh import is 100,000 such customers, and a few
+    dozen profiles."""
 
-    id: int
     stage: LoyaltyStage
     known_since: dt.date | None
     tags: frozenset[str]
@@ -1054,27 +1054,28 @@ def rules_read_tags(rules: TouchRules, articles: Sequence[Article]) -> bool:
 
 
 def quiet_wakes(
-    customers: Iterable[QuietCustomer],
+    groups: Mapping[QuietProfile, Sequence[int]],
     rules: TouchRules,
     articles: Sequence[Article],
     horizon_start: dt.date,
     horizon_end: dt.date,
 ) -> tuple[dict[int, dt.date], list[int]]:
-    """:func:`generate_with_wakes` for quiet customers, worked out once per distinct (stage, first
-    known day, tags) instead of once per customer: the rules read nothing else of such a customer
-    (consents, names and channels are the plan's business), and their id only goes into the keys of
-    the touches made, which no other customer's keys can equal.
+    """:func:`generate_with_wakes` for quiet customers (by profile: their ids), worked out once per
+    profile instead of once per customer: the rules read nothing else of such a customer (consents,
+    names and channels are the plan's business), and their id only goes into the keys of the touches
+    made, which no other customer's keys can equal.
 
     Returns the wake day of every customer whose profile makes no touch in this horizon (exactly
     what :func:`generate_with_wakes` gives each of them), and, apart, the ids of those whose profile
     does make one: they need generating in full, since a touch belongs to its customer."""
-    by_profile: dict[tuple[LoyaltyStage, dt.date | None, frozenset[str]], list[int]] = {}
-    for customer in customers:
-        by_profile.setdefault((customer.stage, customer.known_since, customer.tags), []).append(customer.id)
     wakes: dict[int, dt.date] = {}
     loud: list[int] = []
-    for (stage, known_since, tags), ids in by_profile.items():
-        facts = CustomerFacts(id=ids[0], stage=stage, known_since=known_since, tags=tags)
+    for profile, ids in groups.items():
+        if not ids:
+            continue
+        facts = CustomerFacts(
+            id=ids[0], stage=profile.stage, known_since=profile.known_since, tags=profile.tags
+        )
         made, wake = generate_with_wakes([facts], rules, articles, horizon_start, horizon_end, ())
         if made:
             loud += ids

@@ -17,7 +17,7 @@ from careapp.domain.touches import (
     CheckInRule,
     CustomerFacts,
     Interval,
-    QuietCustomer,
+    QuietProfile,
     TouchRules,
     generate_with_wakes,
     quiet_wakes,
@@ -39,20 +39,27 @@ profiles = st.builds(
 )
 
 
-def full_facts(customer: QuietCustomer) -> CustomerFacts:
+def full_facts(customer_id: int, profile: QuietProfile) -> CustomerFacts:
     """The facts :func:`careapp.services.care.facts.load_facts` gives such a customer: a name,
     consents and channels too, none of which the rules read."""
     return CustomerFacts(
-        id=customer.id,
-        first_name=f"Kim{customer.id}",
+        id=customer_id,
+        first_name=f"Kim{customer_id}",
         last_name="Park",
-        stage=customer.stage,
-        known_since=customer.known_since,
-        tags=customer.tags,
-        consents=(ConsentState(Channel.EMAIL, customer.id % 2 == 0),),
-        reachable=frozenset({Channel.EMAIL}) if customer.id % 3 else frozenset(),
-        in_control_group=customer.id % 5 == 0,
+        stage=profile.stage,
+        known_since=profile.known_since,
+        tags=profile.tags,
+        consents=(ConsentState(Channel.EMAIL, customer_id % 2 == 0),),
+        reachable=frozenset({Channel.EMAIL}) if customer_id % 3 else frozenset(),
+        in_control_group=customer_id % 5 == 0,
     )
+
+
+def grouped(people: list[QuietProfile]) -> dict[QuietProfile, list[int]]:
+    groups: dict[QuietProfile, list[int]] = {}
+    for number, profile in enumerate(people, 1):
+        groups.setdefault(profile, []).append(number)
+    return groups
 
 
 @settings(max_examples=120, deadline=None, derandomize=True)
@@ -71,32 +78,32 @@ def test_quiet_customers_get_what_generating_each_of_them_gives(
     rules = TouchRules(check_in=CheckInRule(by_tag={"VIP": Interval(3, 10)} if by_tag else {}))
     articles = ARTICLES if with_articles else []
     start, end = TODAY - dt.timedelta(days=horizon), TODAY + dt.timedelta(days=30)
-    customers = [QuietCustomer(n + 1, *person) for n, person in enumerate(people)]
+    profiles = [QuietProfile(*person) for person in people]
 
-    wakes, loud = quiet_wakes(customers, rules, articles, start, end)
+    wakes, loud = quiet_wakes(grouped(profiles), rules, articles, start, end)
 
-    for customer in customers:
-        made, wake = generate_with_wakes([full_facts(customer)], rules, articles, start, end, ())
+    assert len(wakes) + len(loud) == len(profiles)
+    for customer_id, profile in enumerate(profiles, 1):
+        made, wake = generate_with_wakes([full_facts(customer_id, profile)], rules, articles, start, end, ())
         if made:
-            assert customer.id in loud and customer.id not in wakes
+            assert customer_id in loud and customer_id not in wakes
         else:
-            assert customer.id not in loud
-            assert wakes[customer.id] == wake[customer.id]
+            assert customer_id not in loud
+            assert wakes[customer_id] == wake[customer_id]
         if not rules_read_tags(rules, articles):  # tags left unread then: they must not matter
-            untagged = replace(full_facts(customer), tags=frozenset())
+            untagged = replace(full_facts(customer_id, profile), tags=frozenset())
             assert generate_with_wakes([untagged], rules, articles, start, end, ()) == (made, wake)
 
 
 def test_a_profile_that_makes_a_touch_sets_its_customers_apart() -> None:
     rules = TouchRules(check_in=CheckInRule(by_tag={"vip": Interval(1, 5)}))
     long_known = TODAY - dt.timedelta(days=10)
-    customers = [
-        QuietCustomer(1, LoyaltyStage.PROSPECT, long_known, frozenset({"vip"})),
-        QuietCustomer(2, LoyaltyStage.PROSPECT, long_known, frozenset({"vip"})),
-        QuietCustomer(3, LoyaltyStage.PROSPECT, long_known, frozenset()),
-        QuietCustomer(4, LoyaltyStage.CUSTOMER, TODAY, frozenset()),
-    ]
-    wakes, loud = quiet_wakes(customers, rules, [], TODAY, TODAY + dt.timedelta(days=30))
+    groups = {
+        QuietProfile(LoyaltyStage.PROSPECT, long_known, frozenset({"vip"})): [1, 2],
+        QuietProfile(LoyaltyStage.PROSPECT, long_known, frozenset()): [3],
+        QuietProfile(LoyaltyStage.CUSTOMER, TODAY, frozenset()): [4],
+    }
+    wakes, loud = quiet_wakes(groups, rules, [], TODAY, TODAY + dt.timedelta(days=30))
     assert sorted(loud) == [1, 2]  # a check-in every day for VIPs: due at once
     assert wakes[3] == TODAY + dt.timedelta(days=30 + 400)  # prospects get no check-in: nothing ahead
     assert wakes[4] == TODAY + dt.timedelta(days=90)  # a customer's check-in, 90 days on

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, String, exists, func, select, type_coerce, union
+from sqlalchemy import Select, String, exists, func, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from careapp.db.models import (
@@ -75,7 +75,7 @@ from careapp.domain.tickets import ACTIVE_STATES, Direction, TicketState
 from careapp.domain.touches import (
     CallbackFact,
     CustomerFacts,
-    QuietCustomer,
+    QuietProfile,
     Referral,
     RewardFact,
     TicketFact,
@@ -272,75 +272,86 @@ def load_planning_facts(
 
 @dataclass
 class QuietSplit:
-    """A slice of customers split into the quiet (see :class:`~careapp.domain.touches.QuietCustomer`)
-    and the rest, whose facts need loading in full."""
+    """A slice of customers split into the quiet (see :class:`~careapp.domain.touches.QuietProfile`),
+    grouped by profile, and the rest, whose facts need loading in full."""
 
-    quiet: list[QuietCustomer] = field(default_factory=list)
+    quiet: dict[QuietProfile, list[int]] = field(default_factory=dict)
     others: set[int] = field(default_factory=set)
 
     def anchors(self) -> dict[int, dt.date | None]:
         """Their last real contact: the day the shop got to know them (:func:`last_real_contact`)."""
-        return {c.id: c.known_since for c in self.quiet}
+        return {i: profile.known_since for profile, ids in self.quiet.items() for i in ids}
+
+
+# Where a row gives its customer something dated: any row there makes the customer not quiet.
+_DATED = (
+    (CustomerRecord, "id", "birthday_month IS NOT NULL"),
+    (CustomerRecord, "referred_by_id", ""),
+    (DateRecord, "customer_id", ""),
+    (PurchaseRecord, "customer_id", ""),
+    (ContactRecord, "customer_id", ""),
+    (TicketRecord, "customer_id", ""),
+    (TicketStateChangeRecord, "customer_id", ""),
+    (TouchRecord, "customer_id", ""),
+    (RewardLedgerRecord, "customer_id", ""),
+)
 
 
 def split_quiet(
     session: Session, tz: dt.tzinfo, id_range: IdRange, busy: Collection[int] = (), with_tags: bool = True
 ) -> QuietSplit:
-    """The customers in ``id_range`` with nothing dated (quiet), read with what the rules need of them
-    (stage, first known day, tags: left empty unless ``with_tags``), and the others (``busy``: also
-    counted as others, e.g. those with a promised callback). One indexed read per table that can give
-    a customer a touch: a customer with a row in any of them is not quiet, which errs only towards
-    loading more facts."""
-    first, last = id_range.first, id_range.last
-    c = CustomerRecord
-    sources = [
-        select(c.id).where(c.id.between(first, last), c.birthday_month.is_not(None)),
-        select(c.referred_by_id).where(c.referred_by_id.between(first, last)),
-        *(
-            select(column).where(column.between(first, last))
-            for column in (
-                DateRecord.customer_id,
-                PurchaseRecord.customer_id,
-                ContactRecord.customer_id,
-                TicketRecord.customer_id,
-                TicketStateChangeRecord.customer_id,
-                TouchRecord.customer_id,
-                RewardLedgerRecord.customer_id,
-            )
-        ),
-    ]
-    # Core rows and the moments as text (parsed once per distinct moment): no ORM row or datetime
-    # per customer, the difference between 1 and 3 s for a fresh import of 100,000.
+    """The customers in ``id_range`` with nothing dated (quiet), grouped by what the rules need of
+    them (stage, first known day, tags: left empty unless ``with_tags``), and the others (``busy``:
+    also counted as others, e.g. those with a promised callback). One indexed read per table that can
+    give a customer a touch: a customer with a row in any of them is not quiet, which errs only
+    towards loading more facts.
+
+    Plain SQL through the driver, with the range's two ids (integers) written in: these reads pass
+    over every customer of a fresh import, and SQLAlchemy's rows cost three times the driver's
+    tuples (0.5 against 0.16 s for 100,000)."""
+    first, last = int(id_range.first), int(id_range.last)
     connection = session.connection()
-    others: set[int] = {i for (i,) in connection.execute(union(*sources)).all() if i is not None}
+
+    def read(sql: str) -> list[Any]:
+        return list(connection.exec_driver_sql(sql).all())
+
+    dated = " UNION ".join(
+        f"SELECT {column} FROM {model.__tablename__} WHERE {column} BETWEEN {first} AND {last}"
+        + (f" AND {condition}" if condition else "")
+        for model, column, condition in _DATED
+    )
+    others: set[int] = {i for (i,) in read(dated) if i is not None}
     others.update(i for i in busy if first <= i <= last)
-    split = QuietSplit(others=others)
     tags: dict[int, list[str]] = defaultdict(list)
-    tagged = select(TagRecord.customer_id, TagRecord.tag).where(TagRecord.customer_id.between(first, last))
-    for customer_id, tag in connection.execute(tagged).all() if with_tags else ():
+    if with_tags:
+        table = TagRecord.__tablename__
+        for customer_id, tag in read(
+            f"SELECT customer_id, tag FROM {table} WHERE customer_id BETWEEN {first} AND {last}"
+        ):
+            if customer_id not in others:
+                tags[customer_id].append(tag)
+    split = QuietSplit(others=others)
+    profiles: dict[tuple[Any, ...], list[int]] = {}  # an import's customers share a handful of moments
+    table = CustomerRecord.__tablename__
+    for customer_id, stage, created_at in read(
+        f"SELECT id, loyalty_stage, created_at FROM {table} WHERE id BETWEEN {first} AND {last}"
+    ):
         if customer_id not in others:
-            tags[customer_id].append(tag)
-    days: dict[Any, dt.date | None] = {None: None}
-    profiles: dict[tuple[str, Any], tuple[LoyaltyStage, dt.date | None]] = {}
-    moment = type_coerce(c.created_at, String)
-    rows = connection.execute(select(c.id, c.loyalty_stage, moment).where(c.id.between(first, last))).all()
-    for customer_id, stage, created_at in rows:
-        if customer_id in others:
-            continue
-        profile = profiles.get((stage, created_at))
-        if profile is None:
-            if created_at not in days:
-                days[created_at] = local_date(_moment(created_at), tz)
-            profile = (_STAGES.get(stage, LoyaltyStage.PROSPECT), days[created_at])
-            profiles[(stage, created_at)] = profile
-        quiet_tags = frozenset(tags.get(customer_id, ()))
-        split.quiet.append(QuietCustomer(customer_id, profile[0], profile[1], quiet_tags))
+            key = (stage, created_at, frozenset(tags[customer_id]) if customer_id in tags else _NO_TAGS)
+            profiles.setdefault(key, []).append(customer_id)
+    for (stage, created_at, tagged_with), ids in profiles.items():
+        known_since = None if created_at is None else local_date(_moment(created_at), tz)
+        profile = QuietProfile(_STAGES.get(stage, LoyaltyStage.PROSPECT), known_since, tagged_with)
+        split.quiet.setdefault(profile, []).extend(ids)
     return split
 
 
+_NO_TAGS: frozenset[str] = frozenset()
+
+
 def _moment(stored: str | dt.datetime) -> dt.datetime:
-    """A naive UTC moment read with its type coerced to text: SQLite gives its stored text
-    (``2026-12-07 10:00:00.123456``); PostgreSQL's driver still gives a datetime."""
+    """A naive UTC moment as the driver gives it: SQLite's stored text (``2026-12-07
+    10:00:00.123456``), PostgreSQL's a datetime."""
     return stored if isinstance(stored, dt.datetime) else dt.datetime.fromisoformat(stored)
 
 
