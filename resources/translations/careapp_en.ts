@@ -188,7 +188,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+47"/>
         <source>Restored {source}; careapp reopened the database.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1441,7 +1441,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+107"/>
         <source>{section} ({count})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1586,17 +1586,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Loading the care queue…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+29"/>
         <source>{counts} · as at the last start, bringing it up to date…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+34"/>
         <source>Planning {count} customers… {percent}%</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1676,7 +1676,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+168"/>
         <source>{kind} for {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2873,7 +2873,7 @@
 <context>
     <name>CustomerValuePanel</name>
     <message>
-        <location filename="../../careapp/ui/value/panel.py" line="+39"/>
+        <location filename="../../careapp/ui/value/panel.py" line="+45"/>
         <source>Spent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2918,7 +2918,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+54"/>
         <source>no purchase yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4617,7 +4617,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../careapp/ui/tickets/inbox_page.py" line="+40"/>
+        <location filename="../../careapp/ui/tickets/inbox_page.py" line="+43"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4692,7 +4692,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+115"/>
         <source>{tickets}, {callbacks}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5174,25 +5174,25 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+99"/>
+        <location filename="../../careapp/ui/main_window.py" line="+158"/>
         <source>Pages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+114"/>
-        <location line="+127"/>
-        <location line="+321"/>
+        <location line="+160"/>
+        <location line="+147"/>
+        <location line="+373"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-446"/>
-        <location line="+480"/>
+        <location line="-518"/>
+        <location line="+552"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-589"/>
+        <location line="-707"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5207,34 +5207,34 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+218"/>
         <source>Customer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-197"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-20"/>
-        <location line="+577"/>
+        <location line="+695"/>
         <source>Tic&amp;kets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-560"/>
-        <location line="+164"/>
+        <location line="-678"/>
+        <location line="+230"/>
         <source>&amp;New customer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-130"/>
         <source>Type the owner&apos;s PIN to work as the owner.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+37"/>
         <source>Value</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5245,7 +5245,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+90"/>
         <source>&amp;Edit customer…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5340,7 +5340,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+520"/>
+        <location line="+258"/>
+        <source>The calendar feed and sync could not start: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+314"/>
         <source>Exported {customers} to {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5355,7 +5360,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-763"/>
+        <location line="-881"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5385,7 +5390,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+225"/>
+        <location line="+291"/>
         <source>Type the owner&apos;s PIN to {what}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5420,12 +5425,12 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+210"/>
+        <location line="+222"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+53"/>
         <source>The customer list could not be read: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8153,7 +8158,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+142"/>
+        <location filename="../../careapp/app.py" line="+166"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>
