@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from careapp.importing.csv_import import CsvSettings, parse_csv
 from careapp.importing.model import ColumnMapping, ImportFileError, ParsedFile
 from careapp.importing.sniffing import check_importable, decode
 from careapp.importing.vcard import looks_like_vcard, parse_vcards
+from careapp.memory import collector_paused
 
 _VCARD_SUFFIXES = (".vcf", ".vcard")
 _MARKUP = re.compile(r"\s*<(?:!doctype|html|\?xml)", re.IGNORECASE)
@@ -34,7 +32,7 @@ def parse_import(
     single bad rows come back as ParsedRow with ``error`` set.
     """
     check_importable(data, filename)
-    with _collector_paused():
+    with collector_paused():
         return _parse(data, filename, now, default_region, mapping)
 
 
@@ -73,19 +71,3 @@ def _parse(
     return parse_csv(text, settings, warnings)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a file becomes hundreds of thousands of objects.
-
-    Every row, draft and consent event stays alive until the import is done, and none of them
-    form reference cycles, so the collector would walk the growing heap again and again for
-    nothing: on a 50 MB file that is seconds of the total. Plain reference counting still
-    frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -63,10 +63,11 @@ from careapp.domain.customer import DateKind, ImportantDate, InvalidDate, Partia
 from careapp.domain.recurrence import Feb29Rule
 from careapp.domain.touches import KIND_TITLES, TouchKind
 from careapp.exporting.ics_export import feed_bytes, write_feed
+from careapp.memory import collector_paused
 from careapp.redact import mask_url_passwords
 from careapp.services.calendar.addresses import address_problem
 from careapp.services.care.touches import write_lock
-from careapp.services.customers.exporter import atomic_binary_file, collector_paused
+from careapp.services.customers.exporter import atomic_binary_file
 from careapp.services.shop.settings import SettingsService
 
 if TYPE_CHECKING:

@@ -52,7 +52,7 @@ from careapp.importing import (
     ParsedRow,
     parse_import,
 )
-from careapp.services.customers.exporter import collector_paused
+from careapp.memory import collector_paused
 from careapp.services.customers.mapping import cents, draft_from_record, write_draft
 from careapp.services.customers.rows import insert_customers
 from careapp.services.customers.snapshots import PROFILE_TABLES, restore_snapshot, take_snapshot
