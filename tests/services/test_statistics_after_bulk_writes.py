@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from careapp.context import Services
+from careapp.services.customers import importer
 from careapp.services.demo.customers import DemoSpec, fill_demo
 
 
@@ -31,8 +33,14 @@ def on_postgresql(services: Services) -> bool:
     return services.db.engine.dialect.name == "postgresql"
 
 
-def test_an_import_refreshes_the_planners_statistics(services: Services, tmp_path: Path) -> None:
-    assert not analyzed(services, "customer")
+def test_a_big_import_refreshes_the_planners_statistics_and_a_small_one_does_not(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "ANALYZE_FROM", 20)  # as a 1,000-row import would, in a test's time
+    small = tmp_path / "few.csv"
+    small.write_text("Name,Email\n" + "".join(f"Ana Silva{n},ana{n}@example.com\n" for n in range(19)))
+    services.imports.apply(small, "Sam")
+    assert not analyzed(services, "customer")  # a few rows change no plan: no ANALYZE for them
     path = tmp_path / "people.csv"
     path.write_text("Name,Email\n" + "".join(f"Kim Park{n},kim{n}@example.com\n" for n in range(30)))
     services.imports.apply(path, "Sam")

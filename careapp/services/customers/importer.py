@@ -26,11 +26,13 @@ from careapp.db.fast_insert import insert_rows
 from careapp.db.models import (
     ConsentEventRecord,
     CustomerRecord,
+    DateRecord,
     EmailRecord,
     ImportBatchRecord,
     ImportChangeRecord,
     PhoneRecord,
     PurchaseRecord,
+    TagRecord,
 )
 from careapp.domain.customer import ConsentEvent, CustomerDraft, PartialDate, Purchase
 from careapp.domain.import_differences import (
@@ -225,6 +227,17 @@ class _PlannedCustomer:
     consents: list[ConsentEvent] = field(default_factory=list)
 
 
+# From this many new customers an import refreshes PostgreSQL's statistics of what it wrote: a
+# few dozen rows do not change a plan, and ANALYZE of a big shop's tables takes a second or two.
+ANALYZE_FROM = 1_000
+_WRITTEN_TABLES = tuple(
+    record.__tablename__
+    for record in (
+        CustomerRecord, EmailRecord, PhoneRecord, DateRecord, TagRecord, PurchaseRecord, ConsentEventRecord,
+    )
+)  # fmt: skip
+
+
 def _keys(draft: CustomerDraft) -> list[str]:
     """Email keys first, then phone keys: a customer is matched by email, then by phone."""
     keys = [f"e:{e.address.strip().lower()}" for e in draft.emails if e.address.strip()]
@@ -384,7 +397,8 @@ class ImportService:
                     session, path, parsed, outcomes, planned, actor, marks, progress, cancelled
                 )
             outcomes = [replace(o, customer_id=ids.get(o.line, o.customer_id)) for o in outcomes]
-            refresh_statistics(session)
+            if sum(1 for o in outcomes if o.action == "create") >= ANALYZE_FROM:
+                refresh_statistics(session, _WRITTEN_TABLES)
         summary = self._summary(path, parsed, outcomes, planned, dry_run=False)
         return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
 

@@ -516,5 +516,5 @@ def fill_demo(db: Database, spec: DemoSpec, now: dt.datetime) -> DemoResult:
         for key in totals:
             totals[key] += len(getattr(rows, key))
     with db.session() as session:
-        refresh_statistics(session)
+        refresh_statistics(session, tuple(model.__tablename__ for _name, model in _TABLES))
     return DemoResult(spec.customers, totals["purchases"], totals["contacts"], totals["notes"])
