@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy import false as sa_false
@@ -33,6 +34,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def core_table(model: type[Base]) -> Table:
+    """The model's Core table, for writes that skip the ORM's bookkeeping per row (bulk inserts,
+    INSERT ... SELECT, snapshots)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def kept_on(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:

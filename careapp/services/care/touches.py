@@ -39,9 +39,9 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import DateTime, Select, Table, case, func, insert, literal, select, update
+from sqlalchemy import DateTime, Select, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from careapp.db.changes import note_written, read_counters
@@ -54,6 +54,7 @@ from careapp.db.models import (
     StageChangeRecord,
     TouchRecord,
     TouchRuleRecord,
+    core_table,
 )
 from careapp.domain.care_queue import CareSettings
 from careapp.domain.customer import LoyaltyStage
@@ -635,20 +636,16 @@ def _keys_in(session: Session, id_range: IdRange) -> set[str]:
     return set(session.scalars(select(t.key).where(t.customer_id.between(id_range.first, id_range.last))))
 
 
-def _latest_stages(
-    session: Session, customer_ids: Iterable[int] | None = None, id_range: IdRange | None = None
-) -> dict[int, str]:
+def _latest_stages(session: Session, customer_ids: Iterable[int] | None = None) -> dict[int, str]:
     s = StageChangeRecord
     latest = select(func.max(s.id)).group_by(s.customer_id)
     if customer_ids is not None:
         latest = latest.where(s.customer_id.in_(list(customer_ids)))
-    if id_range is not None:
-        latest = latest.where(s.customer_id.between(id_range.first, id_range.last))
     statement = select(s.customer_id, s.new_stage).where(s.id.in_(latest.scalar_subquery()))
     return {row.customer_id: row.new_stage for row in session.execute(statement)}
 
 
-_STAGE_CHANGES = cast(Table, StageChangeRecord.__table__)
+_STAGE_CHANGES = core_table(StageChangeRecord)
 _STAGE_VALUES = [stage.value for stage in LoyaltyStage]
 
 
@@ -686,11 +683,11 @@ def _observe_stages(
     stages: Mapping[int, str],
     now: dt.datetime,
     customer_ids: set[int] | None = None,
-    id_range: IdRange | None = None,
 ) -> int:
-    """Note every customer (of ``customer_ids``, or in ``id_range``, or all) whose stage differs from
-    the last one noted (first sight: old stage None)."""
-    latest = _latest_stages(session, customer_ids, id_range)
+    """Note every customer of ``stages`` (those of ``customer_ids``, or all) whose stage differs from
+    the last one noted (first sight: old stage None). A pass over everyone notes its slices with
+    :func:`_observe_stages_in_range` instead."""
+    latest = _latest_stages(session, customer_ids)
     rows = [
         {"customer_id": cid, "at": now, "old_stage": latest.get(cid), "new_stage": stage, "by": ""}
         for cid, stage in stages.items()
@@ -700,8 +697,6 @@ def _observe_stages(
         everyone: Select[tuple[int]] = select(CustomerRecord.id)
         if customer_ids is not None and len(customer_ids) <= 900:
             everyone = everyone.where(CustomerRecord.id.in_(sorted(customer_ids)))
-        if id_range is not None:
-            everyone = everyone.where(CustomerRecord.id.between(id_range.first, id_range.last))
         existing = set(session.scalars(everyone))  # some may have gone since the read
         rows = [r for r in rows if r["customer_id"] in existing]
         for start in range(0, len(rows), 5000):  # Core: no ORM bookkeeping per row

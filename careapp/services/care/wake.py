@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from careapp.db.fast_insert import insert_rows
-from careapp.db.models import CareWakeRecord, TouchRecord
+from careapp.db.models import CareWakeRecord, TouchRecord, core_table
 from careapp.domain.touches import CustomerFacts, TouchKind, last_real_contact
 
 _CHUNK = 500
-_WAKES = cast(Table, CareWakeRecord.__table__)
+_WAKES = core_table(CareWakeRecord)
 
 
 def save_wakes(

@@ -15,9 +15,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from careapp.db.care_bulk import BulkMarks, bulk_care_marking
@@ -33,6 +33,7 @@ from careapp.db.models import (
     PhoneRecord,
     PurchaseRecord,
     TagRecord,
+    core_table,
 )
 from careapp.domain.customer import ConsentEvent, CustomerDraft, PartialDate, Purchase
 from careapp.domain.import_differences import (
@@ -681,7 +682,7 @@ class ImportService:
             purchases += [_purchase_values(customer_id, p, batch_id, now) for p in item.purchases]
             consents += [_consent_values(customer_id, c, batch_id, actor) for c in item.consents]
         for model, values in ((PurchaseRecord, purchases), (ConsentEventRecord, consents)):
-            insert_rows(session, cast(Table, model.__table__), values)
+            insert_rows(session, core_table(model), values)
         created.clear()
 
     def _update(

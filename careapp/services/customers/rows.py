@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from careapp.db.fast_insert import insert_rows
-from careapp.db.models import Base, CustomerRecord, DateRecord, EmailRecord, PhoneRecord, TagRecord
+from careapp.db.models import CustomerRecord, DateRecord, EmailRecord, PhoneRecord, TagRecord, core_table
 from careapp.domain.customer import CustomerDraft, LoyaltyStage, display_name, normalize_tags
 from careapp.domain.phones import digits_only
 from careapp.services.customers.mapping import search_text_for, sort_name_for
@@ -111,17 +111,8 @@ def insert_customers(
         (DateRecord, dates),
         (TagRecord, tags),
     ):
-        insert_rows(session, _table(model), values)
+        insert_rows(session, core_table(model), values)
     return ids
-
-
-def _table(model: type[Base]) -> Table:
-    """The model's Core table: many rows go in as one driver executemany (careapp.db.fast_insert),
-    without the ORM's bookkeeping per row (which was a third of the import's writing time) nor
-    SQLAlchemy's parameter handling per row (a tenth of the import's time)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def _insert_in_order(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -135,6 +126,6 @@ def _insert_in_order(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     if session.get_bind().dialect.name != "sqlite":
         statement = insert(CustomerRecord).returning(CustomerRecord.id, sort_by_parameter_order=True)
         return list(session.scalars(statement, rows))
-    insert_rows(session, _table(CustomerRecord), rows)
+    insert_rows(session, core_table(CustomerRecord), rows)
     newest = select(CustomerRecord.id).order_by(CustomerRecord.id.desc()).limit(len(rows))
     return sorted(session.scalars(newest))

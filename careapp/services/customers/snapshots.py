@@ -32,6 +32,7 @@ from careapp.db.models import (
     TicketStateChangeRecord,
     TouchLogRecord,
     TouchRecord,
+    core_table,
 )
 from careapp.db.sequences import advance_id_sequences
 
@@ -59,12 +60,6 @@ ALL_CHILD_TABLES: tuple[type[Base], ...] = (
 )
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def _encode(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -90,10 +85,10 @@ def _rows(session: Session, table: Table, where: Any) -> list[dict[str, Any]]:
 
 
 def take_snapshot(session: Session, customer_id: int, children: tuple[type[Base], ...]) -> str:
-    customer_table = _table(CustomerRecord)
+    customer_table = core_table(CustomerRecord)
     snapshot = {"customer": _rows(session, customer_table, customer_table.c.id == customer_id)}
     for model in children:
-        table = _table(model)
+        table = core_table(model)
         snapshot[table.name] = _rows(session, table, table.c.customer_id == customer_id)
     return json.dumps(snapshot)
 
@@ -105,7 +100,7 @@ def restore_snapshot(session: Session, snapshot_json: str, *, replace_existing: 
     child tables are replaced; otherwise everything is inserted (undo of a delete).
     """
     snapshot: dict[str, list[dict[str, Any]]] = json.loads(snapshot_json)
-    customer_table = _table(CustomerRecord)
+    customer_table = core_table(CustomerRecord)
     customer_row = _decode_row(customer_table, snapshot["customer"][0])
     customer_id = int(customer_row["id"])
     if replace_existing:
