@@ -79,6 +79,9 @@ PAGE_MODULES = (
 
 
 FIRST_QUEUE_WAIT_MS = 5000
+# How long after the list was read the RFM scale of its Segment column is checked (a burst of
+# keystrokes or changes makes one check).
+LIST_SCALE_AFTER_MS = 2000
 NEXT_TURN_MS = 1  # the next part of a start done in turns (see build_in_turns)
 
 
@@ -563,6 +566,14 @@ class MainWindow(QMainWindow):
         panel.currentCustomerChanged.connect(self._current_changed)
         panel.openRequested.connect(customers.edit_customer)
         panel.searchFinished.connect(self._update_count)
+        # The list is read again after every change the window makes (an import, demo data, an edit):
+        # its segments then come from a scale made before the change. A moment after, behind the
+        # window, the scale is made again if the customers changed (update_list_scale).
+        self._list_scale_timer = QTimer(self)
+        self._list_scale_timer.setSingleShot(True)
+        self._list_scale_timer.setInterval(LIST_SCALE_AFTER_MS)
+        self._list_scale_timer.timeout.connect(self.update_list_scale)
+        panel.searchFinished.connect(self._list_scale_timer.start)
         panel.loadFailed.connect(self._list_failed)
         panel.empty.new_button.clicked.connect(self.new_action.trigger)
         panel.empty.import_button.clicked.connect(self.import_action.trigger)
