@@ -167,6 +167,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
+    if is_postgresql(url):
+        from careapp.db.models import declare_postgresql_indexes
+
+        declare_postgresql_indexes()
     return create_engine(
         normalize_url(url),
         pool_pre_ping=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from careapp.db.models import Base, kept_on
+from careapp.db.models import Base, declare_postgresql_indexes, kept_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,6 +16,8 @@ def run_migrations_online() -> None:
     if connection is None:
         raise RuntimeError("careapp migrations run through careapp.db.database.migrate()")
     is_sqlite = connection.dialect.name == "sqlite"
+    if connection.dialect.name == "postgresql":
+        declare_postgresql_indexes()
     if is_sqlite:
         # Batch mode recreates tables; foreign keys would block that mid-way.
         connection.execute(text("PRAGMA foreign_keys=OFF"))
