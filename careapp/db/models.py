@@ -526,8 +526,9 @@ class TouchRecord(Base):
         Index("ix_touch_status_customer", "status", "customer_id"),
         # The care queue's sections read the stored plan by placement and day.
         Index("ix_touch_status_plan", "status", "plan_placement", "plan_day", "key", "kind", "plan_last_day"),
-        # The callbacks due (never held back by the daily limit).
-        Index("ix_touch_status_kind_plan", "status", "kind", "plan_day"),
+        # One kind's queued touches due by a day, oldest first: the callbacks due (never held back
+        # by the daily limit) and the touches the daily limit keeps, read kind by kind (migration 0017).
+        Index("ix_touch_status_kind_placement_plan", "status", "kind", "plan_placement", "plan_day", "key"),
         # A customer's touches by kind (the newest article share spaces the next one out).
         Index("ix_touch_customer_kind_due", "customer_id", "kind", "due"),
     )
