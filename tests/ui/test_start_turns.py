@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 import careapp.app as app_module
@@ -23,12 +23,18 @@ class Held:
         self.submitted.append(call)
 
 
-class Begun:
+class Begun(QObject):
+    """A start whose database opens at once: the pages' modules are imported after it has."""
+
+    settled = Signal()
+
     def __init__(self) -> None:
+        super().__init__()
         self.begun = 0
 
     def begin(self) -> None:
         self.begun += 1
+        self.settled.emit()
 
 
 def test_the_start_after_the_paint_is_three_turns_with_ticks_between(
