@@ -29,7 +29,9 @@ def test_the_inbox_is_read_once_the_queue_has_come(
     qtbot.addWidget(window)
     window.attach_services(demo_services, demo_services.settings.shop())
     assert INBOX_READ not in runner.names  # the queue is still being read
-    background.run_held()  # the queue comes
+    background.run_held()  # the queue as last planned (none in this shop yet): the first refresh starts
+    assert INBOX_READ not in runner.names
+    background.run_held()  # the refresh: the queue comes
     assert runner.names.count(INBOX_READ) == 1
     window.care.queue_page.reload()  # a later queue: no second first read
     background.run_held()
@@ -66,7 +68,8 @@ def test_the_calendar_is_attached_once_the_queue_has_come_its_jobs_imported_on_t
     qtbot.addWidget(window)
     window.attach_services(demo_services, demo_services.settings.shop())
     assert window.calendar.jobs is None and "_import_calendar_jobs" not in runner.names
-    background.run_held()  # the queue comes
+    background.run_held()  # the queue as last planned (none in this shop yet): the first refresh starts
+    background.run_held()  # the refresh: the queue comes
     assert runner.names.count("_import_calendar_jobs") == 1
     assert window.calendar.jobs is not None and window.calendar.settings_action.isEnabled()
     window.calendar.shutdown()

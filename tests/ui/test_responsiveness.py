@@ -127,7 +127,8 @@ def test_a_slow_care_queue_leaves_the_window_painting_and_typing(
     window = make_window(qtbot, threaded_runner, tmp_path, prompts)
     window.show_page(window.care.queue_page)
     window.attach_services(services, services.settings.shop())
-    assert slow.started.wait(5), "the refresh should be running on the worker"
+    # The refresh starts once the queue as last planned has been read and shown (on this thread).
+    qtbot.waitUntil(slow.started.is_set, timeout=5000)  # the refresh is running on the worker
     assert threaded_runner.is_busy()
 
     counter = PaintCounter()
@@ -170,7 +171,7 @@ def test_a_long_refresh_on_the_background_thread_does_not_hold_up_the_list_or_th
         window.show()
         page = window.care.queue_page
         window.attach_services(services, services.settings.shop())
-        assert slow.started.wait(5), "the refresh should be running on the background thread"
+        qtbot.waitUntil(slow.started.is_set, timeout=5000)  # the refresh runs on the background thread
         qtbot.waitUntil(lambda: page.queue is not None and page.queue.counts() != {}, timeout=5000)
         assert background.is_busy()  # still stuck in the refresh, yet the stored queue shows
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
@@ -51,6 +51,9 @@ CARE_INPUTS = frozenset(
     }
 )  # fmt: skip
 
+# How long the first refresh waits at most for the queue as last planned to be read and shown.
+FIRST_REFRESH_WAIT_MS = 2000
+
 
 class _CommitRelay(QObject):
     """Carries the database thread's "committed these tables" to the UI thread (a queued signal)."""
@@ -65,6 +68,7 @@ class CareController(QObject):
     openCustomerRequested = Signal(int)
     showRequested = Signal()
     refreshed = Signal()  # the touches were refreshed and the queue is being loaded again
+    firstRefreshStarted = Signal()  # the database's first refresh is on the background thread
     dashboardBuilt = Signal(QWidget)  # the overview page, once built (see :attr:`dashboard`)
 
     def __init__(
@@ -112,9 +116,9 @@ class CareController(QObject):
         window.addAction(self.rules_action)
 
     def attach(self, services: Services) -> None:
-        """The database is open: refresh the touches now, then keep them fresh."""
+        """The database is open: show the queue as last planned, then refresh the touches and keep
+        them fresh."""
         self._services = services
-        self.queue_page.attach(services)
         if self._dashboard is not None:
             self._dashboard.attach(services)
         self.rules_action.setEnabled(True)
@@ -136,7 +140,20 @@ class CareController(QObject):
         # Called on the database thread after each commit; the signal takes it to this thread.
         self._listener = relay.committed.emit
         services.db.changes.add_listener(self._listener)
-        scheduler.start()
+        # The first refresh once the queue as last planned has been read and painted (see
+        # CareQueuePage._paint_now), or a moment later at the latest.
+        started = False
+
+        def start() -> None:
+            nonlocal started
+            if not started:
+                started = True
+                scheduler.start()
+                self.firstRefreshStarted.emit()
+
+        self.queue_page.storedRead.connect(start, Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(FIRST_REFRESH_WAIT_MS, self, start)
+        self.queue_page.attach(services)
 
     def refresh_soon(self, reason: str) -> None:
         """Bring the touches and the queue up to date now (after the refresh running, if one is)."""

@@ -85,6 +85,7 @@ class CareQueuePage(QWidget):
     """
 
     queueLoaded = Signal(object)
+    storedRead = Signal()  # the queue as last planned was read at the start (and shown, if there was one)
     openCustomerRequested = Signal(int)
     acted = Signal(str)
     mailKept = Signal(str)  # an email the server did not take waits in the Outbox: the sentence
@@ -249,7 +250,7 @@ class CareQueuePage(QWidget):
         background_runner_of(self, self._runner).submit(
             lambda: services.care_queue.stored_queue(PAGE),
             self._stored_loaded,
-            self._load_failed,
+            self._stored_failed,
             key="care-queue-stored",
             owner=self,
         )
@@ -258,6 +259,23 @@ class CareQueuePage(QWidget):
         if queue is not None and not self._fresh:
             self._show(queue)
             self._keep_snapshot(queue)
+            self._paint_now()
+        self.storedRead.emit()
+
+    def _stored_failed(self, error: BaseException) -> None:
+        self._load_failed(error)
+        self.storedRead.emit()
+
+    def _paint_now(self) -> None:
+        """Lay out and paint the queue just shown in this turn, before ``storedRead`` starts the
+        touches' refresh on the background thread: painted after it, the rows' Python (every cell's
+        data) waited for the refresh's Python, and the turn that showed the first queue of a new day
+        held the window 90-125 ms (100,000 customers) instead of 40-55 ms."""
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.repaint()
 
     def show_snapshot(self, data_dir: Path, database_url: str, today: dt.date | None = None) -> bool:
         """Show the copy of the queue kept at the last run (before the database is open), and keep a
