@@ -490,25 +490,17 @@ def _import_pages_after_opening(
     when the database opened while the pages were built). One after the other, the longest wait was
     60-85 ms and the window was usable sooner (0.82-1.04 s after the first paint against 0.91-0.99 s,
     100,000 customers, 4 starts each)."""
-    from PySide6.QtCore import Qt
-
     from careapp.ui.main_window import import_pages
-
-    started = False
+    from careapp.ui.once import once_signalled_or_after
 
     def import_now() -> None:
-        nonlocal started
-        if started:
-            return
-        started = True
         window.background_runner.submit(
             import_pages,
             lambda _none: _finish_start(app, window, errors, paths),
             lambda error: _abandon_start(window, errors, error),
         )
 
-    startup.settled.connect(import_now, Qt.ConnectionType.SingleShotConnection)
-    QTimer.singleShot(PAGES_WAIT_FOR_DATABASE_MS, window, import_now)
+    once_signalled_or_after(startup.settled, PAGES_WAIT_FOR_DATABASE_MS, window, import_now)
 
 
 def _start_error_handling(window: MainWindow, errors: ErrorHandling) -> None:

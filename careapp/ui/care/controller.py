@@ -20,12 +20,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from careapp.ui.care.queue_page import CareQueuePage
 from careapp.ui.formatting import sentence
+from careapp.ui.once import once_signalled_or_after
 from careapp.ui.runner import ProgressRelay, Runner
 from careapp.ui.scheduler import CareScheduler, local_now
 from careapp.ui.tray import CareTray, quit_application
@@ -142,17 +143,11 @@ class CareController(QObject):
         services.db.changes.add_listener(self._listener)
         # The first refresh once the queue as last planned has been read and painted (see
         # CareQueuePage._paint_now), or a moment later at the latest.
-        started = False
-
         def start() -> None:
-            nonlocal started
-            if not started:
-                started = True
-                scheduler.start()
-                self.firstRefreshStarted.emit()
+            scheduler.start()
+            self.firstRefreshStarted.emit()
 
-        self.queue_page.storedRead.connect(start, Qt.ConnectionType.SingleShotConnection)
-        QTimer.singleShot(FIRST_REFRESH_WAIT_MS, self, start)
+        once_signalled_or_after(self.queue_page.storedRead, FIRST_REFRESH_WAIT_MS, self, start)
         self.queue_page.attach(services)
 
     def refresh_soon(self, reason: str) -> None:
