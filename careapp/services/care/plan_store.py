@@ -30,7 +30,7 @@ from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from careapp.db.database import Database
-from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, CareWakeRecord, TouchRecord
+from careapp.db.models import CareDirtyRecord, CarePlanStateRecord, CareWakeRecord, TouchRecord, core_table
 from careapp.domain.care_queue import CareSettings, ItemStatus, Placement, PlannedItem
 from careapp.services.care.facts import LoadedFacts
 from careapp.services.care.planning import PlannedQueue, plan_stored
@@ -54,9 +54,7 @@ PLAN_CHUNK = 5_000
 
 
 def _table() -> Table:
-    table = TouchRecord.__table__
-    assert isinstance(table, Table)
-    return table
+    return core_table(TouchRecord)
 
 
 # How the domain plans; a new version re-plans everyone once. 2: a touch due now counts against the

@@ -23,7 +23,7 @@ from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from careapp.db.models import TouchLogRecord, TouchRecord
+from careapp.db.models import TouchLogRecord, TouchRecord, core_table
 from careapp.domain.care_queue import ItemStatus, QueueItem, TouchLogEntry, TouchOutcome
 from careapp.domain.customer import Channel, DateKind
 from careapp.domain.touches import DueTouch, TouchKind, is_marketing
@@ -36,9 +36,7 @@ _STATUSES = {s.value: s for s in ItemStatus}
 
 
 def _table() -> Table:
-    table = TouchRecord.__table__
-    assert isinstance(table, Table)
-    return table
+    return core_table(TouchRecord)
 
 
 @dataclass(frozen=True)
