@@ -8,6 +8,7 @@ through the full parser.
 
 from __future__ import annotations
 
+import os
 import sys
 
 _DATA_DIR = "--data-dir"
@@ -44,12 +45,34 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data_dir = window_data_dir(arguments)
     except _NotTheWindow:
-        from careapp.commands import main as run_command
-
-        return run_command(arguments)
+        return _run_command(arguments)
     from careapp.app import run_gui
 
     return run_gui(data_dir)
+
+
+# What a shell reports for a program stopped by Ctrl+C (SIGINT) or by a closed pipe (SIGPIPE).
+EXIT_INTERRUPTED = 128 + 2
+EXIT_PIPE_CLOSED = 128 + 13
+
+
+def _run_command(arguments: list[str]) -> int:
+    """A headless command; Ctrl+C and a reader that stops early end it with a sentence or quietly,
+    never a traceback. Either leaves the database as it was before the unfinished write: every write
+    is a transaction (careapp.db.database), rolled back by the interruption."""
+    try:
+        from careapp.commands import main as run_command
+
+        return run_command(arguments)
+    except KeyboardInterrupt:
+        print("\ncareapp: stopped (Ctrl+C); what was not finished was not saved.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `careapp agenda | head`: the reader has what it wanted. Python would hit the closed pipe
+        # again when it flushes stdout at exit, so stdout goes nowhere from here on.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
 
 
 if __name__ == "__main__":
