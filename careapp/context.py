@@ -147,7 +147,7 @@ class Services:
     def touches(self) -> TouchService:
         from careapp.services.care.touches import TouchService
 
-        return TouchService(self.db, self.clock, self.settings, self.tickets)
+        return TouchService(self.db, self.clock, self.settings)
 
     @cached_property
     def care_queue(self) -> CareQueueService:

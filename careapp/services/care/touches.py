@@ -6,7 +6,7 @@ previous run (at most :data:`MAX_CATCH_UP_DAYS`) and forward 30 days. What it do
 
 1. reads the rules, the care settings, the content library, the touch keys stored for the
    customers worked on, and their facts in bulk (see :mod:`careapp.services.care.facts`); promised
-   callbacks come from :meth:`TicketService.open_callbacks`. Only the customers changed since the
+   callbacks come from careapp.services.tickets.callbacks. Only the customers changed since the
    last refresh are worked on when nothing else changed; otherwise everyone is, in slices of
    :data:`FULL_REFRESH_CHUNK` customers by id (read, generate, store, next), so memory stays bounded
    whatever the shop's size: every touch depends on its own customer's facts only. In such a pass,
@@ -117,7 +117,7 @@ from careapp.services.shop.settings import (
     write_setting,
 )
 from careapp.services.shop.staff import Actor, OwnerAction, check_owner
-from careapp.services.tickets.service import CallbackDue, TicketService
+from careapp.services.tickets.callbacks import CallbackDue, open_callbacks
 
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int], None]  # (customers done, customers in all)
@@ -226,13 +226,11 @@ class TouchService:
         db: Database,
         clock: Clock,
         settings: SettingsService,
-        tickets: TicketService,
         zone: Callable[[], str] = local_zone_name,
     ) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
-        self._tickets = tickets
         self._zone = zone
         # A full refresh works through the customers this many at a time (bounds its memory).
         self.chunk_size = FULL_REFRESH_CHUNK
@@ -557,7 +555,8 @@ class TouchService:
     ) -> list[tuple[int, CallbackFact]]:
         end = dt.datetime.combine(add_days(horizon_end, 1), dt.time(), care.tz())
         until = end.astimezone(dt.UTC).replace(tzinfo=None)
-        found = [_callback_fact(c, care) for c in self._tickets.open_callbacks(until)]
+        with self._db.session() as session:
+            found = [_callback_fact(c, care) for c in open_callbacks(session, until)]
         return found if customer_ids is None else [f for f in found if f[0] in customer_ids]
 
     def on_consent_changed(self, customer_id: int, today: dt.date | None = None) -> int:

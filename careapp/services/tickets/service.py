@@ -63,6 +63,8 @@ from careapp.domain.tickets import (
 from careapp.services.customers.service import CustomerNotFound, CustomerService
 from careapp.services.shop.settings import SettingsService
 from careapp.services.shop.staff import Actor, OwnerAction, check_actor, check_member, check_owner
+from careapp.services.tickets import callbacks
+from careapp.services.tickets.callbacks import CallbackDue
 from careapp.services.tickets.fcr_settings import read_fcr_settings, read_windows_history
 from careapp.services.tickets.store import (
     ContactView,
@@ -175,22 +177,6 @@ class LoggedContact:
 
 
 @dataclass(frozen=True)
-class CallbackDue:
-    """A promised callback not yet done, for the care queue."""
-
-    contact_id: int
-    customer_id: int
-    customer_name: str
-    customer_phone: str
-    ticket_id: int | None
-    ticket_title: str
-    due_at: dt.datetime
-    promised_at: dt.datetime
-    promised_by: str
-    summary: str
-
-
-@dataclass(frozen=True)
 class _Edit:
     session: Session
     record: TicketRecord
@@ -211,22 +197,6 @@ def _check_lengths(new: NewTicket) -> None:
             raise InvalidContact(
                 f"The ticket's {what} is too long: at most {limit} characters, not {len(value.strip())}."
             )
-
-
-def _callback_due(contact: ContactRecord, name: str, phone: str, title: str | None) -> CallbackDue:
-    assert contact.callback_at is not None  # selected by callback_at <= until
-    return CallbackDue(
-        contact_id=contact.id,
-        customer_id=contact.customer_id,
-        customer_name=name,
-        customer_phone=phone,
-        ticket_id=contact.ticket_id,
-        ticket_title=title or "",
-        due_at=contact.callback_at,
-        promised_at=contact.at,
-        promised_by=contact.staff,
-        summary=contact.summary,
-    )
 
 
 def _mark_not_resolvable_from(change: Change, event: ContactEvent) -> Change:
@@ -630,21 +600,8 @@ class TicketService:
 
     def open_callbacks(self, until: dt.datetime) -> list[CallbackDue]:
         """Promised callbacks due by ``until`` and not yet done, the earliest first."""
-        statement = (
-            select(
-                ContactRecord, CustomerRecord.display_name, CustomerRecord.primary_phone, TicketRecord.title
-            )
-            .join(CustomerRecord, CustomerRecord.id == ContactRecord.customer_id)
-            .outerjoin(TicketRecord, TicketRecord.id == ContactRecord.ticket_id)
-            .where(
-                ContactRecord.callback_at <= until,
-                ContactRecord.callback_done_at.is_(None),
-                ContactRecord.outcome == Outcome.CALLBACK_PROMISED.value,
-            )
-            .order_by(ContactRecord.callback_at, ContactRecord.id)
-        )
         with self._db.session() as session:
-            return [_callback_due(*row) for row in session.execute(statement)]
+            return callbacks.open_callbacks(session, until)
 
     def complete_callback(self, actor: Actor, contact_id: int) -> ContactView:
         """Mark a promised callback done now (e.g. after a call that was not logged as a contact)."""
