@@ -95,3 +95,30 @@ def test_the_queue_items_do_not_load_the_customers_facts(
     ]
     assert "Birthday greeting: Bob J." in text
     assert written == len(expected) >= 1
+
+
+def test_the_touches_carried_over_to_tomorrow_are_not_read(
+    shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calendar has no place for the touches carried over past the daily limit, so their section is
+    not read at all (at 100,000 customers it is half of the queue: 66,000 of 125,000 touches)."""
+    from careapp.services.care import sections as sections_module
+
+    settings = shop.calendar.calendar_settings()
+    shop.calendar.save_calendar_settings(replace(settings, kinds=("queue",), days=366))
+    read: list[str] = []
+    real = sections_module.Sections.rows
+
+    def spy(self: object, session: object, key: str, *args: object) -> object:
+        read.append(key)
+        return real(self, session, key, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sections_module.Sections, "rows", spy)
+
+    written = shop.calendar.export_ics(tmp_path / "queue.ics")
+
+    assert written >= 1 and "today" in read and "next_30_days" in read
+    assert "carried_over" not in read
+    read.clear()
+    shop.services.care_queue.queue(TODAY)  # the queue page's read still has the section
+    assert "carried_over" in read

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -393,6 +393,7 @@ class CareQueueService:
         plan_all: bool = True,
         until: dt.date | None = None,
         names_only: bool = False,
+        without: Collection[str] = (),
     ) -> CareQueue:
         """The queue on ``today`` (None: today by the clock); with ``page``, only the first ``page``
         entries of each section (and every section's size: :meth:`CareQueue.counts`).
@@ -403,7 +404,9 @@ class CareQueueService:
         and nothing saved. With ``plan_all`` False a plan of everyone (the first of a new day, new
         settings) is left to the touches' refresh (the window runs it on another thread) and the
         stored plan is read as it is meanwhile. ``until``: only the items on or before that day (what
-        ``careapp agenda --days`` asks for; carried-over items are today's)."""
+        ``careapp agenda --days`` asks for; carried-over items are today's). ``without``: sections
+        (keys as in :meth:`CareQueue.counts`) not read, empty in the queue returned, for a reader that
+        has no use for them (the calendar leaves out the touches carried over to tomorrow)."""
         care = self._touches.care_settings()
         real_today = local_date(self._clock(), care.tz())
         today = today or real_today
@@ -412,7 +415,7 @@ class CareQueueService:
                 return build_queue(plan_stored(session, today, care))
         ensure_planned(self._db, today, care, lock=write_lock, full=plan_all)
         with self._db.session() as session:
-            return self._read(session, today, care, page, until, names_only)
+            return self._read(session, today, care, page, until, names_only, without)
 
     def stored_queue(self, page: int | None = PAGE) -> CareQueue | None:
         """The queue as last planned, read without bringing it up to date first (for the window's
@@ -456,8 +459,9 @@ class CareQueueService:
         page: int | None,
         until: dt.date | None = None,
         names_only: bool = False,
+        without: Collection[str] = (),
     ) -> CareQueue:
-        found = read_sections(session, today, care.daily_limit, page, until)
+        found = read_sections(session, today, care.daily_limit, page, until, without)
         items = [pair for rows in found.values() for pair in rows.items]
         maker: _EntryMaker | _NameMaker
         if names_only:

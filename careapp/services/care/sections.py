@@ -20,6 +20,7 @@ ahead is one indexed query.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -271,12 +272,17 @@ def read_sections(
     daily_limit: int | None,
     page: int | None,
     until: dt.date | None = None,
+    without: Collection[str] = (),
 ) -> dict[str, SectionRows]:
     """Every section's first ``page`` rows (None: all) and its size; only items on or before
-    ``until`` when given (carried-over ones are today's)."""
+    ``until`` when given (carried-over ones are today's). A section in ``without`` is not read: it
+    comes back empty."""
     sections = Sections(session, today, daily_limit, until)
     found: dict[str, SectionRows] = {}
     for key in SECTION_KEYS:
+        if key in without:
+            found[key] = SectionRows(key, 0, ())
+            continue
         items = tuple(sections.rows(session, key, 0, page))
         total = len(items) if page is None or len(items) < page else sections.count(session, key)
         found[key] = SectionRows(key, total, items)
