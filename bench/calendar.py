@@ -66,7 +66,10 @@ def _bare_ics(items, path: Path) -> None:
     path.write_bytes(feed_bytes(items, "bench", dt.datetime.now(dt.UTC)))
 
 
-def measure_export(services, work: Path, log=print) -> list[Figure]:
+def measure_export(services, work: Path, log=print, label: str = "") -> list[Figure]:
+    """``services``: on a copy of the calendar demo, everyone given a birthday; ``work``: a folder for
+    the files; ``label`` starts every figure's name. The baseline reads no database: the same items,
+    read from the one ``services`` use beforehand, through the writer."""
     calendar = _calendar(services)
     target = work / "export.ics"
     first, count = timed(lambda: calendar.export_ics(target))
@@ -76,7 +79,7 @@ def measure_export(services, work: Path, log=print) -> list[Figure]:
     log(f"  .ics: {count} events, first export {first:.2f} s (makes the items), then {again:.2f} s")
     return [
         below(
-            f".ics export of {count:,} items",
+            f"{label}.ics export of {count:,} items",
             again,
             1.0,
             baseline=baseline,
@@ -84,7 +87,7 @@ def measure_export(services, work: Path, log=print) -> list[Figure]:
             note=f"first export {first:.2f} s",
         ),
         below(
-            f".ics export of {count:,} items, first time",
+            f"{label}.ics export of {count:,} items, first time",
             first,
             1.0,
             baseline=baseline,

@@ -1,13 +1,13 @@
 """The first-contact resolution report for a year (ReportService.fcr, by month), against a bare SQL
 aggregate over the same tickets: the tickets first resolved in the year, by month, with how many had a
-single inbound contact (gross FCR's numerator, roughly), in one query run with sqlite3."""
+single inbound contact (gross FCR's numerator, roughly), in one query run with sqlite3. On PostgreSQL
+the baseline is the very statements the warm report sent, replayed with bare psycopg (bench/bare.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from pathlib import Path
 
+from bench.bare import Bare
 from bench.common import Figure, below, median_time, timed
 
 BARE_SQL = """
@@ -24,35 +24,49 @@ GROUP BY month ORDER BY month
 """
 
 
-def measure(services, database: Path, log=print) -> list[Figure]:
+def measure(services, log=print, label: str = "") -> list[Figure]:
+    """``label`` starts every figure's name (the database, when it is not the SQLite file)."""
     today = dt.date.today()
     first = today - dt.timedelta(days=364)
-    cold, result = timed(lambda: services.reports.fcr(first, today, "month"))
-    warm = median_time(lambda: services.reports.fcr(first, today, "month"), 3)
-    connection = sqlite3.connect(database)
-    bounds = (first.isoformat(), (today + dt.timedelta(days=1)).isoformat())
-    baseline = median_time(lambda: connection.execute(BARE_SQL, bounds).fetchall(), 3)
-    bare_total = sum(row[1] for row in connection.execute(BARE_SQL, bounds))
-    connection.close()
+
+    def report():
+        return services.reports.fcr(first, today, "month")
+
+    cold, result = timed(report)
+    warm = median_time(report, 3)
+    bare = Bare(services)
+    try:
+        if bare.postgres:  # the very statements a warm report sends, replayed
+            _result, statements = bare.catch(services, report)
+            baseline = median_time(lambda: bare.replay(statements), 3)
+            baseline_name = f"the same statements, bare {bare.driver}"
+            bare_total = "-"
+        else:
+            bounds = (first.isoformat(), (today + dt.timedelta(days=1)).isoformat())
+            baseline = median_time(lambda: bare.rows(BARE_SQL, bounds), 3)
+            baseline_name = "bare SQL aggregate"
+            bare_total = str(sum(row[1] for row in bare.rows(BARE_SQL, bounds)))
+    finally:
+        bare.close()
     log(
         f"  FCR year: {result.report.total.cohort} tickets in the cohort (bare SQL: {bare_total}), "
         f"first call {cold:.2f} s"
     )
     return [
         below(
-            "FCR report, one year",
+            f"{label}FCR report, one year",
             warm,
             0.5,
             baseline=baseline,
-            baseline_name="bare SQL aggregate",
+            baseline_name=baseline_name,
             note=f"{result.report.total.cohort} tickets; first call {cold:.2f} s",
         ),
         # A user's report is a first call (a new process: bench/commands.py); here, in this process.
         below(
-            "FCR report, one year, first call",
+            f"{label}FCR report, one year, first call",
             cold,
             0.5,
             baseline=baseline,
-            baseline_name="bare SQL aggregate",
+            baseline_name=baseline_name,
         ),
     ]

@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench import (
     calendar,
@@ -30,7 +31,8 @@ from bench import (
     window,
 )
 from bench.common import Figure, table
-from bench.dataset import DATABASE_FILE, DemoSize, demo_database, work_folder
+from bench.dataset import DemoSize, work_folder
+from bench.places import Place, SqlitePlace
 
 HERE = Path(__file__).parent
 ALL = (
@@ -81,25 +83,48 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def services_on(folder: Path, days_ahead: int = 0):
-    """The services on ``folder``; ``days_ahead``: their clock that many days after today's."""
-    import datetime as dt
-
-    from careapp.clock import utc_now
-    from careapp.config import resolve_paths
-    from careapp.context import build_services
-
-    shift = dt.timedelta(days=days_ahead)
-    return build_services(resolve_paths(str(folder)), clock=lambda: utc_now() + shift)
-
-
-def measure_value(folder: Path, log: Callable[[str], None]) -> list[Figure]:
-    """The value reports on their own copy: bench/value.py logs done touches into it first."""
-    value_services = services_on(folder)
+def service_level(place: Place, attempt: Callable[..., None], log: Callable[[str], None]) -> None:
+    """The service-level figures (in-process, through careapp's services) on ``place``'s databases,
+    each benchmark on fresh copies, removed after it."""
+    label = place.label
+    demo_services = None
     try:
-        return value.measure(value_services, folder / DATABASE_FILE, log)
+        for name, measure in (("fcr", fcr.measure), ("search", search.measure)):
+
+            def run(measure=measure) -> list[Figure]:
+                nonlocal demo_services
+                if demo_services is None:  # one copy for both: neither writes what the other reads
+                    demo_services = place.demo()
+                return measure(demo_services, log, label)
+
+            attempt(name, run, label)
     finally:
-        value_services.close()
+        if demo_services is not None:
+            demo_services.close()
+        place.clean()
+
+    def ics(services) -> list[Figure]:
+        calendar.give_everyone_a_birthday(services)
+        return calendar.measure_export(services, place.work("ics"), log, label)
+
+    runs: tuple[tuple[str, Callable[[], list[Figure]]], ...] = (
+        ("care", lambda: care.measure(place.demo, log, label)),
+        ("value", lambda: _closing(place.demo(), lambda s: value.measure(s, log, label))),
+        ("import", lambda: importing.measure(place.empty, place.work("import-file"), log, label)),
+        ("ics", lambda: _closing(place.calendar_demo(), ics)),
+    )
+    for name, figures_of in runs:
+        try:
+            attempt(name, figures_of, label)
+        finally:
+            place.clean()
+
+
+def _closing(services, measure: Callable[[Any], list[Figure]]) -> list[Figure]:
+    try:
+        return measure(services)
+    finally:
+        services.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,51 +147,44 @@ def main(argv: list[str] | None = None) -> int:
     size = DemoSize(args.customers, args.tickets, args.history, args.seed)
     figures: list[Figure] = []
     failures: list[str] = []
-    folders: list[Path] = []
 
     def log(text: str) -> None:
         print(text, flush=True)
 
-    def attempt(name: str, run: Callable[[], list[Figure]]) -> None:
+    def attempt(name: str, run: Callable[[], list[Figure]], label: str = "") -> None:
         if name not in chosen:
             return
-        log(f"== {name}")
+        where = f" ({label.rstrip(': ')})" if label else ""
+        log(f"== {name}{where}")
         try:
             figures.extend(run())
         except Exception as error:  # one broken benchmark must not hide the others
             traceback.print_exc()
-            failures.append(f"{name}: {error}")
+            failures.append(f"{name}{where}: {error}")
+
+    sqlite = SqlitePlace(size, calendar.ITEMS, log)
+    folders: list[Path] = []
 
     def fresh(source: Path | None, name: str) -> Path:
         folder = work_folder(source, name)
         folders.append(folder)
         return folder
 
-    needs_demo = {"fcr", "search", "care", "memory", "startup", "window", "commands", "value"}
-    big = demo_database(size, log) if set(chosen) & needs_demo else None
     try:
-        if big is not None:
-            main_folder = fresh(big, "main")
-            services = services_on(main_folder)
-            try:
-                attempt("fcr", lambda: fcr.measure(services, main_folder / DATABASE_FILE, log))
-                attempt("search", lambda: search.measure(services, main_folder / DATABASE_FILE, log))
-            finally:
-                services.close()
-            attempt(
-                "care",
-                lambda: care.measure(lambda days=0: services_on(fresh(big, "care"), days), big, log),
-            )
+        service_level(sqlite, attempt, log)
+        if {"memory", "startup"} & set(chosen):
+            main_folder = fresh(sqlite.big, "main")
             attempt("memory", lambda: memory.measure(main_folder, log))
             attempt("startup", lambda: startup.measure(main_folder, args.runs, log))
-            attempt(
-                "window",
-                lambda: window.measure(
-                    big, fresh(None, "window"), args.runs, args.watch, size.customers, log
-                ),
-            )
-            attempt("commands", lambda: commands.measure(big, fresh(None, "commands"), size.customers, log))
-            attempt("value", lambda: measure_value(fresh(big, "value"), log))
+        attempt(
+            "window",
+            lambda: window.measure(
+                sqlite.big, fresh(None, "window"), args.runs, args.watch, size.customers, log
+            ),
+        )
+        attempt(
+            "commands", lambda: commands.measure(sqlite.big, fresh(None, "commands"), size.customers, log)
+        )
         if args.database_url:
             url = args.database_url
 
@@ -177,26 +195,22 @@ def main(argv: list[str] | None = None) -> int:
             chosen.append("postgres")
             attempt("postgres", on_postgres)
         attempt(
-            "import",
-            lambda: importing.measure(
-                lambda: services_on(fresh(None, "import")), fresh(None, "import-file"), log
-            ),
-        )
-        attempt(
             "demo",
             lambda: demo.measure(size.customers, size.history, size.tickets, size.seed, min(args.runs, 2)),
         )
-        if {"ics", "sync"} & set(chosen):
-            small = demo_database(DemoSize(calendar.ITEMS, 0, 0, args.seed, first_refresh=False), log)
-            for name, run in (("ics", calendar.measure_export), ("sync", calendar.measure_sync)):
-                folder = fresh(small, name)
-                cal_services = services_on(folder)
+        if "sync" in chosen:
+
+            def sync() -> list[Figure]:
+                services = sqlite.calendar_demo()
                 try:
-                    calendar.give_everyone_a_birthday(cal_services)
-                    attempt(name, lambda run=run, folder=folder, s=cal_services: run(s, folder, log))
+                    calendar.give_everyone_a_birthday(services)
+                    return calendar.measure_sync(services, sqlite.work("sync"), log)
                 finally:
-                    cal_services.close()
+                    services.close()
+
+            attempt("sync", sync)
     finally:
+        sqlite.clean()
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
     print()
