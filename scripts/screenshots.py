@@ -1,12 +1,18 @@
 """Screenshots of the real main window, editor, import preview, welcome and About dialogs, the call
 log, a ticket, the first-contact resolution report, the care queue and the care overview, for
-docs/screenshots/.
+docs/screenshots/; and of the care queue's consent and empty states at the 1366x768 laptop size:
+a touch moved to another channel after a consent was withdrawn in the editor (care-queue-moved), one
+held because no other channel is allowed (care-queue-held-withdrawn), and a shop with nothing due
+saying why (care-queue-empty).
 
 Runs the real window (threaded runner, real SQLite file in a temporary folder, demo customers
 from a fixed seed, a fixed clock and the en_GB locale, so the pictures are the same every time),
 first in the light palette, then in the dark one:
 
     xvfb-run -a -s "-screen 0 1280x800x24" python scripts/screenshots.py [--out DIR]
+
+``--care-states`` takes only the three care queue states (run it on a 1366x768 screen:
+``xvfb-run -a -s "-screen 0 1366x768x24" python scripts/screenshots.py --care-states --out DIR``).
 """
 
 from __future__ import annotations
@@ -24,11 +30,17 @@ sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import QLocale, QSettings, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QWidget  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
 from careapp.app import make_application  # noqa: E402
+from careapp.domain.care_queue import Bucket  # noqa: E402
+from careapp.domain.customer import Channel, CustomerDraft, EmailAddress, PartialDate  # noqa: E402
 from careapp.domain.tickets import Outcome  # noqa: E402
+from careapp.domain.touches import TouchKind  # noqa: E402
+from careapp.services.care.view import SECTION_KEYS, CareQueue, QueueEntry  # noqa: E402
 from careapp.ui.about import AboutInfo  # noqa: E402
+from careapp.ui.care.queue_page import CareQueuePage  # noqa: E402
+from careapp.ui.customers.consent_edit import WITHDRAW  # noqa: E402
 from careapp.ui.customers.editor_rows import EmailRow  # noqa: E402
 from careapp.ui.main_window import MainWindow  # noqa: E402
 from careapp.ui.runner import ThreadedRunner  # noqa: E402
@@ -59,6 +71,27 @@ IMPORT_ROWS = (
     "Dewi,Price,dewi.price@example.net,yes,,,,Swansea,,GB,,,,no,15.50,1,,no,coffee",
     ",,,no,,,,,,,,,,no,0.00,0,Walk-in; left no details,no,",
     "Eira,Howells,eira.howells@example.com,no,,,,Bath,,GB,,,,no,0.00,0,,no,vegan",
+)
+
+# The care queue's consent and empty states are taken at the most common laptop screen's size.
+LAPTOP = (1366, 768)
+# The empty shop: customers added by hand, a few with a birthday in the spring (months away), none
+# with a purchase yet, so nothing falls due in the next 30 days.
+EMPTY_SHOP = (
+    ("Ffion", "Bevan", PartialDate(3, 14)),
+    ("Rhys", "Cadwallader", PartialDate(4, 2)),
+    ("Megan", "Hughes", None),
+    ("Owain", "Pritchard", PartialDate(5, 21, 1988)),
+    ("Seren", "Thomas", None),
+    ("Gareth", "Powell", None),
+    ("Lowri", "Jenkins", PartialDate(6, 9)),
+    ("Idris", "Vaughan", None),
+    ("Nia", "Griffiths", None),
+    ("Emrys", "Parry", None),
+    ("Tegan", "Rowlands", None),
+    ("Cai", "Llewellyn", PartialDate(3, 30)),
+    ("Mali", "Owen", None),
+    ("Huw", "Bowen", None),
 )
 
 
@@ -295,9 +328,193 @@ def shoot_dashboard(window: MainWindow, services: object, customer_id: int, out:
     save(window, out / "dashboard.png")
 
 
+# --- the care queue's consent and empty states ----------------------------------------------------
+
+
+def withdrawal_targets(queue: CareQueue, avoid: int) -> tuple[QueueEntry, QueueEntry]:
+    """Two touches coming up, of two customers: one whose customer accepts another of its channels
+    (withdrawing its channel moves it there), and one on the only channel its customer accepts
+    (withdrawing that holds it)."""
+    upcoming = [
+        e
+        for e in (*queue.next_7_days, *queue.next_30_days)
+        if e.channel is not None
+        and not e.reason
+        and e.customer_id != avoid
+        and e.kind is not TouchKind.CALLBACK
+    ]
+
+    def liked(e: QueueEntry) -> tuple[bool, bool, bool, dt.date, int]:
+        # This week's first (near its section's title), a birthday, by text message.
+        soon = e.bucket is Bucket.NEXT_7_DAYS
+        return (not soon, e.kind is not TouchKind.BIRTHDAY, e.channel is not Channel.SMS, e.day, e.touch_id)
+
+    movable = sorted((e for e in upcoming if e.channel in e.channels and len(e.channels) > 1), key=liked)
+    if not movable:
+        raise LookupError("no upcoming touch whose customer accepts another of its channels")
+    moved = movable[0]
+    # The soonest first: it comes early in the Held section, beside its title.
+    stuck = sorted(
+        (e for e in upcoming if e.channels == (e.channel,) and e.customer_id != moved.customer_id),
+        key=lambda e: (e.day, e.channel is not Channel.SMS, e.touch_id),
+    )
+    if not stuck:
+        raise LookupError("no upcoming touch on the only channel its customer accepts")
+    return moved, stuck[0]
+
+
+def withdraw_in_editor(window: MainWindow, customer_id: int, channel: Channel, how: str) -> None:
+    """As the owner does it: open the customer, *Withdraw consent* on the channel, say how, Save."""
+    actions = window.customer_actions
+    actions.edit_customer(customer_id)
+    wait_until(lambda: actions.editor is not None and actions.editor.isVisible(), "the editor")
+    editor = actions.editor
+    assert editor is not None
+    consent = editor.form.consent
+    consent.change[channel].setCurrentIndex(WITHDRAW)
+    consent.how[channel].setText(how)
+    editor.save()
+    wait_until(lambda: actions.editor is None, "the editor to save and close")
+
+
+def queued_entry(page: CareQueuePage, touch_id: int) -> QueueEntry | None:
+    return page.model.entry(page.model.find(touch_id))
+
+
+def bring_into_section(page: CareQueuePage, key: str, touch_id: int) -> None:
+    """Scroll to the end of the section, as a user would, until the touch's page of it has come."""
+    section_row = SECTION_KEYS.index(key)
+    section = page.model.section_index(key)
+
+    def rows() -> int:
+        return page.model.rowCount(section)
+
+    while page.model.section_of(touch_id) != key:
+        count = rows()
+        if not page.model.has_more(section_row):
+            raise LookupError(f"touch {touch_id} is not in the {key} section")
+        page.tree.scrollTo(page.model.index(count - 1, 0, section))
+        page.want_more_in_view()
+        wait_until(lambda: rows() > count, f"more of the {key} section")  # noqa: B023 (waited for here)
+
+
+def show_touch(
+    window: MainWindow, page: CareQueuePage, touch_id: int, path: Path, top: str | None = None
+) -> None:
+    """Select the touch, its section's title at the top of the list if ``top``, and take the window."""
+    assert page.select_touch(touch_id)
+    wait_until(lambda: page.details.history.text() not in ("", "Loading…"), "the touch's history")
+    if top is not None:
+        tree = page.tree
+        tree.scrollTo(page.model.section_index(top), QAbstractItemView.ScrollHint.PositionAtTop)
+        QTest.qWait(100)  # laid out and scrolled: a second scrollTo before that would replace this one
+        if not tree.viewport().rect().contains(tree.visualRect(page.model.find(touch_id))):
+            tree.scrollTo(page.model.find(touch_id))  # in view, whatever the section's length
+    page.tree.setFocus()
+    save(window, path)
+
+
+def shoot_consent_states(window: MainWindow, services: object, avoid: int, out: Path) -> None:
+    """A consent withdrawn in the editor, twice: a touch moves to another channel the customer
+    accepts (care-queue-moved), another, with no other channel allowed, waits under Held with the
+    reason (care-queue-held-withdrawn)."""
+    size = window.size()
+    window.resize(*LAPTOP)
+    page = window.care.queue_page
+    window.pages.setCurrentWidget(page)
+    queue = services.care_queue.queue()  # type: ignore[attr-defined]
+    moved, stuck = withdrawal_targets(queue, avoid)
+    assert moved.channel is not None and stuck.channel is not None
+
+    withdraw_in_editor(window, moved.customer_id, moved.channel, "asked us to stop, by phone")
+    wait_until(
+        lambda: (
+            (entry := queued_entry(page, moved.touch_id)) is not None
+            and entry.reason.startswith("Moved from")
+        ),
+        "the touch to move to another channel",
+        timeout=60,
+    )
+    show_touch(window, page, moved.touch_id, out / "care-queue-moved.png", top=moved.bucket.value)
+
+    withdraw_in_editor(window, stuck.customer_id, stuck.channel, "unsubscribed, in the shop")
+    # Held, it leaves its section (and may come beyond the Held section's first page).
+    wait_until(
+        lambda: page.model.section_of(stuck.touch_id) != stuck.bucket.value,
+        "the touch to be held",
+        timeout=60,
+    )
+    bring_into_section(page, "held", stuck.touch_id)
+    entry = queued_entry(page, stuck.touch_id)
+    assert entry is not None and "withdrew consent" in entry.reason, entry
+    show_touch(window, page, stuck.touch_id, out / "care-queue-held-withdrawn.png", top="held")
+    window.resize(size)
+
+
+def shoot_empty_queue(workdir: Path, out: Path) -> None:
+    """A new shop of customers added by hand, none with a purchase and few with a birthday, so
+    nothing is due in the next 30 days: the queue says why rather than showing a row of zeros."""
+    from careapp.config import resolve_paths
+    from careapp.context import build_services
+
+    services = build_services(resolve_paths(str(workdir / "empty-shop")), clock=lambda: NOW)
+    for first, last, birthday in EMPTY_SHOP:
+        email = EmailAddress(f"{first.lower()}.{last.lower()}@example.com")
+        draft = CustomerDraft(first_name=first, last_name=last, emails=[email], birthday=birthday)
+        services.customers.create(draft, "Sam")
+    runner = ThreadedRunner()
+    settings = QSettings(str(workdir / "ui-empty.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(runner, settings, "Sam")
+    window.show()
+    window.resize(*LAPTOP)  # after show: before it, the first show trims it to the screen's guess
+    window.attach_services(services, services.settings.shop())
+    try:
+        page = window.care.queue_page
+        window.pages.setCurrentWidget(page)
+        wait_until(lambda: page.counts.text().startswith("Nothing due"), "the empty queue's sentence", 60)
+        page.tree.setFocus()
+        save(window, out / "care-queue-empty.png")
+    finally:
+        window.close()
+        runner.shutdown()
+        services.close()
+
+
+def shoot_all(
+    app: QApplication, window: MainWindow, services: object, customer_id: int, workdir: Path, out: Path
+) -> None:
+    """Every shot of the demo shop's window, in the light palette, then in the dark one."""
+    shoot_care_queue(window, out)
+    shoot_main_window(window, customer_id, out)
+    shoot_editor(window, customer_id, out)
+    shoot_import_preview(window, workdir, out)
+    shoot_welcome(window, services, out, "light")
+    shoot_about(window, out, "light")
+    shoot_call_log(window, services, customer_id, out)
+    shoot_ticket(window, services, out)
+    shoot_fcr_report(window, out)
+    shoot_dashboard(window, services, customer_id, out)
+    shoot_consent_states(window, services, customer_id, out)
+    shoot_empty_queue(workdir, out)
+    # Shown before the switch: the message bar must follow the palette as it changes.
+    window.message_bar.show_message(
+        "careapp updated its database. A copy of the old one is kept in the backups folder."
+    )
+    apply_color_scheme(app, "dark")
+    shoot_main_window(window, customer_id, out, "main-window-dark")
+    shoot_welcome(window, services, out, "dark")
+    shoot_about(window, out, "dark")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument(
+        "--care-states",
+        action="store_true",
+        help="only the care queue's consent and empty states (care-queue-moved, care-queue-held-withdrawn, "
+        "care-queue-empty)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -326,24 +543,11 @@ def main(argv: list[str] | None = None) -> int:
                 "the customer list",
             )
             customer_id = richest_customer(services)
-            shoot_care_queue(window, args.out)
-            shoot_main_window(window, customer_id, args.out)
-            shoot_editor(window, customer_id, args.out)
-            shoot_import_preview(window, workdir, args.out)
-            shoot_welcome(window, services, args.out, "light")
-            shoot_about(window, args.out, "light")
-            shoot_call_log(window, services, customer_id, args.out)
-            shoot_ticket(window, services, args.out)
-            shoot_fcr_report(window, args.out)
-            shoot_dashboard(window, services, customer_id, args.out)
-            # Shown before the switch: the message bar must follow the palette as it changes.
-            window.message_bar.show_message(
-                "careapp updated its database. A copy of the old one is kept in the backups folder."
-            )
-            apply_color_scheme(app, "dark")
-            shoot_main_window(window, customer_id, args.out, "main-window-dark")
-            shoot_welcome(window, services, args.out, "dark")
-            shoot_about(window, args.out, "dark")
+            if args.care_states:
+                shoot_consent_states(window, services, customer_id, args.out)
+                shoot_empty_queue(workdir, args.out)
+            else:
+                shoot_all(app, window, services, customer_id, workdir, args.out)
         finally:
             window.close()
             runner.shutdown()
