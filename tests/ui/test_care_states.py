@@ -52,6 +52,13 @@ def test_an_empty_queue_says_how_many_customers_have_nothing_to_fall_due(
         "Nothing due in the next 30 days: 3 of 4 customers have no birthday or purchase yet, "
         "so nothing falls due for them."
     )
+    # The panel beside the blank list says it too, not "Choose a touch in the queue".
+    assert page.details.name.text() == "Nothing due"
+    assert page.details.why.text() == page.counts.text() and page.details.why.isVisibleTo(page)
+    services.customers.create(CustomerDraft(first_name="Eve", birthday=PartialDate(11, 25, 1990)), "Sam")
+    services.touches.refresh()
+    page.reload()
+    assert page.details.name.text() == "Eve"  # a touch came: it is chosen and shown
 
 
 def test_a_pass_over_everyone_reports_progress_and_the_page_shows_it(

@@ -133,6 +133,14 @@ class TouchDetails(QWidget):
             )
         return self.tr("Due {when} by {channel}").format(when=due, channel=channel)
 
+    def show_nothing_due(self, why: str) -> None:
+        """An empty queue: the panel says so, and why, where the selected touch would be (the
+        sentence beside the title alone was easy to miss beside a blank list)."""
+        self.show_entry(None, None)
+        self.name.setText(self.tr("Nothing due"))
+        self.why.setText(why)
+        self.why.setVisible(True)
+
     def show_history(self, customer_id: int, views: list[TouchLogView]) -> None:
         if self.entry is None or self.entry.customer_id != customer_id:
             return

@@ -376,8 +376,6 @@ class CareQueuePage(QWidget):
         self._layout_sections()
         self.title.setText(self.tr("Care queue for {day}").format(day=weekday_date(queue.today)))
         self.counts.setText(self._counts_text(queue))
-        if not any(queue.counts().values()) and self._services is not None:
-            self._explain_empty(self._services)
         if self._after_action is not None:
             section, row = self._after_action
             self._after_action = None
@@ -388,6 +386,8 @@ class CareQueuePage(QWidget):
             self._select_first()
         self._update_actions()
         self.details.show_entry(self.current_entry(), queue.today)
+        if not any(queue.counts().values()) and self._services is not None:
+            self._explain_empty(self._services)  # in the title's line and in the panel just filled
         self._load_history()
         self.queueLoaded.emit(queue)
 
@@ -429,6 +429,7 @@ class CareQueuePage(QWidget):
         else:
             text = self.tr("Nothing due in the next 30 days. Well done: everyone is looked after.")
         self.counts.setText(text)
+        self.details.show_nothing_due(text)
 
     def _load_failed(self, error: BaseException) -> None:
         self._load_error = True
