@@ -314,6 +314,16 @@ class FcrResult:
     def decided(self) -> bool:
         return self.eligible and not self.provisional
 
+    @classmethod
+    def of_fields(cls, fields: dict[str, object]) -> FcrResult:
+        """The result with these fields, EVERY one of them by name (no default is applied), made
+        without the frozen dataclass's ``__init__``, which sets each of the 21 fields through
+        ``object.__setattr__``: a year's report reads about 20,000 kept verdicts, and made that way
+        they took 0.1 s of it against 0.01 s. It compares, hashes and reads the same."""
+        result = object.__new__(cls)
+        result.__dict__.update(fields)
+        return result
+
 
 def classify(
     ticket: TicketHistory,

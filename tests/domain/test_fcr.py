@@ -1242,3 +1242,42 @@ def test_the_call_log_outcome_says_why_a_ticket_was_not_resolvable() -> None:
     )
     for outcome in (Outcome.RESOLVED_NOW, Outcome.CALLBACK_PROMISED, Outcome.WAITING_CUSTOMER, None):
         assert not_resolvable_cause(outcome) is None
+
+
+def test_a_result_made_of_its_fields_is_the_result_the_constructor_makes() -> None:
+    """``FcrResult.of_fields`` (kept verdicts read in bulk) skips the frozen ``__init__``, not what the
+    result is: equal, same hash, every field readable, still frozen."""
+    import dataclasses
+
+    from careapp.domain.fcr import FcrResult
+
+    fields = {
+        "ticket_id": 7,
+        "customer_id": 3,
+        "category": "Repair",
+        "staff": "Sam",
+        "exclusion": None,
+        "first_resolved_at": dt.datetime(2026, 3, 1, 10, 0),
+        "windows_end": dt.datetime(2026, 3, 15, 10, 0),
+        "one_touch": True,
+        "gross": True,
+        "net_eligible": True,
+        "strict": False,
+        "provisional": False,
+        "reopened_within_window": False,
+        "repeat_within_window": True,
+        "repeat_ticket_ids": (9,),
+        "time_to_first_response": None,
+        "time_to_resolution": dt.timedelta(hours=2),
+        "shop_initiated": False,
+        "set_aside": False,
+        "solved_in_first_contact": True,
+        "windows": None,
+    }
+    assert set(fields) == {f.name for f in dataclasses.fields(FcrResult)}
+    made = FcrResult.of_fields(dict(fields))
+    constructed = FcrResult(**fields)  # type: ignore[arg-type]
+    assert made == constructed and hash(made) == hash(constructed)
+    assert made.decided and made.repeat_ticket_ids == (9,)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.staff = "Ann"  # type: ignore[misc]

@@ -187,28 +187,30 @@ def _result(row: Any, windows: WindowsInForce, local_us: MicrosecondsToLocal) ->
     (ticket_id, customer_id, category, _printed, _inputs, resolved, decided, _since, _r, _n, staff, flags,
      repeat_ids, first_response, resolution) = row  # fmt: skip
     repeats = tuple(int(i) for i in repeat_ids.split(",")) if repeat_ids else ()
-    return FcrResult(
-        ticket_id=ticket_id,
-        customer_id=customer_id,
-        category=category,
-        staff=staff,
-        exclusion=None,
-        first_resolved_at=local_us(resolved),
-        windows_end=local_us(decided),
-        one_touch=bool(flags & ONE_TOUCH),
-        gross=bool(flags & GROSS),
-        net_eligible=bool(flags & NET_ELIGIBLE),
-        strict=bool(flags & STRICT),
-        provisional=False,
-        reopened_within_window=bool(flags & REOPENED),
-        repeat_within_window=bool(repeats),
-        repeat_ticket_ids=repeats,
-        time_to_first_response=None if first_response is None else first_response * _ONE_MICROSECOND,
-        time_to_resolution=resolution * _ONE_MICROSECOND,
-        shop_initiated=False,
-        set_aside=False,
-        solved_in_first_contact=bool(flags & SOLVED_IN_FIRST_CONTACT),
-        windows=windows,
+    return FcrResult.of_fields(
+        {
+            "ticket_id": ticket_id,
+            "customer_id": customer_id,
+            "category": category,
+            "staff": staff,
+            "exclusion": None,
+            "first_resolved_at": local_us(resolved),
+            "windows_end": local_us(decided),
+            "one_touch": bool(flags & ONE_TOUCH),
+            "gross": bool(flags & GROSS),
+            "net_eligible": bool(flags & NET_ELIGIBLE),
+            "strict": bool(flags & STRICT),
+            "provisional": False,
+            "reopened_within_window": bool(flags & REOPENED),
+            "repeat_within_window": bool(repeats),
+            "repeat_ticket_ids": repeats,
+            "time_to_first_response": None if first_response is None else first_response * _ONE_MICROSECOND,
+            "time_to_resolution": resolution * _ONE_MICROSECOND,
+            "shop_initiated": False,
+            "set_aside": False,
+            "solved_in_first_contact": bool(flags & SOLVED_IN_FIRST_CONTACT),
+            "windows": windows,
+        }
     )
 
 

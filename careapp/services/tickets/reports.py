@@ -140,7 +140,7 @@ class LocalTimes:
     def __init__(self, tz: dt.tzinfo | None) -> None:
         self._tz = tz
         self._hours: dict[tuple[int, int, int, int], tuple[dt.timedelta, dt.tzinfo | None, int] | None] = {}
-        self._hours_us: dict[int, tuple[int, dt.tzinfo | None, int] | None] = {}
+        self._hour_starts: dict[int, dt.datetime | None] = {}
 
     def __call__(self, utc_naive: dt.datetime) -> dt.datetime:
         # The hour as a tuple: five times cheaper than replace(minute=0, ...) for the key (a first
@@ -158,24 +158,27 @@ class LocalTimes:
 
     def of_microseconds(self, microseconds: int) -> dt.datetime:
         """``self(1970-01-01 + microseconds)``, for times stored as whole microseconds since 1970 (UTC):
-        the hour is found by integer division and one datetime is made, not three (a report that
-        reads 20,000 kept verdicts converts 40,000 such times; 0.11 s through ``__call__``)."""
-        hour = microseconds // _HOUR_US
+        the local start of the hour is kept, and the rest of the hour added to it (a report that reads
+        20,000 kept verdicts converts 40,000 such times; 0.11 s through ``__call__``, 0.03 s making
+        each from 1970 with its offset). Adding keeps the zone and wall time, and makes fold 0: an
+        hour whose fold is 1 (the repeated hour of a daylight-saving change) is made the long way."""
+        hour, rest = divmod(microseconds, _HOUR_US)
         try:
-            known = self._hours_us[hour]
+            start = self._hour_starts[hour]
         except KeyError:
-            known = self._hours_us[hour] = self._steady_us(hour)
-        if known is None:
-            return self._exact(_EPOCH + microseconds * _ONE_MICROSECOND)
-        offset_us, tzinfo, fold = known
-        return (_EPOCH + (microseconds + offset_us) * _ONE_MICROSECOND).replace(tzinfo=tzinfo, fold=fold)
+            start = self._hour_starts[hour] = self._steady_start(hour)
+        if start is None:
+            return self(_EPOCH + microseconds * _ONE_MICROSECOND)
+        return start + dt.timedelta(0, 0, rest)
 
-    def _steady_us(self, hour: int) -> tuple[int, dt.tzinfo | None, int] | None:
-        steady = self._steady(_EPOCH + hour * _ONE_HOUR)
-        if steady is None:
+    def _steady_start(self, hour: int) -> dt.datetime | None:
+        """The local start of a steady hour with fold 0, else None."""
+        utc_start = _EPOCH + hour * _ONE_HOUR
+        steady = self._steady(utc_start)
+        if steady is None or steady[2] != 0:
             return None
-        offset, tzinfo, fold = steady
-        return offset // _ONE_MICROSECOND, tzinfo, fold
+        offset, tzinfo, _fold = steady
+        return (utc_start + offset).replace(tzinfo=tzinfo)
 
     def _exact(self, utc_naive: dt.datetime) -> dt.datetime:
         return utc_naive.replace(tzinfo=dt.UTC).astimezone(self._tz)
