@@ -107,12 +107,15 @@ class CareTray(QObject):
         return self.icon.toolTip() if self.icon is not None else ""
 
     def update_queue(self, queue: CareQueue) -> None:
-        """Show how many are due now, and say so when new ones fell due since the last update."""
+        """Show how many are due now, and say so when new ones fell due since the last update.
+
+        The count is the sections' full sizes: the queue page reads only the first entries of each
+        (a page), so counting the entries in hand stopped at 50 overdue and 50 today."""
         if self.icon is None:
             return
-        entries = due_now(queue)
-        self.set_count(len(entries))
-        self._notify_new(entries)
+        counts = queue.counts()
+        self.set_count(counts["overdue"] + counts["today"])
+        self._notify_new(due_now(queue))
 
     def set_count(self, count: int) -> None:
         self.count = count

@@ -57,7 +57,11 @@ def runner() -> Iterator[ThreadedRunner]:
 def window(
     qtbot: QtBot, runner: ThreadedRunner, services: Services, tmp_path: Path, prompts: ScriptedPrompts
 ) -> MainWindow:
-    main = make_window(qtbot, runner, tmp_path, prompts)
+    return attach_without_timer(qtbot, make_window(qtbot, runner, tmp_path, prompts), services)
+
+
+def attach_without_timer(qtbot: QtBot, main: MainWindow, services: Services) -> MainWindow:
+    """Give ``main`` the services, let the start-up refresh and its reload end, and stop the timer."""
     main.attach_services(services, services.settings.shop())
     care = main.care
     qtbot.waitUntil(lambda: care.queue_page.queue is not None, timeout=15000)

@@ -1,5 +1,11 @@
 """Calendar work for the database thread: every function here blocks and must run through the runner.
 
+Writing the feed, syncing and exporting only keep derived data up to date (the calendar's items and
+sync state, behind the write lock's no-op update of a setting row), so they run inside
+:meth:`careapp.db.changes.ChangeTracker.quietly`: their commits wake no change listener. Heard, the
+lock's "setting" woke the care controller, whose refresh then asked the calendar to update again, and
+so on every two seconds for as long as careapp ran with a feed or CalDAV set up.
+
 The CalDAV password only ever goes to the system keyring (:class:`SecretStore`) or, when there is no
 keyring, to :class:`SessionPassword`, which keeps it in memory for this session; it never reaches the
 settings, the database, a message or a log line.
@@ -163,6 +169,10 @@ class CalendarJobs:
     def sync_now(self, should_stop: Callable[[], bool] = lambda: False) -> SyncResult:
         """Write the feed (when one is set) and push to CalDAV; the sync's result. ``should_stop``:
         careapp is quitting (asked between slices of the refresh and before each request)."""
+        with self._services.db.changes.quietly():
+            return self._sync_now(should_stop)
+
+    def _sync_now(self, should_stop: Callable[[], bool]) -> SyncResult:
         services = self._services
         services.touches.refresh(services.touches.today(), should_stop=should_stop)
         calendar = self._calendar()
@@ -180,6 +190,10 @@ class CalendarJobs:
     def update(self, should_stop: Callable[[], bool] = lambda: False) -> str:
         """Background: write the feed and sync (what is set up); a line for the status bar.
         ``should_stop`` as in :meth:`sync_now`."""
+        with self._services.db.changes.quietly():
+            return self._update(should_stop)
+
+    def _update(self, should_stop: Callable[[], bool]) -> str:
         services = self._services
         calendar = self._calendar()
         settings = calendar.calendar_settings()
@@ -202,6 +216,7 @@ class CalendarJobs:
     def export_ics(self, path: Path) -> int:
         """An .ics file with the settings' kinds and days from today; the number of events."""
         services = self._services
-        today = services.touches.today()
-        services.touches.refresh(today)
-        return int(self._calendar().export_ics(path, None, today, None))
+        with services.db.changes.quietly():
+            today = services.touches.today()
+            services.touches.refresh(today)
+            return int(self._calendar().export_ics(path, None, today, None))
