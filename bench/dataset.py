@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,17 +90,24 @@ def demo_database(size: DemoSize, log: Callable[[str], None] = print) -> Path:
 def _refresh_current(folder: Path) -> bool:
     """Whether the cached database's last touches' refresh and plan are of the versions careapp
     writes now."""
-    import json
     import sqlite3
-
-    from careapp.services.care.plan_store import PLAN_VERSION, REFRESH_VERSION
 
     connection = sqlite3.connect(folder / DATABASE_FILE)
     try:
         query = "SELECT name, signature_json FROM care_plan_state WHERE name IN ('refresh', 'plan')"
-        versions = {name: json.loads(text).get("version") for name, text in connection.execute(query)}
+        return refresh_is_current(connection.execute(query).fetchall())
     finally:
         connection.close()
+
+
+def refresh_is_current(states: Iterable[tuple[str, str]]) -> bool:
+    """Whether care_plan_state's ``(name, signature_json)`` rows for 'refresh' and 'plan' are of the
+    versions careapp writes now."""
+    import json
+
+    from careapp.services.care.plan_store import PLAN_VERSION, REFRESH_VERSION
+
+    versions = {name: json.loads(text).get("version") for name, text in states}
     return versions == {"refresh": REFRESH_VERSION, "plan": PLAN_VERSION}
 
 

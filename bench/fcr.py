@@ -40,7 +40,7 @@ def measure(services, log=print, label: str = "") -> list[Figure]:
             _result, statements = bare.catch(services, report)
             baseline = median_time(lambda: bare.replay(statements), 3)
             baseline_name = f"the same statements, bare {bare.driver}"
-            bare_total = "-"
+            bare_total = f"{len(statements)} statements replayed"
         else:
             bounds = (first.isoformat(), (today + dt.timedelta(days=1)).isoformat())
             baseline = median_time(lambda: bare.rows(BARE_SQL, bounds), 3)

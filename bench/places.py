@@ -23,10 +23,11 @@ def services_on(folder: Path, days_ahead: int = 0):
     """The services on the SQLite file in ``folder``; ``days_ahead``: their clock that many days on."""
     from careapp.config import resolve_paths
 
-    return _built(resolve_paths(str(folder)), days_ahead)
+    return built_services(resolve_paths(str(folder)), days_ahead)
 
 
-def _built(paths, days_ahead: int):
+def built_services(paths, days_ahead: int = 0):
+    """The services on ``paths``, their clock ``days_ahead`` days after today's."""
     import datetime as dt
 
     from careapp.clock import utc_now

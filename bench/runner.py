@@ -57,7 +57,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--database-url",
-        help="a PostgreSQL database (postgresql+psycopg://...) for the service-level figures there too; "
+        help="a PostgreSQL database (postgresql+psycopg://...): the service-level figures (fcr, search, "
+        "care, value, import, ics) run there too, on scratch databases copied from it and dropped; "
         "filled with the demo once if empty",
     )
     parser.add_argument(
@@ -170,8 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         folders.append(folder)
         return folder
 
+    places: list[Place] = [sqlite]
+    if args.database_url:  # the same service-level figures there, named "PostgreSQL, N customers: ..."
+        places.append(postgres.PostgresPlace(args.database_url, size, calendar.ITEMS, log))
     try:
-        service_level(sqlite, attempt, log)
+        for place in places:
+            service_level(place, attempt, log)
         if {"memory", "startup"} & set(chosen):
             main_folder = fresh(sqlite.big, "main")
             attempt("memory", lambda: memory.measure(main_folder, log))
@@ -185,15 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         attempt(
             "commands", lambda: commands.measure(sqlite.big, fresh(None, "commands"), size.customers, log)
         )
-        if args.database_url:
-            url = args.database_url
-
-            def on_postgres() -> list[Figure]:
-                postgres.fill(url, size, log)
-                return postgres.measure(url, size.customers, log)
-
-            chosen.append("postgres")
-            attempt("postgres", on_postgres)
         attempt(
             "demo",
             lambda: demo.measure(size.customers, size.history, size.tickets, size.seed, min(args.runs, 2)),
@@ -210,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
 
             attempt("sync", sync)
     finally:
-        sqlite.clean()
+        for place in places:
+            place.clean()
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
     print()
