@@ -582,6 +582,7 @@ class MainWindow(QMainWindow):
         self.import_actions.customersChanged.connect(lambda: panel.refresh())
         self.shop_actions.shopChanged.connect(self.apply_shop)
         self.shop_actions.welcomeFinished.connect(self._welcome_finished)
+        self.shop_actions.ownerSaved.connect(self.staff.start_as)
         self.shop_actions.connectRequested.connect(self.connection.open_dialog)
         self.staff.actorChanged.connect(self._set_actor)
         self.staff.rolesChanged.connect(self._roles_changed)

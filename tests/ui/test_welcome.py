@@ -122,6 +122,9 @@ def test_start_empty_saves_the_shop_on_the_database_thread(
     assert [(m.name, str(m.role)) for m in services.staff.list()] == [("Jo", "staff"), ("Sam", "owner")]
     combo = live_window.staff.combo
     qtbot.waitUntil(lambda: [combo.itemText(i) for i in range(combo.count())] == ["Jo", "Sam"])
+    # Who set the shop up is working, as the owner: not Jo, who comes first by name.
+    assert live_window.staff.actor() == "Sam" and live_window.staff.role() == "owner"
+    assert live_window.export_action.isEnabled()  # an owner's action
 
 
 def test_load_demo_data_shows_it_is_busy_then_lists_the_customers(

@@ -44,6 +44,7 @@ class ShopController(QObject):
     shopChanged = Signal(object)  # ShopSettings
     welcomeFinished = Signal(object)  # StartChoice
     connectRequested = Signal(object)  # the welcome (parent for the connection dialog)
+    ownerSaved = Signal(str)  # the owner the welcome made (see WelcomeDialog.ownerSaved)
 
     def __init__(
         self, window: QWidget, runner: Runner, message_bar: MessageBar, actor: Callable[[], str] = lambda: ""
@@ -78,6 +79,7 @@ class ShopController(QObject):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finishedWith.connect(self._welcome_done)
+        dialog.ownerSaved.connect(self.ownerSaved)
         dialog.connectRequested.connect(lambda: self.connectRequested.emit(dialog))
         dialog.finished.connect(lambda _code: setattr(self, "welcome", None))
         self.welcome = dialog

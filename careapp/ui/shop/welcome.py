@@ -50,6 +50,7 @@ class WelcomeDialog(QDialog):
     finishedWith = Signal(object, object)  # StartChoice, the saved ShopSettings
     connectRequested = Signal()  # "a shared server": the window opens the connection dialog
     statusChanged = Signal(str)  # what it is busy with; "" when it is not
+    ownerSaved = Signal(str)  # the owner chosen here, once the staff list is saved: who is at the computer
 
     def __init__(
         self,
@@ -209,10 +210,14 @@ class WelcomeDialog(QDialog):
             if make_staff is not None and setup is not None:
                 make_staff(setup)
 
-        self._runner.submit(save_all, lambda _none: self._saved(choice, settings), self._failed, owner=self)
+        self._runner.submit(
+            save_all, lambda _none: self._saved(choice, settings, setup), self._failed, owner=self
+        )
 
-    def _saved(self, choice: StartChoice, settings: ShopSettings) -> None:
+    def _saved(self, choice: StartChoice, settings: ShopSettings, setup: StaffSetup | None = None) -> None:
         self._shop = settings
+        if setup is not None and setup.owner:
+            self.ownerSaved.emit(setup.owner)
         if choice is not StartChoice.DEMO:
             self._finish(choice)
             return

@@ -137,6 +137,14 @@ class StaffPicker(QWidget):
         if index >= 0:
             self.combo.setCurrentIndex(index)
 
+    def start_as(self, name: str) -> None:
+        """Work as ``name`` from now on: the owner who has just set up the shop in the welcome (typing
+        the PIN there), not whoever comes first in the staff list by name. Remembered at once, so the
+        staff list read a moment later keeps them; no PIN is asked for this switch."""
+        self._settings.setValue(CURRENT_STAFF_KEY, name)
+        if name in self.names():
+            self._accept(name)
+
     def popup(self) -> None:
         """The quick switch: the list of names opens with the keyboard in it."""
         if self.combo.isVisible():
