@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
+from sqlalchemy import update
 
+from careapp.db.models import CustomerRecord
 from careapp.domain.customer import Channel, ConsentEvent, CustomerDraft, EmailAddress, PartialDate
 from careapp.domain.tickets import Outcome
 from careapp.services.shop.staff import Actor
@@ -128,6 +130,38 @@ def test_a_birthday_moved_to_two_days_away_in_the_editor_shows_at_once(
     with qtbot.waitSignal(editor.saved, timeout=5000):
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert services.customers.get(ann.id).birthday == PartialDate(11, 25, 1990)
+    qtbot.waitUntil(lambda: shows(window, "Ann", "birthday"), timeout=WITHIN)
+
+
+def test_f5_on_the_queue_plans_again_what_no_listener_heard(
+    qtbot: QtBot, window: MainWindow, services: Services, runner: ThreadedRunner
+) -> None:
+    """F5 really plans: a birthday written behind careapp's back (straight SQL on the engine, as another
+    program would; the database's own triggers still note the customer) is heard by nobody, so the
+    queue does not show it; F5 starts a refresh of the touches (not only a new read of the queue),
+    and the greeting is in the queue within 2 s of the key."""
+    ann = services.customers.create(
+        CustomerDraft(first_name="Ann", last_name="Evans", emails=[EmailAddress("ann@example.com")]), "Sam"
+    )
+    scheduler = window.care.scheduler
+    assert scheduler is not None
+    qtbot.waitUntil(lambda: not scheduler._running and not runner.is_busy(), timeout=5000)
+    refreshes = scheduler.refreshes
+    with services.db.engine.begin() as connection:
+        connection.execute(
+            update(CustomerRecord)
+            .where(CustomerRecord.id == ann.id)
+            .values(birthday_month=11, birthday_day=25, birthday_year=1990)
+        )
+    assert services.customers.get(ann.id).birthday == PartialDate(11, 25, 1990)
+    qtbot.wait(500)
+    assert scheduler.refreshes == refreshes  # nobody heard it
+    assert not shows(window, "Ann", "birthday")
+    page = window.care.queue_page
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.tree.hasFocus(), timeout=5000)
+    qtbot.keyClick(page.tree, Qt.Key.Key_F5)
+    assert scheduler.reasons[refreshes:] == ["asked (F5)"]
     qtbot.waitUntil(lambda: shows(window, "Ann", "birthday"), timeout=WITHIN)
 
 
