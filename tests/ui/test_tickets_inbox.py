@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
+from careapp.domain.customer import CustomerDraft
 from careapp.domain.inbox import InboxFilter, InboxOrder
 from careapp.domain.tickets import Outcome
 from careapp.services.shop.staff import Actor, Role
@@ -178,3 +179,33 @@ def test_ctrl_4_shows_the_tickets_page_and_enter_opens_the_ticket(
     assert ticket_id in [page.model.key(row) for row in range(page.model.rowCount())]
     page.filter.setCurrentIndex(page.filter.findData(InboxFilter.WAITING_CUSTOMER))
     assert ticket_id not in [page.model.key(row) for row in range(page.model.rowCount())]
+
+
+def test_an_empty_list_says_why_and_how_a_ticket_comes(
+    qtbot: QtBot, services: Services, sync_runner: SyncRunner
+) -> None:
+    page = InboxPage(sync_runner)
+    qtbot.addWidget(page)
+    page.attach(services)
+    assert page.empty.isVisibleTo(page)
+    assert page.empty.text().startswith("No open tickets or promised callbacks.")
+    assert "Log a call (Ctrl+L)" in page.empty.text()
+    owner = services.staff.add(None, "Olivia", Role.OWNER).actor()
+    customer = services.customers.create(CustomerDraft(first_name="Ann"), "t").id
+    services.tickets.log_contact(
+        owner,
+        customer,
+        ContactInput(
+            new_ticket=NewTicket("Grinder", "Grinder rattles"),
+            started_at=services.clock() - dt.timedelta(minutes=5),
+            outcome=Outcome.WAITING_SUPPLIER,
+        ),
+    )
+    page.reload()
+    assert not page.empty.isVisibleTo(page) and page.model is not None and page.model.rowCount() == 1
+    page.filter.setCurrentIndex(page.filter.findData(InboxFilter.WAITING_CUSTOMER))
+    assert page.empty.isVisibleTo(page)
+    assert (
+        page.empty.text()
+        == "Nothing open is “Waiting on customer”. Show “All open” to see every open ticket."
+    )

@@ -61,6 +61,11 @@ class InboxPage(QWidget):
         # Fixed widths (a lazy list cannot measure rows it has not read); the title takes the rest.
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setDefaultSectionSize(140)
+        # An empty list says why, and how a ticket comes (not a blank table).
+        self.empty = QLabel()
+        self.empty.setObjectName("ticketsEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setVisible(False)
         self.open_button = QPushButton(self.tr("&Open"))
         self.open_button.setAutoDefault(False)
         self.open_button.clicked.connect(self.open_current)
@@ -83,6 +88,7 @@ class InboxPage(QWidget):
         buttons.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
@@ -182,7 +188,23 @@ class InboxPage(QWidget):
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+        self._show_empty(self.model.rowCount() == 0)
         self._update_button()
+
+    def _show_empty(self, empty: bool) -> None:
+        if empty and self.chosen_filter() is InboxFilter.ALL:
+            text = self.tr(
+                "No open tickets or promised callbacks. A call that is not solved at once becomes a "
+                "ticket here: Log a call (Ctrl+L)."
+            )
+        elif empty:
+            text = self.tr("Nothing open is “{shown}”. Show “All open” to see every open ticket.").format(
+                shown=self.filter.currentText()
+            )
+        else:
+            text = ""
+        self.empty.setText(text)
+        self.empty.setVisible(empty)
 
     def _counted(self, tickets: int, callbacks: int) -> None:
         self.summary.setText(
