@@ -150,8 +150,11 @@ class Prompts:
         self.parent = parent
 
     def _owner(self) -> QWidget | None:
-        # Over whatever is on top (an open editor), else over the main window.
-        return QApplication.activeModalWidget() or self.parent
+        # Over whatever is on top (an open editor), or the window being worked in (the call log, a
+        # ticket: they are not modal), else over the main window. Owned by the main window, a box
+        # asked from the call log gave the keyboard back to the main window when it closed, so
+        # "Cancel, keep the call" left the call's text out of reach of what was typed next.
+        return QApplication.activeModalWidget() or QApplication.activeWindow() or self.parent
 
     def confirm(self, title: str, text: str, action_text: str, detail: str = "") -> bool:
         box = QMessageBox(
