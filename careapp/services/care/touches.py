@@ -181,13 +181,17 @@ class StageChange:
 
 def write_lock(session: Session) -> None:
     """Take the database's write lock before reading (SQLite locks the file at a transaction's first
-    write; the row touched here may not even exist, so PostgreSQL takes a named lock instead)."""
+    write; the row touched here may not even exist, so PostgreSQL takes a named lock instead).
+
+    The no-op UPDATE goes through the connection, not the session: the session's writes are heard as
+    changes (careapp.db.changes), and a setting "changed" wakes the care queue's refresh, which took
+    this lock again (a queue read after any change started one more refresh; the calendar's update,
+    one every 2 s)."""
     lock_named(session, "careapp: touches refresh, rules and calendar sync")
-    session.execute(
+    session.connection().execute(
         update(SettingRecord)
         .where(SettingRecord.key == LAST_RUN_KEY)
         .values(version=SettingRecord.version)
-        .execution_options(synchronize_session=False)
     )
 
 
