@@ -21,8 +21,9 @@ The rules, in the order they apply to one open item:
    happens without care, so nothing of it goes ahead, and the owner sees why.
 3. **Channel**: an item keeps the channel it was given (while the customer can still be reached
    on it). If consent on that channel has been withdrawn, the item moves to the first other channel
-   of its rule that the customer accepts and can be reached on, and says so ("Moved from text
-   message to post: …"); with none, it is held with the reason (:data:`WITHDRAWN_SHOWN_DAYS` days
+   of its rule that the customer accepts and can be reached on, and says so, with the day of the
+   withdrawal ("Moved from text message to post: Ann Evans withdrew consent to text message on 3
+   Dec."); with none, it is held with the reason (:data:`WITHDRAWN_SHOWN_DAYS` days
    from the withdrawal, or from its day if that is later, so the owner sees why it did not go),
    then cancelled. An item without a channel
    gets the first of its rule's channels that the customer has consented to and can be reached on.
@@ -475,13 +476,14 @@ def _withdrawn(
     """Consent on the item's channel was withdrawn: move to another channel the customer accepts, or
     hold with the reason for a while, then cancel."""
     word, name = CHANNEL_WORDS[channel], facts.name()
-    for other in item.touch.channels:
-        if other is not channel and other in facts.reachable and facts.has_consent(other):
-            note = f"Moved from {word} to {CHANNEL_WORDS[other]}: {name} withdrew consent to {word}."
-            return replace(item, channel=other, reason=note)
-    reason = f"{name} withdrew consent to be contacted by {word}"
     state = facts.consent(channel)
     withdrawn = local_date(state.since, ctx.tz) if state is not None and state.since is not None else None
+    when = f" on {_short_day(withdrawn, item_day(item, ctx.tz).year)}" if withdrawn is not None else ""
+    for other in item.touch.channels:
+        if other is not channel and other in facts.reachable and facts.has_consent(other):
+            note = f"Moved from {word} to {CHANNEL_WORDS[other]}: {name} withdrew consent to {word}{when}."
+            return replace(item, channel=other, reason=note)
+    reason = f"{name} withdrew consent to be contacted by {word}{when}"
     shown_from = max(item_day(item, ctx.tz), withdrawn) if withdrawn is not None else item_day(item, ctx.tz)
     until = add_days(shown_from, WITHDRAWN_SHOWN_DAYS)
     if ctx.today > until:
@@ -491,6 +493,17 @@ def _withdrawn(
     shown = f"{reason}{tail}. It stays here until {long_date(until)}, so you know why it did not go."
     # held_until: the day it goes, so a new day's plan looks at it again then.
     return ctx.plan(item, item, Placement.HELD, reason=shown, held_until=add_days(until, 1))
+
+
+_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_day(day: dt.date, year_of_touch: int) -> str:
+    """``3 Dec``, or ``3 Dec 2026`` when the touch's day is in another year. Measured against the
+    touch's day, not today: a reason that changed on 1 January by itself would need the stored plan
+    of every such customer made again that day (see careapp.services.care.plan_store)."""
+    short = f"{day.day} {_SHORT_MONTHS[day.month - 1]}"
+    return short if day.year == year_of_touch else f"{short} {day.year}"
 
 
 def _or_list(words: Sequence[str]) -> str:

@@ -36,8 +36,12 @@ CARD = (Channel.EMAIL, Channel.SMS, Channel.POST)
 AT = dt.datetime(2027, 3, 10, 9, 30)
 
 
-def consents(*granted: Channel, withdrawn: tuple[Channel, ...] = ()) -> tuple[ConsentState, ...]:
-    return tuple(ConsentState(c, True) for c in granted) + tuple(ConsentState(c, False) for c in withdrawn)
+def consents(
+    *granted: Channel, withdrawn: tuple[Channel, ...] = (), withdrawn_at: dt.datetime | None = None
+) -> tuple[ConsentState, ...]:
+    return tuple(ConsentState(c, True) for c in granted) + tuple(
+        ConsentState(c, False, withdrawn_at) for c in withdrawn
+    )
 
 
 def anna(**changes: object) -> CustomerFacts:
@@ -220,9 +224,11 @@ def test_a_consent_withdrawn_moves_pending_touches_to_a_channel_still_accepted()
         ("article", Channel.SMS),
     ]
     stored = [p.item for p in day_one.items]
-    withdrawn = anna(consents=consents(Channel.SMS, withdrawn=(Channel.EMAIL,)))
+    # Withdrawn in the evening of 3 March (UTC, as stored; London is on UTC then).
+    on_3_march = dt.datetime(2027, 3, 3, 19, 45)
+    withdrawn = anna(consents=consents(Channel.SMS, withdrawn=(Channel.EMAIL,), withdrawn_at=on_3_march))
     same_day = plan(stored, [withdrawn], settings=roomy)
-    moved = "Moved from email to text message: Anna Smith withdrew consent to email."
+    moved = "Moved from email to text message: Anna Smith withdrew consent to email on 3 Mar."
     assert placement(same_day, "birthday") == (Placement.QUEUED, moved)
     assert placement(same_day, "follow_up") == (Placement.QUEUED, moved)
     assert found(same_day, "birthday").item.channel is Channel.SMS
@@ -236,15 +242,17 @@ def test_a_consent_withdrawn_moves_pending_touches_to_a_channel_still_accepted()
 
 
 def test_a_consent_withdrawn_with_no_other_channel_is_held_with_the_reason_then_goes() -> None:
-    """Email only, email withdrawn: held under Held with the reason until 30 days after its day (the
-    birthday is due 12 March: shown until 11 April, gone from 12 April), then cancelled."""
+    """Email only, email withdrawn on 3 March: held under Held with the reason and the day of the
+    withdrawal until 30 days after its day (the birthday is due 12 March: shown until 11 April, gone
+    from 12 April), then cancelled."""
     stored = [replace(item("birthday", D(2027, 3, 12), channels=(Channel.EMAIL,)), channel=Channel.EMAIL)]
-    withdrawn = anna(consents=consents(Channel.SMS, withdrawn=(Channel.EMAIL,)))
+    on_3_march = dt.datetime(2027, 3, 3, 8, 0)
+    withdrawn = anna(consents=consents(Channel.SMS, withdrawn=(Channel.EMAIL,), withdrawn_at=on_3_march))
     held = plan(stored, [withdrawn])
     kind, reason = placement(held, "birthday")
     assert kind is Placement.HELD
     assert reason == (
-        "Anna Smith withdrew consent to be contacted by email. It stays here until 11 April 2027, "
+        "Anna Smith withdrew consent to be contacted by email on 3 Mar. It stays here until 11 April 2027, "
         "so you know why it did not go."
     )
     assert found(held, "birthday").held_until == D(2027, 4, 12)
@@ -252,7 +260,7 @@ def test_a_consent_withdrawn_with_no_other_channel_is_held_with_the_reason_then_
     assert placement(still, "birthday")[0] is Placement.HELD
     gone = plan(stored, [withdrawn], today=D(2027, 4, 12))
     assert placement(gone, "birthday") == (
-        Placement.CANCELLED, "Anna Smith withdrew consent to be contacted by email."
+        Placement.CANCELLED, "Anna Smith withdrew consent to be contacted by email on 3 Mar."
     )  # fmt: skip
 
 
@@ -568,7 +576,8 @@ def test_a_declined_channel_is_said_as_declined_not_as_never_asked() -> None:
 
 def test_an_overdue_touch_whose_channel_is_withdrawn_is_shown_30_days_from_the_withdrawal() -> None:
     """A check-in overdue since June (its day long past) loses its only channel on 10 March: held with
-    the reason until 9 April (30 days from the withdrawal), cancelled from 10 April."""
+    the reason until 9 April (30 days from the withdrawal), cancelled from 10 April. The check-in's day
+    is in 2026, so the day of the withdrawal says its year."""
     stored = [
         replace(
             item(
@@ -585,6 +594,9 @@ def test_an_overdue_touch_whose_channel_is_withdrawn_is_shown_30_days_from_the_w
     facts = anna(consents=(ConsentState(Channel.EMAIL, False, withdrawn_at),))
     held = plan(stored, [facts])
     assert placement(held, "check_in")[0] is Placement.HELD
-    assert "It stays here until 9 April 2027" in placement(held, "check_in")[1]
+    assert placement(held, "check_in")[1] == (
+        "Anna Smith withdrew consent to be contacted by email on 10 Mar 2027. It stays here until "
+        "9 April 2027, so you know why it did not go."
+    )
     assert placement(plan(stored, [facts], today=D(2027, 4, 9)), "check_in")[0] is Placement.HELD
     assert placement(plan(stored, [facts], today=D(2027, 4, 10)), "check_in")[0] is Placement.CANCELLED

@@ -313,7 +313,7 @@ def test_withdrawn_consent_moves_or_holds_the_pending_touches_on_that_channel_at
     assert shop.services.touches.on_consent_changed(ann) == 1
     moved = shop.row(f"birthday:{ann}:2026")
     assert (moved.status, moved.channel) == ("open", "sms")
-    assert moved.reason == "Moved from email to text message: Ann Evans withdrew consent to email."
+    assert moved.reason == "Moved from email to text message: Ann Evans withdrew consent to email on 23 Nov."
     [entry] = [e for e in shop.queue(D(2026, 11, 23)).entries() if e.customer_id == ann]
     assert entry.reason == moved.reason  # the queue says why
 
@@ -322,7 +322,7 @@ def test_withdrawn_consent_moves_or_holds_the_pending_touches_on_that_channel_at
     shop.consent(bob, Channel.EMAIL, granted=False)
     queue = shop.queue(D(2026, 11, 23))
     [held] = [e for e in queue.held if e.customer_id == bob]
-    assert held.reason.startswith("Bob Evans withdrew consent to be contacted by email")
+    assert held.reason.startswith("Bob Evans withdrew consent to be contacted by email on 23 Nov")
     assert shop.row(f"birthday:{bob}:2026").status == "open"
 
 

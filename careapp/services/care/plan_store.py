@@ -59,7 +59,9 @@ def _table() -> Table:
 
 # How the domain plans; a new version re-plans everyone once. 2: a touch due now counts against the
 # cap of every later touch (careapp.domain.care_queue, step 5), so a new day moves no band of them.
-PLAN_VERSION = 2
+# 3: a touch held for a withdrawn consent says the day of the withdrawal (the stored reasons of the
+# held ones are written again).
+PLAN_VERSION = 3
 
 
 def plan_signature(today: dt.date, settings: CareSettings, control: ControlGroup) -> dict[str, Any]:
