@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, String, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from careapp.db.care_bulk import BulkMarks, bulk_care_marking
 from careapp.db.database import Database, refresh_statistics
@@ -305,6 +306,25 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
+def _key_chunks(keys: Sequence[str], postgresql: bool) -> Iterable[Sequence[str]]:
+    """The keys a lookup asks for at once: PostgreSQL takes them all as one array parameter."""
+    if postgresql:
+        return [keys] if keys else []
+    return _chunks(keys, _LOOKUP_CHUNK)
+
+
+def _among(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Sequence[str], postgresql: bool
+) -> ColumnElement[bool]:
+    """``column IN (keys)``; on PostgreSQL ``column = ANY(keys)``, one array parameter: an IN list of
+    500 parameters was compiled, and parsed again by the driver, for every 500 keys (three times
+    SQLite's time for the lookups of an import of 100,000 rows). The array has no length, so no cast
+    cuts a key short."""
+    if postgresql:
+        return column == any_(bindparam(None, list(keys), type_=ARRAY(String())))
+    return column.in_(keys)
+
+
 def _stored_order_lines(session: Session, order_lines: list[str | None]) -> set[str]:
     """The order lines among ``order_lines`` that an earlier import already stored."""
     wanted = sorted({line for line in order_lines if line})
@@ -584,18 +604,22 @@ class ImportService:
         emails = sorted({k[2:] for k in keys if k.startswith("e:")})
         phones = sorted({k[2:] for k in keys if k.startswith("p:")})
         found: dict[str, int] = {}
-        for chunk in _chunks(emails, _LOOKUP_CHUNK):
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        for chunk in _key_chunks(emails, postgresql):
             email_rows = session.execute(
                 select(EmailRecord.address_key, EmailRecord.customer_id)
-                .where(EmailRecord.address_key.in_(chunk))
+                .where(_among(EmailRecord.address_key, chunk, postgresql))
                 .order_by(EmailRecord.customer_id)
             )
             for address, customer_id in email_rows:
                 found.setdefault(f"e:{address}", customer_id)
-        for chunk in _chunks(phones, _LOOKUP_CHUNK):
+        for chunk in _key_chunks(phones, postgresql):
             phone_rows = session.execute(
                 select(PhoneRecord.e164, PhoneRecord.digits, PhoneRecord.customer_id)
-                .where(PhoneRecord.e164.in_(chunk) | PhoneRecord.digits.in_(chunk))
+                .where(
+                    _among(PhoneRecord.e164, chunk, postgresql)
+                    | _among(PhoneRecord.digits, chunk, postgresql)
+                )
                 .order_by(PhoneRecord.customer_id)
             )
             for e164, digits, customer_id in phone_rows:

@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careapp.db.fast_insert import insert_rows
 from careapp.db.models import CustomerRecord, DateRecord, EmailRecord, PhoneRecord, TagRecord, core_table
+from careapp.db.sequences import next_ids
 from careapp.domain.customer import CustomerDraft, LoyaltyStage, display_name, normalize_tags
 from careapp.domain.phones import digits_only
 from careapp.services.customers.mapping import search_text_for, sort_name_for
@@ -122,10 +123,14 @@ def _insert_in_order(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     statements for 20,000 customers), so the rows go in as one executemany and the ids are read back:
     ``customer.id`` is AUTOINCREMENT (migration 0009), so the rows just inserted have the highest ids,
     in the order inserted, and the write lock the INSERT took keeps anyone else from inserting before
-    they are read. PostgreSQL batches RETURNING itself."""
-    if session.get_bind().dialect.name != "sqlite":
-        statement = insert(CustomerRecord).returning(CustomerRecord.id, sort_by_parameter_order=True)
-        return list(session.scalars(statement, rows))
-    insert_rows(session, core_table(CustomerRecord), rows)
+    they are read. On PostgreSQL the ids are taken from the sequence first (one statement) and the rows
+    go in with them, as one INSERT of arrays: SQLAlchemy's batched RETURNING sent a statement of 10,000
+    parameters per 500 customers, which the driver parsed anew each time (a third of an import)."""
+    table = core_table(CustomerRecord)
+    if session.get_bind().dialect.name == "postgresql":
+        ids = next_ids(session, table, len(rows))
+        insert_rows(session, table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
+        return ids
+    insert_rows(session, table, rows)
     newest = select(CustomerRecord.id).order_by(CustomerRecord.id.desc()).limit(len(rows))
     return sorted(session.scalars(newest))
