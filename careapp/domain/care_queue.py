@@ -47,7 +47,8 @@ their point once their day has passed (a birthday or another date, a follow-up a
 feedback request, a thank-you for a referral); then open-ended ones, which keep (a check-in, an
 article to share). Within a rank, the oldest first (day, then key). So a check-in long past its
 interval is one item for its customer at the back of today's list, never a reason to carry today's
-birthday greetings over to tomorrow. The Overdue and Today sections are in that order; the sections
+birthday greetings over to tomorrow; the queue says it is "long overdue" and since when
+(:func:`careapp.domain.touches.describe_on`). The Overdue and Today sections are in that order; the sections
 ahead are by day.
 
 Days are local calendar days in the shop's time zone; a timed callback falls on the local day of

@@ -47,7 +47,14 @@ from careapp.domain.customer import (
     Purchase,
     normalize_tag,
 )
-from careapp.domain.recurrence import Feb29Rule, add_days, is_recurrence_year, occurrence_in_year, years_on
+from careapp.domain.recurrence import (
+    Feb29Rule,
+    add_days,
+    is_recurrence_year,
+    long_date,
+    occurrence_in_year,
+    years_on,
+)
 from careapp.domain.value import SUGGEST_MIN_CUSTOMERS, SUGGEST_MIN_LIFT, Suggestion
 
 
@@ -583,6 +590,22 @@ def describe(touch: DueTouch) -> str:
     elif touch.kind is TouchKind.REWARD_WAITING and touch.occasion is not None:
         detail = f"{touch.label}, earned {touch.occasion.day} {touch.occasion:%b}"
     return f"{title}: {detail}" if detail else title
+
+
+def is_long_overdue(touch: DueTouch, today: dt.date) -> bool:
+    """A check-in past its maximum interval (its ``deadline``): the customer has gone longer without
+    a real contact than the rule allows. It stays one item for its customer (the key counts from the
+    last contact), however long ago that was."""
+    return touch.kind is TouchKind.CHECK_IN and touch.deadline is not None and today > touch.deadline
+
+
+def describe_on(touch: DueTouch, today: dt.date) -> str:
+    """:func:`describe` as the queue shows it on ``today``: a check-in past its maximum interval says
+    it is long overdue and since when, ``Check-in: long overdue (last contact 2 June 2022)``, so an
+    old check-in reads as one thing to catch up on rather than as a touch due today."""
+    if is_long_overdue(touch, today) and touch.occasion is not None:
+        return f"{KIND_TITLES[touch.kind]}: long overdue (last contact {long_date(touch.occasion)})"
+    return describe(touch)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,15 @@ from careapp.domain.customer import Channel
 from careapp.domain.message_routes import Route, route_ending
 from careapp.domain.recurrence import local_date, long_date
 from careapp.domain.tickets import ContactChannel, Direction
-from careapp.domain.touches import KIND_TITLES, CustomerFacts, DueTouch, TouchKind, describe, reward_note
+from careapp.domain.touches import (
+    KIND_TITLES,
+    CustomerFacts,
+    DueTouch,
+    TouchKind,
+    describe,
+    describe_on,
+    reward_note,
+)
 from careapp.services.care.facts import CustomerExtras, LoadedFacts, load_facts
 from careapp.services.care.plan_store import (
     PLAN,
@@ -172,6 +180,7 @@ class _EntryMaker:
             p,
             stored,
             self.tz,
+            planned.plan.today,
             name=extras.name if extras else facts.name(),
             channels=usable_channels(p.item, facts),
             reachable=tuple(c for c in p.item.touch.channels if c in facts.reachable),
@@ -183,6 +192,7 @@ def _entry(
     p: PlannedItem,
     stored: StoredItem,
     tz: dt.tzinfo,
+    today: dt.date,
     *,
     name: str,
     channels: tuple[Channel, ...],
@@ -199,7 +209,7 @@ def _entry(
         customer_name=name,
         kind=touch.kind,
         title=KIND_TITLES[touch.kind],
-        description=describe(touch),
+        description=describe_on(touch, today),
         day=p.day,
         due=touch.due,
         due_at=touch.due_at.astimezone(tz) if touch.due_at else None,
@@ -225,7 +235,9 @@ class _NameMaker:
     the customers' names in one query instead of their facts, so a long section costs a read of
     names, not of every customer's history. ``channels``, ``reachable`` and ``context`` are empty."""
 
-    def __init__(self, session: Session, items: list[tuple[PlannedItem, StoredItem]], tz: dt.tzinfo) -> None:
+    def __init__(
+        self, session: Session, items: list[tuple[PlannedItem, StoredItem]], tz: dt.tzinfo, today: dt.date
+    ) -> None:
         ids = sorted({p.item.customer_id for p, _ in items})
         c = CustomerRecord
         self.names: dict[int, str] = {}
@@ -234,10 +246,13 @@ class _NameMaker:
             self.names.update({row.id: row.display_name for row in session.execute(statement)})
         self.stored = {s.item.key: s for _, s in items}
         self.tz = tz
+        self.today = today
 
     def entry(self, p: PlannedItem) -> QueueEntry:
         stored, name = self.stored[p.item.key], self.names.get(p.item.customer_id, "")
-        return _entry(p, stored, self.tz, name=name, channels=(), reachable=(), context=_NO_CONTEXT)
+        return _entry(
+            p, stored, self.tz, self.today, name=name, channels=(), reachable=(), context=_NO_CONTEXT
+        )
 
 
 def queue_counts(planned: PlannedQueue) -> dict[str, int]:
@@ -446,7 +461,7 @@ class CareQueueService:
             rows = read_section(session, today, care.daily_limit, key, offset, limit, until)
             maker: _EntryMaker | _NameMaker
             if names_only:
-                maker = _NameMaker(session, list(rows.items), care.tz())
+                maker = _NameMaker(session, list(rows.items), care.tz(), today)
             else:
                 maker = _maker(session, today, care, list(rows.items), self._facts)
             return tuple(maker.entry(p) for p, _ in rows.items)
@@ -465,7 +480,7 @@ class CareQueueService:
         items = [pair for rows in found.values() for pair in rows.items]
         maker: _EntryMaker | _NameMaker
         if names_only:
-            maker = _NameMaker(session, items, care.tz())
+            maker = _NameMaker(session, items, care.tz(), today)
         else:
             maker = _maker(session, today, care, items, self._facts)
         entries = {key: tuple(maker.entry(p) for p, _ in rows.items) for key, rows in found.items()}
