@@ -38,11 +38,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from careapp.db.changes import note_written
 from careapp.db.database import Database
+from careapp.db.fast_insert import insert_rows
 from careapp.db.models import (
     CalendarItemRecord,
     CustomerRecord,
@@ -50,6 +50,7 @@ from careapp.db.models import (
     EmailRecord,
     PhoneRecord,
     SettingRecord,
+    core_table,
 )
 from careapp.domain.calendar import (
     ALL_KINDS,
@@ -719,9 +720,10 @@ def _sync(
             changed.append({"id": row.id, **gone})
     if changed:
         session.execute(update(CalendarItemRecord), changed)  # by primary key, grouped by the columns set
-    # New items in one multi-row INSERT (the first export of a big shop makes thousands of them).
+    # New items in one INSERT (the first export of a big shop makes thousands of them): SQLAlchemy's
+    # executemany is one INSERT per row on PostgreSQL's side (careapp/db/fast_insert.py).
     if added:
-        session.execute(insert(CalendarItemRecord), added)
+        insert_rows(session, _ITEMS, added)
     live.sort(key=lambda pair: pair[0].source)
     return live
 
@@ -796,6 +798,7 @@ def _changes(row: Any, entry: CalendarEntry, now: dt.datetime) -> dict[str, Any]
 
 
 _IN_LIST = 10_000
+_ITEMS = core_table(CalendarItemRecord)
 
 
 def _file_view(session: Session, entries: list[CalendarEntry], now: dt.datetime) -> list[CalendarItem]:
@@ -829,10 +832,10 @@ def _file_view(session: Session, entries: list[CalendarEntry], now: dt.datetime)
             existing[entry.source] = record = SimpleNamespace(**row)
             items.append(_live_item(record, entry))
         items += [_file_item(existing[entry.source], entry, now) for entry in again]
-        # One multi-row INSERT through the connection: the ORM's bulk insert spent as long again
-        # sorting out 150,000 parameter sets the first time a shop exports everything.
-        session.connection().execute(insert(CalendarItemRecord), added)
-        note_written(session, CalendarItemRecord.__tablename__)
+        # Through the driver, not the ORM: its bulk insert spent as long again sorting out 150,000
+        # parameter sets the first time a shop exports everything; and in one statement on PostgreSQL,
+        # where an executemany is one INSERT per row on the server (careapp/db/fast_insert.py).
+        insert_rows(session, _ITEMS, added)
     items.sort(key=lambda i: i.entry.source)
     return items
 
