@@ -15,7 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from careapp.domain.care_queue import TouchOutcome
-from careapp.ui.care.texts import context_parts, due_text, kind_title, translate
+from careapp.ui.care.texts import channel_now, context_parts, due_text, kind_title, translate
 from careapp.ui.formatting import channel_name, format_date, format_stored_date
 
 if TYPE_CHECKING:
@@ -125,8 +125,11 @@ class TouchDetails(QWidget):
             due = self.tr("{relative} ({date})").format(relative=due, date=format_date(entry.day))
         if entry.channel is None:
             return self.tr("Due {when}; no channel to use yet").format(when=due)
-        others = [channel_name(c) for c in entry.channels if c is not entry.channel]
-        channel = channel_name(entry.channel)
+        now = channel_now(entry)
+        if now is None:  # consent on its channel withdrawn: the reason below says so
+            return self.tr("Due {when}; no channel it can go by now").format(when=due)
+        others = [channel_name(c) for c in entry.channels if c is not now]
+        channel = channel_name(now)
         if others:
             return self.tr("Due {when} by {channel} (or {others})").format(
                 when=due, channel=channel, others=", ".join(others)

@@ -28,12 +28,13 @@ from PySide6.QtGui import QFont
 
 from careapp.ui.care.texts import (
     SECTION_KEYS,
+    channel_column,
     context_line,
     due_column,
     entry_summary,
     section_title,
 )
-from careapp.ui.formatting import channel_name, format_count, format_date
+from careapp.ui.formatting import format_count, format_date
 
 if TYPE_CHECKING:
     from careapp.services.care.queue import CareQueue, QueueEntry
@@ -246,7 +247,7 @@ class CareQueueModel(QAbstractItemModel):
         if column == "touch":
             return entry.description
         if column == "channel":
-            return channel_name(entry.channel) if entry.channel is not None else self.tr("none yet")
+            return channel_column(entry)
         if column == "due":
             day = due_column(entry.day, self.today) if self.today else format_date(entry.day)
             if entry.due_at is not None:

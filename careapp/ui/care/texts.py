@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 from careapp.domain.touches import TouchKind
-from careapp.ui.formatting import format_count, format_date
+from careapp.ui.formatting import channel_name, format_count, format_date
 
 if TYPE_CHECKING:
+    from careapp.domain.customer import Channel
     from careapp.services.care.queue import QueueEntry, TouchContext
 
 # lupdate reads translate("Context", "text") calls; keep the context a string literal.
@@ -156,6 +157,23 @@ def open_tickets_text(count: int, locale: QLocale | None = None) -> str:
 def context_line(context: TouchContext, locale: QLocale | None = None) -> str:
     """The context in one line for the queue's table: "turning 41 · bought a kettle on …"."""
     return " · ".join(context_parts(context, locale))
+
+
+def channel_now(entry: QueueEntry) -> Channel | None:
+    """The channel the touch would go by now: its channel while it may be done on it (``channels``),
+    else None. A touch held because its customer withdrew consent keeps that channel in the plan (the
+    next plan works from it), but showing "by text message" beside "withdrew consent to text message"
+    said the opposite of the reason."""
+    return entry.channel if entry.channel is not None and entry.channel in entry.channels else None
+
+
+def channel_column(entry: QueueEntry) -> str:
+    """The Channel column: the channel, "none yet" (none chosen), or "none now" (it cannot be used)."""
+    if entry.channel is None:
+        return translate("CareQueue", "none yet")
+    if channel_now(entry) is None:
+        return translate("CareQueue", "none now")
+    return channel_name(entry.channel)
 
 
 def channels_text(channels: Sequence[str]) -> str:
