@@ -461,7 +461,7 @@
 <context>
     <name>CalendarBackground</name>
     <message>
-        <location filename="../../careapp/ui/calendar/background.py" line="+89"/>
+        <location filename="../../careapp/ui/calendar/background.py" line="+93"/>
         <source>The calendar could not be updated: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1132,7 +1132,7 @@
 <context>
     <name>CareController</name>
     <message>
-        <location filename="../../careapp/ui/care/controller.py" line="+106"/>
+        <location filename="../../careapp/ui/care/controller.py" line="+111"/>
         <source>Care &amp;rules, wording and articles…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1142,7 +1142,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+92"/>
         <source>careapp could not bring the care queue up to date: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1200,7 +1200,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../careapp/ui/care/texts.py" line="+31"/>
+        <location filename="../../careapp/ui/care/texts.py" line="+32"/>
         <source>Overdue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1403,7 +1403,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+19"/>
+        <source>none yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>none now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>{name}: {why}, due {when}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1416,7 +1426,7 @@
 <context>
     <name>CareQueueModel</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_model.py" line="+94"/>
+        <location filename="../../careapp/ui/care/queue_model.py" line="+95"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1451,12 +1461,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
-        <source>none yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+45"/>
         <source>{day}, {time}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1464,7 +1469,7 @@
 <context>
     <name>CareQueuePage</name>
     <message>
-        <location filename="../../careapp/ui/care/queue_page.py" line="+52"/>
+        <location filename="../../careapp/ui/care/queue_page.py" line="+53"/>
         <source>Opening the database…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1591,7 +1596,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+46"/>
         <source>{counts} · as at the last start, bringing it up to date…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1641,7 +1646,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>The care queue could not be loaded: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1744,7 +1749,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>careapp: {due}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4677,7 +4682,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>&amp;Open</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4692,7 +4697,17 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+115"/>
+        <location line="+118"/>
+        <source>No open tickets or promised callbacks. A call that is not solved at once becomes a ticket here: Log a call (Ctrl+L).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing open is “{shown}”. Show “All open” to see every open ticket.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>{tickets}, {callbacks}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5174,25 +5189,25 @@ The details are in the log file: {log}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../careapp/ui/main_window.py" line="+158"/>
+        <location filename="../../careapp/ui/main_window.py" line="+161"/>
         <source>Pages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+160"/>
         <location line="+147"/>
-        <location line="+373"/>
+        <location line="+386"/>
         <source>Tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-518"/>
-        <location line="+552"/>
+        <location line="-531"/>
+        <location line="+565"/>
         <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-707"/>
+        <location line="-720"/>
         <source>Care &amp;queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5218,12 +5233,12 @@ The details are in the log file: {log}</source>
     </message>
     <message>
         <location line="-20"/>
-        <location line="+695"/>
+        <location line="+708"/>
         <source>Tic&amp;kets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-678"/>
+        <location line="-691"/>
         <location line="+230"/>
         <source>&amp;New customer…</source>
         <translation type="unfinished"></translation>
@@ -5340,7 +5355,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+258"/>
+        <location line="+271"/>
         <source>The calendar feed and sync could not start: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5360,7 +5375,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-881"/>
+        <location line="-894"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5425,7 +5440,7 @@ The details are in the log file: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+222"/>
+        <location line="+235"/>
         <source>careapp updated its database. A copy of the old one is kept at {path}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7431,7 +7446,7 @@ The details are in the log file: {log}</source>
 <context>
     <name>ShopController</name>
     <message>
-        <location filename="../../careapp/ui/shop/controller.py" line="+119"/>
+        <location filename="../../careapp/ui/shop/controller.py" line="+121"/>
         <source>The shop settings could not be read: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8158,7 +8173,7 @@ Skipped touches are not made again. Say why, so the next person knows.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../careapp/app.py" line="+166"/>
+        <location filename="../../careapp/app.py" line="+169"/>
         <source>careapp could not open its database</source>
         <translation type="unfinished"></translation>
     </message>
@@ -9113,6 +9128,11 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Due {when}; no channel it can go by now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>Due {when} by {channel} (or {others})</source>
         <translation type="unfinished"></translation>
@@ -9124,6 +9144,11 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
     </message>
     <message>
         <location line="+6"/>
+        <source>Nothing due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>None yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -9373,7 +9398,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
 <context>
     <name>WelcomeDialog</name>
     <message>
-        <location filename="../../careapp/ui/shop/welcome.py" line="+70"/>
+        <location filename="../../careapp/ui/shop/welcome.py" line="+71"/>
         <location line="+66"/>
         <source>Welcome to careapp</source>
         <translation type="unfinished"></translation>
@@ -9469,7 +9494,7 @@ Nothing was changed. If the folder is on a disk that is not connected, connect i
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+19"/>
         <source>Loading demo customers…</source>
         <translation type="unfinished"></translation>
     </message>
