@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,6 +116,23 @@ def data_dir(
         monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
         shutil.copy(request.getfixturevalue("template_db"), folder / "careapp.db")
     return folder
+
+
+@contextmanager
+def another_database(db_backend: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[Paths]:
+    """The paths of a second database of the test's backend, fresh from the same migrations, in
+    ``folder`` (made here); a PostgreSQL one is dropped at the end."""
+    folder.mkdir(mode=0o700)
+    if db_backend != "postgresql":
+        shutil.copy(request.getfixturevalue("template_db"), folder / "careapp.db")
+        yield resolve_paths(str(folder), {})
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database(template=request.getfixturevalue("pg_template"))
+    try:
+        yield resolve_paths(str(folder), {DATABASE_URL_ENV: server.url(name)})
+    finally:
+        server.drop_database(name)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from careapp.config import DATABASE_URL_ENV, resolve_paths
 from careapp.context import Services, build_services
 from careapp.db.care_bulk import BulkMarks, bulk_care_marking
 from careapp.db.care_triggers import CHILD_TABLES
@@ -31,6 +30,7 @@ from careapp.db.models import CareDirtyRecord, CustomerRecord, PurchaseRecord
 from careapp.domain.customer import Channel, ConsentEvent, CustomerDraft, EmailAddress, LoyaltyStage
 from careapp.services.demo.customers import DemoSpec, fill_demo
 from careapp.services.demo.tickets import fill_demo_tickets
+from tests.conftest import another_database
 
 BULK_WRITERS = (
     "careapp.services.demo.customers",
@@ -50,22 +50,10 @@ def twin(
     db_backend: str, tmp_path: Path, request: pytest.FixtureRequest, clock: list[dt.datetime]
 ) -> Iterator[Services]:
     """A second database, fresh from the same migrations, on the same backend."""
-    folder = tmp_path / "twin"
-    folder.mkdir(mode=0o700)
-    if db_backend == "postgresql":
-        server = request.getfixturevalue("pg_server")
-        name = server.create_database(template=request.getfixturevalue("pg_template"))
-        paths = resolve_paths(str(folder), {DATABASE_URL_ENV: server.url(name)})
-    else:
-        import shutil
-
-        shutil.copy(request.getfixturevalue("template_db"), folder / "careapp.db")
-        paths = resolve_paths(str(folder), {})
-    built = build_services(paths, clock=lambda: clock[0])
-    yield built
-    built.close()
-    if db_backend == "postgresql":
-        server.drop_database(name)
+    with another_database(db_backend, tmp_path / "twin", request) as paths:
+        built = build_services(paths, clock=lambda: clock[0])
+        yield built
+        built.close()
 
 
 def watermark(db: Database) -> int:

@@ -72,7 +72,9 @@ class Edits:
     ) -> None:
         self.services, self.clock, self.rng, self.actor = services, clock, rng, actor
         with services.db.session() as session:
-            self.customer_ids = list(session.scalars(select(CustomerRecord.id)))
+            # In id order: two databases given the same edits must pick the same customers, and
+            # PostgreSQL hands rows out in the order they lie on disk, which their pasts decide.
+            self.customer_ids = list(session.scalars(select(CustomerRecord.id).order_by(CustomerRecord.id)))
 
     def customer(self) -> int:
         return self.rng.choice(self.customer_ids)

@@ -33,13 +33,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, text
 
-from careapp.config import DATABASE_URL_ENV, resolve_paths
 from careapp.context import Services, build_services
 from careapp.db.models import Base, CarePlanStateRecord
 from careapp.services.care.plan_store import PLAN, plan_signature, read_state
 from careapp.services.care.queue import CareQueue
 from careapp.services.care.touches import RefreshResult
 from careapp.services.shop.control_group import read_control_group
+from tests.conftest import another_database
 from tests.services.test_care_incremental import Edits, demo_shop, generated_and_planned
 
 STEPS = ("consent", "purchase", "call", "edit", "act", "refresh", "next_day", "days_later", "quiet_day")
@@ -104,25 +104,12 @@ def reference(
 ) -> Iterator[tuple[Services, list[dt.datetime]]]:
     """A second database of the same backend, fresh from the same migrations, with its own clock,
     whose refreshes and reads always start from scratch (:func:`always_from_scratch`)."""
-    folder = tmp_path / "reference"
-    folder.mkdir(mode=0o700)
-    server, name = None, ""
-    if db_backend == "postgresql":
-        server = request.getfixturevalue("pg_server")
-        name = server.create_database(template=request.getfixturevalue("pg_template"))
-        paths = resolve_paths(str(folder), {DATABASE_URL_ENV: server.url(name)})
-    else:
-        import shutil
-
-        shutil.copy(request.getfixturevalue("template_db"), folder / "careapp.db")
-        paths = resolve_paths(str(folder), {})
-    clock = [dt.datetime(2026, 1, 1)]
-    built = build_services(paths, clock=lambda: clock[0])
-    always_from_scratch(built)
-    yield built, clock
-    built.close()
-    if server is not None:
-        server.drop_database(name)
+    with another_database(db_backend, tmp_path / "reference", request) as paths:
+        clock = [dt.datetime(2026, 1, 1)]
+        built = build_services(paths, clock=lambda: clock[0])
+        always_from_scratch(built)
+        yield built, clock
+        built.close()
 
 
 def set_up_shop(services: Services, clock: list[dt.datetime], seed: int, cap: int) -> Edits:

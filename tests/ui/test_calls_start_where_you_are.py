@@ -4,7 +4,6 @@ Cancel after adding a walk-in takes the walk-in back, and the customer count fol
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,9 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from careapp.domain.customer import CustomerDraft
-from careapp.domain.tickets import Outcome
-from careapp.services.tickets.service import ContactInput, NewTicket
 from careapp.ui.calls.dialog import FIND_STEP, FORM_STEP
+from tests.ui.test_tickets_inbox import waiting_on_supplier
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -68,29 +66,20 @@ def test_ctrl_l_from_the_tickets_page_logs_on_the_selected_ticket(
     services = demo_services
     owner = window.staff.current_actor()
     customer = services.customers.search_ids("")[0]
-    logged = services.tickets.log_contact(
-        owner,
-        customer,
-        ContactInput(
-            new_ticket=NewTicket("Grinder", "Zz grinder rattles"),
-            started_at=services.clock() - dt.timedelta(minutes=5),
-            outcome=Outcome.WAITING_SUPPLIER,
-        ),
-    )
-    assert logged.ticket is not None
+    ticket_id = waiting_on_supplier(services, owner, customer)
     page = window.tickets_page
     page.reload()
     window.pages.setCurrentWidget(page)
-    qtbot.waitUntil(lambda: page.current_ticket_id() == logged.ticket.id)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: page.current_ticket_id() == ticket_id)
     page.table.setFocus()
     dialog = press_ctrl_l(qtbot, window, page.table)
-    qtbot.waitUntil(lambda: dialog.form.ticket.currentData() == logged.ticket.id)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: dialog.form.ticket.currentData() == ticket_id)
     assert dialog.form.customer is not None and dialog.form.customer.id == customer
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.form.summary)
     qtbot.keyClicks(dialog.form.summary, "Rang back: the part ships Monday")
     qtbot.keyClick(dialog.form.summary, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: window.call_logger.dialog is None)
-    ticket = services.tickets.ticket(logged.ticket.id)
+    ticket = services.tickets.ticket(ticket_id)
     assert [c.summary for c in ticket.contacts][-1] == "Rang back: the part ships Monday"
     assert len(services.tickets.tickets_for_customer(customer)) == 1  # no new ticket
 

@@ -84,6 +84,26 @@ def shows(window: MainWindow, name: str, kind: str) -> bool:
     return any(e.customer_name.startswith(name) and e.kind == kind for e in entries(window))
 
 
+def save_birthday_in_editor(
+    qtbot: QtBot, window: MainWindow, customer_id: int, birthday: PartialDate
+) -> float:
+    """Open the customer's editor, type the birthday (month, day, year) and click Save; the
+    ``time.monotonic()`` of the click."""
+    window.customer_actions.edit_customer(customer_id)
+    qtbot.waitUntil(lambda: window.customer_actions.editor is not None, timeout=5000)
+    editor = window.customer_actions.editor
+    assert editor is not None and birthday.year is not None
+    fields = editor.form.birthday
+    fields.known.setChecked(True)
+    fields.month.setCurrentIndex(birthday.month - 1)
+    fields.day.setValue(birthday.day)
+    fields.year.setValue(birthday.year)
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        clicked = time.monotonic()
+    return clicked
+
+
 def test_demo_data_fills_the_queue_at_once(qtbot: QtBot, window: MainWindow, services: Services) -> None:
     assert entries(window) == []
     refreshes = window.care.scheduler.refreshes if window.care.scheduler else 0
@@ -127,17 +147,7 @@ def test_a_birthday_moved_to_two_days_away_in_the_editor_shows_at_once(
     qtbot.waitUntil(lambda: not window.care.scheduler or not window.care.scheduler._running, timeout=5000)
     qtbot.wait(200)
     assert not shows(window, "Ann", "birthday")
-    window.customer_actions.edit_customer(ann.id)
-    qtbot.waitUntil(lambda: window.customer_actions.editor is not None, timeout=5000)
-    editor = window.customer_actions.editor
-    assert editor is not None
-    birthday = editor.form.birthday
-    birthday.known.setChecked(True)
-    birthday.month.setCurrentIndex(10)  # November
-    birthday.day.setValue(25)
-    birthday.year.setValue(1990)
-    with qtbot.waitSignal(editor.saved, timeout=5000):
-        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    save_birthday_in_editor(qtbot, window, ann.id, PartialDate(11, 25, 1990))
     assert services.customers.get(ann.id).birthday == PartialDate(11, 25, 1990)
     qtbot.waitUntil(lambda: shows(window, "Ann", "birthday"), timeout=WITHIN)
 

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import icalendar
 import pytest
-from PySide6.QtCore import Qt
 
 from careapp.context import calendar_service
 from careapp.domain.customer import Channel, ConsentEvent, CustomerDraft, EmailAddress, PartialDate
@@ -32,7 +31,7 @@ from careapp.ui.care.queue_page import PAGE
 from careapp.ui.main_window import MainWindow
 from careapp.ui.tray import CareTray
 from tests.ui.conftest import make_window
-from tests.ui.test_care_follows_changes import WITHIN, attach_without_timer, shows
+from tests.ui.test_care_follows_changes import WITHIN, attach_without_timer, save_birthday_in_editor, shows
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -120,18 +119,7 @@ def test_a_birthday_set_to_today_in_the_editor_reaches_the_tray_overview_and_fee
     assert (tray.count, tray.tool_tip()) == (0, "careapp: 0 due")
     assert not any("Ann" in name for name in feed_names(feed))
 
-    window.customer_actions.edit_customer(ann_id)
-    qtbot.waitUntil(lambda: window.customer_actions.editor is not None, timeout=5000)
-    editor = window.customer_actions.editor
-    assert editor is not None
-    birthday = editor.form.birthday
-    birthday.known.setChecked(True)
-    birthday.month.setCurrentIndex(10)  # November
-    birthday.day.setValue(23)
-    birthday.year.setValue(1990)
-    with qtbot.waitSignal(editor.saved, timeout=5000):
-        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-        since = time.monotonic()
+    since = save_birthday_in_editor(qtbot, window, ann_id, PartialDate(11, 23, 1990))
     assert services.customers.get(ann_id).birthday == PartialDate(11, 23, 1990)
 
     within_the_bar(qtbot, since, lambda: tray.count == 1)

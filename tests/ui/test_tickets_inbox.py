@@ -141,10 +141,14 @@ def open_ticket(demo_services: Services) -> tuple[Services, int]:
     owner: Actor
     existing = [member for member in services.staff.list() if member.role is Role.OWNER]
     owner = existing[0].actor() if existing else services.staff.add(None, "Olivia", Role.OWNER).actor()
-    customer = services.customers.search_ids("")[0]
+    return services, waiting_on_supplier(services, owner, services.customers.search_ids("")[0])
+
+
+def waiting_on_supplier(services: Services, owner: Actor, customer_id: int) -> int:
+    """A call logged five minutes ago that opened a ticket now waiting on the supplier: its id."""
     logged = services.tickets.log_contact(
         owner,
-        customer,
+        customer_id,
         ContactInput(
             new_ticket=NewTicket("Grinder", "Zz grinder rattles"),
             started_at=services.clock() - dt.timedelta(minutes=5),
@@ -152,7 +156,7 @@ def open_ticket(demo_services: Services) -> tuple[Services, int]:
         ),
     )
     assert logged.ticket is not None
-    return services, logged.ticket.id
+    return logged.ticket.id
 
 
 def test_ctrl_4_shows_the_tickets_page_and_enter_opens_the_ticket(
@@ -191,16 +195,7 @@ def test_an_empty_list_says_why_and_how_a_ticket_comes(
     assert page.empty.text().startswith("No open tickets or promised callbacks.")
     assert "Log a call (Ctrl+L)" in page.empty.text()
     owner = services.staff.add(None, "Olivia", Role.OWNER).actor()
-    customer = services.customers.create(CustomerDraft(first_name="Ann"), "t").id
-    services.tickets.log_contact(
-        owner,
-        customer,
-        ContactInput(
-            new_ticket=NewTicket("Grinder", "Grinder rattles"),
-            started_at=services.clock() - dt.timedelta(minutes=5),
-            outcome=Outcome.WAITING_SUPPLIER,
-        ),
-    )
+    waiting_on_supplier(services, owner, services.customers.create(CustomerDraft(first_name="Ann"), "t").id)
     page.reload()
     assert not page.empty.isVisibleTo(page) and page.model is not None and page.model.rowCount() == 1
     page.filter.setCurrentIndex(page.filter.findData(InboxFilter.WAITING_CUSTOMER))
