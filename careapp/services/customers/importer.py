@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, String, any_, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from careapp.db.care_bulk import BulkMarks, bulk_care_marking
@@ -320,7 +319,9 @@ def _among(
     500 parameters was compiled, and parsed again by the driver, for every 500 keys (three times
     SQLite's time for the lookups of an import of 100,000 rows). The array has no length, so no cast
     cuts a key short."""
-    if postgresql:
+    if postgresql:  # the dialect's module only here: a SQLite shop never loads it (40-55 ms a start)
+        from sqlalchemy.dialects.postgresql import ARRAY
+
         return column == any_(bindparam(None, list(keys), type_=ARRAY(String())))
     return column.in_(keys)
 
