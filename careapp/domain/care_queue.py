@@ -64,7 +64,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from careapp.domain.customer import Channel
-from careapp.domain.recurrence import add_days, add_months, local_date, long_date, next_weekday
+from careapp.domain.recurrence import add_days, add_months, local_date, long_date, next_weekday, short_date
 from careapp.domain.touches import (
     REWARD_KINDS,
     CustomerFacts,
@@ -496,15 +496,11 @@ def _withdrawn(
     return ctx.plan(item, item, Placement.HELD, reason=shown, held_until=add_days(until, 1))
 
 
-_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _short_day(day: dt.date, year_of_touch: int) -> str:
     """``3 Dec``, or ``3 Dec 2026`` when the touch's day is in another year. Measured against the
     touch's day, not today: a reason that changed on 1 January by itself would need the stored plan
     of every such customer made again that day (see careapp.services.care.plan_store)."""
-    short = f"{day.day} {_SHORT_MONTHS[day.month - 1]}"
-    return short if day.year == year_of_touch else f"{short} {day.year}"
+    return short_date(day, with_year=day.year != year_of_touch)
 
 
 def _or_list(words: Sequence[str]) -> str:

@@ -133,3 +133,9 @@ def local_date(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
 def long_date(day: dt.date) -> str:
     """``3 March 2027``: unambiguous in every English-speaking country, and locale-independent."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date, with_year: bool) -> str:
+    """``3 Mar``, or ``3 Mar 2027`` with the year: :func:`long_date` where a sentence is short."""
+    short = f"{day.day} {_MONTHS[day.month - 1][:3]}"
+    return f"{short} {day.year}" if with_year else short

@@ -1,10 +1,11 @@
 """Calendar work for the database thread: every function here blocks and must run through the runner.
 
-Writing the feed, syncing and exporting only keep derived data up to date (the calendar's items and
-sync state, behind the write lock's no-op update of a setting row), so they run inside
-:meth:`careapp.db.changes.ChangeTracker.quietly`: their commits wake no change listener. Heard, the
-lock's "setting" woke the care controller, whose refresh then asked the calendar to update again, and
-so on every two seconds for as long as careapp ran with a feed or CalDAV set up.
+Writing the feed, syncing and exporting only keep derived data up to date (the calendar's items, and
+the sync's state kept in setting rows), so they run inside
+:meth:`careapp.db.changes.ChangeTracker.quietly`: their commits wake no change listener. Heard, a
+"setting" written woke the care controller, whose refresh then asked the calendar to update again,
+and so on every two seconds for as long as careapp ran with a feed or CalDAV set up. (The write
+lock's own no-op update is not heard at all: see careapp.services.care.touches.write_lock.)
 
 The CalDAV password only ever goes to the system keyring (:class:`SecretStore`) or, when there is no
 keyring, to :class:`SessionPassword`, which keeps it in memory for this session; it never reaches the
